@@ -1,0 +1,44 @@
+import { Agent } from 'node:http';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+
+export type DynamoClientOptions = {
+  region: string;
+  /** A local or test endpoint (the embedded DynamoDB); unset in AWS. */
+  endpoint?: string;
+  requestTimeoutMs: number;
+  /**
+   * Waiting for a free socket counts against the connection timeout. In Lambda one request runs at a time;
+   * the local stack and tests run hundreds at once in one process, so they raise both.
+   */
+  connectionTimeoutMs?: number;
+  maxSockets?: number;
+};
+
+/** Created once per container by the composition root, never per request. */
+export function createDocumentClient(options: DynamoClientOptions): DynamoDBDocumentClient {
+  const client = new DynamoDBClient({
+    region: options.region,
+    ...(options.endpoint
+      ? {
+          endpoint: options.endpoint,
+          // The embedded endpoint accepts any credentials; real ones are used when present.
+          credentials: {
+            accessKeyId: process.env.AWS_ACCESS_KEY_ID ?? 'local',
+            secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY ?? 'local',
+          },
+        }
+      : {}),
+    maxAttempts: 3,
+    requestHandler: {
+      connectionTimeout: options.connectionTimeoutMs ?? 2_000,
+      requestTimeout: options.requestTimeoutMs,
+      ...(options.maxSockets
+        ? { httpAgent: new Agent({ keepAlive: true, maxSockets: options.maxSockets }) }
+        : {}),
+    },
+  });
+  return DynamoDBDocumentClient.from(client, {
+    marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
+  });
+}

@@ -1,0 +1,216 @@
+import { randomUUID } from 'node:crypto';
+import {
+  BatchGetCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  type TransactWriteCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import {
+  AlreadyRegistered,
+  CapacityBelowTaken,
+  InvalidChoice,
+  TryAgain,
+  WorkshopFull,
+} from '../../domain/errors.js';
+import { type EventDefinition, eventDefinitionSchema } from '../../domain/event-definition.js';
+import type { EventWithSeats, WorkshopSeats } from '../../domain/registration.js';
+import type { EventCatalog, NewRegistration, RegistrationStore } from '../../ports.js';
+import { emailGuardKey, eventKey, registrationIndexKeys, registrationKey, workshopKey } from './keys.js';
+import {
+  defaultRetryPolicy,
+  isBusyError,
+  type RetryPolicy,
+  TransactionCancelled,
+  transactWrite,
+} from './transactions.js';
+
+type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+
+/** BatchGetItem takes at most 100 keys; unprocessed keys are retried a few times before giving up. */
+const BATCH_GET_LIMIT = 100;
+const BATCH_GET_ROUNDS = 5;
+
+export class DynamoStore implements EventCatalog, RegistrationStore {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+    private readonly retryPolicy: RetryPolicy = defaultRetryPolicy,
+  ) {}
+
+  async getEvent(eventId: string): Promise<EventWithSeats | undefined> {
+    const { Item } = await this.read(() =>
+      this.client.send(
+        new GetCommand({ TableName: this.tableName, Key: eventKey(eventId), ConsistentRead: true }),
+      ),
+    );
+    if (!Item) return undefined;
+    // Stored definitions were validated on the way in; parsing again guards against hand-edited items.
+    const definition = eventDefinitionSchema.parse(Item.definition);
+    const workshopIds = definition.rounds.flatMap((round) => round.workshops.map((workshop) => workshop.id));
+    const seats = await this.readSeats(eventId, workshopIds);
+    return { id: eventId, definition, seats };
+  }
+
+  private async readSeats(eventId: string, workshopIds: string[]): Promise<Map<string, WorkshopSeats>> {
+    const seats = new Map<string, WorkshopSeats>();
+    for (let start = 0; start < workshopIds.length; start += BATCH_GET_LIMIT) {
+      let keys: Record<string, unknown>[] = workshopIds
+        .slice(start, start + BATCH_GET_LIMIT)
+        .map((workshopId) => workshopKey(eventId, workshopId));
+      for (let round = 0; keys.length > 0; round++) {
+        if (round >= BATCH_GET_ROUNDS) throw new TryAgain(1);
+        const result = await this.read(() =>
+          this.client.send(
+            new BatchGetCommand({
+              RequestItems: {
+                [this.tableName]: {
+                  Keys: keys,
+                  ConsistentRead: true,
+                  ProjectionExpression: 'workshopId, #capacity, taken',
+                  ExpressionAttributeNames: { '#capacity': 'capacity' },
+                },
+              },
+            }),
+          ),
+        );
+        for (const item of result.Responses?.[this.tableName] ?? []) {
+          seats.set(String(item.workshopId), { capacity: Number(item.capacity), taken: Number(item.taken) });
+        }
+        keys = result.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
+        if (keys.length > 0) await this.retryPolicy.sleep(this.retryPolicy.baseDelayMs * 2 ** round);
+      }
+    }
+    return seats;
+  }
+
+  /** Reads fail over to TryAgain when DynamoDB is busy, like writes do. */
+  private async read<T>(operation: () => Promise<T>): Promise<T> {
+    try {
+      return await operation();
+    } catch (error) {
+      if (isBusyError(error)) throw new TryAgain(1);
+      throw error;
+    }
+  }
+
+  /**
+   * Creates or updates an event and its workshop counters in one transaction. A new workshop starts with
+   * `taken = 0`; a capacity may change as long as it stays at or above what is taken.
+   */
+  async putEventDefinition(eventId: string, definition: EventDefinition): Promise<void> {
+    const now = new Date().toISOString();
+    const workshops = definition.rounds.flatMap((round) =>
+      round.workshops.map((workshop) => ({ roundId: round.id, workshop })),
+    );
+    const items: TransactItem[] = [
+      {
+        Put: {
+          TableName: this.tableName,
+          Item: { ...eventKey(eventId), type: 'event', eventId, definition, updatedAt: now },
+        },
+      },
+      ...workshops.map(
+        ({ roundId, workshop }): TransactItem => ({
+          Update: {
+            TableName: this.tableName,
+            Key: workshopKey(eventId, workshop.id),
+            UpdateExpression:
+              'SET #type = :type, eventId = :eventId, workshopId = :workshopId, roundId = :roundId, ' +
+              'title = :title, #capacity = :capacity, taken = if_not_exists(taken, :zero), updatedAt = :now',
+            ConditionExpression: 'attribute_not_exists(taken) OR taken <= :capacity',
+            ExpressionAttributeNames: { '#type': 'type', '#capacity': 'capacity' },
+            ExpressionAttributeValues: {
+              ':type': 'workshop',
+              ':eventId': eventId,
+              ':workshopId': workshop.id,
+              ':roundId': roundId,
+              ':title': workshop.title,
+              ':capacity': workshop.capacity,
+              ':zero': 0,
+              ':now': now,
+            },
+          },
+        }),
+      ),
+    ];
+    try {
+      await transactWrite(this.client, { TransactItems: items }, randomUUID(), this.retryPolicy);
+    } catch (error) {
+      if (!(error instanceof TransactionCancelled)) throw error;
+      const below = workshops
+        .filter((_, index) => error.reasons[index + 1]?.Code === 'ConditionalCheckFailed')
+        .map(({ workshop }) => workshop.id);
+      if (below.length > 0) throw new CapacityBelowTaken({ workshopIds: below });
+      throw error;
+    }
+  }
+
+  async createRegistration({ registration, emailHash, manageTokenHash }: NewRegistration): Promise<void> {
+    const choices = Object.entries(registration.choices);
+    const items: TransactItem[] = [
+      ...choices.map(
+        ([, workshopId]): TransactItem => ({
+          Update: {
+            TableName: this.tableName,
+            Key: workshopKey(registration.eventId, workshopId),
+            UpdateExpression: 'SET taken = taken + :one',
+            ConditionExpression: 'attribute_exists(pk) AND taken < #capacity',
+            ExpressionAttributeNames: { '#capacity': 'capacity' },
+            ExpressionAttributeValues: { ':one': 1 },
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          },
+        }),
+      ),
+      {
+        Put: {
+          TableName: this.tableName,
+          Item: {
+            ...emailGuardKey(registration.eventId, emailHash),
+            type: 'email-guard',
+            eventId: registration.eventId,
+            registrationId: registration.id,
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
+      {
+        Put: {
+          TableName: this.tableName,
+          Item: {
+            ...registrationKey(registration.id),
+            ...registrationIndexKeys(registration.eventId, registration.id, registration.createdAt),
+            type: 'registration',
+            ...registration,
+            emailHash,
+            manageTokenHash,
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
+    ];
+
+    try {
+      // The registration id is the token: every retry of this one registration is the same request.
+      await transactWrite(this.client, { TransactItems: items }, registration.id, this.retryPolicy);
+    } catch (error) {
+      if (!(error instanceof TransactionCancelled)) throw error;
+      const full: string[] = [];
+      const vanished: string[] = [];
+      choices.forEach(([, workshopId], index) => {
+        const reason = error.reasons[index];
+        if (reason?.Code !== 'ConditionalCheckFailed') return;
+        (reason.Item ? full : vanished).push(workshopId);
+      });
+      if (vanished.length > 0) {
+        throw new InvalidChoice(
+          choices
+            .filter(([, workshopId]) => vanished.includes(workshopId))
+            .map(([roundId, workshopId]) => ({ roundId, workshopId, reason: 'unknown-workshop' as const })),
+        );
+      }
+      if (full.length > 0) throw new WorkshopFull({ workshopIds: full });
+      if (error.reasons[choices.length]?.Code === 'ConditionalCheckFailed') throw new AlreadyRegistered();
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,74 @@
+/**
+ * The one error hierarchy. Use cases and adapters throw these; `http/error-mapper.ts` alone
+ * turns them into HTTP responses (by `instanceof`). Messages for people live in `http/messages.ts`,
+ * so nothing here needs a language and no internal detail can reach a response by accident.
+ */
+export abstract class AppError extends Error {
+  abstract readonly code: string;
+  readonly details?: unknown;
+
+  constructor(details?: unknown) {
+    super(new.target.name);
+    this.name = new.target.name;
+    this.details = details;
+  }
+}
+
+export type FieldIssue = { path: string; message: string };
+
+export class ValidationFailed extends AppError {
+  readonly code = 'VALIDATION_FAILED';
+  declare readonly details: FieldIssue[];
+}
+export class MalformedJson extends AppError {
+  readonly code = 'MALFORMED_JSON';
+}
+export type ChoiceIssue = {
+  roundId: string;
+  workshopId?: string;
+  reason: 'missing' | 'unknown-round' | 'unknown-workshop' | 'wrong-round';
+};
+export class InvalidChoice extends AppError {
+  readonly code = 'INVALID_CHOICE';
+  declare readonly details: ChoiceIssue[];
+}
+export class PayloadTooLarge extends AppError {
+  readonly code = 'PAYLOAD_TOO_LARGE';
+}
+export class UnsupportedMediaType extends AppError {
+  readonly code = 'UNSUPPORTED_MEDIA_TYPE';
+}
+export class EventNotFound extends AppError {
+  readonly code = 'EVENT_NOT_FOUND';
+}
+export class RegistrationNotFound extends AppError {
+  readonly code = 'REGISTRATION_NOT_FOUND';
+}
+export class RouteNotFound extends AppError {
+  readonly code = 'NOT_FOUND';
+}
+export class MethodNotAllowed extends AppError {
+  readonly code = 'METHOD_NOT_ALLOWED';
+}
+export class WorkshopFull extends AppError {
+  readonly code = 'WORKSHOP_FULL';
+  declare readonly details: { workshopIds: string[] };
+}
+export class AlreadyRegistered extends AppError {
+  readonly code = 'ALREADY_REGISTERED';
+}
+export class RegistrationClosed extends AppError {
+  readonly code = 'REGISTRATION_CLOSED';
+  declare readonly details: { status: 'not-yet-open' | 'closed'; opensAt?: string; closesAt?: string };
+}
+export class CapacityBelowTaken extends AppError {
+  readonly code = 'CAPACITY_BELOW_TAKEN';
+  declare readonly details: { workshopIds: string[] };
+}
+/** The store could not complete in time (conflicts or throttling persisted): the client should retry later. */
+export class TryAgain extends AppError {
+  readonly code = 'TRY_AGAIN';
+  constructor(readonly retryAfterSeconds = 1) {
+    super();
+  }
+}

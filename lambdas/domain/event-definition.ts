@@ -1,0 +1,90 @@
+import { z } from 'zod';
+
+/** Ids appear in keys and URLs: short, lower case, no `#` (the key separator). */
+export const idSchema = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[a-z0-9][a-z0-9-]*$/, 'use lower-case letters, digits and hyphens');
+
+export const MAX_WORKSHOPS_PER_EVENT = 99;
+
+const isoDateTime = z.iso.datetime({ offset: true });
+
+const timeZoneSchema = z.string().refine((zone) => {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}, 'unknown IANA time zone');
+
+export const workshopDefinitionSchema = z.object({
+  id: idSchema,
+  title: z.string().min(1).max(200),
+  description: z.string().max(5000).default(''),
+  speakers: z.array(z.string().min(1).max(200)).max(20).default([]),
+  capacity: z.number().int().min(0).max(100_000),
+  /** True while the capacity is a placeholder the organisers still have to confirm. */
+  capacityIsPlaceholder: z.boolean().optional(),
+  /** A notice shown with the workshop (for example that it replaces an earlier announced programme item). */
+  notice: z.string().max(1000).optional(),
+});
+
+export const roundDefinitionSchema = z.object({
+  id: idSchema,
+  title: z.string().min(1).max(200),
+  workshops: z.array(workshopDefinitionSchema).min(1).max(50),
+});
+
+/** The event definition of DESIGN.md, as stored in `events/*.json` and sent to `PUT /admin/events/{eventId}`. */
+export const eventDefinitionSchema = z
+  .object({
+    title: z.string().min(1).max(300),
+    date: z.iso.date(),
+    timezone: timeZoneSchema,
+    venue: z.string().max(500).optional(),
+    description: z.string().max(5000).optional(),
+    notice: z.string().max(1000).optional(),
+    registration: z.object({ opensAt: isoDateTime.optional(), closesAt: isoDateTime.optional() }).default({}),
+    rounds: z.array(roundDefinitionSchema).min(1).max(10),
+  })
+  .superRefine((event, ctx) => {
+    const { opensAt, closesAt } = event.registration;
+    if (opensAt && closesAt && Date.parse(opensAt) >= Date.parse(closesAt)) {
+      ctx.addIssue({ code: 'custom', path: ['registration', 'closesAt'], message: 'must be after opensAt' });
+    }
+    // An event is written in one transaction of at most 100 items: the event itself plus its workshops.
+    const workshopCount = event.rounds.reduce((sum, round) => sum + round.workshops.length, 0);
+    if (workshopCount > MAX_WORKSHOPS_PER_EVENT) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['rounds'],
+        message: `at most ${MAX_WORKSHOPS_PER_EVENT} workshops per event`,
+      });
+    }
+    const roundIds = new Set<string>();
+    const workshopIds = new Set<string>();
+    event.rounds.forEach((round, roundIndex) => {
+      if (roundIds.has(round.id)) {
+        ctx.addIssue({ code: 'custom', path: ['rounds', roundIndex, 'id'], message: 'duplicate round id' });
+      }
+      roundIds.add(round.id);
+      round.workshops.forEach((workshop, workshopIndex) => {
+        // Workshop ids are unique per event, so a choice names one workshop without its round.
+        if (workshopIds.has(workshop.id)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['rounds', roundIndex, 'workshops', workshopIndex, 'id'],
+            message: 'duplicate workshop id',
+          });
+        }
+        workshopIds.add(workshop.id);
+      });
+    });
+  });
+
+export type EventDefinition = z.infer<typeof eventDefinitionSchema>;
+export type RoundDefinition = z.infer<typeof roundDefinitionSchema>;
+export type WorkshopDefinition = z.infer<typeof workshopDefinitionSchema>;

@@ -1,0 +1,60 @@
+import type { EventDefinition, WorkshopDefinition } from './event-definition.js';
+
+export type Locale = 'nl' | 'en';
+export type RegistrationStatus = 'confirmed' | 'cancelled';
+export type WindowStatus = 'open' | 'not-yet-open' | 'closed';
+
+/** Round id → workshop id: one workshop per round. */
+export type Choices = Record<string, string>;
+
+export type Registration = {
+  id: string;
+  eventId: string;
+  name: string;
+  email: string;
+  organisation: string;
+  jobTitle?: string;
+  choices: Choices;
+  status: RegistrationStatus;
+  locale: Locale;
+  createdAt: string;
+  updatedAt: string;
+};
+
+export type WorkshopSeats = { capacity: number; taken: number };
+
+/** An event as stored: its definition plus the live seat counters of every workshop. */
+export type EventWithSeats = {
+  id: string;
+  definition: EventDefinition;
+  seats: Map<string, WorkshopSeats>;
+};
+
+/** Emails are compared case-insensitively after trimming. */
+export function normaliseEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+/** Registration is open when now is within the window that is given; a past event date alone does not close it. */
+export function registrationWindowStatus(definition: EventDefinition, now: Date): WindowStatus {
+  const { opensAt, closesAt } = definition.registration;
+  if (opensAt && now.getTime() < Date.parse(opensAt)) return 'not-yet-open';
+  if (closesAt && now.getTime() >= Date.parse(closesAt)) return 'closed';
+  return 'open';
+}
+
+export function seatsLeft(seats: WorkshopSeats | undefined): number {
+  if (!seats) return 0;
+  return Math.max(0, seats.capacity - seats.taken);
+}
+
+export function findWorkshop(
+  definition: EventDefinition,
+  workshopId: string,
+): { roundId: string; workshop: WorkshopDefinition } | undefined {
+  for (const round of definition.rounds) {
+    const workshop = round.workshops.find((candidate) => candidate.id === workshopId);
+    if (workshop) return { roundId: round.id, workshop };
+  }
+  return undefined;
+}

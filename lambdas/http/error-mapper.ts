@@ -1,0 +1,62 @@
+import type { APIGatewayProxyResult } from 'aws-lambda';
+import {
+  AlreadyRegistered,
+  type AppError,
+  CapacityBelowTaken,
+  EventNotFound,
+  InvalidChoice,
+  MalformedJson,
+  MethodNotAllowed,
+  PayloadTooLarge,
+  RegistrationClosed,
+  RegistrationNotFound,
+  RouteNotFound,
+  TryAgain,
+  UnsupportedMediaType,
+  ValidationFailed,
+  WorkshopFull,
+} from '../domain/errors.js';
+import type { Locale } from '../domain/registration.js';
+import { errorMessages } from './messages.js';
+import { jsonResponse } from './responses.js';
+
+type ErrorClass = abstract new (...args: never[]) => AppError;
+
+/** The one place where errors become HTTP: first matching class wins. */
+const STATUS_BY_ERROR: [ErrorClass, number][] = [
+  [ValidationFailed, 400],
+  [MalformedJson, 400],
+  [InvalidChoice, 400],
+  [EventNotFound, 404],
+  [RegistrationNotFound, 404],
+  [RouteNotFound, 404],
+  [MethodNotAllowed, 405],
+  [WorkshopFull, 409],
+  [AlreadyRegistered, 409],
+  [RegistrationClosed, 409],
+  [CapacityBelowTaken, 409],
+  [PayloadTooLarge, 413],
+  [UnsupportedMediaType, 415],
+  [TryAgain, 503],
+];
+
+export function errorBody(code: string, locale: Locale, details?: unknown) {
+  const message = errorMessages[code]?.[locale] ?? code;
+  return { error: { code, message, ...(details === undefined ? {} : { details }) } };
+}
+
+/** Known errors get their status and code; anything else is a 500 that reveals nothing about the cause. */
+export function errorToResponse(error: unknown, locale: Locale): APIGatewayProxyResult {
+  for (const [errorClass, status] of STATUS_BY_ERROR) {
+    if (error instanceof errorClass) {
+      const headers: Record<string, string> = {};
+      if (error instanceof TryAgain) headers['Retry-After'] = String(error.retryAfterSeconds);
+      return jsonResponse(status, errorBody(error.code, locale, error.details), headers);
+    }
+  }
+  return jsonResponse(500, errorBody('INTERNAL_ERROR', locale));
+}
+
+export function isKnownError(error: unknown): error is AppError {
+  return STATUS_BY_ERROR.some(([errorClass]) => error instanceof errorClass);
+}

@@ -1,0 +1,49 @@
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import type { Locale } from '../domain/registration.js';
+import { logger } from '../observability.js';
+import { errorToResponse, isKnownError } from './error-mapper.js';
+import { localeFrom } from './messages.js';
+import { header } from './request.js';
+
+export type RequestContext = { locale: Locale };
+
+export type RouteHandler = (
+  event: APIGatewayProxyEvent,
+  request: RequestContext,
+) => Promise<APIGatewayProxyResult>;
+
+/**
+ * Wraps a route handler: one structured log line per request (ids, status, duration, error code; never
+ * personal data) and the one error mapper for everything thrown.
+ */
+export function httpHandler(routeHandler: RouteHandler) {
+  return async (event: APIGatewayProxyEvent, context?: Context): Promise<APIGatewayProxyResult> => {
+    const startedAt = performance.now();
+    const locale = localeFrom(header(event, 'accept-language'));
+    if (context) logger.addContext(context);
+    let response: APIGatewayProxyResult;
+    let errorCode: string | undefined;
+    try {
+      response = await routeHandler(event, { locale });
+    } catch (error) {
+      response = errorToResponse(error, locale);
+      if (isKnownError(error)) {
+        errorCode = error.code;
+      } else {
+        errorCode = 'INTERNAL_ERROR';
+        logger.error('unhandled error', {
+          errorName: error instanceof Error ? error.name : typeof error,
+          error,
+        });
+      }
+    }
+    logger.info('request', {
+      method: event.httpMethod,
+      resource: event.resource,
+      status: response.statusCode,
+      errorCode,
+      durationMs: Math.round(performance.now() - startedAt),
+    });
+    return response;
+  };
+}

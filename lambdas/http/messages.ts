@@ -1,0 +1,81 @@
+import type { Locale } from '../domain/registration.js';
+
+/** Texts for people, Dutch first. Keyed by the contract's error codes. */
+export const errorMessages: Record<string, Record<Locale, string>> = {
+  VALIDATION_FAILED: {
+    nl: 'Niet alle velden zijn goed ingevuld.',
+    en: 'Some fields are missing or invalid.',
+  },
+  MALFORMED_JSON: {
+    nl: 'De aanvraag is geen geldige JSON.',
+    en: 'The request body is not valid JSON.',
+  },
+  INVALID_CHOICE: {
+    nl: 'Kies per ronde één workshop uit die ronde.',
+    en: 'Choose one workshop from each round.',
+  },
+  PAYLOAD_TOO_LARGE: {
+    nl: 'De aanvraag is te groot.',
+    en: 'The request is too large.',
+  },
+  UNSUPPORTED_MEDIA_TYPE: {
+    nl: 'Stuur de aanvraag als JSON (Content-Type: application/json).',
+    en: 'Send the request as JSON (Content-Type: application/json).',
+  },
+  EVENT_NOT_FOUND: {
+    nl: 'Dit evenement bestaat niet.',
+    en: 'This event does not exist.',
+  },
+  REGISTRATION_NOT_FOUND: {
+    nl: 'Deze aanmelding is niet gevonden.',
+    en: 'This registration was not found.',
+  },
+  NOT_FOUND: {
+    nl: 'Deze pagina of dit adres bestaat niet.',
+    en: 'This resource does not exist.',
+  },
+  METHOD_NOT_ALLOWED: {
+    nl: 'Deze methode is hier niet toegestaan.',
+    en: 'This method is not allowed here.',
+  },
+  WORKSHOP_FULL: {
+    nl: 'Vol is vol: deze workshop heeft geen plaatsen meer. Kies een andere workshop.',
+    en: 'This workshop is full. Please choose another workshop.',
+  },
+  ALREADY_REGISTERED: {
+    nl: 'Dit e-mailadres is al aangemeld voor dit evenement. Gebruik de link in uw bevestigingsmail om uw aanmelding te bekijken of te wijzigen.',
+    en: 'This email address is already registered for this event. Use the link in your confirmation email to view or change your registration.',
+  },
+  REGISTRATION_CLOSED: {
+    nl: 'Aanmelden is nu niet mogelijk: de inschrijving is niet open.',
+    en: 'Registration is not open at this time.',
+  },
+  CAPACITY_BELOW_TAKEN: {
+    nl: 'De capaciteit kan niet lager worden dan het aantal bezette plaatsen.',
+    en: 'The capacity cannot be lower than the number of seats taken.',
+  },
+  TRY_AGAIN: {
+    nl: 'Het is op dit moment erg druk. Probeer het over een paar seconden opnieuw.',
+    en: 'We are very busy right now. Please try again in a few seconds.',
+  },
+  INTERNAL_ERROR: {
+    nl: 'Er ging iets mis aan onze kant. Probeer het later opnieuw.',
+    en: 'Something went wrong on our side. Please try again later.',
+  },
+};
+
+/** Dutch unless the client clearly prefers English (a `locale` in the body or Accept-Language). */
+export function localeFrom(acceptLanguage: string | undefined, explicit?: unknown): Locale {
+  if (explicit === 'en' || explicit === 'nl') return explicit;
+  if (!acceptLanguage) return 'nl';
+  const preferred = acceptLanguage
+    .split(',')
+    .map((part) => {
+      const [tag = '', ...params] = part.trim().toLowerCase().split(';');
+      const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
+      return { tag, q: q ? Number(q.slice(2)) : 1 };
+    })
+    .filter((entry) => entry.tag.startsWith('nl') || entry.tag.startsWith('en'))
+    .sort((a, b) => b.q - a.q)[0];
+  return preferred?.tag.startsWith('en') ? 'en' : 'nl';
+}

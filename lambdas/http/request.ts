@@ -1,0 +1,55 @@
+import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { type ZodType, z } from 'zod';
+import { MalformedJson, PayloadTooLarge, UnsupportedMediaType, ValidationFailed } from '../domain/errors.js';
+import type { Locale } from '../domain/registration.js';
+
+/** Bodies over 10 KB are refused: a registration is a few hundred bytes. */
+export const MAX_BODY_BYTES = 10 * 1024;
+
+const zodErrorMaps = { nl: z.locales.nl().localeError, en: z.locales.en().localeError };
+
+export function header(event: Pick<APIGatewayProxyEvent, 'headers'>, name: string): string | undefined {
+  const wanted = name.toLowerCase();
+  for (const [key, value] of Object.entries(event.headers ?? {})) {
+    if (key.toLowerCase() === wanted && value !== undefined) return value;
+  }
+  return undefined;
+}
+
+/** `application/json` or any `+json` type; a missing Content-Type is read as JSON, as API Gateway does. */
+function isJsonContentType(contentType: string | undefined): boolean {
+  if (contentType === undefined || contentType.trim() === '') return true;
+  const mediaType = contentType.split(';')[0]?.trim().toLowerCase() ?? '';
+  return mediaType === 'application/json' || /^application\/[\w.-]+\+json$/.test(mediaType);
+}
+
+/** Size, then media type, then syntax: each refusal has its own code and nothing has been touched yet. */
+export function readJsonBody(
+  event: Pick<APIGatewayProxyEvent, 'headers' | 'body' | 'isBase64Encoded'>,
+): unknown {
+  const raw = event.body ?? '';
+  const bytes = event.isBase64Encoded ? Buffer.from(raw, 'base64') : Buffer.from(raw, 'utf8');
+  if (bytes.byteLength > MAX_BODY_BYTES) throw new PayloadTooLarge();
+  if (!isJsonContentType(header(event, 'content-type'))) throw new UnsupportedMediaType();
+  try {
+    return JSON.parse(bytes.toString('utf8'));
+  } catch {
+    throw new MalformedJson();
+  }
+}
+
+/** Validates input with a zod schema; failures become VALIDATION_FAILED with one `{ path, message }` per problem. */
+export function parseInput<Schema extends ZodType>(
+  schema: Schema,
+  value: unknown,
+  locale: Locale,
+): z.output<Schema> {
+  const result = schema.safeParse(value, { error: zodErrorMaps[locale] });
+  if (result.success) return result.data;
+  throw new ValidationFailed(
+    result.error.issues.map((issue) => ({
+      path: issue.path.map(String).join('.'),
+      message: issue.message,
+    })),
+  );
+}

@@ -1,0 +1,37 @@
+import { z } from 'zod';
+import { idSchema } from '../domain/event-definition.js';
+
+/** Fields a person types: trimmed, non-empty, bounded. */
+const personText = (max: number) => z.string().trim().min(1).max(max);
+
+/** A form that is submitted faster than this after it was shown was not filled in by a person. */
+export const MIN_FORM_FILL_MS = 3_000;
+
+/**
+ * The body of `POST /events/{eventId}/registrations`. Unknown fields are stripped (never stored); ids,
+ * status and timestamps are the server's. `website` (a honeypot that must stay empty) and `formStartedAt`
+ * (when the form was shown, epoch ms) are optional so any API client works without them.
+ */
+export const registrationBodySchema = z
+  .object({
+    name: personText(200),
+    email: z.string().trim().max(254).pipe(z.email()),
+    organisation: personText(200),
+    jobTitle: z.string().trim().max(200).optional(),
+    choices: z
+      .record(z.string().min(1).max(64), idSchema)
+      .refine((choices) => Object.keys(choices).length <= 10, {
+        message: 'too many rounds',
+      }),
+    consent: z.literal(true),
+    locale: z.enum(['nl', 'en']).optional(),
+    website: z.string().max(0, 'must be empty').optional(),
+    formStartedAt: z.number().int().positive().optional(),
+  })
+  .superRefine((body, ctx) => {
+    if (body.formStartedAt !== undefined && Date.now() - body.formStartedAt < MIN_FORM_FILL_MS) {
+      ctx.addIssue({ code: 'custom', path: ['formStartedAt'], message: 'form submitted too quickly' });
+    }
+  });
+
+export type RegistrationBody = z.output<typeof registrationBodySchema>;

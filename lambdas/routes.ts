@@ -1,0 +1,65 @@
+/**
+ * The one route table. The CDK stack builds API Gateway resources and functions from it,
+ * and the local server routes requests with it, so a route cannot exist in one and not the other.
+ * Pure data: no CDK, no AWS SDK, nothing with side effects may be imported here.
+ */
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/** Which credential a route expects. `admin` routes get the Cognito authorizer in AWS. */
+export type RouteAuth = 'none' | 'manage-token' | 'admin';
+
+/** Table access a function needs; the CDK stack turns it into a least-privilege policy. */
+export type TableAccess = {
+  /** Partition key prefixes (e.g. `EVENT#`) the function may read with GetItem/BatchGetItem. */
+  readonly readKeyPrefixes: readonly string[];
+  /** Partition key prefixes the function may write (PutItem/UpdateItem/DeleteItem/ConditionCheckItem). */
+  readonly writeKeyPrefixes: readonly string[];
+  /** Global secondary indexes the function may query. */
+  readonly queryIndexes: readonly string[];
+};
+
+export type FunctionSpec = {
+  /** Path of the handler module, relative to the repository root; it exports `handler`. */
+  readonly entry: string;
+  readonly description: string;
+  readonly tableAccess: TableAccess;
+};
+
+export const functionSpecs = {
+  health: {
+    entry: 'lambdas/handlers/health.ts',
+    description: 'GET /health',
+    tableAccess: { readKeyPrefixes: [], writeKeyPrefixes: [], queryIndexes: [] },
+  },
+  events: {
+    entry: 'lambdas/handlers/get-event.ts',
+    description: 'GET /events/{eventId}: event with seats left',
+    tableAccess: { readKeyPrefixes: ['EVENT#', 'WORKSHOP#'], writeKeyPrefixes: [], queryIndexes: [] },
+  },
+  register: {
+    entry: 'lambdas/handlers/register.ts',
+    description: 'POST /events/{eventId}/registrations',
+    tableAccess: {
+      readKeyPrefixes: ['EVENT#', 'WORKSHOP#'],
+      writeKeyPrefixes: ['WORKSHOP#', 'EMAIL#', 'REG#'],
+      queryIndexes: [],
+    },
+  },
+} as const satisfies Record<string, FunctionSpec>;
+
+export type FunctionName = keyof typeof functionSpecs;
+
+export type Route = {
+  readonly method: HttpMethod;
+  /** API Gateway resource path, with `{param}` placeholders. */
+  readonly path: string;
+  readonly functionName: FunctionName;
+  readonly auth: RouteAuth;
+};
+
+export const routes: readonly Route[] = [
+  { method: 'GET', path: '/health', functionName: 'health', auth: 'none' },
+  { method: 'GET', path: '/events/{eventId}', functionName: 'events', auth: 'none' },
+  { method: 'POST', path: '/events/{eventId}/registrations', functionName: 'register', auth: 'none' },
+];

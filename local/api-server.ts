@@ -1,0 +1,199 @@
+import { randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import path from 'node:path';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { errorBody } from '../lambdas/http/error-mapper.js';
+import { localeFrom } from '../lambdas/http/messages.js';
+import type { FunctionName, Route } from '../lambdas/routes.js';
+
+/**
+ * The local API Gateway: matches a request against the shared route table, builds the same REST
+ * proxy event API Gateway would send, invokes the very same handler module, and writes its result back.
+ */
+
+export type LambdaHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
+
+export type ApiServerOptions = {
+  routes: readonly Route[];
+  handlers: Record<FunctionName, LambdaHandler>;
+  /** Static files served for GET requests that match no route (the web form). */
+  staticDir?: string;
+};
+
+/** API Gateway itself refuses bodies over 10 MB; the handlers apply the contract's own, lower limit. */
+const GATEWAY_MAX_BODY_BYTES = 10 * 1024 * 1024;
+
+type CompiledRoute = Route & { pattern: RegExp; paramNames: string[] };
+
+function compile(route: Route): CompiledRoute {
+  const paramNames: string[] = [];
+  const source = route.path
+    .split('/')
+    .map((segment) => {
+      const param = /^\{(\w+)\}$/.exec(segment);
+      if (!param?.[1]) return segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      paramNames.push(param[1]);
+      return '([^/]+)';
+    })
+    .join('/');
+  return { ...route, pattern: new RegExp(`^${source}/?$`), paramNames };
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
+  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', ...headers });
+  res.end(JSON.stringify(body));
+}
+
+async function readBody(req: IncomingMessage): Promise<Buffer | 'too-large'> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > GATEWAY_MAX_BODY_BYTES) return 'too-large';
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+function lambdaContext(functionName: string, requestId: string): Context {
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${functionName}`,
+    memoryLimitInMB: '512',
+    awsRequestId: requestId,
+    logGroupName: `/aws/lambda/${functionName}`,
+    logStreamName: 'local',
+    getRemainingTimeInMillis: () => 10_000,
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
+
+const STATIC_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.json': 'application/json; charset=utf-8',
+  '.png': 'image/png',
+};
+
+async function serveStatic(staticDir: string, urlPath: string, res: ServerResponse): Promise<boolean> {
+  const relative = decodeURIComponent(urlPath === '/' ? '/index.html' : urlPath);
+  const file = path.resolve(staticDir, `.${relative}`);
+  if (!file.startsWith(path.resolve(staticDir) + path.sep)) return false;
+  try {
+    const content = await readFile(file);
+    res.writeHead(200, {
+      'Content-Type': STATIC_TYPES[path.extname(file)] ?? 'application/octet-stream',
+      'X-Content-Type-Options': 'nosniff',
+      'Cache-Control': 'no-cache',
+    });
+    res.end(content);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function createApiServer(options: ApiServerOptions): Server {
+  const compiled = options.routes.map(compile);
+
+  return createServer(async (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const method = (req.method ?? 'GET').toUpperCase();
+    const locale = localeFrom(req.headers['accept-language']);
+    try {
+      const candidates = compiled
+        .map((route) => ({ route, match: route.pattern.exec(url.pathname) }))
+        .filter((candidate) => candidate.match !== null);
+      const found = candidates.find((candidate) => candidate.route.method === method);
+      if (!found?.match) {
+        if (
+          method === 'GET' &&
+          options.staticDir &&
+          (await serveStatic(options.staticDir, url.pathname, res))
+        )
+          return;
+        if (candidates.length > 0) {
+          const allowed = candidates.map((candidate) => candidate.route.method).join(', ');
+          return sendJson(res, 405, errorBody('METHOD_NOT_ALLOWED', locale), { Allow: allowed });
+        }
+        return sendJson(res, 404, errorBody('NOT_FOUND', locale));
+      }
+
+      const body = await readBody(req);
+      if (body === 'too-large') return sendJson(res, 413, errorBody('PAYLOAD_TOO_LARGE', locale));
+
+      const pathParameters = Object.fromEntries(
+        found.route.paramNames.map((name, index) => [
+          name,
+          decodeURIComponent(found.match?.[index + 1] ?? ''),
+        ]),
+      );
+      const headers: Record<string, string> = {};
+      const multiValueHeaders: Record<string, string[]> = {};
+      for (const [name, value] of Object.entries(req.headers)) {
+        if (value === undefined) continue;
+        const values = Array.isArray(value) ? value : [value];
+        headers[name] = values.join(', ');
+        multiValueHeaders[name] = values;
+      }
+      const query: Record<string, string> = {};
+      const multiQuery: Record<string, string[]> = {};
+      for (const [name, value] of url.searchParams) {
+        query[name] = value;
+        multiQuery[name] = [...(multiQuery[name] ?? []), value];
+      }
+      const requestId = randomUUID();
+      const hasQuery = Object.keys(query).length > 0;
+      const event: APIGatewayProxyEvent = {
+        resource: found.route.path,
+        path: url.pathname,
+        httpMethod: method,
+        headers,
+        multiValueHeaders,
+        queryStringParameters: hasQuery ? query : null,
+        multiValueQueryStringParameters: hasQuery ? multiQuery : null,
+        pathParameters: found.route.paramNames.length > 0 ? pathParameters : null,
+        stageVariables: null,
+        body: body.length > 0 ? body.toString('utf8') : null,
+        isBase64Encoded: false,
+        requestContext: {
+          accountId: '000000000000',
+          apiId: 'local',
+          authorizer: null,
+          httpMethod: method,
+          identity: {
+            sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+          } as APIGatewayProxyEvent['requestContext']['identity'],
+          path: url.pathname,
+          protocol: `HTTP/${req.httpVersion}`,
+          requestId,
+          requestTimeEpoch: Date.now(),
+          resourceId: 'local',
+          resourcePath: found.route.path,
+          stage: 'local',
+        },
+      };
+
+      const handler = options.handlers[found.route.functionName];
+      const result = await handler(event, lambdaContext(found.route.functionName, requestId));
+      const responseHeaders: Record<string, string | string[]> = {};
+      for (const [name, value] of Object.entries(result.headers ?? {})) responseHeaders[name] = String(value);
+      for (const [name, values] of Object.entries(result.multiValueHeaders ?? {})) {
+        responseHeaders[name] = values.map(String);
+      }
+      res.writeHead(result.statusCode, responseHeaders);
+      res.end(result.isBase64Encoded ? Buffer.from(result.body, 'base64') : result.body);
+    } catch {
+      // What API Gateway answers when the integration itself fails.
+      if (!res.headersSent) sendJson(res, 502, errorBody('INTERNAL_ERROR', locale));
+      else res.destroy();
+    }
+  });
+}

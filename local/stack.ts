@@ -1,0 +1,136 @@
+import type { Server } from 'node:http';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { createDocumentClient } from '../lambdas/adapters/dynamodb/client.js';
+import { DynamoStore } from '../lambdas/adapters/dynamodb/dynamo-store.js';
+import { type FunctionName, functionSpecs, routes } from '../lambdas/routes.js';
+import { createApiServer, type LambdaHandler } from './api-server.js';
+import { type EmbeddedDynamo, startEmbeddedDynamo } from './dynamodb/embedded-dynamodb.js';
+import { readEventDirectory } from './event-files.js';
+import { ensureTable } from './table.js';
+
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+export type LocalStackOptions = {
+  /** API and form port; 0 picks a free one. */
+  port: number;
+  host?: string;
+  /** Where the embedded DynamoDB keeps its data; undefined keeps everything in memory (tests). */
+  dataDir?: string;
+  /** Port of the embedded DynamoDB endpoint; 0 picks a free one. */
+  dynamodbPort?: number;
+  /** Use this DynamoDB endpoint instead of starting the embedded one. */
+  dynamodbEndpoint?: string;
+  tableName?: string;
+  /** Event definitions loaded when their event does not exist yet. */
+  eventsDir?: string;
+  /** Directory with the web form's static files. */
+  staticDir?: string;
+};
+
+export type LocalStack = {
+  apiUrl: string;
+  dynamodbEndpoint: string;
+  tableName: string;
+  embeddedDynamo?: EmbeddedDynamo;
+  seeded: string[];
+  close(): Promise<void>;
+};
+
+function listen(server: Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      reject(
+        error.code === 'EADDRINUSE'
+          ? new Error(`Port ${port} is already in use (set PORT to another port)`)
+          : error,
+      );
+    });
+    server.listen(port, host, () => {
+      const address = server.address();
+      resolve(typeof address === 'object' && address ? address.port : port);
+    });
+  });
+}
+
+/**
+ * Brings up the whole local stack: DynamoDB (embedded unless an endpoint is given), the table,
+ * the event definitions that are not loaded yet, and the API serving the real handlers.
+ */
+export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
+  const host = options.host ?? '127.0.0.1';
+  const tableName = options.tableName ?? 'vol-is-vol';
+  const embeddedDynamo = options.dynamodbEndpoint
+    ? undefined
+    : await startEmbeddedDynamo({ dataDir: options.dataDir, port: options.dynamodbPort ?? 0 });
+  const dynamodbEndpoint = options.dynamodbEndpoint ?? embeddedDynamo?.endpoint ?? '';
+  const closers: (() => Promise<void>)[] = [];
+  if (embeddedDynamo) closers.push(() => embeddedDynamo.close());
+
+  try {
+    const region = process.env.AWS_REGION ?? 'eu-west-1';
+    const credentials = {
+      accessKeyId: process.env.AWS_ACCESS_KEY_ID ?? 'local',
+      secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY ?? 'local',
+    };
+    const admin = new DynamoDBClient({ region, endpoint: dynamodbEndpoint, credentials });
+    closers.push(async () => admin.destroy());
+    await ensureTable(admin, tableName);
+
+    const seeded: string[] = [];
+    if (options.eventsDir) {
+      const store = new DynamoStore(
+        createDocumentClient({ region, endpoint: dynamodbEndpoint, requestTimeoutMs: 10_000 }),
+        tableName,
+      );
+      for (const { eventId, definition } of await readEventDirectory(options.eventsDir)) {
+        if (await store.getEvent(eventId)) continue;
+        await store.putEventDefinition(eventId, definition);
+        seeded.push(eventId);
+      }
+    }
+
+    // The handlers read their configuration once, at import: set it before the first import.
+    Object.assign(process.env, {
+      TABLE_NAME: tableName,
+      DYNAMODB_ENDPOINT: dynamodbEndpoint,
+      AWS_REGION: region,
+      // Everything runs in one process here, so requests queue behind each other more than in Lambda.
+      DYNAMODB_REQUEST_TIMEOUT_MS: process.env.DYNAMODB_REQUEST_TIMEOUT_MS ?? '30000',
+      DYNAMODB_CONNECTION_TIMEOUT_MS: process.env.DYNAMODB_CONNECTION_TIMEOUT_MS ?? '30000',
+    });
+    const handlers = {} as Record<FunctionName, LambdaHandler>;
+    for (const [name, spec] of Object.entries(functionSpecs) as [FunctionName, { entry: string }][]) {
+      const module = (await import(pathToFileURL(path.join(repoRoot, spec.entry)).href)) as {
+        handler: LambdaHandler;
+      };
+      handlers[name] = module.handler;
+    }
+
+    const server = createApiServer({ routes, handlers, staticDir: options.staticDir });
+    server.keepAliveTimeout = 5_000;
+    const port = await listen(server, options.port, host);
+    closers.unshift(
+      () =>
+        new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeAllConnections();
+        }),
+    );
+
+    return {
+      apiUrl: `http://${host === '0.0.0.0' ? 'localhost' : host}:${port}`,
+      dynamodbEndpoint,
+      tableName,
+      embeddedDynamo,
+      seeded,
+      close: async () => {
+        for (const close of closers) await close();
+      },
+    };
+  } catch (error) {
+    for (const close of closers) await close().catch(() => undefined);
+    throw error;
+  }
+}

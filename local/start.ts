@@ -1,0 +1,68 @@
+/**
+ * `npm start`: the whole stack on one machine. Environment (all optional): PORT (3000), DATA_DIR (.data),
+ * DYNAMODB_PORT (8000; the embedded DynamoDB endpoint), DYNAMODB_ENDPOINT (use that DynamoDB instead).
+ */
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { z } from 'zod';
+import { repoRoot, startLocalStack } from './stack.js';
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+const envSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  DATA_DIR: z.string().min(1).default('.data'),
+  DYNAMODB_PORT: z.coerce.number().int().min(0).max(65535).default(8000),
+  DYNAMODB_ENDPOINT: z.url().optional(),
+  HOST: z.string().default('127.0.0.1'),
+});
+
+async function main() {
+  const parsed = envSchema.safeParse(process.env);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues)
+      console.error(`Invalid ${issue.path.join('.')}: ${issue.message}`);
+    process.exit(2);
+  }
+  const env = parsed.data;
+  const dataDir = path.resolve(env.DATA_DIR);
+  await mkdir(dataDir, { recursive: true });
+
+  const stack = await startLocalStack({
+    port: env.PORT,
+    host: env.HOST,
+    dataDir: path.join(dataDir, 'dynamodb'),
+    dynamodbPort: env.DYNAMODB_PORT,
+    dynamodbEndpoint: env.DYNAMODB_ENDPOINT,
+    eventsDir: path.join(repoRoot, 'events'),
+    staticDir: path.join(repoRoot, 'web', 'dist'),
+  });
+
+  const lines = [
+    'vol-is-vol local stack is running',
+    `  API and form      ${stack.apiUrl}`,
+    `  seed event        ${stack.apiUrl}/events/dag-van-weerbaar-bestuur-2019`,
+    `  DynamoDB          ${stack.dynamodbEndpoint} (table ${stack.tableName}${stack.embeddedDynamo ? `, data in ${dataDir}` : ''})`,
+    stack.seeded.length > 0
+      ? `  events loaded     ${stack.seeded.join(', ')}`
+      : '  events            already loaded',
+    'Stop with Ctrl+C.',
+  ];
+  console.log(lines.join('\n'));
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\n${signal}: stopping…`);
+    await stack.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+main().catch((error: Error) => {
+  console.error(`vol-is-vol could not start: ${error.message}`);
+  process.exit(1);
+});

@@ -1,0 +1,182 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDocumentClient } from '../../lambdas/adapters/dynamodb/client.js';
+import { DynamoStore } from '../../lambdas/adapters/dynamodb/dynamo-store.js';
+import type { LocalStack } from '../../local/stack.js';
+import { api, startTestStack } from '../support/local-stack.js';
+
+const SEED = 'dag-van-weerbaar-bestuur-2019';
+let stack: LocalStack;
+let store: DynamoStore;
+
+const person = (n: number, choices: Record<string, string>) => ({
+  name: `Deelnemer ${n}`,
+  email: `deelnemer${n}@example.nl`,
+  organisation: 'Gemeente Oss',
+  jobTitle: 'Beleidsadviseur',
+  choices,
+  consent: true,
+});
+
+async function seatsLeft(eventId: string) {
+  const { body } = await api(stack, 'GET', `/events/${eventId}`);
+  return Object.fromEntries(
+    body.rounds.flatMap((round: { workshops: { id: string; seatsLeft: number }[] }) =>
+      round.workshops.map((workshop) => [workshop.id, workshop.seatsLeft]),
+    ),
+  );
+}
+
+beforeAll(async () => {
+  stack = await startTestStack();
+  store = new DynamoStore(
+    createDocumentClient({ region: 'eu-west-1', endpoint: stack.dynamodbEndpoint, requestTimeoutMs: 30_000 }),
+    stack.tableName,
+  );
+});
+afterAll(async () => stack.close());
+
+describe('the API over HTTP on the local stack', () => {
+  it('is healthy', async () => {
+    const { status, body } = await api(stack, 'GET', '/health');
+    expect(status).toBe(200);
+    expect(body).toEqual({ status: 'ok' });
+  });
+
+  it('serves the seed event with both rounds and seats left', async () => {
+    const { status, headers, body } = await api(stack, 'GET', `/events/${SEED}`);
+    expect(status).toBe(200);
+    expect(headers.get('content-type')).toBe('application/json; charset=utf-8');
+    expect(body.title).toBe('Dag van Weerbaar Bestuur');
+    expect(body.registration.status).toBe('open');
+    expect(body.rounds.map((round: { workshops: unknown[] }) => round.workshops.length)).toEqual([4, 3]);
+    for (const workshop of body.rounds.flatMap((round: { workshops: unknown[] }) => round.workshops)) {
+      expect(workshop).toEqual(
+        expect.objectContaining({
+          id: expect.any(String),
+          title: expect.any(String),
+          description: expect.any(String),
+          speakers: expect.any(Array),
+          capacity: expect.any(Number),
+          seatsLeft: expect.any(Number),
+          full: false,
+        }),
+      );
+    }
+  });
+
+  it('registers for the seed event and counts the seats down', async () => {
+    const { body: event } = await api(stack, 'GET', `/events/${SEED}`);
+    const choices = { '1': event.rounds[0].workshops[0].id, '2': event.rounds[1].workshops[2].id };
+    const before = await seatsLeft(SEED);
+    const { status, body, headers } = await api(
+      stack,
+      'POST',
+      `/events/${SEED}/registrations`,
+      person(1, choices),
+    );
+    expect(status).toBe(201);
+    expect(body.registration).toMatchObject({
+      eventId: SEED,
+      choices,
+      status: 'confirmed',
+      email: 'deelnemer1@example.nl',
+    });
+    expect(headers.get('location')).toBe(`/registrations/${body.registration.id}`);
+    const after = await seatsLeft(SEED);
+    expect(after[choices['1']]).toBe(before[choices['1']] - 1);
+    expect(after[choices['2']]).toBe(before[choices['2']] - 1);
+
+    const again = await api(stack, 'POST', `/events/${SEED}/registrations`, {
+      ...person(1, choices),
+      email: ' DEELNEMER1@example.nl',
+    });
+    expect(again.status).toBe(409);
+    expect(again.body.error.code).toBe('ALREADY_REGISTERED');
+  });
+
+  it('refuses bad input with the contract error shape and changes no seat', async () => {
+    const before = await seatsLeft(SEED);
+    const path = `/events/${SEED}/registrations`;
+    const cases: [unknown, Record<string, string>, number, string][] = [
+      ['{"name":', { 'Content-Type': 'application/json' }, 400, 'MALFORMED_JSON'],
+      ['name=x', { 'Content-Type': 'text/plain' }, 415, 'UNSUPPORTED_MEDIA_TYPE'],
+      [
+        JSON.stringify({ ...person(2, {}), name: 'x'.repeat(20_000) }),
+        { 'Content-Type': 'application/json' },
+        413,
+        'PAYLOAD_TOO_LARGE',
+      ],
+      [
+        JSON.stringify({ ...person(2, { '1': 'nope', '2': 'nope' }) }),
+        { 'Content-Type': 'application/json' },
+        400,
+        'INVALID_CHOICE',
+      ],
+      [
+        JSON.stringify({ ...person(2, {}), consent: false }),
+        { 'Content-Type': 'application/json' },
+        400,
+        'VALIDATION_FAILED',
+      ],
+    ];
+    for (const [body, headers, status, code] of cases) {
+      const response = await fetch(`${stack.apiUrl}${path}`, {
+        method: 'POST',
+        headers,
+        body: body as string,
+      });
+      expect(response.status, code).toBe(status);
+      const json = await response.json();
+      expect(json.error.code).toBe(code);
+      expect(typeof json.error.message).toBe('string');
+    }
+    expect(await seatsLeft(SEED)).toEqual(before);
+  });
+
+  it('answers unknown events, routes and methods in the same error shape', async () => {
+    expect((await api(stack, 'GET', '/events/bestaat-niet')).body.error.code).toBe('EVENT_NOT_FOUND');
+    const unknownRoute = await api(stack, 'GET', '/nope');
+    expect(unknownRoute.status).toBe(404);
+    expect(unknownRoute.body.error.code).toBe('NOT_FOUND');
+    const wrongMethod = await api(stack, 'DELETE', `/events/${SEED}`);
+    expect(wrongMethod.status).toBe(405);
+    expect(wrongMethod.body.error.code).toBe('METHOD_NOT_ALLOWED');
+  });
+
+  it('never oversells and never answers 5xx when 150 people register at once for 12 seats', async () => {
+    await store.putEventDefinition('storm-http', {
+      title: 'Storm',
+      date: '2030-01-01',
+      timezone: 'Europe/Amsterdam',
+      registration: {},
+      rounds: [
+        {
+          id: '1',
+          title: 'Ronde 1',
+          workshops: [
+            { id: 'klein', title: 'Klein', description: '', speakers: [], capacity: 12 },
+            { id: 'ook-klein', title: 'Ook klein', description: '', speakers: [], capacity: 3 },
+          ],
+        },
+      ],
+    });
+    const responses = await Promise.all(
+      Array.from({ length: 150 }, (_, n) =>
+        api(
+          stack,
+          'POST',
+          '/events/storm-http/registrations',
+          person(1000 + n, { '1': n % 2 ? 'klein' : 'ook-klein' }),
+        ),
+      ),
+    );
+    const byStatus = new Map<number, number>();
+    for (const response of responses) byStatus.set(response.status, (byStatus.get(response.status) ?? 0) + 1);
+    expect(byStatus.get(201)).toBe(15);
+    expect(byStatus.get(409)).toBe(135);
+    expect(responses.filter((response) => response.status >= 500)).toEqual([]);
+    for (const response of responses.filter((r) => r.status === 409))
+      expect(response.body.error.code).toBe('WORKSHOP_FULL');
+    expect(await seatsLeft('storm-http')).toEqual({ klein: 0, 'ook-klein': 0 });
+  });
+});

@@ -1,0 +1,216 @@
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  BatchGetCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  TransactWriteCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { createDocumentClient } from '../../lambdas/adapters/dynamodb/client.js';
+import { DynamoStore } from '../../lambdas/adapters/dynamodb/dynamo-store.js';
+import type { RetryPolicy } from '../../lambdas/adapters/dynamodb/transactions.js';
+import {
+  AlreadyRegistered,
+  CapacityBelowTaken,
+  InvalidChoice,
+  TryAgain,
+  WorkshopFull,
+} from '../../lambdas/domain/errors.js';
+import type { NewRegistration } from '../../lambdas/ports.js';
+import { sampleDefinition } from '../support/fakes.js';
+
+const ddb = mockClient(DynamoDBDocumentClient);
+
+const sleeps: number[] = [];
+const policy: RetryPolicy = {
+  maxAttempts: 4,
+  baseDelayMs: 10,
+  maxDelayMs: 100,
+  sleep: async (ms) => {
+    sleeps.push(ms);
+  },
+  random: () => 0.5,
+};
+
+const newRegistration = (): NewRegistration => ({
+  registration: {
+    id: 'r1',
+    eventId: 'testdag',
+    name: 'Anna',
+    email: 'anna@example.nl',
+    organisation: 'Org',
+    choices: { '1': 'a', '2': 'c' },
+    status: 'confirmed',
+    locale: 'nl',
+    createdAt: '2030-01-01T00:00:00.000Z',
+    updatedAt: '2030-01-01T00:00:00.000Z',
+  },
+  emailHash: 'hash',
+  manageTokenHash: 'tokenhash',
+});
+
+function cancelled(...codes: (string | { Code: string; Item?: Record<string, unknown> })[]) {
+  return new TransactionCanceledException({
+    message: 'Transaction cancelled',
+    $metadata: {},
+    CancellationReasons: codes.map((code) => (typeof code === 'string' ? { Code: code } : (code as never))),
+  });
+}
+
+function awsError(name: string) {
+  const error = new Error(name);
+  error.name = name;
+  return error;
+}
+
+describe('DynamoStore.createRegistration', () => {
+  let store: DynamoStore;
+  beforeEach(() => {
+    ddb.reset();
+    sleeps.length = 0;
+    store = new DynamoStore(
+      createDocumentClient({ region: 'eu-west-1', requestTimeoutMs: 1000 }),
+      'table',
+      policy,
+    );
+  });
+
+  it('writes seats, email guard and registration in one transaction, with the registration id as token', async () => {
+    ddb.on(TransactWriteCommand).resolves({});
+    await store.createRegistration(newRegistration());
+    const calls = ddb.commandCalls(TransactWriteCommand);
+    expect(calls).toHaveLength(1);
+    const input = calls[0]?.args[0].input;
+    expect(input?.ClientRequestToken).toBe('r1');
+    const items = input?.TransactItems ?? [];
+    expect(items).toHaveLength(4);
+    expect(items[0]?.Update?.ConditionExpression).toContain('taken < #capacity');
+    expect(items[0]?.Update?.Key).toEqual({ pk: 'WORKSHOP#testdag#a', sk: 'META' });
+    expect(items[1]?.Update?.Key).toEqual({ pk: 'WORKSHOP#testdag#c', sk: 'META' });
+    expect(items[2]?.Put?.Item?.pk).toBe('EMAIL#testdag#hash');
+    expect(items[2]?.Put?.ConditionExpression).toBe('attribute_not_exists(pk)');
+    expect(items[3]?.Put?.Item).toMatchObject({
+      pk: 'REG#r1',
+      manageTokenHash: 'tokenhash',
+      status: 'confirmed',
+    });
+    expect(String(items[3]?.Put?.Item?.gsi1pk)).toMatch(/^EVENT#testdag#REGS#\d$/);
+  });
+
+  it('maps a failed seat condition to WORKSHOP_FULL naming exactly the full workshops', async () => {
+    ddb
+      .on(TransactWriteCommand)
+      .rejects(cancelled('None', { Code: 'ConditionalCheckFailed', Item: { taken: 5 } }, 'None', 'None'));
+    const attempt = store.createRegistration(newRegistration());
+    await expect(attempt).rejects.toBeInstanceOf(WorkshopFull);
+    await expect(attempt).rejects.toMatchObject({ details: { workshopIds: ['c'] } });
+  });
+
+  it('maps a failed email guard to ALREADY_REGISTERED', async () => {
+    ddb.on(TransactWriteCommand).rejects(cancelled('None', 'None', 'ConditionalCheckFailed', 'None'));
+    await expect(store.createRegistration(newRegistration())).rejects.toBeInstanceOf(AlreadyRegistered);
+  });
+
+  it('maps a workshop that no longer exists to INVALID_CHOICE', async () => {
+    ddb
+      .on(TransactWriteCommand)
+      .rejects(cancelled({ Code: 'ConditionalCheckFailed' }, 'None', 'None', 'None'));
+    await expect(store.createRegistration(newRegistration())).rejects.toBeInstanceOf(InvalidChoice);
+  });
+
+  it('retries a TransactionConflict with jittered backoff and the same token', async () => {
+    ddb
+      .on(TransactWriteCommand)
+      .rejectsOnce(cancelled('TransactionConflict', 'None', 'None', 'None'))
+      .rejectsOnce(cancelled('None', 'TransactionConflict', 'None', 'None'))
+      .resolves({});
+    await store.createRegistration(newRegistration());
+    const tokens = ddb
+      .commandCalls(TransactWriteCommand)
+      .map((call) => call.args[0].input.ClientRequestToken);
+    expect(tokens).toEqual(['r1', 'r1', 'r1']);
+    expect(sleeps).toEqual([5, 10]);
+  });
+
+  it('gives up on persistent conflicts with TRY_AGAIN', async () => {
+    ddb.on(TransactWriteCommand).rejects(cancelled('TransactionConflict', 'None', 'None', 'None'));
+    await expect(store.createRegistration(newRegistration())).rejects.toBeInstanceOf(TryAgain);
+    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(policy.maxAttempts);
+  });
+
+  it.each([
+    'ProvisionedThroughputExceededException',
+    'ThrottlingException',
+    'RequestLimitExceeded',
+    'InternalServerError',
+    'TimeoutError',
+  ])('turns %s (after the SDK retried) into TRY_AGAIN', async (name) => {
+    ddb.on(TransactWriteCommand).rejects(awsError(name));
+    await expect(store.createRegistration(newRegistration())).rejects.toBeInstanceOf(TryAgain);
+  });
+
+  it('turns a network error into TRY_AGAIN', async () => {
+    const reset = Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+    ddb.on(TransactWriteCommand).rejects(reset);
+    await expect(store.createRegistration(newRegistration())).rejects.toBeInstanceOf(TryAgain);
+  });
+
+  it('lets an unexpected error through for the 500 path', async () => {
+    ddb.on(TransactWriteCommand).rejects(awsError('ValidationException'));
+    await expect(store.createRegistration(newRegistration())).rejects.toMatchObject({
+      name: 'ValidationException',
+    });
+  });
+});
+
+describe('DynamoStore events', () => {
+  let store: DynamoStore;
+  beforeEach(() => {
+    ddb.reset();
+    store = new DynamoStore(
+      createDocumentClient({ region: 'eu-west-1', requestTimeoutMs: 1000 }),
+      'table',
+      policy,
+    );
+  });
+
+  it('reads the definition and the live counters, retrying unprocessed keys', async () => {
+    ddb.on(GetCommand).resolves({ Item: { definition: sampleDefinition() } });
+    ddb
+      .on(BatchGetCommand)
+      .resolvesOnce({
+        Responses: { table: [{ workshopId: 'a', capacity: 2, taken: 1 }] },
+        UnprocessedKeys: { table: { Keys: [{ pk: 'WORKSHOP#testdag#b', sk: 'META' }] } },
+      })
+      .resolves({
+        Responses: {
+          table: [
+            { workshopId: 'b', capacity: 1, taken: 1 },
+            { workshopId: 'c', capacity: 5, taken: 0 },
+          ],
+        },
+      });
+    const event = await store.getEvent('testdag');
+    expect(event?.seats.get('a')).toEqual({ capacity: 2, taken: 1 });
+    expect(event?.seats.get('b')).toEqual({ capacity: 1, taken: 1 });
+    expect(ddb.commandCalls(GetCommand)[0]?.args[0].input.ConsistentRead).toBe(true);
+  });
+
+  it('returns undefined for an unknown event', async () => {
+    ddb.on(GetCommand).resolves({});
+    await expect(store.getEvent('nope')).resolves.toBeUndefined();
+  });
+
+  it('turns read throttling into TRY_AGAIN', async () => {
+    ddb.on(GetCommand).rejects(awsError('ProvisionedThroughputExceededException'));
+    await expect(store.getEvent('testdag')).rejects.toBeInstanceOf(TryAgain);
+  });
+
+  it('maps a capacity below what is taken to CAPACITY_BELOW_TAKEN naming the workshop', async () => {
+    ddb.on(TransactWriteCommand).rejects(cancelled('None', 'None', 'ConditionalCheckFailed', 'None'));
+    const attempt = store.putEventDefinition('testdag', sampleDefinition());
+    await expect(attempt).rejects.toBeInstanceOf(CapacityBelowTaken);
+    await expect(attempt).rejects.toMatchObject({ details: { workshopIds: ['b'] } });
+  });
+});

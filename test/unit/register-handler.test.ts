@@ -1,0 +1,206 @@
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  BatchGetCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  TransactWriteCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { handler } from '../../lambdas/handlers/register.js';
+import { proxyEvent } from '../support/api-events.js';
+import { sampleDefinition } from '../support/fakes.js';
+
+const ddb = mockClient(DynamoDBDocumentClient);
+
+const validBody = {
+  name: 'Anna de Vries',
+  email: 'anna@example.nl',
+  organisation: 'Gemeente Utrecht',
+  choices: { '1': 'a', '2': 'c' },
+  consent: true,
+};
+
+function post(body: unknown, headers: Record<string, string> = { 'Content-Type': 'application/json' }) {
+  return handler(
+    proxyEvent({
+      httpMethod: 'POST',
+      resource: '/events/{eventId}/registrations',
+      pathParameters: { eventId: 'testdag' },
+      headers,
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    }),
+  );
+}
+
+const parse = (result: { body: string }) => JSON.parse(result.body);
+
+describe('POST /events/{eventId}/registrations handler', () => {
+  beforeEach(() => {
+    ddb.reset();
+    ddb.on(GetCommand).resolves({ Item: { definition: sampleDefinition() } });
+    ddb.on(BatchGetCommand).resolves({
+      Responses: {
+        'vol-is-vol-test': [
+          { workshopId: 'a', capacity: 2, taken: 0 },
+          { workshopId: 'b', capacity: 1, taken: 1 },
+          { workshopId: 'c', capacity: 5, taken: 0 },
+        ],
+      },
+    });
+    ddb.on(TransactWriteCommand).resolves({});
+  });
+
+  it('answers 201 with the registration the contract names, chosen by the server', async () => {
+    const result = await post({
+      ...validBody,
+      id: 'mine',
+      status: 'cancelled',
+      createdAt: 'yesterday',
+      extra: 'x',
+    });
+    expect(result.statusCode).toBe(201);
+    expect(result.headers?.['Content-Type']).toBe('application/json; charset=utf-8');
+    const { registration } = parse(result);
+    expect(registration).toMatchObject({
+      eventId: 'testdag',
+      name: 'Anna de Vries',
+      email: 'anna@example.nl',
+      organisation: 'Gemeente Utrecht',
+      choices: { '1': 'a', '2': 'c' },
+      status: 'confirmed',
+    });
+    expect(registration.id).not.toBe('mine');
+    expect(registration.id.length).toBeGreaterThanOrEqual(21);
+    expect(Date.parse(registration.createdAt)).not.toBeNaN();
+    const stored = ddb.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems?.[3]?.Put?.Item;
+    expect(stored).not.toHaveProperty('extra');
+    expect(JSON.stringify(registration)).not.toMatch(/Hash|token/i);
+  });
+
+  it('refuses a body over 10 KB with 413 before reading it', async () => {
+    const result = await post({ ...validBody, name: 'x'.repeat(11 * 1024) });
+    expect(result.statusCode).toBe(413);
+    expect(parse(result).error.code).toBe('PAYLOAD_TOO_LARGE');
+    expect(ddb.calls()).toHaveLength(0);
+  });
+
+  it('refuses a non-JSON content type with 415', async () => {
+    const result = await post('name=Anna', { 'content-type': 'application/x-www-form-urlencoded' });
+    expect(result.statusCode).toBe(415);
+    expect(parse(result).error.code).toBe('UNSUPPORTED_MEDIA_TYPE');
+  });
+
+  it('refuses broken JSON with 400 MALFORMED_JSON', async () => {
+    const result = await post('{"name": ');
+    expect(result.statusCode).toBe(400);
+    expect(parse(result).error.code).toBe('MALFORMED_JSON');
+  });
+
+  it('lists every invalid field as { path, message }, in Dutch by default', async () => {
+    const result = await post({ ...validBody, email: 'not-an-email', name: ' ', consent: false });
+    expect(result.statusCode).toBe(400);
+    const { error } = parse(result);
+    expect(error.code).toBe('VALIDATION_FAILED');
+    expect(error.message).toBe('Niet alle velden zijn goed ingevuld.');
+    expect(error.details.map((detail: { path: string }) => detail.path).sort()).toEqual([
+      'consent',
+      'email',
+      'name',
+    ]);
+    for (const detail of error.details) expect(typeof detail.message).toBe('string');
+    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(0);
+  });
+
+  it('answers in English when the client prefers it', async () => {
+    const result = await post(
+      {},
+      { 'Content-Type': 'application/json', 'Accept-Language': 'en-GB,en;q=0.9,nl;q=0.5' },
+    );
+    expect(parse(result).error.message).toBe('Some fields are missing or invalid.');
+  });
+
+  it('refuses a filled honeypot or a form sent too fast, and stores nothing', async () => {
+    for (const body of [
+      { ...validBody, website: 'http://spam' },
+      { ...validBody, formStartedAt: Date.now() },
+    ]) {
+      const result = await post(body);
+      expect(result.statusCode).toBe(400);
+      expect(parse(result).error.code).toBe('VALIDATION_FAILED');
+    }
+    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(0);
+    expect((await post({ ...validBody, website: '', formStartedAt: Date.now() - 60_000 })).statusCode).toBe(
+      201,
+    );
+  });
+
+  it('answers 404 EVENT_NOT_FOUND for an unknown event', async () => {
+    ddb.on(GetCommand).resolves({});
+    const result = await post(validBody);
+    expect(result.statusCode).toBe(404);
+    expect(parse(result).error.code).toBe('EVENT_NOT_FOUND');
+  });
+
+  it('answers 400 INVALID_CHOICE for a workshop of another round', async () => {
+    const result = await post({ ...validBody, choices: { '1': 'c', '2': 'c' } });
+    expect(result.statusCode).toBe(400);
+    expect(parse(result).error.code).toBe('INVALID_CHOICE');
+  });
+
+  it('answers 409 WORKSHOP_FULL with the workshop ids', async () => {
+    const result = await post({ ...validBody, choices: { '1': 'b', '2': 'c' } });
+    expect(result.statusCode).toBe(409);
+    expect(parse(result).error).toMatchObject({ code: 'WORKSHOP_FULL', details: { workshopIds: ['b'] } });
+  });
+
+  it('answers 409 ALREADY_REGISTERED when the email guard exists', async () => {
+    ddb.on(TransactWriteCommand).rejects(
+      new TransactionCanceledException({
+        message: 'cancelled',
+        $metadata: {},
+        CancellationReasons: [
+          { Code: 'None' },
+          { Code: 'None' },
+          { Code: 'ConditionalCheckFailed' },
+          { Code: 'None' },
+        ],
+      }),
+    );
+    const result = await post(validBody);
+    expect(result.statusCode).toBe(409);
+    expect(parse(result).error.code).toBe('ALREADY_REGISTERED');
+  });
+
+  it('answers 409 REGISTRATION_CLOSED outside the window', async () => {
+    ddb.on(GetCommand).resolves({
+      Item: { definition: sampleDefinition({ registration: { closesAt: '2020-01-01T00:00:00Z' } }) },
+    });
+    const result = await post(validBody);
+    expect(result.statusCode).toBe(409);
+    expect(parse(result).error).toMatchObject({ code: 'REGISTRATION_CLOSED', details: { status: 'closed' } });
+  });
+
+  it('answers 503 TRY_AGAIN with Retry-After when DynamoDB stays throttled', async () => {
+    const throttled = Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
+    ddb.on(TransactWriteCommand).rejects(throttled);
+    const result = await post(validBody);
+    expect(result.statusCode).toBe(503);
+    expect(result.headers?.['Retry-After']).toBe('1');
+    expect(parse(result).error.code).toBe('TRY_AGAIN');
+  });
+
+  it('answers a 500 that reveals nothing of an unexpected failure', async () => {
+    const secret = Object.assign(
+      new Error('arn:aws:dynamodb:eu-west-1:123:table/secret ValidationException'),
+      {
+        name: 'ValidationException',
+      },
+    );
+    ddb.on(TransactWriteCommand).rejects(secret);
+    const result = await post(validBody);
+    expect(result.statusCode).toBe(500);
+    expect(parse(result).error.code).toBe('INTERNAL_ERROR');
+    expect(result.body).not.toMatch(/arn:|ValidationException|stack|secret/);
+  });
+});

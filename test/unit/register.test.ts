@@ -1,0 +1,113 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { sha256Hex } from '../../lambdas/adapters/system.js';
+import {
+  AlreadyRegistered,
+  EventNotFound,
+  InvalidChoice,
+  RegistrationClosed,
+  WorkshopFull,
+} from '../../lambdas/domain/errors.js';
+import { type RegisterCommand, register } from '../../lambdas/use-cases/register.js';
+import { fixedClock, InMemoryStore, sampleDefinition, sequentialSecrets } from '../support/fakes.js';
+
+const command = (overrides: Partial<RegisterCommand> = {}): RegisterCommand => ({
+  eventId: 'testdag',
+  name: 'Anna de Vries',
+  email: 'anna@example.nl',
+  organisation: 'Gemeente Utrecht',
+  choices: { '1': 'a', '2': 'c' },
+  locale: 'nl',
+  ...overrides,
+});
+
+describe('register', () => {
+  let store: InMemoryStore;
+  const deps = () => ({
+    events: store,
+    registrations: store,
+    clock: fixedClock(),
+    secrets: sequentialSecrets(),
+  });
+
+  beforeEach(async () => {
+    store = new InMemoryStore();
+    await store.putEventDefinition('testdag', sampleDefinition());
+  });
+
+  it('takes one seat in every chosen workshop and returns a confirmed registration', async () => {
+    const { registration, manageToken } = await register(command(), deps());
+    expect(registration).toMatchObject({
+      eventId: 'testdag',
+      status: 'confirmed',
+      choices: { '1': 'a', '2': 'c' },
+    });
+    expect(registration.createdAt).toBe('2030-01-01T10:00:00.000Z');
+    const event = await store.getEvent('testdag');
+    expect(event?.seats.get('a')?.taken).toBe(1);
+    expect(event?.seats.get('c')?.taken).toBe(1);
+    expect(event?.seats.get('b')?.taken).toBe(0);
+    // Only the hash of the token is handed to the store.
+    expect(store.registrations[0]?.manageTokenHash).toBe(sha256Hex(manageToken));
+    expect(JSON.stringify(store.registrations[0])).not.toContain(manageToken);
+  });
+
+  it('guards one registration per email, compared trimmed and case-insensitively', async () => {
+    await register(command({ email: 'Anna@Example.NL' }), deps());
+    await expect(register(command({ email: '  anna@example.nl ' }), deps())).rejects.toBeInstanceOf(
+      AlreadyRegistered,
+    );
+  });
+
+  it('refuses an unknown event', async () => {
+    await expect(register(command({ eventId: 'nope' }), deps())).rejects.toBeInstanceOf(EventNotFound);
+  });
+
+  it('requires a choice for every round and a workshop of that round', async () => {
+    const missing = register(command({ choices: { '1': 'a' } }), deps());
+    await expect(missing).rejects.toBeInstanceOf(InvalidChoice);
+    await expect(missing).rejects.toMatchObject({ details: [{ roundId: '2', reason: 'missing' }] });
+
+    const wrongRound = register(command({ choices: { '1': 'c', '2': 'c' } }), deps());
+    await expect(wrongRound).rejects.toMatchObject({
+      details: [{ roundId: '1', workshopId: 'c', reason: 'wrong-round' }],
+    });
+
+    const unknown = register(command({ choices: { '1': 'zz', '2': 'c', '9': 'a' } }), deps());
+    await expect(unknown).rejects.toMatchObject({
+      details: [
+        { roundId: '9', reason: 'unknown-round' },
+        { roundId: '1', workshopId: 'zz', reason: 'unknown-workshop' },
+      ],
+    });
+    expect(store.registrations).toHaveLength(0);
+  });
+
+  it('refuses a full workshop and takes no other seat', async () => {
+    await register(command({ email: 'one@example.nl', choices: { '1': 'b', '2': 'c' } }), deps());
+    const attempt = register(command({ email: 'two@example.nl', choices: { '1': 'b', '2': 'c' } }), deps());
+    await expect(attempt).rejects.toBeInstanceOf(WorkshopFull);
+    await expect(attempt).rejects.toMatchObject({ details: { workshopIds: ['b'] } });
+    expect((await store.getEvent('testdag'))?.seats.get('c')?.taken).toBe(1);
+  });
+
+  it('respects the registration window, whatever the event date', async () => {
+    await store.putEventDefinition(
+      'testdag',
+      sampleDefinition({
+        date: '2019-09-12',
+        registration: { opensAt: '2030-02-01T00:00:00Z', closesAt: '2030-03-01T00:00:00Z' },
+      }),
+    );
+    const at = (iso: string) => ({ ...deps(), clock: fixedClock(iso) });
+    await expect(register(command(), at('2030-01-31T23:59:59Z'))).rejects.toMatchObject({
+      details: { status: 'not-yet-open' },
+    });
+    await expect(register(command(), at('2030-03-01T00:00:00Z'))).rejects.toBeInstanceOf(RegistrationClosed);
+    await expect(register(command(), at('2030-02-15T12:00:00Z'))).resolves.toBeDefined();
+  });
+
+  it('is open when no window is given, even for an event in the past', async () => {
+    await store.putEventDefinition('testdag', sampleDefinition({ date: '2019-09-12' }));
+    await expect(register(command(), deps())).resolves.toBeDefined();
+  });
+});
