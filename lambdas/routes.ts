@@ -24,6 +24,13 @@ export type FunctionSpec = {
   readonly entry: string;
   readonly description: string;
   readonly tableAccess: TableAccess;
+  /** The function sends email through SES (from the configured identity only). */
+  readonly sendsEmail?: boolean;
+};
+
+/** A function run on a schedule (EventBridge rule in AWS, an interval in the local stack), not over HTTP. */
+export type ScheduledFunctionSpec = FunctionSpec & {
+  readonly everyMinutes: number;
 };
 
 export const functionSpecs = {
@@ -63,3 +70,8 @@ export const routes: readonly Route[] = [
   { method: 'GET', path: '/events/{eventId}', functionName: 'events', auth: 'none' },
   { method: 'POST', path: '/events/{eventId}/registrations', functionName: 'register', auth: 'none' },
 ];
+
+/** Functions that run on a schedule rather than behind a route. */
+export const scheduledFunctionSpecs = {} as const satisfies Record<string, ScheduledFunctionSpec>;
+
+export type ScheduledFunctionName = keyof typeof scheduledFunctionSpecs;

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomUUID, timingSafeEqual } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import path from 'node:path';
@@ -19,7 +19,24 @@ export type ApiServerOptions = {
   handlers: Record<FunctionName, LambdaHandler>;
   /** Static files served for GET requests that match no route (the web form). */
   staticDir?: string;
+  /** The bearer token that stands in for an organiser's Cognito sign-in on `admin` routes. */
+  adminToken?: string;
 };
+
+/** Claims of the local organiser, in the shape the Cognito authorizer puts in `requestContext.authorizer.claims`. */
+export const LOCAL_ORGANISER_CLAIMS = {
+  sub: 'local-organiser',
+  'cognito:username': 'local-organiser',
+  'cognito:groups': 'organisers',
+};
+
+/** Like API Gateway's Cognito authorizer: no valid credential, no invocation (401 in the contract's shape). */
+function authorizeAdmin(authorization: string | undefined, adminToken: string | undefined): boolean {
+  if (!adminToken || !authorization?.startsWith('Bearer ')) return false;
+  const given = Buffer.from(authorization.slice('Bearer '.length).trim());
+  const expected = Buffer.from(adminToken);
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
 
 /** API Gateway itself refuses bodies over 10 MB; the handlers apply the contract's own, lower limit. */
 const GATEWAY_MAX_BODY_BYTES = 10 * 1024 * 1024;
@@ -126,6 +143,10 @@ export function createApiServer(options: ApiServerOptions): Server {
         return sendJson(res, 404, errorBody('NOT_FOUND', locale));
       }
 
+      if (found.route.auth === 'admin' && !authorizeAdmin(req.headers.authorization, options.adminToken)) {
+        return sendJson(res, 401, errorBody('UNAUTHORIZED', locale));
+      }
+
       const body = await readBody(req);
       if (body === 'too-large') return sendJson(res, 413, errorBody('PAYLOAD_TOO_LARGE', locale));
 
@@ -166,7 +187,7 @@ export function createApiServer(options: ApiServerOptions): Server {
         requestContext: {
           accountId: '000000000000',
           apiId: 'local',
-          authorizer: null,
+          authorizer: found.route.auth === 'admin' ? { claims: LOCAL_ORGANISER_CLAIMS } : null,
           httpMethod: method,
           identity: {
             sourceIp: req.socket.remoteAddress ?? '127.0.0.1',

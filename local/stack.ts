@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -27,6 +28,8 @@ export type LocalStackOptions = {
   eventsDir?: string;
   /** Directory with the web form's static files. */
   staticDir?: string;
+  /** Bearer token for the admin routes (stands in for Cognito locally); random when not given. */
+  adminToken?: string;
 };
 
 export type LocalStack = {
@@ -34,6 +37,7 @@ export type LocalStack = {
   dynamodbEndpoint: string;
   tableName: string;
   embeddedDynamo?: EmbeddedDynamo;
+  adminToken: string;
   seeded: string[];
   close(): Promise<void>;
 };
@@ -108,7 +112,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       handlers[name] = module.handler;
     }
 
-    const server = createApiServer({ routes, handlers, staticDir: options.staticDir });
+    const adminToken = options.adminToken ?? randomBytes(24).toString('base64url');
+    const server = createApiServer({ routes, handlers, staticDir: options.staticDir, adminToken });
     server.keepAliveTimeout = 5_000;
     const port = await listen(server, options.port, host);
     closers.unshift(
@@ -124,6 +129,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       dynamodbEndpoint,
       tableName,
       embeddedDynamo,
+      adminToken,
       seeded,
       close: async () => {
         for (const close of closers) await close();

@@ -1,6 +1,7 @@
 /**
  * `npm start`: the whole stack on one machine. Environment (all optional): PORT (3000), DATA_DIR (.data),
- * DYNAMODB_PORT (8000; the embedded DynamoDB endpoint), DYNAMODB_ENDPOINT (use that DynamoDB instead).
+ * DYNAMODB_PORT (8000; the embedded DynamoDB endpoint), DYNAMODB_ENDPOINT (use that DynamoDB instead),
+ * ADMIN_TOKEN (bearer token for /admin; random and printed when unset).
  */
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
@@ -15,6 +16,7 @@ const envSchema = z.object({
   DYNAMODB_PORT: z.coerce.number().int().min(0).max(65535).default(8000),
   DYNAMODB_ENDPOINT: z.url().optional(),
   HOST: z.string().default('127.0.0.1'),
+  ADMIN_TOKEN: z.string().min(16, 'use at least 16 characters').optional(),
 });
 
 async function main() {
@@ -36,6 +38,7 @@ async function main() {
     dynamodbEndpoint: env.DYNAMODB_ENDPOINT,
     eventsDir: path.join(repoRoot, 'events'),
     staticDir: path.join(repoRoot, 'web', 'dist'),
+    adminToken: env.ADMIN_TOKEN,
   });
 
   const lines = [
@@ -46,6 +49,7 @@ async function main() {
     stack.seeded.length > 0
       ? `  events loaded     ${stack.seeded.join(', ')}`
       : '  events            already loaded',
+    `  admin token       ${env.ADMIN_TOKEN ? '(from ADMIN_TOKEN)' : stack.adminToken}`,
     'Stop with Ctrl+C.',
   ];
   console.log(lines.join('\n'));

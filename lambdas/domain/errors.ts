@@ -65,6 +65,22 @@ export class CapacityBelowTaken extends AppError {
   readonly code = 'CAPACITY_BELOW_TAKEN';
   declare readonly details: { workshopIds: string[] };
 }
+/** No credential, or one that is not valid (admin routes). */
+export class Unauthorized extends AppError {
+  readonly code = 'UNAUTHORIZED';
+}
+/** A valid credential of someone outside the organisers group. */
+export class Forbidden extends AppError {
+  readonly code = 'FORBIDDEN';
+}
+/** The first request with this Idempotency-Key is still being processed. */
+export class RequestInProgress extends AppError {
+  readonly code = 'REQUEST_IN_PROGRESS';
+}
+/** The Idempotency-Key was used before with a different body. */
+export class IdempotencyKeyReused extends AppError {
+  readonly code = 'IDEMPOTENCY_KEY_REUSED';
+}
 /** The store could not complete in time (conflicts or throttling persisted): the client should retry later. */
 export class TryAgain extends AppError {
   readonly code = 'TRY_AGAIN';

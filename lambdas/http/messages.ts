@@ -54,6 +54,22 @@ export const errorMessages: Record<string, Record<Locale, string>> = {
     nl: 'De capaciteit kan niet lager worden dan het aantal bezette plaatsen.',
     en: 'The capacity cannot be lower than the number of seats taken.',
   },
+  UNAUTHORIZED: {
+    nl: 'U bent niet ingelogd, of uw inlog is verlopen.',
+    en: 'You are not signed in, or your sign-in has expired.',
+  },
+  FORBIDDEN: {
+    nl: 'U heeft geen toegang: dit is alleen voor organisatoren.',
+    en: 'You do not have access: this is for organisers only.',
+  },
+  REQUEST_IN_PROGRESS: {
+    nl: 'Deze aanvraag wordt al verwerkt. Wacht even en probeer het dan opnieuw.',
+    en: 'This request is already being processed. Please wait a moment and try again.',
+  },
+  IDEMPOTENCY_KEY_REUSED: {
+    nl: 'Deze Idempotency-Key is al gebruikt voor een andere aanvraag.',
+    en: 'This Idempotency-Key was already used for a different request.',
+  },
   TRY_AGAIN: {
     nl: 'Het is op dit moment erg druk. Probeer het over een paar seconden opnieuw.',
     en: 'We are very busy right now. Please try again in a few seconds.',
