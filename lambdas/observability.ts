@@ -5,3 +5,14 @@ import { Logger } from '@aws-lambda-powertools/logger';
  * log ids, codes, counts and durations only.
  */
 export const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'vol-is-vol' });
+
+/**
+ * Log messages that mean "someone must look at this". The CDK stack turns each into a CloudWatch metric
+ * (metric filter on the functions' log groups) with an alarm, so keep these strings stable.
+ */
+export const ALERT_LOG_MESSAGES = {
+  /** A confirmation email exhausted its delivery attempts. */
+  emailGaveUp: 'confirmation email gave up',
+  /** A workshop's seat counter differs from the number of confirmed registrations holding it. */
+  seatCounterDrift: 'seat counter drift',
+} as const;
