@@ -1,5 +1,7 @@
-import { createDocumentClient } from './adapters/dynamodb/client.js';
+import { DynamoAdminQueries } from './adapters/dynamodb/admin-queries.js';
+import { createDynamoClient, documentClientFor } from './adapters/dynamodb/client.js';
 import { DynamoStore } from './adapters/dynamodb/dynamo-store.js';
+import { createIdempotentRunner } from './adapters/dynamodb/idempotency.js';
 import { cryptoSecrets, systemClock } from './adapters/system.js';
 import { readConfig } from './config.js';
 
@@ -9,14 +11,24 @@ import { readConfig } from './config.js';
  */
 function build() {
   const config = readConfig();
-  const documentClient = createDocumentClient({
+  const dynamoClient = createDynamoClient({
     region: config.region,
     endpoint: config.dynamodbEndpoint,
     requestTimeoutMs: config.dynamodbRequestTimeoutMs,
     connectionTimeoutMs: config.dynamodbConnectionTimeoutMs,
   });
+  const documentClient = documentClientFor(dynamoClient);
   const store = new DynamoStore(documentClient, config.tableName);
-  return { config, store, clock: systemClock, secrets: cryptoSecrets };
+  // A form retried within a day (double click, flaky network) gets the first answer and books nothing twice.
+  const idempotentRegistration = createIdempotentRunner({
+    client: dynamoClient,
+    tableName: config.tableName,
+    keyPrefix: 'IDEMP#register',
+    expiresAfterSeconds: 24 * 60 * 60,
+  });
+  /** The organisers' queries: registration index, audit log, event registry. */
+  const adminQueries = new DynamoAdminQueries(documentClient, config.tableName);
+  return { config, store, adminQueries, idempotentRegistration, clock: systemClock, secrets: cryptoSecrets };
 }
 
 let container: ReturnType<typeof build> | undefined;

@@ -1,5 +1,11 @@
 import type { EventDefinition } from './domain/event-definition.js';
-import type { EventWithSeats, Registration } from './domain/registration.js';
+import type {
+  CancelledBy,
+  Choices,
+  EventWithSeats,
+  Registration,
+  StoredRegistration,
+} from './domain/registration.js';
 
 /**
  * The small interfaces the use cases depend on. Adapters (DynamoDB, clocks, id sources) implement them;
@@ -28,6 +34,22 @@ export interface RegistrationStore {
    * or TryAgain (conflicts or throttling persisted).
    */
   createRegistration(input: NewRegistration): Promise<void>;
+
+  /** Strongly consistent read; undefined when there is no such registration. */
+  getRegistration(registrationId: string): Promise<StoredRegistration | undefined>;
+
+  /**
+   * Moves the seats of the rounds whose choice differs, in one transaction conditioned on the version read:
+   * old seats released, new ones taken under `taken < capacity`. Throws WorkshopFull, InvalidChoice,
+   * RegistrationChanged (someone else changed it first) or TryAgain.
+   */
+  changeChoices(current: StoredRegistration, choices: Choices, at: string): Promise<StoredRegistration>;
+
+  /**
+   * Cancels in one transaction conditioned on the version read: status `cancelled`, every seat released
+   * once, the email guard removed. Throws RegistrationChanged when the registration changed meanwhile.
+   */
+  cancelRegistration(current: StoredRegistration, at: string, by: CancelledBy): Promise<StoredRegistration>;
 }
 
 export interface Clock {

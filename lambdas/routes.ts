@@ -48,9 +48,29 @@ export const functionSpecs = {
     entry: 'lambdas/handlers/register.ts',
     description: 'POST /events/{eventId}/registrations',
     tableAccess: {
-      readKeyPrefixes: ['EVENT#', 'WORKSHOP#'],
+      // IDEMP#: the Idempotency-Key records of Powertools' idempotency utility.
+      readKeyPrefixes: ['EVENT#', 'WORKSHOP#', 'IDEMP#'],
+      writeKeyPrefixes: ['WORKSHOP#', 'EMAIL#', 'REG#', 'IDEMP#'],
+      queryIndexes: [],
+    },
+  },
+  manage: {
+    entry: 'lambdas/handlers/manage-registration.ts',
+    description: 'GET, PATCH, DELETE /registrations/{registrationId} with the manage token',
+    tableAccess: {
+      readKeyPrefixes: ['EVENT#', 'WORKSHOP#', 'REG#'],
       writeKeyPrefixes: ['WORKSHOP#', 'EMAIL#', 'REG#'],
       queryIndexes: [],
+    },
+  },
+  admin: {
+    entry: 'lambdas/handlers/admin.ts',
+    description: 'Admin API for organisers: /admin/events/{eventId}/…',
+    tableAccess: {
+      // EVENTS: the registry of event ids; AUDIT#: the audit log (read through gsi1).
+      readKeyPrefixes: ['EVENT#', 'WORKSHOP#', 'REG#', 'EVENTS'],
+      writeKeyPrefixes: ['EVENT#', 'WORKSHOP#', 'REG#', 'EMAIL#', 'AUDIT#', 'EVENTS'],
+      queryIndexes: ['gsi1'],
     },
   },
 } as const satisfies Record<string, FunctionSpec>;
@@ -69,9 +89,34 @@ export const routes: readonly Route[] = [
   { method: 'GET', path: '/health', functionName: 'health', auth: 'none' },
   { method: 'GET', path: '/events/{eventId}', functionName: 'events', auth: 'none' },
   { method: 'POST', path: '/events/{eventId}/registrations', functionName: 'register', auth: 'none' },
+  { method: 'GET', path: '/registrations/{registrationId}', functionName: 'manage', auth: 'manage-token' },
+  { method: 'PATCH', path: '/registrations/{registrationId}', functionName: 'manage', auth: 'manage-token' },
+  { method: 'DELETE', path: '/registrations/{registrationId}', functionName: 'manage', auth: 'manage-token' },
+  { method: 'PUT', path: '/admin/events/{eventId}', functionName: 'admin', auth: 'admin' },
+  { method: 'GET', path: '/admin/events/{eventId}/registrations', functionName: 'admin', auth: 'admin' },
+  { method: 'GET', path: '/admin/events/{eventId}/registrations.csv', functionName: 'admin', auth: 'admin' },
+  { method: 'GET', path: '/admin/events/{eventId}/summary', functionName: 'admin', auth: 'admin' },
+  {
+    method: 'DELETE',
+    path: '/admin/events/{eventId}/registrations/{registrationId}',
+    functionName: 'admin',
+    auth: 'admin',
+  },
+  { method: 'GET', path: '/admin/events/{eventId}/audit', functionName: 'admin', auth: 'admin' },
 ];
 
 /** Functions that run on a schedule rather than behind a route. */
-export const scheduledFunctionSpecs = {} as const satisfies Record<string, ScheduledFunctionSpec>;
+export const scheduledFunctionSpecs = {
+  consistencyCheck: {
+    entry: 'lambdas/handlers/consistency-check.ts',
+    description: 'Every 15 minutes: seat counters against the confirmed registrations holding them',
+    everyMinutes: 15,
+    tableAccess: {
+      readKeyPrefixes: ['EVENT#', 'WORKSHOP#', 'EVENTS'],
+      writeKeyPrefixes: [],
+      queryIndexes: ['gsi1'],
+    },
+  },
+} as const satisfies Record<string, ScheduledFunctionSpec>;
 
 export type ScheduledFunctionName = keyof typeof scheduledFunctionSpecs;

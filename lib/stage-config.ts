@@ -3,7 +3,8 @@ import { z } from 'zod';
 
 /**
  * Stage configuration: the one place where the stages and their settings live.
- * Select a stage with `cdk synth -c stage=<name>` (default `dev`).
+ * Select a stage with `cdk synth -c stage=<name>` (default `dev`). Every value is validated before
+ * anything is built, so a mistake stops synth with a message naming the field.
  */
 
 export const stageNames = ['dev', 'test', 'acceptance', 'production'] as const;
@@ -16,18 +17,119 @@ const retentionDays = new Set<number>(
   Object.values(RetentionDays).filter((value): value is number => typeof value === 'number'),
 );
 
+function isLocalhost(url: URL): boolean {
+  return url.hostname === 'localhost' || url.hostname === '127.0.0.1';
+}
+
+function parseUrl(value: string): URL | undefined {
+  try {
+    return new URL(value);
+  } catch {
+    return undefined;
+  }
+}
+
+/** https, or http only for localhost. */
+function schemeOk(url: URL): boolean {
+  return url.protocol === 'https:' || (url.protocol === 'http:' && isLocalhost(url));
+}
+
 /** A browser origin: scheme, host and optional port; https, or http only for localhost. */
 const originSchema = z.string().refine((value) => {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    return false;
-  }
-  const localhost = url.hostname === 'localhost' || url.hostname === '127.0.0.1';
-  const schemeOk = url.protocol === 'https:' || (url.protocol === 'http:' && localhost);
-  return schemeOk && url.origin === value;
+  const url = parseUrl(value);
+  return url !== undefined && schemeOk(url) && url.origin === value;
 }, 'must be an origin like https://example.org (no path, no trailing slash; http only for localhost)');
+
+/** Where the form and the manage page live: an absolute https URL (http only for localhost), no query. */
+const publicBaseUrlSchema = z.string().refine((value) => {
+  const url = parseUrl(value);
+  return url !== undefined && schemeOk(url) && url.search === '' && url.hash === '' && !value.endsWith('/');
+}, 'must be an absolute URL like https://aanmelden.example.nl or https://example.nl/aanmelden (no trailing slash, no query; http only for localhost)');
+
+const DOMAIN = /^(?=.{1,253}$)(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))+$/;
+const emailSchema = z.email();
+
+/** `Name <address>` or a bare address. The display name may not contain `<`, `>`, `"` or line breaks. */
+const MAILBOX = /^\s*(?:([^<>"\r\n]*?)\s*<([^<>\s]+)>|([^<>\s]+))\s*$/;
+
+export type Mailbox = { readonly displayName?: string; readonly address: string };
+
+/** Splits `Dag van Weerbaar Bestuur <aanmelden@example.nl>` into display name and address; undefined if malformed. */
+export function parseMailbox(value: string): Mailbox | undefined {
+  const match = MAILBOX.exec(value);
+  if (match === null) return undefined;
+  const address = (match[2] ?? match[3] ?? '').toLowerCase();
+  if (!emailSchema.safeParse(address).success) return undefined;
+  const displayName = match[1]?.trim();
+  return displayName ? { displayName, address } : { address };
+}
+
+/** True when SES may send from `address` on the strength of `identity` (the address itself, its domain, or a parent domain). */
+export function identityCovers(identity: string, address: string): boolean {
+  const id = identity.toLowerCase();
+  const addr = address.toLowerCase();
+  if (id.includes('@')) return id === addr;
+  const domain = addr.slice(addr.lastIndexOf('@') + 1);
+  return domain === id || domain.endsWith(`.${id}`);
+}
+
+const emailConfigSchema = z
+  .object({
+    /**
+     * The verified SES identity the functions send through: a domain (`aanmelden.example.nl`, DKIM-verified)
+     * or a single address. IAM allows sending through this identity only.
+     */
+    identity: z
+      .string()
+      .refine(
+        (value) => DOMAIN.test(value) || emailSchema.safeParse(value).success,
+        'must be a domain like aanmelden.example.nl or an email address',
+      ),
+    /** Create the identity in the Data stack (outputs its DKIM records); false when it is verified already. */
+    createIdentity: z.boolean(),
+    /** The From header: `Display Name <address>`; the address must belong to the identity. */
+    mailFrom: z.string().refine((value) => parseMailbox(value) !== undefined, {
+      message: 'must be "Display Name <address@domain>" or a plain address',
+    }),
+    /** Optional Reply-To address (where attendees' answers go, e.g. the organisers' mailbox). */
+    replyTo: emailSchema.optional(),
+    /**
+     * SES configuration set for the messages: `create` one in the API stack (reputation metrics, TLS required,
+     * suppression on bounces and complaints), use an `existing` one by name, or `none`.
+     */
+    configurationSet: z.discriminatedUnion('kind', [
+      z.object({ kind: z.literal('create') }).strict(),
+      z
+        .object({
+          kind: z.literal('existing'),
+          name: z.string().regex(/^[a-zA-Z0-9_-]{1,64}$/, 'must be a configuration set name'),
+        })
+        .strict(),
+      z.object({ kind: z.literal('none') }).strict(),
+    ]),
+  })
+  .strict()
+  .superRefine((email, ctx) => {
+    const from = parseMailbox(email.mailFrom);
+    if (from !== undefined && !identityCovers(email.identity, from.address)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['mailFrom'],
+        message: `the address ${from.address} is not covered by the SES identity ${email.identity} (use an address at that domain or a subdomain of it)`,
+      });
+    }
+  });
+
+const reservedConcurrencySchema = z
+  .object({
+    /** Each scheduled function (a runaway or an overlapping run must not repeat work); 1–2 is plenty. */
+    scheduledFunctions: z.number().int().min(1).max(10).optional(),
+    /** Each function that serves admin routes only: an organiser's script gone wrong cannot starve the form. */
+    adminFunctions: z.number().int().min(1).max(100).optional(),
+    /** Per function name (from `lambdas/routes.ts`); overrides the two above. */
+    functions: z.record(z.string(), z.number().int().min(1).max(1000)).default({}),
+  })
+  .strict();
 
 export const stageConfigSchema = z
   .object({
@@ -42,16 +144,18 @@ export const stageConfigSchema = z
       .string()
       .regex(/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d+$/, 'must be an AWS region like eu-west-1')
       .optional(),
-    /** API Gateway stage throttling (steady requests per second and burst). */
+    /** API Gateway stage throttling (steady requests per second and burst), for the whole stage. */
     throttling: z
       .object({
         rateLimit: z.number().positive().max(10_000),
         burstLimit: z.number().int().positive().max(5_000),
       })
       .strict(),
-    /** Browser origins allowed by CORS (preflight and handler responses). */
-    corsOrigins: z.array(originSchema).min(1),
-    /** Retention of Lambda and API access log groups, in days (a CloudWatch Logs retention value). */
+    /** Browser origins allowed by CORS (preflight, gateway responses, and the functions' own responses). */
+    allowedOrigins: z.array(originSchema).min(1),
+    /** Where the form and the manage page live; links in emails start here. Its origin must be allowed. */
+    publicBaseUrl: publicBaseUrlSchema,
+    /** Retention of Lambda, API access and execution log groups, in days (a CloudWatch Logs retention value). */
     logRetentionDays: z
       .number()
       .int()
@@ -61,44 +165,121 @@ export const stageConfigSchema = z
       .transform((days) => days as RetentionDays),
     /** CloudFormation termination protection for the stacks of this stage. */
     terminationProtection: z.boolean(),
+    /** Table encryption: the AWS-managed key (no cost), or a customer-managed KMS key with rotation. */
+    tableKmsKey: z.enum(['aws-managed', 'customer-managed']),
+    /** Sending confirmation emails through SES. */
+    email: emailConfigSchema,
+    /** AWS WAF in front of the API stage. */
+    waf: z
+      .object({
+        enabled: z.boolean(),
+        /**
+         * Registrations (POST /events/{id}/registrations) one IP address may send per 5 minutes before it is
+         * refused with 429. Colleagues behind one office gateway share an address: keep it generous.
+         */
+        registrationRateLimit: z.number().int().min(10).max(2_000_000_000),
+      })
+      .strict(),
+    /** Address that receives alarm notifications (SNS email subscription; confirm the first email). */
+    alarmEmail: emailSchema.optional(),
+    /** Reserved concurrency. Needs an account concurrency quota above 100 + the sum reserved. */
+    reservedConcurrency: reservedConcurrencySchema,
   })
-  .strict();
+  .strict()
+  .superRefine((config, ctx) => {
+    const url = parseUrl(config.publicBaseUrl);
+    if (url !== undefined && !config.allowedOrigins.includes(url.origin)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['publicBaseUrl'],
+        message: `its origin ${url.origin} must be one of allowedOrigins (the form posts from there)`,
+      });
+    }
+  });
 
 export type StageConfigInput = z.input<typeof stageConfigSchema>;
 export type StageConfig = z.output<typeof stageConfigSchema>;
+export type EmailConfig = StageConfig['email'];
 
 /**
- * The stages. Origins marked `placeholder` must be replaced by the real form origin before go-live.
+ * The stages. Every host name under `example.org`/`example.nl` is a placeholder: replace origins, base URLs,
+ * SES identities, addresses and accounts with the real ones before the first deploy (see docs/deploy.md).
  * Production throttling stays far above the design's per-workshop ceiling (~500 registrations/s).
  */
 export const stageConfigs: Readonly<Record<StageName, StageConfigInput>> = {
   dev: {
     stage: 'dev',
     throttling: { rateLimit: 20, burstLimit: 40 },
-    corsOrigins: ['http://localhost:3000'],
+    allowedOrigins: ['http://localhost:3000'],
+    publicBaseUrl: 'http://localhost:3000',
     logRetentionDays: RetentionDays.ONE_WEEK,
     terminationProtection: false,
+    tableKmsKey: 'aws-managed',
+    email: {
+      identity: 'dev.vol-is-vol.example.org',
+      createIdentity: false,
+      mailFrom: 'Dag van Weerbaar Bestuur (dev) <aanmelden@dev.vol-is-vol.example.org>',
+      configurationSet: { kind: 'none' },
+    },
+    // Off in dev: a web ACL costs about $9 a month before requests.
+    waf: { enabled: false, registrationRateLimit: 100 },
+    // Nothing reserved: sandbox accounts often have a concurrency quota of 10.
+    reservedConcurrency: {},
   },
   test: {
     stage: 'test',
     throttling: { rateLimit: 50, burstLimit: 100 },
-    corsOrigins: ['http://localhost:3000', 'https://test.vol-is-vol.example.org' /* placeholder */],
+    allowedOrigins: ['http://localhost:3000', 'https://test.vol-is-vol.example.org'],
+    publicBaseUrl: 'https://test.vol-is-vol.example.org',
     logRetentionDays: RetentionDays.ONE_WEEK,
     terminationProtection: false,
+    tableKmsKey: 'aws-managed',
+    email: {
+      identity: 'test.vol-is-vol.example.org',
+      createIdentity: false,
+      mailFrom: 'Dag van Weerbaar Bestuur (test) <aanmelden@test.vol-is-vol.example.org>',
+      configurationSet: { kind: 'create' },
+    },
+    waf: { enabled: true, registrationRateLimit: 100 },
+    reservedConcurrency: { scheduledFunctions: 1, adminFunctions: 2 },
   },
   acceptance: {
     stage: 'acceptance',
     throttling: { rateLimit: 200, burstLimit: 400 },
-    corsOrigins: ['https://acceptatie.vol-is-vol.example.org' /* placeholder */],
+    allowedOrigins: ['https://acceptatie.vol-is-vol.example.org'],
+    publicBaseUrl: 'https://acceptatie.vol-is-vol.example.org',
     logRetentionDays: RetentionDays.ONE_MONTH,
     terminationProtection: false,
+    tableKmsKey: 'customer-managed',
+    email: {
+      identity: 'acceptatie.vol-is-vol.example.org',
+      createIdentity: true,
+      mailFrom: 'Dag van Weerbaar Bestuur (acceptatie) <aanmelden@acceptatie.vol-is-vol.example.org>',
+      replyTo: 'organisatie@vol-is-vol.example.org',
+      configurationSet: { kind: 'create' },
+    },
+    waf: { enabled: true, registrationRateLimit: 300 },
+    alarmEmail: 'beheer@vol-is-vol.example.org',
+    reservedConcurrency: { scheduledFunctions: 1, adminFunctions: 2 },
   },
   production: {
     stage: 'production',
     throttling: { rateLimit: 1000, burstLimit: 2000 },
-    corsOrigins: ['https://aanmelden.vol-is-vol.example.org' /* placeholder */],
+    allowedOrigins: ['https://aanmelden.vol-is-vol.example.org'],
+    publicBaseUrl: 'https://aanmelden.vol-is-vol.example.org',
     logRetentionDays: RetentionDays.THREE_MONTHS,
     terminationProtection: true,
+    tableKmsKey: 'customer-managed',
+    email: {
+      identity: 'aanmelden.vol-is-vol.example.org',
+      createIdentity: true,
+      mailFrom: 'Dag van Weerbaar Bestuur <aanmelden@aanmelden.vol-is-vol.example.org>',
+      replyTo: 'organisatie@vol-is-vol.example.org',
+      configurationSet: { kind: 'create' },
+    },
+    waf: { enabled: true, registrationRateLimit: 300 },
+    alarmEmail: 'beheer@vol-is-vol.example.org',
+    reservedConcurrency: { scheduledFunctions: 1, adminFunctions: 5 },
   },
 };
 
@@ -157,4 +338,11 @@ export function stackEnv(
     account: config.account ?? env.CDK_DEFAULT_ACCOUNT,
     region: config.region ?? env.CDK_DEFAULT_REGION,
   };
+}
+
+/** The address (lower case) and display name of the configured From header. */
+export function mailFromOf(email: EmailConfig): Mailbox {
+  const mailbox = parseMailbox(email.mailFrom);
+  if (mailbox === undefined) throw new StageConfigError(`Invalid mailFrom ${JSON.stringify(email.mailFrom)}`);
+  return mailbox;
 }

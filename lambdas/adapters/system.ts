@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { nanoid } from 'nanoid';
 import type { Clock, SecretSource } from '../ports.js';
 
@@ -9,7 +8,3 @@ export const cryptoSecrets: SecretSource = {
   newRegistrationId: () => nanoid(),
   newManageToken: () => nanoid(32),
 };
-
-export function sha256Hex(value: string): string {
-  return createHash('sha256').update(value, 'utf8').digest('hex');
-}

@@ -54,6 +54,10 @@ export class WorkshopFull extends AppError {
   readonly code = 'WORKSHOP_FULL';
   declare readonly details: { workshopIds: string[] };
 }
+/** A cancelled registration cannot be changed; register again instead. */
+export class RegistrationCancelled extends AppError {
+  readonly code = 'REGISTRATION_CANCELLED';
+}
 export class AlreadyRegistered extends AppError {
   readonly code = 'ALREADY_REGISTERED';
 }
@@ -63,6 +67,11 @@ export class RegistrationClosed extends AppError {
 }
 export class CapacityBelowTaken extends AppError {
   readonly code = 'CAPACITY_BELOW_TAKEN';
+  declare readonly details: { workshopIds: string[] };
+}
+/** An event update would remove (or move to another round) workshops that registrations still hold. */
+export class WorkshopInUse extends AppError {
+  readonly code = 'WORKSHOP_IN_USE';
   declare readonly details: { workshopIds: string[] };
 }
 /** No credential, or one that is not valid (admin routes). */
@@ -80,6 +89,16 @@ export class RequestInProgress extends AppError {
 /** The Idempotency-Key was used before with a different body. */
 export class IdempotencyKeyReused extends AppError {
   readonly code = 'IDEMPOTENCY_KEY_REUSED';
+}
+/**
+ * Internal, never an HTTP answer on its own: the registration changed between read and write.
+ * Use cases re-read and try again.
+ */
+export class RegistrationChanged extends Error {
+  constructor() {
+    super('RegistrationChanged');
+    this.name = 'RegistrationChanged';
+  }
 }
 /** The store could not complete in time (conflicts or throttling persisted): the client should retry later. */
 export class TryAgain extends AppError {

@@ -19,6 +19,18 @@ export type Registration = {
   locale: Locale;
   createdAt: string;
   updatedAt: string;
+  cancelledAt?: string;
+  cancelledBy?: CancelledBy;
+};
+
+export type CancelledBy = 'attendee' | 'organiser';
+
+/** A registration as stored: what the store needs to guard it, beside what people see. */
+export type StoredRegistration = Registration & {
+  /** Optimistic-concurrency counter: every change and cancel is conditioned on the version it read. */
+  version: number;
+  emailHash: string;
+  manageTokenHash: string;
 };
 
 export type WorkshopSeats = { capacity: number; taken: number };

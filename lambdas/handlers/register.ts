@@ -1,31 +1,54 @@
+import { z } from 'zod';
 import { dependencies } from '../composition.js';
 import { EventNotFound } from '../domain/errors.js';
 import { idSchema } from '../domain/event-definition.js';
+import type { Locale } from '../domain/registration.js';
 import { httpHandler } from '../http/http-handler.js';
 import { localeFrom } from '../http/messages.js';
 import { registrationView } from '../http/public-views.js';
 import { header, parseInput, readJsonBody } from '../http/request.js';
 import { jsonResponse } from '../http/responses.js';
-import { registrationBodySchema } from '../http/schemas.js';
+import { type RegistrationBody, registrationBodySchema } from '../http/schemas.js';
 import { register } from '../use-cases/register.js';
 
 const deps = dependencies();
+
+/** Printable ASCII without spaces, as clients generate (UUIDs, ULIDs, random strings). */
+const idempotencyKeySchema = z.string().regex(/^[\x21-\x7e]{1,200}$/, 'use 1 to 200 printable characters');
 
 export const handler = httpHandler(async (event, request) => {
   const raw = readJsonBody(event);
   const eventId = idSchema.safeParse(event.pathParameters?.eventId);
   if (!eventId.success) throw new EventNotFound();
   const body = parseInput(registrationBodySchema, raw, request.locale);
+  const idempotencyKey = header(event, 'idempotency-key');
 
+  const registerOnce = () =>
+    registerAndRespond(eventId.data, body, localeFrom(header(event, 'accept-language')));
+  if (idempotencyKey === undefined) return registerOnce();
+  const key = parseInput(
+    z.object({ 'Idempotency-Key': idempotencyKeySchema }),
+    { 'Idempotency-Key': idempotencyKey },
+    request.locale,
+  );
+  // The key is scoped to the event; the validated body must be the same as the first time.
+  return deps.idempotentRegistration(
+    { key: `${eventId.data}#${key['Idempotency-Key']}`, payload: { eventId: eventId.data, body: raw } },
+    request.lambdaContext,
+    registerOnce,
+  );
+});
+
+async function registerAndRespond(eventId: string, body: RegistrationBody, preferredLocale: Locale) {
   const { registration } = await register(
     {
-      eventId: eventId.data,
+      eventId,
       name: body.name,
       email: body.email,
       organisation: body.organisation,
       jobTitle: body.jobTitle || undefined,
       choices: body.choices,
-      locale: body.locale ?? localeFrom(header(event, 'accept-language')),
+      locale: body.locale ?? preferredLocale,
     },
     { events: deps.store, registrations: deps.store, clock: deps.clock, secrets: deps.secrets },
   );
@@ -36,4 +59,4 @@ export const handler = httpHandler(async (event, request) => {
       Location: `/registrations/${registration.id}`,
     },
   );
-});
+}

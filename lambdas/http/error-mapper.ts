@@ -10,6 +10,7 @@ import {
   MalformedJson,
   MethodNotAllowed,
   PayloadTooLarge,
+  RegistrationCancelled,
   RegistrationClosed,
   RegistrationNotFound,
   RequestInProgress,
@@ -19,6 +20,7 @@ import {
   UnsupportedMediaType,
   ValidationFailed,
   WorkshopFull,
+  WorkshopInUse,
 } from '../domain/errors.js';
 import type { Locale } from '../domain/registration.js';
 import { errorMessages } from './messages.js';
@@ -40,7 +42,9 @@ const STATUS_BY_ERROR: [ErrorClass, number][] = [
   [WorkshopFull, 409],
   [AlreadyRegistered, 409],
   [RegistrationClosed, 409],
+  [RegistrationCancelled, 409],
   [CapacityBelowTaken, 409],
+  [WorkshopInUse, 409],
   [RequestInProgress, 409],
   [PayloadTooLarge, 413],
   [UnsupportedMediaType, 415],

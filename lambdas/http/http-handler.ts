@@ -5,7 +5,11 @@ import { errorToResponse, isKnownError } from './error-mapper.js';
 import { localeFrom } from './messages.js';
 import { header } from './request.js';
 
-export type RequestContext = { locale: Locale };
+export type RequestContext = {
+  locale: Locale;
+  /** The Lambda context when invoked by Lambda (or the local gateway). */
+  lambdaContext?: Context;
+};
 
 export type RouteHandler = (
   event: APIGatewayProxyEvent,
@@ -24,7 +28,7 @@ export function httpHandler(routeHandler: RouteHandler) {
     let response: APIGatewayProxyResult;
     let errorCode: string | undefined;
     try {
-      response = await routeHandler(event, { locale });
+      response = await routeHandler(event, { locale, lambdaContext: context });
     } catch (error) {
       response = errorToResponse(error, locale);
       if (isKnownError(error)) {

@@ -50,9 +50,17 @@ export const errorMessages: Record<string, Record<Locale, string>> = {
     nl: 'Aanmelden is nu niet mogelijk: de inschrijving is niet open.',
     en: 'Registration is not open at this time.',
   },
+  REGISTRATION_CANCELLED: {
+    nl: 'Deze aanmelding is geannuleerd en kan niet meer worden gewijzigd. U kunt zich opnieuw aanmelden.',
+    en: 'This registration was cancelled and can no longer be changed. You can register again.',
+  },
   CAPACITY_BELOW_TAKEN: {
     nl: 'De capaciteit kan niet lager worden dan het aantal bezette plaatsen.',
     en: 'The capacity cannot be lower than the number of seats taken.',
+  },
+  WORKSHOP_IN_USE: {
+    nl: 'Deze workshop heeft aanmeldingen en kan niet worden verwijderd of naar een andere ronde verplaatst.',
+    en: 'This workshop has registrations and cannot be removed or moved to another round.',
   },
   UNAUTHORIZED: {
     nl: 'U bent niet ingelogd, of uw inlog is verlopen.',

@@ -14,5 +14,6 @@ export function registrationView(registration: Registration) {
     locale: registration.locale,
     createdAt: registration.createdAt,
     updatedAt: registration.updatedAt,
+    ...(registration.cancelledAt ? { cancelledAt: registration.cancelledAt } : {}),
   };
 }

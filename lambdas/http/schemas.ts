@@ -7,6 +7,11 @@ const personText = (max: number) => z.string().trim().min(1).max(max);
 /** A form that is submitted faster than this after it was shown was not filled in by a person. */
 export const MIN_FORM_FILL_MS = 3_000;
 
+/** Round id → workshop id, as in the registration body. */
+const choicesSchema = z
+  .record(z.string().min(1).max(64), idSchema)
+  .refine((choices) => Object.keys(choices).length <= 10, { message: 'too many rounds' });
+
 /**
  * The body of `POST /events/{eventId}/registrations`. Unknown fields are stripped (never stored); ids,
  * status and timestamps are the server's. `website` (a honeypot that must stay empty) and `formStartedAt`
@@ -18,11 +23,7 @@ export const registrationBodySchema = z
     email: z.string().trim().max(254).pipe(z.email()),
     organisation: personText(200),
     jobTitle: z.string().trim().max(200).optional(),
-    choices: z
-      .record(z.string().min(1).max(64), idSchema)
-      .refine((choices) => Object.keys(choices).length <= 10, {
-        message: 'too many rounds',
-      }),
+    choices: choicesSchema,
     consent: z.literal(true),
     locale: z.enum(['nl', 'en']).optional(),
     website: z.string().max(0, 'must be empty').optional(),
@@ -35,3 +36,10 @@ export const registrationBodySchema = z
   });
 
 export type RegistrationBody = z.output<typeof registrationBodySchema>;
+
+/** The body of `PATCH /registrations/{registrationId}`: the rounds to change, each with its new workshop. */
+export const changeBodySchema = z.object({
+  choices: choicesSchema.refine((choices) => Object.keys(choices).length > 0, {
+    message: 'choose at least one round',
+  }),
+});

@@ -1,4 +1,3 @@
-import { sha256Hex } from '../adapters/system.js';
 import {
   type ChoiceIssue,
   EventNotFound,
@@ -7,6 +6,7 @@ import {
   WorkshopFull,
 } from '../domain/errors.js';
 import type { EventDefinition } from '../domain/event-definition.js';
+import { sha256Hex } from '../domain/hashing.js';
 import {
   type Choices,
   type EventWithSeats,
@@ -30,7 +30,7 @@ export type RegisterCommand = {
 
 export type RegisterDeps = {
   events: EventCatalog;
-  registrations: RegistrationStore;
+  registrations: Pick<RegistrationStore, 'createRegistration'>;
   clock: Clock;
   secrets: SecretSource;
 };

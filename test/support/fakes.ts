@@ -45,7 +45,7 @@ export function sequentialSecrets(): SecretSource {
 }
 
 /** An in-memory store with the same all-or-nothing rules as the DynamoDB one, for use-case tests. */
-export class InMemoryStore implements EventCatalog, RegistrationStore {
+export class InMemoryStore implements EventCatalog, Pick<RegistrationStore, 'createRegistration'> {
   readonly events = new Map<string, EventWithSeats>();
   readonly registrations: NewRegistration[] = [];
   readonly emailGuards = new Set<string>();

@@ -14,6 +14,7 @@ import {
   AlreadyRegistered,
   CapacityBelowTaken,
   InvalidChoice,
+  RegistrationChanged,
   TryAgain,
   WorkshopFull,
 } from '../../lambdas/domain/errors.js';
@@ -212,5 +213,74 @@ describe('DynamoStore events', () => {
     const attempt = store.putEventDefinition('testdag', sampleDefinition());
     await expect(attempt).rejects.toBeInstanceOf(CapacityBelowTaken);
     await expect(attempt).rejects.toMatchObject({ details: { workshopIds: ['b'] } });
+  });
+});
+
+describe('DynamoStore.changeChoices and cancelRegistration', () => {
+  let store: DynamoStore;
+  const current = () => ({
+    ...newRegistration().registration,
+    version: 3,
+    emailHash: 'hash',
+    manageTokenHash: 'x',
+  });
+  beforeEach(() => {
+    ddb.reset();
+    store = new DynamoStore(
+      createDocumentClient({ region: 'eu-west-1', requestTimeoutMs: 1000 }),
+      'table',
+      policy,
+    );
+  });
+
+  it('touches only the rounds that change, conditioned on the version it read', async () => {
+    ddb.on(TransactWriteCommand).resolves({});
+    const next = await store.changeChoices(current(), { '1': 'b', '2': 'c' }, '2030-01-02T00:00:00.000Z');
+    expect(next).toMatchObject({ choices: { '1': 'b', '2': 'c' }, version: 4 });
+    const items = ddb.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems ?? [];
+    expect(items.map((item) => item.Update?.Key?.pk)).toEqual([
+      'WORKSHOP#testdag#b',
+      'WORKSHOP#testdag#a',
+      'REG#r1',
+    ]);
+    expect(items[0]?.Update?.ConditionExpression).toContain('taken < #capacity');
+    expect(items[1]?.Update?.ConditionExpression).toContain('taken > :zero');
+    expect(items[2]?.Update?.ExpressionAttributeValues).toMatchObject({ ':version': 3, ':next': 4 });
+  });
+
+  it('does nothing when no round changes', async () => {
+    await store.changeChoices(current(), { '1': 'a' }, 'now');
+    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(0);
+  });
+
+  it('maps a full target to WORKSHOP_FULL', async () => {
+    ddb
+      .on(TransactWriteCommand)
+      .rejects(cancelled({ Code: 'ConditionalCheckFailed', Item: { taken: 1 } }, 'None', 'None'));
+    await expect(store.changeChoices(current(), { '1': 'b' }, 'now')).rejects.toBeInstanceOf(WorkshopFull);
+  });
+
+  it('maps a registration moved meanwhile to RegistrationChanged', async () => {
+    ddb.on(TransactWriteCommand).rejects(cancelled('None', 'None', 'ConditionalCheckFailed'));
+    await expect(store.changeChoices(current(), { '1': 'b' }, 'now')).rejects.toBeInstanceOf(
+      RegistrationChanged,
+    );
+  });
+
+  it('cancels in one transaction: status, every seat, the email guard', async () => {
+    ddb.on(TransactWriteCommand).resolves({});
+    const cancelledRegistration = await store.cancelRegistration(current(), 'now', 'attendee');
+    expect(cancelledRegistration).toMatchObject({ status: 'cancelled', cancelledBy: 'attendee', version: 4 });
+    const items = ddb.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems ?? [];
+    expect(items).toHaveLength(4);
+    expect(items[0]?.Update?.ConditionExpression).toBe('#status = :confirmed AND version = :version');
+    expect(items[3]?.Delete?.Key?.pk).toBe('EMAIL#testdag#hash');
+  });
+
+  it('reports a registration changed meanwhile', async () => {
+    ddb.on(TransactWriteCommand).rejects(cancelled('ConditionalCheckFailed', 'None', 'None', 'None'));
+    await expect(store.cancelRegistration(current(), 'now', 'attendee')).rejects.toBeInstanceOf(
+      RegistrationChanged,
+    );
   });
 });

@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { sha256Hex } from '../../lambdas/adapters/system.js';
+import { sha256Hex } from '../../lambdas/domain/hashing.js';
 import {
   AlreadyRegistered,
   EventNotFound,

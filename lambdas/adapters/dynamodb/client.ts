@@ -17,7 +17,11 @@ export type DynamoClientOptions = {
 
 /** Created once per container by the composition root, never per request. */
 export function createDocumentClient(options: DynamoClientOptions): DynamoDBDocumentClient {
-  const client = new DynamoDBClient({
+  return documentClientFor(createDynamoClient(options));
+}
+
+export function createDynamoClient(options: DynamoClientOptions): DynamoDBClient {
+  return new DynamoDBClient({
     region: options.region,
     ...(options.endpoint
       ? {
@@ -38,6 +42,9 @@ export function createDocumentClient(options: DynamoClientOptions): DynamoDBDocu
         : {}),
     },
   });
+}
+
+export function documentClientFor(client: DynamoDBClient): DynamoDBDocumentClient {
   return DynamoDBDocumentClient.from(client, {
     marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
   });

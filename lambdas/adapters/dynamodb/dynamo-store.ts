@@ -9,11 +9,18 @@ import {
   AlreadyRegistered,
   CapacityBelowTaken,
   InvalidChoice,
+  RegistrationChanged,
   TryAgain,
   WorkshopFull,
 } from '../../domain/errors.js';
 import { type EventDefinition, eventDefinitionSchema } from '../../domain/event-definition.js';
-import type { EventWithSeats, WorkshopSeats } from '../../domain/registration.js';
+import type {
+  CancelledBy,
+  Choices,
+  EventWithSeats,
+  StoredRegistration,
+  WorkshopSeats,
+} from '../../domain/registration.js';
 import type { EventCatalog, NewRegistration, RegistrationStore } from '../../ports.js';
 import { emailGuardKey, eventKey, registrationIndexKeys, registrationKey, workshopKey } from './keys.js';
 import {
@@ -181,6 +188,7 @@ export class DynamoStore implements EventCatalog, RegistrationStore {
             ...registrationIndexKeys(registration.eventId, registration.id, registration.createdAt),
             type: 'registration',
             ...registration,
+            version: 1,
             emailHash,
             manageTokenHash,
           },
@@ -213,4 +221,165 @@ export class DynamoStore implements EventCatalog, RegistrationStore {
       throw error;
     }
   }
+
+  async getRegistration(registrationId: string): Promise<StoredRegistration | undefined> {
+    const { Item } = await this.read(() =>
+      this.client.send(
+        new GetCommand({
+          TableName: this.tableName,
+          Key: registrationKey(registrationId),
+          ConsistentRead: true,
+        }),
+      ),
+    );
+    return Item?.type === 'registration' ? toStoredRegistration(Item) : undefined;
+  }
+
+  async changeChoices(
+    current: StoredRegistration,
+    choices: Choices,
+    at: string,
+  ): Promise<StoredRegistration> {
+    const moves = Object.entries(choices)
+      .filter(([roundId, workshopId]) => current.choices[roundId] !== workshopId)
+      .map(([roundId, workshopId]) => ({ roundId, from: current.choices[roundId], to: workshopId }));
+    if (moves.length === 0) return current;
+
+    const takes = moves.map(({ to }) => this.takeSeat(current.eventId, to));
+    const releases = moves.flatMap(({ from }) => (from ? [this.releaseSeat(current.eventId, from)] : []));
+    const next: StoredRegistration = {
+      ...current,
+      choices: { ...current.choices, ...choices },
+      updatedAt: at,
+      version: current.version + 1,
+    };
+    const items: TransactItem[] = [
+      ...takes,
+      ...releases,
+      this.updateRegistration(current, 'choices = :choices, updatedAt = :at, version = :next', {
+        ':choices': next.choices,
+        ':at': at,
+      }),
+    ];
+    try {
+      await transactWrite(this.client, { TransactItems: items }, randomUUID(), this.retryPolicy);
+      return next;
+    } catch (error) {
+      if (!(error instanceof TransactionCancelled)) throw error;
+      if (error.reasons[items.length - 1]?.Code === 'ConditionalCheckFailed') throw new RegistrationChanged();
+      const full: string[] = [];
+      const vanished: { roundId: string; workshopId: string }[] = [];
+      moves.forEach(({ roundId, to }, index) => {
+        const reason = error.reasons[index];
+        if (reason?.Code !== 'ConditionalCheckFailed') return;
+        if (reason.Item) full.push(to);
+        else vanished.push({ roundId, workshopId: to });
+      });
+      if (vanished.length > 0) {
+        throw new InvalidChoice(
+          vanished.map((choice) => ({ ...choice, reason: 'unknown-workshop' as const })),
+        );
+      }
+      if (full.length > 0) throw new WorkshopFull({ workshopIds: full });
+      throw error;
+    }
+  }
+
+  async cancelRegistration(
+    current: StoredRegistration,
+    at: string,
+    by: CancelledBy,
+  ): Promise<StoredRegistration> {
+    const items: TransactItem[] = [
+      this.updateRegistration(
+        current,
+        '#status = :cancelled, updatedAt = :at, cancelledAt = :at, cancelledBy = :by, version = :next',
+        { ':cancelled': 'cancelled', ':at': at, ':by': by },
+      ),
+      ...Object.values(current.choices).map((workshopId) => this.releaseSeat(current.eventId, workshopId)),
+      {
+        // The guard goes with the registration, so the same person may register again.
+        Delete: {
+          TableName: this.tableName,
+          Key: emailGuardKey(current.eventId, current.emailHash),
+          ConditionExpression: 'attribute_not_exists(pk) OR registrationId = :id',
+          ExpressionAttributeValues: { ':id': current.id },
+        },
+      },
+    ];
+    try {
+      await transactWrite(this.client, { TransactItems: items }, randomUUID(), this.retryPolicy);
+    } catch (error) {
+      if (error instanceof TransactionCancelled && error.reasons[0]?.Code === 'ConditionalCheckFailed') {
+        throw new RegistrationChanged();
+      }
+      throw error;
+    }
+    return {
+      ...current,
+      status: 'cancelled',
+      updatedAt: at,
+      cancelledAt: at,
+      cancelledBy: by,
+      version: current.version + 1,
+    };
+  }
+
+  private takeSeat(eventId: string, workshopId: string): TransactItem {
+    return {
+      Update: {
+        TableName: this.tableName,
+        Key: workshopKey(eventId, workshopId),
+        UpdateExpression: 'SET taken = taken + :one',
+        ConditionExpression: 'attribute_exists(pk) AND taken < #capacity',
+        ExpressionAttributeNames: { '#capacity': 'capacity' },
+        ExpressionAttributeValues: { ':one': 1 },
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      },
+    };
+  }
+
+  /** `taken > 0` keeps a counter from going negative even if it ever drifted. */
+  private releaseSeat(eventId: string, workshopId: string): TransactItem {
+    return {
+      Update: {
+        TableName: this.tableName,
+        Key: workshopKey(eventId, workshopId),
+        UpdateExpression: 'SET taken = taken - :one',
+        ConditionExpression: 'attribute_exists(pk) AND taken > :zero',
+        ExpressionAttributeValues: { ':one': 1, ':zero': 0 },
+      },
+    };
+  }
+
+  /** An update of a confirmed registration, only if nobody changed it since it was read. */
+  private updateRegistration(
+    current: StoredRegistration,
+    assignments: string,
+    values: Record<string, unknown>,
+  ): TransactItem {
+    return {
+      Update: {
+        TableName: this.tableName,
+        Key: registrationKey(current.id),
+        UpdateExpression: `SET ${assignments}`,
+        ConditionExpression: '#status = :confirmed AND version = :version',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ...values,
+          ':confirmed': 'confirmed',
+          ':version': current.version,
+          ':next': current.version + 1,
+        },
+      },
+    };
+  }
+}
+
+const INTERNAL_ATTRIBUTES = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'type', 'expiresAt'];
+
+function toStoredRegistration(item: Record<string, unknown>): StoredRegistration {
+  const registration = { ...item };
+  for (const attribute of INTERNAL_ATTRIBUTES) delete registration[attribute];
+  return registration as StoredRegistration;
 }

@@ -36,3 +36,29 @@ export const registrationIndexKeys = (eventId: string, registrationId: string, c
   gsi1pk: `EVENT#${eventId}#REGS#${registrationIndexShard(registrationId)}`,
   gsi1sk: `${createdAt}#${registrationId}`,
 });
+
+/** The index partition of one registration shard of an event (`gsi1`), read by the admin listing. */
+export const registrationIndexPartition = (eventId: string, shard: number): string =>
+  `EVENT#${eventId}#REGS#${shard}`;
+
+/**
+ * The organisers' audit log: one item per admin change, in its own partition, and read newest first through
+ * `gsi1` on one partition per event (admin changes are rare, so that partition is never hot).
+ */
+export const auditKey = (eventId: string, auditId: string): Key => ({
+  pk: `AUDIT#${eventId}#${auditId}`,
+  sk: META,
+});
+
+export const auditIndexPartition = (eventId: string): string => `AUDIT#${eventId}`;
+
+export const auditIndexKeys = (eventId: string, auditId: string, at: string) => ({
+  gsi1pk: auditIndexPartition(eventId),
+  gsi1sk: `${at}#${auditId}`,
+});
+
+/**
+ * The registry of event ids (a string set `eventIds`), kept by `PUT /admin/events/{eventId}`, so the scheduled
+ * consistency check can find every event without scanning the table.
+ */
+export const eventRegistryKey = (): Key => ({ pk: 'EVENTS', sk: META });

@@ -1,0 +1,86 @@
+import { stringify } from 'csv-stringify/sync';
+import type { EventDefinition } from '../../domain/event-definition.js';
+import type { AdminRegistration } from '../../use-cases/admin/ports.js';
+
+/**
+ * Registrations as a spreadsheet file for Dutch organisers: UTF-8 with a byte order mark (so Excel reads
+ * "Zoë Çelik" correctly), a header row, CRLF line ends, RFC 4180 quoting by csv-stringify, and every cell
+ * that a spreadsheet would run as a formula (starting with =, +, -, @, tab or CR, also their full-width
+ * forms) prefixed with `'` (csv-stringify's `escape_formulas`, after OWASP's advice on CSV injection).
+ */
+
+export const CSV_CONTENT_TYPE = 'text/csv; charset=utf-8';
+
+const STATUS_LABELS: Record<string, string> = { confirmed: 'bevestigd', cancelled: 'geannuleerd' };
+
+/** `2019-09-01 14:03` in the event's time zone. */
+export function localDateTime(iso: string, timeZone: string): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-GB', {
+      timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    })
+      .formatToParts(date)
+      .map((part) => [part.type, part.value]),
+  );
+  return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}`;
+}
+
+export function registrationsCsvRows(
+  definition: EventDefinition,
+  registrations: readonly AdminRegistration[],
+): string[][] {
+  const titles = new Map(
+    definition.rounds.flatMap((round) => round.workshops.map((workshop) => [workshop.id, workshop.title])),
+  );
+  const header = [
+    'Naam',
+    'E-mail',
+    'Organisatie',
+    'Functie',
+    ...definition.rounds.map((round) => round.title),
+    'Status',
+    'Aangemeld op',
+  ];
+  const rows = registrations.map((registration) => {
+    const choices = registration.choices ?? {};
+    return [
+      registration.name,
+      registration.email,
+      registration.organisation,
+      registration.jobTitle ?? '',
+      ...definition.rounds.map((round) => {
+        const workshopId = choices[round.id];
+        // A workshop no longer in the definition still shows, by its id.
+        return workshopId === undefined ? '' : (titles.get(workshopId) ?? workshopId);
+      }),
+      STATUS_LABELS[registration.status] ?? String(registration.status),
+      localDateTime(registration.createdAt, definition.timezone),
+    ].map((cell) => String(cell ?? ''));
+  });
+  return [header, ...rows];
+}
+
+export function toCsv(rows: readonly (readonly string[])[]): string {
+  return stringify(rows as string[][], {
+    bom: true,
+    record_delimiter: 'windows',
+    // Quote cells with a bare LF or CR too, not only the CRLF record delimiter.
+    quote_record_delimiter: true,
+    escape_formulas: true,
+  });
+}
+
+export function registrationsCsv(
+  definition: EventDefinition,
+  registrations: readonly AdminRegistration[],
+): string {
+  return toCsv(registrationsCsvRows(definition, registrations));
+}

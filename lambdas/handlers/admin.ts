@@ -1,0 +1,228 @@
+import { randomUUID } from 'node:crypto';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { z } from 'zod';
+import { CSV_CONTENT_TYPE, registrationsCsv } from '../adapters/csv/registrations-csv.js';
+import { dependencies } from '../composition.js';
+import {
+  EventNotFound,
+  MalformedJson,
+  PayloadTooLarge,
+  RegistrationNotFound,
+  RouteNotFound,
+  UnsupportedMediaType,
+  ValidationFailed,
+} from '../domain/errors.js';
+import { eventDefinitionSchema, idSchema } from '../domain/event-definition.js';
+import type { Locale } from '../domain/registration.js';
+import { authorizeOrganiser } from '../http/admin-auth.js';
+import { httpHandler, type RequestContext } from '../http/http-handler.js';
+import { header, parseInput } from '../http/request.js';
+import { jsonResponse } from '../http/responses.js';
+import { listAudit } from '../use-cases/admin/audit-log.js';
+import { cancelOnBehalf } from '../use-cases/admin/cancel-on-behalf.js';
+import { CursorCodec, type CursorKind } from '../use-cases/admin/cursor.js';
+import { eventSummary } from '../use-cases/admin/event-summary.js';
+import { exportRegistrations } from '../use-cases/admin/export-registrations.js';
+import { listRegistrations } from '../use-cases/admin/list-registrations.js';
+import type { Actor, IdSource } from '../use-cases/admin/ports.js';
+import { putEvent } from '../use-cases/admin/put-event.js';
+
+/**
+ * One function for every admin route (DESIGN.md, admin table), dispatching on the API Gateway resource and
+ * method. Every request is authorised first: claims from the Cognito authorizer (or the local gateway),
+ * group `ADMIN_GROUP`. Each route parses and validates with zod, calls one use case and maps the result.
+ */
+
+const deps = dependencies();
+
+/** Read once at cold start. Cursors are signed with CURSOR_SECRET when the deployment provides one. */
+const cursors = new CursorCodec(process.env.CURSOR_SECRET || `vol-is-vol:${deps.config.tableName}`);
+const ids: IdSource = { newId: () => randomUUID() };
+
+/** Event definitions are larger than registrations; DynamoDB keeps at most 400 KB per item. */
+const MAX_EVENT_BODY_BYTES = 256 * 1024;
+
+type AdminRoute = (
+  event: APIGatewayProxyEvent,
+  request: RequestContext,
+  actor: Actor,
+) => Promise<APIGatewayProxyResult>;
+
+/** Empty query parameters (`?workshopId=&status=`) mean "not given". */
+const blankAsMissing = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((value) => (value === '' ? undefined : value), schema);
+
+const limitSchema = blankAsMissing(z.coerce.number().int().min(1).max(500).default(50));
+const cursorSchema = blankAsMissing(z.string().optional());
+
+const listQuerySchema = z.object({
+  workshopId: blankAsMissing(idSchema.optional()),
+  status: blankAsMissing(z.enum(['confirmed', 'cancelled']).optional()),
+  q: blankAsMissing(z.string().trim().max(200).optional()),
+  limit: limitSchema,
+  cursor: cursorSchema,
+});
+
+const exportQuerySchema = z.object({ workshopId: blankAsMissing(idSchema.optional()) });
+
+const auditQuerySchema = z.object({ limit: limitSchema, cursor: cursorSchema });
+
+const CURSOR_MESSAGES: Record<Locale, string> = {
+  nl: 'ongeldige cursor: gebruik de nextCursor van een eerdere pagina van deze lijst',
+  en: 'invalid cursor: use the nextCursor of an earlier page of this listing',
+};
+
+/** An id that cannot exist is simply not found. */
+function existingEventId(event: APIGatewayProxyEvent): string {
+  const eventId = idSchema.safeParse(event.pathParameters?.eventId);
+  if (!eventId.success) throw new EventNotFound();
+  return eventId.data;
+}
+
+function query(event: APIGatewayProxyEvent): Record<string, string | undefined> {
+  return event.queryStringParameters ?? {};
+}
+
+function decodeCursor(
+  cursor: string | undefined,
+  expected: { kind: CursorKind; eventId: string },
+  locale: Locale,
+): string | undefined {
+  if (cursor === undefined) return undefined;
+  const position = cursors.decode(cursor, expected);
+  if (position === undefined)
+    throw new ValidationFailed([{ path: 'cursor', message: CURSOR_MESSAGES[locale] }]);
+  return position;
+}
+
+function encodeCursor(position: string | undefined, kind: CursorKind, eventId: string): string | null {
+  return position === undefined ? null : cursors.encode({ kind, eventId, position });
+}
+
+/** Like `readJsonBody`, with room for an event definition: size, then media type, then syntax. */
+function readEventBody(event: APIGatewayProxyEvent): unknown {
+  const raw = event.body ?? '';
+  const bytes = event.isBase64Encoded ? Buffer.from(raw, 'base64') : Buffer.from(raw, 'utf8');
+  if (bytes.byteLength > MAX_EVENT_BODY_BYTES) throw new PayloadTooLarge();
+  const mediaType = header(event, 'content-type')?.split(';')[0]?.trim().toLowerCase() ?? '';
+  if (
+    mediaType !== '' &&
+    mediaType !== 'application/json' &&
+    !/^application\/[\w.-]+\+json$/.test(mediaType)
+  ) {
+    throw new UnsupportedMediaType();
+  }
+  try {
+    return JSON.parse(bytes.toString('utf8'));
+  } catch {
+    throw new MalformedJson();
+  }
+}
+
+const putEventRoute: AdminRoute = async (event, request, actor) => {
+  const eventId = idSchema.safeParse(event.pathParameters?.eventId);
+  const raw = readEventBody(event);
+  if (!eventId.success) {
+    throw new ValidationFailed([{ path: 'eventId', message: eventId.error.issues[0]?.message ?? 'invalid' }]);
+  }
+  const definition = parseInput(eventDefinitionSchema, raw, request.locale);
+  const result = await putEvent(
+    { eventId: eventId.data, definition, actor },
+    { events: deps.store, audit: deps.adminQueries, registry: deps.adminQueries, clock: deps.clock, ids },
+  );
+  return jsonResponse(result.created ? 201 : 200, { ...result.event, created: result.created });
+};
+
+const listRoute: AdminRoute = async (event, request) => {
+  const eventId = existingEventId(event);
+  const params = parseInput(listQuerySchema, query(event), request.locale);
+  const after = decodeCursor(params.cursor, { kind: 'registrations', eventId }, request.locale);
+  const page = await listRegistrations(
+    {
+      eventId,
+      filter: { workshopId: params.workshopId, status: params.status, q: params.q || undefined },
+      limit: params.limit,
+      after,
+    },
+    { events: deps.store, index: deps.adminQueries },
+  );
+  return jsonResponse(200, {
+    items: page.items,
+    nextCursor: encodeCursor(page.nextPosition, 'registrations', eventId),
+  });
+};
+
+const csvRoute: AdminRoute = async (event, request) => {
+  const eventId = existingEventId(event);
+  const params = parseInput(exportQuerySchema, query(event), request.locale);
+  const result = await exportRegistrations(
+    { eventId, workshopId: params.workshopId },
+    { events: deps.store, index: deps.adminQueries },
+  );
+  const filename = params.workshopId
+    ? `${eventId}-${params.workshopId}-attendance.csv`
+    : `${eventId}-registrations.csv`;
+  return {
+    statusCode: 200,
+    headers: {
+      'Content-Type': CSV_CONTENT_TYPE,
+      'Content-Disposition': `attachment; filename="${filename}"`,
+      'Cache-Control': 'no-store',
+      'X-Content-Type-Options': 'nosniff',
+    },
+    body: registrationsCsv(result.definition, result.registrations),
+  };
+};
+
+const summaryRoute: AdminRoute = async (event) => {
+  const eventId = existingEventId(event);
+  return jsonResponse(200, await eventSummary(eventId, { events: deps.store, index: deps.adminQueries }));
+};
+
+const cancelRoute: AdminRoute = async (event, _request, actor) => {
+  const eventId = existingEventId(event);
+  const registrationId = z
+    .string()
+    .min(1)
+    .max(64)
+    .regex(/^[\w-]+$/)
+    .safeParse(event.pathParameters?.registrationId);
+  if (!registrationId.success) throw new RegistrationNotFound();
+  const { registration } = await cancelOnBehalf(
+    { eventId, registrationId: registrationId.data, actor },
+    { registrations: deps.store, audit: deps.adminQueries, clock: deps.clock, ids },
+  );
+  return jsonResponse(200, { registration });
+};
+
+const auditRoute: AdminRoute = async (event, request) => {
+  const eventId = existingEventId(event);
+  const params = parseInput(auditQuerySchema, query(event), request.locale);
+  const before = decodeCursor(params.cursor, { kind: 'audit', eventId }, request.locale);
+  const page = await listAudit(
+    { eventId, limit: params.limit, before },
+    { events: deps.store, audit: deps.adminQueries },
+  );
+  return jsonResponse(200, {
+    items: page.items,
+    nextCursor: encodeCursor(page.nextPosition, 'audit', eventId),
+  });
+};
+
+/** `<method> <resource>`, exactly as in the route table (lambdas/routes.ts). */
+export const ADMIN_ROUTES: Record<string, AdminRoute> = {
+  'PUT /admin/events/{eventId}': putEventRoute,
+  'GET /admin/events/{eventId}/registrations': listRoute,
+  'GET /admin/events/{eventId}/registrations.csv': csvRoute,
+  'GET /admin/events/{eventId}/summary': summaryRoute,
+  'DELETE /admin/events/{eventId}/registrations/{registrationId}': cancelRoute,
+  'GET /admin/events/{eventId}/audit': auditRoute,
+};
+
+export const handler = httpHandler(async (event, request) => {
+  // Authorised before anything else is looked at.
+  const actor = authorizeOrganiser(event);
+  const route = ADMIN_ROUTES[`${event.httpMethod} ${event.resource}`];
+  if (!route) throw new RouteNotFound();
+  return route(event, request, actor);
+});

@@ -1,0 +1,51 @@
+import { dependencies } from '../composition.js';
+import { MethodNotAllowed, RegistrationNotFound } from '../domain/errors.js';
+import { bearerToken } from '../http/bearer.js';
+import { httpHandler } from '../http/http-handler.js';
+import { registrationView } from '../http/public-views.js';
+import { parseInput, readJsonBody } from '../http/request.js';
+import { jsonResponse } from '../http/responses.js';
+import { changeBodySchema } from '../http/schemas.js';
+import { cancelRegistration } from '../use-cases/cancel-registration.js';
+import { changeChoices } from '../use-cases/change-choices.js';
+import { findOwnRegistration } from '../use-cases/registration-access.js';
+
+const deps = dependencies();
+const useCaseDeps = { registrations: deps.store, events: deps.store, clock: deps.clock };
+
+/** Registration ids are nanoids; anything else cannot exist. */
+const REGISTRATION_ID = /^[A-Za-z0-9_-]{10,64}$/;
+
+/**
+ * GET, PATCH and DELETE /registrations/{registrationId}, with the manage token from the confirmation email
+ * as bearer credential. No token, a wrong token and an unknown id are the same 404.
+ */
+export const handler = httpHandler(async (event, request) => {
+  const registrationId = event.pathParameters?.registrationId ?? '';
+  const manageToken = bearerToken(event);
+  if (!REGISTRATION_ID.test(registrationId) || !manageToken) throw new RegistrationNotFound();
+
+  switch (event.httpMethod) {
+    case 'GET': {
+      const registration = await findOwnRegistration(registrationId, manageToken, useCaseDeps);
+      return jsonResponse(200, { registration: registrationView(registration) });
+    }
+    case 'PATCH': {
+      const body = parseInput(changeBodySchema, readJsonBody(event), request.locale);
+      const { registration } = await changeChoices(
+        { registrationId, manageToken, choices: body.choices },
+        useCaseDeps,
+      );
+      return jsonResponse(200, { registration: registrationView(registration) });
+    }
+    case 'DELETE': {
+      const { registration } = await cancelRegistration(
+        { registrationId, manageToken, by: 'attendee' },
+        useCaseDeps,
+      );
+      return jsonResponse(200, { registration: registrationView(registration) });
+    }
+    default:
+      throw new MethodNotAllowed();
+  }
+});

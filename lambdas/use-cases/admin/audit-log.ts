@@ -1,0 +1,14 @@
+import { EventNotFound } from '../../domain/errors.js';
+import type { EventCatalog } from '../../ports.js';
+import type { AuditEntry, AuditLog } from './ports.js';
+
+export type AuditPage = { items: AuditEntry[]; nextPosition?: string };
+
+/** An event's audit log, newest first. */
+export async function listAudit(
+  query: { eventId: string; limit: number; before?: string },
+  deps: { events: EventCatalog; audit: AuditLog },
+): Promise<AuditPage> {
+  if (!(await deps.events.getEvent(query.eventId))) throw new EventNotFound();
+  return deps.audit.entries(query.eventId, { before: query.before, limit: query.limit });
+}

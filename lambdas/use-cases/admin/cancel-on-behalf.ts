@@ -1,0 +1,40 @@
+import type { Clock, RegistrationStore } from '../../ports.js';
+import { cancelRegistration } from '../cancel-registration.js';
+import { toAdminRegistration } from './admin-registration.js';
+import type { Actor, AdminRegistration, AuditLog, IdSource } from './ports.js';
+
+export type CancelOnBehalfCommand = { eventId: string; registrationId: string; actor: Actor };
+
+export type CancelOnBehalfDeps = {
+  registrations: RegistrationStore;
+  audit: AuditLog;
+  clock: Clock;
+  ids: IdSource;
+};
+
+/**
+ * An organiser cancels for an attendee: the same transaction as the attendee's own cancel (seats released
+ * once, email guard removed), found by id within the event (another event's registration is not found).
+ * Only an actual change is audited; cancelling again changes nothing and records nothing.
+ */
+export async function cancelOnBehalf(
+  command: CancelOnBehalfCommand,
+  deps: CancelOnBehalfDeps,
+): Promise<{ registration: AdminRegistration; cancelledNow: boolean }> {
+  const { registration, cancelledNow } = await cancelRegistration(
+    { registrationId: command.registrationId, eventId: command.eventId, by: 'organiser' },
+    { registrations: deps.registrations, clock: deps.clock },
+  );
+  if (cancelledNow) {
+    await deps.audit.append({
+      id: deps.ids.newId(),
+      at: deps.clock.now().toISOString(),
+      actor: command.actor,
+      action: 'registration.cancelled',
+      eventId: command.eventId,
+      registrationId: registration.id,
+      details: { releasedWorkshopIds: Object.values(registration.choices) },
+    });
+  }
+  return { registration: toAdminRegistration(registration), cancelledNow };
+}

@@ -1,0 +1,86 @@
+import { EventNotFound } from '../../domain/errors.js';
+import { seatsLeft } from '../../domain/registration.js';
+import type { EventCatalog } from '../../ports.js';
+import type { RegistrationIndex } from './ports.js';
+
+export type WorkshopSummary = {
+  workshopId: string;
+  roundId: string;
+  title: string;
+  capacity: number;
+  /** The seat counter. */
+  taken: number;
+  seatsLeft: number;
+  /** Confirmed registrations holding this workshop, counted from the event's index. */
+  holders: number;
+  /** `taken === holders`. */
+  consistent: boolean;
+};
+
+export type EventSummary = {
+  eventId: string;
+  title: string;
+  /** Every workshop consistent. */
+  consistent: boolean;
+  totals: { registrations: number; confirmed: number; cancelled: number };
+  rounds: { id: string; title: string; workshops: WorkshopSummary[] }[];
+  /** The same workshops as in `rounds`, as one list. */
+  workshops: WorkshopSummary[];
+};
+
+/**
+ * Seat counters next to the registrations that hold them. The counters are read strongly consistent; the
+ * registrations come from the event index, which trails writes by a moment, so a workshop can look
+ * inconsistent for the second a registration is in flight (the scheduled check looks twice before alerting).
+ */
+export async function eventSummary(
+  eventId: string,
+  deps: { events: EventCatalog; index: RegistrationIndex },
+): Promise<EventSummary> {
+  const event = await deps.events.getEvent(eventId);
+  if (!event) throw new EventNotFound();
+
+  const holders = new Map<string, number>();
+  const totals = { registrations: 0, confirmed: 0, cancelled: 0 };
+  for await (const { registration } of deps.index.registrationsOf(eventId, { pageSizeHint: 1000 })) {
+    totals.registrations++;
+    if (registration.status === 'cancelled') {
+      totals.cancelled++;
+      continue;
+    }
+    if (registration.status !== 'confirmed') continue;
+    totals.confirmed++;
+    for (const workshopId of new Set(Object.values(registration.choices ?? {}))) {
+      holders.set(workshopId, (holders.get(workshopId) ?? 0) + 1);
+    }
+  }
+
+  const rounds = event.definition.rounds.map((round) => ({
+    id: round.id,
+    title: round.title,
+    workshops: round.workshops.map((workshop): WorkshopSummary => {
+      const seats = event.seats.get(workshop.id);
+      const taken = seats?.taken ?? 0;
+      const held = holders.get(workshop.id) ?? 0;
+      return {
+        workshopId: workshop.id,
+        roundId: round.id,
+        title: workshop.title,
+        capacity: seats?.capacity ?? workshop.capacity,
+        taken,
+        seatsLeft: seatsLeft(seats),
+        holders: held,
+        consistent: taken === held,
+      };
+    }),
+  }));
+  const workshops = rounds.flatMap((round) => round.workshops);
+  return {
+    eventId,
+    title: event.definition.title,
+    consistent: workshops.every((workshop) => workshop.consistent),
+    totals,
+    rounds,
+    workshops,
+  };
+}

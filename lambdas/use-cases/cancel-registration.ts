@@ -1,0 +1,39 @@
+import { RegistrationNotFound } from '../domain/errors.js';
+import type { CancelledBy, StoredRegistration } from '../domain/registration.js';
+import type { Clock, RegistrationStore } from '../ports.js';
+import { findOwnRegistration, withRetryOnChange } from './registration-access.js';
+
+export type CancelCommand = {
+  registrationId: string;
+  /** Required when the attendee cancels; organisers cancel on the attendee's behalf without it. */
+  manageToken?: string;
+  by: CancelledBy;
+  /** When given (organisers act per event), a registration of another event is not found. */
+  eventId?: string;
+};
+
+/**
+ * Cancels a registration: every seat released exactly once and the email guard removed, in one
+ * transaction. Cancelling again changes nothing and returns the cancelled registration.
+ */
+export async function cancelRegistration(
+  command: CancelCommand,
+  deps: { registrations: RegistrationStore; clock: Clock },
+): Promise<{ registration: StoredRegistration; cancelledNow: boolean }> {
+  return withRetryOnChange(async () => {
+    const current =
+      command.by === 'attendee'
+        ? await findOwnRegistration(command.registrationId, command.manageToken ?? '', deps)
+        : await deps.registrations.getRegistration(command.registrationId);
+    if (!current || (command.eventId !== undefined && current.eventId !== command.eventId)) {
+      throw new RegistrationNotFound();
+    }
+    if (current.status === 'cancelled') return { registration: current, cancelledNow: false };
+    const registration = await deps.registrations.cancelRegistration(
+      current,
+      deps.clock.now().toISOString(),
+      command.by,
+    );
+    return { registration, cancelledNow: true };
+  });
+}

@@ -1,0 +1,33 @@
+import { EventNotFound, InvalidChoice, RegistrationCancelled } from '../domain/errors.js';
+import type { Choices, StoredRegistration } from '../domain/registration.js';
+import type { Clock, EventCatalog, RegistrationStore } from '../ports.js';
+import { assertOpen, checkChoices } from './register.js';
+import { findOwnRegistration, withRetryOnChange } from './registration-access.js';
+
+export type ChangeChoicesCommand = { registrationId: string; manageToken: string; choices: Choices };
+
+/**
+ * Changes the workshops of the rounds named in `choices` (other rounds keep theirs). Only rounds that
+ * change are touched; the new seats are taken under the same capacity conditions as a registration,
+ * and the registration window applies.
+ */
+export async function changeChoices(
+  command: ChangeChoicesCommand,
+  deps: { registrations: RegistrationStore; events: EventCatalog; clock: Clock },
+): Promise<{ registration: StoredRegistration; changed: boolean }> {
+  return withRetryOnChange(async () => {
+    const current = await findOwnRegistration(command.registrationId, command.manageToken, deps);
+    if (current.status !== 'confirmed') throw new RegistrationCancelled();
+    const event = await deps.events.getEvent(current.eventId);
+    if (!event) throw new EventNotFound();
+    const now = deps.clock.now();
+    assertOpen(event.definition, now);
+
+    const merged = { ...current.choices, ...command.choices };
+    const issues = checkChoices(event.definition, merged);
+    if (issues.length > 0) throw new InvalidChoice(issues);
+
+    const registration = await deps.registrations.changeChoices(current, merged, now.toISOString());
+    return { registration, changed: registration.version !== current.version };
+  });
+}

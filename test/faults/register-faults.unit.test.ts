@@ -1,0 +1,197 @@
+/**
+ * Fault injection at the SDK boundary (aws-sdk-client-mock), through the real POST handler: what a client
+ * sees when DynamoDB conflicts, throttles, times out or drops the connection, and that nothing is booked
+ * when the transaction never ran. The SDK's own retries are not in play here (the mock replaces `send`);
+ * test/faults/embedded-faults.test.ts and network-faults.test.ts run the same failures for real.
+ */
+import {
+  InternalServerError,
+  ProvisionedThroughputExceededException,
+  RequestLimitExceeded,
+  ThrottlingException,
+  TransactionCanceledException,
+} from '@aws-sdk/client-dynamodb';
+import {
+  BatchGetCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  TransactWriteCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { defaultRetryPolicy } from '../../lambdas/adapters/dynamodb/transactions.js';
+import { handler } from '../../lambdas/handlers/register.js';
+import { proxyEvent } from '../support/api-events.js';
+import { sampleDefinition } from '../support/fakes.js';
+
+const ddb = mockClient(DynamoDBDocumentClient);
+
+const body = {
+  name: 'Anna de Vries',
+  email: 'anna@example.nl',
+  organisation: 'Gemeente Utrecht',
+  choices: { '1': 'a', '2': 'c' },
+  consent: true,
+};
+
+const post = () =>
+  handler(
+    proxyEvent({
+      httpMethod: 'POST',
+      resource: '/events/{eventId}/registrations',
+      pathParameters: { eventId: 'testdag' },
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(body),
+    }),
+  );
+
+const conflict = () =>
+  new TransactionCanceledException({
+    message: 'Transaction cancelled, please refer cancellation reasons for specific reasons',
+    $metadata: {},
+    CancellationReasons: [
+      { Code: 'TransactionConflict', Message: 'Transaction is ongoing for the item' },
+      { Code: 'None' },
+      { Code: 'None' },
+      { Code: 'None' },
+    ],
+  });
+
+const meta = { $metadata: {} };
+/** What the SDK surfaces, once its own retries are spent, for each kind of trouble. */
+const busyErrors: [string, () => Error][] = [
+  [
+    'ProvisionedThroughputExceededException',
+    () => new ProvisionedThroughputExceededException({ message: 'throughput exceeded', ...meta }),
+  ],
+  ['ThrottlingException', () => new ThrottlingException({ message: 'Rate of requests exceeds', ...meta })],
+  ['RequestLimitExceeded', () => new RequestLimitExceeded({ message: 'account limit', ...meta })],
+  ['InternalServerError', () => new InternalServerError({ message: 'internal', ...meta })],
+  [
+    'TimeoutError (request timeout)',
+    () => Object.assign(new Error('Connection timed out after 3000 ms'), { name: 'TimeoutError' }),
+  ],
+  ['ECONNRESET', () => Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' })],
+  [
+    'ECONNREFUSED',
+    () => Object.assign(new Error('connect ECONNREFUSED 10.0.0.1:443'), { code: 'ECONNREFUSED' }),
+  ],
+  ['EPIPE', () => Object.assign(new Error('write EPIPE'), { code: 'EPIPE' })],
+  ['ETIMEDOUT', () => Object.assign(new Error('connect ETIMEDOUT'), { code: 'ETIMEDOUT' })],
+];
+
+const sleeps: number[] = [];
+
+function expectTryAgain(result: Awaited<ReturnType<typeof post>>) {
+  expect(result.statusCode).toBe(503);
+  expect(result.headers?.['Retry-After']).toBe('1');
+  const parsed = JSON.parse(result.body);
+  expect(parsed.error.code).toBe('TRY_AGAIN');
+  expect(typeof parsed.error.message).toBe('string');
+  // Nothing of the cause reaches the client.
+  expect(result.body).not.toMatch(/ECONN|EPIPE|ETIMEDOUT|Throttl|Throughput|Timeout|Internal|socket|limit/i);
+}
+
+beforeEach(() => {
+  ddb.reset();
+  sleeps.length = 0;
+  vi.spyOn(defaultRetryPolicy, 'sleep').mockImplementation(async (ms) => {
+    sleeps.push(ms);
+  });
+  ddb.on(GetCommand).resolves({ Item: { definition: sampleDefinition() } });
+  ddb.on(BatchGetCommand).resolves({
+    Responses: {
+      'vol-is-vol-test': [
+        { workshopId: 'a', capacity: 2, taken: 0 },
+        { workshopId: 'b', capacity: 1, taken: 0 },
+        { workshopId: 'c', capacity: 5, taken: 0 },
+      ],
+    },
+  });
+});
+afterEach(() => vi.restoreAllMocks());
+
+const tokens = () =>
+  ddb.commandCalls(TransactWriteCommand).map((call) => call.args[0].input.ClientRequestToken);
+
+describe('TransactionConflict (not retried by the SDK): the store retries', () => {
+  it('succeeds after two conflicts: three attempts, one ClientRequestToken (the registration id), jittered sleeps', async () => {
+    const randoms = [0.9, 0.1];
+    vi.spyOn(defaultRetryPolicy, 'random').mockImplementation(() => randoms.shift() ?? 0.5);
+    ddb.on(TransactWriteCommand).rejectsOnce(conflict()).rejectsOnce(conflict()).resolves({});
+
+    const result = await post();
+    expect(result.statusCode).toBe(201);
+    const { registration } = JSON.parse(result.body);
+    expect(tokens()).toEqual([registration.id, registration.id, registration.id]);
+    // Full jitter: round(random × min(maxDelay, base × 2^(attempt-1))), base 20 ms.
+    expect(sleeps).toEqual([Math.round(0.9 * 20), Math.round(0.1 * 40)]);
+    // The same transaction every time: the token alone would not protect against a changed request.
+    const inputs = ddb.commandCalls(TransactWriteCommand).map((call) => JSON.stringify(call.args[0].input));
+    expect(new Set(inputs).size).toBe(1);
+  });
+
+  it('gives up after maxAttempts with 503 TRY_AGAIN and Retry-After, backoff capped', async () => {
+    vi.spyOn(defaultRetryPolicy, 'random').mockReturnValue(1);
+    ddb.on(TransactWriteCommand).rejects(conflict());
+    const result = await post();
+    expectTryAgain(result);
+    expect(tokens()).toHaveLength(defaultRetryPolicy.maxAttempts);
+    expect(new Set(tokens()).size).toBe(1);
+    // Ceilings double from the base and never pass the maximum.
+    const ceilings = sleeps.map((_, attempt) =>
+      Math.min(defaultRetryPolicy.maxDelayMs, defaultRetryPolicy.baseDelayMs * 2 ** attempt),
+    );
+    expect(sleeps).toEqual(ceilings);
+    expect(Math.max(...sleeps)).toBeLessThanOrEqual(defaultRetryPolicy.maxDelayMs);
+  });
+});
+
+describe.each(busyErrors)('%s', (_name, makeError) => {
+  it('on the transaction: 503 TRY_AGAIN, one attempt (the SDK already retried), no store-level pile-on', async () => {
+    ddb.on(TransactWriteCommand).rejects(makeError());
+    expectTryAgain(await post());
+    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(1);
+    expect(sleeps).toEqual([]);
+  });
+
+  it('on reading the event: 503 TRY_AGAIN and no transaction is sent (nothing booked)', async () => {
+    ddb.on(GetCommand).rejects(makeError());
+    expectTryAgain(await post());
+    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(0);
+  });
+
+  it('on reading the seat counters: 503 TRY_AGAIN and no transaction is sent (nothing booked)', async () => {
+    ddb.on(BatchGetCommand).rejects(makeError());
+    expectTryAgain(await post());
+    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(0);
+  });
+});
+
+describe('a conflict followed by throttling', () => {
+  it('is 503 TRY_AGAIN after the second attempt, with the same token', async () => {
+    ddb
+      .on(TransactWriteCommand)
+      .rejectsOnce(conflict())
+      .rejects(new ThrottlingException({ message: 'slow down', ...meta }));
+    expectTryAgain(await post());
+    expect(tokens()).toHaveLength(2);
+    expect(new Set(tokens()).size).toBe(1);
+  });
+});
+
+describe('an error that is not about load', () => {
+  it('is a 500 INTERNAL_ERROR that reveals nothing, never a 503 that invites retrying a bug', async () => {
+    ddb
+      .on(TransactWriteCommand)
+      .rejects(
+        Object.assign(new Error('One or more parameter values were invalid: table/secret'), {
+          name: 'ValidationException',
+        }),
+      );
+    const result = await post();
+    expect(result.statusCode).toBe(500);
+    expect(JSON.parse(result.body).error.code).toBe('INTERNAL_ERROR');
+    expect(result.body).not.toMatch(/secret|ValidationException|parameter/);
+  });
+});

@@ -1,0 +1,87 @@
+import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { describe, expect, it } from 'vitest';
+import { Forbidden, Unauthorized } from '../../lambdas/domain/errors.js';
+import { adminGroupFrom, authorizeOrganiser, groupsOf } from '../../lambdas/http/admin-auth.js';
+import { proxyEvent } from '../support/api-events.js';
+
+function withClaims(claims: unknown): APIGatewayProxyEvent {
+  return proxyEvent({
+    requestContext: { authorizer: claims === undefined ? undefined : { claims } } as never,
+  });
+}
+
+const organiser = {
+  sub: '3f1c-sub',
+  'cognito:username': 'anna',
+  'cognito:groups': 'organisers',
+  email: 'anna@example.nl',
+};
+
+describe('admin authorisation', () => {
+  it('refuses a request without claims with Unauthorized (401)', () => {
+    expect(() => authorizeOrganiser(proxyEvent(), 'organisers')).toThrow(Unauthorized);
+    expect(() => authorizeOrganiser(withClaims(undefined), 'organisers')).toThrow(Unauthorized);
+    expect(() => authorizeOrganiser(withClaims(null), 'organisers')).toThrow(Unauthorized);
+    expect(() => authorizeOrganiser(withClaims('sub=x'), 'organisers')).toThrow(Unauthorized);
+  });
+
+  it('refuses claims without a subject with Unauthorized', () => {
+    expect(() => authorizeOrganiser(withClaims({ 'cognito:groups': 'organisers' }), 'organisers')).toThrow(
+      Unauthorized,
+    );
+  });
+
+  it('refuses a valid user outside the group with Forbidden (403)', () => {
+    expect(() =>
+      authorizeOrganiser(withClaims({ ...organiser, 'cognito:groups': 'attendees' }), 'organisers'),
+    ).toThrow(Forbidden);
+    expect(() => authorizeOrganiser(withClaims({ sub: 'x' }), 'organisers')).toThrow(Forbidden);
+    expect(() =>
+      authorizeOrganiser(withClaims({ ...organiser, 'cognito:groups': 'organisers-light' }), 'organisers'),
+    ).toThrow(Forbidden);
+  });
+
+  it('lets an organiser in and returns the actor for the audit log, nothing else', () => {
+    expect(authorizeOrganiser(withClaims(organiser), 'organisers')).toEqual({
+      sub: '3f1c-sub',
+      username: 'anna',
+    });
+    expect(
+      authorizeOrganiser(withClaims({ sub: 's', 'cognito:groups': 'organisers' }), 'organisers'),
+    ).toEqual({
+      sub: 's',
+      username: 's',
+    });
+  });
+
+  it.each([
+    ['a single name', 'organisers'],
+    ['API Gateway list rendering', '[organisers, other]'],
+    ['list rendering, other first', '[other, organisers]'],
+    ['list without spaces', '[other,organisers]'],
+    ['a JSON array string', '["other","organisers"]'],
+    ['comma separated', 'other,organisers'],
+    ['space separated', 'other organisers'],
+    ['an array', ['other', 'organisers']],
+  ])('reads the cognito:groups claim as %s', (_, groups) => {
+    expect(authorizeOrganiser(withClaims({ ...organiser, 'cognito:groups': groups }), 'organisers')).toEqual({
+      sub: '3f1c-sub',
+      username: 'anna',
+    });
+  });
+
+  it('splits group claims into names', () => {
+    expect(groupsOf('[organisers, other]')).toEqual(['organisers', 'other']);
+    expect(groupsOf(['a', 'b'])).toEqual(['a', 'b']);
+    expect(groupsOf(undefined)).toEqual([]);
+    expect(groupsOf('')).toEqual([]);
+    expect(groupsOf('[]')).toEqual([]);
+  });
+
+  it('uses the configured group, organisers by default', () => {
+    expect(adminGroupFrom({})).toBe('organisers');
+    expect(adminGroupFrom({ ADMIN_GROUP: ' ' })).toBe('organisers');
+    expect(adminGroupFrom({ ADMIN_GROUP: 'beheer' })).toBe('beheer');
+    expect(() => authorizeOrganiser(withClaims(organiser), 'beheer')).toThrow(Forbidden);
+  });
+});

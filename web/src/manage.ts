@@ -1,0 +1,287 @@
+import { type ApiFailure, apiRequest, failureMessage } from './api.js';
+import { byId, h } from './dom.js';
+import { renderEventHeader, windowMessage } from './event-header.js';
+import { FieldErrors } from './field-errors.js';
+import { explicitLang, formatDateTime, initLanguage, onLangChange, setLang, t } from './i18n.js';
+import type { Msg } from './texts.js';
+import type { Choices, PublicEvent, Registration } from './types.js';
+import { WorkshopPicker } from './workshops.js';
+
+/**
+ * The manage page, opened from the confirmation email: `manage.html?id=<registrationId>#token=<manageToken>`.
+ * The token sits in the fragment so it never reaches a server log (`?token=` is accepted as well). It shows
+ * the registration, changes workshops (PATCH) and cancels (DELETE, after a confirmation dialog).
+ */
+
+const params = new URLSearchParams(location.search);
+const registrationId = params.get('id')?.trim() ?? '';
+const token = (new URLSearchParams(location.hash.slice(1)).get('token') ?? params.get('token') ?? '').trim();
+const registrationPath = `/registrations/${encodeURIComponent(registrationId)}`;
+const auth = { Authorization: `Bearer ${token}` };
+
+const loading = byId('loading');
+const loadError = byId('load-error');
+const loadErrorText = byId('load-error-text');
+const retryButton = byId<HTMLButtonElement>('retry');
+const pageStatus = byId('page-status');
+const details = byId('registration');
+const changeForm = byId<HTMLFormElement>('change-form');
+const changeWindow = byId('change-window');
+const changeAlert = byId('change-alert');
+const saveButton = byId<HTMLButtonElement>('save');
+const cancelSection = byId('cancel-section');
+const cancelAlert = byId('cancel-alert');
+const cancelOpen = byId<HTMLButtonElement>('cancel-open');
+const dialog = byId<HTMLDialogElement>('cancel-dialog');
+
+const errors = new FieldErrors();
+let registration: Registration | undefined;
+let event: PublicEvent | undefined;
+let picker: WorkshopPicker | undefined;
+let busy: 'saving' | 'cancelling' | undefined;
+let loadMessage: Msg | undefined;
+let statusMessage: Msg | undefined;
+let changeMessage: Msg | undefined;
+let cancelMessage: Msg | undefined;
+
+function render(): void {
+  const texts = t();
+  document.title = [texts.manageDocumentTitle, event?.title].filter(Boolean).join(' – ');
+  loadErrorText.textContent = loadMessage ? loadMessage(texts) : '';
+  pageStatus.textContent = statusMessage ? statusMessage(texts) : '';
+  changeAlert.textContent = changeMessage ? changeMessage(texts) : '';
+  cancelAlert.textContent = cancelMessage ? cancelMessage(texts) : '';
+  saveButton.textContent = busy === 'saving' ? texts.saving : texts.save;
+  cancelOpen.textContent = busy === 'cancelling' ? texts.cancelling : texts.cancelButton;
+  if (event) renderEventHeader(event);
+  errors.render();
+  picker?.render();
+  if (!registration) return;
+
+  details.hidden = false;
+  byId('reg-name').textContent = registration.name;
+  byId('reg-email').textContent = registration.email;
+  byId('reg-organisation').textContent = registration.organisation;
+  byId('reg-jobTitle').textContent = registration.jobTitle ?? '';
+  byId('reg-jobTitle').hidden = !registration.jobTitle;
+  byId('reg-jobTitle-term').hidden = !registration.jobTitle;
+  const cancelled = registration.status === 'cancelled';
+  const created = formatDateTime(registration.createdAt, event?.timezone ?? 'Europe/Amsterdam');
+  byId('reg-status').textContent =
+    `${cancelled ? texts.statusCancelled : texts.statusConfirmed} (${texts.registeredOn.toLowerCase()} ${created})`;
+  const current = registration.choices;
+  byId('reg-choices').replaceChildren(
+    ...(event?.rounds ?? []).flatMap((round) => {
+      const workshop = round.workshops.find((candidate) => candidate.id === current[round.id]);
+      return [
+        h('dt', { lang: 'nl' }, round.title),
+        h(
+          'dd',
+          { lang: 'nl', 'data-workshop-id': current[round.id] },
+          workshop?.title ?? current[round.id] ?? '–',
+        ),
+      ];
+    }),
+  );
+
+  changeForm.hidden = cancelled || !picker;
+  cancelSection.hidden = cancelled;
+  const closed = event ? windowMessage(event) : undefined;
+  changeWindow.textContent = closed ?? '';
+  changeWindow.hidden = !closed;
+  saveButton.hidden = Boolean(closed);
+  saveButton.disabled = busy !== undefined;
+  cancelOpen.disabled = busy !== undefined;
+}
+
+function showStatus(message: Msg | undefined): void {
+  statusMessage = message;
+  render();
+}
+
+function showFailure(message: Msg | undefined, where: 'change' | 'cancel'): void {
+  if (where === 'change') changeMessage = message;
+  else cancelMessage = message;
+  render();
+}
+
+async function fetchEvent(eventId: string): Promise<PublicEvent | undefined> {
+  const outcome = await apiRequest<PublicEvent>('GET', `/events/${encodeURIComponent(eventId)}`);
+  return outcome.kind === 'ok' ? outcome.body : undefined;
+}
+
+function failLoad(message: Msg, canRetry: boolean): void {
+  loading.hidden = true;
+  loadMessage = message;
+  retryButton.hidden = !canRetry;
+  loadError.hidden = false;
+  render();
+}
+
+async function load(): Promise<void> {
+  loadError.hidden = true;
+  loading.hidden = false;
+  if (!registrationId || !token) return failLoad((texts) => texts.linkInvalid, false);
+  const outcome = await apiRequest<{ registration: Registration }>('GET', registrationPath, {
+    headers: auth,
+  });
+  if (outcome.kind !== 'ok') {
+    const notFound = outcome.kind === 'error' && outcome.error.code === 'REGISTRATION_NOT_FOUND';
+    return failLoad(
+      notFound || outcome.kind === 'network' ? failureMessage(outcome) : (texts) => texts.loadFailed,
+      !notFound,
+    );
+  }
+  registration = outcome.body.registration;
+  if (!explicitLang() && (registration.locale === 'en' || registration.locale === 'nl')) {
+    setLang(registration.locale);
+  }
+  event = await fetchEvent(registration.eventId);
+  loading.hidden = true;
+  loadMessage = undefined;
+  if (event && !picker) {
+    picker = new WorkshopPicker(byId('rounds'), event, errors, {
+      idPrefix: 'change-',
+      held: registration.choices,
+    });
+    picker.select(registration.choices);
+    picker.setDisabled(event.registration.status !== 'open');
+  }
+  if (registration.status === 'cancelled') statusMessage = (texts) => texts.alreadyCancelled;
+  render();
+}
+
+function sameChoices(a: Choices, b: Choices): boolean {
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+  return [...keys].every((key) => a[key] === b[key]);
+}
+
+async function refreshSeats(forceFull: readonly string[] = []): Promise<void> {
+  if (!registration || !picker) return;
+  const fresh = await fetchEvent(registration.eventId);
+  if (fresh) event = fresh;
+  if (event) picker.update(event, forceFull);
+  if (event) picker.setDisabled(event.registration.status !== 'open');
+}
+
+async function onChangeFailure(failure: ApiFailure): Promise<void> {
+  const code = failure.kind === 'error' ? failure.error.code : undefined;
+  const errorDetails = failure.kind === 'error' ? failure.error.details : undefined;
+  if (code === 'WORKSHOP_FULL') {
+    const ids = ((errorDetails as { workshopIds?: unknown[] } | undefined)?.workshopIds ?? []).filter(
+      (id): id is string => typeof id === 'string',
+    );
+    await refreshSeats(ids);
+    for (const workshopId of ids) {
+      const roundId = picker?.roundOf(workshopId);
+      const title = picker?.workshopTitle(workshopId) ?? workshopId;
+      if (roundId) errors.set(`choices.${roundId}`, (texts) => texts.errWorkshopFull(title));
+    }
+    showFailure((texts) => texts.workshopFull, 'change');
+    return errors.focusFirst();
+  }
+  if (code === 'INVALID_CHOICE' || code === 'VALIDATION_FAILED') {
+    await refreshSeats();
+    for (const issue of Array.isArray(errorDetails) ? errorDetails : []) {
+      const roundId =
+        typeof issue?.roundId === 'string'
+          ? issue.roundId
+          : typeof issue?.path === 'string'
+            ? issue.path.replace(/^choices\./, '')
+            : '';
+      if (errors.has(`choices.${roundId}`))
+        errors.set(`choices.${roundId}`, (texts) => texts.errChoiceInvalid);
+    }
+    showFailure((texts) => texts.invalidChoice, 'change');
+    return errors.focusFirst();
+  }
+  if (code === 'REGISTRATION_CLOSED') {
+    await refreshSeats();
+    return showFailure((texts) => texts.changeClosed, 'change');
+  }
+  showFailure(failureMessage(failure), 'change');
+}
+
+async function save(): Promise<void> {
+  if (busy || !picker || !registration) return;
+  errors.clearAll();
+  showFailure(undefined, 'change');
+  showStatus(undefined);
+  const choices = picker.choices();
+  const missing = picker.roundIds().filter((roundId) => !choices[roundId]);
+  for (const roundId of missing) {
+    const title = picker.roundTitle(roundId);
+    errors.set(`choices.${roundId}`, (texts) => texts.errChoice(title));
+  }
+  if (missing.length > 0) {
+    showFailure((texts) => texts.fixErrors(missing.length), 'change');
+    return errors.focusFirst();
+  }
+  if (sameChoices(choices, registration.choices)) return showStatus((texts) => texts.nothingChanged);
+
+  busy = 'saving';
+  render();
+  const outcome = await apiRequest<{ registration: Registration }>('PATCH', registrationPath, {
+    body: { choices },
+    headers: auth,
+  });
+  busy = undefined;
+  if (outcome.kind !== 'ok') {
+    render();
+    saveButton.focus();
+    return onChangeFailure(outcome);
+  }
+  registration = outcome.body.registration;
+  picker.setHeld(registration.choices);
+  picker.select(registration.choices);
+  await refreshSeats();
+  showStatus((texts) => texts.saved);
+  pageStatus.focus();
+}
+
+async function cancelRegistration(): Promise<void> {
+  if (busy || !registration) return;
+  showFailure(undefined, 'cancel');
+  showStatus(undefined);
+  busy = 'cancelling';
+  render();
+  const outcome = await apiRequest<{ registration: Registration }>('DELETE', registrationPath, {
+    headers: auth,
+  });
+  busy = undefined;
+  if (outcome.kind !== 'ok') {
+    // Cancelling twice changes nothing, so a retry after an uncertain outcome is always safe.
+    showFailure(failureMessage(outcome), 'cancel');
+    return cancelOpen.focus();
+  }
+  registration = outcome.body.registration;
+  showStatus((texts) => texts.cancelled);
+  pageStatus.focus();
+}
+
+function openCancelDialog(): void {
+  if (typeof dialog.showModal !== 'function') {
+    if (window.confirm(t().cancelConfirmTitle)) void cancelRegistration();
+    return;
+  }
+  dialog.showModal();
+}
+
+changeForm.addEventListener('submit', (submitEvent) => {
+  submitEvent.preventDefault();
+  void save();
+});
+cancelOpen.addEventListener('click', openCancelDialog);
+byId('cancel-keep').addEventListener('click', () => {
+  dialog.close();
+  cancelOpen.focus();
+});
+byId('cancel-confirm').addEventListener('click', () => {
+  dialog.close();
+  void cancelRegistration();
+});
+retryButton.addEventListener('click', () => void load());
+onLangChange(render);
+initLanguage();
+render();
+void load();

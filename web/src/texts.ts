@@ -1,0 +1,267 @@
+/**
+ * Every text of the web pages, Dutch first. Static texts in the HTML carry `data-i18n="<key>"` and are
+ * replaced when the language changes; the rest is built by the page scripts from these entries.
+ * Event content (titles, descriptions, speakers) comes from the event definition and stays as written.
+ */
+
+const nl = {
+  // page and event
+  formDocumentTitle: 'Aanmelden',
+  manageDocumentTitle: 'Uw aanmelding',
+  registerFor: 'Aanmelden voor',
+  loadingEvent: 'Het programma wordt geladen…',
+  eventNotFound: 'Dit evenement bestaat niet. Controleer de link die u heeft gekregen.',
+  loadFailed:
+    'Het programma kon niet worden geladen. Controleer uw internetverbinding en probeer het opnieuw.',
+  retry: 'Opnieuw proberen',
+  noScript: 'Voor dit formulier is JavaScript nodig. Zet JavaScript aan of gebruik een andere browser.',
+  notYetOpen: (opensAt: string | undefined) =>
+    opensAt
+      ? `U kunt zich nog niet aanmelden. De inschrijving opent op ${opensAt}.`
+      : 'U kunt zich nog niet aanmelden: de inschrijving is nog niet geopend.',
+  closed: 'De inschrijving is gesloten. Aanmelden is niet meer mogelijk.',
+  footerPrivacy: 'Privacyverklaring',
+  footerTagline: 'Vol is vol: een volle workshop neemt niemand meer aan.',
+
+  // workshops
+  roundLegend: (roundTitle: string) => `${roundTitle}: kies één workshop`,
+  speakers: (count: number) => (count === 1 ? 'Spreker:' : 'Sprekers:'),
+  seatsLeft: (seats: number) => (seats === 1 ? 'nog 1 plaats' : `nog ${seats} plaatsen`),
+  full: 'VOL',
+  heldChoice: 'uw huidige keuze',
+  readMore: 'Lees de hele beschrijving',
+  readMoreAbout: (title: string) => ` van ‘${title}’`,
+
+  // fields
+  requiredNote: 'Alle velden zijn verplicht, tenzij er ‘optioneel’ bij staat.',
+  personLegend: 'Uw gegevens',
+  name: 'Naam',
+  email: 'E-mailadres',
+  emailHint: 'Hier sturen we de bevestiging naartoe, met een link om uw aanmelding te wijzigen.',
+  organisation: 'Organisatie',
+  jobTitle: 'Functie (optioneel)',
+  jobTitleShort: 'Functie',
+  consentLegend: 'Toestemming',
+  consent: 'Ik geef toestemming om mijn gegevens te gebruiken voor deze aanmelding.',
+  privacyBefore: 'Wat we bewaren, waarom en hoe lang, leest u in de ',
+  privacyLink: 'privacyverklaring',
+  privacyAfter: ' (opent in een nieuw tabblad).',
+  honeypot: 'Laat dit veld leeg. Het is een controle tegen spam; mensen vullen het niet in.',
+  submit: 'Aanmelden',
+  submitting: 'Bezig met versturen…',
+  errorPrefix: 'Fout: ',
+
+  // field errors
+  errName: 'Vul uw naam in.',
+  errEmailMissing: 'Vul uw e-mailadres in.',
+  errEmail: 'Vul een geldig e-mailadres in, zoals naam@voorbeeld.nl.',
+  errOrganisation: 'Vul de naam van uw organisatie in.',
+  errTooLong: (max: number) => `Gebruik hier maximaal ${max} tekens.`,
+  errConsent:
+    'Geef toestemming voor het gebruik van uw gegevens; zonder toestemming kunnen we u niet aanmelden.',
+  errChoice: (roundTitle: string) => `Kies een workshop in ${roundTitle}.`,
+  errChoiceInvalid: 'Deze keuze hoort niet (meer) bij deze ronde. Kies opnieuw een workshop.',
+  errWorkshopFull: (title: string) => `Vol is vol: ‘${title}’ is net vol geraakt. Kies een andere workshop.`,
+  errChoiceBecameFull: (title: string) =>
+    `‘${title}’, die u had gekozen, is inmiddels vol. Kies een andere workshop.`,
+
+  // messages about the whole form
+  fixErrors: (count: number) =>
+    count === 1
+      ? 'Uw aanmelding is nog niet verstuurd: er is 1 veld dat u moet aanpassen.'
+      : `Uw aanmelding is nog niet verstuurd: er zijn ${count} velden die u moet aanpassen.`,
+  workshopFull:
+    'Vol is vol: een workshop die u koos is net vol geraakt. Kies een andere workshop in de gemarkeerde ronde. Uw andere gegevens zijn bewaard.',
+  alreadyRegistered:
+    'Dit e-mailadres is al aangemeld voor dit evenement. In uw bevestigingsmail staat een link om uw aanmelding te bekijken, te wijzigen of te annuleren.',
+  registrationClosed: 'Aanmelden is niet meer mogelijk: de inschrijving is gesloten.',
+  registrationNotYetOpen: 'Aanmelden is nog niet mogelijk: de inschrijving is nog niet geopend.',
+  invalidChoice:
+    'Een van uw keuzes bestaat niet meer of hoort bij een andere ronde. Het programma is bijgewerkt; kies opnieuw in de gemarkeerde ronde.',
+  tryAgain: (seconds: number | undefined) =>
+    seconds === undefined
+      ? 'Het is op dit moment erg druk. Probeer het over een paar seconden opnieuw; u wordt niet dubbel aangemeld.'
+      : `Het is op dit moment erg druk. Probeer het over ${seconds} ${seconds === 1 ? 'seconde' : 'seconden'} opnieuw; u wordt niet dubbel aangemeld.`,
+  requestInProgress:
+    'Uw aanmelding wordt al verwerkt. Wacht een paar seconden en verstuur het formulier dan opnieuw; u wordt niet dubbel aangemeld.',
+  network:
+    'Er is geen verbinding met de server. Controleer uw internetverbinding en probeer het opnieuw. Uw gegevens blijven bewaard en u wordt niet dubbel aangemeld.',
+  tooFast: 'Dat ging wel heel snel. Controleer uw gegevens en verstuur het formulier nog een keer.',
+  honeypotFilled:
+    'Het formulier kon niet worden verstuurd. Vult uw browser velden automatisch in? Laat dan het veld ‘Laat dit veld leeg’ leeg.',
+  eventGone: 'Dit evenement bestaat niet (meer).',
+  unexpected: (code: string) =>
+    `Er ging iets mis (foutcode ${code}). Probeer het later opnieuw of neem contact op met de organisatie.`,
+  seatsRefreshFailed: 'De beschikbare plaatsen konden niet worden bijgewerkt.',
+
+  // confirmation
+  confirmedHeading: 'U bent aangemeld',
+  confirmedThanks: (name: string, event: string) =>
+    `Bedankt, ${name}. Uw aanmelding voor ${event} is bevestigd.`,
+  yourWorkshops: 'Uw workshops',
+  confirmationEmail: (email: string) =>
+    `We sturen een bevestiging naar ${email}. Daarin staat een link waarmee u uw workshops kunt wijzigen of uw aanmelding kunt annuleren.`,
+  checkSpam: 'Geen e-mail ontvangen? Kijk dan ook in de map met ongewenste e-mail.',
+
+  // manage page
+  manageHeading: 'Uw aanmelding',
+  manageLoading: 'Uw aanmelding wordt geladen…',
+  linkInvalid:
+    'Deze link is niet geldig (meer). Gebruik de link uit uw meest recente bevestigingsmail, of neem contact op met de organisatie.',
+  detailsHeading: 'Uw gegevens',
+  status: 'Status',
+  statusConfirmed: 'Bevestigd',
+  statusCancelled: 'Geannuleerd',
+  registeredOn: 'Aangemeld op',
+  changeHeading: 'Workshops wijzigen',
+  changeIntro:
+    'Kies per ronde een workshop en sla uw keuze op. Uw huidige plaats houdt u tot u iets anders kiest.',
+  save: 'Wijzigingen opslaan',
+  saving: 'Bezig met opslaan…',
+  saved: 'Uw workshops zijn gewijzigd.',
+  nothingChanged: 'U heeft niets gewijzigd.',
+  changeClosed: 'Wijzigen is niet meer mogelijk: de inschrijving is gesloten.',
+  cancelHeading: 'Aanmelding annuleren',
+  cancelIntro: 'Kunt u niet komen? Annuleer dan uw aanmelding, zodat iemand anders uw plaats kan krijgen.',
+  cancelButton: 'Aanmelding annuleren',
+  cancelConfirmTitle: 'Weet u zeker dat u uw aanmelding wilt annuleren?',
+  cancelConfirmText:
+    'Uw plaatsen in de workshops worden vrijgegeven voor anderen. Dit kunt u niet ongedaan maken: vol is vol, dus misschien is uw plaats daarna weg.',
+  cancelConfirmYes: 'Ja, annuleer mijn aanmelding',
+  cancelConfirmNo: 'Nee, ga terug',
+  cancelling: 'Bezig met annuleren…',
+  cancelled: 'Uw aanmelding is geannuleerd. Uw plaatsen zijn vrijgegeven voor anderen.',
+  alreadyCancelled: 'Deze aanmelding is geannuleerd.',
+  registerAgain: 'Opnieuw aanmelden',
+};
+
+/** Every entry of `nl`, widened to `string` (the English texts are not the Dutch literals). */
+export type Texts = {
+  [Key in keyof typeof nl]: (typeof nl)[Key] extends (...args: infer Args) => string
+    ? (...args: Args) => string
+    : string;
+};
+
+const en: Texts = {
+  formDocumentTitle: 'Register',
+  manageDocumentTitle: 'Your registration',
+  registerFor: 'Register for',
+  loadingEvent: 'Loading the programme…',
+  eventNotFound: 'This event does not exist. Please check the link you were given.',
+  loadFailed: 'The programme could not be loaded. Check your internet connection and try again.',
+  retry: 'Try again',
+  noScript: 'This form needs JavaScript. Please turn JavaScript on or use another browser.',
+  notYetOpen: (opensAt) =>
+    opensAt ? `Registration is not open yet. It opens on ${opensAt}.` : 'Registration is not open yet.',
+  closed: 'Registration is closed.',
+  footerPrivacy: 'Privacy statement',
+  footerTagline: 'Full is full: a full workshop takes nobody more.',
+
+  roundLegend: (roundTitle) => `${roundTitle}: choose one workshop`,
+  speakers: (count) => (count === 1 ? 'Speaker:' : 'Speakers:'),
+  seatsLeft: (seats) => (seats === 1 ? '1 seat left' : `${seats} seats left`),
+  full: 'FULL',
+  heldChoice: 'your current choice',
+  readMore: 'Read the full description',
+  readMoreAbout: (title) => ` of ‘${title}’`,
+
+  requiredNote: 'All fields are required unless marked ‘optional’.',
+  personLegend: 'Your details',
+  name: 'Name',
+  email: 'Email address',
+  emailHint: 'We send the confirmation here, with a link to change your registration.',
+  organisation: 'Organisation',
+  jobTitle: 'Job title (optional)',
+  jobTitleShort: 'Job title',
+  consentLegend: 'Consent',
+  consent: 'I agree that my details are used for this registration.',
+  privacyBefore: 'What we store, why and for how long is explained in the ',
+  privacyLink: 'privacy statement',
+  privacyAfter: ' (opens in a new tab).',
+  honeypot: 'Leave this field empty. It is a check against spam; people do not fill it in.',
+  submit: 'Register',
+  submitting: 'Sending…',
+  errorPrefix: 'Error: ',
+
+  errName: 'Enter your name.',
+  errEmailMissing: 'Enter your email address.',
+  errEmail: 'Enter a valid email address, like name@example.com.',
+  errOrganisation: 'Enter the name of your organisation.',
+  errTooLong: (max) => `Use at most ${max} characters here.`,
+  errConsent: 'Tick the box to agree to the use of your details; we cannot register you without it.',
+  errChoice: (roundTitle) => `Choose a workshop in ${roundTitle}.`,
+  errChoiceInvalid: 'This choice does not belong to this round (any more). Please choose a workshop again.',
+  errWorkshopFull: (title) => `Full is full: ‘${title}’ has just filled up. Please choose another workshop.`,
+  errChoiceBecameFull: (title) =>
+    `‘${title}’, which you had chosen, is now full. Please choose another workshop.`,
+
+  fixErrors: (count) =>
+    count === 1
+      ? 'Your registration has not been sent yet: 1 field needs your attention.'
+      : `Your registration has not been sent yet: ${count} fields need your attention.`,
+  workshopFull:
+    'Full is full: a workshop you chose has just filled up. Please choose another workshop in the marked round. Everything else you entered is kept.',
+  alreadyRegistered:
+    'This email address is already registered for this event. Your confirmation email has a link to view, change or cancel your registration.',
+  registrationClosed: 'Registration is no longer possible: it is closed.',
+  registrationNotYetOpen: 'Registration is not possible yet: it has not opened.',
+  invalidChoice:
+    'One of your choices no longer exists or belongs to another round. The programme has been updated; please choose again in the marked round.',
+  tryAgain: (seconds) =>
+    seconds === undefined
+      ? 'We are very busy right now. Please try again in a few seconds; you will not be registered twice.'
+      : `We are very busy right now. Please try again in ${seconds} ${seconds === 1 ? 'second' : 'seconds'}; you will not be registered twice.`,
+  requestInProgress:
+    'Your registration is already being processed. Wait a few seconds and send the form again; you will not be registered twice.',
+  network:
+    'There is no connection with the server. Check your internet connection and try again. Everything you entered is kept and you will not be registered twice.',
+  tooFast: 'That was very quick. Please check your details and send the form again.',
+  honeypotFilled:
+    'The form could not be sent. Does your browser fill in fields automatically? Then leave the field ‘Leave this field empty’ empty.',
+  eventGone: 'This event does not exist (any more).',
+  unexpected: (code) =>
+    `Something went wrong (error code ${code}). Please try again later or contact the organisers.`,
+  seatsRefreshFailed: 'The available seats could not be updated.',
+
+  confirmedHeading: 'You are registered',
+  confirmedThanks: (name, event) => `Thank you, ${name}. Your registration for ${event} is confirmed.`,
+  yourWorkshops: 'Your workshops',
+  confirmationEmail: (email) =>
+    `We are sending a confirmation to ${email}. It contains a link to change your workshops or cancel your registration.`,
+  checkSpam: 'No email? Please check your spam folder too.',
+
+  manageHeading: 'Your registration',
+  manageLoading: 'Loading your registration…',
+  linkInvalid:
+    'This link is not valid (any more). Please use the link in your most recent confirmation email, or contact the organisers.',
+  detailsHeading: 'Your details',
+  status: 'Status',
+  statusConfirmed: 'Confirmed',
+  statusCancelled: 'Cancelled',
+  registeredOn: 'Registered on',
+  changeHeading: 'Change workshops',
+  changeIntro:
+    'Choose a workshop in each round and save. You keep your current seat until you choose another.',
+  save: 'Save changes',
+  saving: 'Saving…',
+  saved: 'Your workshops have been changed.',
+  nothingChanged: 'You have not changed anything.',
+  changeClosed: 'Changes are no longer possible: registration is closed.',
+  cancelHeading: 'Cancel registration',
+  cancelIntro: 'Cannot come? Please cancel your registration so that someone else can have your seat.',
+  cancelButton: 'Cancel registration',
+  cancelConfirmTitle: 'Are you sure you want to cancel your registration?',
+  cancelConfirmText:
+    'Your workshop seats are released for others. This cannot be undone: full is full, so your seat may be gone afterwards.',
+  cancelConfirmYes: 'Yes, cancel my registration',
+  cancelConfirmNo: 'No, go back',
+  cancelling: 'Cancelling…',
+  cancelled: 'Your registration has been cancelled. Your seats have been released for others.',
+  alreadyCancelled: 'This registration has been cancelled.',
+  registerAgain: 'Register again',
+};
+
+export const texts: Record<'nl' | 'en', Texts> = { nl, en };
+
+/** A text that is rendered again when the language changes. */
+export type Msg = (t: Texts) => string;

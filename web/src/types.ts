@@ -1,0 +1,51 @@
+/**
+ * The HTTP contract as the browser sees it (DESIGN.md "API contract"). The web form is a client of the API
+ * like any other, so it keeps its own copy of the shapes instead of importing the backend's types.
+ */
+
+export type Lang = 'nl' | 'en';
+
+export type PublicWorkshop = {
+  id: string;
+  title: string;
+  description: string;
+  speakers: string[];
+  notice?: string;
+  capacity: number;
+  seatsLeft: number;
+  full: boolean;
+};
+
+export type PublicRound = { id: string; title: string; workshops: PublicWorkshop[] };
+
+export type WindowStatus = 'open' | 'not-yet-open' | 'closed';
+
+export type PublicEvent = {
+  id: string;
+  title: string;
+  date: string;
+  timezone: string;
+  venue?: string;
+  description?: string;
+  notice?: string;
+  registration: { status: WindowStatus; opensAt?: string; closesAt?: string };
+  rounds: PublicRound[];
+};
+
+export type Choices = Record<string, string>;
+
+export type Registration = {
+  id: string;
+  eventId: string;
+  name: string;
+  email: string;
+  organisation: string;
+  jobTitle?: string;
+  choices: Choices;
+  status: 'confirmed' | 'cancelled';
+  locale?: Lang;
+  createdAt: string;
+  updatedAt?: string;
+};
+
+export type ApiErrorBody = { code: string; message: string; details?: unknown };
