@@ -11,6 +11,8 @@ export default defineConfig({
       AWS_SECRET_ACCESS_KEY: 'test',
       POWERTOOLS_LOG_LEVEL: 'SILENT',
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      MAIL_FROM: 'Testdag <aanmelden@example.nl>',
+      PUBLIC_BASE_URL: 'https://aanmelden.example.nl',
     },
     testTimeout: 60_000,
     hookTimeout: 60_000,

@@ -38,3 +38,41 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dynamodbConnectionTimeoutMs: values.DYNAMODB_CONNECTION_TIMEOUT_MS,
   };
 }
+
+const mailConfigSchema = z.object({
+  /** "Name <address>" of the verified SES identity. */
+  MAIL_FROM: z.string().min(3),
+  MAIL_REPLY_TO: z.string().min(3).optional(),
+  SES_CONFIGURATION_SET: z.string().min(1).optional(),
+  /** Where the form and the manage page live; the manage link in emails starts with it. */
+  PUBLIC_BASE_URL: z.url(),
+  /** Set only outside AWS: the local SES emulator. */
+  SES_ENDPOINT: z.url().optional(),
+});
+
+export type MailConfig = {
+  from: string;
+  replyTo?: string;
+  configurationSet?: string;
+  publicBaseUrl: string;
+  sesEndpoint?: string;
+};
+
+/** Configuration of the functions that send email, validated once at their cold start. */
+export function readMailConfig(env: NodeJS.ProcessEnv = process.env): MailConfig {
+  const parsed = mailConfigSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues
+      .map((issue) => `${issue.path.join('.')}: ${issue.message}`)
+      .join('; ');
+    throw new Error(`Invalid mail configuration: ${problems}`);
+  }
+  const values = parsed.data;
+  return {
+    from: values.MAIL_FROM,
+    replyTo: values.MAIL_REPLY_TO,
+    configurationSet: values.SES_CONFIGURATION_SET,
+    publicBaseUrl: values.PUBLIC_BASE_URL,
+    sesEndpoint: values.SES_ENDPOINT,
+  };
+}

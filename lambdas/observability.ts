@@ -16,3 +16,17 @@ export const ALERT_LOG_MESSAGES = {
   /** A workshop's seat counter differs from the number of confirmed registrations holding it. */
   seatCounterDrift: 'seat counter drift',
 } as const;
+
+/** One line per email attempt: ids, kind, attempts and outcome only, never an address or a token. */
+export function logDelivery(outcome: {
+  entryId: string;
+  registrationId: string;
+  kind: string;
+  attempts: number;
+  result: string;
+  reason?: string;
+}): void {
+  if (outcome.result === 'gave-up') logger.error(ALERT_LOG_MESSAGES.emailGaveUp, { ...outcome });
+  else if (outcome.result === 'retry') logger.warn('email attempt failed', { ...outcome });
+  else logger.info('email attempt', { ...outcome });
+}

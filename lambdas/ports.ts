@@ -1,3 +1,4 @@
+import type { OutboxEntry, OutgoingEmail } from './domain/email.js';
 import type { EventDefinition } from './domain/event-definition.js';
 import type {
   CancelledBy,
@@ -25,6 +26,11 @@ export type NewRegistration = {
   emailHash: string;
   /** sha256 of the manage token; the token itself is never stored. */
   manageTokenHash: string;
+  /**
+   * The confirmation email this registration owes, written in the same transaction. The use cases always
+   * pass it; store-level tests and benchmarks that measure seats alone may leave it out.
+   */
+  outbox?: OutboxEntry;
 };
 
 export interface RegistrationStore {
@@ -43,13 +49,42 @@ export interface RegistrationStore {
    * old seats released, new ones taken under `taken < capacity`. Throws WorkshopFull, InvalidChoice,
    * RegistrationChanged (someone else changed it first) or TryAgain.
    */
-  changeChoices(current: StoredRegistration, choices: Choices, at: string): Promise<StoredRegistration>;
+  changeChoices(
+    current: StoredRegistration,
+    choices: Choices,
+    at: string,
+    outbox?: (version: number) => OutboxEntry,
+  ): Promise<StoredRegistration>;
 
   /**
    * Cancels in one transaction conditioned on the version read: status `cancelled`, every seat released
    * once, the email guard removed. Throws RegistrationChanged when the registration changed meanwhile.
    */
-  cancelRegistration(current: StoredRegistration, at: string, by: CancelledBy): Promise<StoredRegistration>;
+  cancelRegistration(
+    current: StoredRegistration,
+    at: string,
+    by: CancelledBy,
+    outbox?: OutboxEntry,
+  ): Promise<StoredRegistration>;
+
+  /** Replaces the manage token's hash (a retried email carries a fresh token: the old one was never delivered). */
+  replaceManageToken(registrationId: string, manageTokenHash: string): Promise<void>;
+}
+
+/** The emails registrations owe, until sent or given up. */
+export interface EmailOutbox {
+  /** Entries whose time has come, oldest first. */
+  due(now: Date, limit: number): Promise<OutboxEntry[]>;
+  /** Takes the next attempt of an entry for this sender; undefined when another sender took it first. */
+  claim(entry: OutboxEntry, leaseUntil: Date): Promise<OutboxEntry | undefined>;
+  markSent(entry: OutboxEntry, at: Date): Promise<void>;
+  markRetry(entry: OutboxEntry, at: Date, retryAt: Date, reason: string): Promise<void>;
+  markGaveUp(entry: OutboxEntry, at: Date, reason: string): Promise<void>;
+}
+
+export interface Mailer {
+  /** Throws PermanentDeliveryFailure or TransientDeliveryFailure. */
+  send(email: OutgoingEmail): Promise<void>;
 }
 
 export interface Clock {

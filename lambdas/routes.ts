@@ -50,18 +50,20 @@ export const functionSpecs = {
     tableAccess: {
       // IDEMP#: the Idempotency-Key records of Powertools' idempotency utility.
       readKeyPrefixes: ['EVENT#', 'WORKSHOP#', 'IDEMP#'],
-      writeKeyPrefixes: ['WORKSHOP#', 'EMAIL#', 'REG#', 'IDEMP#'],
+      writeKeyPrefixes: ['WORKSHOP#', 'EMAIL#', 'REG#', 'IDEMP#', 'MAIL#'],
       queryIndexes: [],
     },
+    sendsEmail: true,
   },
   manage: {
     entry: 'lambdas/handlers/manage-registration.ts',
     description: 'GET, PATCH, DELETE /registrations/{registrationId} with the manage token',
     tableAccess: {
       readKeyPrefixes: ['EVENT#', 'WORKSHOP#', 'REG#'],
-      writeKeyPrefixes: ['WORKSHOP#', 'EMAIL#', 'REG#'],
+      writeKeyPrefixes: ['WORKSHOP#', 'EMAIL#', 'REG#', 'MAIL#'],
       queryIndexes: [],
     },
+    sendsEmail: true,
   },
   admin: {
     entry: 'lambdas/handlers/admin.ts',
@@ -107,6 +109,18 @@ export const routes: readonly Route[] = [
 
 /** Functions that run on a schedule rather than behind a route. */
 export const scheduledFunctionSpecs = {
+  sendDueEmails: {
+    entry: 'lambdas/handlers/send-due-emails.ts',
+    description:
+      'Every minute: sends the emails that are due (first attempts that failed, retries with backoff)',
+    everyMinutes: 1,
+    sendsEmail: true,
+    tableAccess: {
+      readKeyPrefixes: ['EVENT#', 'WORKSHOP#', 'REG#', 'MAIL#'],
+      writeKeyPrefixes: ['REG#', 'MAIL#'],
+      queryIndexes: ['gsi1'],
+    },
+  },
   consistencyCheck: {
     entry: 'lambdas/handlers/consistency-check.ts',
     description: 'Every 15 minutes: seat counters against the confirmed registrations holding them',

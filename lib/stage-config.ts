@@ -203,12 +203,14 @@ export type EmailConfig = StageConfig['email'];
 
 /**
  * The stages. Every host name under `example.org`/`example.nl` is a placeholder: replace origins, base URLs,
- * SES identities, addresses and accounts with the real ones before the first deploy (see docs/deploy.md).
+ * SES identities and addresses with the real ones, and set `account`, before the first deploy (docs/deploy.md).
+ * All stages live in eu-west-1 (Ireland): data stays in the EU, and SES and WAF are available there.
  * Production throttling stays far above the design's per-workshop ceiling (~500 registrations/s).
  */
 export const stageConfigs: Readonly<Record<StageName, StageConfigInput>> = {
   dev: {
     stage: 'dev',
+    region: 'eu-west-1',
     throttling: { rateLimit: 20, burstLimit: 40 },
     allowedOrigins: ['http://localhost:3000'],
     publicBaseUrl: 'http://localhost:3000',
@@ -228,6 +230,7 @@ export const stageConfigs: Readonly<Record<StageName, StageConfigInput>> = {
   },
   test: {
     stage: 'test',
+    region: 'eu-west-1',
     throttling: { rateLimit: 50, burstLimit: 100 },
     allowedOrigins: ['http://localhost:3000', 'https://test.vol-is-vol.example.org'],
     publicBaseUrl: 'https://test.vol-is-vol.example.org',
@@ -245,6 +248,7 @@ export const stageConfigs: Readonly<Record<StageName, StageConfigInput>> = {
   },
   acceptance: {
     stage: 'acceptance',
+    region: 'eu-west-1',
     throttling: { rateLimit: 200, burstLimit: 400 },
     allowedOrigins: ['https://acceptatie.vol-is-vol.example.org'],
     publicBaseUrl: 'https://acceptatie.vol-is-vol.example.org',
@@ -264,6 +268,7 @@ export const stageConfigs: Readonly<Record<StageName, StageConfigInput>> = {
   },
   production: {
     stage: 'production',
+    region: 'eu-west-1',
     throttling: { rateLimit: 1000, burstLimit: 2000 },
     allowedOrigins: ['https://aanmelden.vol-is-vol.example.org'],
     publicBaseUrl: 'https://aanmelden.vol-is-vol.example.org',

@@ -67,3 +67,28 @@ export function tableAccessStatements(tableArn: string, access: TableAccess): ia
   }
   return statements;
 }
+
+/** KMS actions DynamoDB makes on the caller's behalf when the caller only reads a table with a customer-managed key. */
+export const KEY_READ_ACTIONS = ['kms:Decrypt', 'kms:DescribeKey'] as const;
+/** …and when it also writes (as `grantWriteData` would, without its wildcard actions). */
+export const KEY_WRITE_ACTIONS = [...KEY_READ_ACTIONS, 'kms:Encrypt', 'kms:GenerateDataKey'] as const;
+
+/**
+ * Use of the table's customer-managed key, only through DynamoDB in the stack's region (`kms:ViaService`),
+ * for a function that has any table access; none for a function that has none.
+ */
+export function tableKeyStatement(
+  keyArn: string,
+  access: TableAccess,
+  region: string,
+): iam.PolicyStatement | undefined {
+  const reads = access.readKeyPrefixes.length > 0 || access.queryIndexes.length > 0;
+  const writes = access.writeKeyPrefixes.length > 0;
+  if (!reads && !writes) return undefined;
+  return new iam.PolicyStatement({
+    sid: 'UseTableKeyThroughDynamoDB',
+    actions: [...(writes ? KEY_WRITE_ACTIONS : KEY_READ_ACTIONS)],
+    resources: [keyArn],
+    conditions: { StringEquals: { 'kms:ViaService': `dynamodb.${region}.amazonaws.com` } },
+  });
+}

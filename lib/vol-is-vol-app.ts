@@ -1,4 +1,5 @@
-import { type App, Tags } from 'aws-cdk-lib';
+import { type App, Tags, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
 import { ApiStack } from './api-stack.js';
 import { DataStack } from './data-stack.js';
 import { type StageConfig, stackEnv, stageConfigFromContext } from './stage-config.js';
@@ -12,8 +13,17 @@ export type VolIsVolStacks = {
 export const PROJECT_TAG = 'vol-is-vol';
 
 /**
+ * cdk-nag's AWS Solutions rules on every synth, as a validation plugin: any finding that is not acknowledged
+ * (`Validations.of(construct).acknowledge({ id, reason })` on the narrowest construct) fails synth, warnings
+ * included. `cdk synth`/`cdk deploy` print the report and exit non-zero; in-process synth (tests) throws.
+ */
+export function addComplianceChecks(app: App): void {
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
+}
+
+/**
  * Adds the stacks of one stage to an app: `VolIsVol-<stage>-Data` (stateful) and `VolIsVol-<stage>-Api`
- * (stateless). The stage comes from the app context (`-c stage=<name>`, default `dev`).
+ * (stateless), checked by cdk-nag. The stage comes from the app context (`-c stage=<name>`, default `dev`).
  * `bin/app.ts` and the tests build the app through this one function.
  */
 export function addVolIsVolStacks(app: App, processEnv: NodeJS.ProcessEnv = process.env): VolIsVolStacks {
@@ -32,12 +42,15 @@ export function addVolIsVolStacks(app: App, processEnv: NodeJS.ProcessEnv = proc
     config,
     env,
     table: data.table,
+    tableKey: data.tableKey,
+    userPool: data.userPool,
     description: `vol-is-vol API and functions (${config.stage})`,
     terminationProtection: config.terminationProtection,
   });
 
   Tags.of(app).add('project', PROJECT_TAG);
   Tags.of(app).add('stage', config.stage);
+  addComplianceChecks(app);
 
   return { config, data, api };
 }

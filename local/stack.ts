@@ -5,10 +5,17 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createDocumentClient } from '../lambdas/adapters/dynamodb/client.js';
 import { DynamoStore } from '../lambdas/adapters/dynamodb/dynamo-store.js';
-import { type FunctionName, functionSpecs, routes } from '../lambdas/routes.js';
+import {
+  type FunctionName,
+  functionSpecs,
+  routes,
+  type ScheduledFunctionName,
+  scheduledFunctionSpecs,
+} from '../lambdas/routes.js';
 import { createApiServer, type LambdaHandler } from './api-server.js';
 import { type EmbeddedDynamo, startEmbeddedDynamo } from './dynamodb/embedded-dynamodb.js';
 import { readEventDirectory } from './event-files.js';
+import { startLocalSes } from './ses.js';
 import { ensureTable } from './table.js';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -30,10 +37,20 @@ export type LocalStackOptions = {
   staticDir?: string;
   /** Bearer token for the admin routes (stands in for Cognito locally); random when not given. */
   adminToken?: string;
+  /** Port of the local SES emulator and its mail viewer; 0 picks a free one. */
+  sesPort?: number;
+  /** Start of the manage links in emails; default the API's own address (it serves the form too). */
+  publicBaseUrl?: string;
+  /** Interval of every scheduled function; default its own schedule. 0 turns the intervals off (tests). */
+  scheduleIntervalMs?: number;
 };
 
 export type LocalStack = {
   apiUrl: string;
+  /** The local SES emulator: its mail viewer at `/`, what was sent at `GET /store`. */
+  sesUrl: string;
+  /** Runs a scheduled function now (tests do not wait for intervals). */
+  runScheduled(name: ScheduledFunctionName): Promise<unknown>;
   dynamodbEndpoint: string;
   tableName: string;
   embeddedDynamo?: EmbeddedDynamo;
@@ -41,6 +58,11 @@ export type LocalStack = {
   seeded: string[];
   close(): Promise<void>;
 };
+
+async function importHandler(entry: string): Promise<unknown> {
+  const module = (await import(pathToFileURL(path.join(repoRoot, entry)).href)) as { handler: unknown };
+  return module.handler;
+}
 
 function listen(server: Server, port: number, host: string): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -95,24 +117,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       }
     }
 
-    // The handlers read their configuration once, at import: set it before the first import.
-    Object.assign(process.env, {
-      TABLE_NAME: tableName,
-      DYNAMODB_ENDPOINT: dynamodbEndpoint,
-      AWS_REGION: region,
-      // Everything runs in one process here, so requests queue behind each other more than in Lambda.
-      DYNAMODB_REQUEST_TIMEOUT_MS: process.env.DYNAMODB_REQUEST_TIMEOUT_MS ?? '30000',
-      DYNAMODB_CONNECTION_TIMEOUT_MS: process.env.DYNAMODB_CONNECTION_TIMEOUT_MS ?? '30000',
-    });
-    const handlers = {} as Record<FunctionName, LambdaHandler>;
-    for (const [name, spec] of Object.entries(functionSpecs) as [FunctionName, { entry: string }][]) {
-      const module = (await import(pathToFileURL(path.join(repoRoot, spec.entry)).href)) as {
-        handler: LambdaHandler;
-      };
-      handlers[name] = module.handler;
-    }
-
+    // Listen first: the API's own address goes into the manage links of emails.
     const adminToken = options.adminToken ?? randomBytes(24).toString('base64url');
+    const handlers = {} as Record<FunctionName, LambdaHandler>;
     const server = createApiServer({ routes, handlers, staticDir: options.staticDir, adminToken });
     server.keepAliveTimeout = 5_000;
     const port = await listen(server, options.port, host);
@@ -123,9 +130,49 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
           server.closeAllConnections();
         }),
     );
+    const apiUrl = `http://${host === '0.0.0.0' ? 'localhost' : host}:${port}`;
+
+    const ses = await startLocalSes(options.sesPort ?? 0, host);
+    closers.push(ses.close);
+
+    // The handlers read their configuration once, at import: set it before the first import.
+    Object.assign(process.env, {
+      TABLE_NAME: tableName,
+      DYNAMODB_ENDPOINT: dynamodbEndpoint,
+      AWS_REGION: region,
+      // Everything runs in one process here, so requests queue behind each other more than in Lambda.
+      DYNAMODB_REQUEST_TIMEOUT_MS: process.env.DYNAMODB_REQUEST_TIMEOUT_MS ?? '30000',
+      DYNAMODB_CONNECTION_TIMEOUT_MS: process.env.DYNAMODB_CONNECTION_TIMEOUT_MS ?? '30000',
+      SES_ENDPOINT: ses.url,
+      MAIL_FROM: process.env.MAIL_FROM ?? 'Vol is vol (lokaal) <aanmelden@vol-is-vol.local>',
+      PUBLIC_BASE_URL: options.publicBaseUrl ?? apiUrl,
+    });
+    for (const [name, spec] of Object.entries(functionSpecs) as [FunctionName, { entry: string }][]) {
+      handlers[name] = (await importHandler(spec.entry)) as LambdaHandler;
+    }
+
+    // Scheduled functions run on an interval, as EventBridge runs them in AWS.
+    const scheduled = {} as Record<ScheduledFunctionName, () => Promise<unknown>>;
+    for (const [name, spec] of Object.entries(scheduledFunctionSpecs) as [
+      ScheduledFunctionName,
+      { entry: string; everyMinutes: number },
+    ][]) {
+      const run = (await importHandler(spec.entry)) as () => Promise<unknown>;
+      scheduled[name] = () => run();
+      const every = options.scheduleIntervalMs ?? spec.everyMinutes * 60_000;
+      if (every > 0) {
+        const timer = setInterval(() => {
+          run().catch((error: Error) => console.error(`${name} failed: ${error.name}`));
+        }, every);
+        timer.unref();
+        closers.unshift(async () => clearInterval(timer));
+      }
+    }
 
     return {
-      apiUrl: `http://${host === '0.0.0.0' ? 'localhost' : host}:${port}`,
+      apiUrl,
+      sesUrl: ses.url,
+      runScheduled: (name) => scheduled[name](),
       dynamodbEndpoint,
       tableName,
       embeddedDynamo,

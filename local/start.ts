@@ -1,7 +1,8 @@
 /**
  * `npm start`: the whole stack on one machine. Environment (all optional): PORT (3000), DATA_DIR (.data),
  * DYNAMODB_PORT (8000; the embedded DynamoDB endpoint), DYNAMODB_ENDPOINT (use that DynamoDB instead),
- * ADMIN_TOKEN (bearer token for /admin; random and printed when unset).
+ * ADMIN_TOKEN (bearer token for /admin; random and printed when unset), SES_PORT (8005; local SES emulator
+ * and its mail viewer), PUBLIC_BASE_URL (start of the links in emails; default the API's address).
  */
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
@@ -17,6 +18,8 @@ const envSchema = z.object({
   DYNAMODB_ENDPOINT: z.url().optional(),
   HOST: z.string().default('127.0.0.1'),
   ADMIN_TOKEN: z.string().min(16, 'use at least 16 characters').optional(),
+  SES_PORT: z.coerce.number().int().min(0).max(65535).default(8005),
+  PUBLIC_BASE_URL: z.url().optional(),
 });
 
 async function main() {
@@ -39,6 +42,8 @@ async function main() {
     eventsDir: path.join(repoRoot, 'events'),
     staticDir: path.join(repoRoot, 'web', 'dist'),
     adminToken: env.ADMIN_TOKEN,
+    sesPort: env.SES_PORT,
+    publicBaseUrl: env.PUBLIC_BASE_URL,
   });
 
   const lines = [
@@ -49,6 +54,7 @@ async function main() {
     stack.seeded.length > 0
       ? `  events loaded     ${stack.seeded.join(', ')}`
       : '  events            already loaded',
+    `  mail viewer       ${stack.sesUrl}   (sent mail as JSON: ${stack.sesUrl}/store)`,
     `  admin token       ${env.ADMIN_TOKEN ? '(from ADMIN_TOKEN)' : stack.adminToken}`,
     'Stop with Ctrl+C.',
   ];

@@ -44,6 +44,15 @@ export const eventDefinitionSchema = z
     title: z.string().min(1).max(300),
     date: z.iso.date(),
     timezone: timeZoneSchema,
+    /** Local start and end time of the day (HH:MM in `timezone`), used in emails and the calendar entry. */
+    startTime: z
+      .string()
+      .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'use HH:MM')
+      .optional(),
+    endTime: z
+      .string()
+      .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'use HH:MM')
+      .optional(),
     venue: z.string().max(500).optional(),
     description: z.string().max(5000).optional(),
     notice: z.string().max(1000).optional(),
@@ -63,6 +72,9 @@ export const eventDefinitionSchema = z
         path: ['rounds'],
         message: `at most ${MAX_WORKSHOPS_PER_EVENT} workshops per event`,
       });
+    }
+    if (event.startTime && event.endTime && event.startTime >= event.endTime) {
+      ctx.addIssue({ code: 'custom', path: ['endTime'], message: 'must be after startTime' });
     }
     const roundIds = new Set<string>();
     const workshopIds = new Set<string>();

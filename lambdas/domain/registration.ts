@@ -1,3 +1,4 @@
+import type { ConfirmationStatus } from './email.js';
 import type { EventDefinition, WorkshopDefinition } from './event-definition.js';
 
 export type Locale = 'nl' | 'en';
@@ -31,6 +32,8 @@ export type StoredRegistration = Registration & {
   version: number;
   emailHash: string;
   manageTokenHash: string;
+  /** Delivery of the latest email this registration owes. */
+  confirmation?: ConfirmationStatus;
 };
 
 export type WorkshopSeats = { capacity: number; taken: number };

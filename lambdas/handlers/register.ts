@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { dependencies } from '../composition.js';
+import { dependencies, emailDependencies } from '../composition.js';
 import { EventNotFound } from '../domain/errors.js';
 import { idSchema } from '../domain/event-definition.js';
 import type { Locale } from '../domain/registration.js';
@@ -9,9 +9,12 @@ import { registrationView } from '../http/public-views.js';
 import { header, parseInput, readJsonBody } from '../http/request.js';
 import { jsonResponse } from '../http/responses.js';
 import { type RegistrationBody, registrationBodySchema } from '../http/schemas.js';
+import { logDelivery } from '../observability.js';
+import { deliverNow } from '../use-cases/deliver-email.js';
 import { register } from '../use-cases/register.js';
 
 const deps = dependencies();
+const email = emailDependencies();
 
 /** Printable ASCII without spaces, as clients generate (UUIDs, ULIDs, random strings). */
 const idempotencyKeySchema = z.string().regex(/^[\x21-\x7e]{1,200}$/, 'use 1 to 200 printable characters');
@@ -40,7 +43,7 @@ export const handler = httpHandler(async (event, request) => {
 });
 
 async function registerAndRespond(eventId: string, body: RegistrationBody, preferredLocale: Locale) {
-  const { registration } = await register(
+  const { registration, manageToken, outbox, event } = await register(
     {
       eventId,
       name: body.name,
@@ -52,6 +55,7 @@ async function registerAndRespond(eventId: string, body: RegistrationBody, prefe
     },
     { events: deps.store, registrations: deps.store, clock: deps.clock, secrets: deps.secrets },
   );
+  logDelivery(await deliverNow(outbox, { event, registration, manageToken }, email));
   return jsonResponse(
     201,
     { registration: registrationView(registration) },

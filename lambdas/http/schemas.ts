@@ -1,8 +1,17 @@
 import { z } from 'zod';
 import { idSchema } from '../domain/event-definition.js';
 
-/** Fields a person types: trimmed, non-empty, bounded. */
-const personText = (max: number) => z.string().trim().min(1).max(max);
+/** Control characters (CR, LF, tab, …) have no place in a name and could only try to break emails or CSV files. */
+const noControlCharacters = (value: string) => !/[\u0000-\u001f\u007f]/.test(value);
+
+/** Fields a person types: trimmed, non-empty, bounded, single-line. */
+const personText = (max: number) =>
+  z
+    .string()
+    .trim()
+    .min(1)
+    .max(max)
+    .refine(noControlCharacters, { message: 'no line breaks or control characters' });
 
 /** A form that is submitted faster than this after it was shown was not filled in by a person. */
 export const MIN_FORM_FILL_MS = 3_000;
@@ -22,7 +31,12 @@ export const registrationBodySchema = z
     name: personText(200),
     email: z.string().trim().max(254).pipe(z.email()),
     organisation: personText(200),
-    jobTitle: z.string().trim().max(200).optional(),
+    jobTitle: z
+      .string()
+      .trim()
+      .max(200)
+      .refine(noControlCharacters, { message: 'no line breaks or control characters' })
+      .optional(),
     choices: choicesSchema,
     consent: z.literal(true),
     locale: z.enum(['nl', 'en']).optional(),

@@ -1,3 +1,4 @@
+import { newOutboxEntry, type OutboxEntry } from '../domain/email.js';
 import { RegistrationNotFound } from '../domain/errors.js';
 import type { CancelledBy, StoredRegistration } from '../domain/registration.js';
 import type { Clock, RegistrationStore } from '../ports.js';
@@ -19,7 +20,7 @@ export type CancelCommand = {
 export async function cancelRegistration(
   command: CancelCommand,
   deps: { registrations: RegistrationStore; clock: Clock },
-): Promise<{ registration: StoredRegistration; cancelledNow: boolean }> {
+): Promise<{ registration: StoredRegistration; cancelledNow: boolean; outbox?: OutboxEntry }> {
   return withRetryOnChange(async () => {
     const current =
       command.by === 'attendee'
@@ -29,11 +30,15 @@ export async function cancelRegistration(
       throw new RegistrationNotFound();
     }
     if (current.status === 'cancelled') return { registration: current, cancelledNow: false };
+    const now = deps.clock.now();
+    // The cancellation email, committed with the cancellation.
+    const outbox = newOutboxEntry(current.id, current.eventId, 'cancellation', current.version + 1, now);
     const registration = await deps.registrations.cancelRegistration(
       current,
-      deps.clock.now().toISOString(),
+      now.toISOString(),
       command.by,
+      outbox,
     );
-    return { registration, cancelledNow: true };
+    return { registration, cancelledNow: true, outbox };
   });
 }

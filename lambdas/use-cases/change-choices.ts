@@ -1,4 +1,6 @@
+import { newOutboxEntry, type OutboxEntry } from '../domain/email.js';
 import { EventNotFound, InvalidChoice, RegistrationCancelled } from '../domain/errors.js';
+import type { EventDefinition } from '../domain/event-definition.js';
 import type { Choices, StoredRegistration } from '../domain/registration.js';
 import type { Clock, EventCatalog, RegistrationStore } from '../ports.js';
 import { assertOpen, checkChoices } from './register.js';
@@ -14,7 +16,7 @@ export type ChangeChoicesCommand = { registrationId: string; manageToken: string
 export async function changeChoices(
   command: ChangeChoicesCommand,
   deps: { registrations: RegistrationStore; events: EventCatalog; clock: Clock },
-): Promise<{ registration: StoredRegistration; changed: boolean }> {
+): Promise<{ registration: StoredRegistration; outbox?: OutboxEntry; event: EventDefinition }> {
   return withRetryOnChange(async () => {
     const current = await findOwnRegistration(command.registrationId, command.manageToken, deps);
     if (current.status !== 'confirmed') throw new RegistrationCancelled();
@@ -27,7 +29,21 @@ export async function changeChoices(
     const issues = checkChoices(event.definition, merged);
     if (issues.length > 0) throw new InvalidChoice(issues);
 
-    const registration = await deps.registrations.changeChoices(current, merged, now.toISOString());
-    return { registration, changed: registration.version !== current.version };
+    let outbox: OutboxEntry | undefined;
+    const registration = await deps.registrations.changeChoices(
+      current,
+      merged,
+      now.toISOString(),
+      (version) => {
+        // An updated confirmation with a new calendar entry, committed with the change.
+        outbox = newOutboxEntry(current.id, current.eventId, 'change', version, now);
+        return outbox;
+      },
+    );
+    return {
+      registration,
+      outbox: registration.version !== current.version ? outbox : undefined,
+      event: event.definition,
+    };
   });
 }

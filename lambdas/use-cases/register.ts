@@ -1,3 +1,4 @@
+import { newOutboxEntry, type OutboxEntry } from '../domain/email.js';
 import {
   type ChoiceIssue,
   EventNotFound,
@@ -14,6 +15,7 @@ import {
   normaliseEmail,
   type Registration,
   registrationWindowStatus,
+  type StoredRegistration,
   seatsLeft,
 } from '../domain/registration.js';
 import type { Clock, EventCatalog, RegistrationStore, SecretSource } from '../ports.js';
@@ -36,9 +38,12 @@ export type RegisterDeps = {
 };
 
 export type RegisterResult = {
-  registration: Registration;
+  registration: StoredRegistration;
   /** Goes only into the confirmation email; stored only as a hash. */
   manageToken: string;
+  /** The confirmation email, committed with the registration; to be sent now. */
+  outbox: OutboxEntry;
+  event: EventDefinition;
 };
 
 /** Every round needs exactly one choice, and each chosen workshop must belong to the round it is chosen for. */
@@ -107,11 +112,19 @@ export async function register(command: RegisterCommand, deps: RegisterDeps): Pr
     updatedAt: createdAt,
   };
   const manageToken = deps.secrets.newManageToken();
+  const stored: StoredRegistration = {
+    ...registration,
+    version: 1,
+    emailHash: sha256Hex(normaliseEmail(command.email)),
+    manageTokenHash: sha256Hex(manageToken),
+  };
+  const outbox = newOutboxEntry(registration.id, registration.eventId, 'confirmation', 1, now);
 
   await deps.registrations.createRegistration({
     registration,
-    emailHash: sha256Hex(normaliseEmail(command.email)),
-    manageTokenHash: sha256Hex(manageToken),
+    emailHash: stored.emailHash,
+    manageTokenHash: stored.manageTokenHash,
+    outbox,
   });
-  return { registration, manageToken };
+  return { registration: stored, manageToken, outbox, event: event.definition };
 }

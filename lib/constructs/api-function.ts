@@ -1,13 +1,15 @@
 import * as path from 'node:path';
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { TableAccess } from '../../lambdas/routes.js';
 import { repoRoot } from '../repo-root.js';
-import { tableAccessStatements } from '../table-access.js';
+import { tableAccessStatements, tableKeyStatement } from '../table-access.js';
 
 /** The newest Node.js runtime this CDK version knows; bundles target the same major. */
 export const API_FUNCTION_RUNTIME = lambda.Runtime.NODEJS_24_X;
@@ -21,31 +23,67 @@ export const POWERTOOLS_SERVICE_NAME = 'vol-is-vol';
 export const ESM_REQUIRE_BANNER =
   "import { createRequire as __volIsVolCreateRequire } from 'node:module'; const require = __volIsVolCreateRequire(import.meta.url);";
 
+/** SES actions a mail-sending function may use: sending only, nothing that reads or changes SES. */
+export const SES_SEND_ACTIONS = ['ses:SendEmail', 'ses:SendRawEmail'] as const;
+
+/** Sending permission: the identity (and configuration set) ARNs, and the one From address allowed. */
+export type EmailSending = {
+  readonly identityArn: string;
+  readonly configurationSetArn?: string;
+  readonly fromAddress: string;
+};
+
 export type ApiFunctionProps = {
   /** Handler module, relative to the repository root (as in `lambdas/routes.ts`); it exports `handler`. */
   readonly entry: string;
   readonly description: string;
   readonly table: dynamodb.ITable;
+  /** The table's customer-managed key, if any: the function may use it only through DynamoDB. */
+  readonly tableKey?: kms.IKey;
   /** Exactly the table access this function gets; nothing else on the table is granted. */
   readonly tableAccess: TableAccess;
   readonly logRetention: logs.RetentionDays;
   /** Extra environment variables, merged over the project defaults. */
   readonly environment?: Readonly<Record<string, string>>;
+  /** Send email through SES, from one address of one identity. */
+  readonly emailSending?: EmailSending;
+  readonly reservedConcurrentExecutions?: number;
+  /** Default 10 seconds (API Gateway gives up after 29). */
+  readonly timeout?: Duration;
 };
 
 /**
  * A Lambda function with the project defaults: Node.js 24 on arm64, ESM bundle built with the local
- * esbuild (never Docker), source maps, X-Ray, an explicit log group with the stage's retention, and
- * least-privilege table access derived from the route table.
+ * esbuild (never Docker; the runtime's AWS SDK v3 stays external), source maps, X-Ray, an explicit log
+ * group with the stage's retention, its own role without AWS-managed policies, and least-privilege table
+ * access derived from the route table.
  */
 export class ApiFunction extends Construct {
   readonly function: nodejs.NodejsFunction;
   readonly logGroup: logs.LogGroup;
+  readonly role: iam.Role;
 
   constructor(scope: Construct, id: string, props: ApiFunctionProps) {
     super(scope, id);
 
     this.logGroup = new logs.LogGroup(this, 'LogGroup', { retention: props.logRetention });
+
+    // Instead of AWSLambdaBasicExecutionRole (logs on every log group of the account): this log group only.
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: iamDescription(`vol-is-vol function role: ${props.description}`),
+      inlinePolicies: {
+        Logs: new iam.PolicyDocument({
+          statements: [
+            new iam.PolicyStatement({
+              sid: 'WriteOwnLogGroup',
+              actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+              resources: [this.logGroup.logGroupArn],
+            }),
+          ],
+        }),
+      },
+    });
 
     this.function = new nodejs.NodejsFunction(this, 'Function', {
       entry: path.join(repoRoot, props.entry),
@@ -56,13 +94,17 @@ export class ApiFunction extends Construct {
       runtime: API_FUNCTION_RUNTIME,
       architecture: lambda.Architecture.ARM_64,
       memorySize: 512,
-      timeout: Duration.seconds(10),
+      timeout: props.timeout ?? Duration.seconds(10),
+      role: this.role,
       logGroup: this.logGroup,
       tracing: lambda.Tracing.ACTIVE,
+      reservedConcurrentExecutions: props.reservedConcurrentExecutions,
       environment: {
         TABLE_NAME: props.table.tableName,
         POWERTOOLS_SERVICE_NAME,
         POWERTOOLS_LOG_LEVEL: 'INFO',
+        // Events hold names and email addresses: never log them.
+        POWERTOOLS_LOGGER_LOG_EVENT: 'false',
         NODE_OPTIONS: '--enable-source-maps',
         ...props.environment,
       },
@@ -74,11 +116,45 @@ export class ApiFunction extends Construct {
         target: API_FUNCTION_TARGET,
         mainFields: ['module', 'main'],
         banner: ESM_REQUIRE_BANNER,
+        // The runtime's SDK v3: each function imports only the clients it uses, and ships none of them.
+        externalModules: ['@aws-sdk/*'],
       },
     });
 
     for (const statement of tableAccessStatements(props.table.tableArn, props.tableAccess)) {
       this.function.addToRolePolicy(statement);
     }
+    if (props.tableKey !== undefined) {
+      const statement = tableKeyStatement(props.tableKey.keyArn, props.tableAccess, Stack.of(this).region);
+      if (statement !== undefined) this.function.addToRolePolicy(statement);
+    }
+    if (props.emailSending !== undefined) {
+      this.function.addToRolePolicy(sesSendStatement(props.emailSending));
+    }
+
+    Validations.of(this.role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'X-Ray tracing: xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level ' +
+        'permissions (Resource must be *). Every other statement of this role names its resources.',
+    });
   }
+}
+
+/** IAM descriptions allow Latin-1 only, at most 1,000 characters. */
+export function iamDescription(text: string): string {
+  return text
+    .replace(/…/g, '...')
+    .replace(/[^\u0009\u000A\u000D\u0020-\u007E\u00A1-\u00FF]/g, '?')
+    .slice(0, 1000);
+}
+
+/** `ses:SendEmail`/`ses:SendRawEmail` on the identity (and configuration set), only From the configured address. */
+export function sesSendStatement(sending: EmailSending): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    sid: 'SendFromConfiguredAddress',
+    actions: [...SES_SEND_ACTIONS],
+    resources: [sending.identityArn, ...(sending.configurationSetArn ? [sending.configurationSetArn] : [])],
+    conditions: { StringEquals: { 'ses:FromAddress': sending.fromAddress } },
+  });
 }

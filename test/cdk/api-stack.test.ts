@@ -3,8 +3,14 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { AuthorizationType, type IAuthorizer } from 'aws-cdk-lib/aws-apigateway';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { functionSpecs, routes } from '../../lambdas/routes.js';
-import { ApiStack, methodOptionsForAuth } from '../../lib/api-stack.js';
+import {
+  type FunctionSpec,
+  functionSpecs,
+  type Route,
+  routes,
+  scheduledFunctionSpecs,
+} from '../../lambdas/routes.js';
+import { ApiStack, methodOptionsForAuth, pathParameters } from '../../lib/api-stack.js';
 import { DataStack } from '../../lib/data-stack.js';
 import { loadStageConfig } from '../../lib/stage-config.js';
 import { READ_ACTIONS, WRITE_ACTIONS } from '../../lib/table-access.js';
@@ -12,6 +18,9 @@ import {
   actionsOf,
   allPolicyStatements,
   apiMethods,
+  buildCustomApi,
+  type CustomApi,
+  configWith,
   isDynamoStatement,
   logicalIdOf,
   type PolicyStatementJson,
@@ -24,19 +33,46 @@ import {
   synthStage,
 } from './helpers.js';
 
-const specNames = Object.keys(functionSpecs) as (keyof typeof functionSpecs)[];
+const allSpecs: Record<string, FunctionSpec> = { ...functionSpecs, ...scheduledFunctionSpecs };
+const specNames = Object.keys(allSpecs);
+const adminFunctionNames = new Set(
+  routes.filter((r) => r.auth === 'admin').map((r) => r.functionName as string),
+);
 
-function functionLogicalId(stage: SynthesizedStage, name: string): string {
+type Built = Pick<SynthesizedStage, 'api' | 'apiTemplate'> | CustomApi;
+
+function functionLogicalId(stage: Built, name: string): string {
   return logicalIdOf(stage.api.functionFor(name).function.node.defaultChild as CfnFunction);
 }
 
-function dynamoStatementsOf(stage: SynthesizedStage, name: string): PolicyStatementJson[] {
+function lambdaOf(stage: Built, name: string) {
+  return resourcesOfType(stage.apiTemplate, 'AWS::Lambda::Function')[functionLogicalId(stage, name)];
+}
+
+function envOf(stage: Built, name: string): Record<string, unknown> {
+  return propertyOf<{ Variables: Record<string, unknown> }>(lambdaOf(stage, name), 'Environment').Variables;
+}
+
+function dynamoStatementsOf(stage: Built, name: string): PolicyStatementJson[] {
   return statementsOfFunction(stage.apiTemplate, functionLogicalId(stage, name)).filter(isDynamoStatement);
 }
 
 function leadingKeys(statement: PolicyStatementJson): string[] | undefined {
   const value = statement.Condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys'];
   return value === undefined ? undefined : Array.isArray(value) ? value : [value];
+}
+
+/** Every IAM statement of a template: managed/attached policies and roles' inline policies. */
+function everyStatement(template: SynthesizedStage['apiTemplate']): PolicyStatementJson[] {
+  return [
+    ...allPolicyStatements(template),
+    ...Object.values(resourcesOfType(template, 'AWS::IAM::Role')).flatMap(
+      (role) =>
+        (
+          role.Properties?.Policies as { PolicyDocument: { Statement: PolicyStatementJson[] } }[] | undefined
+        )?.flatMap((p) => p.PolicyDocument.Statement) ?? [],
+    ),
+  ];
 }
 
 /** The value the API stack uses for the table ARN: an import of the Data stack's `Fn::GetAtt Table.Arn` export. */
@@ -55,6 +91,35 @@ function importedTableArn(stage: SynthesizedStage): unknown {
   return { 'Fn::ImportValue': arnExport?.Export?.Name };
 }
 
+const noAccess = { readKeyPrefixes: [], writeKeyPrefixes: [], queryIndexes: [] };
+
+/** A route table of the test's own: public, manage-token and admin routes, and a mail-sending function. */
+const syntheticSpecs: Record<string, FunctionSpec> = {
+  open: { entry: 'lambdas/handlers/health.ts', description: 'public', tableAccess: noAccess },
+  mailer: {
+    entry: 'lambdas/handlers/health.ts',
+    description: 'sends mail',
+    tableAccess: { readKeyPrefixes: ['REG#'], writeKeyPrefixes: [], queryIndexes: [] },
+    sendsEmail: true,
+  },
+  boss: { entry: 'lambdas/handlers/health.ts', description: 'admin only', tableAccess: noAccess },
+};
+const syntheticRoutes = [
+  { method: 'GET', path: '/open', functionName: 'open', auth: 'none' },
+  { method: 'POST', path: '/things/{thingId}/mail', functionName: 'mailer', auth: 'manage-token' },
+  { method: 'GET', path: '/admin/things', functionName: 'boss', auth: 'admin' },
+  { method: 'DELETE', path: '/admin/things/{thingId}', functionName: 'boss', auth: 'admin' },
+] as unknown as Route[];
+const syntheticScheduled = {
+  sweeper: {
+    entry: 'lambdas/handlers/health.ts',
+    description: 'sweeps',
+    tableAccess: noAccess,
+    everyMinutes: 5,
+    sendsEmail: true,
+  },
+};
+
 describe('ApiStack routes', () => {
   const stage = synthStage('dev');
   const methods = apiMethods(stage.apiTemplate).filter((method) => method.httpMethod !== 'OPTIONS');
@@ -66,7 +131,7 @@ describe('ApiStack routes', () => {
   });
 
   it.each(routes.map((route) => [`${route.method} ${route.path}`, route] as const))(
-    '%s is a Lambda proxy integration of its function',
+    '%s is a Lambda proxy integration of its function, with the authorizer only if admin',
     (_label, route) => {
       const method = methods.find((m) => m.httpMethod === route.method && m.path === route.path);
       expect(method).toBeDefined();
@@ -75,7 +140,20 @@ describe('ApiStack routes', () => {
         IntegrationHttpMethod: 'POST',
       });
       expect([...(method?.integrationRefs ?? [])]).toContain(functionLogicalId(stage, route.functionName));
-      expect(method?.properties.AuthorizationType).toBe('NONE');
+      if (route.auth === 'admin') {
+        expect(method?.properties.AuthorizationType).toBe('COGNITO_USER_POOLS');
+        expect(method?.properties.AuthorizerId).toBeDefined();
+      } else {
+        expect(method?.properties.AuthorizationType).toBe('NONE');
+        expect(method?.properties.AuthorizerId).toBeUndefined();
+      }
+      const required = Object.keys((method?.properties.RequestParameters as object | undefined) ?? {});
+      expect(required.sort()).toEqual(
+        pathParameters(route.path)
+          .map((p) => `method.request.path.${p}`)
+          .sort(),
+      );
+      expect(method?.properties.RequestValidatorId).toBeDefined();
     },
   );
 
@@ -85,19 +163,67 @@ describe('ApiStack routes', () => {
     for (const path of routedPaths) expect(preflights.map((m) => m.path)).toContain(path);
     for (const preflight of preflights) {
       const text = JSON.stringify(preflight.properties);
-      for (const origin of stage.config.corsOrigins) expect(text).toContain(origin);
+      for (const origin of stage.config.allowedOrigins) expect(text).toContain(origin);
       expect(text).not.toContain("'*'");
     }
   });
 
-  it('outputs the API URL', () => {
-    expect(Object.keys(stage.apiTemplate.findOutputs('ApiUrl'))).toEqual(['ApiUrl']);
+  it('outputs the API URL, the alarm topic and the dashboard', () => {
+    expect(Object.keys(stage.apiTemplate.findOutputs('*')).sort()).toEqual(
+      expect.arrayContaining(['AlarmTopicArn', 'ApiUrl', 'DashboardName']),
+    );
+  });
+});
+
+describe('Cognito authorizer: on every admin method and on no other', () => {
+  const built = buildCustomApi({ routes: syntheticRoutes, functionSpecs: syntheticSpecs });
+  const methods = apiMethods(built.apiTemplate).filter((m) => m.httpMethod !== 'OPTIONS');
+  const authorizers = resourcesOfType(built.apiTemplate, 'AWS::ApiGateway::Authorizer');
+
+  it('has one Cognito user pool authorizer on the organisers pool, reading the Authorization header', () => {
+    expect(Object.keys(authorizers)).toHaveLength(1);
+    const [authorizer] = Object.values(authorizers);
+    expect(authorizer?.Properties).toMatchObject({
+      Type: 'COGNITO_USER_POOLS',
+      IdentitySource: 'method.request.header.Authorization',
+    });
+    expect(JSON.stringify(authorizer?.Properties?.ProviderARNs)).toContain('Fn::ImportValue');
+  });
+
+  it.each(syntheticRoutes.map((r) => [`${r.method} ${r.path}`, r] as const))('%s', (_label, route) => {
+    const method = methods.find((m) => m.httpMethod === route.method && m.path === route.path);
+    expect(method).toBeDefined();
+    const authorizerId = Object.keys(authorizers)[0];
+    if (route.auth === 'admin') {
+      expect(method?.properties.AuthorizationType).toBe('COGNITO_USER_POOLS');
+      expect(referencedId(method?.properties.AuthorizerId)).toBe(authorizerId);
+    } else {
+      expect(method?.properties.AuthorizationType).toBe('NONE');
+      expect(method?.properties.AuthorizerId).toBeUndefined();
+    }
+  });
+
+  it('gives ADMIN_GROUP=organisers to the functions behind admin routes only', () => {
+    expect(envOf(built, 'boss').ADMIN_GROUP).toBe('organisers');
+    expect(envOf(built, 'open').ADMIN_GROUP).toBeUndefined();
+    expect(envOf(built, 'mailer').ADMIN_GROUP).toBeUndefined();
+  });
+
+  it('builds no authorizer when no route is admin', () => {
+    const none = buildCustomApi({
+      routes: syntheticRoutes.filter((r) => r.auth !== 'admin'),
+      functionSpecs: {
+        open: syntheticSpecs.open as FunctionSpec,
+        mailer: syntheticSpecs.mailer as FunctionSpec,
+      },
+    });
+    none.apiTemplate.resourceCountIs('AWS::ApiGateway::Authorizer', 0);
   });
 });
 
 describe('ApiStack deployment stage', () => {
   it.each(['dev', 'production'])(
-    '%s: stage name, throttling and log retention come from the stage config',
+    '%s: stage name, throttling, error-only execution logs and log retention come from the stage config',
     (name) => {
       const stage = synthStage(name);
       const config = loadStageConfig(name);
@@ -110,18 +236,34 @@ describe('ApiStack deployment stage', () => {
             ResourcePath: '/*',
             ThrottlingRateLimit: config.throttling.rateLimit,
             ThrottlingBurstLimit: config.throttling.burstLimit,
+            LoggingLevel: 'ERROR',
+            DataTraceEnabled: false,
           }),
         ]),
       });
       const retentions = Object.values(resourcesOfType(stage.apiTemplate, 'AWS::Logs::LogGroup')).map(
         (logGroup) => logGroup.Properties?.RetentionInDays,
       );
-      expect(retentions.length).toBe(specNames.length + 1);
+      // One per function, the access log and the execution log.
+      expect(retentions.length).toBe(specNames.length + 2);
       expect(new Set(retentions)).toEqual(new Set([config.logRetentionDays]));
     },
   );
 
-  it('writes JSON access logs with request metadata only (no query strings, no bodies)', () => {
+  it('creates the execution log group (with retention) before the stage', () => {
+    const { apiTemplate } = synthStage('dev');
+    const [executionLogsId, executionLogs] =
+      Object.entries(resourcesOfType(apiTemplate, 'AWS::Logs::LogGroup')).find(([, group]) =>
+        JSON.stringify(group.Properties?.LogGroupName ?? '').includes('API-Gateway-Execution-Logs_'),
+      ) ?? [];
+    expect(executionLogs).toBeDefined();
+    const stageResource = Object.values(
+      apiTemplate.findResources('AWS::ApiGateway::Stage') as Record<string, { DependsOn?: string[] }>,
+    )[0];
+    expect(stageResource?.DependsOn).toContain(executionLogsId);
+  });
+
+  it('writes JSON access logs with request metadata only (no IP, query string, body or credentials)', () => {
     const { apiTemplate } = synthStage('dev');
     const stageResource = Object.values(resourcesOfType(apiTemplate, 'AWS::ApiGateway::Stage'))[0];
     const setting = stageResource?.Properties?.AccessLogSetting as {
@@ -131,14 +273,28 @@ describe('ApiStack deployment stage', () => {
     const format = JSON.parse(setting.Format) as Record<string, string>;
     expect(format).toEqual({
       requestId: '$context.requestId',
-      ip: '$context.identity.sourceIp',
       requestTime: '$context.requestTime',
       httpMethod: '$context.httpMethod',
       resourcePath: '$context.resourcePath',
       status: '$context.status',
+      protocol: '$context.protocol',
       responseLength: '$context.responseLength',
+      responseLatency: '$context.responseLatency',
       integrationLatency: '$context.integrationLatency',
+      errorType: '$context.error.responseType',
+      wafResponseCode: '$context.wafResponseCode',
     });
+    for (const forbidden of [
+      'sourceIp',
+      'path}',
+      '$context.path',
+      'querystring',
+      'body',
+      'Authorization',
+      'claims',
+    ]) {
+      expect(setting.Format).not.toContain(forbidden);
+    }
     const logGroupId = referencedId(setting.DestinationArn);
     expect(resourcesOfType(apiTemplate, 'AWS::Logs::LogGroup')[logGroupId ?? '']).toBeDefined();
   });
@@ -148,34 +304,83 @@ describe('ApiStack functions', () => {
   const stage = synthStage('dev');
   const lambdas = resourcesOfType(stage.apiTemplate, 'AWS::Lambda::Function');
 
-  it('has one Lambda function per function spec and no other', () => {
+  it('has one Lambda function per function spec (routes and schedules) and no other', () => {
     expect(Object.keys(lambdas).sort()).toEqual(
       specNames.map((name) => functionLogicalId(stage, name)).sort(),
     );
   });
 
-  it.each(specNames)('%s: Node.js 24 on arm64 with the project defaults', (name) => {
+  it.each(specNames)('%s: Node.js 24 on arm64 with the project defaults and environment', (name) => {
     const fn = lambdas[functionLogicalId(stage, name)];
     expect(fn?.Properties).toMatchObject({
       Runtime: 'nodejs24.x',
       Architectures: ['arm64'],
       MemorySize: 512,
-      Timeout: 10,
+      Timeout: name in scheduledFunctionSpecs ? 60 : 10,
       Handler: 'index.handler',
       TracingConfig: { Mode: 'Active' },
-      Description: functionSpecs[name].description,
+      Description: allSpecs[name]?.description,
     });
-    const env = propertyOf<{ Variables: Record<string, unknown> }>(fn, 'Environment').Variables;
+    const env = envOf(stage, name);
     expect(env).toMatchObject({
       POWERTOOLS_SERVICE_NAME: 'vol-is-vol',
       POWERTOOLS_LOG_LEVEL: 'INFO',
+      POWERTOOLS_LOGGER_LOG_EVENT: 'false',
       NODE_OPTIONS: '--enable-source-maps',
       STAGE: 'dev',
-      ALLOWED_ORIGINS: stage.config.corsOrigins.join(','),
+      ALLOWED_ORIGINS: stage.config.allowedOrigins.join(','),
     });
     expect(JSON.stringify(env.TABLE_NAME)).toContain('Fn::ImportValue');
+    expect(env.ADMIN_GROUP).toBe(adminFunctionNames.has(name) ? 'organisers' : undefined);
+    const sendsEmail = allSpecs[name]?.sendsEmail === true;
+    expect(env.MAIL_FROM).toBe(sendsEmail ? stage.config.email.mailFrom : undefined);
+    expect(env.PUBLIC_BASE_URL).toBe(sendsEmail ? stage.config.publicBaseUrl : undefined);
     const logGroupId = referencedId(propertyOf<{ LogGroup: unknown }>(fn, 'LoggingConfig').LogGroup);
     expect(resourcesOfType(stage.apiTemplate, 'AWS::Logs::LogGroup')[logGroupId ?? '']).toBeDefined();
+  });
+
+  it.each(specNames)('%s: its role writes its own log group only and has no AWS-managed policy', (name) => {
+    const fn = lambdas[functionLogicalId(stage, name)];
+    const roleId = referencedId(fn?.Properties?.Role);
+    const role = resourcesOfType(stage.apiTemplate, 'AWS::IAM::Role')[roleId ?? ''];
+    expect(role?.Properties?.ManagedPolicyArns).toBeUndefined();
+    const logs = statementsOfFunction(stage.apiTemplate, functionLogicalId(stage, name)).filter((s) =>
+      actionsOf(s).some((a) => a.startsWith('logs:')),
+    );
+    expect(logs).toHaveLength(1);
+    expect(referencedId(logs[0]?.Resource)).toBe(
+      referencedId(propertyOf<{ LogGroup: unknown }>(fn, 'LoggingConfig').LogGroup),
+    );
+  });
+
+  it('reserves no concurrency in dev (sandbox accounts have a quota of 10)', () => {
+    for (const fn of Object.values(lambdas))
+      expect(fn.Properties?.ReservedConcurrentExecutions).toBeUndefined();
+  });
+
+  it('production reserves concurrency for scheduled and admin-only functions from the stage config', () => {
+    const production = synthStage('production');
+    const config = production.config.reservedConcurrency;
+    for (const name of specNames) {
+      const expected =
+        name in scheduledFunctionSpecs
+          ? config.scheduledFunctions
+          : routes.filter((r) => r.functionName === name).every((r) => r.auth === 'admin')
+            ? config.adminFunctions
+            : undefined;
+      expect(lambdaOf(production, name)?.Properties?.ReservedConcurrentExecutions).toBe(
+        config.functions[name] ?? expected,
+      );
+    }
+  });
+
+  it('refuses reserved concurrency for a function that does not exist', () => {
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const config = configWith('dev', { reservedConcurrency: { functions: { nope: 1 } } });
+    const data = new DataStack(app, 'Data', { config });
+    expect(() => new ApiStack(app, 'Api', { config, table: data.table, userPool: data.userPool })).toThrow(
+      /reservedConcurrency\.functions names "nope"/,
+    );
   });
 });
 
@@ -184,7 +389,7 @@ describe('ApiStack table grants (least privilege from routes.ts)', () => {
   const tableArn = importedTableArn(stage);
 
   it.each(specNames)('%s gets exactly the access its spec declares', (name) => {
-    const access = functionSpecs[name].tableAccess;
+    const access = allSpecs[name]?.tableAccess ?? noAccess;
     const statements = dynamoStatementsOf(stage, name);
     const expected: PolicyStatementJson[] = [];
     if (access.readKeyPrefixes.length > 0) {
@@ -237,46 +442,197 @@ describe('ApiStack table grants (least privilege from routes.ts)', () => {
     }
   });
 
-  it('register may write exactly the WORKSHOP#/EMAIL#/REG# partitions its transaction touches', () => {
-    const writes = dynamoStatementsOf(stage, 'register').filter((s) =>
-      actionsOf(s).includes('dynamodb:PutItem'),
-    );
-    expect(writes).toHaveLength(1);
-    expect(writes[0] && leadingKeys(writes[0])).toEqual(['WORKSHOP#*', 'EMAIL#*', 'REG#*']);
-  });
-
   it('health has no DynamoDB statement at all', () => {
     expect(dynamoStatementsOf(stage, 'health')).toEqual([]);
   });
 
-  it('no statement anywhere grants dynamodb:*, Scan, or DynamoDB on Resource *', () => {
-    const statements = [
-      ...allPolicyStatements(stage.apiTemplate),
-      ...allPolicyStatements(stage.dataTemplate),
-      ...Object.values(resourcesOfType(stage.apiTemplate, 'AWS::IAM::Role')).flatMap(
-        (role) =>
-          (
-            role.Properties?.Policies as
-              | { PolicyDocument: { Statement: PolicyStatementJson[] } }[]
-              | undefined
-          )?.flatMap((p) => p.PolicyDocument.Statement) ?? [],
-      ),
-    ];
-    expect(statements.length).toBeGreaterThan(0);
-    for (const statement of statements) {
-      const actions = actionsOf(statement).map((action) => action.toLowerCase());
-      expect(actions).not.toContain('dynamodb:*');
-      expect(actions).not.toContain('*');
-      expect(actions).not.toContain('dynamodb:scan');
-      expect(actions.some((action) => action.startsWith('dynamodb:') && action.includes('*'))).toBe(false);
-      if (isDynamoStatement(statement)) {
-        expect(resourcesOf(statement)).not.toContain('*');
-        const isQuery = actions.every((action) => action === 'dynamodb:query');
-        // Item access is always scoped to partition key prefixes; queries to named indexes.
-        if (!isQuery) expect(leadingKeys(statement)).toBeDefined();
-        if (isQuery) expect(JSON.stringify(statement.Resource)).toContain('/index/');
+  it.each(['dev', 'acceptance', 'production'])(
+    '%s: no IAM statement has a wildcard action; only X-Ray has Resource *',
+    (name) => {
+      const built = synthStage(name);
+      const statements = [...everyStatement(built.apiTemplate), ...everyStatement(built.dataTemplate)];
+      expect(statements.length).toBeGreaterThan(0);
+      for (const statement of statements) {
+        const actions = actionsOf(statement).map((action) => action.toLowerCase());
+        expect(actions.some((action) => action.includes('*'))).toBe(false);
+        expect(actions).not.toContain('dynamodb:scan');
+        if (resourcesOf(statement).includes('*')) {
+          expect(actions.sort()).toEqual(['xray:puttelemetryrecords', 'xray:puttracesegments']);
+        }
+        if (isDynamoStatement(statement)) {
+          const isQuery = actions.every((action) => action === 'dynamodb:query');
+          // Item access is always scoped to partition key prefixes; queries to named indexes.
+          if (!isQuery) expect(leadingKeys(statement)).toBeDefined();
+          if (isQuery) expect(JSON.stringify(statement.Resource)).toContain('/index/');
+        }
+      }
+    },
+  );
+});
+
+describe('customer-managed table key', () => {
+  it('acceptance: functions with table access may use the key only through DynamoDB; writers may encrypt', () => {
+    const stage = synthStage('acceptance');
+    expect(stage.config.tableKmsKey).toBe('customer-managed');
+    for (const name of specNames) {
+      const access = allSpecs[name]?.tableAccess ?? noAccess;
+      const kms = statementsOfFunction(stage.apiTemplate, functionLogicalId(stage, name)).filter((s) =>
+        actionsOf(s).some((a) => a.startsWith('kms:')),
+      );
+      const any =
+        access.readKeyPrefixes.length + access.writeKeyPrefixes.length + access.queryIndexes.length > 0;
+      expect(kms).toHaveLength(any ? 1 : 0);
+      if (!any) continue;
+      const expected = ['kms:Decrypt', 'kms:DescribeKey'];
+      if (access.writeKeyPrefixes.length > 0) expected.push('kms:Encrypt', 'kms:GenerateDataKey');
+      expect(actionsOf(kms[0] as PolicyStatementJson).sort()).toEqual(expected.sort());
+      expect(JSON.stringify(kms[0]?.Condition)).toContain('kms:ViaService');
+      expect(JSON.stringify(kms[0]?.Resource)).toContain('Fn::ImportValue');
+    }
+  });
+
+  it('dev (AWS-managed key): no function gets a KMS statement', () => {
+    const stage = synthStage('dev');
+    const kms = everyStatement(stage.apiTemplate).filter((s) =>
+      actionsOf(s).some((a) => a.startsWith('kms:')),
+    );
+    expect(kms).toEqual([]);
+  });
+});
+
+describe('email sending', () => {
+  const config = loadStageConfig('acceptance');
+  const built = buildCustomApi({
+    config,
+    routes: syntheticRoutes,
+    functionSpecs: syntheticSpecs,
+    scheduledFunctionSpecs: syntheticScheduled,
+  });
+  const sesStatements = (name: string) =>
+    statementsOfFunction(built.apiTemplate, functionLogicalId(built, name)).filter((s) =>
+      actionsOf(s).some((a) => a.startsWith('ses:')),
+    );
+
+  it.each(['mailer', 'sweeper'])(
+    '%s (sendsEmail) may only send, through the configured identity and configuration set, from mailFrom',
+    (name) => {
+      const statements = sesStatements(name);
+      expect(statements).toHaveLength(1);
+      const [statement] = statements as [PolicyStatementJson];
+      expect(actionsOf(statement).sort()).toEqual(['ses:SendEmail', 'ses:SendRawEmail']);
+      const resources = JSON.stringify(statement.Resource);
+      expect(resources).toContain(`:identity/${config.email.identity}`);
+      expect(resources).toContain(':configuration-set/');
+      expect(resourcesOf(statement)).toHaveLength(2);
+      expect(statement.Condition).toEqual({
+        StringEquals: { 'ses:FromAddress': `aanmelden@${config.email.identity}` },
+      });
+    },
+  );
+
+  it('functions that send no email have no SES permission and no mail settings', () => {
+    for (const name of ['open', 'boss']) {
+      expect(sesStatements(name)).toEqual([]);
+      const env = envOf(built, name);
+      for (const key of ['MAIL_FROM', 'MAIL_REPLY_TO', 'SES_CONFIGURATION_SET', 'PUBLIC_BASE_URL']) {
+        expect(env[key]).toBeUndefined();
       }
     }
+  });
+
+  it('mail-sending functions get MAIL_FROM, MAIL_REPLY_TO, SES_CONFIGURATION_SET and PUBLIC_BASE_URL', () => {
+    const env = envOf(built, 'mailer');
+    expect(env.MAIL_FROM).toBe(config.email.mailFrom);
+    expect(env.MAIL_REPLY_TO).toBe(config.email.replyTo);
+    expect(env.PUBLIC_BASE_URL).toBe(config.publicBaseUrl);
+    const setId = Object.keys(resourcesOfType(built.apiTemplate, 'AWS::SES::ConfigurationSet'))[0];
+    expect(referencedId(env.SES_CONFIGURATION_SET)).toBe(setId);
+  });
+
+  it('creates the configuration set with reputation metrics, TLS required and suppression', () => {
+    built.apiTemplate.hasResourceProperties('AWS::SES::ConfigurationSet', {
+      ReputationOptions: { ReputationMetricsEnabled: true },
+      DeliveryOptions: { TlsPolicy: 'REQUIRE' },
+      SendingOptions: { SendingEnabled: true },
+      SuppressionOptions: { SuppressedReasons: Match.arrayWith(['BOUNCE', 'COMPLAINT']) },
+    });
+  });
+
+  it('without a configuration set the grant names the identity only and no SES_CONFIGURATION_SET is set', () => {
+    const plain = buildCustomApi({ routes: syntheticRoutes, functionSpecs: syntheticSpecs });
+    plain.apiTemplate.resourceCountIs('AWS::SES::ConfigurationSet', 0);
+    const statement = statementsOfFunction(plain.apiTemplate, functionLogicalId(plain, 'mailer')).find((s) =>
+      actionsOf(s).includes('ses:SendEmail'),
+    );
+    expect(resourcesOf(statement as PolicyStatementJson)).toHaveLength(1);
+    expect(envOf(plain, 'mailer').SES_CONFIGURATION_SET).toBeUndefined();
+    expect(envOf(plain, 'mailer').MAIL_REPLY_TO).toBeUndefined();
+  });
+});
+
+describe('schedules', () => {
+  const built = buildCustomApi({
+    stage: 'production',
+    routes: syntheticRoutes,
+    functionSpecs: syntheticSpecs,
+    scheduledFunctionSpecs: {
+      ...syntheticScheduled,
+      nightly: { ...syntheticScheduled.sweeper, everyMinutes: 60 },
+    },
+  });
+  const rules = resourcesOfType(built.apiTemplate, 'AWS::Events::Rule');
+
+  it('has one EventBridge rule per scheduled function, at its interval, with retries', () => {
+    expect(Object.keys(rules)).toHaveLength(2);
+    for (const [name, expression] of [
+      ['sweeper', 'rate(5 minutes)'],
+      ['nightly', 'rate(1 hour)'],
+    ] as const) {
+      const rule = Object.values(rules).find((r) =>
+        JSON.stringify(r.Properties?.Targets).includes(functionLogicalId(built, name)),
+      );
+      expect(rule?.Properties).toMatchObject({ ScheduleExpression: expression, State: 'ENABLED' });
+      const targets = rule?.Properties?.Targets as { RetryPolicy?: Record<string, number> }[];
+      expect(targets).toHaveLength(1);
+      expect(targets[0]?.RetryPolicy?.MaximumRetryAttempts).toBe(2);
+      expect(targets[0]?.RetryPolicy?.MaximumEventAgeInSeconds).toBeGreaterThanOrEqual(60);
+    }
+  });
+
+  it('the real scheduled functions each have a rule too', () => {
+    const stage = synthStage('dev');
+    const real = resourcesOfType(stage.apiTemplate, 'AWS::Events::Rule');
+    expect(Object.keys(real)).toHaveLength(Object.keys(scheduledFunctionSpecs).length);
+    for (const [name, spec] of Object.entries(scheduledFunctionSpecs)) {
+      const rule = Object.values(real).find((r) =>
+        JSON.stringify(r.Properties?.Targets).includes(functionLogicalId(stage, name)),
+      );
+      expect(String(rule?.Properties?.ScheduleExpression)).toMatch(
+        new RegExp(`^rate\\(${spec.everyMinutes % 60 === 0 ? spec.everyMinutes / 60 : spec.everyMinutes} `),
+      );
+    }
+  });
+
+  it('scheduled functions get small reserved concurrency and drop stale runs instead of retrying', () => {
+    for (const name of ['sweeper', 'nightly']) {
+      expect(lambdaOf(built, name)?.Properties?.ReservedConcurrentExecutions).toBe(
+        built.config.reservedConcurrency.scheduledFunctions,
+      );
+    }
+    built.apiTemplate.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      MaximumRetryAttempts: 0,
+      MaximumEventAgeInSeconds: 300,
+    });
+  });
+
+  it('refuses a scheduled function named like a route function', () => {
+    expect(() =>
+      buildCustomApi({
+        routes: syntheticRoutes,
+        functionSpecs: syntheticSpecs,
+        scheduledFunctionSpecs: { open: syntheticScheduled.sweeper },
+      }),
+    ).toThrow(/both a route function and a scheduled one/);
   });
 });
 
@@ -295,10 +651,10 @@ describe('auth hook', () => {
       authorizer,
       authorizationType: AuthorizationType.COGNITO,
     });
-    expect(() => methodOptionsForAuth('admin', undefined)).toThrow(/adminAuthorizer/);
+    expect(() => methodOptionsForAuth('admin', undefined)).toThrow(/userPool/);
   });
 
-  it('an admin route in the route table without an authorizer fails the stack', () => {
+  it('an admin route in the route table without a user pool fails the stack', () => {
     const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
     const config = loadStageConfig('dev');
     const data = new DataStack(app, 'Data', { config });
@@ -308,9 +664,10 @@ describe('auth hook', () => {
           config,
           table: data.table,
           functionSpecs: { health: functionSpecs.health },
+          scheduledFunctionSpecs: {},
           routes: [{ method: 'GET', path: '/admin/ping', functionName: 'health', auth: 'admin' }],
         }),
-    ).toThrow(/adminAuthorizer/);
+    ).toThrow(/userPool/);
   });
 
   it('a route naming a function without a spec fails the stack', () => {
@@ -323,8 +680,17 @@ describe('auth hook', () => {
           config,
           table: data.table,
           functionSpecs: { health: functionSpecs.health },
+          scheduledFunctionSpecs: {},
           routes: [{ method: 'GET', path: '/events/{eventId}', functionName: 'events', auth: 'none' }],
         }),
     ).toThrow(/names function "events"/);
+  });
+
+  it('finds path parameters', () => {
+    expect(pathParameters('/admin/events/{eventId}/registrations/{registrationId}')).toEqual([
+      'eventId',
+      'registrationId',
+    ]);
+    expect(pathParameters('/health')).toEqual([]);
   });
 });

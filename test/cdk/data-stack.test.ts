@@ -1,6 +1,6 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { synthStage } from './helpers.js';
+import { referencedId, resourcesOfType, synthStage } from './helpers.js';
 
 describe('DataStack', () => {
   const { dataTemplate: template } = synthStage('dev');
@@ -69,6 +69,116 @@ describe('DataStack', () => {
         { Key: 'stage', Value: 'dev' },
       ]),
     );
+  });
+});
+
+describe('customer-managed table key (stage option)', () => {
+  it.each(['acceptance', 'production'])(
+    '%s: a retained KMS key with rotation encrypts the table',
+    (stage) => {
+      const { dataTemplate } = synthStage(stage);
+      const keys = resourcesOfType(dataTemplate, 'AWS::KMS::Key');
+      expect(Object.keys(keys)).toHaveLength(1);
+      const [keyId, key] = Object.entries(keys)[0] ?? [];
+      expect(key?.Properties?.EnableKeyRotation).toBe(true);
+      expect(key?.DeletionPolicy).toBe('Retain');
+      const table = Object.values(resourcesOfType(dataTemplate, 'AWS::DynamoDB::Table'))[0];
+      const sse = table?.Properties?.SSESpecification as {
+        SSEEnabled: boolean;
+        SSEType: string;
+        KMSMasterKeyId: unknown;
+      };
+      expect(sse.SSEEnabled).toBe(true);
+      expect(sse.SSEType).toBe('KMS');
+      expect(referencedId(sse.KMSMasterKeyId)).toBe(keyId);
+    },
+  );
+
+  it('dev: no key of its own', () => {
+    synthStage('dev').dataTemplate.resourceCountIs('AWS::KMS::Key', 0);
+  });
+});
+
+describe('organisers user pool', () => {
+  const { dataTemplate: template } = synthStage('dev');
+
+  it('is admin-created only, strong passwords, optional TOTP MFA, threat protection, retained', () => {
+    template.hasResource('AWS::Cognito::UserPool', {
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+      Properties: Match.objectLike({
+        AdminCreateUserConfig: Match.objectLike({ AllowAdminCreateUserOnly: true }),
+        Policies: {
+          PasswordPolicy: Match.objectLike({
+            MinimumLength: 14,
+            RequireLowercase: true,
+            RequireUppercase: true,
+            RequireNumbers: true,
+            RequireSymbols: true,
+            TemporaryPasswordValidityDays: 3,
+          }),
+        },
+        MfaConfiguration: 'OPTIONAL',
+        EnabledMfas: ['SOFTWARE_TOKEN_MFA'],
+        UserPoolTier: 'PLUS',
+        UserPoolAddOns: { AdvancedSecurityMode: 'ENFORCED' },
+        DeletionProtection: 'ACTIVE',
+        UsernameAttributes: ['email'],
+      }),
+    });
+  });
+
+  it('has the organisers group', () => {
+    template.hasResourceProperties('AWS::Cognito::UserPoolGroup', { GroupName: 'organisers' });
+  });
+
+  it('has an app client for the organiser CLI: password and SRP auth, no secret, no OAuth', () => {
+    template.resourceCountIs('AWS::Cognito::UserPoolClient', 1);
+    template.hasResourceProperties('AWS::Cognito::UserPoolClient', {
+      ExplicitAuthFlows: Match.arrayEquals([
+        'ALLOW_USER_PASSWORD_AUTH',
+        'ALLOW_USER_SRP_AUTH',
+        'ALLOW_REFRESH_TOKEN_AUTH',
+      ]),
+      GenerateSecret: false,
+      PreventUserExistenceErrors: 'ENABLED',
+      AllowedOAuthFlowsUserPoolClient: false,
+    });
+  });
+
+  it('blocks compromised credentials and requires MFA on high-risk sign-ins', () => {
+    template.hasResourceProperties('AWS::Cognito::UserPoolRiskConfigurationAttachment', {
+      ClientId: 'ALL',
+      CompromisedCredentialsRiskConfiguration: { Actions: { EventAction: 'BLOCK' } },
+      AccountTakeoverRiskConfiguration: {
+        Actions: Match.objectLike({ HighAction: { EventAction: 'MFA_REQUIRED', Notify: false } }),
+      },
+    });
+  });
+
+  it('outputs the table name, user pool id and client id', () => {
+    const outputs = Object.keys(template.findOutputs('*'));
+    expect(outputs).toEqual(expect.arrayContaining(['TableName', 'UserPoolId', 'UserPoolClientId']));
+  });
+});
+
+describe('SES identity (stage option createIdentity)', () => {
+  it('production: the domain identity with Easy DKIM is created, retained, and its DKIM records are outputs', () => {
+    const { dataTemplate, config } = synthStage('production');
+    dataTemplate.hasResource('AWS::SES::EmailIdentity', {
+      DeletionPolicy: 'Retain',
+      Properties: Match.objectLike({
+        EmailIdentity: config.email.identity,
+        DkimSigningAttributes: { NextSigningKeyLength: 'RSA_2048_BIT' },
+      }),
+    });
+    expect(
+      Object.keys(dataTemplate.findOutputs('*')).filter((id) => id.startsWith('DkimRecord')),
+    ).toHaveLength(3);
+  });
+
+  it('dev: the identity is expected to exist already', () => {
+    synthStage('dev').dataTemplate.resourceCountIs('AWS::SES::EmailIdentity', 0);
   });
 });
 

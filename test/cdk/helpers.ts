@@ -1,10 +1,19 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
-import { addVolIsVolStacks, type VolIsVolStacks } from '../../lib/vol-is-vol-app.js';
+import type { FunctionSpec, Route, ScheduledFunctionSpec } from '../../lambdas/routes.js';
+import { ApiStack } from '../../lib/api-stack.js';
+import { DataStack } from '../../lib/data-stack.js';
+import {
+  loadStageConfig,
+  type StageConfig,
+  type StageConfigInput,
+  stageConfigs,
+} from '../../lib/stage-config.js';
+import { addComplianceChecks, addVolIsVolStacks, type VolIsVolStacks } from '../../lib/vol-is-vol-app.js';
 
 /** Skips asset bundling (esbuild) for every stack: synth stays in-process and fast. */
-const SKIP_BUNDLING = { 'aws:cdk:bundling-stacks': [] as string[] };
+export const SKIP_BUNDLING = { 'aws:cdk:bundling-stacks': [] as string[] };
 
 export type SynthesizedStage = VolIsVolStacks & {
   readonly app: App;
@@ -15,7 +24,7 @@ export type SynthesizedStage = VolIsVolStacks & {
 export type BuildOptions = {
   /**
    * Run the CDK's built-in CloudFormation validation (as `cdk synth` does), with its findings as errors.
-   * Off by default: it costs seconds per synth, and one dedicated test covers it.
+   * Off by default: it costs seconds per synth, and one dedicated test covers it. cdk-nag runs on every synth.
    */
   readonly validate?: boolean;
 };
@@ -49,6 +58,49 @@ export function synthStage(stage = 'dev'): SynthesizedStage {
     cache.set(stage, built);
   }
   return built;
+}
+
+/** A stage's configuration with some fields replaced (validated like the real ones). */
+export function configWith(stage: string, overrides: Partial<StageConfigInput> = {}): StageConfig {
+  const base = stageConfigs[stage as keyof typeof stageConfigs];
+  return loadStageConfig(stage, { [stage]: { ...base, ...overrides } as StageConfigInput });
+}
+
+export type CustomApiOptions = {
+  readonly stage?: string;
+  readonly config?: StageConfig;
+  readonly routes: readonly Route[];
+  readonly functionSpecs: Readonly<Record<string, FunctionSpec>>;
+  readonly scheduledFunctionSpecs?: Readonly<Record<string, ScheduledFunctionSpec>>;
+};
+
+export type CustomApi = {
+  readonly app: App;
+  readonly config: StageConfig;
+  readonly data: DataStack;
+  readonly api: ApiStack;
+  readonly apiTemplate: Template;
+};
+
+/**
+ * The two stacks with a route table and function specs of the test's own (real admin routes or scheduled
+ * functions may not exist yet), checked by cdk-nag like the real app.
+ */
+export function buildCustomApi(options: CustomApiOptions): CustomApi {
+  const app = new App({ context: { ...SKIP_BUNDLING }, builtinCloudFormationValidation: false });
+  const config = options.config ?? loadStageConfig(options.stage ?? 'dev');
+  const data = new DataStack(app, 'Data', { config });
+  const api = new ApiStack(app, 'Api', {
+    config,
+    table: data.table,
+    tableKey: data.tableKey,
+    userPool: data.userPool,
+    routes: options.routes,
+    functionSpecs: options.functionSpecs,
+    scheduledFunctionSpecs: options.scheduledFunctionSpecs ?? {},
+  });
+  addComplianceChecks(app);
+  return { app, config, data, api, apiTemplate: Template.fromStack(api) };
 }
 
 export type CfnResource = {

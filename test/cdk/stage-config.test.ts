@@ -1,7 +1,10 @@
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { describe, expect, it } from 'vitest';
 import {
+  identityCovers,
   loadStageConfig,
+  mailFromOf,
+  parseMailbox,
   StageConfigError,
   type StageConfigInput,
   stackEnv,
@@ -13,10 +16,21 @@ import { buildApp } from './helpers.js';
 const valid: StageConfigInput = {
   stage: 'dev',
   throttling: { rateLimit: 10, burstLimit: 20 },
-  corsOrigins: ['https://form.example.org'],
+  allowedOrigins: ['https://form.example.org'],
+  publicBaseUrl: 'https://form.example.org/aanmelden',
   logRetentionDays: RetentionDays.ONE_WEEK,
   terminationProtection: false,
+  tableKmsKey: 'aws-managed',
+  email: {
+    identity: 'aanmelden.example.nl',
+    createIdentity: false,
+    mailFrom: 'Dag van Weerbaar Bestuur <noreply@aanmelden.example.nl>',
+    configurationSet: { kind: 'none' },
+  },
+  waf: { enabled: true, registrationRateLimit: 100 },
+  reservedConcurrency: {},
 };
+const validEmail = valid.email;
 
 const loadDev = (overrides: Record<string, unknown>) =>
   loadStageConfig('dev', { dev: { ...valid, ...overrides } as StageConfigInput });
@@ -27,18 +41,47 @@ describe('stage configuration', () => {
     expect(config.stage).toBe(stage);
     expect(config.throttling.rateLimit).toBeGreaterThan(0);
     expect(config.throttling.burstLimit).toBeGreaterThan(0);
-    expect(config.corsOrigins.length).toBeGreaterThan(0);
+    expect(config.allowedOrigins.length).toBeGreaterThan(0);
+    expect(config.allowedOrigins).toContain(new URL(config.publicBaseUrl).origin);
+    expect(identityCovers(config.email.identity, mailFromOf(config.email).address)).toBe(true);
   });
 
   it('knows exactly the four stages', () => {
     expect(Object.keys(stageConfigs).sort()).toEqual(['acceptance', 'dev', 'production', 'test']);
   });
 
-  it('production keeps stacks from accidental deletion and logs longer than dev', () => {
+  it('production keeps stacks from accidental deletion, logs longer than dev, and is guarded', () => {
     const production = loadStageConfig('production');
     expect(production.terminationProtection).toBe(true);
     expect(production.logRetentionDays).toBeGreaterThan(loadStageConfig('dev').logRetentionDays);
-    expect(production.corsOrigins.every((origin) => origin.startsWith('https://'))).toBe(true);
+    expect(production.allowedOrigins.every((origin) => origin.startsWith('https://'))).toBe(true);
+    expect(production.publicBaseUrl.startsWith('https://')).toBe(true);
+    expect(production.waf.enabled).toBe(true);
+    expect(production.tableKmsKey).toBe('customer-managed');
+    expect(production.alarmEmail).toBeDefined();
+    expect(production.reservedConcurrency.scheduledFunctions).toBeLessThanOrEqual(2);
+  });
+
+  it('accepts a minimal valid configuration and fills in defaults', () => {
+    const config = loadDev({});
+    expect(config.reservedConcurrency.functions).toEqual({});
+    expect(config.email.replyTo).toBeUndefined();
+    expect(config.alarmEmail).toBeUndefined();
+  });
+
+  it.each([
+    ['an existing configuration set', { kind: 'existing', name: 'vol-is-vol-mail' }],
+    ['a configuration set to create', { kind: 'create' }],
+  ])('accepts %s', (_label, configurationSet) => {
+    const config = loadDev({ email: { ...validEmail, configurationSet } });
+    expect(config.email.configurationSet).toEqual(configurationSet);
+  });
+
+  it('accepts an address identity that is the From address itself', () => {
+    const config = loadDev({
+      email: { ...validEmail, identity: 'aanmelden@example.nl', mailFrom: 'aanmelden@example.nl' },
+    });
+    expect(mailFromOf(config.email)).toEqual({ address: 'aanmelden@example.nl' });
   });
 
   it('rejects an unknown stage with a message naming the valid ones', () => {
@@ -51,13 +94,53 @@ describe('stage configuration', () => {
   });
 
   it.each([
-    ['a trailing slash on an origin', { corsOrigins: ['https://form.example.org/'] }, /corsOrigins\.0/],
+    ['a trailing slash on an origin', { allowedOrigins: ['https://form.example.org/'] }, /allowedOrigins\.0/],
     [
       'a plain-http origin that is not localhost',
-      { corsOrigins: ['http://form.example.org'] },
-      /corsOrigins\.0/,
+      { allowedOrigins: ['http://form.example.org'] },
+      /allowedOrigins\.0/,
     ],
-    ['no origins', { corsOrigins: [] }, /corsOrigins/],
+    ['no origins', { allowedOrigins: [] }, /allowedOrigins/],
+    [
+      'a public base URL outside the allowed origins',
+      { publicBaseUrl: 'https://elders.example.org' },
+      /publicBaseUrl: its origin https:\/\/elders\.example\.org must be one of allowedOrigins/,
+    ],
+    ['a public base URL with a query', { publicBaseUrl: 'https://form.example.org/?a=1' }, /publicBaseUrl/],
+    ['a plain-http public base URL', { publicBaseUrl: 'http://form.example.org' }, /publicBaseUrl/],
+    [
+      'a From address outside the SES identity',
+      { email: { ...validEmail, mailFrom: 'Bestuur <aanmelden@example.nl>' } },
+      /email\.mailFrom: the address aanmelden@example\.nl is not covered by the SES identity aanmelden\.example\.nl/,
+    ],
+    [
+      'a malformed From header',
+      { email: { ...validEmail, mailFrom: 'Bestuur <geen adres>' } },
+      /email\.mailFrom: must be "Display Name <address@domain>"/,
+    ],
+    [
+      'an identity that is neither a domain nor an address',
+      { email: { ...validEmail, identity: 'https://example.nl' } },
+      /email\.identity/,
+    ],
+    ['a malformed Reply-To', { email: { ...validEmail, replyTo: 'organisatie' } }, /email\.replyTo/],
+    [
+      'an unknown configuration set kind',
+      { email: { ...validEmail, configurationSet: { kind: 'maybe' } } },
+      /email\.configurationSet/,
+    ],
+    ['an unknown table key kind', { tableKmsKey: 'own-key' }, /tableKmsKey/],
+    [
+      'a WAF rate below what WAF accepts',
+      { waf: { enabled: true, registrationRateLimit: 5 } },
+      /waf\.registrationRateLimit/,
+    ],
+    ['a malformed alarm email', { alarmEmail: 'beheer' }, /alarmEmail/],
+    [
+      'a scheduled reserved concurrency of 0',
+      { reservedConcurrency: { scheduledFunctions: 0 } },
+      /reservedConcurrency\.scheduledFunctions/,
+    ],
     ['a negative rate', { throttling: { rateLimit: -1, burstLimit: 20 } }, /throttling\.rateLimit/],
     ['a fractional burst', { throttling: { rateLimit: 10, burstLimit: 2.5 } }, /throttling\.burstLimit/],
     ['a retention CloudWatch does not offer', { logRetentionDays: 8 }, /logRetentionDays: must be one of/],
@@ -81,6 +164,35 @@ describe('stage configuration', () => {
       region: 'eu-central-1',
     });
     expect(stackEnv(loadDev({}), {})).toEqual({ account: undefined, region: undefined });
+  });
+});
+
+describe('mail addresses', () => {
+  it.each([
+    [
+      'Dag van Weerbaar Bestuur <aanmelden@example.nl>',
+      { displayName: 'Dag van Weerbaar Bestuur', address: 'aanmelden@example.nl' },
+    ],
+    ['  Aanmelden@Example.nl ', { address: 'aanmelden@example.nl' }],
+    ['<aanmelden@example.nl>', { address: 'aanmelden@example.nl' }],
+  ])('parses %j', (value, expected) => {
+    expect(parseMailbox(value)).toEqual(expected);
+  });
+
+  it.each(['Bestuur', 'Bestuur <>', '"Bestuur" <a@b.nl>', 'a@b.nl, c@d.nl', 'Bestuur <a@b.nl'])(
+    'refuses %j',
+    (value) => {
+      expect(parseMailbox(value)).toBeUndefined();
+    },
+  );
+
+  it('knows which addresses an identity covers', () => {
+    expect(identityCovers('example.nl', 'a@example.nl')).toBe(true);
+    expect(identityCovers('example.nl', 'a@aanmelden.example.nl')).toBe(true);
+    expect(identityCovers('aanmelden.example.nl', 'a@example.nl')).toBe(false);
+    expect(identityCovers('example.nl', 'a@badexample.nl')).toBe(false);
+    expect(identityCovers('a@example.nl', 'A@example.nl')).toBe(true);
+    expect(identityCovers('a@example.nl', 'b@example.nl')).toBe(false);
   });
 });
 

@@ -105,7 +105,11 @@ describe.skipIf(external)('TransactionConflict from the embedded DynamoDB, over 
   });
 });
 
-const busy: FaultCode[] = ['ThrottlingException', 'ProvisionedThroughputExceededException', 'InternalServerError'];
+const busy: FaultCode[] = [
+  'ThrottlingException',
+  'ProvisionedThroughputExceededException',
+  'InternalServerError',
+];
 
 describe.skipIf(external).each(busy)('%s from the embedded DynamoDB, over HTTP', (code) => {
   it('on every SDK attempt of the transaction: 503 TRY_AGAIN, nothing booked', async () => {

@@ -167,9 +167,9 @@ describe('a DynamoDB endpoint nobody listens on (connection refused)', () => {
     const deadStore = new DynamoStore(dead, stack.tableName);
     try {
       await expect(deadStore.getEvent(eventId)).rejects.toBeInstanceOf(TryAgain);
-      await expect(deadStore.putEventDefinition(eventId, faultEvent({ a: 1, b: 1, c: 1, d: 1 }))).rejects.toBeInstanceOf(
-        TryAgain,
-      );
+      await expect(
+        deadStore.putEventDefinition(eventId, faultEvent({ a: 1, b: 1, c: 1, d: 1 })),
+      ).rejects.toBeInstanceOf(TryAgain);
       await expect(
         register(
           {

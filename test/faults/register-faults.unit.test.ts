@@ -182,13 +182,11 @@ describe('a conflict followed by throttling', () => {
 
 describe('an error that is not about load', () => {
   it('is a 500 INTERNAL_ERROR that reveals nothing, never a 503 that invites retrying a bug', async () => {
-    ddb
-      .on(TransactWriteCommand)
-      .rejects(
-        Object.assign(new Error('One or more parameter values were invalid: table/secret'), {
-          name: 'ValidationException',
-        }),
-      );
+    ddb.on(TransactWriteCommand).rejects(
+      Object.assign(new Error('One or more parameter values were invalid: table/secret'), {
+        name: 'ValidationException',
+      }),
+    );
     const result = await post();
     expect(result.statusCode).toBe(500);
     expect(JSON.parse(result.body).error.code).toBe('INTERNAL_ERROR');

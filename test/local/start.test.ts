@@ -45,7 +45,7 @@ afterAll(async () => rm(dataDir, { recursive: true, force: true }));
 
 describe('npm start', () => {
   it('keeps every registration across a restart and stops cleanly on SIGTERM', async () => {
-    const env = { PORT: '0', DYNAMODB_PORT: '0', DATA_DIR: dataDir };
+    const env = { PORT: '0', DYNAMODB_PORT: '0', SES_PORT: '0', DATA_DIR: dataDir };
     const first = start(env);
     const url = await first.ready;
     expect(first.output()).toContain('events loaded     dag-van-weerbaar-bestuur-2019');
@@ -91,7 +91,12 @@ describe('npm start', () => {
     const address = blocker.address();
     const port = typeof address === 'object' && address ? address.port : 0;
     try {
-      const run = start({ PORT: String(port), DYNAMODB_PORT: '0', DATA_DIR: path.join(dataDir, 'taken') });
+      const run = start({
+        PORT: String(port),
+        DYNAMODB_PORT: '0',
+        SES_PORT: '0',
+        DATA_DIR: path.join(dataDir, 'taken'),
+      });
       run.ready.catch(() => undefined);
       expect(await run.exited).not.toBe(0);
       expect(run.output()).toContain(`Port ${port} is already in use`);

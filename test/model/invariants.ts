@@ -68,9 +68,33 @@ export async function registrationItemsOfEvent(
   return (await Promise.all(shards)).flat();
 }
 
-async function emailGuardsOfEvent(client: DynamoDBDocumentClient, tableName: string, eventId: string) {
+async function emailGuardsOfEvent(
+  client: DynamoDBDocumentClient,
+  tableName: string,
+  eventId: string,
+  candidateEmails?: readonly string[],
+) {
   const guards = new Map<string, string>();
   const prefix = `EMAIL#${eventId}#`;
+  if (candidateEmails) {
+    // Every address that can have registered is known: look their guards up instead of scanning the table.
+    const keys = [...new Set(candidateEmails.map(normalisedEmail))].map((email) => ({
+      pk: `${prefix}${sha256(email)}`,
+      sk: 'META',
+    }));
+    for (let start = 0; start < keys.length; start += 100) {
+      let pending: Record<string, unknown>[] = keys.slice(start, start + 100);
+      while (pending.length > 0) {
+        const result = await client.send(
+          new BatchGetCommand({ RequestItems: { [tableName]: { Keys: pending, ConsistentRead: true } } }),
+        );
+        for (const item of result.Responses?.[tableName] ?? [])
+          guards.set(String(item.pk).slice(prefix.length), String(item.registrationId));
+        pending = result.UnprocessedKeys?.[tableName]?.Keys ?? [];
+      }
+    }
+    return guards;
+  }
   let startKey: Record<string, unknown> | undefined;
   do {
     const page = await client.send(
@@ -95,10 +119,19 @@ export async function readEventState(
   client: DynamoDBDocumentClient,
   tableName: string,
   eventId: string,
-  options: { guards?: boolean } = {},
+  options: {
+    /** false: do not read the email guards. */
+    guards?: boolean;
+    /** Every address that may have registered (normalised or not): guards are looked up, not scanned for. */
+    candidateEmails?: readonly string[];
+  } = {},
 ): Promise<EventState> {
   const { Item: event } = await client.send(
-    new GetCommand({ TableName: tableName, Key: { pk: `EVENT#${eventId}`, sk: 'META' }, ConsistentRead: true }),
+    new GetCommand({
+      TableName: tableName,
+      Key: { pk: `EVENT#${eventId}`, sk: 'META' },
+      ConsistentRead: true,
+    }),
   );
   if (!event) throw new Error(`event ${eventId} not found`);
   const definition = event.definition as { rounds: { id: string; workshops: { id: string }[] }[] };
@@ -147,7 +180,9 @@ export async function readEventState(
     }
   }
   const guards =
-    options.guards === false ? new Map<string, string>() : await emailGuardsOfEvent(client, tableName, eventId);
+    options.guards === false
+      ? new Map<string, string>()
+      : await emailGuardsOfEvent(client, tableName, eventId);
   return { eventId, rounds, workshops, registrations, guards };
 }
 
@@ -159,7 +194,9 @@ export function invariantViolations(state: EventState, options: { guards?: boole
     if (workshop.taken > workshop.capacity)
       problems.push(`workshop ${workshop.id}: taken ${workshop.taken} > capacity ${workshop.capacity}`);
     if (workshop.taken !== workshop.holders)
-      problems.push(`workshop ${workshop.id}: taken ${workshop.taken} but ${workshop.holders} confirmed holders`);
+      problems.push(
+        `workshop ${workshop.id}: taken ${workshop.taken} but ${workshop.holders} confirmed holders`,
+      );
   }
 
   const confirmed = state.registrations.filter((registration) => registration.status === 'confirmed');
@@ -185,7 +222,8 @@ export function invariantViolations(state: EventState, options: { guards?: boole
     byEmail.set(email, [...(byEmail.get(email) ?? []), registration.id]);
   }
   for (const [email, ids] of byEmail) {
-    if (ids.length > 1) problems.push(`${ids.length} confirmed registrations for ${email}: ${ids.join(', ')}`);
+    if (ids.length > 1)
+      problems.push(`${ids.length} confirmed registrations for ${email}: ${ids.join(', ')}`);
   }
 
   if (options.guards !== false) {
@@ -198,7 +236,9 @@ export function invariantViolations(state: EventState, options: { guards?: boole
     }
     for (const [hash, registrationId] of state.guards) {
       if (!confirmedIds.has(registrationId))
-        problems.push(`email guard ${hash.slice(0, 8)}… names ${registrationId}, not a confirmed registration`);
+        problems.push(
+          `email guard ${hash.slice(0, 8)}… names ${registrationId}, not a confirmed registration`,
+        );
     }
   }
   return problems;

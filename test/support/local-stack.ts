@@ -9,6 +9,8 @@ export function startTestStack(options: { dataDir?: string } = {}): Promise<Loca
     dynamodbEndpoint: process.env.DYNAMODB_ENDPOINT,
     tableName: `vol-api-${Math.random().toString(36).slice(2, 10)}`,
     eventsDir: path.join(repoRoot, 'events'),
+    // Tests run the scheduled functions themselves (stack.runScheduled), when they choose.
+    scheduleIntervalMs: 0,
   });
 }
 

@@ -1,4 +1,5 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { SESClient, SendRawEmailCommand } from '@aws-sdk/client-ses';
 import {
   BatchGetCommand,
   DynamoDBDocumentClient,
@@ -12,6 +13,7 @@ import { proxyEvent } from '../support/api-events.js';
 import { sampleDefinition } from '../support/fakes.js';
 
 const ddb = mockClient(DynamoDBDocumentClient);
+const ses = mockClient(SESClient);
 
 const validBody = {
   name: 'Anna de Vries',
@@ -49,6 +51,8 @@ describe('POST /events/{eventId}/registrations handler', () => {
       },
     });
     ddb.on(TransactWriteCommand).resolves({});
+    ses.reset();
+    ses.on(SendRawEmailCommand).resolves({ MessageId: 'm' });
   });
 
   it('answers 201 with the registration the contract names, chosen by the server', async () => {
@@ -76,6 +80,15 @@ describe('POST /events/{eventId}/registrations handler', () => {
     const stored = ddb.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems?.[3]?.Put?.Item;
     expect(stored).not.toHaveProperty('extra');
     expect(JSON.stringify(registration)).not.toMatch(/Hash|token/i);
+  });
+
+  it('still answers 201 when SES is down: the email stays owed in the outbox', async () => {
+    ses.on(SendRawEmailCommand).rejects(Object.assign(new Error('down'), { name: 'ServiceUnavailable' }));
+    const result = await post(validBody);
+    expect(result.statusCode).toBe(201);
+    const [registrationTransaction] = ddb.commandCalls(TransactWriteCommand);
+    const outboxItem = registrationTransaction?.args[0].input.TransactItems?.[4]?.Put?.Item;
+    expect(outboxItem).toMatchObject({ type: 'outbox', kind: 'confirmation', state: 'pending' });
   });
 
   it('refuses a body over 10 KB with 413 before reading it', async () => {

@@ -1,5 +1,4 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { sha256Hex } from '../../lambdas/domain/hashing.js';
 import {
   AlreadyRegistered,
   EventNotFound,
@@ -7,6 +6,7 @@ import {
   RegistrationClosed,
   WorkshopFull,
 } from '../../lambdas/domain/errors.js';
+import { sha256Hex } from '../../lambdas/domain/hashing.js';
 import { type RegisterCommand, register } from '../../lambdas/use-cases/register.js';
 import { fixedClock, InMemoryStore, sampleDefinition, sequentialSecrets } from '../support/fakes.js';
 

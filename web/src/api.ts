@@ -25,7 +25,7 @@ export function apiBaseUrl(): Promise<string> {
 }
 
 export type ApiOutcome<T> =
-  | { kind: 'ok'; status: number; body: T }
+  | { kind: 'ok'; status: number; body: T; serverTime?: number }
   | { kind: 'error'; status: number; error: ApiErrorBody; retryAfterSeconds?: number }
   | { kind: 'network' };
 
@@ -58,6 +58,15 @@ function retryAfter(value: string | null): number | undefined {
   return Number.isNaN(at) ? undefined : Math.max(1, Math.ceil((at - Date.now()) / 1000));
 }
 
+/**
+ * The server's clock when it answered, from the `Date` header (whole seconds, so the middle of that second),
+ * or undefined when the header is missing or not exposed (cross-origin it needs Access-Control-Expose-Headers).
+ */
+function serverTime(response: Response): number | undefined {
+  const date = Date.parse(response.headers.get('Date') ?? '');
+  return Number.isNaN(date) ? undefined : date + 500;
+}
+
 export async function apiRequest<T>(
   method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
   path: string,
@@ -88,7 +97,9 @@ export async function apiRequest<T>(
   } catch {
     body = undefined;
   }
-  if (response.ok && body !== undefined) return { kind: 'ok', status: response.status, body: body as T };
+  if (response.ok && body !== undefined) {
+    return { kind: 'ok', status: response.status, body: body as T, serverTime: serverTime(response) };
+  }
   return {
     kind: 'error',
     status: response.status,

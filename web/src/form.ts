@@ -42,6 +42,11 @@ const errors = new FieldErrors();
 let event: PublicEvent | undefined;
 let picker: WorkshopPicker | undefined;
 let formStartedAt = 0;
+/**
+ * How far the server's clock is ahead of this device's. `formStartedAt` is compared with the server's clock,
+ * so a device whose clock is off by more than a moment would otherwise be refused (or let through) wrongly.
+ */
+let clockOffset = 0;
 /** The attempt a resubmission belongs to: same body, same key (so a retry never books twice). */
 let attempt: { key: string; body: string } | undefined;
 let inFlight = false;
@@ -69,6 +74,7 @@ function render(): void {
     .filter(Boolean)
     .join(' – ');
   if (event) renderEventHeader(event);
+  byId('event-eyebrow').hidden = !event;
   loadErrorText.textContent = loadMessage ? loadMessage(texts) : '';
   const closedText = event ? windowMessage(event) : undefined;
   windowBox.textContent = closedText ?? '';
@@ -129,10 +135,14 @@ async function load(): Promise<void> {
   }
   loadMessage = undefined;
   event = outcome.body;
+  if (outcome.serverTime !== undefined) {
+    const offset = outcome.serverTime - Date.now();
+    clockOffset = Math.abs(offset) > 1_500 ? offset : 0;
+  }
   picker = new WorkshopPicker(byId('rounds'), event, errors, { idPrefix: '' });
   form.hidden = false;
   applyWindow();
-  formStartedAt = Date.now();
+  formStartedAt = Date.now() + clockOffset;
   setInterval(() => void refreshSeats(), SEATS_REFRESH_MS);
   document.addEventListener('visibilitychange', () => {
     if (Date.now() - lastRefresh > SEATS_REFRESH_MS / 3) void refreshSeats();

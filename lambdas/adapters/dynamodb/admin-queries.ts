@@ -29,7 +29,8 @@ import { isBusyError } from './transactions.js';
 /** Query pages never ask for more than this many items at once. */
 const MAX_QUERY_LIMIT = 1000;
 
-async function read<T>(operation: () => Promise<T>): Promise<T> {
+/** DynamoDB busy (throttling, timeouts) becomes TryAgain (503 with Retry-After), as in the store. */
+async function call<T>(operation: () => Promise<T>): Promise<T> {
   try {
     return await operation();
   } catch (error) {
@@ -79,7 +80,7 @@ class ShardReader {
         Limit: this.batchSize,
         ExclusiveStartKey: this.startKey,
       };
-      const page = await read(() => this.client.send(new QueryCommand(input)));
+      const page = await call(() => this.client.send(new QueryCommand(input)));
       this.buffer = (page.Items ?? []).filter((item) => item.type === 'registration');
       this.startKey = page.LastEvaluatedKey;
       this.exhausted = page.LastEvaluatedKey === undefined;
@@ -144,17 +145,19 @@ export class DynamoAdminQueries implements RegistrationIndex, AuditLog, EventReg
   }
 
   async append(entry: AuditEntry): Promise<void> {
-    await this.client.send(
-      new PutCommand({
-        TableName: this.tableName,
-        Item: {
-          ...auditKey(entry.eventId, entry.id),
-          ...auditIndexKeys(entry.eventId, entry.id, entry.at),
-          type: 'audit',
-          ...entry,
-        },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
+    await call(() =>
+      this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            ...auditKey(entry.eventId, entry.id),
+            ...auditIndexKeys(entry.eventId, entry.id, entry.at),
+            type: 'audit',
+            ...entry,
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      ),
     );
   }
 
@@ -167,7 +170,7 @@ export class DynamoAdminQueries implements RegistrationIndex, AuditLog, EventReg
     const found: Record<string, unknown>[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {
-      const page = await read(() =>
+      const page = await call(() =>
         this.client.send(
           new QueryCommand({
             TableName: this.tableName,
@@ -195,19 +198,21 @@ export class DynamoAdminQueries implements RegistrationIndex, AuditLog, EventReg
   }
 
   async add(eventId: string): Promise<void> {
-    await this.client.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: eventRegistryKey(),
-        UpdateExpression: 'SET #type = :type ADD eventIds :ids',
-        ExpressionAttributeNames: { '#type': 'type' },
-        ExpressionAttributeValues: { ':type': 'event-registry', ':ids': new Set([eventId]) },
-      }),
+    await call(() =>
+      this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: eventRegistryKey(),
+          UpdateExpression: 'SET #type = :type ADD eventIds :ids',
+          ExpressionAttributeNames: { '#type': 'type' },
+          ExpressionAttributeValues: { ':type': 'event-registry', ':ids': new Set([eventId]) },
+        }),
+      ),
     );
   }
 
   async eventIds(): Promise<string[]> {
-    const { Item } = await read(() =>
+    const { Item } = await call(() =>
       this.client.send(
         new GetCommand({ TableName: this.tableName, Key: eventRegistryKey(), ConsistentRead: true }),
       ),

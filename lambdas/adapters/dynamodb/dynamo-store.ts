@@ -4,7 +4,9 @@ import {
   type DynamoDBDocumentClient,
   GetCommand,
   type TransactWriteCommandInput,
+  UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import type { OutboxEntry } from '../../domain/email.js';
 import {
   AlreadyRegistered,
   CapacityBelowTaken,
@@ -23,6 +25,7 @@ import type {
 } from '../../domain/registration.js';
 import type { EventCatalog, NewRegistration, RegistrationStore } from '../../ports.js';
 import { emailGuardKey, eventKey, registrationIndexKeys, registrationKey, workshopKey } from './keys.js';
+import { confirmationOf, outboxPut } from './outbox.js';
 import {
   defaultRetryPolicy,
   isBusyError,
@@ -152,7 +155,12 @@ export class DynamoStore implements EventCatalog, RegistrationStore {
     }
   }
 
-  async createRegistration({ registration, emailHash, manageTokenHash }: NewRegistration): Promise<void> {
+  async createRegistration({
+    registration,
+    emailHash,
+    manageTokenHash,
+    outbox,
+  }: NewRegistration): Promise<void> {
     const choices = Object.entries(registration.choices);
     const items: TransactItem[] = [
       ...choices.map(
@@ -191,10 +199,13 @@ export class DynamoStore implements EventCatalog, RegistrationStore {
             version: 1,
             emailHash,
             manageTokenHash,
+            ...(outbox ? { confirmation: confirmationOf(outbox) } : {}),
           },
           ConditionExpression: 'attribute_not_exists(pk)',
         },
       },
+      // After the registration, so that the reasons of the items before keep their documented positions.
+      ...(outbox ? [outboxPut(this.tableName, outbox)] : []),
     ];
 
     try {
@@ -239,6 +250,7 @@ export class DynamoStore implements EventCatalog, RegistrationStore {
     current: StoredRegistration,
     choices: Choices,
     at: string,
+    outbox?: (version: number) => OutboxEntry,
   ): Promise<StoredRegistration> {
     const moves = Object.entries(choices)
       .filter(([roundId, workshopId]) => current.choices[roundId] !== workshopId)
@@ -253,20 +265,25 @@ export class DynamoStore implements EventCatalog, RegistrationStore {
       updatedAt: at,
       version: current.version + 1,
     };
+    const mail = outbox?.(next.version);
     const items: TransactItem[] = [
       ...takes,
       ...releases,
-      this.updateRegistration(current, 'choices = :choices, updatedAt = :at, version = :next', {
-        ':choices': next.choices,
-        ':at': at,
-      }),
+      this.updateRegistration(
+        current,
+        `choices = :choices, updatedAt = :at, version = :next${mail ? ', confirmation = :confirmation' : ''}`,
+        { ':choices': next.choices, ':at': at, ...(mail ? { ':confirmation': confirmationOf(mail) } : {}) },
+      ),
+      ...(mail ? [outboxPut(this.tableName, mail)] : []),
     ];
     try {
       await transactWrite(this.client, { TransactItems: items }, randomUUID(), this.retryPolicy);
       return next;
     } catch (error) {
       if (!(error instanceof TransactionCancelled)) throw error;
-      if (error.reasons[items.length - 1]?.Code === 'ConditionalCheckFailed') throw new RegistrationChanged();
+      if (error.reasons[takes.length + releases.length]?.Code === 'ConditionalCheckFailed') {
+        throw new RegistrationChanged();
+      }
       const full: string[] = [];
       const vanished: { roundId: string; workshopId: string }[] = [];
       moves.forEach(({ roundId, to }, index) => {
@@ -289,6 +306,7 @@ export class DynamoStore implements EventCatalog, RegistrationStore {
     current: StoredRegistration,
     at: string,
     by: CancelledBy,
+    outbox?: OutboxEntry,
   ): Promise<StoredRegistration> {
     const items: TransactItem[] = [
       this.updateRegistration(
@@ -306,6 +324,7 @@ export class DynamoStore implements EventCatalog, RegistrationStore {
           ExpressionAttributeValues: { ':id': current.id },
         },
       },
+      ...(outbox ? [outboxPut(this.tableName, outbox)] : []),
     ];
     try {
       await transactWrite(this.client, { TransactItems: items }, randomUUID(), this.retryPolicy);
@@ -323,6 +342,18 @@ export class DynamoStore implements EventCatalog, RegistrationStore {
       cancelledBy: by,
       version: current.version + 1,
     };
+  }
+
+  async replaceManageToken(registrationId: string, manageTokenHash: string): Promise<void> {
+    await this.client.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: registrationKey(registrationId),
+        UpdateExpression: 'SET manageTokenHash = :hash',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':hash': manageTokenHash },
+      }),
+    );
   }
 
   private takeSeat(eventId: string, workshopId: string): TransactItem {

@@ -1,0 +1,182 @@
+/** Renders the bench results as Markdown (stdout). */
+import type { ChurnResult } from './churn.js';
+import type { ColdStartResult } from './cold-start.js';
+import type { OverheadResult } from './overhead.js';
+import type { StormResult } from './storm.js';
+import type { Machine } from './support.js';
+
+export type BenchResults = {
+  mode: 'full' | 'quick';
+  startedAt: string;
+  finishedAt: string;
+  machine: Machine & { loadAverageAtEnd: number[] };
+  storm?: StormResult;
+  overhead?: OverheadResult;
+  churn?: ChurnResult;
+  coldStart?: ColdStartResult;
+  /** True when every correctness check passed (no oversold seat, no drift, no 5xx other than 503). */
+  ok: boolean;
+  problems: string[];
+};
+
+const table = (header: string[], rows: (string | number)[][]) =>
+  [
+    `| ${header.join(' | ')} |`,
+    `|${header.map(() => '---').join('|')}|`,
+    ...rows.map((row) => `| ${row.map(String).join(' | ')} |`),
+  ].join('\n');
+
+const codes = (counts: Record<string, number>) =>
+  Object.entries(counts)
+    .map(([code, n]) => `${code} ${n}`)
+    .join(', ') || '–';
+
+const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
+
+export function renderMarkdown(results: BenchResults): string {
+  const { machine } = results;
+  const out: string[] = [];
+  out.push(`# vol-is-vol bench (${results.mode})`);
+  out.push('');
+  out.push(
+    `Machine: ${machine.cpus} × ${machine.model}, ${machine.totalMemoryGiB} GiB, Node ${machine.node}, ${machine.platform}; ` +
+      `load average ${machine.loadAverageAtStart.join(' / ')} at start, ${machine.loadAverageAtEnd.join(' / ')} at end. ` +
+      'Everything (load generator, local API, embedded DynamoDB) runs in one process: these are local-stack figures, ' +
+      'not AWS figures.',
+  );
+  out.push('');
+
+  const rows: (string | number)[][] = [];
+  const { storm, overhead, churn, coldStart } = results;
+  if (storm) {
+    const o = storm.options;
+    rows.push(
+      ['storm', 'requests / concurrency', `${o.requests} / ${o.concurrency}`],
+      [
+        'storm',
+        'seats',
+        `${o.rounds} rounds × ${o.workshopsPerRound} workshops × ${o.seatsPerWorkshop} = ${storm.seatsPerRound} per round`,
+      ],
+      ['storm', 'confirmed (201 / stored)', `${storm.confirmedResponses} / ${storm.confirmedStored}`],
+      ['storm', '**oversold** (index / counters)', `**${storm.oversold} / ${storm.oversoldByCounter}**`],
+      ['storm', 'counters ≠ confirmed holders', storm.counterMismatches],
+      ['storm', '5xx (other than 503)', `${storm.fiveXx} (${storm.fiveXxOtherThan503})`],
+      ['storm', 'statuses', codes(storm.statuses)],
+      ['storm', 'refusal codes', codes(storm.refusalCodes)],
+      [
+        'storm',
+        'latency p50 / p95 / p99 / max',
+        `${storm.latencyMs.p50} / ${storm.latencyMs.p95} / ${storm.latencyMs.p99} / ${storm.latencyMs.max} ms`,
+      ],
+      [
+        'storm',
+        'throughput',
+        `${storm.requestsPerSecond} requests/s, ${storm.confirmedPerSecond} confirmed/s`,
+      ],
+    );
+  }
+  if (overhead) {
+    rows.push(
+      ['overhead', 'sequential registrations per path', overhead.options.requests],
+      ['overhead', 'API over HTTP p50 / p95', `${overhead.api.p50} / ${overhead.api.p95} ms`],
+      [
+        'overhead',
+        'use case (reads + transaction) p50 / p95',
+        `${overhead.useCase.p50} / ${overhead.useCase.p95} ms`,
+      ],
+      ['overhead', 'TransactWriteItems alone p50 / p95', `${overhead.store.p50} / ${overhead.store.p95} ms`],
+      ['overhead', 'ratio API / transaction (p50)', `${overhead.ratioApiToStore.toFixed(1)}×`],
+      ['overhead', 'ratio use case / transaction (p50)', `${overhead.ratioUseCaseToStore.toFixed(1)}×`],
+    );
+    if (Object.keys(overhead.failures).length > 0)
+      rows.push(['overhead', 'failures', codes(overhead.failures)]);
+  }
+  if (churn) {
+    rows.push(
+      ['churn', 'mode', churn.mode],
+      [
+        'churn',
+        'duration / concurrency',
+        `${Math.round(churn.durationMs / 1000)} s / ${churn.options.concurrency}`,
+      ],
+      ['churn', 'operations', `${churn.operations} (${churn.operationsPerSecond}/s)`],
+      ...Object.entries(churn.byKind).map(([kind, s]): (string | number)[] => [
+        'churn',
+        `${kind} (${s.count}, p50 ${s.latencyMs.p50} ms)`,
+        codes(s.outcomes),
+      ]),
+      ['churn', '5xx (other than 503)', `${churn.fiveXx} (${churn.fiveXxOtherThan503})`],
+      [
+        'churn',
+        'registrations at end',
+        `${churn.confirmedAtEnd} confirmed, ${churn.cancelledAtEnd} cancelled`,
+      ],
+      [
+        'churn',
+        '**invariant** (taken = holders, 0 ≤ taken ≤ capacity)',
+        churn.invariantHolds ? '**holds**' : `**BROKEN**: ${churn.invariantViolations.join('; ')}`,
+      ],
+      ['churn', 'manage tokens from', churn.tokensFrom],
+    );
+  }
+  if (coldStart) {
+    rows.push([
+      'cold start',
+      `import @aws-sdk/client-dynamodb (median of ${coldStart.options.samples})`,
+      `${coldStart.sdkClientImportMs} ms`,
+    ]);
+    for (const f of coldStart.functions) {
+      rows.push([
+        'cold start',
+        `${f.name}: bundle / import / ratio to SDK`,
+        f.error
+          ? `${f.bundleBytes ? kib(f.bundleBytes) : '–'} / error: ${f.error}`
+          : `${kib(f.bundleBytes)} / ${f.importMs} ms / ${f.ratioToSdk?.toFixed(1)}×`,
+      ]);
+    }
+  }
+  out.push(table(['phase', 'metric', 'value'], rows));
+  out.push('');
+
+  if (storm) {
+    out.push('Storm, per workshop:');
+    out.push('');
+    out.push(
+      table(
+        ['workshop', 'capacity', 'taken', 'confirmed holders', 'oversold'],
+        [...storm.workshops]
+          .sort((a, b) => a.id.localeCompare(b.id))
+          .map((w) => [
+            w.id,
+            w.capacity,
+            w.taken,
+            w.confirmedHolders,
+            Math.max(0, w.confirmedHolders - w.capacity),
+          ]),
+      ),
+    );
+    out.push('');
+  }
+  if (coldStart) {
+    out.push('Cold start, what the bundles hold:');
+    out.push('');
+    out.push(
+      table(
+        ['function', 'bundle', 'largest parts', 'SDK packages left to the runtime'],
+        coldStart.functions.map((f) => [
+          f.name,
+          kib(f.bundleBytes),
+          f.largestParts.map((p) => `${p.part} ${kib(p.bytes)}`).join(', ') || '–',
+          f.externalImports.join(', ') || '–',
+        ]),
+      ),
+    );
+    out.push('');
+  }
+  out.push(
+    results.ok
+      ? '**All correctness checks passed.**'
+      : `**Correctness problems:**\n${results.problems.map((p) => `- ${p}`).join('\n')}`,
+  );
+  return `${out.join('\n')}\n`;
+}

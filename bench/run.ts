@@ -1,0 +1,165 @@
+/**
+ * `npm run bench` (`tsx bench/run.ts`): proof under load on the local stack, in one process, in memory.
+ *
+ *   npx tsx bench/run.ts            full run (a few minutes)
+ *   npx tsx bench/run.ts --quick    CI smoke run (under a minute)
+ *   --only=storm,overhead,churn,cold-start   run some phases only
+ *
+ * Progress goes to stderr, a Markdown report to stdout, the figures as JSON to BENCH_OUT
+ * (default bench-results.json). Exit code 1 when a correctness check fails (an oversold seat, a counter that
+ * differs from its confirmed holders, a 5xx other than 503): the timings are information, never a verdict.
+ */
+import { writeFile } from 'node:fs/promises';
+import os from 'node:os';
+
+// Before the handlers are imported (startLocalStack imports them): no request logs on stdout, no SDK nagging.
+process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+const quick = process.argv.includes('--quick');
+const only = process.argv
+  .find((arg) => arg.startsWith('--only='))
+  ?.slice('--only='.length)
+  .split(',');
+const wanted = (phase: string) => !only || only.includes(phase);
+
+const settings = quick
+  ? {
+      storm: {
+        requests: 300,
+        concurrency: 50,
+        rounds: 2,
+        workshopsPerRound: 4,
+        seatsPerWorkshop: 25,
+        duplicateShare: 0.03,
+      },
+      overhead: { requests: 40, warmup: 5 },
+      churn: {
+        durationMs: 5_000,
+        concurrency: 16,
+        rounds: 2,
+        workshopsPerRound: 3,
+        seatsPerWorkshop: 20,
+        resizeEveryMs: 500,
+      },
+      coldStart: { samples: 3 },
+    }
+  : {
+      storm: {
+        requests: 2_000,
+        concurrency: 200,
+        rounds: 2,
+        workshopsPerRound: 4,
+        seatsPerWorkshop: 100,
+        duplicateShare: 0.03,
+      },
+      overhead: { requests: 300, warmup: 20 },
+      churn: {
+        durationMs: 30_000,
+        concurrency: 32,
+        rounds: 2,
+        workshopsPerRound: 3,
+        seatsPerWorkshop: 40,
+        resizeEveryMs: 500,
+      },
+      coldStart: { samples: 5 },
+    };
+
+async function main() {
+  const { createDocumentClient } = await import('../lambdas/adapters/dynamodb/client.js');
+  const { DynamoStore } = await import('../lambdas/adapters/dynamodb/dynamo-store.js');
+  const { startLocalStack } = await import('../local/stack.js');
+  const { machine, progress, round1 } = await import('./support.js');
+  const { renderMarkdown } = await import('./report.js');
+  type Results = import('./report.js').BenchResults;
+
+  const startedAt = new Date().toISOString();
+  const host = machine();
+  progress('bench', `${quick ? 'quick' : 'full'} run on ${host.cpus} × ${host.model}, Node ${host.node}`);
+
+  const results: Omit<Results, 'finishedAt' | 'machine' | 'ok' | 'problems'> = {
+    mode: quick ? 'quick' : 'full',
+    startedAt,
+  };
+  const problems: string[] = [];
+
+  if (wanted('storm') || wanted('overhead') || wanted('churn')) {
+    progress('bench', 'starting the local stack (in memory)');
+    const stack = await startLocalStack({ port: 0, tableName: 'vol-bench', eventsDir: undefined });
+    const documentClient = createDocumentClient({
+      region: process.env.AWS_REGION ?? 'eu-west-1',
+      endpoint: stack.dynamodbEndpoint,
+      requestTimeoutMs: 60_000,
+      connectionTimeoutMs: 60_000,
+      maxSockets: 256,
+    });
+    const context = { stack, documentClient, store: new DynamoStore(documentClient, stack.tableName) };
+    try {
+      if (wanted('storm')) {
+        const { runStorm } = await import('./storm.js');
+        const storm = await runStorm(context, settings.storm);
+        results.storm = storm;
+        if (storm.oversold > 0 || storm.oversoldByCounter > 0)
+          problems.push(`storm: ${storm.oversold} seats oversold`);
+        if (storm.counterMismatches > 0) problems.push(`storm: ${storm.counterMismatches} counters drifted`);
+        if (storm.fiveXxOtherThan503 > 0)
+          problems.push(`storm: ${storm.fiveXxOtherThan503} 5xx other than 503`);
+        if (storm.confirmedResponses !== storm.confirmedStored)
+          problems.push(
+            `storm: ${storm.confirmedResponses} answered 201 but ${storm.confirmedStored} stored`,
+          );
+        problems.push(...storm.invariantViolations.map((v) => `storm: ${v}`));
+      }
+      if (wanted('overhead')) {
+        const { runOverhead } = await import('./overhead.js');
+        results.overhead = await runOverhead(context, settings.overhead);
+        if (Object.keys(results.overhead.failures).length > 0)
+          problems.push(`overhead: failures ${JSON.stringify(results.overhead.failures)}`);
+      }
+      if (wanted('churn')) {
+        const { runChurn } = await import('./churn.js');
+        const churn = await runChurn(context, settings.churn);
+        results.churn = churn;
+        if (!churn.invariantHolds) problems.push(...churn.invariantViolations.map((v) => `churn: ${v}`));
+        if (churn.fiveXxOtherThan503 > 0)
+          problems.push(`churn: ${churn.fiveXxOtherThan503} 5xx other than 503`);
+      }
+    } finally {
+      documentClient.destroy();
+      await stack.close();
+    }
+  }
+
+  if (wanted('cold-start')) {
+    const { runColdStart } = await import('./cold-start.js');
+    results.coldStart = await runColdStart(settings.coldStart);
+    for (const f of results.coldStart.functions)
+      if (f.error) problems.push(`cold start ${f.name}: ${f.error}`);
+  }
+
+  const full: Results = {
+    ...results,
+    finishedAt: new Date().toISOString(),
+    machine: { ...host, loadAverageAtEnd: os.loadavg().map(round1) },
+    ok: problems.length === 0,
+    problems,
+  };
+  const out = process.env.BENCH_OUT || 'bench-results.json';
+  await writeFile(out, `${JSON.stringify(full, null, 2)}\n`);
+  process.stdout.write(renderMarkdown(full));
+  progress(
+    'bench',
+    `JSON written to ${out}; ${full.ok ? 'all correctness checks passed' : 'PROBLEMS found'}`,
+  );
+  return full.ok;
+}
+
+main().then(
+  (ok) => process.exit(ok ? 0 : 1),
+  (error: unknown) => {
+    process.stderr.write(
+      `bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
+    process.exit(2);
+  },
+);

@@ -1,0 +1,184 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  QueryCommand,
+  TransactWriteCommand,
+  type TransactWriteCommandInput,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type { ConfirmationStatus, OutboxEntry } from '../../domain/email.js';
+import type { EmailOutbox } from '../../ports.js';
+import { META, REGISTRATION_INDEX, registrationKey } from './keys.js';
+
+type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+
+/** Due entries are spread over a few index partitions so that a burst of registrations has no hot key. */
+const OUTBOX_SHARDS = 4;
+/** Sent and failed entries stay a while as a delivery record, then TTL removes them. */
+const KEEP_RECORD_SECONDS = 30 * 24 * 60 * 60;
+
+export const outboxKey = (entryId: string) => ({ pk: `MAIL#${entryId}`, sk: META });
+
+function shardOf(entryId: string): number {
+  let hash = 0;
+  for (const char of entryId) hash = (hash * 31 + char.charCodeAt(0)) >>> 0;
+  return hash % OUTBOX_SHARDS;
+}
+
+const dueIndexKeys = (entry: Pick<OutboxEntry, 'id' | 'nextAttemptAt'>) => ({
+  gsi1pk: `OUTBOX#${shardOf(entry.id)}`,
+  gsi1sk: `${entry.nextAttemptAt}#${entry.id}`,
+});
+
+/** The outbox entry as part of the transaction that owes the email: both commit or neither does. */
+export function outboxPut(tableName: string, entry: OutboxEntry): TransactItem {
+  return {
+    Put: {
+      TableName: tableName,
+      Item: { ...outboxKey(entry.id), ...dueIndexKeys(entry), type: 'outbox', ...entry },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    },
+  };
+}
+
+export function confirmationOf(
+  entry: OutboxEntry,
+  extra: Partial<ConfirmationStatus> = {},
+): ConfirmationStatus {
+  return { kind: entry.kind, state: entry.state, attempts: entry.attempts, ...extra };
+}
+
+function toEntry(item: Record<string, unknown>): OutboxEntry {
+  const { pk: _pk, sk: _sk, gsi1pk: _gpk, gsi1sk: _gsk, type: _type, expiresAt: _exp, ...entry } = item;
+  return entry as OutboxEntry;
+}
+
+export class DynamoOutbox implements EmailOutbox {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async due(now: Date, limit: number): Promise<OutboxEntry[]> {
+    const upper = `${now.toISOString()}#\uffff`;
+    const pages = await Promise.all(
+      Array.from({ length: OUTBOX_SHARDS }, (_, shard) =>
+        this.client.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            IndexName: REGISTRATION_INDEX,
+            KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk < :upper',
+            ExpressionAttributeValues: { ':pk': `OUTBOX#${shard}`, ':upper': upper },
+            Limit: limit,
+          }),
+        ),
+      ),
+    );
+    return pages
+      .flatMap((page) => (page.Items ?? []).map(toEntry))
+      .sort((a, b) => a.nextAttemptAt.localeCompare(b.nextAttemptAt))
+      .slice(0, limit);
+  }
+
+  async claim(entry: OutboxEntry, leaseUntil: Date): Promise<OutboxEntry | undefined> {
+    const claimed = { ...entry, attempts: entry.attempts + 1, nextAttemptAt: leaseUntil.toISOString() };
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: outboxKey(entry.id),
+          UpdateExpression: 'SET attempts = :next, nextAttemptAt = :lease, gsi1sk = :sk',
+          ConditionExpression: '#state = :pending AND attempts = :seen',
+          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeValues: {
+            ':next': claimed.attempts,
+            ':lease': claimed.nextAttemptAt,
+            ':sk': dueIndexKeys(claimed).gsi1sk,
+            ':pending': 'pending',
+            ':seen': entry.attempts,
+          },
+        }),
+      );
+      return claimed;
+    } catch (error) {
+      // Another sender claimed it first (or it was sent meanwhile): leave it to them.
+      if (error instanceof ConditionalCheckFailedException) return undefined;
+      throw error;
+    }
+  }
+
+  async markSent(entry: OutboxEntry, at: Date): Promise<void> {
+    await this.settle(entry, {
+      assignments: '#state = :sent, sentAt = :at, expiresAt = :expires REMOVE gsi1pk, gsi1sk',
+      values: { ':sent': 'sent', ':at': at.toISOString(), ':expires': expiry(at) },
+      confirmation: confirmationOf({ ...entry, state: 'sent' }, { lastAttemptAt: at.toISOString() }),
+    });
+  }
+
+  async markRetry(entry: OutboxEntry, at: Date, retryAt: Date, reason: string): Promise<void> {
+    const next = { ...entry, nextAttemptAt: retryAt.toISOString() };
+    await this.settle(entry, {
+      assignments: 'nextAttemptAt = :next, gsi1sk = :sk, lastError = :reason',
+      values: { ':next': next.nextAttemptAt, ':sk': dueIndexKeys(next).gsi1sk, ':reason': reason },
+      confirmation: confirmationOf(entry, { lastAttemptAt: at.toISOString(), lastError: reason }),
+    });
+  }
+
+  async markGaveUp(entry: OutboxEntry, at: Date, reason: string): Promise<void> {
+    await this.settle(entry, {
+      // Off the due index, onto a per-event list of failures for organisers.
+      assignments: '#state = :failed, lastError = :reason, gsi1pk = :failedPk, gsi1sk = :failedSk',
+      values: {
+        ':failed': 'failed',
+        ':reason': reason,
+        ':failedPk': `MAILFAILED#${entry.eventId}`,
+        ':failedSk': `${at.toISOString()}#${entry.id}`,
+      },
+      confirmation: confirmationOf(
+        { ...entry, state: 'failed' },
+        { lastAttemptAt: at.toISOString(), lastError: reason },
+      ),
+    });
+  }
+
+  /** Updates the entry and the registration's visible delivery state together. */
+  private async settle(
+    entry: OutboxEntry,
+    update: { assignments: string; values: Record<string, unknown>; confirmation: ConfirmationStatus },
+  ): Promise<void> {
+    // The attempt count travels with every settlement: an immediate first attempt was never claimed.
+    const [assignments, remove] = update.assignments.split(' REMOVE ');
+    const set = `${assignments}, attempts = :attempts`;
+    await this.client.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Update: {
+              TableName: this.tableName,
+              Key: outboxKey(entry.id),
+              UpdateExpression: `SET ${set}${remove ? ` REMOVE ${remove}` : ''}`,
+              ConditionExpression: 'attribute_exists(pk)',
+              ...(update.assignments.includes('#state')
+                ? { ExpressionAttributeNames: { '#state': 'state' } }
+                : {}),
+              ExpressionAttributeValues: { ...update.values, ':attempts': entry.attempts },
+            },
+          },
+          {
+            Update: {
+              TableName: this.tableName,
+              Key: registrationKey(entry.registrationId),
+              UpdateExpression: 'SET confirmation = :confirmation',
+              ConditionExpression: 'attribute_exists(pk)',
+              ExpressionAttributeValues: { ':confirmation': update.confirmation },
+            },
+          },
+        ],
+      }),
+    );
+  }
+}
+
+function expiry(at: Date): number {
+  return Math.floor(at.getTime() / 1000) + KEEP_RECORD_SECONDS;
+}

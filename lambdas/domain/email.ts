@@ -1,0 +1,95 @@
+/**
+ * Email delivery that loses nothing: every email a registration owes is written as an outbox entry in the
+ * same transaction as the change that owes it. It is sent right after the commit; whatever did not go out
+ * is sent by the scheduled retry, with backoff, until it is sent or gives up (visible to organisers).
+ */
+
+export type MailKind = 'confirmation' | 'change' | 'cancellation';
+
+export type DeliveryState = 'pending' | 'sent' | 'failed';
+
+export type OutboxEntry = {
+  id: string;
+  registrationId: string;
+  eventId: string;
+  kind: MailKind;
+  state: DeliveryState;
+  /** Attempts made so far (or claimed by a sender that is making one right now). */
+  attempts: number;
+  /** When the entry is due; a sender that claims it pushes this out as a lease. */
+  nextAttemptAt: string;
+  createdAt: string;
+  lastError?: string;
+};
+
+/** What the registration shows about its latest email. */
+export type ConfirmationStatus = {
+  kind: MailKind;
+  state: DeliveryState;
+  attempts: number;
+  lastAttemptAt?: string;
+  lastError?: string;
+};
+
+export const DELIVERY = {
+  /** After this many failed attempts the email is given up and shown to organisers as failed. */
+  maxAttempts: 10,
+  /** How long an immediate send (or a claimed retry) has before the sweep may try it again. */
+  leaseMs: 2 * 60_000,
+  baseDelayMs: 60_000,
+  maxDelayMs: 4 * 60 * 60_000,
+} as const;
+
+/** Exponential backoff with jitter: about 1, 2, 4 … minutes, at most 4 hours. */
+export function nextAttemptDelayMs(attempts: number, random: () => number = Math.random): number {
+  const ceiling = Math.min(DELIVERY.maxDelayMs, DELIVERY.baseDelayMs * 2 ** Math.max(0, attempts - 1));
+  return Math.round(ceiling / 2 + (random() * ceiling) / 2);
+}
+
+/** Confirmation and change emails carry the manage link; a cancellation does not need it. */
+export function needsManageLink(kind: MailKind): boolean {
+  return kind !== 'cancellation';
+}
+
+export function newOutboxEntry(
+  registrationId: string,
+  eventId: string,
+  kind: MailKind,
+  version: number,
+  now: Date,
+): OutboxEntry {
+  return {
+    id: `${registrationId}.${kind}.${version}`,
+    registrationId,
+    eventId,
+    kind,
+    state: 'pending',
+    attempts: 0,
+    nextAttemptAt: new Date(now.getTime() + DELIVERY.leaseMs).toISOString(),
+    createdAt: now.toISOString(),
+  };
+}
+
+export type OutgoingEmail = {
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+  attachments: { filename: string; contentType: string; content: string }[];
+};
+
+/** The address will never accept this email (rejected by SES): retrying cannot help. */
+export class PermanentDeliveryFailure extends Error {
+  constructor(readonly reason: string) {
+    super(`PermanentDeliveryFailure: ${reason}`);
+    this.name = 'PermanentDeliveryFailure';
+  }
+}
+
+/** Sending failed for now (throttling, an outage, a configuration being fixed): try again later. */
+export class TransientDeliveryFailure extends Error {
+  constructor(readonly reason: string) {
+    super(`TransientDeliveryFailure: ${reason}`);
+    this.name = 'TransientDeliveryFailure';
+  }
+}

@@ -1,0 +1,146 @@
+import {
+  DELIVERY,
+  needsManageLink,
+  nextAttemptDelayMs,
+  type OutboxEntry,
+  PermanentDeliveryFailure,
+} from '../domain/email.js';
+import type { EventDefinition } from '../domain/event-definition.js';
+import { sha256Hex } from '../domain/hashing.js';
+import type { StoredRegistration } from '../domain/registration.js';
+import { composeEmail, manageUrl } from '../email/compose.js';
+import type { Clock, EmailOutbox, EventCatalog, Mailer, RegistrationStore, SecretSource } from '../ports.js';
+
+export type DeliveryDeps = {
+  outbox: EmailOutbox;
+  mailer: Mailer;
+  clock: Clock;
+  publicBaseUrl: string;
+};
+
+export type DeliveryOutcome = {
+  entryId: string;
+  registrationId: string;
+  kind: OutboxEntry['kind'];
+  attempts: number;
+  result: 'sent' | 'retry' | 'gave-up' | 'skipped';
+  reason?: string;
+};
+
+/**
+ * One attempt at an outbox entry whose attempt count already includes this one. Success marks it sent (it
+ * is never sent again); a transient failure schedules the next attempt with backoff; a rejected address or
+ * the last attempt gives up, which organisers see on the registration.
+ */
+async function attempt(
+  entry: OutboxEntry,
+  content: { event: EventDefinition; registration: StoredRegistration; manageToken?: string },
+  deps: DeliveryDeps,
+): Promise<DeliveryOutcome> {
+  const base = {
+    entryId: entry.id,
+    registrationId: entry.registrationId,
+    kind: entry.kind,
+    attempts: entry.attempts,
+  };
+  const email = composeEmail({
+    kind: entry.kind,
+    eventId: entry.eventId,
+    event: content.event,
+    registration: content.registration,
+    manageUrl: content.manageToken
+      ? manageUrl(deps.publicBaseUrl, entry.registrationId, content.manageToken)
+      : undefined,
+  });
+  try {
+    await deps.mailer.send(email);
+  } catch (error) {
+    const now = deps.clock.now();
+    const reason = error instanceof Error ? error.message : 'unknown';
+    if (error instanceof PermanentDeliveryFailure || entry.attempts >= DELIVERY.maxAttempts) {
+      await deps.outbox.markGaveUp(entry, now, reason);
+      return { ...base, result: 'gave-up', reason };
+    }
+    await deps.outbox.markRetry(
+      entry,
+      now,
+      new Date(now.getTime() + nextAttemptDelayMs(entry.attempts)),
+      reason,
+    );
+    return { ...base, result: 'retry', reason };
+  }
+  await deps.outbox.markSent(entry, deps.clock.now());
+  return { ...base, result: 'sent' };
+}
+
+/**
+ * Right after the commit that owed the email: the first attempt, with the token the request already has.
+ * It never fails the request: whatever goes wrong here, the outbox entry is committed and the scheduled
+ * retry sends it once its lease runs out.
+ */
+export async function deliverNow(
+  entry: OutboxEntry,
+  content: { event: EventDefinition; registration: StoredRegistration; manageToken?: string },
+  deps: DeliveryDeps,
+): Promise<DeliveryOutcome> {
+  try {
+    return await attempt({ ...entry, attempts: entry.attempts + 1 }, content, deps);
+  } catch (error) {
+    return {
+      ...outcomeBase(entry),
+      result: 'retry',
+      reason: error instanceof Error ? error.name : 'unknown',
+    };
+  }
+}
+
+export type RetryDeps = DeliveryDeps & {
+  registrations: Pick<RegistrationStore, 'getRegistration' | 'replaceManageToken'>;
+  events: Pick<EventCatalog, 'getEvent'>;
+  secrets: Pick<SecretSource, 'newManageToken'>;
+};
+
+/**
+ * The scheduled retry: every entry whose time has come is claimed (so two senders never send it both) and
+ * attempted. An email with a manage link gets a fresh token, because only its hash was ever stored; the
+ * token of an email that never arrived is thereby retired.
+ */
+export async function deliverDueEmails(deps: RetryDeps, limit = 25): Promise<DeliveryOutcome[]> {
+  const now = deps.clock.now();
+  const outcomes: DeliveryOutcome[] = [];
+  for (const due of await deps.outbox.due(now, limit)) {
+    const entry = await deps.outbox.claim(due, new Date(now.getTime() + DELIVERY.leaseMs));
+    if (!entry) continue;
+    const [registration, event] = await Promise.all([
+      deps.registrations.getRegistration(entry.registrationId),
+      deps.events.getEvent(entry.eventId),
+    ]);
+    if (!registration || !event) {
+      await deps.outbox.markGaveUp(entry, now, 'registration or event no longer exists');
+      outcomes.push({ ...outcomeBase(entry), result: 'gave-up', reason: 'missing' });
+      continue;
+    }
+    // A confirmation of a registration that has since been changed or cancelled is not sent: its successor is.
+    if (entry.kind !== 'cancellation' && registration.status === 'cancelled') {
+      await deps.outbox.markGaveUp(entry, now, 'superseded by cancellation');
+      outcomes.push({ ...outcomeBase(entry), result: 'skipped', reason: 'superseded' });
+      continue;
+    }
+    let manageToken: string | undefined;
+    if (needsManageLink(entry.kind)) {
+      manageToken = deps.secrets.newManageToken();
+      await deps.registrations.replaceManageToken(registration.id, sha256Hex(manageToken));
+    }
+    outcomes.push(await attempt(entry, { event: event.definition, registration, manageToken }, deps));
+  }
+  return outcomes;
+}
+
+function outcomeBase(entry: OutboxEntry) {
+  return {
+    entryId: entry.id,
+    registrationId: entry.registrationId,
+    kind: entry.kind,
+    attempts: entry.attempts,
+  };
+}

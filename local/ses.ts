@@ -1,0 +1,41 @@
+import { createServer } from 'node:net';
+
+/** The local SES emulator (aws-ses-v2-local): real SES v1/v2 API, a mail viewer at `/`, `GET /store`. */
+export type LocalSes = { url: string; close(): Promise<void> };
+
+/** The emulator does not report a taken port, so find out first (and find a free one for port 0). */
+function claimPort(port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', (error: NodeJS.ErrnoException) => {
+      reject(
+        error.code === 'EADDRINUSE'
+          ? new Error(`Port ${port} is already in use (set SES_PORT to another port)`)
+          : error,
+      );
+    });
+    probe.listen(port, host, () => {
+      const address = probe.address();
+      const chosen = typeof address === 'object' && address ? address.port : port;
+      probe.close(() => resolve(chosen));
+    });
+  });
+}
+
+export async function startLocalSes(port: number, host: string): Promise<LocalSes> {
+  const chosen = await claimPort(port, host);
+  // A CommonJS module: from Node's ESM loader its start function is `default.default`; bundlers and vitest
+  // unwrap one level themselves.
+  type Start = (config: { port: number; host: string }) => Promise<import('node:http').Server>;
+  const emulator = (await import('aws-ses-v2-local')) as unknown as { default: Start | { default: Start } };
+  const start = typeof emulator.default === 'function' ? emulator.default : emulator.default.default;
+  const server = await start({ port: chosen, host });
+  return {
+    url: `http://${host === '0.0.0.0' ? 'localhost' : host}:${chosen}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}

@@ -1,0 +1,232 @@
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { createDocumentClient } from '../../lambdas/adapters/dynamodb/client.js';
+import { DynamoStore } from '../../lambdas/adapters/dynamodb/dynamo-store.js';
+import { eventDefinitionSchema } from '../../lambdas/domain/event-definition.js';
+import { type LocalStack, repoRoot, startLocalStack } from '../../local/stack.js';
+import { buildWeb } from '../../web/build.js';
+
+/**
+ * The browser tests' world: the web built into a temporary directory, the whole local stack in this process
+ * (in-memory DynamoDB) serving it, and the system's Chromium driven by playwright-core.
+ */
+
+export const SEED_EVENT = 'dag-van-weerbaar-bestuur-2019';
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-quic',
+  '--no-first-run',
+];
+export const artifactsDir = path.join(repoRoot, 'test-results');
+export const axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+
+/** Workshops of the small test event: round 1 and round 2, with capacities a test may set. */
+export const TEST_WORKSHOPS = {
+  '1': [
+    { id: 'veilige-wijk', title: 'Een veilige wijk, samen met bewoners' },
+    { id: 'open-data', title: 'Open data in de gemeente' },
+    { id: 'crisis-oefenen', title: 'Crisis oefenen met de raad' },
+  ],
+  '2': [
+    { id: 'weerbare-raad', title: 'De weerbare gemeenteraad' },
+    { id: 'nepnieuws', title: 'Nepnieuws herkennen' },
+  ],
+} as const;
+
+export type TestWorkshopId = (typeof TEST_WORKSHOPS)[keyof typeof TEST_WORKSHOPS][number]['id'];
+
+export type NewPageOptions = {
+  viewport?: { width: number; height: number };
+  /** Sets the page's clock off by this much (time still flows), like a device whose clock is wrong. */
+  clockOffsetMs?: number;
+  /** Needed to inject axe-core (the pages' CSP allows only their own scripts). */
+  bypassCSP?: boolean;
+};
+
+export type WebEnv = {
+  stack: LocalStack;
+  browser: Browser;
+  store: DynamoStore;
+  documentClient: DynamoDBDocumentClient;
+  url(pathAndQuery: string): string;
+  newPage(options?: NewPageOptions): Promise<Page>;
+  /** A fresh event (unique id) with the test workshops; capacities default to 10. */
+  createEvent(capacities?: Partial<Record<TestWorkshopId, number>>): Promise<string>;
+  /** Registers someone straight through the API (to fill seats). */
+  register(eventId: string, email: string, choices: Record<string, string>): Promise<Response>;
+  close(): Promise<void>;
+};
+
+let counter = 0;
+export const unique = (prefix: string) =>
+  `${prefix}-${process.pid}-${Date.now().toString(36)}-${(counter++).toString(36)}`;
+
+export function testEventDefinition(capacities: Partial<Record<TestWorkshopId, number>> = {}) {
+  return eventDefinitionSchema.parse({
+    title: 'Testdag Weerbaar Bestuur',
+    date: '2019-09-12',
+    timezone: 'Europe/Amsterdam',
+    description: 'Kies één workshop in ronde 1 en één in ronde 2.',
+    notice: 'Let op: dit is een testevenement.',
+    registration: {},
+    rounds: Object.entries(TEST_WORKSHOPS).map(([roundId, workshops]) => ({
+      id: roundId,
+      title: `Ronde ${roundId}`,
+      workshops: workshops.map((workshop) => ({
+        ...workshop,
+        description: `Over ${workshop.title.toLowerCase()}.\n\nMeer uitleg volgt op de dag zelf, met voorbeelden uit gemeenten en ruimte voor vragen van deelnemers. ${'Praktijkervaringen en tips worden uitgewisseld. '.repeat(4)}`,
+        speakers: ['Anna de Vries (Gemeente Oss)'],
+        capacity: capacities[workshop.id] ?? 10,
+      })),
+    })),
+  });
+}
+
+export async function startWebEnv(): Promise<WebEnv> {
+  if (!existsSync(CHROMIUM_PATH)) {
+    throw new Error(`Chromium not found at ${CHROMIUM_PATH} (install it, or set CHROMIUM_PATH)`);
+  }
+  const staticDir = await mkdtemp(path.join(os.tmpdir(), 'vol-web-'));
+  const cleanups: (() => Promise<unknown>)[] = [() => rm(staticDir, { recursive: true, force: true })];
+  try {
+    await Promise.all([buildWeb(staticDir), mkdir(artifactsDir, { recursive: true })]);
+    const stack = await startLocalStack({
+      port: 0,
+      staticDir,
+      eventsDir: path.join(repoRoot, 'events'),
+      tableName: `vol-web-${Math.random().toString(36).slice(2, 10)}`,
+      // Scheduled functions (e.g. the email retry, which replaces manage tokens) run only when a test asks.
+      scheduleIntervalMs: 0,
+    });
+    cleanups.unshift(() => stack.close());
+    const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+    cleanups.unshift(() => browser.close());
+    const documentClient = createDocumentClient({
+      region: 'eu-west-1',
+      endpoint: stack.dynamodbEndpoint,
+      requestTimeoutMs: 10_000,
+    });
+    const store = new DynamoStore(documentClient, stack.tableName);
+    const contexts = new Map<string, BrowserContext>();
+
+    return {
+      stack,
+      browser,
+      store,
+      documentClient,
+      url: (pathAndQuery) => `${stack.apiUrl}${pathAndQuery}`,
+      async newPage(options = {}) {
+        // Contexts are shared by pages with the same options (creating one costs about a second).
+        const clockOffsetMs = options.clockOffsetMs ?? 0;
+        const bypassCSP = options.bypassCSP ?? false;
+        const key = `${clockOffsetMs}/${bypassCSP}`;
+        let context = contexts.get(key);
+        if (!context) {
+          context = await browser.newContext({
+            viewport: { width: 1280, height: 900 },
+            locale: 'nl-NL',
+            timezoneId: 'Europe/Amsterdam',
+            bypassCSP,
+          });
+          if (clockOffsetMs !== 0) await context.clock.install({ time: Date.now() + clockOffsetMs });
+          contexts.set(key, context);
+        }
+        const page = await context.newPage();
+        page.setDefaultTimeout(15_000);
+        if (options.viewport) await page.setViewportSize(options.viewport);
+        return page;
+      },
+      async createEvent(capacities = {}) {
+        const eventId = unique('web');
+        await store.putEventDefinition(eventId, testEventDefinition(capacities));
+        return eventId;
+      },
+      register: (eventId, email, choices) =>
+        fetch(`${stack.apiUrl}/events/${eventId}/registrations`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json' },
+          body: JSON.stringify({
+            name: 'Iemand Anders',
+            email,
+            organisation: 'Gemeente Test',
+            choices,
+            consent: true,
+          }),
+        }),
+      async close() {
+        await Promise.all([...contexts.values()].map((context) => context.close().catch(() => undefined)));
+        documentClient.destroy();
+        for (const cleanup of cleanups) await cleanup().catch(() => undefined);
+      },
+    };
+  } catch (error) {
+    for (const cleanup of cleanups) await cleanup().catch(() => undefined);
+    throw error;
+  }
+}
+
+/** Runs axe-core in the page; returns the serious and critical violations (id, impact, first targets). */
+export async function seriousA11yViolations(page: Page) {
+  await page.addScriptTag({ path: axePath });
+  const result = await page.evaluate(async () => {
+    // biome-ignore lint/suspicious/noExplicitAny: axe is injected as a global by the script tag
+    const axe = (window as any).axe;
+    return axe.run(document, {
+      resultTypes: ['violations'],
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] },
+    });
+  });
+  return (result.violations as { id: string; impact: string; help: string; nodes: { target: string[] }[] }[])
+    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
+    .map((violation) => ({
+      id: violation.id,
+      impact: violation.impact,
+      help: violation.help,
+      targets: violation.nodes.slice(0, 5).map((node) => node.target.join(' ')),
+    }));
+}
+
+/** The element that has focus, described by id, name or tag (for assertions and messages). */
+export function focused(page: Page) {
+  return page.evaluate(() => {
+    const element = document.activeElement;
+    if (!element) return { id: '', tag: '', name: '', type: '', value: '' };
+    return {
+      id: element.id,
+      tag: element.tagName.toLowerCase(),
+      name: element.getAttribute('name') ?? '',
+      type: element.getAttribute('type') ?? '',
+      value: (element as HTMLInputElement).value ?? '',
+    };
+  });
+}
+
+/**
+ * Presses Tab until `predicate` holds for the focused element (at most `max` presses); every element that
+ * got focus on the way is added to `visited`.
+ */
+export async function tabTo(
+  page: Page,
+  predicate: (element: Awaited<ReturnType<typeof focused>>) => boolean,
+  visited?: Set<string>,
+  max = 60,
+) {
+  for (let presses = 0; presses < max; presses++) {
+    await page.keyboard.press('Tab');
+    const element = await focused(page);
+    visited?.add(element.id || element.tag);
+    if (predicate(element)) return element;
+  }
+  throw new Error(`Tab never reached the wanted element (${max} presses)`);
+}

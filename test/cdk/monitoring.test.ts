@@ -1,0 +1,149 @@
+import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
+import { describe, expect, it } from 'vitest';
+import { ALERT_LOG_MESSAGES } from '../../lambdas/observability.js';
+import { functionSpecs, scheduledFunctionSpecs } from '../../lambdas/routes.js';
+import { alertMetricName, alertMetricNamespace } from '../../lib/constructs/monitoring.js';
+import {
+  type CfnResource,
+  logicalIdOf,
+  referencedId,
+  referencedIds,
+  resourcesOfType,
+  synthStage,
+} from './helpers.js';
+
+const functionNames = [...Object.keys(functionSpecs), ...Object.keys(scheduledFunctionSpecs)];
+
+type AlarmProps = {
+  AlarmName: string;
+  MetricName?: string;
+  Namespace?: string;
+  Threshold: number;
+  ComparisonOperator: string;
+  AlarmActions: unknown[];
+  Dimensions?: { Name: string; Value: unknown }[];
+  Metrics?: { Expression?: string; MetricStat?: { Metric: { MetricName: string; Namespace: string } } }[];
+};
+
+describe.each(['dev', 'acceptance'])('monitoring (%s)', (name) => {
+  const stage = synthStage(name);
+  const template = stage.apiTemplate;
+  const alarms = Object.values(resourcesOfType(template, 'AWS::CloudWatch::Alarm')).map(
+    (alarm) => alarm.Properties as unknown as AlarmProps,
+  );
+  const topics = resourcesOfType(template, 'AWS::SNS::Topic');
+  const topicId = Object.keys(topics)[0] ?? '';
+
+  const alarmOn = (namespace: string, metricName: string, dimension?: string): AlarmProps[] =>
+    alarms.filter(
+      (alarm) =>
+        alarm.Namespace === namespace &&
+        alarm.MetricName === metricName &&
+        (dimension === undefined || JSON.stringify(alarm.Dimensions ?? []).includes(dimension)),
+    );
+
+  it('has one alarm topic, encrypted with its own rotating key, refusing non-TLS publishers', () => {
+    expect(Object.keys(topics)).toHaveLength(1);
+    const keyId = referencedId(topics[topicId]?.Properties?.KmsMasterKeyId);
+    const key = resourcesOfType(template, 'AWS::KMS::Key')[keyId ?? ''];
+    expect(key?.Properties?.EnableKeyRotation).toBe(true);
+    expect(JSON.stringify(key?.Properties?.KeyPolicy)).toContain('cloudwatch.amazonaws.com');
+    const policy = Object.values(resourcesOfType(template, 'AWS::SNS::TopicPolicy'))[0];
+    expect(JSON.stringify(policy?.Properties?.PolicyDocument)).toContain('"aws:SecureTransport":"false"');
+  });
+
+  it('subscribes the alarm email from the stage config, if any', () => {
+    const subscriptions = Object.values(resourcesOfType(template, 'AWS::SNS::Subscription'));
+    if (stage.config.alarmEmail === undefined) {
+      expect(subscriptions).toHaveLength(0);
+    } else {
+      expect(subscriptions.map((s) => s.Properties)).toEqual([
+        expect.objectContaining({ Protocol: 'email', Endpoint: stage.config.alarmEmail }),
+      ]);
+    }
+  });
+
+  it('every alarm notifies the topic', () => {
+    expect(alarms.length).toBeGreaterThan(0);
+    for (const alarm of alarms) {
+      expect(alarm.AlarmActions.map(referencedId)).toEqual([topicId]);
+      expect(alarm.AlarmName.startsWith(`vol-is-vol-${name}-`)).toBe(true);
+    }
+  });
+
+  it('alarms on API 5XX errors and p99 latency', () => {
+    expect(alarmOn('AWS/ApiGateway', '5XXError')).toHaveLength(1);
+    expect(alarmOn('AWS/ApiGateway', 'Latency')).toHaveLength(1);
+  });
+
+  it.each(functionNames)('alarms on %s: errors and throttles', (fnName) => {
+    const fn = stage.api.functionFor(fnName).function;
+    const id = logicalIdOf(fn.node.defaultChild as CfnFunction);
+    for (const metric of ['Errors', 'Throttles']) {
+      const matching = alarms.filter(
+        (a) =>
+          a.Namespace === 'AWS/Lambda' &&
+          a.MetricName === metric &&
+          referencedIds(a.Dimensions ?? []).has(id),
+      );
+      expect(matching).toHaveLength(1);
+      expect(matching[0]?.Threshold).toBe(1);
+    }
+  });
+
+  it('alarms on DynamoDB throttled requests and system errors of the table', () => {
+    for (const metricName of ['ThrottledRequests', 'SystemErrors']) {
+      const matching = alarms.filter((a) =>
+        (a.Metrics ?? []).some((m) => m.MetricStat?.Metric.MetricName === metricName),
+      );
+      expect(matching).toHaveLength(1);
+      const metrics = matching[0]?.Metrics ?? [];
+      expect(metrics.some((m) => m.Expression !== undefined)).toBe(true);
+      expect(JSON.stringify(metrics)).toContain('Fn::ImportValue');
+    }
+  });
+
+  it.each(Object.entries(ALERT_LOG_MESSAGES))(
+    'turns the log message of %s into a metric on every function log group, with an alarm at 1',
+    (key, message) => {
+      const metricName = alertMetricName(key);
+      const namespace = alertMetricNamespace(name);
+      const filters = Object.values(resourcesOfType(template, 'AWS::Logs::MetricFilter')).filter((filter) =>
+        JSON.stringify(filter.Properties?.MetricTransformations).includes(`"MetricName":"${metricName}"`),
+      );
+      const logGroupIds = functionNames.map((fnName) =>
+        logicalIdOf(stage.api.functionFor(fnName).logGroup.node.defaultChild as unknown as CfnFunction),
+      );
+      expect(filters.map((f) => referencedId(f.Properties?.LogGroupName)).sort()).toEqual(logGroupIds.sort());
+      for (const filter of filters) {
+        expect(filter.Properties?.FilterPattern).toBe(`{ $.message = "${message}" }`);
+        expect(filter.Properties?.MetricTransformations).toEqual([
+          { MetricNamespace: namespace, MetricName: metricName, MetricValue: '1' },
+        ]);
+      }
+      const matching = alarmOn(namespace, metricName);
+      expect(matching).toHaveLength(1);
+      expect(matching[0]).toMatchObject({
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      });
+    },
+  );
+
+  it('has a dashboard with the API, the functions, the table and the alert metrics', () => {
+    const dashboards = Object.values(
+      resourcesOfType(template, 'AWS::CloudWatch::Dashboard'),
+    ) as CfnResource[];
+    expect(dashboards).toHaveLength(1);
+    const body = JSON.stringify(dashboards[0]?.Properties?.DashboardBody);
+    for (const text of [
+      'AWS/ApiGateway',
+      'AWS/Lambda',
+      'ConsumedWriteCapacityUnits',
+      alertMetricNamespace(name),
+    ]) {
+      expect(body).toContain(text);
+    }
+    for (const key of Object.keys(ALERT_LOG_MESSAGES)) expect(body).toContain(alertMetricName(key));
+  });
+});

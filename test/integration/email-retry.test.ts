@@ -1,0 +1,187 @@
+import { MessageRejected, SESClient, SendRawEmailCommand } from '@aws-sdk/client-ses';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { DynamoStore } from '../../lambdas/adapters/dynamodb/dynamo-store.js';
+import { DynamoOutbox } from '../../lambdas/adapters/dynamodb/outbox.js';
+import { createSesClient, SesMailer } from '../../lambdas/adapters/ses/mailer.js';
+import { cryptoSecrets } from '../../lambdas/adapters/system.js';
+import { DELIVERY } from '../../lambdas/domain/email.js';
+import { matchesHash } from '../../lambdas/domain/hashing.js';
+import { deliverDueEmails, deliverNow } from '../../lambdas/use-cases/deliver-email.js';
+import { register } from '../../lambdas/use-cases/register.js';
+import { startTestTable, type TestTable } from '../support/dynamo.js';
+import { sampleDefinition } from '../support/fakes.js';
+
+const ses = mockClient(SESClient);
+let table: TestTable;
+let store: DynamoStore;
+let outbox: DynamoOutbox;
+let now: Date;
+const clock = { now: () => now };
+const later = (ms: number) => {
+  now = new Date(now.getTime() + ms);
+};
+
+const mailer = new SesMailer(createSesClient({ region: 'eu-west-1' }), {
+  from: 'Testdag <aanmelden@example.nl>',
+});
+const delivery = () => ({ outbox, mailer, clock, publicBaseUrl: 'https://aanmelden.example.nl' });
+const retry = () => ({ ...delivery(), registrations: store, events: store, secrets: cryptoSecrets });
+
+function sesError(name: string, status = 400) {
+  return Object.assign(new Error(name), {
+    name,
+    $metadata: { httpStatusCode: status },
+    $fault: status >= 500 ? 'server' : 'client',
+  });
+}
+
+let n = 0;
+async function registerSomeone() {
+  n += 1;
+  return register(
+    {
+      eventId: 'mail',
+      name: `Persoon ${n}`,
+      email: `persoon${n}@example.nl`,
+      organisation: 'Gemeente',
+      choices: { '1': 'a', '2': 'c' },
+      locale: 'nl',
+    },
+    { events: store, registrations: store, clock, secrets: cryptoSecrets },
+  );
+}
+
+/** Runs the sweep until nothing is due any more, moving the clock past every backoff. */
+async function sweepUntilQuiet(rounds = DELIVERY.maxAttempts + 2) {
+  for (let round = 0; round < rounds; round++) {
+    later(DELIVERY.maxDelayMs + DELIVERY.leaseMs);
+    await deliverDueEmails(retry());
+  }
+}
+
+const sends = () => ses.commandCalls(SendRawEmailCommand).length;
+
+beforeAll(async () => {
+  table = await startTestTable();
+  store = new DynamoStore(table.documentClient, table.tableName);
+  outbox = new DynamoOutbox(table.documentClient, table.tableName);
+  now = new Date('2030-01-01T09:00:00Z');
+  await store.putEventDefinition(
+    'mail',
+    sampleDefinition({
+      rounds: sampleDefinition().rounds.map((r) => ({
+        ...r,
+        workshops: r.workshops.map((w) => ({ ...w, capacity: 1000 })),
+      })),
+    }),
+  );
+});
+afterAll(async () => table.close());
+beforeEach(async () => {
+  // Leave nothing due from an earlier test.
+  ses.reset();
+  ses.on(SendRawEmailCommand).resolves({ MessageId: 'drain' });
+  await sweepUntilQuiet(2);
+  ses.reset();
+});
+
+describe('delivery that loses nothing', () => {
+  it.each([
+    ['throttling', sesError('Throttling')],
+    ['a 500', sesError('InternalFailure', 500)],
+  ])(
+    'keeps the registration when SES fails with %s, then sends it once when SES recovers',
+    async (_label, failure) => {
+      ses.on(SendRawEmailCommand).rejectsOnce(failure).resolves({ MessageId: 'm-1' });
+      const result = await registerSomeone();
+      const first = await deliverNow(
+        result.outbox,
+        { event: result.event, registration: result.registration, manageToken: result.manageToken },
+        delivery(),
+      );
+      expect(first.result).toBe('retry');
+      expect((await store.getRegistration(result.registration.id))?.confirmation).toMatchObject({
+        state: 'pending',
+        attempts: 1,
+      });
+
+      await sweepUntilQuiet(3);
+      expect(sends()).toBe(2);
+      expect((await store.getRegistration(result.registration.id))?.confirmation).toMatchObject({
+        state: 'sent',
+        attempts: 2,
+      });
+      await sweepUntilQuiet(3);
+      expect(sends()).toBe(2);
+    },
+  );
+
+  it('gives up at once on an address SES rejects, and shows it on the registration', async () => {
+    ses
+      .on(SendRawEmailCommand)
+      .rejects(new MessageRejected({ message: 'Address blacklisted', $metadata: {} }));
+    const result = await registerSomeone();
+    const outcome = await deliverNow(
+      result.outbox,
+      { event: result.event, registration: result.registration, manageToken: result.manageToken },
+      delivery(),
+    );
+    expect(outcome.result).toBe('gave-up');
+    await sweepUntilQuiet(3);
+    expect(sends()).toBe(1);
+    expect((await store.getRegistration(result.registration.id))?.confirmation).toMatchObject({
+      state: 'failed',
+      attempts: 1,
+    });
+  });
+
+  it('gives up after the last attempt while SES stays down', async () => {
+    ses.on(SendRawEmailCommand).rejects(sesError('ServiceUnavailable', 503));
+    const result = await registerSomeone();
+    await deliverNow(
+      result.outbox,
+      { event: result.event, registration: result.registration, manageToken: result.manageToken },
+      delivery(),
+    );
+    await sweepUntilQuiet();
+    expect(sends()).toBe(DELIVERY.maxAttempts);
+    expect((await store.getRegistration(result.registration.id))?.confirmation).toMatchObject({
+      state: 'failed',
+      attempts: DELIVERY.maxAttempts,
+    });
+  });
+
+  it('sends the email of a registration whose process died right after the commit, with a fresh token', async () => {
+    ses.on(SendRawEmailCommand).resolves({ MessageId: 'm-2' });
+    const result = await registerSomeone();
+    // No immediate attempt: as if the function crashed between commit and email.
+    await deliverDueEmails(retry());
+    expect(sends()).toBe(0);
+    later(DELIVERY.leaseMs + 1);
+    await deliverDueEmails(retry());
+    expect(sends()).toBe(1);
+
+    const raw = Buffer.from(
+      ses.commandCalls(SendRawEmailCommand)[0]?.args[0].input.RawMessage?.Data ?? [],
+    ).toString();
+    const token = /#token=3D([A-Za-z0-9_-]+)|#token=([A-Za-z0-9_-]+)/.exec(raw.replace(/=\r\n/g, ''));
+    const fresh = token?.[1] ?? token?.[2] ?? '';
+    const stored = await store.getRegistration(result.registration.id);
+    expect(fresh.length).toBeGreaterThanOrEqual(20);
+    expect(matchesHash(fresh, stored?.manageTokenHash ?? '')).toBe(true);
+    // The token that never reached anyone no longer opens the registration.
+    expect(matchesHash(result.manageToken, stored?.manageTokenHash ?? '')).toBe(false);
+  });
+
+  it('sends each due email once even when two sweeps run at the same time', async () => {
+    ses.on(SendRawEmailCommand).resolves({ MessageId: 'm-3' });
+    const results = await Promise.all(Array.from({ length: 6 }, () => registerSomeone()));
+    later(DELIVERY.leaseMs + 1);
+    await Promise.all([deliverDueEmails(retry()), deliverDueEmails(retry())]);
+    expect(sends()).toBe(6);
+    for (const result of results) {
+      expect((await store.getRegistration(result.registration.id))?.confirmation?.state).toBe('sent');
+    }
+  });
+});

@@ -1,0 +1,78 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { logger } from '../../lambdas/observability.js';
+import type { LocalStack } from '../../local/stack.js';
+import { api, startTestStack } from '../support/local-stack.js';
+import { emailsTo, manageLink } from '../support/mail.js';
+
+const SEED = 'dag-van-weerbaar-bestuur-2019';
+let stack: LocalStack;
+const captured: string[] = [];
+const originalWrite = process.stdout.write.bind(process.stdout);
+
+beforeAll(async () => {
+  stack = await startTestStack();
+  logger.setLogLevel('DEBUG');
+  process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+    captured.push(chunk.toString());
+    return (originalWrite as (...args: unknown[]) => boolean)(chunk, ...rest);
+  }) as typeof process.stdout.write;
+});
+afterAll(async () => {
+  process.stdout.write = originalWrite;
+  logger.setLogLevel('SILENT');
+  await stack.close();
+});
+
+describe('logs', () => {
+  it('carry no name, email address, organisation or token through a whole registration life', async () => {
+    const person = {
+      name: 'Geheime Gerda Testpersoon',
+      email: 'gerda.geheim@example.nl',
+      organisation: 'Gemeente Privacyveld',
+      jobTitle: 'Functionaris Gegevensbescherming',
+    };
+    const { body: event } = await api(stack, 'GET', `/events/${SEED}`);
+    const choices = { '1': event.rounds[0].workshops[0].id, '2': event.rounds[1].workshops[0].id };
+    expect(
+      (await api(stack, 'POST', `/events/${SEED}/registrations`, { ...person, choices, consent: true }))
+        .status,
+    ).toBe(201);
+    await api(stack, 'POST', `/events/${SEED}/registrations`, { ...person, choices, consent: true });
+    await api(stack, 'POST', `/events/${SEED}/registrations`, {
+      ...person,
+      email: 'not-an-email',
+      choices,
+      consent: true,
+    });
+    const [email] = await emailsTo(stack.sesUrl, person.email);
+    const { id, token } = manageLink(email ?? ({} as never));
+    const auth = { Authorization: `Bearer ${token}` };
+    await api(stack, 'GET', `/registrations/${id}`, undefined, auth);
+    await api(
+      stack,
+      'PATCH',
+      `/registrations/${id}`,
+      { choices: { '1': event.rounds[0].workshops[1].id } },
+      auth,
+    );
+    await api(stack, 'DELETE', `/registrations/${id}`, undefined, auth);
+    await stack.runScheduled('sendDueEmails');
+
+    const logs = captured.join('');
+    // The logs are there (so this test can fail) ...
+    expect(logs).toContain('"message":"request"');
+    expect(logs).toContain('"message":"email attempt"');
+    // ... and say nothing about the person.
+    for (const secret of [
+      person.name,
+      person.email,
+      person.organisation,
+      person.jobTitle,
+      token,
+      'Gerda',
+      'gerda',
+    ]) {
+      expect(logs).not.toContain(secret);
+    }
+  });
+});
