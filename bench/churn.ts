@@ -152,17 +152,14 @@ export async function runChurn(context: BenchContext, options: ChurnOptions): Pr
   const cancel = async () => {
     const holder = pick(holders);
     if (!holder) return registerUseCase();
+    // Someone who is cancelling does not change at the same time: out of the pool while the request runs.
+    holders.splice(holders.indexOf(holder), 1);
     const response = await client.request('DELETE', `/registrations/${holder.id}`, undefined, {
       Authorization: `Bearer ${holder.token}`,
     });
     record('cancel', response.ms, outcomeOf(response.status, response.body));
-    if (response.status === 200) {
-      const index = holders.indexOf(holder);
-      if (index >= 0) {
-        holders.splice(index, 1);
-        cancelledPeople.push(holder.n);
-      }
-    }
+    if (response.status === 200) cancelledPeople.push(holder.n);
+    else holders.push(holder);
   };
 
   const view = async () => {

@@ -1,12 +1,15 @@
 /**
  * Overhead: one registration at a time (concurrency 1) along three paths, interleaved so that a change in
  * machine load hits all three alike:
- *  - api:      POST /events/{id}/registrations over HTTP (local API Gateway → handler → use case → store);
+ *  - api:      POST /events/{id}/registrations over HTTP (local API Gateway → handler → use case → store, then
+ *              the confirmation email to the local SES emulator and the transaction that marks it sent);
  *  - use case: `register()` called directly with a DynamoStore (GetItem + BatchGetItem + TransactWriteItems);
- *  - store:    `DynamoStore.createRegistration()` alone: the one TransactWriteItems a registration is.
+ *  - store:    `DynamoStore.createRegistration()` alone: the one TransactWriteItems a registration is (seats,
+ *              email guard, registration and its outbox entry, as the use case builds it).
  * The ratio api/store is what everything around the transaction costs; use case/store isolates the reads.
  */
 import { cryptoSecrets, systemClock } from '../lambdas/adapters/system.js';
+import { newOutboxEntry } from '../lambdas/domain/email.js';
 import { sha256Hex } from '../lambdas/domain/hashing.js';
 import { normaliseEmail, type Registration } from '../lambdas/domain/registration.js';
 import { register } from '../lambdas/use-cases/register.js';
@@ -88,6 +91,7 @@ export async function runOverhead(context: BenchContext, options: OverheadOption
       registration,
       emailHash: sha256Hex(normaliseEmail(body.email)),
       manageTokenHash: sha256Hex(cryptoSecrets.newManageToken()),
+      outbox: newOutboxEntry(registration.id, eventId, 'confirmation', 1, new Date(now)),
     };
     const started = performance.now();
     await context.store.createRegistration(input).catch(() => fail('store'));

@@ -42,6 +42,9 @@ export type StormResult = {
   fiveXxOtherThan503: number;
   clientErrors: number;
   latencyMs: LatencySummary;
+  /** Confirmed registrations do the whole transaction and the email; most refusals end at the first read. */
+  latencyConfirmedMs: LatencySummary;
+  latencyRefusedMs: LatencySummary;
   confirmedResponses: number;
   confirmedStored: number;
   workshops: { id: string; capacity: number; taken: number; confirmedHolders: number }[];
@@ -72,6 +75,8 @@ export async function runStorm(context: BenchContext, options: StormOptions): Pr
 
   const client = httpClient(context.stack.apiUrl, options.concurrency);
   const latencies: number[] = [];
+  const confirmedLatencies: number[] = [];
+  const refusedLatencies: number[] = [];
   const statuses: number[] = [];
   const codes: string[] = [];
   const confirmedIds: string[] = [];
@@ -85,8 +90,13 @@ export async function runStorm(context: BenchContext, options: StormOptions): Pr
     const response = await client.request('POST', `/events/${eventId}/registrations`, body);
     latencies.push(response.ms);
     statuses.push(response.status);
-    if (response.status === 201) confirmedIds.push(String(response.body?.registration?.id));
-    else codes.push(String(response.body?.error?.code ?? `HTTP_${response.status}`));
+    if (response.status === 201) {
+      confirmedIds.push(String(response.body?.registration?.id));
+      confirmedLatencies.push(response.ms);
+    } else {
+      codes.push(String(response.body?.error?.code ?? `HTTP_${response.status}`));
+      refusedLatencies.push(response.ms);
+    }
     tick();
   });
   const durationMs = performance.now() - started;
@@ -114,6 +124,8 @@ export async function runStorm(context: BenchContext, options: StormOptions): Pr
     fiveXxOtherThan503: statuses.filter((status) => status >= 500 && status !== 503).length,
     clientErrors: statuses.filter((status) => status === 0).length,
     latencyMs: latencySummary(latencies),
+    latencyConfirmedMs: latencySummary(confirmedLatencies),
+    latencyRefusedMs: latencySummary(refusedLatencies),
     confirmedResponses: confirmedIds.length,
     confirmedStored,
     workshops,

@@ -69,11 +69,12 @@ export const functionSpecs = {
     entry: 'lambdas/handlers/admin.ts',
     description: 'Admin API for organisers: /admin/events/{eventId}/…',
     tableAccess: {
-      // EVENTS: the registry of event ids; AUDIT#: the audit log (read through gsi1).
+      // EVENTS: the registry of event ids; AUDIT#: the audit log (read through gsi1); MAIL#: emails owed.
       readKeyPrefixes: ['EVENT#', 'WORKSHOP#', 'REG#', 'EVENTS'],
-      writeKeyPrefixes: ['EVENT#', 'WORKSHOP#', 'REG#', 'EMAIL#', 'AUDIT#', 'EVENTS'],
+      writeKeyPrefixes: ['EVENT#', 'WORKSHOP#', 'REG#', 'EMAIL#', 'AUDIT#', 'EVENTS', 'MAIL#'],
       queryIndexes: ['gsi1'],
     },
+    sendsEmail: true,
   },
 } as const satisfies Record<string, FunctionSpec>;
 

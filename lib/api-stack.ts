@@ -10,7 +10,7 @@ import {
 } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import type * as cognito from 'aws-cdk-lib/aws-cognito';
-import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -130,21 +130,32 @@ export class ApiStack extends Stack {
 
   constructor(scope: Construct, id: string, props: ApiStackProps) {
     super(scope, id, props);
-    const { config, table } = props;
+    const { config } = props;
     // The table comes from the DataStack through a strong reference (Export/ImportValue), stated explicitly:
     // CloudFormation then refuses to delete the data stack while this API still uses its table.
     CrossStackReferences.of(this).consume(ReferenceStrength.STRONG);
+    // After a point-in-time restore the stage may run on the restored table; the Data stack keeps the old one.
+    const table =
+      config.restoredTableName === undefined
+        ? props.table
+        : dynamodb.Table.fromTableAttributes(this, 'RestoredTable', {
+            tableName: config.restoredTableName,
+            encryptionKey: props.tableKey,
+          });
     const routeTable = props.routes ?? routes;
     const specs: Readonly<Record<string, FunctionSpec>> = props.functionSpecs ?? functionSpecs;
     const scheduled: Readonly<Record<string, ScheduledFunctionSpec>> =
       props.scheduledFunctionSpecs ?? scheduledFunctionSpecs;
 
     for (const name of Object.keys(scheduled)) {
-      if (name in specs) throw new Error(`Function name "${name}" is both a route function and a scheduled one.`);
+      if (name in specs)
+        throw new Error(`Function name "${name}" is both a route function and a scheduled one.`);
     }
     for (const name of Object.keys(config.reservedConcurrency.functions)) {
       if (!(name in specs) && !(name in scheduled)) {
-        throw new Error(`reservedConcurrency.functions names "${name}", which is no function in lambdas/routes.ts.`);
+        throw new Error(
+          `reservedConcurrency.functions names "${name}", which is no function in lambdas/routes.ts.`,
+        );
       }
     }
 
@@ -155,7 +166,9 @@ export class ApiStack extends Stack {
       kinds.set(name, adminOnly ? 'admin' : 'route');
     }
     for (const name of Object.keys(scheduled)) kinds.set(name, 'scheduled');
-    const servesAdmin = new Set(routeTable.filter((r) => r.auth === 'admin').map((r) => r.functionName as string));
+    const servesAdmin = new Set(
+      routeTable.filter((r) => r.auth === 'admin').map((r) => r.functionName as string),
+    );
 
     // Email: the configuration set (if any) and the one sending grant.
     const allSpecs: [string, FunctionSpec][] = [...Object.entries(specs), ...Object.entries(scheduled)];
@@ -175,11 +188,19 @@ export class ApiStack extends Stack {
       configurationSetName = configurationSetMode.name;
     }
     const emailSending: EmailSending = {
-      identityArn: this.formatArn({ service: 'ses', resource: 'identity', resourceName: config.email.identity }),
+      identityArn: this.formatArn({
+        service: 'ses',
+        resource: 'identity',
+        resourceName: config.email.identity,
+      }),
       configurationSetArn:
         configurationSetName === undefined
           ? undefined
-          : this.formatArn({ service: 'ses', resource: 'configuration-set', resourceName: configurationSetName }),
+          : this.formatArn({
+              service: 'ses',
+              resource: 'configuration-set',
+              resourceName: configurationSetName,
+            }),
       fromAddress: mailFrom.address,
     };
     const emailEnvironment: Record<string, string> = {

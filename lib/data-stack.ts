@@ -100,8 +100,14 @@ export class DataStack extends Stack {
       }
     }
 
-    new CfnOutput(this, 'TableName', { description: 'DynamoDB table (seed with npm run seed)', value: table.tableName });
-    new CfnOutput(this, 'UserPoolId', { description: 'Cognito user pool of the organisers', value: userPool.userPoolId });
+    new CfnOutput(this, 'TableName', {
+      description: 'DynamoDB table (seed with npm run seed)',
+      value: table.tableName,
+    });
+    new CfnOutput(this, 'UserPoolId', {
+      description: 'Cognito user pool of the organisers',
+      value: userPool.userPoolId,
+    });
     new CfnOutput(this, 'UserPoolClientId', {
       description: 'App client for the organiser CLI (USER_PASSWORD_AUTH or SRP, no secret)',
       value: client.userPoolClientId,
@@ -167,7 +173,10 @@ export class DataStack extends Stack {
       accessTokenValidity: Duration.hours(1),
       idTokenValidity: Duration.hours(1),
       refreshTokenValidity: Duration.hours(12),
-      readAttributes: new cognito.ClientAttributes().withStandardAttributes({ email: true, emailVerified: true }),
+      readAttributes: new cognito.ClientAttributes().withStandardAttributes({
+        email: true,
+        emailVerified: true,
+      }),
     });
 
     // Explicit actions instead of Cognito's defaults, so a reviewer can read them: block known-compromised

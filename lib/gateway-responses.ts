@@ -60,8 +60,18 @@ const RETRY_AFTER_SECONDS = '5';
  * path or method with MISSING_AUTHENTICATION_TOKEN (a 403 by default): here it is the 404 it really is.
  */
 export const GATEWAY_RESPONSES: readonly GatewayResponseSpec[] = [
-  { type: 'UNAUTHORIZED', statusCode: 401, code: 'UNAUTHORIZED', extraHeaders: { 'WWW-Authenticate': 'Bearer' } },
-  { type: 'EXPIRED_TOKEN', statusCode: 401, code: 'UNAUTHORIZED', extraHeaders: { 'WWW-Authenticate': 'Bearer' } },
+  {
+    type: 'UNAUTHORIZED',
+    statusCode: 401,
+    code: 'UNAUTHORIZED',
+    extraHeaders: { 'WWW-Authenticate': 'Bearer' },
+  },
+  {
+    type: 'EXPIRED_TOKEN',
+    statusCode: 401,
+    code: 'UNAUTHORIZED',
+    extraHeaders: { 'WWW-Authenticate': 'Bearer' },
+  },
   { type: 'ACCESS_DENIED', statusCode: 403, code: 'FORBIDDEN' },
   { type: 'INVALID_SIGNATURE', statusCode: 403, code: 'FORBIDDEN' },
   { type: 'INVALID_API_KEY', statusCode: 403, code: 'FORBIDDEN' },
@@ -111,7 +121,9 @@ export function addGatewayResponses(api: apigateway.RestApi, formOrigin: string)
     api.addGatewayResponse(`GatewayResponse${pascal(spec.type)}`, {
       type: apigateway.ResponseType[spec.type] as apigateway.ResponseType,
       statusCode: spec.statusCode === undefined ? undefined : String(spec.statusCode),
-      responseHeaders: Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, `'${value}'`])),
+      responseHeaders: Object.fromEntries(
+        Object.entries(headers).map(([name, value]) => [name, `'${value}'`]),
+      ),
       templates: { 'application/json': errorBody(spec.code, spec.message) },
     });
   }

@@ -167,6 +167,14 @@ export const stageConfigSchema = z
     terminationProtection: z.boolean(),
     /** Table encryption: the AWS-managed key (no cost), or a customer-managed KMS key with rotation. */
     tableKmsKey: z.enum(['aws-managed', 'customer-managed']),
+    /**
+     * Recovery only: the name of a table restored from point-in-time recovery that the functions use instead
+     * of the Data stack's table (which stays, retained). See docs/deploy.md, "Restore".
+     */
+    restoredTableName: z
+      .string()
+      .regex(/^[a-zA-Z0-9_.-]{3,255}$/, 'must be a DynamoDB table name')
+      .optional(),
     /** Sending confirmation emails through SES. */
     email: emailConfigSchema,
     /** AWS WAF in front of the API stage. */

@@ -7,7 +7,7 @@ export const idSchema = z
   .max(64)
   .regex(/^[a-z0-9][a-z0-9-]*$/, 'use lower-case letters, digits and hyphens');
 
-export const MAX_WORKSHOPS_PER_EVENT = 99;
+export const MAX_WORKSHOPS_PER_EVENT = 98;
 
 const isoDateTime = z.iso.datetime({ offset: true });
 
@@ -64,7 +64,7 @@ export const eventDefinitionSchema = z
     if (opensAt && closesAt && Date.parse(opensAt) >= Date.parse(closesAt)) {
       ctx.addIssue({ code: 'custom', path: ['registration', 'closesAt'], message: 'must be after opensAt' });
     }
-    // An event is written in one transaction of at most 100 items: the event itself plus its workshops.
+    // An event is written in one transaction of at most 100 items: the event, the registry and its workshops.
     const workshopCount = event.rounds.reduce((sum, round) => sum + round.workshops.length, 0);
     if (workshopCount > MAX_WORKSHOPS_PER_EVENT) {
       ctx.addIssue({

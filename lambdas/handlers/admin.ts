@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { z } from 'zod';
 import { CSV_CONTENT_TYPE, registrationsCsv } from '../adapters/csv/registrations-csv.js';
-import { dependencies } from '../composition.js';
+import { dependencies, emailDependencies } from '../composition.js';
 import {
   EventNotFound,
   MalformedJson,
@@ -18,6 +18,7 @@ import { authorizeOrganiser } from '../http/admin-auth.js';
 import { httpHandler, type RequestContext } from '../http/http-handler.js';
 import { header, parseInput } from '../http/request.js';
 import { jsonResponse } from '../http/responses.js';
+import { logDelivery } from '../observability.js';
 import { listAudit } from '../use-cases/admin/audit-log.js';
 import { cancelOnBehalf } from '../use-cases/admin/cancel-on-behalf.js';
 import { CursorCodec, type CursorKind } from '../use-cases/admin/cursor.js';
@@ -26,6 +27,7 @@ import { exportRegistrations } from '../use-cases/admin/export-registrations.js'
 import { listRegistrations } from '../use-cases/admin/list-registrations.js';
 import type { Actor, IdSource } from '../use-cases/admin/ports.js';
 import { putEvent } from '../use-cases/admin/put-event.js';
+import { deliverCancellationNow } from '../use-cases/deliver-email.js';
 
 /**
  * One function for every admin route (DESIGN.md, admin table), dispatching on the API Gateway resource and
@@ -34,6 +36,7 @@ import { putEvent } from '../use-cases/admin/put-event.js';
  */
 
 const deps = dependencies();
+const mail = emailDependencies();
 
 /** Read once at cold start. Cursors are signed with CURSOR_SECRET when the deployment provides one. */
 const cursors = new CursorCodec(process.env.CURSOR_SECRET || `vol-is-vol:${deps.config.tableName}`);
@@ -188,10 +191,15 @@ const cancelRoute: AdminRoute = async (event, _request, actor) => {
     .regex(/^[\w-]+$/)
     .safeParse(event.pathParameters?.registrationId);
   if (!registrationId.success) throw new RegistrationNotFound();
-  const { registration } = await cancelOnBehalf(
+  const { registration, email } = await cancelOnBehalf(
     { eventId, registrationId: registrationId.data, actor },
     { registrations: deps.store, audit: deps.adminQueries, clock: deps.clock, ids },
   );
+  if (email) {
+    logDelivery(
+      await deliverCancellationNow(email.outbox, email.registration, { ...mail, events: deps.store }),
+    );
+  }
   return jsonResponse(200, { registration });
 };
 

@@ -1,17 +1,15 @@
 import { dependencies, emailDependencies } from '../composition.js';
-import type { OutboxEntry } from '../domain/email.js';
 import { MethodNotAllowed, RegistrationNotFound } from '../domain/errors.js';
-import type { StoredRegistration } from '../domain/registration.js';
 import { bearerToken } from '../http/bearer.js';
 import { httpHandler } from '../http/http-handler.js';
 import { registrationView } from '../http/public-views.js';
 import { parseInput, readJsonBody } from '../http/request.js';
 import { jsonResponse } from '../http/responses.js';
 import { changeBodySchema } from '../http/schemas.js';
-import { logDelivery, logger } from '../observability.js';
+import { logDelivery } from '../observability.js';
 import { cancelRegistration } from '../use-cases/cancel-registration.js';
 import { changeChoices } from '../use-cases/change-choices.js';
-import { deliverNow } from '../use-cases/deliver-email.js';
+import { deliverCancellationNow, deliverNow } from '../use-cases/deliver-email.js';
 import { findOwnRegistration } from '../use-cases/registration-access.js';
 
 const deps = dependencies();
@@ -51,23 +49,11 @@ export const handler = httpHandler(async (event, request) => {
         { registrationId, manageToken, by: 'attendee' },
         useCaseDeps,
       );
-      if (outbox) await sendCancellation(outbox, registration);
+      if (outbox)
+        logDelivery(await deliverCancellationNow(outbox, registration, { ...email, events: deps.store }));
       return jsonResponse(200, { registration: registrationView(registration) });
     }
     default:
       throw new MethodNotAllowed();
   }
 });
-
-/** The cancellation is committed, email owed and all: a failure here is left to the scheduled retry. */
-async function sendCancellation(outbox: OutboxEntry, registration: StoredRegistration) {
-  try {
-    const event = await deps.store.getEvent(registration.eventId);
-    if (event) logDelivery(await deliverNow(outbox, { event: event.definition, registration }, email));
-  } catch (error) {
-    logger.warn('cancellation email deferred to the retry', {
-      registrationId: registration.id,
-      errorName: (error as Error).name,
-    });
-  }
-}

@@ -5,6 +5,26 @@ import { errorToResponse, isKnownError } from './error-mapper.js';
 import { localeFrom } from './messages.js';
 import { header } from './request.js';
 
+/**
+ * Browsers call the API from the form's origin (CloudFront) in AWS: answers carry CORS headers for the
+ * configured origins only. Read once at cold start; empty locally, where the form is same-origin.
+ */
+const allowedOrigins = new Set(
+  (process.env.ALLOWED_ORIGINS ?? '')
+    .split(',')
+    .map((origin) => origin.trim())
+    .filter(Boolean),
+);
+
+function corsHeaders(origin: string | undefined): Record<string, string> {
+  if (!origin || !allowedOrigins.has(origin)) return {};
+  return {
+    'Access-Control-Allow-Origin': origin,
+    'Access-Control-Expose-Headers': 'Retry-After, Date, Location',
+    Vary: 'Origin',
+  };
+}
+
 export type RequestContext = {
   locale: Locale;
   /** The Lambda context when invoked by Lambda (or the local gateway). */
@@ -41,6 +61,7 @@ export function httpHandler(routeHandler: RouteHandler) {
         });
       }
     }
+    response.headers = { ...response.headers, ...corsHeaders(header(event, 'origin')) };
     logger.info('request', {
       method: event.httpMethod,
       resource: event.resource,

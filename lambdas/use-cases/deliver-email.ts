@@ -94,6 +94,25 @@ export async function deliverNow(
   }
 }
 
+/** Right after a cancellation: the email needs the event's texts but no manage link. Never throws. */
+export async function deliverCancellationNow(
+  entry: OutboxEntry,
+  registration: StoredRegistration,
+  deps: DeliveryDeps & { events: Pick<EventCatalog, 'getEvent'> },
+): Promise<DeliveryOutcome> {
+  try {
+    const event = await deps.events.getEvent(registration.eventId);
+    if (!event) return { ...outcomeBase(entry), result: 'retry', reason: 'event not readable' };
+    return await deliverNow(entry, { event: event.definition, registration }, deps);
+  } catch (error) {
+    return {
+      ...outcomeBase(entry),
+      result: 'retry',
+      reason: error instanceof Error ? error.name : 'unknown',
+    };
+  }
+}
+
 export type RetryDeps = DeliveryDeps & {
   registrations: Pick<RegistrationStore, 'getRegistration' | 'replaceManageToken'>;
   events: Pick<EventCatalog, 'getEvent'>;

@@ -145,7 +145,8 @@ export class ApiFunction extends Construct {
 export function iamDescription(text: string): string {
   return text
     .replace(/…/g, '...')
-    .replace(/[^\u0009\u000A\u000D\u0020-\u007E\u00A1-\u00FF]/g, '?')
+    .replace(/[\t\r\n]/g, ' ')
+    .replace(/[^\u0020-\u007E\u00A1-\u00FF]/g, '?')
     .slice(0, 1000);
 }
 

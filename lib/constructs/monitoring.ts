@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -83,6 +83,16 @@ export class Monitoring extends Construct {
       masterKey: key,
       enforceSSL: true,
     });
+    // The topic policy (TLS only) replaces SNS's default policy: allow CloudWatch alarms of this account explicitly.
+    this.topic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'CloudWatchAlarmsPublish',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [this.topic.topicArn],
+        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+      }),
+    );
     if (props.alarmEmail !== undefined) {
       this.topic.addSubscription(new subscriptions.EmailSubscription(props.alarmEmail));
     }
@@ -145,7 +155,12 @@ export class Monitoring extends Construct {
           metricValue: '1',
         });
       }
-      const metric = new cloudwatch.Metric({ namespace, metricName, statistic: 'Sum', period: Duration.minutes(5) });
+      const metric = new cloudwatch.Metric({
+        namespace,
+        metricName,
+        statistic: 'Sum',
+        period: Duration.minutes(5),
+      });
       alertMetrics.push(metric.with({ label: message }));
       this.alarm(metricName, {
         description: `A function logged "${message}": someone must look at this.`,
@@ -224,9 +239,7 @@ export class Monitoring extends Construct {
       new cloudwatch.GraphWidget({
         title: label,
         width: 8,
-        left: functions.map(([name, fn]) =>
-          (pick(fn) as cloudwatch.Metric).with({ label: name, period }),
-        ),
+        left: functions.map(([name, fn]) => (pick(fn) as cloudwatch.Metric).with({ label: name, period })),
       });
 
     const dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
@@ -277,10 +290,18 @@ export class Monitoring extends Construct {
         ],
       }),
       // One math expression per graph: both use the same per-operation metric ids.
-      new cloudwatch.GraphWidget({ title: 'Table throttled requests', width: 8, left: [metrics.tableThrottles] }),
+      new cloudwatch.GraphWidget({
+        title: 'Table throttled requests',
+        width: 8,
+        left: [metrics.tableThrottles],
+      }),
     );
     const last: cloudwatch.IWidget[] = [
-      new cloudwatch.GraphWidget({ title: 'Table system errors', width: 8, left: [metrics.tableSystemErrors] }),
+      new cloudwatch.GraphWidget({
+        title: 'Table system errors',
+        width: 8,
+        left: [metrics.tableSystemErrors],
+      }),
       new cloudwatch.GraphWidget({ title: 'Alert log messages', width: 8, left: metrics.alertMetrics }),
     ];
     if (props.webAclName !== undefined) {

@@ -143,7 +143,7 @@ export async function startWebEnv(): Promise<WebEnv> {
           contexts.set(key, context);
         }
         const page = await context.newPage();
-        page.setDefaultTimeout(15_000);
+        page.setDefaultTimeout(20_000);
         if (options.viewport) await page.setViewportSize(options.viewport);
         return page;
       },

@@ -694,3 +694,25 @@ describe('auth hook', () => {
     expect(pathParameters('/health')).toEqual([]);
   });
 });
+
+describe('running on a table restored from point-in-time recovery (restoredTableName)', () => {
+  const config = configWith('acceptance', { restoredTableName: 'vol-is-vol-acceptance-restored-2026-11-28' });
+  const built = buildCustomApi({ config, routes: syntheticRoutes, functionSpecs: syntheticSpecs });
+
+  it('points TABLE_NAME, the table grants and the table alarms at the restored table', () => {
+    expect(envOf(built, 'mailer').TABLE_NAME).toBe('vol-is-vol-acceptance-restored-2026-11-28');
+    const reads = dynamoStatementsOf(built, 'mailer');
+    expect(reads).toHaveLength(1);
+    expect(JSON.stringify(reads[0]?.Resource)).toContain(':table/vol-is-vol-acceptance-restored-2026-11-28');
+    expect(JSON.stringify(reads[0]?.Resource)).not.toContain('Fn::ImportValue');
+    const alarms = JSON.stringify(resourcesOfType(built.apiTemplate, 'AWS::CloudWatch::Alarm'));
+    expect(alarms).toContain('vol-is-vol-acceptance-restored-2026-11-28');
+  });
+
+  it('keeps using the customer-managed key of the Data stack', () => {
+    const kms = statementsOfFunction(built.apiTemplate, functionLogicalId(built, 'mailer')).filter((s) =>
+      actionsOf(s).some((a) => a.startsWith('kms:')),
+    );
+    expect(JSON.stringify(kms[0]?.Resource)).toContain('Fn::ImportValue');
+  });
+});

@@ -49,7 +49,11 @@ describe.each(['dev', 'acceptance'])('monitoring (%s)', (name) => {
     expect(key?.Properties?.EnableKeyRotation).toBe(true);
     expect(JSON.stringify(key?.Properties?.KeyPolicy)).toContain('cloudwatch.amazonaws.com');
     const policy = Object.values(resourcesOfType(template, 'AWS::SNS::TopicPolicy'))[0];
-    expect(JSON.stringify(policy?.Properties?.PolicyDocument)).toContain('"aws:SecureTransport":"false"');
+    const document = JSON.stringify(policy?.Properties?.PolicyDocument);
+    expect(document).toContain('"aws:SecureTransport":"false"');
+    // The topic policy replaces SNS's default one: CloudWatch alarms must be allowed to publish explicitly.
+    expect(document).toContain('"Service":"cloudwatch.amazonaws.com"');
+    expect(document).toContain('aws:SourceAccount');
   });
 
   it('subscribes the alarm email from the stage config, if any', () => {

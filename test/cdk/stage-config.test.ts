@@ -46,6 +46,14 @@ describe('stage configuration', () => {
     expect(identityCovers(config.email.identity, mailFromOf(config.email).address)).toBe(true);
   });
 
+  it('deploys every stage to eu-west-1, on its own table (no restore override left behind)', () => {
+    for (const stage of stageNames) {
+      const config = loadStageConfig(stage);
+      expect(config.region).toBe('eu-west-1');
+      expect(config.restoredTableName).toBeUndefined();
+    }
+  });
+
   it('knows exactly the four stages', () => {
     expect(Object.keys(stageConfigs).sort()).toEqual(['acceptance', 'dev', 'production', 'test']);
   });
@@ -136,6 +144,7 @@ describe('stage configuration', () => {
       /waf\.registrationRateLimit/,
     ],
     ['a malformed alarm email', { alarmEmail: 'beheer' }, /alarmEmail/],
+    ['a restored table name with a slash', { restoredTableName: 'a/b' }, /restoredTableName/],
     [
       'a scheduled reserved concurrency of 0',
       { reservedConcurrency: { scheduledFunctions: 0 } },

@@ -16,8 +16,8 @@ export type ChaosProxy = {
   endpoint: string;
   failNext(op: string, mode: ChaosMode, times?: number): void;
   clear(): void;
-  /** How many requests of `op` arrived (forwarded or not). */
-  count(op: string): number;
+  /** How many requests of `op` arrived (forwarded or not), optionally only those whose body matches. */
+  count(op: string, bodyMatches?: (body: string) => boolean): number;
   close(): Promise<void>;
 };
 
@@ -34,7 +34,7 @@ export async function startChaosProxy(upstream: string): Promise<ChaosProxy> {
   const target = new URL(upstream);
   const agent = new http.Agent({ keepAlive: true });
   const pending: { op: string; mode: ChaosMode; remaining: number }[] = [];
-  const counts = new Map<string, number>();
+  const seen: { op: string; body: string }[] = [];
   const hanging = new Set<http.ServerResponse>();
 
   const take = (op: string): ChaosMode | undefined => {
@@ -48,7 +48,7 @@ export async function startChaosProxy(upstream: string): Promise<ChaosProxy> {
   const server = http.createServer(async (req, res) => {
     const body = await readBody(req);
     const op = String(req.headers['x-amz-target'] ?? '').split('.')[1] ?? '';
-    counts.set(op, (counts.get(op) ?? 0) + 1);
+    seen.push({ op, body: body.toString('utf8') });
     const mode = take(op);
     if (mode === 'reset') {
       req.socket.destroy();
@@ -90,7 +90,8 @@ export async function startChaosProxy(upstream: string): Promise<ChaosProxy> {
     clear() {
       pending.length = 0;
     },
-    count: (op) => counts.get(op) ?? 0,
+    count: (op, bodyMatches = () => true) =>
+      seen.filter((request) => request.op === op && bodyMatches(request.body)).length,
     close: () =>
       new Promise<void>((resolve) => {
         for (const res of hanging) res.destroy();

@@ -36,6 +36,8 @@ beforeAll(async () => {
     port: 0,
     tableName: `vol-faults-${Math.random().toString(36).slice(2, 8)}`,
     eventsDir: undefined,
+    // The scheduled functions (email retries, consistency check) would share the fault queue: off.
+    scheduleIntervalMs: 0,
   });
   checkClient = documentClient();
   store = new DynamoStore(checkClient, stack.tableName);

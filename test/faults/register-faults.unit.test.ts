@@ -11,6 +11,7 @@ import {
   ThrottlingException,
   TransactionCanceledException,
 } from '@aws-sdk/client-dynamodb';
+import { SESClient, SendRawEmailCommand } from '@aws-sdk/client-ses';
 import {
   BatchGetCommand,
   DynamoDBDocumentClient,
@@ -25,6 +26,7 @@ import { proxyEvent } from '../support/api-events.js';
 import { sampleDefinition } from '../support/fakes.js';
 
 const ddb = mockClient(DynamoDBDocumentClient);
+const ses = mockClient(SESClient);
 
 const body = {
   name: 'Anna de Vries',
@@ -94,6 +96,8 @@ function expectTryAgain(result: Awaited<ReturnType<typeof post>>) {
 
 beforeEach(() => {
   ddb.reset();
+  ses.reset();
+  ses.on(SendRawEmailCommand).resolves({ MessageId: 'message-1' });
   sleeps.length = 0;
   vi.spyOn(defaultRetryPolicy, 'sleep').mockImplementation(async (ms) => {
     sleeps.push(ms);
@@ -111,8 +115,14 @@ beforeEach(() => {
 });
 afterEach(() => vi.restoreAllMocks());
 
-const tokens = () =>
-  ddb.commandCalls(TransactWriteCommand).map((call) => call.args[0].input.ClientRequestToken);
+/** The registration's own transactions (the email outbox is settled by another one after the commit). */
+const registrationTransactions = () =>
+  ddb
+    .commandCalls(TransactWriteCommand)
+    .filter((call) =>
+      call.args[0].input.TransactItems?.some((item) => item.Put?.Item?.type === 'registration'),
+    );
+const tokens = () => registrationTransactions().map((call) => call.args[0].input.ClientRequestToken);
 
 describe('TransactionConflict (not retried by the SDK): the store retries', () => {
   it('succeeds after two conflicts: three attempts, one ClientRequestToken (the registration id), jittered sleeps', async () => {
@@ -127,7 +137,7 @@ describe('TransactionConflict (not retried by the SDK): the store retries', () =
     // Full jitter: round(random × min(maxDelay, base × 2^(attempt-1))), base 20 ms.
     expect(sleeps).toEqual([Math.round(0.9 * 20), Math.round(0.1 * 40)]);
     // The same transaction every time: the token alone would not protect against a changed request.
-    const inputs = ddb.commandCalls(TransactWriteCommand).map((call) => JSON.stringify(call.args[0].input));
+    const inputs = registrationTransactions().map((call) => JSON.stringify(call.args[0].input));
     expect(new Set(inputs).size).toBe(1);
   });
 
@@ -192,4 +202,32 @@ describe('an error that is not about load', () => {
     expect(JSON.parse(result.body).error.code).toBe('INTERNAL_ERROR');
     expect(result.body).not.toMatch(/secret|ValidationException|parameter/);
   });
+});
+
+describe('SES down right after the commit', () => {
+  it.each([
+    [
+      'ServiceUnavailable',
+      () => Object.assign(new Error('Service Unavailable'), { name: 'ServiceUnavailable' }),
+    ],
+    ['Throttling', () => Object.assign(new Error('Maximum sending rate exceeded'), { name: 'Throttling' })],
+    ['ECONNRESET', () => Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' })],
+  ])(
+    '%s: still 201 (the registration is committed), the email is left to the scheduled retry',
+    async (_name, makeError) => {
+      ses.on(SendRawEmailCommand).rejects(makeError());
+      const result = await post();
+      expect(result.statusCode).toBe(201);
+      expect(tokens()).toHaveLength(1);
+      // The outbox entry (committed with the registration) is marked for a retry, not sent.
+      const settle = ddb
+        .commandCalls(TransactWriteCommand)
+        .find(
+          (call) =>
+            !call.args[0].input.TransactItems?.some((item) => item.Put?.Item?.type === 'registration'),
+        );
+      expect(JSON.stringify(settle?.args[0].input)).toContain('nextAttemptAt');
+      expect(JSON.stringify(settle?.args[0].input)).not.toContain(':sent');
+    },
+  );
 });

@@ -40,6 +40,8 @@ beforeAll(async () => {
     port: 0,
     dynamodbEndpoint: proxy.endpoint,
     tableName: `vol-timeout-${Math.random().toString(36).slice(2, 8)}`,
+    // The scheduled functions (email retries, consistency check) would share the fault queue: off.
+    scheduleIntervalMs: 0,
   });
   direct = createDocumentClient({ region: 'eu-west-1', endpoint: dynamo.endpoint, requestTimeoutMs: 30_000 });
   store = new DynamoStore(direct, stack.tableName);

@@ -209,7 +209,8 @@ describe('DynamoStore events', () => {
   });
 
   it('maps a capacity below what is taken to CAPACITY_BELOW_TAKEN naming the workshop', async () => {
-    ddb.on(TransactWriteCommand).rejects(cancelled('None', 'None', 'ConditionalCheckFailed', 'None'));
+    // Items: the event, the event registry, then workshops a, b, c.
+    ddb.on(TransactWriteCommand).rejects(cancelled('None', 'None', 'None', 'ConditionalCheckFailed', 'None'));
     const attempt = store.putEventDefinition('testdag', sampleDefinition());
     await expect(attempt).rejects.toBeInstanceOf(CapacityBelowTaken);
     await expect(attempt).rejects.toMatchObject({ details: { workshopIds: ['b'] } });

@@ -1,6 +1,6 @@
 import { BatchGetCommand, DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { handler } from '../../lambdas/handlers/get-event.js';
 import { handler as health } from '../../lambdas/handlers/health.js';
 import { proxyEvent } from '../support/api-events.js';
@@ -72,5 +72,27 @@ describe('GET /health handler', () => {
     const result = await health(proxyEvent({ resource: '/health' }));
     expect(result.statusCode).toBe(200);
     expect(ddb.calls()).toHaveLength(0);
+  });
+});
+
+describe('CORS on answers', () => {
+  it('names a configured origin and no other', async () => {
+    vi.resetModules();
+    process.env.ALLOWED_ORIGINS = 'https://aanmelden.example.nl, https://acceptatie.example.nl';
+    try {
+      const { handler: health } = await import('../../lambdas/handlers/health.js');
+      const allowed = await health(
+        proxyEvent({ resource: '/health', headers: { Origin: 'https://aanmelden.example.nl' } }),
+      );
+      expect(allowed.headers?.['Access-Control-Allow-Origin']).toBe('https://aanmelden.example.nl');
+      expect(allowed.headers?.['Access-Control-Expose-Headers']).toContain('Retry-After');
+      const other = await health(
+        proxyEvent({ resource: '/health', headers: { Origin: 'https://evil.example' } }),
+      );
+      expect(other.headers).not.toHaveProperty('Access-Control-Allow-Origin');
+    } finally {
+      delete process.env.ALLOWED_ORIGINS;
+      vi.resetModules();
+    }
   });
 });

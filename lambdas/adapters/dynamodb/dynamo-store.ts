@@ -24,7 +24,14 @@ import type {
   WorkshopSeats,
 } from '../../domain/registration.js';
 import type { EventCatalog, NewRegistration, RegistrationStore } from '../../ports.js';
-import { emailGuardKey, eventKey, registrationIndexKeys, registrationKey, workshopKey } from './keys.js';
+import {
+  emailGuardKey,
+  eventKey,
+  eventRegistryKey,
+  registrationIndexKeys,
+  registrationKey,
+  workshopKey,
+} from './keys.js';
 import { confirmationOf, outboxPut } from './outbox.js';
 import {
   defaultRetryPolicy,
@@ -119,6 +126,16 @@ export class DynamoStore implements EventCatalog, RegistrationStore {
           Item: { ...eventKey(eventId), type: 'event', eventId, definition, updatedAt: now },
         },
       },
+      {
+        // The registry of events, so that scheduled checks find every event however it was loaded.
+        Update: {
+          TableName: this.tableName,
+          Key: eventRegistryKey(),
+          UpdateExpression: 'SET #type = :registry ADD eventIds :ids',
+          ExpressionAttributeNames: { '#type': 'type' },
+          ExpressionAttributeValues: { ':registry': 'event-registry', ':ids': new Set([eventId]) },
+        },
+      },
       ...workshops.map(
         ({ roundId, workshop }): TransactItem => ({
           Update: {
@@ -148,7 +165,7 @@ export class DynamoStore implements EventCatalog, RegistrationStore {
     } catch (error) {
       if (!(error instanceof TransactionCancelled)) throw error;
       const below = workshops
-        .filter((_, index) => error.reasons[index + 1]?.Code === 'ConditionalCheckFailed')
+        .filter((_, index) => error.reasons[index + 2]?.Code === 'ConditionalCheckFailed')
         .map(({ workshop }) => workshop.id);
       if (below.length > 0) throw new CapacityBelowTaken({ workshopIds: below });
       throw error;

@@ -1,3 +1,5 @@
+import type { OutboxEntry } from '../../domain/email.js';
+import type { StoredRegistration } from '../../domain/registration.js';
 import type { Clock, RegistrationStore } from '../../ports.js';
 import { cancelRegistration } from '../cancel-registration.js';
 import { toAdminRegistration } from './admin-registration.js';
@@ -20,8 +22,13 @@ export type CancelOnBehalfDeps = {
 export async function cancelOnBehalf(
   command: CancelOnBehalfCommand,
   deps: CancelOnBehalfDeps,
-): Promise<{ registration: AdminRegistration; cancelledNow: boolean }> {
-  const { registration, cancelledNow } = await cancelRegistration(
+): Promise<{
+  registration: AdminRegistration;
+  cancelledNow: boolean;
+  /** The cancellation email owed to the attendee, committed with the cancellation. */
+  email?: { outbox: OutboxEntry; registration: StoredRegistration };
+}> {
+  const { registration, cancelledNow, outbox } = await cancelRegistration(
     { registrationId: command.registrationId, eventId: command.eventId, by: 'organiser' },
     { registrations: deps.registrations, clock: deps.clock },
   );
@@ -36,5 +43,9 @@ export async function cancelOnBehalf(
       details: { releasedWorkshopIds: Object.values(registration.choices) },
     });
   }
-  return { registration: toAdminRegistration(registration), cancelledNow };
+  return {
+    registration: toAdminRegistration(registration),
+    cancelledNow,
+    ...(outbox ? { email: { outbox, registration } } : {}),
+  };
 }
