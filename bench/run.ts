@@ -42,7 +42,7 @@ const settings = quick
         seatsPerWorkshop: 20,
         resizeEveryMs: 500,
       },
-      coldStart: { samples: 3 },
+      coldStart: { samples: 1 },
     }
   : {
       storm: {
@@ -59,7 +59,7 @@ const settings = quick
         concurrency: 32,
         rounds: 2,
         workshopsPerRound: 3,
-        seatsPerWorkshop: 40,
+        seatsPerWorkshop: 80,
         resizeEveryMs: 500,
       },
       coldStart: { samples: 5 },

@@ -95,6 +95,12 @@ export const routes: readonly Route[] = [
   { method: 'GET', path: '/registrations/{registrationId}', functionName: 'manage', auth: 'manage-token' },
   { method: 'PATCH', path: '/registrations/{registrationId}', functionName: 'manage', auth: 'manage-token' },
   { method: 'DELETE', path: '/registrations/{registrationId}', functionName: 'manage', auth: 'manage-token' },
+  {
+    method: 'GET',
+    path: '/registrations/{registrationId}/personal-data',
+    functionName: 'manage',
+    auth: 'manage-token',
+  },
   { method: 'PUT', path: '/admin/events/{eventId}', functionName: 'admin', auth: 'admin' },
   { method: 'GET', path: '/admin/events/{eventId}/registrations', functionName: 'admin', auth: 'admin' },
   { method: 'GET', path: '/admin/events/{eventId}/registrations.csv', functionName: 'admin', auth: 'admin' },

@@ -56,6 +56,15 @@ export const eventDefinitionSchema = z
     venue: z.string().max(500).optional(),
     description: z.string().max(5000).optional(),
     notice: z.string().max(1000).optional(),
+    /** The privacy statement attendees consent to; its version is recorded with every registration. */
+    privacy: z
+      .object({
+        statementUrl: z.string().min(1).max(500).default('/privacy.html'),
+        version: z.string().min(1).max(50).default('1'),
+        /** The controller: organisation and how to reach its privacy contact. */
+        controller: z.string().max(500).optional(),
+      })
+      .optional(),
     registration: z.object({ opensAt: isoDateTime.optional(), closesAt: isoDateTime.optional() }).default({}),
     rounds: z.array(roundDefinitionSchema).min(1).max(10),
   })
@@ -100,3 +109,12 @@ export const eventDefinitionSchema = z
 export type EventDefinition = z.infer<typeof eventDefinitionSchema>;
 export type RoundDefinition = z.infer<typeof roundDefinitionSchema>;
 export type WorkshopDefinition = z.infer<typeof workshopDefinitionSchema>;
+
+/** The event's privacy statement, or the form's own statement (version 1) when the event names none. */
+export function privacyStatementOf(definition: EventDefinition): {
+  statementUrl: string;
+  version: string;
+  controller?: string;
+} {
+  return definition.privacy ?? { statementUrl: '/privacy.html', version: '1' };
+}

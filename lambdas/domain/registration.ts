@@ -22,6 +22,8 @@ export type Registration = {
   updatedAt: string;
   cancelledAt?: string;
   cancelledBy?: CancelledBy;
+  /** What was consented to and when: the version of the event's privacy statement at registration. */
+  consent?: { givenAt: string; statementVersion: string };
 };
 
 export type CancelledBy = 'attendee' | 'organiser';

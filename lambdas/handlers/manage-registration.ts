@@ -2,7 +2,7 @@ import { dependencies, emailDependencies } from '../composition.js';
 import { MethodNotAllowed, RegistrationNotFound } from '../domain/errors.js';
 import { bearerToken } from '../http/bearer.js';
 import { httpHandler } from '../http/http-handler.js';
-import { registrationView } from '../http/public-views.js';
+import { personalDataExport, registrationView } from '../http/public-views.js';
 import { parseInput, readJsonBody } from '../http/request.js';
 import { jsonResponse } from '../http/responses.js';
 import { changeBodySchema } from '../http/schemas.js';
@@ -27,6 +27,13 @@ export const handler = httpHandler(async (event, request) => {
   const registrationId = event.pathParameters?.registrationId ?? '';
   const manageToken = bearerToken(event);
   if (!REGISTRATION_ID.test(registrationId) || !manageToken) throw new RegistrationNotFound();
+
+  if (event.resource === '/registrations/{registrationId}/personal-data') {
+    const registration = await findOwnRegistration(registrationId, manageToken, useCaseDeps);
+    return jsonResponse(200, personalDataExport(registration, deps.clock.now().toISOString()), {
+      'Content-Disposition': `attachment; filename="registration-${registration.id}.json"`,
+    });
+  }
 
   switch (event.httpMethod) {
     case 'GET': {

@@ -1,4 +1,4 @@
-import type { Registration } from '../domain/registration.js';
+import type { Registration, StoredRegistration } from '../domain/registration.js';
 
 /** What an attendee may see of a registration: never the hashes or internal keys. */
 export function registrationView(registration: Registration) {
@@ -15,5 +15,30 @@ export function registrationView(registration: Registration) {
     createdAt: registration.createdAt,
     updatedAt: registration.updatedAt,
     ...(registration.cancelledAt ? { cancelledAt: registration.cancelledAt } : {}),
+    ...(registration.consent ? { consent: registration.consent } : {}),
+  };
+}
+
+/**
+ * Everything stored about a person's registration, for their right of access: the registration as stored,
+ * minus only the internal keys. The hashes are listed and explained rather than hidden.
+ */
+export function personalDataExport(registration: StoredRegistration, exportedAt: string) {
+  const { emailHash, manageTokenHash, version, ...stored } = registration;
+  return {
+    exportedAt,
+    registration: stored,
+    derived: {
+      emailHash: {
+        value: emailHash,
+        explanation:
+          'sha256 of your trimmed, lower-case email address: it lets you register only once per event',
+      },
+      manageTokenHash: {
+        value: manageTokenHash,
+        explanation: 'sha256 of the secret in your personal link; the secret itself is not stored',
+      },
+      version: { value: version, explanation: 'counts the changes to your registration' },
+    },
   };
 }

@@ -1,4 +1,5 @@
 import { EventNotFound } from '../domain/errors.js';
+import { privacyStatementOf } from '../domain/event-definition.js';
 import { registrationWindowStatus, seatsLeft, type WindowStatus } from '../domain/registration.js';
 import type { Clock, EventCatalog } from '../ports.js';
 
@@ -22,6 +23,7 @@ export type PublicEvent = {
   description?: string;
   notice?: string;
   registration: { status: WindowStatus; opensAt?: string; closesAt?: string };
+  privacy: { statementUrl: string; version: string; controller?: string };
   rounds: { id: string; title: string; workshops: PublicWorkshop[] }[];
 };
 
@@ -45,6 +47,7 @@ export async function getPublicEvent(
       opensAt: definition.registration.opensAt,
       closesAt: definition.registration.closesAt,
     },
+    privacy: privacyStatementOf(definition),
     rounds: definition.rounds.map((round) => ({
       id: round.id,
       title: round.title,

@@ -6,7 +6,7 @@ import {
   RegistrationClosed,
   WorkshopFull,
 } from '../domain/errors.js';
-import type { EventDefinition } from '../domain/event-definition.js';
+import { type EventDefinition, privacyStatementOf } from '../domain/event-definition.js';
 import { sha256Hex } from '../domain/hashing.js';
 import {
   type Choices,
@@ -110,6 +110,7 @@ export async function register(command: RegisterCommand, deps: RegisterDeps): Pr
     locale: command.locale,
     createdAt,
     updatedAt: createdAt,
+    consent: { givenAt: createdAt, statementVersion: privacyStatementOf(event.definition).version },
   };
   const manageToken = deps.secrets.newManageToken();
   const stored: StoredRegistration = {

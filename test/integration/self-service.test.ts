@@ -284,6 +284,44 @@ describe('view, change and cancel with the manage token', () => {
   });
 });
 
+describe('personal data', () => {
+  it('records what was consented to and gives the person everything stored, through their link only', async () => {
+    await store.putEventDefinition('access', {
+      ...definition({ a: 5, b: 5, c: 5, d: 5 }),
+      privacy: { statementUrl: 'https://example.nl/privacy', version: '2030-1' },
+    });
+    const { registration, manageToken } = await registered('access', { '1': 'a', '2': 'c' });
+    expect(registration.consent).toEqual({ givenAt: registration.createdAt, statementVersion: '2030-1' });
+
+    const exported = await api(
+      stack,
+      'GET',
+      `/registrations/${registration.id}/personal-data`,
+      undefined,
+      bearer(manageToken),
+    );
+    expect(exported.status).toBe(200);
+    expect(exported.headers.get('content-disposition')).toContain(`registration-${registration.id}.json`);
+    const stored = await store.getRegistration(registration.id);
+    const { emailHash, manageTokenHash, version, ...visible } = stored ?? ({} as never);
+    expect(exported.body.registration).toEqual(JSON.parse(JSON.stringify(visible)));
+    expect(exported.body.derived.emailHash.value).toBe(emailHash);
+    expect(exported.body.derived.manageTokenHash.value).toBe(manageTokenHash);
+    expect(exported.body.derived.version.value).toBe(version);
+    expect(JSON.stringify(exported.body)).not.toContain(manageToken);
+
+    const stranger = await api(
+      stack,
+      'GET',
+      `/registrations/${registration.id}/personal-data`,
+      undefined,
+      bearer('x'.repeat(32)),
+    );
+    expect(stranger.status).toBe(404);
+    expect(stranger.body.error.code).toBe('REGISTRATION_NOT_FOUND');
+  });
+});
+
 describe('POST with an Idempotency-Key', () => {
   const body = (n: number) => ({
     name: `Dubbelklik ${n}`,
