@@ -13,6 +13,7 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 // csv-parse is a development dependency, like tsx that runs this script.
 import { parse as parseCsv } from 'csv-parse/sync';
+import { localDateTime } from '../lambdas/adapters/csv/registrations-csv.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
@@ -214,23 +215,6 @@ export function table(headers: string[], rows: (string | number)[][]): string {
   ].join('\n');
 }
 
-function localTime(iso: string, timeZone: string): string {
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-GB', {
-      timeZone,
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      hourCycle: 'h23',
-    })
-      .formatToParts(new Date(iso))
-      .map((part) => [part.type, part.value]),
-  );
-  return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}`;
-}
-
 const STATUS_NL: Record<string, string> = { confirmed: 'bevestigd', cancelled: 'geannuleerd' };
 const ACTION_NL: Record<string, string> = {
   'event.created': 'evenement aangemaakt',
@@ -364,7 +348,7 @@ async function list(client: AdminClient, args: string[], options: Options, io: I
         item.organisation,
         ...rounds.map((round) => item.choices?.[round.id] ?? ''),
         STATUS_NL[item.status] ?? item.status,
-        localTime(item.createdAt, timeZone),
+        localDateTime(item.createdAt, timeZone),
       ]),
     ),
   );
