@@ -192,6 +192,22 @@ export const stageConfigSchema = z
     alarmEmail: emailSchema.optional(),
     /** Reserved concurrency. Needs an account concurrency quota above 100 + the sum reserved. */
     reservedConcurrency: reservedConcurrencySchema,
+    /**
+     * Optional custom domain of the form's CloudFront distribution (`aanmelden.example.nl`), together with
+     * `webCertificateArn`. Without it the form is served at the distribution's `*.cloudfront.net` name.
+     */
+    webDomainName: z
+      .string()
+      .refine((value) => DOMAIN.test(value), 'must be a host name like aanmelden.example.nl')
+      .optional(),
+    /** ACM certificate for `webDomainName`; CloudFront requires it to be in us-east-1. */
+    webCertificateArn: z
+      .string()
+      .regex(
+        /^arn:aws:acm:us-east-1:\d{12}:certificate\/[0-9a-f-]{36}$/,
+        'must be an ACM certificate ARN in us-east-1 (arn:aws:acm:us-east-1:<account>:certificate/<id>)',
+      )
+      .optional(),
   })
   .strict()
   .superRefine((config, ctx) => {
@@ -202,6 +218,23 @@ export const stageConfigSchema = z
         path: ['publicBaseUrl'],
         message: `its origin ${url.origin} must be one of allowedOrigins (the form posts from there)`,
       });
+    }
+    if ((config.webDomainName === undefined) !== (config.webCertificateArn === undefined)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [config.webDomainName === undefined ? 'webDomainName' : 'webCertificateArn'],
+        message: 'webDomainName and webCertificateArn go together: set both or neither',
+      });
+    }
+    if (config.webDomainName !== undefined && url !== undefined) {
+      const webOrigin = `https://${config.webDomainName}`;
+      if (url.origin !== webOrigin) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['publicBaseUrl'],
+          message: `must be on ${webOrigin} (webDomainName): the links in emails lead to the form served there`,
+        });
+      }
     }
   });
 

@@ -3,11 +3,13 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { ApiStack } from './api-stack.js';
 import { DataStack } from './data-stack.js';
 import { type StageConfig, stackEnv, stageConfigFromContext } from './stage-config.js';
+import { WebStack } from './web-stack.js';
 
 export type VolIsVolStacks = {
   readonly config: StageConfig;
   readonly data: DataStack;
   readonly api: ApiStack;
+  readonly web: WebStack;
 };
 
 export const PROJECT_TAG = 'vol-is-vol';
@@ -22,11 +24,16 @@ export function addComplianceChecks(app: App): void {
 }
 
 /**
- * Adds the stacks of one stage to an app: `VolIsVol-<stage>-Data` (stateful) and `VolIsVol-<stage>-Api`
- * (stateless), checked by cdk-nag. The stage comes from the app context (`-c stage=<name>`, default `dev`).
- * `bin/app.ts` and the tests build the app through this one function.
+ * Adds the stacks of one stage to an app: `VolIsVol-<stage>-Data` (stateful), `VolIsVol-<stage>-Api`
+ * (stateless) and `VolIsVol-<stage>-Web` (the form on CloudFront), checked by cdk-nag. The stage comes from
+ * the app context (`-c stage=<name>`, default `dev`). `webAssetDir` holds the built pages without
+ * `config.json` (`buildWebAssets()`). `bin/app.ts` and the tests build the app through this one function.
  */
-export function addVolIsVolStacks(app: App, processEnv: NodeJS.ProcessEnv = process.env): VolIsVolStacks {
+export function addVolIsVolStacks(
+  app: App,
+  webAssetDir: string,
+  processEnv: NodeJS.ProcessEnv = process.env,
+): VolIsVolStacks {
   const config = stageConfigFromContext(app.node);
   const env = stackEnv(config, processEnv);
   const prefix = `VolIsVol-${config.stage}`;
@@ -48,9 +55,18 @@ export function addVolIsVolStacks(app: App, processEnv: NodeJS.ProcessEnv = proc
     terminationProtection: config.terminationProtection,
   });
 
+  const web = new WebStack(app, `${prefix}-Web`, {
+    config,
+    env,
+    api: api.api,
+    webAssetDir,
+    description: `vol-is-vol registration form on CloudFront (${config.stage})`,
+    terminationProtection: config.terminationProtection,
+  });
+
   Tags.of(app).add('project', PROJECT_TAG);
   Tags.of(app).add('stage', config.stage);
   addComplianceChecks(app);
 
-  return { config, data, api };
+  return { config, data, api, web };
 }

@@ -11,14 +11,19 @@ import {
   stageConfigs,
 } from '../../lib/stage-config.js';
 import { addComplianceChecks, addVolIsVolStacks, type VolIsVolStacks } from '../../lib/vol-is-vol-app.js';
+import { buildWebAssets } from '../../lib/web-assets.js';
 
 /** Skips asset bundling (esbuild) for every stack: synth stays in-process and fast. */
 export const SKIP_BUNDLING = { 'aws:cdk:bundling-stacks': [] as string[] };
+
+/** The web pages, built once per test file (as `bin/app.ts` does on every synth). */
+export const webAssetDir = await buildWebAssets();
 
 export type SynthesizedStage = VolIsVolStacks & {
   readonly app: App;
   readonly dataTemplate: Template;
   readonly apiTemplate: Template;
+  readonly webTemplate: Template;
 };
 
 export type BuildOptions = {
@@ -39,12 +44,13 @@ export function buildApp(
   if (stage !== undefined) context.stage = stage;
   if (validate) context['@aws-cdk/core:validateAgainstDefaultRules'] = true;
   const app = new App({ context, builtinCloudFormationValidation: validate });
-  const stacks = addVolIsVolStacks(app, processEnv);
+  const stacks = addVolIsVolStacks(app, webAssetDir, processEnv);
   return {
     ...stacks,
     app,
     dataTemplate: Template.fromStack(stacks.data),
     apiTemplate: Template.fromStack(stacks.api),
+    webTemplate: Template.fromStack(stacks.web),
   };
 }
 

@@ -119,7 +119,7 @@ export class DynamoStore implements EventCatalog, RegistrationStore {
     const workshops = definition.rounds.flatMap((round) =>
       round.workshops.map((workshop) => ({ roundId: round.id, workshop })),
     );
-    const items: TransactItem[] = [
+    const eventItems: TransactItem[] = [
       {
         Put: {
           TableName: this.tableName,
@@ -136,36 +136,41 @@ export class DynamoStore implements EventCatalog, RegistrationStore {
           ExpressionAttributeValues: { ':registry': 'event-registry', ':ids': new Set([eventId]) },
         },
       },
-      ...workshops.map(
-        ({ roundId, workshop }): TransactItem => ({
-          Update: {
-            TableName: this.tableName,
-            Key: workshopKey(eventId, workshop.id),
-            UpdateExpression:
-              'SET #type = :type, eventId = :eventId, workshopId = :workshopId, roundId = :roundId, ' +
-              'title = :title, #capacity = :capacity, taken = if_not_exists(taken, :zero), updatedAt = :now',
-            ConditionExpression: 'attribute_not_exists(taken) OR taken <= :capacity',
-            ExpressionAttributeNames: { '#type': 'type', '#capacity': 'capacity' },
-            ExpressionAttributeValues: {
-              ':type': 'workshop',
-              ':eventId': eventId,
-              ':workshopId': workshop.id,
-              ':roundId': roundId,
-              ':title': workshop.title,
-              ':capacity': workshop.capacity,
-              ':zero': 0,
-              ':now': now,
-            },
-          },
-        }),
-      ),
     ];
+    const workshopItems = workshops.map(
+      ({ roundId, workshop }): TransactItem => ({
+        Update: {
+          TableName: this.tableName,
+          Key: workshopKey(eventId, workshop.id),
+          UpdateExpression:
+            'SET #type = :type, eventId = :eventId, workshopId = :workshopId, roundId = :roundId, ' +
+            'title = :title, #capacity = :capacity, taken = if_not_exists(taken, :zero), updatedAt = :now',
+          ConditionExpression: 'attribute_not_exists(taken) OR taken <= :capacity',
+          ExpressionAttributeNames: { '#type': 'type', '#capacity': 'capacity' },
+          ExpressionAttributeValues: {
+            ':type': 'workshop',
+            ':eventId': eventId,
+            ':workshopId': workshop.id,
+            ':roundId': roundId,
+            ':title': workshop.title,
+            ':capacity': workshop.capacity,
+            ':zero': 0,
+            ':now': now,
+          },
+        },
+      }),
+    );
     try {
-      await transactWrite(this.client, { TransactItems: items }, randomUUID(), this.retryPolicy);
+      await transactWrite(
+        this.client,
+        { TransactItems: [...eventItems, ...workshopItems] },
+        randomUUID(),
+        this.retryPolicy,
+      );
     } catch (error) {
       if (!(error instanceof TransactionCancelled)) throw error;
       const below = workshops
-        .filter((_, index) => error.reasons[index + 2]?.Code === 'ConditionalCheckFailed')
+        .filter((_, index) => error.reasons[eventItems.length + index]?.Code === 'ConditionalCheckFailed')
         .map(({ workshop }) => workshop.id);
       if (below.length > 0) throw new CapacityBelowTaken({ workshopIds: below });
       throw error;
@@ -180,19 +185,7 @@ export class DynamoStore implements EventCatalog, RegistrationStore {
   }: NewRegistration): Promise<void> {
     const choices = Object.entries(registration.choices);
     const items: TransactItem[] = [
-      ...choices.map(
-        ([, workshopId]): TransactItem => ({
-          Update: {
-            TableName: this.tableName,
-            Key: workshopKey(registration.eventId, workshopId),
-            UpdateExpression: 'SET taken = taken + :one',
-            ConditionExpression: 'attribute_exists(pk) AND taken < #capacity',
-            ExpressionAttributeNames: { '#capacity': 'capacity' },
-            ExpressionAttributeValues: { ':one': 1 },
-            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-          },
-        }),
-      ),
+      ...choices.map(([, workshopId]) => this.takeSeat(registration.eventId, workshopId)),
       {
         Put: {
           TableName: this.tableName,

@@ -1,0 +1,201 @@
+import { CfnOutput, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import type * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
+import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
+import type { Construct } from 'constructs';
+import type { StageConfig } from './stage-config.js';
+
+export type WebStackProps = StackProps & {
+  readonly config: StageConfig;
+  /** The API the form talks to: its URL goes into `config.json`, its origin into the CSP's `connect-src`. */
+  readonly api: apigateway.RestApi;
+  /** Directory of the built pages without `config.json` (`buildWebAssets()` in `lib/web-assets.ts`). */
+  readonly webAssetDir: string;
+};
+
+/** How long browsers and CloudFront keep a page; every deploy invalidates CloudFront (file names carry no hash). */
+export const WEB_CACHE_MAX_AGE = Duration.minutes(5);
+
+/**
+ * The Content-Security-Policy of the pages: the meta tags' policy in `web/*.html`, with `connect-src` narrowed
+ * to the API's origin and `frame-ancestors 'none'`, which a meta tag cannot carry.
+ */
+export function contentSecurityPolicy(apiOrigin: string): string {
+  return [
+    "default-src 'none'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    `connect-src 'self' ${apiOrigin}`,
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}
+
+/**
+ * The form and the manage page: static files in a private S3 bucket, served only through CloudFront (origin
+ * access control), HTTPS only, with security headers. `config.json` (the API's URL) is written at deploy time.
+ */
+export class WebStack extends Stack {
+  readonly bucket: s3.Bucket;
+  readonly distribution: cloudfront.Distribution;
+  readonly deployment: s3deploy.BucketDeployment;
+  readonly responseHeadersPolicy: cloudfront.ResponseHeadersPolicy;
+  /** `https://<webDomainName or distribution domain>` */
+  readonly formUrl: string;
+
+  constructor(scope: Construct, id: string, props: WebStackProps) {
+    super(scope, id, props);
+    const { config, api } = props;
+
+    this.bucket = new s3.Bucket(this, 'SiteBucket', {
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+    });
+    Validations.of(this.bucket).acknowledge({
+      id: 'AwsSolutions-S1',
+      reason:
+        'The bucket holds only the public build output of web/, written by the deployment and read only by ' +
+        'CloudFront through origin access control; server access logs would record nothing but those reads.',
+    });
+
+    const apiOrigin = `https://${api.restApiId}.execute-api.${this.region}.${this.urlSuffix}`;
+    this.responseHeadersPolicy = new cloudfront.ResponseHeadersPolicy(this, 'SecurityHeaders', {
+      comment: `vol-is-vol ${config.stage}: security headers of the form`,
+      securityHeadersBehavior: {
+        contentSecurityPolicy: { contentSecurityPolicy: contentSecurityPolicy(apiOrigin), override: true },
+        strictTransportSecurity: {
+          accessControlMaxAge: Duration.days(365),
+          includeSubdomains: true,
+          override: true,
+        },
+        contentTypeOptions: { override: true },
+        frameOptions: { frameOption: cloudfront.HeadersFrameOption.DENY, override: true },
+        referrerPolicy: { referrerPolicy: cloudfront.HeadersReferrerPolicy.NO_REFERRER, override: true },
+      },
+      customHeadersBehavior: {
+        customHeaders: [
+          {
+            header: 'Permissions-Policy',
+            value: 'camera=(), microphone=(), geolocation=(), payment=()',
+            override: true,
+          },
+        ],
+      },
+    });
+
+    const customDomain =
+      config.webDomainName !== undefined && config.webCertificateArn !== undefined
+        ? {
+            domainNames: [config.webDomainName],
+            certificate: acm.Certificate.fromCertificateArn(this, 'Certificate', config.webCertificateArn),
+            minimumProtocolVersion: cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021,
+          }
+        : {};
+
+    this.distribution = new cloudfront.Distribution(this, 'Distribution', {
+      comment: `vol-is-vol ${config.stage}: registration form`,
+      defaultRootObject: 'index.html',
+      httpVersion: cloudfront.HttpVersion.HTTP2_AND_3,
+      priceClass: cloudfront.PriceClass.PRICE_CLASS_100,
+      ...customDomain,
+      defaultBehavior: {
+        origin: origins.S3BucketOrigin.withOriginAccessControl(this.bucket),
+        viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+        allowedMethods: cloudfront.AllowedMethods.ALLOW_GET_HEAD,
+        cachePolicy: cloudfront.CachePolicy.CACHING_OPTIMIZED,
+        responseHeadersPolicy: this.responseHeadersPolicy,
+        compress: true,
+      },
+    });
+    Validations.of(this.distribution).acknowledge(
+      {
+        id: 'AwsSolutions-CFR1',
+        reason:
+          'No geo restriction: attendees may register from anywhere, and the pages are public and hold no data.',
+      },
+      {
+        id: 'AwsSolutions-CFR2',
+        reason:
+          'The distribution serves static files only (GET/HEAD, cached). Registrations go to the API, which has its ' +
+          'own WAF with rate rules; a CloudFront web ACL would have to live in us-east-1 and cost a second fee.',
+      },
+      {
+        id: 'AwsSolutions-CFR3',
+        reason:
+          'No CloudFront access logs: they would record the IP address of every visitor (personal data under the ' +
+          'GDPR) for static pages; CloudFront metrics cover traffic and errors, as the API logs no source IP either.',
+      },
+    );
+    if (config.webDomainName === undefined) {
+      Validations.of(this.distribution).acknowledge({
+        id: 'AwsSolutions-CFR4',
+        reason:
+          'Without webDomainName the distribution uses its *.cloudfront.net name and default certificate, whose ' +
+          'TLS policy CloudFront fixes; a custom domain (webDomainName, webCertificateArn) gets TLSv1.2_2021.',
+      });
+    }
+
+    this.deployment = new s3deploy.BucketDeployment(this, 'DeployWeb', {
+      destinationBucket: this.bucket,
+      sources: [
+        s3deploy.Source.asset(props.webAssetDir),
+        s3deploy.Source.jsonData('config.json', { apiBaseUrl: api.url }),
+      ],
+      cacheControl: [
+        s3deploy.CacheControl.setPublic(),
+        s3deploy.CacheControl.maxAge(WEB_CACHE_MAX_AGE),
+      ],
+      distribution: this.distribution,
+      distributionPaths: ['/*'],
+      logGroup: new logs.LogGroup(this, 'DeployWebLogs', { retention: config.logRetentionDays }),
+    });
+    this.acknowledgeDeploymentHandler();
+
+    this.formUrl =
+      config.webDomainName === undefined
+        ? `https://${this.distribution.distributionDomainName}`
+        : `https://${config.webDomainName}`;
+
+    new CfnOutput(this, 'FormUrl', {
+      description: 'The registration form (set publicBaseUrl and allowedOrigins to this when no custom domain)',
+      value: this.formUrl,
+    });
+    new CfnOutput(this, 'DistributionDomainName', {
+      description: 'CloudFront domain name: the target of the DNS record (CNAME/alias) of webDomainName',
+      value: this.distribution.distributionDomainName,
+    });
+    new CfnOutput(this, 'WebBucketName', {
+      description: 'Private bucket of the web pages (written by the deployment only)',
+      value: this.bucket.bucketName,
+    });
+  }
+
+  /** The BucketDeployment's handler: a CDK-provided Lambda function (one per stack) that copies the files. */
+  private acknowledgeDeploymentHandler(): void {
+    const handler = this.node.children.find((child) => child.node.id.startsWith('Custom::CDKBucketDeployment'));
+    if (handler === undefined) throw new Error('BucketDeployment handler not found');
+    const provided = 'The CDK-provided handler of BucketDeployment, run only by CloudFormation during a deploy';
+    Validations.of(handler).acknowledge(
+      {
+        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+        reason: `${provided}: AWSLambdaBasicExecutionRole lets it write its own logs, nothing more.`,
+      },
+      {
+        id: 'AwsSolutions-IAM5',
+        reason: `${provided}: CDK grants it read on the asset objects and write on the site bucket's objects (s3:GetObject*, s3:List*, s3:DeleteObject* on bucket/*), and CloudFront invalidations.`,
+      },
+      {
+        id: 'AwsSolutions-L1',
+        reason: `${provided}: its runtime is chosen by aws-cdk-lib and moves with CDK upgrades; no request ever reaches it.`,
+      },
+    );
+  }
+}
