@@ -70,8 +70,8 @@ export function renderMarkdown(results: BenchResults): string {
       ],
       [
         'storm',
-        'latency p50 / p95: confirmed (201) | refused',
-        `${storm.latencyConfirmedMs.p50} / ${storm.latencyConfirmedMs.p95} ms | ${storm.latencyRefusedMs.p50} / ${storm.latencyRefusedMs.p95} ms`,
+        'latency p50 / p95: confirmed (201); refused (409)',
+        `${storm.latencyConfirmedMs.p50} / ${storm.latencyConfirmedMs.p95} ms; ${storm.latencyRefusedMs.p50} / ${storm.latencyRefusedMs.p95} ms`,
       ],
       [
         'storm',

@@ -1,5 +1,6 @@
 import type { OutboxEntry, OutgoingEmail } from './domain/email.js';
 import type { EventDefinition } from './domain/event-definition.js';
+import type { RemovalReason } from './domain/privacy.js';
 import type {
   CancelledBy,
   Choices,
@@ -26,6 +27,8 @@ export type NewRegistration = {
   emailHash: string;
   /** sha256 of the manage token; the token itself is never stored. */
   manageTokenHash: string;
+  /** When the email guard and the outbox entry expire (DynamoDB TTL): the end of the retention period. */
+  personalDataExpiresAt?: Date;
   /**
    * The confirmation email this registration owes, written in the same transaction. The use cases always
    * pass it; store-level tests and benchmarks that measure seats alone may leave it out.
@@ -65,6 +68,16 @@ export interface RegistrationStore {
     at: string,
     by: CancelledBy,
     outbox?: OutboxEntry,
+  ): Promise<StoredRegistration>;
+
+  /**
+   * Removes name, email address, organisation and job title (and the email guard and manage token), keeping
+   * status and choices so that the counts stay right. Conditioned on the version read.
+   */
+  removePersonalData(
+    current: StoredRegistration,
+    at: string,
+    reason: RemovalReason,
   ): Promise<StoredRegistration>;
 
   /** Replaces the manage token's hash (a retried email carries a fresh token: the old one was never delivered). */

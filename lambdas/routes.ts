@@ -101,6 +101,12 @@ export const routes: readonly Route[] = [
     functionName: 'manage',
     auth: 'manage-token',
   },
+  {
+    method: 'DELETE',
+    path: '/registrations/{registrationId}/personal-data',
+    functionName: 'manage',
+    auth: 'manage-token',
+  },
   { method: 'PUT', path: '/admin/events/{eventId}', functionName: 'admin', auth: 'admin' },
   { method: 'GET', path: '/admin/events/{eventId}/registrations', functionName: 'admin', auth: 'admin' },
   { method: 'GET', path: '/admin/events/{eventId}/registrations.csv', functionName: 'admin', auth: 'admin' },
@@ -112,6 +118,12 @@ export const routes: readonly Route[] = [
     auth: 'admin',
   },
   { method: 'GET', path: '/admin/events/{eventId}/audit', functionName: 'admin', auth: 'admin' },
+  {
+    method: 'DELETE',
+    path: '/admin/events/{eventId}/registrations/{registrationId}/personal-data',
+    functionName: 'admin',
+    auth: 'admin',
+  },
 ];
 
 /** Functions that run on a schedule rather than behind a route. */
@@ -125,6 +137,16 @@ export const scheduledFunctionSpecs = {
     tableAccess: {
       readKeyPrefixes: ['EVENT#', 'WORKSHOP#', 'REG#', 'MAIL#'],
       writeKeyPrefixes: ['REG#', 'MAIL#'],
+      queryIndexes: ['gsi1'],
+    },
+  },
+  purgePersonalData: {
+    entry: 'lambdas/handlers/purge-personal-data.ts',
+    description: 'Daily: removes the personal data of registrations whose retention period has passed',
+    everyMinutes: 24 * 60,
+    tableAccess: {
+      readKeyPrefixes: ['EVENT#', 'WORKSHOP#', 'REG#', 'EVENTS'],
+      writeKeyPrefixes: ['REG#', 'EMAIL#'],
       queryIndexes: ['gsi1'],
     },
   },

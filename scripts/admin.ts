@@ -220,6 +220,7 @@ const ACTION_NL: Record<string, string> = {
   'event.created': 'evenement aangemaakt',
   'event.updated': 'evenement gewijzigd',
   'registration.cancelled': 'aanmelding geannuleerd',
+  'registration.erased': 'persoonsgegevens verwijderd',
 };
 
 // biome-ignore lint/suspicious/noExplicitAny: API answers are read field by field for display

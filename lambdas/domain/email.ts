@@ -4,7 +4,8 @@
  * is sent by the scheduled retry, with backoff, until it is sent or gives up (visible to organisers).
  */
 
-export type MailKind = 'confirmation' | 'change' | 'cancellation';
+/** `erasure` confirms a removal of personal data; it is sent at once, before the address is gone. */
+export type MailKind = 'confirmation' | 'change' | 'cancellation' | 'erasure';
 
 export type DeliveryState = 'pending' | 'sent' | 'failed';
 
@@ -48,7 +49,7 @@ export function nextAttemptDelayMs(attempts: number, random: () => number = Math
 
 /** Confirmation and change emails carry the manage link; a cancellation does not need it. */
 export function needsManageLink(kind: MailKind): boolean {
-  return kind !== 'cancellation';
+  return kind === 'confirmation' || kind === 'change';
 }
 
 export function newOutboxEntry(

@@ -63,6 +63,8 @@ export const eventDefinitionSchema = z
         version: z.string().min(1).max(50).default('1'),
         /** The controller: organisation and how to reach its privacy contact. */
         controller: z.string().max(500).optional(),
+        /** Days after the event that personal data is kept; then it is removed, counts stay. */
+        retentionDays: z.number().int().min(1).max(3650).optional(),
       })
       .optional(),
     registration: z.object({ opensAt: isoDateTime.optional(), closesAt: isoDateTime.optional() }).default({}),
@@ -110,11 +112,16 @@ export type EventDefinition = z.infer<typeof eventDefinitionSchema>;
 export type RoundDefinition = z.infer<typeof roundDefinitionSchema>;
 export type WorkshopDefinition = z.infer<typeof workshopDefinitionSchema>;
 
+/** Personal data is kept this many days after the event unless the event says otherwise. */
+export const DEFAULT_RETENTION_DAYS = 90;
+
 /** The event's privacy statement, or the form's own statement (version 1) when the event names none. */
 export function privacyStatementOf(definition: EventDefinition): {
   statementUrl: string;
   version: string;
   controller?: string;
+  retentionDays: number;
 } {
-  return definition.privacy ?? { statementUrl: '/privacy.html', version: '1' };
+  const privacy = definition.privacy ?? { statementUrl: '/privacy.html', version: '1' };
+  return { ...privacy, retentionDays: privacy.retentionDays ?? DEFAULT_RETENTION_DAYS };
 }

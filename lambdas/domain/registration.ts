@@ -1,5 +1,6 @@
 import type { ConfirmationStatus } from './email.js';
 import type { EventDefinition, WorkshopDefinition } from './event-definition.js';
+import type { RemovalReason } from './privacy.js';
 
 export type Locale = 'nl' | 'en';
 export type RegistrationStatus = 'confirmed' | 'cancelled';
@@ -24,6 +25,8 @@ export type Registration = {
   cancelledBy?: CancelledBy;
   /** What was consented to and when: the version of the event's privacy statement at registration. */
   consent?: { givenAt: string; statementVersion: string };
+  /** Set when name, email address, organisation and job title were removed; the rest stays for the counts. */
+  personalDataRemoved?: { at: string; reason: RemovalReason };
 };
 
 export type CancelledBy = 'attendee' | 'organiser';

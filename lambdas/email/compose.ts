@@ -22,6 +22,8 @@ export type ComposeInput = {
 export function composeEmail(input: ComposeInput): OutgoingEmail {
   const rendered = renderEmail(input);
   const cancelled = input.kind === 'cancellation';
+  // An erasure confirmation carries nothing to keep: no calendar entry.
+  if (input.kind === 'erasure') return { to: input.registration.email, ...rendered, attachments: [] };
   return {
     to: input.registration.email,
     ...rendered,

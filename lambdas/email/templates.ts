@@ -36,12 +36,15 @@ const TEXTS: Record<Locale, Texts> = {
       confirmation: 'Bevestiging van uw aanmelding',
       change: 'Uw aanmelding is gewijzigd',
       cancellation: 'Uw aanmelding is geannuleerd',
+      erasure: 'Uw gegevens zijn verwijderd',
     },
     greeting: 'Beste',
     lead: {
       confirmation: 'U bent aangemeld. Uw plaats in de workshops hieronder staat vast.',
       change: 'Uw aanmelding is gewijzigd. Dit zijn nu uw workshops:',
       cancellation: 'Uw aanmelding is geannuleerd. Uw plaatsen zijn vrijgegeven voor anderen.',
+      erasure:
+        'Op uw verzoek verwijderen we uw naam, e-mailadres, organisatie en functie bij deze aanmelding. Uw plaatsen zijn vrijgegeven. Dit is de laatste e-mail die u over deze aanmelding van ons krijgt.',
     },
     when: 'Wanneer',
     where: 'Waar',
@@ -61,12 +64,15 @@ const TEXTS: Record<Locale, Texts> = {
       confirmation: 'Your registration is confirmed',
       change: 'Your registration has been changed',
       cancellation: 'Your registration has been cancelled',
+      erasure: 'Your personal data has been erased',
     },
     greeting: 'Dear',
     lead: {
       confirmation: 'You are registered. Your seats in the workshops below are confirmed.',
       change: 'Your registration has been changed. These are now your workshops:',
       cancellation: 'Your registration has been cancelled. Your seats have been released for others.',
+      erasure:
+        'As you asked, we are erasing your name, email address, organisation and job title from this registration. Your seats have been released. This is the last email you will receive about this registration.',
     },
     when: 'When',
     where: 'Where',
@@ -107,7 +113,7 @@ export function renderEmail(context: EmailContext): RenderedEmail {
   const { event, registration, kind } = context;
   const when = whenLine(event, registration.locale);
   const workshops = workshopLines(context);
-  const showWorkshops = kind !== 'cancellation';
+  const showWorkshops = kind === 'confirmation' || kind === 'change';
 
   const text = [
     `${texts.greeting} ${registration.name},`,
@@ -130,8 +136,10 @@ export function renderEmail(context: EmailContext): RenderedEmail {
     '',
     ...(context.manageUrl
       ? [`${texts.manage}:`, context.manageUrl, texts.personalLink, '', texts.howToCancel, '']
-      : [texts.cancelledNote, '']),
-    ...(kind === 'cancellation' ? [] : [texts.calendar, '']),
+      : kind === 'cancellation'
+        ? [texts.cancelledNote, '']
+        : []),
+    ...(showWorkshops ? [texts.calendar, ''] : []),
     texts.closing,
     `${texts.signature} – ${event.title}`,
   ].join('\n');
@@ -164,9 +172,11 @@ ${
     ? `<p><a href="${e(context.manageUrl)}" style="color:#0b4f9c">${e(texts.manage)}</a></p>
 <p style="color:#444">${e(texts.personalLink)}</p>
 <p>${e(texts.howToCancel)}</p>`
-    : `<p>${e(texts.cancelledNote)}</p>`
+    : kind === 'cancellation'
+      ? `<p>${e(texts.cancelledNote)}</p>`
+      : ''
 }
-${kind === 'cancellation' ? '' : `<p style="color:#444">${e(texts.calendar)}</p>`}
+${showWorkshops ? `<p style="color:#444">${e(texts.calendar)}</p>` : ''}
 <p>${e(texts.closing)}<br>${e(texts.signature)} – ${e(event.title)}</p>
 </body>
 </html>

@@ -19,6 +19,7 @@ import { httpHandler, type RequestContext } from '../http/http-handler.js';
 import { header, parseInput } from '../http/request.js';
 import { jsonResponse } from '../http/responses.js';
 import { logDelivery } from '../observability.js';
+import { toAdminRegistration } from '../use-cases/admin/admin-registration.js';
 import { listAudit } from '../use-cases/admin/audit-log.js';
 import { cancelOnBehalf } from '../use-cases/admin/cancel-on-behalf.js';
 import { CursorCodec, type CursorKind } from '../use-cases/admin/cursor.js';
@@ -28,6 +29,7 @@ import { listRegistrations } from '../use-cases/admin/list-registrations.js';
 import type { Actor, IdSource } from '../use-cases/admin/ports.js';
 import { putEvent } from '../use-cases/admin/put-event.js';
 import { deliverCancellationNow } from '../use-cases/deliver-email.js';
+import { erasePersonalData } from '../use-cases/erase-personal-data.js';
 
 /**
  * One function for every admin route (DESIGN.md, admin table), dispatching on the API Gateway resource and
@@ -203,6 +205,33 @@ const cancelRoute: AdminRoute = async (event, _request, actor) => {
   return jsonResponse(200, { registration });
 };
 
+const eraseRoute: AdminRoute = async (event, _request, actor) => {
+  const eventId = existingEventId(event);
+  const registrationId = z
+    .string()
+    .min(1)
+    .max(64)
+    .regex(/^[\w-]+$/)
+    .safeParse(event.pathParameters?.registrationId);
+  if (!registrationId.success) throw new RegistrationNotFound();
+  const { registration, erasedNow } = await erasePersonalData(
+    { registrationId: registrationId.data, by: 'organiser', eventId },
+    { registrations: deps.store, events: deps.store, mailer: mail.mailer, clock: deps.clock },
+  );
+  if (erasedNow) {
+    await deps.adminQueries.append({
+      id: ids.newId(),
+      at: deps.clock.now().toISOString(),
+      actor,
+      action: 'registration.erased',
+      eventId,
+      registrationId: registration.id,
+      details: { reason: 'request' },
+    });
+  }
+  return jsonResponse(200, { registration: toAdminRegistration(registration) });
+};
+
 const auditRoute: AdminRoute = async (event, request) => {
   const eventId = existingEventId(event);
   const params = parseInput(auditQuerySchema, query(event), request.locale);
@@ -225,6 +254,7 @@ export const ADMIN_ROUTES: Record<string, AdminRoute> = {
   'GET /admin/events/{eventId}/summary': summaryRoute,
   'DELETE /admin/events/{eventId}/registrations/{registrationId}': cancelRoute,
   'GET /admin/events/{eventId}/audit': auditRoute,
+  'DELETE /admin/events/{eventId}/registrations/{registrationId}/personal-data': eraseRoute,
 };
 
 export const handler = httpHandler(async (event, request) => {

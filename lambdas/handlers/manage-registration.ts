@@ -10,6 +10,7 @@ import { logDelivery } from '../observability.js';
 import { cancelRegistration } from '../use-cases/cancel-registration.js';
 import { changeChoices } from '../use-cases/change-choices.js';
 import { deliverCancellationNow, deliverNow } from '../use-cases/deliver-email.js';
+import { erasePersonalData } from '../use-cases/erase-personal-data.js';
 import { findOwnRegistration } from '../use-cases/registration-access.js';
 
 const deps = dependencies();
@@ -29,6 +30,13 @@ export const handler = httpHandler(async (event, request) => {
   if (!REGISTRATION_ID.test(registrationId) || !manageToken) throw new RegistrationNotFound();
 
   if (event.resource === '/registrations/{registrationId}/personal-data') {
+    if (event.httpMethod === 'DELETE') {
+      const { registration } = await erasePersonalData(
+        { registrationId, manageToken, by: 'attendee' },
+        { ...useCaseDeps, mailer: email.mailer },
+      );
+      return jsonResponse(200, { registration: registrationView(registration) });
+    }
     const registration = await findOwnRegistration(registrationId, manageToken, useCaseDeps);
     return jsonResponse(200, personalDataExport(registration, deps.clock.now().toISOString()), {
       'Content-Disposition': `attachment; filename="registration-${registration.id}.json"`,

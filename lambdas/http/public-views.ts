@@ -16,6 +16,7 @@ export function registrationView(registration: Registration) {
     updatedAt: registration.updatedAt,
     ...(registration.cancelledAt ? { cancelledAt: registration.cancelledAt } : {}),
     ...(registration.consent ? { consent: registration.consent } : {}),
+    ...(registration.personalDataRemoved ? { personalDataRemoved: registration.personalDataRemoved } : {}),
   };
 }
 

@@ -139,6 +139,12 @@ export async function deliverDueEmails(deps: RetryDeps, limit = 25): Promise<Del
       outcomes.push({ ...outcomeBase(entry), result: 'gave-up', reason: 'missing' });
       continue;
     }
+    // Nobody left to write to: the personal data was removed (on request or after the retention period).
+    if (registration.personalDataRemoved) {
+      await deps.outbox.markGaveUp(entry, now, 'personal data removed');
+      outcomes.push({ ...outcomeBase(entry), result: 'skipped', reason: 'personal data removed' });
+      continue;
+    }
     // A confirmation of a registration that has since been changed or cancelled is not sent: its successor is.
     if (entry.kind !== 'cancellation' && registration.status === 'cancelled') {
       await deps.outbox.markGaveUp(entry, now, 'superseded by cancellation');

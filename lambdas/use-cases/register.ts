@@ -8,6 +8,7 @@ import {
 } from '../domain/errors.js';
 import { type EventDefinition, privacyStatementOf } from '../domain/event-definition.js';
 import { sha256Hex } from '../domain/hashing.js';
+import { personalDataExpiry } from '../domain/privacy.js';
 import {
   type Choices,
   type EventWithSeats,
@@ -126,6 +127,7 @@ export async function register(command: RegisterCommand, deps: RegisterDeps): Pr
     emailHash: stored.emailHash,
     manageTokenHash: stored.manageTokenHash,
     outbox,
+    personalDataExpiresAt: personalDataExpiry(event.definition, createdAt),
   });
   return { registration: stored, manageToken, outbox, event: event.definition };
 }

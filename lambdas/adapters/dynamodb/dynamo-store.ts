@@ -16,6 +16,7 @@ import {
   WorkshopFull,
 } from '../../domain/errors.js';
 import { type EventDefinition, eventDefinitionSchema } from '../../domain/event-definition.js';
+import { ERASED, epochSeconds, type RemovalReason } from '../../domain/privacy.js';
 import type {
   CancelledBy,
   Choices,
@@ -182,7 +183,10 @@ export class DynamoStore implements EventCatalog, RegistrationStore {
     emailHash,
     manageTokenHash,
     outbox,
+    personalDataExpiresAt,
   }: NewRegistration): Promise<void> {
+    // The guard and the outbox entry hold personal data and have no role in the counts: TTL removes them.
+    const expiresAt = personalDataExpiresAt ? epochSeconds(personalDataExpiresAt) : undefined;
     const choices = Object.entries(registration.choices);
     const items: TransactItem[] = [
       ...choices.map(([, workshopId]) => this.takeSeat(registration.eventId, workshopId)),
@@ -194,6 +198,7 @@ export class DynamoStore implements EventCatalog, RegistrationStore {
             type: 'email-guard',
             eventId: registration.eventId,
             registrationId: registration.id,
+            expiresAt,
           },
           ConditionExpression: 'attribute_not_exists(pk)',
         },
@@ -215,7 +220,7 @@ export class DynamoStore implements EventCatalog, RegistrationStore {
         },
       },
       // After the registration, so that the reasons of the items before keep their documented positions.
-      ...(outbox ? [outboxPut(this.tableName, outbox)] : []),
+      ...(outbox ? [outboxPut(this.tableName, outbox, expiresAt)] : []),
     ];
 
     try {
@@ -352,6 +357,70 @@ export class DynamoStore implements EventCatalog, RegistrationStore {
       cancelledBy: by,
       version: current.version + 1,
     };
+  }
+
+  async removePersonalData(
+    current: StoredRegistration,
+    at: string,
+    reason: RemovalReason,
+  ): Promise<StoredRegistration> {
+    const removed: StoredRegistration = {
+      ...current,
+      name: ERASED,
+      email: ERASED,
+      organisation: ERASED,
+      jobTitle: undefined,
+      emailHash: '',
+      manageTokenHash: '',
+      confirmation: undefined,
+      personalDataRemoved: { at, reason },
+      updatedAt: at,
+      version: current.version + 1,
+    };
+    const items: TransactItem[] = [
+      {
+        Update: {
+          TableName: this.tableName,
+          Key: registrationKey(current.id),
+          UpdateExpression:
+            'SET #name = :erased, email = :erased, organisation = :erased, emailHash = :empty, ' +
+            'manageTokenHash = :empty, personalDataRemoved = :removed, updatedAt = :at, version = :next ' +
+            'REMOVE jobTitle, confirmation',
+          ConditionExpression: 'version = :version',
+          ExpressionAttributeNames: { '#name': 'name' },
+          ExpressionAttributeValues: {
+            ':erased': ERASED,
+            ':empty': '',
+            ':removed': removed.personalDataRemoved,
+            ':at': at,
+            ':version': current.version,
+            ':next': removed.version,
+          },
+        },
+      },
+      ...(current.emailHash
+        ? [
+            {
+              Delete: {
+                TableName: this.tableName,
+                Key: emailGuardKey(current.eventId, current.emailHash),
+                ConditionExpression: 'attribute_not_exists(pk) OR registrationId = :id',
+                ExpressionAttributeValues: { ':id': current.id },
+              },
+            },
+          ]
+        : []),
+    ];
+    try {
+      await transactWrite(this.client, { TransactItems: items }, randomUUID(), this.retryPolicy);
+    } catch (error) {
+      if (error instanceof TransactionCancelled && error.reasons[0]?.Code === 'ConditionalCheckFailed') {
+        throw new RegistrationChanged();
+      }
+      throw error;
+    }
+    const { jobTitle: _jobTitle, confirmation: _confirmation, ...withoutRemoved } = removed;
+    return withoutRemoved;
   }
 
   async replaceManageToken(registrationId: string, manageTokenHash: string): Promise<void> {

@@ -31,11 +31,11 @@ const dueIndexKeys = (entry: Pick<OutboxEntry, 'id' | 'nextAttemptAt'>) => ({
 });
 
 /** The outbox entry as part of the transaction that owes the email: both commit or neither does. */
-export function outboxPut(tableName: string, entry: OutboxEntry): TransactItem {
+export function outboxPut(tableName: string, entry: OutboxEntry, expiresAt?: number): TransactItem {
   return {
     Put: {
       TableName: tableName,
-      Item: { ...outboxKey(entry.id), ...dueIndexKeys(entry), type: 'outbox', ...entry },
+      Item: { ...outboxKey(entry.id), ...dueIndexKeys(entry), type: 'outbox', ...entry, expiresAt },
       ConditionExpression: 'attribute_not_exists(pk)',
     },
   };

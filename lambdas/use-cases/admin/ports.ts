@@ -29,7 +29,11 @@ export interface RegistrationIndex {
   ): AsyncIterable<IndexedRegistration>;
 }
 
-export type AuditAction = 'event.created' | 'event.updated' | 'registration.cancelled';
+export type AuditAction =
+  | 'event.created'
+  | 'event.updated'
+  | 'registration.cancelled'
+  | 'registration.erased';
 
 export type AuditEntry = {
   id: string;

@@ -1,0 +1,199 @@
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DynamoAdminQueries } from '../../lambdas/adapters/dynamodb/admin-queries.js';
+import { createDocumentClient } from '../../lambdas/adapters/dynamodb/client.js';
+import { DynamoStore } from '../../lambdas/adapters/dynamodb/dynamo-store.js';
+import { cryptoSecrets } from '../../lambdas/adapters/system.js';
+import { TransientDeliveryFailure } from '../../lambdas/domain/email.js';
+import { TryAgain } from '../../lambdas/domain/errors.js';
+import type { EventDefinition } from '../../lambdas/domain/event-definition.js';
+import { ERASED } from '../../lambdas/domain/privacy.js';
+import { erasePersonalData } from '../../lambdas/use-cases/erase-personal-data.js';
+import { purgeExpiredPersonalData } from '../../lambdas/use-cases/purge-personal-data.js';
+import { register } from '../../lambdas/use-cases/register.js';
+import type { LocalStack } from '../../local/stack.js';
+import { api, startTestStack } from '../support/local-stack.js';
+import { emailsTo, manageLink } from '../support/mail.js';
+
+let stack: LocalStack;
+let store: DynamoStore;
+let documentClient: ReturnType<typeof createDocumentClient>;
+
+const event = (retentionDays?: number): EventDefinition => ({
+  title: 'Privacydag',
+  date: '2030-03-01',
+  timezone: 'Europe/Amsterdam',
+  registration: {},
+  ...(retentionDays ? { privacy: { statementUrl: '/privacy.html', version: '1', retentionDays } } : {}),
+  rounds: [
+    {
+      id: '1',
+      title: 'Ronde 1',
+      workshops: [
+        { id: 'a', title: 'A', description: '', speakers: [], capacity: 10 },
+        { id: 'b', title: 'B', description: '', speakers: [], capacity: 10 },
+      ],
+    },
+  ],
+});
+
+const person = (n: number, choice = 'a') => ({
+  name: `Privé Persoon ${n}`,
+  email: `prive${n}@example.nl`,
+  organisation: `Geheime Organisatie ${n}`,
+  jobTitle: 'Adviseur',
+  choices: { '1': choice },
+  consent: true,
+});
+
+/** Every item of the table, as a string: where personal data could hide. */
+async function wholeTable(): Promise<string> {
+  const items: unknown[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await documentClient.send(
+      new ScanCommand({ TableName: stack.tableName, ExclusiveStartKey: start }),
+    );
+    items.push(...(page.Items ?? []));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return JSON.stringify(items);
+}
+
+const admin = (method: string, path: string) =>
+  api(stack, method, path, undefined, { Authorization: `Bearer ${stack.adminToken}` });
+
+beforeAll(async () => {
+  stack = await startTestStack();
+  documentClient = createDocumentClient({
+    region: 'eu-west-1',
+    endpoint: stack.dynamodbEndpoint,
+    requestTimeoutMs: 30_000,
+  });
+  store = new DynamoStore(documentClient, stack.tableName);
+});
+afterAll(async () => stack.close());
+
+describe('erasure on request', () => {
+  it('through the link: cancels, confirms by email, then removes every trace of the person', async () => {
+    await store.putEventDefinition('erase', event());
+    const created = await api(stack, 'POST', '/events/erase/registrations', person(1));
+    expect(created.status).toBe(201);
+    const [confirmation] = await emailsTo(stack.sesUrl, 'prive1@example.nl');
+    const { id, token } = manageLink(confirmation ?? ({} as never));
+    const auth = { Authorization: `Bearer ${token}` };
+
+    const erased = await api(stack, 'DELETE', `/registrations/${id}/personal-data`, undefined, auth);
+    expect(erased.status).toBe(200);
+    expect(erased.body.registration).toMatchObject({ status: 'cancelled', name: ERASED, email: ERASED });
+    expect(erased.body.registration.personalDataRemoved.reason).toBe('request');
+
+    const emails = await emailsTo(stack.sesUrl, 'prive1@example.nl');
+    expect(emails.at(-1)?.subject).toBe('Uw gegevens zijn verwijderd: Privacydag');
+    // The link no longer opens anything.
+    expect((await api(stack, 'GET', `/registrations/${id}`, undefined, auth)).status).toBe(404);
+    // The seat is free, the counts agree, and the same person may register again.
+    const summary = await admin('GET', '/admin/events/erase/summary');
+    expect(summary.body.consistent).toBe(true);
+    expect(summary.body.totals).toMatchObject({ confirmed: 0, cancelled: 1 });
+    // Nothing in the table names the person any more.
+    const table = await wholeTable();
+    for (const trace of ['Privé Persoon 1', 'prive1@example.nl', 'Geheime Organisatie 1', 'Adviseur']) {
+      expect(table).not.toContain(trace);
+    }
+    expect((await api(stack, 'POST', '/events/erase/registrations', person(1))).status).toBe(201);
+  });
+
+  it('by an organiser, audited with the registration id only', async () => {
+    await store.putEventDefinition('erase-admin', event());
+    const created = await api(stack, 'POST', '/events/erase-admin/registrations', person(2));
+    const id = created.body.registration.id;
+    const erased = await admin('DELETE', `/admin/events/erase-admin/registrations/${id}/personal-data`);
+    expect(erased.status).toBe(200);
+    expect(erased.body.registration).toMatchObject({ name: ERASED, status: 'cancelled' });
+    const audit = await admin('GET', '/admin/events/erase-admin/audit');
+    expect(audit.body.items[0]).toMatchObject({ action: 'registration.erased', registrationId: id });
+    expect(JSON.stringify(audit.body)).not.toContain('prive2');
+    expect((await emailsTo(stack.sesUrl, 'prive2@example.nl')).at(-1)?.subject).toContain(
+      'Uw gegevens zijn verwijderd',
+    );
+    expect(
+      (await admin('DELETE', `/admin/events/erase-admin/registrations/${id}/personal-data`)).status,
+    ).toBe(200);
+  });
+
+  it('erases nothing while the confirmation cannot be sent', async () => {
+    await store.putEventDefinition('erase-later', event());
+    const { registration, manageToken } = await register(
+      {
+        eventId: 'erase-later',
+        name: 'Nog Niet',
+        email: 'nognier@example.nl',
+        organisation: 'Org',
+        choices: { '1': 'a' },
+        locale: 'nl',
+      },
+      { events: store, registrations: store, clock: { now: () => new Date() }, secrets: cryptoSecrets },
+    );
+    const failingMailer = {
+      send: async () => {
+        throw new TransientDeliveryFailure('Throttling');
+      },
+    };
+    await expect(
+      erasePersonalData(
+        { registrationId: registration.id, manageToken, by: 'attendee' },
+        { registrations: store, events: store, mailer: failingMailer, clock: { now: () => new Date() } },
+      ),
+    ).rejects.toBeInstanceOf(TryAgain);
+    expect((await store.getRegistration(registration.id))?.name).toBe('Nog Niet');
+  });
+});
+
+describe('retention', () => {
+  it('removes personal data after the period, keeps counters and summary right, and does it once', async () => {
+    await store.putEventDefinition('retain', event(30));
+    for (const n of [10, 11, 12]) {
+      expect(
+        (await api(stack, 'POST', '/events/retain/registrations', person(n, n === 12 ? 'b' : 'a'))).status,
+      ).toBe(201);
+    }
+    const queries = new DynamoAdminQueries(documentClient, stack.tableName);
+    const deps = (now: Date) => ({
+      eventIds: async () => ['retain'],
+      registrationIdsOf: async function* (eventId: string) {
+        for await (const { registration } of queries.registrationsOf(eventId)) yield String(registration.id);
+      },
+      events: store,
+      registrations: store,
+      clock: { now: () => now },
+    });
+    const before = await admin('GET', '/admin/events/retain/summary');
+
+    // Before the end of the period nothing is touched.
+    expect(await purgeExpiredPersonalData(deps(new Date('2030-03-20T00:00:00Z')))).toMatchObject({
+      removed: 0,
+      kept: 3,
+    });
+    // After it, everything personal is gone.
+    expect(await purgeExpiredPersonalData(deps(new Date('2030-04-05T00:00:00Z')))).toMatchObject({
+      removed: 3,
+    });
+    expect(await purgeExpiredPersonalData(deps(new Date('2030-04-06T00:00:00Z')))).toMatchObject({
+      removed: 0,
+    });
+
+    const after = await admin('GET', '/admin/events/retain/summary');
+    expect(after.body.consistent).toBe(true);
+    expect(after.body.workshops).toEqual(before.body.workshops);
+    const list = await admin('GET', '/admin/events/retain/registrations');
+    for (const item of list.body.items) {
+      expect(item).toMatchObject({ name: ERASED, email: ERASED, organisation: ERASED, status: 'confirmed' });
+    }
+    const table = await wholeTable();
+    for (const n of [10, 11, 12]) {
+      expect(table).not.toContain(`Privé Persoon ${n}`);
+      expect(table).not.toContain(`Geheime Organisatie ${n}`);
+    }
+  });
+});
