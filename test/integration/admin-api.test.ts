@@ -94,6 +94,7 @@ describe('admin API: credentials', () => {
     expect(adminRoutes.map((route) => `${route.method} ${route.path}`).sort()).toEqual(
       [
         'DELETE /admin/events/{eventId}/registrations/{registrationId}',
+        'DELETE /admin/events/{eventId}/registrations/{registrationId}/personal-data',
         'GET /admin/events/{eventId}/audit',
         'GET /admin/events/{eventId}/registrations',
         'GET /admin/events/{eventId}/registrations.csv',
