@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Page } from 'playwright-core';
 import { afterAll, describe, expect, it, type TestContext } from 'vitest';
 import { registrationKey } from '../../lambdas/adapters/dynamodb/keys.js';
 import { sha256Hex } from '../../lambdas/domain/hashing.js';
-import { artifactsDir, seriousA11yViolations, startWebEnv, unique } from './support.js';
+import { artifactsDir, focused, seriousA11yViolations, startWebEnv, unique } from './support.js';
 
 /**
  * The manage page (the link in the confirmation email) in Chromium against the local stack. The manage
@@ -74,6 +75,16 @@ async function apiRegistration(id: string, token: string) {
     headers: { Authorization: `Bearer ${token}` },
   });
   return ((await response.json()) as { registration: { status: string; choices: Choices } }).registration;
+}
+
+/** The subjects of the emails the local SES emulator received for `email`. */
+async function emailSubjects(email: string): Promise<string[]> {
+  const store = (await (await fetch(`${env.stack.sesUrl}/store`)).json()) as {
+    emails: { destination: { to: string[] }; subject?: string }[];
+  };
+  return store.emails
+    .filter((candidate) => candidate.destination.to.includes(email))
+    .map((candidate) => candidate.subject ?? '');
 }
 
 async function seatsLeft(eventId: string): Promise<Record<string, number>> {
@@ -258,5 +269,61 @@ describe.concurrent('the manage page', () => {
     await waitForText(again, '#page-status', /registration has been cancelled/);
     expect(await text(again, '#reg-status')).toMatch(/^Cancelled/);
     expect(await again.locator('#change-form').isHidden()).toBe(true);
+  });
+
+  it.skipIf(!manageApiAvailable)('downloads everything stored as a JSON file', async (ctx) => {
+    const eventId = await env.createEvent();
+    const { id, token, email } = await registrationWithToken(eventId, { '1': 'open-data', '2': 'nepnieuws' });
+    // Without bypassing the CSP: the blob download must work under the page's own policy.
+    const page = await openManage(ctx, `?id=${id}#token=${token}`);
+    await page.locator('#data-section').waitFor();
+    expect(await text(page, '#data-heading')).toBe('Uw gegevens');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#data-download')]);
+    expect(download.suggestedFilename()).toBe(`registration-${id}.json`);
+    const file = JSON.parse(await readFile(await download.path(), 'utf8'));
+    expect(file.registration).toMatchObject({ id, email, name: 'Eva Bakker', status: 'confirmed' });
+    await waitForText(page, '#data-status', /gedownload/);
+    expect((await focused(page)).id).toBe('data-download');
+  });
+
+  it.skipIf(!manageApiAvailable)('erases the personal data only after confirming', async (ctx) => {
+    const eventId = await env.createEvent();
+    const { id, token, email } = await registrationWithToken(eventId, {
+      '1': 'crisis-oefenen',
+      '2': 'nepnieuws',
+    });
+    const page = await openManage(ctx, `?id=${id}#token=${token}`, { bypassCSP: true });
+    await page.locator('#data-section').waitFor();
+
+    // Going back changes nothing.
+    await page.click('#erase-open');
+    await page.locator('#erase-dialog').waitFor();
+    expect(await text(page, '#erase-dialog-text')).toMatch(/geannuleerd.*niet ongedaan/);
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await page.click('#erase-keep');
+    expect(await page.locator('#erase-dialog').isHidden()).toBe(true);
+    expect((await focused(page)).id).toBe('erase-open');
+    const kept = await apiRegistration(id, token);
+    expect(kept.status).toBe('confirmed');
+
+    const before = await seatsLeft(eventId);
+    await page.click('#erase-open');
+    await page.click('#erase-confirm');
+    await waitForText(page, '#page-status', /Uw gegevens zijn verwijderd/);
+    expect((await focused(page)).id).toBe('page-status');
+    for (const selector of ['#registration', '#change-form', '#cancel-section', '#data-section']) {
+      expect(await page.locator(selector).isHidden()).toBe(true);
+    }
+    expect(await seriousA11yViolations(page)).toEqual([]);
+
+    const response = await fetch(env.url(`/registrations/${id}`), {
+      headers: { Authorization: `Bearer ${token}` },
+    });
+    expect(response.status).toBe(404);
+    const after = await seatsLeft(eventId);
+    expect(after['crisis-oefenen']).toBe((before['crisis-oefenen'] ?? 0) + 1);
+    expect(
+      (await emailSubjects(email)).some((subject) => subject.startsWith('Uw gegevens zijn verwijderd')),
+    ).toBe(true);
   });
 });

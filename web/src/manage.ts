@@ -10,7 +10,9 @@ import { WorkshopPicker } from './workshops.js';
 /**
  * The manage page, opened from the confirmation email: `manage.html?id=<registrationId>#token=<manageToken>`.
  * The token sits in the fragment so it never reaches a server log (`?token=` is accepted as well). It shows
- * the registration, changes workshops (PATCH) and cancels (DELETE, after a confirmation dialog).
+ * the registration, changes workshops (PATCH) and cancels (DELETE, after a confirmation dialog). Under "Uw
+ * gegevens" the person downloads everything stored as JSON (GET .../personal-data) or has it erased (DELETE
+ * .../personal-data, after a confirmation dialog), after which the link no longer works.
  */
 
 const params = new URLSearchParams(location.search);
@@ -33,16 +35,26 @@ const cancelSection = byId('cancel-section');
 const cancelAlert = byId('cancel-alert');
 const cancelOpen = byId<HTMLButtonElement>('cancel-open');
 const dialog = byId<HTMLDialogElement>('cancel-dialog');
+const dataSection = byId('data-section');
+const dataStatus = byId('data-status');
+const dataAlert = byId('data-alert');
+const downloadButton = byId<HTMLButtonElement>('data-download');
+const eraseOpen = byId<HTMLButtonElement>('erase-open');
+const eraseDialog = byId<HTMLDialogElement>('erase-dialog');
 
 const errors = new FieldErrors();
 let registration: Registration | undefined;
 let event: PublicEvent | undefined;
 let picker: WorkshopPicker | undefined;
-let busy: 'saving' | 'cancelling' | undefined;
+let busy: 'saving' | 'cancelling' | 'downloading' | 'erasing' | undefined;
+/** Set once the personal data is erased: the page then shows only that, with nothing left to do. */
+let erased = false;
 let loadMessage: Msg | undefined;
 let statusMessage: Msg | undefined;
 let changeMessage: Msg | undefined;
 let cancelMessage: Msg | undefined;
+let dataMessage: Msg | undefined;
+let dataFailure: Msg | undefined;
 
 function render(): void {
   const texts = t();
@@ -53,9 +65,18 @@ function render(): void {
   cancelAlert.textContent = cancelMessage ? cancelMessage(texts) : '';
   saveButton.textContent = busy === 'saving' ? texts.saving : texts.save;
   cancelOpen.textContent = busy === 'cancelling' ? texts.cancelling : texts.cancelButton;
+  dataStatus.textContent = dataMessage ? dataMessage(texts) : '';
+  dataAlert.textContent = dataFailure ? dataFailure(texts) : '';
+  downloadButton.textContent = busy === 'downloading' ? texts.downloading : texts.dataDownload;
+  eraseOpen.textContent = busy === 'erasing' ? texts.erasing : texts.eraseButton;
+  byId('erase-dialog-text').textContent = texts.eraseConfirmText(registration?.status !== 'cancelled');
   if (event) renderEventHeader(event);
   errors.render();
   picker?.render();
+  if (erased) {
+    for (const section of [details, changeForm, cancelSection, dataSection]) section.hidden = true;
+    return;
+  }
   if (!registration) return;
 
   details.hidden = false;
@@ -92,6 +113,9 @@ function render(): void {
   saveButton.hidden = Boolean(closed);
   saveButton.disabled = busy !== undefined;
   cancelOpen.disabled = busy !== undefined;
+  dataSection.hidden = false;
+  downloadButton.disabled = busy !== undefined;
+  eraseOpen.disabled = busy !== undefined;
 }
 
 function showStatus(message: Msg | undefined): void {
@@ -99,9 +123,10 @@ function showStatus(message: Msg | undefined): void {
   render();
 }
 
-function showFailure(message: Msg | undefined, where: 'change' | 'cancel'): void {
+function showFailure(message: Msg | undefined, where: 'change' | 'cancel' | 'data'): void {
   if (where === 'change') changeMessage = message;
-  else cancelMessage = message;
+  else if (where === 'cancel') cancelMessage = message;
+  else dataFailure = message;
   render();
 }
 
@@ -259,6 +284,79 @@ async function cancelRegistration(): Promise<void> {
   pageStatus.focus();
 }
 
+/** Fetches everything stored (with the token, so not a plain link) and hands it to the browser as a file. */
+async function downloadPersonalData(): Promise<void> {
+  if (busy || !registration) return;
+  showFailure(undefined, 'data');
+  dataMessage = undefined;
+  busy = 'downloading';
+  render();
+  const outcome = await apiRequest<unknown>('GET', `${registrationPath}/personal-data`, { headers: auth });
+  busy = undefined;
+  if (outcome.kind !== 'ok') {
+    showFailure(failureMessage(outcome), 'data');
+    return downloadButton.focus();
+  }
+  const fileName = `registration-${registration.id.replace(/[^A-Za-z0-9_-]/g, '')}.json`;
+  const blob = new Blob([`${JSON.stringify(outcome.body, null, 2)}\n`], { type: 'application/json' });
+  const url = URL.createObjectURL(blob);
+  const link = h('a', { href: url, download: fileName, hidden: '' });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  // The download has started by now; revoking later keeps slow browsers from losing the file.
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+  dataMessage = (texts) => texts.downloaded(fileName);
+  render();
+  downloadButton.focus();
+}
+
+async function erasePersonalData(): Promise<void> {
+  if (busy || !registration) return;
+  showFailure(undefined, 'data');
+  dataMessage = undefined;
+  busy = 'erasing';
+  render();
+  const outcome = await apiRequest<{ registration: Registration }>(
+    'DELETE',
+    `${registrationPath}/personal-data`,
+    { headers: auth },
+  );
+  busy = undefined;
+  if (outcome.kind !== 'ok') {
+    // Nothing is erased unless the confirmation email could go out (503 TRY_AGAIN); a retry is always safe.
+    const code = outcome.kind === 'error' ? outcome.error.code : undefined;
+    const retryAfterSeconds = outcome.kind === 'error' ? outcome.retryAfterSeconds : undefined;
+    showFailure(
+      code === 'TRY_AGAIN'
+        ? (texts) => texts.eraseTryAgain(retryAfterSeconds)
+        : code === 'REGISTRATION_NOT_FOUND'
+          ? (texts) => texts.eraseNotFound
+          : failureMessage(outcome),
+      'data',
+    );
+    return eraseOpen.focus();
+  }
+  registration = outcome.body.registration;
+  erased = true;
+  showStatus((texts) => texts.erased);
+  pageStatus.focus();
+}
+
+function openEraseDialog(): void {
+  if (typeof eraseDialog.showModal !== 'function') {
+    if (
+      window.confirm(
+        `${t().eraseConfirmTitle}\n\n${t().eraseConfirmText(registration?.status !== 'cancelled')}`,
+      )
+    ) {
+      void erasePersonalData();
+    }
+    return;
+  }
+  eraseDialog.showModal();
+}
+
 function openCancelDialog(): void {
   if (typeof dialog.showModal !== 'function') {
     if (window.confirm(t().cancelConfirmTitle)) void cancelRegistration();
@@ -279,6 +377,16 @@ byId('cancel-keep').addEventListener('click', () => {
 byId('cancel-confirm').addEventListener('click', () => {
   dialog.close();
   void cancelRegistration();
+});
+downloadButton.addEventListener('click', () => void downloadPersonalData());
+eraseOpen.addEventListener('click', openEraseDialog);
+byId('erase-keep').addEventListener('click', () => {
+  eraseDialog.close();
+  eraseOpen.focus();
+});
+byId('erase-confirm').addEventListener('click', () => {
+  eraseDialog.close();
+  void erasePersonalData();
 });
 retryButton.addEventListener('click', () => void load());
 onLangChange(render);

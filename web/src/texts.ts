@@ -108,7 +108,7 @@ const nl = {
   manageLoading: 'Uw aanmelding wordt geladen…',
   linkInvalid:
     'Deze link is niet geldig (meer). Gebruik de link uit uw meest recente bevestigingsmail, of neem contact op met de organisatie.',
-  detailsHeading: 'Uw gegevens',
+  detailsHeading: 'Gegevens van uw aanmelding',
   status: 'Status',
   statusConfirmed: 'Bevestigd',
   statusCancelled: 'Geannuleerd',
@@ -133,6 +133,25 @@ const nl = {
   cancelled: 'Uw aanmelding is geannuleerd. Uw plaatsen zijn vrijgegeven voor anderen.',
   alreadyCancelled: 'Deze aanmelding is geannuleerd.',
   registerAgain: 'Opnieuw aanmelden',
+  dataHeading: 'Uw gegevens',
+  dataIntro:
+    'Download alles wat we over uw aanmelding bewaren, of laat uw naam, e-mailadres, organisatie en functie verwijderen.',
+  dataDownload: 'Mijn gegevens downloaden (JSON)',
+  downloading: 'Bezig met downloaden…',
+  downloaded: (fileName: string) => `Uw gegevens zijn gedownload als ${fileName}.`,
+  eraseButton: 'Mijn gegevens laten verwijderen',
+  eraseConfirmTitle: 'Weet u zeker dat u uw gegevens wilt laten verwijderen?',
+  eraseConfirmText: (confirmed: boolean) =>
+    `${confirmed ? 'Uw aanmelding wordt geannuleerd en uw plaatsen in de workshops worden vrijgegeven voor anderen. ' : ''}Uw naam, e-mailadres, organisatie en functie worden verwijderd. U krijgt nog één laatste e-mail ter bevestiging. Dit kunt u niet ongedaan maken: daarna werkt deze link niet meer.`,
+  eraseConfirmYes: 'Ja, verwijder mijn gegevens',
+  eraseConfirmNo: 'Nee, ga terug',
+  erasing: 'Bezig met verwijderen…',
+  erased:
+    'Uw gegevens zijn verwijderd. Uw aanmelding is geannuleerd en uw plaatsen zijn vrijgegeven. U ontvangt nog één e-mail ter bevestiging. Deze link werkt niet meer; u kunt deze pagina sluiten.',
+  eraseTryAgain: (seconds: number | undefined) =>
+    `Uw gegevens zijn nog niet verwijderd: de bevestigingsmail kon nog niet worden verstuurd. Er is niets gewijzigd. Probeer het ${seconds === undefined ? 'over een paar minuten' : `over ${seconds} ${seconds === 1 ? 'seconde' : 'seconden'}`} opnieuw.`,
+  eraseNotFound:
+    'Deze link werkt niet (meer). Heeft u uw gegevens net laten verwijderen? Dan is dat gelukt en krijgt u een bevestigingsmail.',
 };
 
 /** Every entry of `nl`, widened to `string` (the English texts are not the Dutch literals). */
@@ -234,7 +253,7 @@ const en: Texts = {
   manageLoading: 'Loading your registration…',
   linkInvalid:
     'This link is not valid (any more). Please use the link in your most recent confirmation email, or contact the organisers.',
-  detailsHeading: 'Your details',
+  detailsHeading: 'Registration details',
   status: 'Status',
   statusConfirmed: 'Confirmed',
   statusCancelled: 'Cancelled',
@@ -259,6 +278,25 @@ const en: Texts = {
   cancelled: 'Your registration has been cancelled. Your seats have been released for others.',
   alreadyCancelled: 'This registration has been cancelled.',
   registerAgain: 'Register again',
+  dataHeading: 'Your data',
+  dataIntro:
+    'Download everything we store about your registration, or have your name, email address, organisation and job title erased.',
+  dataDownload: 'Download my data (JSON)',
+  downloading: 'Downloading…',
+  downloaded: (fileName) => `Your data has been downloaded as ${fileName}.`,
+  eraseButton: 'Have my data erased',
+  eraseConfirmTitle: 'Are you sure you want to have your data erased?',
+  eraseConfirmText: (confirmed) =>
+    `${confirmed ? 'Your registration is cancelled and your workshop seats are released for others. ' : ''}Your name, email address, organisation and job title are erased. You get one last email to confirm it. This cannot be undone: afterwards this link no longer works.`,
+  eraseConfirmYes: 'Yes, erase my data',
+  eraseConfirmNo: 'No, go back',
+  erasing: 'Erasing…',
+  erased:
+    'Your data has been erased. Your registration is cancelled and your seats have been released. You will receive one last email to confirm it. This link no longer works; you can close this page.',
+  eraseTryAgain: (seconds) =>
+    `Your data has not been erased yet: the confirmation email could not be sent yet. Nothing has changed. Please try again in ${seconds === undefined ? 'a few minutes' : `${seconds} ${seconds === 1 ? 'second' : 'seconds'}`}.`,
+  eraseNotFound:
+    'This link does not work (any more). Did you just have your data erased? Then that worked and you will get a confirmation email.',
 };
 
 export const texts: Record<'nl' | 'en', Texts> = { nl, en };
