@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { idSchema } from '../domain/event-definition.js';
 
 /** Control characters (CR, LF, tab, …) have no place in a name and could only try to break emails or CSV files. */
-const noControlCharacters = (value: string) => !/[\u0000-\u001f\u007f]/.test(value);
+const noControlCharacters = (value: string) => !/\p{Cc}/u.test(value);
 
 /** Fields a person types: trimmed, non-empty, bounded, single-line. */
 const personText = (max: number) =>
