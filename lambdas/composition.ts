@@ -2,10 +2,8 @@ import { DynamoAdminQueries } from './adapters/dynamodb/admin-queries.js';
 import { createDynamoClient, documentClientFor } from './adapters/dynamodb/client.js';
 import { DynamoStore } from './adapters/dynamodb/dynamo-store.js';
 import { createIdempotentRunner } from './adapters/dynamodb/idempotency.js';
-import { DynamoOutbox } from './adapters/dynamodb/outbox.js';
-import { createSesClient, SesMailer } from './adapters/ses/mailer.js';
 import { cryptoSecrets, systemClock } from './adapters/system.js';
-import { readConfig, readMailConfig } from './config.js';
+import { readConfig } from './config.js';
 
 /**
  * The composition root: configuration, SDK clients and adapters, created once per container (on first use)
@@ -46,24 +44,4 @@ let container: ReturnType<typeof build> | undefined;
 export function dependencies(): ReturnType<typeof build> {
   container ??= build();
   return container;
-}
-
-function buildEmail() {
-  const { config, documentClient } = dependencies();
-  const mail = readMailConfig();
-  const mailer = new SesMailer(createSesClient({ region: config.region, endpoint: mail.sesEndpoint }), {
-    from: mail.from,
-    replyTo: mail.replyTo,
-    configurationSet: mail.configurationSet,
-  });
-  const outbox = new DynamoOutbox(documentClient, config.tableName);
-  return { mailer, outbox, publicBaseUrl: mail.publicBaseUrl, clock: systemClock };
-}
-
-let emailContainer: ReturnType<typeof buildEmail> | undefined;
-
-/** For the functions that send email: mailer, outbox and the public base URL of the manage links. */
-export function emailDependencies(): ReturnType<typeof buildEmail> {
-  emailContainer ??= buildEmail();
-  return emailContainer;
 }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { z } from 'zod';
 import { CSV_CONTENT_TYPE, registrationsCsv } from '../adapters/csv/registrations-csv.js';
-import { dependencies, emailDependencies } from '../composition.js';
+import { dependencies } from '../composition.js';
 import {
   EventNotFound,
   MalformedJson,
@@ -14,9 +14,11 @@ import {
 } from '../domain/errors.js';
 import { eventDefinitionSchema, idSchema } from '../domain/event-definition.js';
 import type { Locale } from '../domain/registration.js';
+import { emailDependencies } from '../email-composition.js';
 import { authorizeOrganiser } from '../http/admin-auth.js';
+import { header } from '../http/headers.js';
 import { httpHandler, type RequestContext } from '../http/http-handler.js';
-import { header, parseInput } from '../http/request.js';
+import { parseInput } from '../http/request.js';
 import { jsonResponse } from '../http/responses.js';
 import { logDelivery } from '../observability.js';
 import { toAdminRegistration } from '../use-cases/admin/admin-registration.js';

@@ -1,5 +1,6 @@
-import { dependencies, emailDependencies } from '../composition.js';
+import { dependencies } from '../composition.js';
 import { MethodNotAllowed, RegistrationNotFound } from '../domain/errors.js';
+import { emailDependencies } from '../email-composition.js';
 import { bearerToken } from '../http/bearer.js';
 import { httpHandler } from '../http/http-handler.js';
 import { personalDataExport, registrationView } from '../http/public-views.js';

@@ -1,12 +1,14 @@
 import { z } from 'zod';
-import { dependencies, emailDependencies } from '../composition.js';
+import { dependencies } from '../composition.js';
 import { EventNotFound } from '../domain/errors.js';
 import { idSchema } from '../domain/event-definition.js';
 import type { Locale } from '../domain/registration.js';
+import { emailDependencies } from '../email-composition.js';
+import { header } from '../http/headers.js';
 import { httpHandler } from '../http/http-handler.js';
 import { localeFrom } from '../http/messages.js';
 import { registrationView } from '../http/public-views.js';
-import { header, parseInput, readJsonBody } from '../http/request.js';
+import { parseInput, readJsonBody } from '../http/request.js';
 import { jsonResponse } from '../http/responses.js';
 import { type RegistrationBody, registrationBodySchema } from '../http/schemas.js';
 import { logDelivery } from '../observability.js';

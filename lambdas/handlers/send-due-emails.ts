@@ -1,5 +1,6 @@
 import type { Context, ScheduledEvent } from 'aws-lambda';
-import { dependencies, emailDependencies } from '../composition.js';
+import { dependencies } from '../composition.js';
+import { emailDependencies } from '../email-composition.js';
 import { logDelivery, logger } from '../observability.js';
 import { deliverDueEmails } from '../use-cases/deliver-email.js';
 

@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { header } from './request.js';
+import { header } from './headers.js';
 
 /** The token of an `Authorization: Bearer <token>` header, or undefined. */
 export function bearerToken(event: Pick<APIGatewayProxyEvent, 'headers'>): string | undefined {

@@ -2,8 +2,8 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-l
 import type { Locale } from '../domain/registration.js';
 import { logger } from '../observability.js';
 import { errorToResponse, isKnownError } from './error-mapper.js';
+import { header } from './headers.js';
 import { localeFrom } from './messages.js';
-import { header } from './request.js';
 
 /**
  * Browsers call the API from the form's origin (CloudFront) in AWS: answers carry CORS headers for the

@@ -2,19 +2,12 @@ import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { type ZodType, z } from 'zod';
 import { MalformedJson, PayloadTooLarge, UnsupportedMediaType, ValidationFailed } from '../domain/errors.js';
 import type { Locale } from '../domain/registration.js';
+import { header } from './headers.js';
 
 /** Bodies over 10 KB are refused: a registration is a few hundred bytes. */
 export const MAX_BODY_BYTES = 10 * 1024;
 
 const zodErrorMaps = { nl: z.locales.nl().localeError, en: z.locales.en().localeError };
-
-export function header(event: Pick<APIGatewayProxyEvent, 'headers'>, name: string): string | undefined {
-  const wanted = name.toLowerCase();
-  for (const [key, value] of Object.entries(event.headers ?? {})) {
-    if (key.toLowerCase() === wanted && value !== undefined) return value;
-  }
-  return undefined;
-}
 
 /** `application/json` or any `+json` type; a missing Content-Type is read as JSON, as API Gateway does. */
 function isJsonContentType(contentType: string | undefined): boolean {

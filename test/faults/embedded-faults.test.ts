@@ -7,6 +7,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createDocumentClient } from '../../lambdas/adapters/dynamodb/client.js';
 import { DynamoStore } from '../../lambdas/adapters/dynamodb/dynamo-store.js';
+import { cryptoSecrets, systemClock } from '../../lambdas/adapters/system.js';
+import { register } from '../../lambdas/use-cases/register.js';
 import type { FaultCode } from '../../local/dynamodb/embedded-dynamodb.js';
 import { type LocalStack, startLocalStack } from '../../local/stack.js';
 import { assertEventConsistent } from '../model/invariants.js';
@@ -173,5 +175,94 @@ describe.skipIf(external)('a storm while DynamoDB conflicts and throttles', () =
     expect(confirmed.length).toBeLessThanOrEqual(10);
     const state = await expectConsistent(eventId, confirmed);
     expect(state.workshops.get('a')?.taken).toBe(confirmed.length);
+  });
+});
+
+/**
+ * A registration with its manage token. The API sends the token only by email, so it is made through the
+ * register() use case on the same DynamoDB, which returns it.
+ */
+async function registeredWithToken(eventId: string, n: number) {
+  const { registration, manageToken } = await register(
+    {
+      eventId,
+      name: `Deelnemer ${n}`,
+      email: `deelnemer${n}@example.nl`,
+      organisation: 'Gemeente Storing',
+      choices: { '1': 'a', '2': 'c' },
+      locale: 'nl',
+    },
+    { events: store, registrations: store, clock: systemClock, secrets: cryptoSecrets },
+  );
+  return { id: registration.id, auth: { Authorization: `Bearer ${manageToken}` } };
+}
+
+const changeOver = (id: string, auth: Record<string, string>, choices: Record<string, string>) =>
+  api(stack, 'PATCH', `/registrations/${id}`, { choices }, auth);
+const cancelOver = (id: string, auth: Record<string, string>) =>
+  api(stack, 'DELETE', `/registrations/${id}`, undefined, auth);
+
+describe.skipIf(external)('change and cancel while DynamoDB conflicts and throttles, over HTTP', () => {
+  it('a change that conflicts on every attempt: 503 TRY_AGAIN, the old seats kept; later it moves once', async () => {
+    const eventId = await newEvent();
+    const { id, auth } = await registeredWithToken(eventId, 1);
+    faults().failNext('TransactWriteItems', 'TransactionConflict', 50);
+    expectTryAgain(await changeOver(id, auth, { '1': 'b' }));
+    faults().clear();
+    await expectConsistent(eventId, [id]);
+    expect(await takenOf(eventId)).toEqual({ a: 1, b: 0, c: 1, d: 0 });
+
+    faults().failNext('TransactWriteItems', 'TransactionConflict', 2);
+    expect((await changeOver(id, auth, { '1': 'b' })).status).toBe(200);
+    await expectConsistent(eventId, [id]);
+    expect(await takenOf(eventId)).toEqual({ a: 0, b: 1, c: 1, d: 0 });
+  });
+
+  it('a change throttled on every SDK attempt: 503 TRY_AGAIN, nothing moved', async () => {
+    const eventId = await newEvent();
+    const { id, auth } = await registeredWithToken(eventId, 2);
+    faults().failNext('TransactWriteItems', 'ThrottlingException', SDK_ATTEMPTS);
+    expectTryAgain(await changeOver(id, auth, { '1': 'b', '2': 'd' }));
+    await expectConsistent(eventId, [id]);
+    expect(await takenOf(eventId)).toEqual({ a: 1, b: 0, c: 1, d: 0 });
+  });
+
+  it('a cancel that conflicts on every attempt: 503, still confirmed; then cancelled once, repeats change nothing', async () => {
+    const eventId = await newEvent();
+    const { id, auth } = await registeredWithToken(eventId, 3);
+    faults().failNext('TransactWriteItems', 'TransactionConflict', 50);
+    expectTryAgain(await cancelOver(id, auth));
+    faults().clear();
+    await expectConsistent(eventId, [id]);
+    expect(await takenOf(eventId)).toEqual({ a: 1, b: 0, c: 1, d: 0 });
+
+    faults().failNext('TransactWriteItems', 'ProvisionedThroughputExceededException', 1);
+    const cancelled = await cancelOver(id, auth);
+    expect(cancelled.status).toBe(200);
+    expect(cancelled.body.registration.status).toBe('cancelled');
+    // Repeated, also concurrently: the seats are released exactly once.
+    const repeats = await Promise.all([cancelOver(id, auth), cancelOver(id, auth), cancelOver(id, auth)]);
+    expect(repeats.map((r) => r.status)).toEqual([200, 200, 200]);
+    await expectConsistent(eventId, []);
+    expect(await takenOf(eventId)).toEqual({ a: 0, b: 0, c: 0, d: 0 });
+  });
+
+  it('change and cancel racing on one registration under conflicts: only 200, 409, 503; seats consistent', async () => {
+    const eventId = await newEvent({ a: 3, b: 3, c: 3, d: 3 });
+    const holders = await Promise.all([1, 2, 3].map((n) => registeredWithToken(eventId, 10 + n)));
+    faults().failNext('TransactWriteItems', 'TransactionConflict', 15);
+    const responses = await Promise.all(
+      holders.flatMap(({ id, auth }) => [
+        changeOver(id, auth, { '1': 'b' }),
+        changeOver(id, auth, { '2': 'd' }),
+        cancelOver(id, auth),
+        changeOver(id, auth, { '1': 'a', '2': 'c' }),
+      ]),
+    );
+    faults().clear();
+    expect(responses.map((r) => r.status).filter((status) => ![200, 409, 503].includes(status))).toEqual([]);
+    const state = await assertEventConsistent(checkClient, stack.tableName, eventId);
+    const confirmed = state.registrations.filter((r) => r.status === 'confirmed').length;
+    expect(confirmed + state.registrations.filter((r) => r.status === 'cancelled').length).toBe(3);
   });
 });

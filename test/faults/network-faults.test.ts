@@ -141,6 +141,37 @@ describe('the answer is lost after DynamoDB committed', () => {
   });
 });
 
+describe('the answer of a cancel is lost after DynamoDB committed', () => {
+  it('on every attempt: 503, yet cancelled once; the retried DELETE is 200 and releases nothing more', async () => {
+    const eventId = await newEvent();
+    const { registration, manageToken } = await register(
+      {
+        eventId,
+        name: 'Anna',
+        email: 'anna.cancel@example.nl',
+        organisation: 'Org',
+        choices: { '1': 'a', '2': 'c' },
+        locale: 'nl',
+      },
+      { events: store, registrations: store, clock: systemClock, secrets: cryptoSecrets },
+    );
+    const auth = { Authorization: `Bearer ${manageToken}` };
+    proxy.failNext('TransactWriteItems', 'commit-then-reset', SDK_ATTEMPTS);
+    expectTryAgain(await api(stack, 'DELETE', `/registrations/${registration.id}`, undefined, auth));
+    proxy.clear();
+    let state = await confirmedInTable(eventId);
+    expect(state.registrations.map((r) => r.status)).toEqual(['cancelled']);
+    expect(state.workshops.get('a')?.taken).toBe(0);
+
+    const retry = await api(stack, 'DELETE', `/registrations/${registration.id}`, undefined, auth);
+    expect(retry.status).toBe(200);
+    expect(retry.body.registration.status).toBe('cancelled');
+    state = await confirmedInTable(eventId);
+    expect(state.workshops.get('a')?.taken).toBe(0);
+    expect(state.workshops.get('c')?.taken).toBe(0);
+  });
+});
+
 describe('a storm through a flaky network', () => {
   it('80 concurrent registrations for 10 seats with resets and lost answers: only 201, 409, 503; consistent', async () => {
     const eventId = await newEvent({ a: 10, b: 100, c: 100, d: 100 });

@@ -37,6 +37,8 @@ export function createDynamoClient(options: DynamoClientOptions): DynamoDBClient
     requestHandler: {
       connectionTimeout: options.connectionTimeoutMs ?? 2_000,
       requestTimeout: options.requestTimeoutMs,
+      // Without this the handler only logs a warning when the time runs out and the call hangs on.
+      throwOnRequestTimeout: true,
       ...(options.maxSockets
         ? { httpAgent: new Agent({ keepAlive: true, maxSockets: options.maxSockets }) }
         : {}),

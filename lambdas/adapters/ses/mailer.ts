@@ -66,7 +66,7 @@ export function createSesClient(options: { region: string; endpoint?: string }):
   return new SESClient({
     region: options.region,
     maxAttempts: 2,
-    requestHandler: { connectionTimeout: 2_000, requestTimeout: 5_000 },
+    requestHandler: { connectionTimeout: 2_000, requestTimeout: 5_000, throwOnRequestTimeout: true },
     ...(options.endpoint
       ? {
           endpoint: options.endpoint,
