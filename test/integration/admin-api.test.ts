@@ -266,11 +266,15 @@ describe('admin API: an event from PUT to export', () => {
       registrations: registered.length,
       confirmed: registered.length,
       cancelled: 0,
+      // Every confirmation went out through the local SES emulator.
+      emailsPending: 0,
+      emailsFailed: 0,
     });
     const byId = Object.fromEntries(
       summary.body.workshops.map((w: { workshopId: string }) => [w.workshopId, w]),
     );
     expect(byId.klein).toEqual({
+      id: 'klein',
       workshopId: 'klein',
       roundId: '1',
       title: 'Kleine zaal',
@@ -278,6 +282,7 @@ describe('admin API: an event from PUT to export', () => {
       taken: 3,
       seatsLeft: 0,
       holders: 3,
+      confirmed: 3,
       consistent: true,
     });
     expect(byId.groot).toMatchObject({ taken: 5, holders: 5, seatsLeft: 95 });

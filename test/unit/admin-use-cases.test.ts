@@ -193,11 +193,23 @@ describe('admin: summary and the seat counter check', () => {
   it('counts confirmed holders per workshop next to the counters', async () => {
     const { events, index } = await setup(6);
     index.registrations.push(registration(50, { status: 'cancelled' }));
+    Object.assign(index.registrations[0] ?? {}, {
+      confirmation: { kind: 'confirmation', state: 'failed', attempts: 10 },
+    });
+    Object.assign(index.registrations[1] ?? {}, {
+      confirmation: { kind: 'confirmation', state: 'pending', attempts: 1 },
+    });
     events.setTaken('testdag', 'a', 4);
     events.setTaken('testdag', 'b', 2);
     events.setTaken('testdag', 'c', 5);
     const summary = await eventSummary('testdag', { events, index });
-    expect(summary.totals).toEqual({ registrations: 7, confirmed: 6, cancelled: 1 });
+    expect(summary.totals).toEqual({
+      registrations: 7,
+      confirmed: 6,
+      cancelled: 1,
+      emailsPending: 1,
+      emailsFailed: 1,
+    });
     expect(summary.workshops.map((w) => [w.workshopId, w.taken, w.holders, w.consistent])).toEqual([
       ['a', 4, 4, true],
       ['b', 2, 2, true],

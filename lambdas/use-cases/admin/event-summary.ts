@@ -4,6 +4,8 @@ import type { EventCatalog } from '../../ports.js';
 import type { RegistrationIndex } from './ports.js';
 
 export type WorkshopSummary = {
+  /** The workshop id, also as `workshopId`. */
+  id: string;
   workshopId: string;
   roundId: string;
   title: string;
@@ -13,6 +15,8 @@ export type WorkshopSummary = {
   seatsLeft: number;
   /** Confirmed registrations holding this workshop, counted from the event's index. */
   holders: number;
+  /** The same count as `holders`, under the contract's words: confirmed registrations holding it. */
+  confirmed: number;
   /** `taken === holders`. */
   consistent: boolean;
 };
@@ -22,7 +26,14 @@ export type EventSummary = {
   title: string;
   /** Every workshop consistent. */
   consistent: boolean;
-  totals: { registrations: number; confirmed: number; cancelled: number };
+  totals: {
+    registrations: number;
+    confirmed: number;
+    cancelled: number;
+    /** Registrations whose latest email is still on its way, or gave up (see each registration's `confirmation`). */
+    emailsPending: number;
+    emailsFailed: number;
+  };
   rounds: { id: string; title: string; workshops: WorkshopSummary[] }[];
   /** The same workshops as in `rounds`, as one list. */
   workshops: WorkshopSummary[];
@@ -41,9 +52,12 @@ export async function eventSummary(
   if (!event) throw new EventNotFound();
 
   const holders = new Map<string, number>();
-  const totals = { registrations: 0, confirmed: 0, cancelled: 0 };
+  const totals = { registrations: 0, confirmed: 0, cancelled: 0, emailsPending: 0, emailsFailed: 0 };
   for await (const { registration } of deps.index.registrationsOf(eventId, { pageSizeHint: 1000 })) {
     totals.registrations++;
+    const delivery = (registration as { confirmation?: { state?: string } }).confirmation?.state;
+    if (delivery === 'pending') totals.emailsPending++;
+    if (delivery === 'failed') totals.emailsFailed++;
     if (registration.status === 'cancelled') {
       totals.cancelled++;
       continue;
@@ -63,6 +77,7 @@ export async function eventSummary(
       const taken = seats?.taken ?? 0;
       const held = holders.get(workshop.id) ?? 0;
       return {
+        id: workshop.id,
         workshopId: workshop.id,
         roundId: round.id,
         title: workshop.title,
@@ -70,6 +85,7 @@ export async function eventSummary(
         taken,
         seatsLeft: seatsLeft(seats),
         holders: held,
+        confirmed: held,
         consistent: taken === held,
       };
     }),
