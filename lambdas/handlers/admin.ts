@@ -186,8 +186,8 @@ const summaryRoute: AdminRoute = async (event) => {
   return jsonResponse(200, await eventSummary(eventId, { events: deps.store, index: deps.adminQueries }));
 };
 
-const cancelRoute: AdminRoute = async (event, _request, actor) => {
-  const eventId = existingEventId(event);
+/** An id that cannot be a registration is simply not found. */
+function registrationIdParam(event: APIGatewayProxyEvent): string {
   const registrationId = z
     .string()
     .min(1)
@@ -195,8 +195,14 @@ const cancelRoute: AdminRoute = async (event, _request, actor) => {
     .regex(/^[\w-]+$/)
     .safeParse(event.pathParameters?.registrationId);
   if (!registrationId.success) throw new RegistrationNotFound();
+  return registrationId.data;
+}
+
+const cancelRoute: AdminRoute = async (event, _request, actor) => {
+  const eventId = existingEventId(event);
+  const registrationId = registrationIdParam(event);
   const { registration, email } = await cancelOnBehalf(
-    { eventId, registrationId: registrationId.data, actor },
+    { eventId, registrationId, actor },
     { registrations: deps.store, audit: deps.adminQueries, clock: deps.clock, ids },
   );
   if (email) {
@@ -209,15 +215,9 @@ const cancelRoute: AdminRoute = async (event, _request, actor) => {
 
 const eraseRoute: AdminRoute = async (event, _request, actor) => {
   const eventId = existingEventId(event);
-  const registrationId = z
-    .string()
-    .min(1)
-    .max(64)
-    .regex(/^[\w-]+$/)
-    .safeParse(event.pathParameters?.registrationId);
-  if (!registrationId.success) throw new RegistrationNotFound();
+  const registrationId = registrationIdParam(event);
   const { registration, erasedNow } = await erasePersonalData(
-    { registrationId: registrationId.data, by: 'organiser', eventId },
+    { registrationId, by: 'organiser', eventId },
     { registrations: deps.store, events: deps.store, mailer: mail.mailer, clock: deps.clock },
   );
   if (erasedNow) {
