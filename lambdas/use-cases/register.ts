@@ -47,6 +47,14 @@ export type RegisterResult = {
   event: EventDefinition;
 };
 
+/**
+ * The email guard's hash, salted with the event: the same address gives unrelated hashes in different events,
+ * so guards cannot be linked across events.
+ */
+export function emailGuardHash(eventId: string, email: string): string {
+  return sha256Hex(`${eventId}\n${normaliseEmail(email)}`);
+}
+
 /** Every round needs exactly one choice, and each chosen workshop must belong to the round it is chosen for. */
 export function checkChoices(definition: EventDefinition, choices: Choices): ChoiceIssue[] {
   const issues: ChoiceIssue[] = [];
@@ -117,7 +125,7 @@ export async function register(command: RegisterCommand, deps: RegisterDeps): Pr
   const stored: StoredRegistration = {
     ...registration,
     version: 1,
-    emailHash: sha256Hex(normaliseEmail(command.email)),
+    emailHash: emailGuardHash(command.eventId, command.email),
     manageTokenHash: sha256Hex(manageToken),
   };
   const outbox = newOutboxEntry(registration.id, registration.eventId, 'confirmation', 1, now);

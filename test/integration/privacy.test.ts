@@ -169,6 +169,11 @@ describe('retention', () => {
       clock: { now: () => now },
     });
     const before = await admin('GET', '/admin/events/retain/summary');
+    // Organisers see when the data goes, so they can export before.
+    expect(before.body.retention).toEqual({
+      retentionDays: 30,
+      personalDataRemovedFrom: '2030-03-31T23:59:59.000Z',
+    });
 
     // Before the end of the period nothing is touched.
     expect(await purgeExpiredPersonalData(deps(new Date('2030-03-20T00:00:00Z')))).toMatchObject({

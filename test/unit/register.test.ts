@@ -58,6 +58,11 @@ describe('register', () => {
     );
   });
 
+  it('salts the email guard with the event, so guards of two events cannot be linked', () => {
+    expect(emailGuardHash('dag-a', ' Anna@Example.nl')).toBe(emailGuardHash('dag-a', 'anna@example.nl'));
+    expect(emailGuardHash('dag-a', 'anna@example.nl')).not.toBe(emailGuardHash('dag-b', 'anna@example.nl'));
+  });
+
   it('refuses an unknown event', async () => {
     await expect(register(command({ eventId: 'nope' }), deps())).rejects.toBeInstanceOf(EventNotFound);
   });

@@ -1,4 +1,6 @@
 import { EventNotFound } from '../../domain/errors.js';
+import { privacyStatementOf } from '../../domain/event-definition.js';
+import { personalDataExpiry } from '../../domain/privacy.js';
 import { seatsLeft } from '../../domain/registration.js';
 import type { EventCatalog } from '../../ports.js';
 import type { RegistrationIndex } from './ports.js';
@@ -34,6 +36,8 @@ export type EventSummary = {
     emailsPending: number;
     emailsFailed: number;
   };
+  /** When personal data goes: `retentionDays` after the event (or after a later registration). */
+  retention: { retentionDays: number; personalDataRemovedFrom: string };
   rounds: { id: string; title: string; workshops: WorkshopSummary[] }[];
   /** The same workshops as in `rounds`, as one list. */
   workshops: WorkshopSummary[];
@@ -96,6 +100,11 @@ export async function eventSummary(
     title: event.definition.title,
     consistent: workshops.every((workshop) => workshop.consistent),
     totals,
+    retention: {
+      retentionDays: privacyStatementOf(event.definition).retentionDays,
+      // Registrations made after the event day keep their data the full period from their own date.
+      personalDataRemovedFrom: personalDataExpiry(event.definition, '1970-01-01T00:00:00Z').toISOString(),
+    },
     rounds,
     workshops,
   };
