@@ -7,7 +7,7 @@ import {
   WorkshopFull,
 } from '../../lambdas/domain/errors.js';
 import { sha256Hex } from '../../lambdas/domain/hashing.js';
-import { type RegisterCommand, register } from '../../lambdas/use-cases/register.js';
+import { emailGuardHash, type RegisterCommand, register } from '../../lambdas/use-cases/register.js';
 import { fixedClock, InMemoryStore, sampleDefinition, sequentialSecrets } from '../support/fakes.js';
 
 const command = (overrides: Partial<RegisterCommand> = {}): RegisterCommand => ({
