@@ -12,9 +12,10 @@ const originalWrite = process.stdout.write.bind(process.stdout);
 beforeAll(async () => {
   stack = await startTestStack();
   logger.setLogLevel('DEBUG');
-  process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+  // Captured, not shown: the test reads them, the test output stays readable.
+  process.stdout.write = ((chunk: string | Uint8Array) => {
     captured.push(chunk.toString());
-    return (originalWrite as (...args: unknown[]) => boolean)(chunk, ...rest);
+    return true;
   }) as typeof process.stdout.write;
 });
 afterAll(async () => {
