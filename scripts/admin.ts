@@ -1,6 +1,6 @@
 /**
  * The organisers' command line: `npm run admin -- <command> …`. Talks to the admin API over HTTP, either
- * the local stack (bearer ADMIN_TOKEN) or a deployed stack (Cognito sign-in, the IdToken as bearer).
+ * the local stack (bearer ADMIN_TOKEN) or a deployed stack (Cognito sign-in, the IdToken as the Authorization header).
  * Output is for people, in Dutch; `--json` prints the API's JSON instead. `--help` is in English.
  */
 import { readFile, writeFile } from 'node:fs/promises';
@@ -228,6 +228,7 @@ type Json = any;
 
 class AdminClient {
   private bearer?: string;
+  private rawToken = false;
 
   constructor(
     private readonly options: Options,
@@ -243,7 +244,9 @@ class AdminClient {
         this.options.region ?? regionFromUrl(this.options.url) ?? this.io.env.AWS_REGION ?? 'eu-west-1';
       const password =
         this.io.env.VOL_PASSWORD ?? (await this.io.askPassword(`Wachtwoord voor ${username}: `));
+      // API Gateway's Cognito authorizer takes the ID token as the whole header value (no `Bearer `).
       this.bearer = await this.io.signIn({ region, clientId, username, password });
+      this.rawToken = true;
     } else if (token) {
       this.bearer = token;
     } else {
@@ -254,9 +257,14 @@ class AdminClient {
     return this.bearer;
   }
 
+  private async authorizationHeader(): Promise<string> {
+    const credential = await this.authorization();
+    return this.rawToken ? credential : `Bearer ${credential}`;
+  }
+
   async request(method: string, urlPath: string, body?: unknown): Promise<Response> {
     const headers: Record<string, string> = {
-      Authorization: `Bearer ${await this.authorization()}`,
+      Authorization: await this.authorizationHeader(),
       'Accept-Language': 'nl',
     };
     if (body !== undefined) headers['Content-Type'] = 'application/json';
