@@ -7,7 +7,6 @@
  *  - no email guard without its confirmed registration (a half-written registration would leave one).
  * Registrations are read through the sharded `gsi1` index, the way the admin listing reads them.
  */
-import { createHash } from 'node:crypto';
 import {
   BatchGetCommand,
   type DynamoDBDocumentClient,
@@ -15,6 +14,7 @@ import {
   QueryCommand,
   ScanCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { emailGuardHash } from '../../lambdas/use-cases/register.js';
 
 /** Kept apart from the application's own key module on purpose: a test should not trust the code it tests. */
 const INDEX = 'gsi1';
@@ -40,7 +40,6 @@ export type EventState = {
 };
 
 export const normalisedEmail = (email: string) => email.trim().toLowerCase();
-const sha256 = (value: string) => createHash('sha256').update(value, 'utf8').digest('hex');
 
 export async function registrationItemsOfEvent(
   client: DynamoDBDocumentClient,
@@ -79,7 +78,7 @@ async function emailGuardsOfEvent(
   if (candidateEmails) {
     // Every address that can have registered is known: look their guards up instead of scanning the table.
     const keys = [...new Set(candidateEmails.map(normalisedEmail))].map((email) => ({
-      pk: `${prefix}${sha256(email)}`,
+      pk: `${prefix}${emailGuardHash(eventId, email)}`,
       sk: 'META',
     }));
     for (let start = 0; start < keys.length; start += 100) {
@@ -229,7 +228,7 @@ export function invariantViolations(state: EventState, options: { guards?: boole
   if (options.guards !== false) {
     const confirmedIds = new Set(confirmed.map((registration) => registration.id));
     for (const registration of confirmed) {
-      const hash = sha256(normalisedEmail(registration.email));
+      const hash = emailGuardHash(state.eventId, registration.email);
       const guard = state.guards.get(hash);
       if (guard !== registration.id)
         problems.push(`registration ${registration.id}: email guard names ${guard ?? 'nothing'}`);
