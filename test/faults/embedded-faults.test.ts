@@ -12,8 +12,8 @@ import { register } from '../../lambdas/use-cases/register.js';
 import type { FaultCode } from '../../local/dynamodb/embedded-dynamodb.js';
 import { type LocalStack, startLocalStack } from '../../local/stack.js';
 import { assertEventConsistent } from '../model/invariants.js';
-import { type ApiResponse, api } from '../support/local-stack.js';
-import { faultEvent, freshEventId, registrationBody } from './support.js';
+import { api } from '../support/local-stack.js';
+import { expectTryAgain, faultEvent, freshEventId, registrationBody } from './support.js';
 
 // The fault switch belongs to the embedded DynamoDB: against another endpoint there is nothing to switch.
 const external = Boolean(process.env.DYNAMODB_ENDPOINT);
@@ -64,12 +64,6 @@ async function newEvent(capacities = { a: 5, b: 5, c: 5, d: 5 }) {
 
 const registerOver = (eventId: string, n: number, choices?: Record<string, string>) =>
   api(stack, 'POST', `/events/${eventId}/registrations`, registrationBody(n, choices));
-
-function expectTryAgain(response: ApiResponse) {
-  expect(response.status).toBe(503);
-  expect(response.headers.get('retry-after')).toBe('1');
-  expect(response.body.error.code).toBe('TRY_AGAIN');
-}
 
 /** The table agrees with itself, and holds exactly the registrations the API confirmed. */
 async function expectConsistent(eventId: string, confirmedIds: string[]) {

@@ -4,46 +4,39 @@
  * The local stack's handlers talk to the embedded DynamoDB through a chaos proxy (./chaos-proxy.ts); the
  * table is checked behind the proxy's back after every scenario.
  */
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createDocumentClient } from '../../lambdas/adapters/dynamodb/client.js';
 import { DynamoStore } from '../../lambdas/adapters/dynamodb/dynamo-store.js';
 import { cryptoSecrets, systemClock } from '../../lambdas/adapters/system.js';
 import { TryAgain } from '../../lambdas/domain/errors.js';
 import { register } from '../../lambdas/use-cases/register.js';
-import { type EmbeddedDynamo, startEmbeddedDynamo } from '../../local/dynamodb/embedded-dynamodb.js';
-import { type LocalStack, startLocalStack } from '../../local/stack.js';
+import type { LocalStack } from '../../local/stack.js';
 import { assertEventConsistent } from '../model/invariants.js';
-import { type ApiResponse, api } from '../support/local-stack.js';
-import { type ChaosProxy, closedPort, startChaosProxy } from './chaos-proxy.js';
-import { faultEvent, freshEventId, registrationBody } from './support.js';
+import { api } from '../support/local-stack.js';
+import { type ChaosProxy, closedPort } from './chaos-proxy.js';
+import {
+  expectTryAgain,
+  faultEvent,
+  freshEventId,
+  registrationBody,
+  type StackBehindChaosProxy,
+  startStackBehindChaosProxy,
+} from './support.js';
 
 const SDK_ATTEMPTS = 3;
 
-let dynamo: EmbeddedDynamo;
 let proxy: ChaosProxy;
 let stack: LocalStack;
 let store: DynamoStore;
-let direct: ReturnType<typeof createDocumentClient>;
+let direct: DynamoDBDocumentClient;
+let behindProxy: StackBehindChaosProxy;
 
 beforeAll(async () => {
-  dynamo = await startEmbeddedDynamo();
-  proxy = await startChaosProxy(dynamo.endpoint);
-  stack = await startLocalStack({
-    port: 0,
-    dynamodbEndpoint: proxy.endpoint,
-    tableName: `vol-network-${Math.random().toString(36).slice(2, 8)}`,
-    // The scheduled functions (email retries, consistency check) would share the fault queue: off.
-    scheduleIntervalMs: 0,
-  });
-  direct = createDocumentClient({ region: 'eu-west-1', endpoint: dynamo.endpoint, requestTimeoutMs: 30_000 });
-  store = new DynamoStore(direct, stack.tableName);
+  behindProxy = await startStackBehindChaosProxy('network');
+  ({ proxy, stack, store, direct } = behindProxy);
 });
-afterAll(async () => {
-  direct?.destroy();
-  await stack?.close();
-  await proxy?.close();
-  await dynamo?.close();
-});
+afterAll(async () => behindProxy?.close());
 afterEach(() => proxy.clear());
 
 async function newEvent(capacities = { a: 5, b: 5, c: 5, d: 5 }) {
@@ -54,12 +47,6 @@ async function newEvent(capacities = { a: 5, b: 5, c: 5, d: 5 }) {
 
 const registerOver = (eventId: string, n: number, choices?: Record<string, string>) =>
   api(stack, 'POST', `/events/${eventId}/registrations`, registrationBody(n, choices));
-
-function expectTryAgain(response: ApiResponse) {
-  expect(response.status).toBe(503);
-  expect(response.headers.get('retry-after')).toBe('1');
-  expect(response.body.error.code).toBe('TRY_AGAIN');
-}
 
 async function confirmedInTable(eventId: string) {
   const state = await assertEventConsistent(direct, stack.tableName, eventId);

@@ -9,48 +9,39 @@
  * these tests hold it to that.
  * The wait for an answer is bounded (a liveness check with a wide margin, not a performance assertion).
  */
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createDocumentClient } from '../../lambdas/adapters/dynamodb/client.js';
-import { DynamoStore } from '../../lambdas/adapters/dynamodb/dynamo-store.js';
-import { type EmbeddedDynamo, startEmbeddedDynamo } from '../../local/dynamodb/embedded-dynamodb.js';
-import { type LocalStack, startLocalStack } from '../../local/stack.js';
+import type { DynamoStore } from '../../lambdas/adapters/dynamodb/dynamo-store.js';
+import type { LocalStack } from '../../local/stack.js';
 import { assertEventConsistent } from '../model/invariants.js';
 import { type ApiResponse, api } from '../support/local-stack.js';
-import { type ChaosProxy, startChaosProxy } from './chaos-proxy.js';
-import { faultEvent, freshEventId, registrationBody } from './support.js';
+import type { ChaosProxy } from './chaos-proxy.js';
+import {
+  faultEvent,
+  freshEventId,
+  registrationBody,
+  type StackBehindChaosProxy,
+  startStackBehindChaosProxy,
+} from './support.js';
 
 const REQUEST_TIMEOUT_MS = 1_000;
 const SDK_ATTEMPTS = 3;
 /** Far beyond attempts × timeout + backoff: without an enforced timeout the answer would never come. */
 const ANSWER_DEADLINE_MS = SDK_ATTEMPTS * REQUEST_TIMEOUT_MS * 3 + 3_000;
 
-let dynamo: EmbeddedDynamo;
 let proxy: ChaosProxy;
 let stack: LocalStack;
 let store: DynamoStore;
-let direct: ReturnType<typeof createDocumentClient>;
+let direct: DynamoDBDocumentClient;
+let behindProxy: StackBehindChaosProxy;
 
 beforeAll(async () => {
-  dynamo = await startEmbeddedDynamo();
-  proxy = await startChaosProxy(dynamo.endpoint);
-  // Read by the handlers' configuration at their first import, which startLocalStack does.
+  // Read by the handlers' configuration at their first import, which starting the stack does.
   process.env.DYNAMODB_REQUEST_TIMEOUT_MS = String(REQUEST_TIMEOUT_MS);
-  stack = await startLocalStack({
-    port: 0,
-    dynamodbEndpoint: proxy.endpoint,
-    tableName: `vol-timeout-${Math.random().toString(36).slice(2, 8)}`,
-    // The scheduled functions (email retries, consistency check) would share the fault queue: off.
-    scheduleIntervalMs: 0,
-  });
-  direct = createDocumentClient({ region: 'eu-west-1', endpoint: dynamo.endpoint, requestTimeoutMs: 30_000 });
-  store = new DynamoStore(direct, stack.tableName);
+  behindProxy = await startStackBehindChaosProxy('timeout');
+  ({ proxy, stack, store, direct } = behindProxy);
 });
-afterAll(async () => {
-  direct?.destroy();
-  await stack?.close();
-  await proxy?.close();
-  await dynamo?.close();
-});
+afterAll(async () => behindProxy?.close());
 afterEach(() => proxy.clear());
 
 async function answerWithin(request: Promise<ApiResponse>): Promise<ApiResponse> {
