@@ -56,7 +56,7 @@ export interface RegistrationStore {
     current: StoredRegistration,
     choices: Choices,
     at: string,
-    outbox?: (version: number) => OutboxEntry,
+    outbox?: OutboxEntry,
   ): Promise<StoredRegistration>;
 
   /**

@@ -29,21 +29,11 @@ export async function changeChoices(
     const issues = checkChoices(event.definition, merged);
     if (issues.length > 0) throw new InvalidChoice(issues);
 
-    let outbox: OutboxEntry | undefined;
-    const registration = await deps.registrations.changeChoices(
-      current,
-      merged,
-      now.toISOString(),
-      (version) => {
-        // An updated confirmation with a new calendar entry, committed with the change.
-        outbox = newOutboxEntry(current.id, current.eventId, 'change', version, now);
-        return outbox;
-      },
-    );
-    return {
-      registration,
-      outbox: registration.version !== current.version ? outbox : undefined,
-      event: event.definition,
-    };
+    // An updated confirmation with a new calendar entry, committed with the change (a change bumps the version).
+    const outbox = newOutboxEntry(current.id, current.eventId, 'change', current.version + 1, now);
+    const registration = await deps.registrations.changeChoices(current, merged, now.toISOString(), outbox);
+    // No round changed: nothing was written, nothing is owed.
+    const changed = registration.version !== current.version;
+    return { registration, outbox: changed ? outbox : undefined, event: event.definition };
   });
 }

@@ -265,7 +265,7 @@ export class DynamoStore implements EventCatalog, RegistrationStore {
     current: StoredRegistration,
     choices: Choices,
     at: string,
-    outbox?: (version: number) => OutboxEntry,
+    outbox?: OutboxEntry,
   ): Promise<StoredRegistration> {
     const moves = Object.entries(choices)
       .filter(([roundId, workshopId]) => current.choices[roundId] !== workshopId)
@@ -280,16 +280,19 @@ export class DynamoStore implements EventCatalog, RegistrationStore {
       updatedAt: at,
       version: current.version + 1,
     };
-    const mail = outbox?.(next.version);
     const items: TransactItem[] = [
       ...takes,
       ...releases,
       this.updateRegistration(
         current,
-        `choices = :choices, updatedAt = :at, version = :next${mail ? ', confirmation = :confirmation' : ''}`,
-        { ':choices': next.choices, ':at': at, ...(mail ? { ':confirmation': confirmationOf(mail) } : {}) },
+        `choices = :choices, updatedAt = :at, version = :next${outbox ? ', confirmation = :confirmation' : ''}`,
+        {
+          ':choices': next.choices,
+          ':at': at,
+          ...(outbox ? { ':confirmation': confirmationOf(outbox) } : {}),
+        },
       ),
-      ...(mail ? [outboxPut(this.tableName, mail)] : []),
+      ...(outbox ? [outboxPut(this.tableName, outbox)] : []),
     ];
     try {
       await transactWrite(this.client, { TransactItems: items }, randomUUID(), this.retryPolicy);
