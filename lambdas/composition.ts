@@ -2,6 +2,7 @@ import { DynamoAdminQueries } from './adapters/dynamodb/admin-queries.js';
 import { createDynamoClient, documentClientFor } from './adapters/dynamodb/client.js';
 import { DynamoStore } from './adapters/dynamodb/dynamo-store.js';
 import { createIdempotentRunner } from './adapters/dynamodb/idempotency.js';
+import { DynamoWaitingList } from './adapters/dynamodb/waiting-list-store.js';
 import { cryptoSecrets, systemClock } from './adapters/system.js';
 import { readConfig } from './config.js';
 
@@ -19,6 +20,7 @@ function build() {
   });
   const documentClient = documentClientFor(dynamoClient);
   const store = new DynamoStore(documentClient, config.tableName);
+  const waitingList = new DynamoWaitingList(documentClient, config.tableName);
   // A form retried within a day (double click, flaky network) gets the first answer and books nothing twice.
   const idempotentRegistration = createIdempotentRunner({
     client: dynamoClient,
@@ -32,6 +34,7 @@ function build() {
     config,
     documentClient,
     store,
+    waitingList,
     adminQueries,
     idempotentRegistration,
     clock: systemClock,

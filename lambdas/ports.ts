@@ -8,6 +8,7 @@ import type {
   Registration,
   StoredRegistration,
 } from './domain/registration.js';
+import type { WaitingEntry } from './domain/waiting-list.js';
 
 /**
  * The small interfaces the use cases depend on. Adapters (DynamoDB, clocks, id sources) implement them;
@@ -34,6 +35,8 @@ export type NewRegistration = {
    * pass it; store-level tests and benchmarks that measure seats alone may leave it out.
    */
   outbox?: OutboxEntry;
+  /** Waiting lists joined with the registration (a preference, or the place of a `waiting` registration). */
+  waitingEntries?: WaitingEntry[];
 };
 
 export interface RegistrationStore {
@@ -82,6 +85,48 @@ export interface RegistrationStore {
 
   /** Replaces the manage token's hash (a retried email carries a fresh token: the old one was never delivered). */
   replaceManageToken(registrationId: string, manageTokenHash: string): Promise<void>;
+}
+
+/** One promotion: the entry, its registration as read, and the seats it takes (round id → workshop id). */
+export type PromotionInput = {
+  entry: WaitingEntry;
+  current: StoredRegistration;
+  takes: Choices;
+  at: string;
+  /** The promotion email carries a fresh manage link; only its hash is stored. */
+  manageTokenHash: string;
+  outbox: OutboxEntry;
+};
+
+export interface WaitingListStore {
+  /** An event's queue in join order. Reads the index, so an entry of the last moment may be missing. */
+  queue(eventId: string): Promise<WaitingEntry[]>;
+  getEntry(eventId: string, entryId: string): Promise<WaitingEntry | undefined>;
+  /**
+   * Puts a preference entry and the registration's `waitingFor` in one transaction conditioned on the version
+   * read. Throws AlreadyWaiting or RegistrationChanged.
+   */
+  joinPreference(
+    current: StoredRegistration,
+    entry: WaitingEntry,
+    at: string,
+    outbox: OutboxEntry,
+  ): Promise<StoredRegistration>;
+  /** Removes the preference entries of these rounds with the registration's `waitingFor`, in one transaction. */
+  leavePreferences(
+    current: StoredRegistration,
+    roundIds: readonly string[],
+    at: string,
+    outbox: OutboxEntry,
+  ): Promise<StoredRegistration>;
+  /**
+   * One promotion in one transaction: new seats under `taken < capacity`, the held seat of a preference
+   * released, the registration updated (conditioned on its version), the entry deleted, the email owed.
+   * Throws WorkshopFull (seats went meanwhile) or RegistrationChanged (the registration or entry changed).
+   */
+  promote(input: PromotionInput): Promise<StoredRegistration>;
+  /** Removes an entry that no longer stands for its registration (cancelled, anonymised, already seated). */
+  dropEntry(entry: WaitingEntry): Promise<void>;
 }
 
 /** The emails registrations owe, until sent or given up. */

@@ -41,27 +41,31 @@ export const functionSpecs = {
   },
   events: {
     entry: 'lambdas/handlers/get-event.ts',
-    description: 'GET /events/{eventId}: event with seats left',
-    tableAccess: { readKeyPrefixes: ['EVENT#', 'WORKSHOP#'], writeKeyPrefixes: [], queryIndexes: [] },
+    description: 'GET /events/{eventId}: event with seats left and how many wait',
+    // gsi1: the event's waiting-list queue, for the counts per workshop.
+    tableAccess: { readKeyPrefixes: ['EVENT#', 'WORKSHOP#'], writeKeyPrefixes: [], queryIndexes: ['gsi1'] },
   },
   register: {
     entry: 'lambdas/handlers/register.ts',
-    description: 'POST /events/{eventId}/registrations',
+    description: 'POST /events/{eventId}/registrations and /events/{eventId}/waiting-list',
     tableAccess: {
-      // IDEMP#: the Idempotency-Key records of Powertools' idempotency utility.
-      readKeyPrefixes: ['EVENT#', 'WORKSHOP#', 'IDEMP#'],
-      writeKeyPrefixes: ['WORKSHOP#', 'EMAIL#', 'REG#', 'IDEMP#', 'MAIL#'],
-      queryIndexes: [],
+      // IDEMP#: the Idempotency-Key records of Powertools' idempotency utility. WAIT# and gsi1: waiting lists
+      // joined at registration, and the promotion walk after a signup.
+      readKeyPrefixes: ['EVENT#', 'WORKSHOP#', 'IDEMP#', 'REG#', 'WAIT#'],
+      writeKeyPrefixes: ['WORKSHOP#', 'EMAIL#', 'REG#', 'IDEMP#', 'MAIL#', 'WAIT#'],
+      queryIndexes: ['gsi1'],
     },
     sendsEmail: true,
   },
   manage: {
     entry: 'lambdas/handlers/manage-registration.ts',
-    description: 'GET, PATCH, DELETE /registrations/{registrationId} with the manage token',
+    description:
+      'GET, PATCH, DELETE /registrations/{registrationId} and its waiting lists, with the manage token',
     tableAccess: {
-      readKeyPrefixes: ['EVENT#', 'WORKSHOP#', 'REG#'],
-      writeKeyPrefixes: ['WORKSHOP#', 'EMAIL#', 'REG#', 'MAIL#'],
-      queryIndexes: [],
+      // WAIT# and gsi1: the waiting lists, and promotion after a seat is freed.
+      readKeyPrefixes: ['EVENT#', 'WORKSHOP#', 'REG#', 'WAIT#'],
+      writeKeyPrefixes: ['WORKSHOP#', 'EMAIL#', 'REG#', 'MAIL#', 'WAIT#'],
+      queryIndexes: ['gsi1'],
     },
     sendsEmail: true,
   },
@@ -70,8 +74,8 @@ export const functionSpecs = {
     description: 'Admin API for organisers: /admin/events/{eventId}/…',
     tableAccess: {
       // EVENTS: the registry of event ids; AUDIT#: the audit log (read through gsi1); MAIL#: emails owed.
-      readKeyPrefixes: ['EVENT#', 'WORKSHOP#', 'REG#', 'EVENTS'],
-      writeKeyPrefixes: ['EVENT#', 'WORKSHOP#', 'REG#', 'EMAIL#', 'AUDIT#', 'EVENTS', 'MAIL#'],
+      readKeyPrefixes: ['EVENT#', 'WORKSHOP#', 'REG#', 'EVENTS', 'WAIT#'],
+      writeKeyPrefixes: ['EVENT#', 'WORKSHOP#', 'REG#', 'EMAIL#', 'AUDIT#', 'EVENTS', 'MAIL#', 'WAIT#'],
       queryIndexes: ['gsi1'],
     },
     sendsEmail: true,
@@ -107,6 +111,19 @@ export const routes: readonly Route[] = [
     functionName: 'manage',
     auth: 'manage-token',
   },
+  { method: 'POST', path: '/events/{eventId}/waiting-list', functionName: 'register', auth: 'none' },
+  {
+    method: 'POST',
+    path: '/registrations/{registrationId}/waiting-list',
+    functionName: 'manage',
+    auth: 'manage-token',
+  },
+  {
+    method: 'DELETE',
+    path: '/registrations/{registrationId}/waiting-list/{roundId}',
+    functionName: 'manage',
+    auth: 'manage-token',
+  },
   { method: 'PUT', path: '/admin/events/{eventId}', functionName: 'admin', auth: 'admin' },
   { method: 'GET', path: '/admin/events/{eventId}/registrations', functionName: 'admin', auth: 'admin' },
   { method: 'GET', path: '/admin/events/{eventId}/registrations.csv', functionName: 'admin', auth: 'admin' },
@@ -121,6 +138,19 @@ export const routes: readonly Route[] = [
   {
     method: 'DELETE',
     path: '/admin/events/{eventId}/registrations/{registrationId}/personal-data',
+    functionName: 'admin',
+    auth: 'admin',
+  },
+  { method: 'GET', path: '/admin/events/{eventId}/waiting-list', functionName: 'admin', auth: 'admin' },
+  {
+    method: 'DELETE',
+    path: '/admin/events/{eventId}/waiting-list/{entryId}',
+    functionName: 'admin',
+    auth: 'admin',
+  },
+  {
+    method: 'POST',
+    path: '/admin/events/{eventId}/waiting-list/{entryId}/promote',
     functionName: 'admin',
     auth: 'admin',
   },
@@ -140,13 +170,26 @@ export const scheduledFunctionSpecs = {
       queryIndexes: ['gsi1'],
     },
   },
+  promoteWaitingLists: {
+    entry: 'lambdas/handlers/promote-waiting-lists.ts',
+    description:
+      'Every minute: hands free seats to the people waiting, in case a promotion right after a change failed',
+    everyMinutes: 1,
+    sendsEmail: true,
+    tableAccess: {
+      readKeyPrefixes: ['EVENT#', 'WORKSHOP#', 'REG#', 'WAIT#', 'EVENTS'],
+      writeKeyPrefixes: ['WORKSHOP#', 'REG#', 'WAIT#', 'MAIL#'],
+      queryIndexes: ['gsi1'],
+    },
+  },
   purgePersonalData: {
     entry: 'lambdas/handlers/purge-personal-data.ts',
     description: 'Daily: removes the personal data of registrations whose retention period has passed',
     everyMinutes: 24 * 60,
     tableAccess: {
       readKeyPrefixes: ['EVENT#', 'WORKSHOP#', 'REG#', 'EVENTS'],
-      writeKeyPrefixes: ['REG#', 'EMAIL#'],
+      // WAIT#: an anonymised registration leaves its waiting lists.
+      writeKeyPrefixes: ['REG#', 'EMAIL#', 'WAIT#'],
       queryIndexes: ['gsi1'],
     },
   },

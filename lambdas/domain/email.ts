@@ -4,8 +4,21 @@
  * is sent by the scheduled retry, with backoff, until it is sent or gives up (visible to organisers).
  */
 
-/** `erasure` confirms a removal of personal data; it is sent at once, before the address is gone. */
-export type MailKind = 'confirmation' | 'change' | 'cancellation' | 'erasure';
+/**
+ * `erasure` confirms a removal of personal data; it is sent at once, before the address is gone.
+ * The waiting-list kinds: `waiting-list` (signed up for a place at the event), `waiting-list-joined` (a
+ * registered person joined a full workshop's list), `promotion` (a seat came free and is now theirs) and
+ * `waiting-list-left` (left a list, themselves or through an organiser).
+ */
+export type MailKind =
+  | 'confirmation'
+  | 'change'
+  | 'cancellation'
+  | 'erasure'
+  | 'waiting-list'
+  | 'waiting-list-joined'
+  | 'promotion'
+  | 'waiting-list-left';
 
 export type DeliveryState = 'pending' | 'sent' | 'failed';
 
@@ -21,6 +34,8 @@ export type OutboxEntry = {
   nextAttemptAt: string;
   createdAt: string;
   lastError?: string;
+  /** The workshops the email is about when the registration no longer says so (a list that was left). */
+  workshopIds?: string[];
 };
 
 /** What the registration shows about its latest email. */
@@ -47,9 +62,12 @@ export function nextAttemptDelayMs(attempts: number, random: () => number = Math
   return Math.round(ceiling / 2 + (random() * ceiling) / 2);
 }
 
-/** Confirmation and change emails carry the manage link; a cancellation does not need it. */
+/**
+ * Emails that start or change what a person holds carry the manage link; a cancellation, an erasure and the
+ * list notices sent to someone who just used their link do not need it.
+ */
 export function needsManageLink(kind: MailKind): boolean {
-  return kind === 'confirmation' || kind === 'change';
+  return kind === 'confirmation' || kind === 'change' || kind === 'waiting-list' || kind === 'promotion';
 }
 
 export function newOutboxEntry(
@@ -58,8 +76,10 @@ export function newOutboxEntry(
   kind: MailKind,
   version: number,
   now: Date,
+  workshopIds?: string[],
 ): OutboxEntry {
   return {
+    ...(workshopIds ? { workshopIds } : {}),
     id: `${registrationId}.${kind}.${version}`,
     registrationId,
     eventId,

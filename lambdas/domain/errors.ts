@@ -26,7 +26,7 @@ export class MalformedJson extends AppError {
 export type ChoiceIssue = {
   roundId: string;
   workshopId?: string;
-  reason: 'missing' | 'unknown-round' | 'unknown-workshop' | 'wrong-round';
+  reason: 'missing' | 'unknown-round' | 'unknown-workshop' | 'wrong-round' | 'already-held';
 };
 export class InvalidChoice extends AppError {
   readonly code = 'INVALID_CHOICE';
@@ -60,6 +60,22 @@ export class RegistrationCancelled extends AppError {
 }
 export class AlreadyRegistered extends AppError {
   readonly code = 'ALREADY_REGISTERED';
+}
+/** Already on this waiting list (or, for the email address, waiting for a place at the event). */
+export class AlreadyWaiting extends AppError {
+  readonly code = 'ALREADY_WAITING';
+}
+/** A seat is free: register or change instead of waiting. */
+export class NotFull extends AppError {
+  readonly code = 'NOT_FULL';
+  declare readonly details: { workshopIds: string[] };
+}
+/** A registration waiting for a place holds no seats to change; leave the list or wait. */
+export class RegistrationWaiting extends AppError {
+  readonly code = 'REGISTRATION_WAITING';
+}
+export class WaitingEntryNotFound extends AppError {
+  readonly code = 'WAITING_ENTRY_NOT_FOUND';
 }
 export class RegistrationClosed extends AppError {
   readonly code = 'REGISTRATION_CLOSED';

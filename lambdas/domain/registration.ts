@@ -3,11 +3,15 @@ import type { EventDefinition, WorkshopDefinition } from './event-definition.js'
 import type { RemovalReason } from './privacy.js';
 
 export type Locale = 'nl' | 'en';
-export type RegistrationStatus = 'confirmed' | 'cancelled';
+/** `waiting`: signed up for a place on the waiting list; holds no seats until promoted. */
+export type RegistrationStatus = 'confirmed' | 'cancelled' | 'waiting';
 export type WindowStatus = 'open' | 'not-yet-open' | 'closed';
 
 /** Round id → workshop id: one workshop per round. */
 export type Choices = Record<string, string>;
+
+/** Round id → accepted workshop ids, in order of preference. */
+export type WaitingFor = Record<string, string[]>;
 
 export type Registration = {
   id: string;
@@ -17,6 +21,12 @@ export type Registration = {
   organisation: string;
   jobTitle?: string;
   choices: Choices;
+  /**
+   * The waiting lists this registration is on: round id → the workshops it would accept there, in order of
+   * preference. A confirmed registration waits for one workshop per round (a preference); a `waiting` one
+   * for a place at the event, with every round listed.
+   */
+  waitingFor?: WaitingFor;
   status: RegistrationStatus;
   locale: Locale;
   createdAt: string;

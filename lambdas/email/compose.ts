@@ -16,14 +16,25 @@ export type ComposeInput = {
   event: EventDefinition;
   registration: Registration & { version?: number };
   manageUrl?: string;
+  /** Workshop id → 1-based position in that workshop's waiting line, where known. */
+  waitingPositions?: Record<string, number>;
+  /** `waiting-list-left`: the workshops whose list was left. */
+  workshopIds?: string[];
 };
 
-/** The whole email a registration owes: texts in its language and the calendar entry as attachment. */
+/**
+ * The kinds that carry a calendar entry: those that give or change seats (PUBLISH) and a cancellation (CANCEL).
+ * Waiting-list notices hold no seat to put in a calendar; an erasure leaves nothing to keep.
+ */
+export function carriesCalendar(kind: MailKind): boolean {
+  return kind === 'confirmation' || kind === 'change' || kind === 'promotion' || kind === 'cancellation';
+}
+
+/** The whole email a registration owes: texts in its language and, where it has one, the calendar entry. */
 export function composeEmail(input: ComposeInput): OutgoingEmail {
   const rendered = renderEmail(input);
+  if (!carriesCalendar(input.kind)) return { to: input.registration.email, ...rendered, attachments: [] };
   const cancelled = input.kind === 'cancellation';
-  // An erasure confirmation carries nothing to keep: no calendar entry.
-  if (input.kind === 'erasure') return { to: input.registration.email, ...rendered, attachments: [] };
   return {
     to: input.registration.email,
     ...rendered,
@@ -35,6 +46,7 @@ export function composeEmail(input: ComposeInput): OutgoingEmail {
           event: input.event,
           registration: input.registration,
           kind: input.kind,
+          // Grows with every change and promotion, so calendar clients replace the entry they have.
           sequence: input.registration.version ?? 1,
         }),
       },

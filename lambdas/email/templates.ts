@@ -1,6 +1,6 @@
-import type { MailKind } from '../domain/email.js';
+import { type MailKind, needsManageLink } from '../domain/email.js';
 import type { EventDefinition } from '../domain/event-definition.js';
-import type { Locale, Registration } from '../domain/registration.js';
+import type { Choices, Locale, Registration, WaitingFor } from '../domain/registration.js';
 import { escapeHtml, formatEventDate } from './format.js';
 
 export type RenderedEmail = { subject: string; text: string; html: string };
@@ -9,8 +9,15 @@ export type EmailContext = {
   kind: MailKind;
   event: EventDefinition;
   registration: Registration;
-  /** The personal link to view, change or cancel; absent in a cancellation. */
+  /**
+   * The personal link to view, change or cancel (or to view or leave the waiting list). Only the kinds that
+   * carry one show it (`needsManageLink`); it is left out of every other kind even when given.
+   */
   manageUrl?: string;
+  /** Workshop id → 1-based position in that workshop's waiting line, where known. */
+  waitingPositions?: Record<string, number>;
+  /** `waiting-list-left`: the workshops whose list was left (the registration no longer says so). */
+  workshopIds?: string[];
 };
 
 type Texts = {
@@ -20,12 +27,24 @@ type Texts = {
   when: string;
   where: string;
   yourWorkshops: string;
+  currentWorkshops: string;
   by: string;
   manage: string;
+  manageWaiting: string;
   personalLink: string;
+  replacesLinks: string;
   howToCancel: string;
+  howToLeave: string;
   cancelledNote: string;
   calendar: string;
+  waitingHeading: string;
+  waitingNote: string;
+  acceptedHeading: string;
+  position: (position: number) => string;
+  leftNoWorkshops: string;
+  seatsStay: string;
+  leftAltogether: string;
+  comeAfterAll: string;
   closing: string;
   signature: string;
 };
@@ -37,6 +56,10 @@ const TEXTS: Record<Locale, Texts> = {
       change: 'Uw aanmelding is gewijzigd',
       cancellation: 'Uw aanmelding is geannuleerd',
       erasure: 'Uw gegevens zijn verwijderd',
+      'waiting-list': 'U staat op de wachtlijst',
+      'waiting-list-joined': 'U staat op de wachtlijst voor een workshop',
+      promotion: 'Er is een plaats vrijgekomen',
+      'waiting-list-left': 'U staat niet meer op de wachtlijst',
     },
     greeting: 'Beste',
     lead: {
@@ -45,17 +68,37 @@ const TEXTS: Record<Locale, Texts> = {
       cancellation: 'Uw aanmelding is geannuleerd. Uw plaatsen zijn vrijgegeven voor anderen.',
       erasure:
         'Op uw verzoek verwijderen we uw naam, e-mailadres, organisatie en functie bij deze aanmelding. Uw plaatsen zijn vrijgegeven. Dit is de laatste e-mail die u over deze aanmelding van ons krijgt.',
+      'waiting-list':
+        'U staat op de wachtlijst. Zodra er in elke ronde een plaats vrij is in een van de workshops die u hieronder kiest, melden we u automatisch aan en krijgt u een e-mail. Tot dan bent u nog niet aangemeld.',
+      'waiting-list-joined':
+        'U staat op de wachtlijst voor de workshop die u liever volgt. Uw huidige plaats houdt u tot daar een plaats vrijkomt.',
+      promotion: 'Er is een plaats vrijgekomen en die is nu van u. Dit zijn nu uw workshops:',
+      'waiting-list-left': 'U staat niet meer op de wachtlijst voor:',
     },
     when: 'Wanneer',
     where: 'Waar',
     yourWorkshops: 'Uw workshops',
+    currentWorkshops: 'Uw huidige workshops',
     by: 'door',
     manage: 'Aanmelding bekijken, wijzigen of annuleren',
+    manageWaiting: 'Wachtlijst bekijken of verlaten',
     personalLink: 'Deze link is persoonlijk: deel hem niet met anderen.',
+    replacesLinks: 'Deze link vervangt de links in eerdere e-mails; die werken niet meer.',
     howToCancel:
       'Kunt u niet komen? Annuleer dan via deze link, zodat uw plaats vrijkomt voor iemand anders.',
+    howToLeave: 'Wilt u niet meer op de wachtlijst staan? Verlaat hem dan via deze link.',
     cancelledNote: 'Wilt u toch komen? Meld u dan opnieuw aan via het aanmeldformulier, zolang er plaats is.',
     calendar: 'In de bijlage vindt u een agenda-afspraak (.ics).',
+    waitingHeading: 'Wachtlijst',
+    waitingNote:
+      'Komt daar een plaats vrij, dan zetten we u automatisch over en krijgt u een e-mail. Uw huidige plaats in die ronde gaat dan naar iemand anders.',
+    acceptedHeading: 'Uw keuzes, in volgorde van voorkeur',
+    position: (position) => `nummer ${position} op de wachtlijst`,
+    leftNoWorkshops: 'U staat niet meer op de wachtlijst.',
+    seatsStay: 'Uw plaatsen blijven staan.',
+    leftAltogether: 'U staat nu op geen enkele wachtlijst meer en u bent niet aangemeld voor deze dag.',
+    comeAfterAll:
+      'Wilt u toch komen? Meld u dan opnieuw aan via het aanmeldformulier; is alles vol, dan kunt u zich daar opnieuw op de wachtlijst zetten.',
     closing: 'Met vriendelijke groet,',
     signature: 'De organisatie',
   },
@@ -65,6 +108,10 @@ const TEXTS: Record<Locale, Texts> = {
       change: 'Your registration has been changed',
       cancellation: 'Your registration has been cancelled',
       erasure: 'Your personal data has been erased',
+      'waiting-list': 'You are on the waiting list',
+      'waiting-list-joined': 'You are on the waiting list for a workshop',
+      promotion: 'A seat has become available',
+      'waiting-list-left': 'You are no longer on the waiting list',
     },
     greeting: 'Dear',
     lead: {
@@ -73,32 +120,181 @@ const TEXTS: Record<Locale, Texts> = {
       cancellation: 'Your registration has been cancelled. Your seats have been released for others.',
       erasure:
         'As you asked, we are erasing your name, email address, organisation and job title from this registration. Your seats have been released. This is the last email you will receive about this registration.',
+      'waiting-list':
+        'You are on the waiting list. As soon as every round has a free seat in one of the workshops you chose below, we register you automatically and email you. Until then, you are not registered yet.',
+      'waiting-list-joined':
+        'You are on the waiting list for the workshop you would rather attend. You keep your current seat until a seat comes free there.',
+      promotion: 'A seat has become available and it is now yours. These are now your workshops:',
+      'waiting-list-left': 'You are no longer on the waiting list for:',
     },
     when: 'When',
     where: 'Where',
     yourWorkshops: 'Your workshops',
+    currentWorkshops: 'Your current workshops',
     by: 'by',
     manage: 'View, change or cancel your registration',
+    manageWaiting: 'View or leave the waiting list',
     personalLink: 'This link is personal: please do not share it.',
+    replacesLinks: 'This link replaces the links in earlier emails; those no longer work.',
     howToCancel:
       'Cannot come after all? Please cancel through this link so that someone else can have your seat.',
+    howToLeave: 'No longer want a place? Please leave the waiting list through this link.',
     cancelledNote:
       'Would you like to come after all? Register again through the registration form while seats are left.',
     calendar: 'A calendar entry (.ics) is attached.',
+    waitingHeading: 'Waiting list',
+    waitingNote:
+      'When a seat comes free there, we move you over automatically and email you. Your current seat in that round then goes to someone else.',
+    acceptedHeading: 'Your choices, in order of preference',
+    position: (position) => `number ${position} on the waiting list`,
+    leftNoWorkshops: 'You are no longer on the waiting list.',
+    seatsStay: 'You keep your seats.',
+    leftAltogether: 'You are no longer on any waiting list, and you are not registered for this day.',
+    comeAfterAll:
+      'Would you like to come after all? Register again through the registration form; if everything is full, you can join the waiting list there again.',
     closing: 'Kind regards,',
     signature: 'The organisers',
   },
 };
 
+const e = escapeHtml;
+const MUTED = 'color:#444';
+
+/** One block of the email: its plain-text lines and its HTML. Blocks are separated by a blank line. */
+type Section = { text: string[]; html: string };
+
+function paragraph(text: string, muted = false): Section {
+  return { text: [text], html: `<p${muted ? ` style="${MUTED}"` : ''}>${e(text)}</p>` };
+}
+
+function heading(text: string): string {
+  return `<h2 style="font-size:17px;margin:16px 0 8px">${e(text)}</h2>`;
+}
+
 type WorkshopLine = { round: string; title: string; speakers: string[] };
 
-function workshopLines(context: EmailContext): WorkshopLine[] {
-  return context.event.rounds.flatMap((round) => {
-    const workshop = round.workshops.find(
-      (candidate) => candidate.id === context.registration.choices[round.id],
-    );
+/** The workshops held (round id → workshop id), in the event's round order. */
+function workshopLines(event: EventDefinition, choices: Choices): WorkshopLine[] {
+  return event.rounds.flatMap((round) => {
+    const workshop = round.workshops.find((candidate) => candidate.id === choices[round.id]);
     return workshop ? [{ round: round.title, title: workshop.title, speakers: workshop.speakers }] : [];
   });
+}
+
+/** Named workshops (by id), in the event's order, without speakers. */
+function namedWorkshopLines(event: EventDefinition, workshopIds: readonly string[]): WorkshopLine[] {
+  const wanted = new Set(workshopIds);
+  return event.rounds.flatMap((round) =>
+    round.workshops
+      .filter((workshop) => wanted.has(workshop.id))
+      .map((workshop) => ({ round: round.title, title: workshop.title, speakers: [] })),
+  );
+}
+
+function workshopList(lines: WorkshopLine[], texts: Texts): Section {
+  return {
+    text: lines.map(
+      (line) =>
+        `- ${line.round}: ${line.title}${line.speakers.length > 0 ? ` (${texts.by} ${line.speakers.join(', ')})` : ''}`,
+    ),
+    html: `<ul>
+${lines
+  .map(
+    (line) =>
+      `<li><strong>${e(line.round)}:</strong> ${e(line.title)}${line.speakers.length > 0 ? `<br><span style="${MUTED}">${e(texts.by)} ${e(line.speakers.join(', '))}</span>` : ''}</li>`,
+  )
+  .join('\n')}
+</ul>`,
+  };
+}
+
+function workshopsSection(title: string, lines: WorkshopLine[], texts: Texts): Section[] {
+  if (lines.length === 0) return [];
+  const list = workshopList(lines, texts);
+  return [{ text: [`${title}:`, ...list.text], html: `${heading(title)}\n${list.html}` }];
+}
+
+type WaitingLine = { round: string; workshops: { title: string; position?: number }[] };
+
+/** The lists a registration is on, per round in the event's order, each round's workshops in preference order. */
+function waitingLines(
+  event: EventDefinition,
+  waitingFor: WaitingFor | undefined,
+  positions: Record<string, number> | undefined,
+): WaitingLine[] {
+  if (!waitingFor) return [];
+  return event.rounds.flatMap((round) => {
+    const workshops = (waitingFor[round.id] ?? []).flatMap((workshopId) => {
+      const workshop = round.workshops.find((candidate) => candidate.id === workshopId);
+      if (!workshop) return [];
+      const position = positions?.[workshopId];
+      const known = typeof position === 'number' && Number.isInteger(position) && position > 0;
+      return [{ title: workshop.title, ...(known ? { position } : {}) }];
+    });
+    return workshops.length > 0 ? [{ round: round.title, workshops }] : [];
+  });
+}
+
+function waitingList(lines: WaitingLine[], texts: Texts): Section {
+  const positionText = (position?: number) => (position ? ` (${texts.position(position)})` : '');
+  const positionHtml = (position?: number) =>
+    position ? ` <span style="${MUTED}">(${e(texts.position(position))})</span>` : '';
+  return {
+    text: lines.flatMap((line) => {
+      const [only] = line.workshops;
+      if (line.workshops.length === 1 && only) {
+        return [`- ${line.round}: ${only.title}${positionText(only.position)}`];
+      }
+      return [
+        `- ${line.round}:`,
+        ...line.workshops.map(
+          (workshop, index) => `  ${index + 1}. ${workshop.title}${positionText(workshop.position)}`,
+        ),
+      ];
+    }),
+    html: `<ul>
+${lines
+  .map((line) => {
+    const [only] = line.workshops;
+    if (line.workshops.length === 1 && only) {
+      return `<li><strong>${e(line.round)}:</strong> ${e(only.title)}${positionHtml(only.position)}</li>`;
+    }
+    return `<li><strong>${e(line.round)}:</strong>
+<ol>
+${line.workshops.map((workshop) => `<li>${e(workshop.title)}${positionHtml(workshop.position)}</li>`).join('\n')}
+</ol></li>`;
+  })
+  .join('\n')}
+</ul>`,
+  };
+}
+
+/**
+ * The lists a registration is on. A place at the event shows every round's accepted workshops in order of
+ * preference; a preference (a seat held) shows the workshop waited for and what happens when a seat comes free.
+ */
+function waitingSections(lines: WaitingLine[], place: boolean, texts: Texts): Section[] {
+  if (lines.length === 0) return [];
+  const title = place ? texts.acceptedHeading : texts.waitingHeading;
+  const list = waitingList(lines, texts);
+  return [
+    { text: [`${title}:`, ...list.text], html: `${heading(title)}\n${list.html}` },
+    ...(place ? [] : [paragraph(texts.waitingNote)]),
+  ];
+}
+
+function manageSections(url: string, label: string, notes: string[], after: string, texts: Texts): Section[] {
+  return [
+    {
+      text: [`${label}:`, url, texts.personalLink, ...notes],
+      html: [
+        `<p><a href="${e(url)}" style="color:#0b4f9c">${e(label)}</a></p>`,
+        `<p style="${MUTED}">${e(texts.personalLink)}</p>`,
+        ...notes.map((note) => `<p style="${MUTED}">${e(note)}</p>`),
+      ].join('\n'),
+    },
+    paragraph(after),
+  ];
 }
 
 function whenLine(event: EventDefinition, locale: Locale): string {
@@ -112,72 +308,102 @@ export function renderEmail(context: EmailContext): RenderedEmail {
   const texts = TEXTS[context.registration.locale];
   const { event, registration, kind } = context;
   const when = whenLine(event, registration.locale);
-  const workshops = workshopLines(context);
-  const showWorkshops = kind === 'confirmation' || kind === 'change';
+  const seats = workshopLines(event, registration.choices);
+  const waiting = waitingLines(event, registration.waitingFor, context.waitingPositions);
+  const placeWaiting = kind === 'waiting-list' || registration.status === 'waiting';
+  // The token travels only in the manage link, and only in the kinds that carry one.
+  const link = context.manageUrl && needsManageLink(kind) ? context.manageUrl : undefined;
 
-  const text = [
-    `${texts.greeting} ${registration.name},`,
-    '',
-    texts.lead[kind],
-    '',
-    event.title,
-    `${texts.when}: ${when}`,
-    ...(event.venue ? [`${texts.where}: ${event.venue}`] : []),
-    ...(showWorkshops
-      ? [
-          '',
-          `${texts.yourWorkshops}:`,
-          ...workshops.map(
-            (line) =>
-              `- ${line.round}: ${line.title}${line.speakers.length > 0 ? ` (${texts.by} ${line.speakers.join(', ')})` : ''}`,
-          ),
-        ]
-      : []),
-    '',
-    ...(context.manageUrl
-      ? [`${texts.manage}:`, context.manageUrl, texts.personalLink, '', texts.howToCancel, '']
-      : kind === 'cancellation'
-        ? [texts.cancelledNote, '']
-        : []),
-    ...(showWorkshops ? [texts.calendar, ''] : []),
-    texts.closing,
-    `${texts.signature} – ${event.title}`,
-  ].join('\n');
+  const sections: Section[] = [
+    {
+      text: [`${texts.greeting} ${registration.name},`],
+      html: `<p>${e(texts.greeting)} ${e(registration.name)},</p>`,
+    },
+  ];
 
-  const e = escapeHtml;
+  if (kind === 'waiting-list-left') {
+    const left = namedWorkshopLines(event, context.workshopIds ?? []);
+    if (left.length === 0) sections.push(paragraph(texts.leftNoWorkshops));
+    else {
+      const list = workshopList(left, texts);
+      sections.push({
+        text: [texts.lead[kind], ...list.text],
+        html: `<p>${e(texts.lead[kind])}</p>\n${list.html}`,
+      });
+    }
+  } else {
+    sections.push(paragraph(texts.lead[kind]));
+  }
+
+  sections.push({
+    text: [event.title, `${texts.when}: ${when}`, ...(event.venue ? [`${texts.where}: ${event.venue}`] : [])],
+    html: [
+      `<h1 style="font-size:20px;margin:16px 0 8px">${e(event.title)}</h1>`,
+      `<p style="margin:0">${e(texts.when)}: ${e(when)}</p>`,
+      ...(event.venue ? [`<p style="margin:0">${e(texts.where)}: ${e(event.venue)}</p>`] : []),
+    ].join('\n'),
+  });
+
+  switch (kind) {
+    case 'confirmation':
+    case 'change':
+    case 'promotion':
+      sections.push(
+        ...workshopsSection(texts.yourWorkshops, seats, texts),
+        ...waitingSections(waiting, placeWaiting, texts),
+        ...(link
+          ? manageSections(
+              link,
+              texts.manage,
+              kind === 'promotion' ? [texts.replacesLinks] : [],
+              texts.howToCancel,
+              texts,
+            )
+          : []),
+        paragraph(texts.calendar, true),
+      );
+      break;
+    case 'cancellation':
+      sections.push(paragraph(texts.cancelledNote));
+      break;
+    case 'erasure':
+      break;
+    case 'waiting-list':
+      sections.push(
+        ...waitingSections(waiting, true, texts),
+        ...(link ? manageSections(link, texts.manageWaiting, [], texts.howToLeave, texts) : []),
+      );
+      break;
+    case 'waiting-list-joined':
+      sections.push(
+        ...waitingSections(waiting, placeWaiting, texts),
+        ...workshopsSection(texts.currentWorkshops, seats, texts),
+      );
+      break;
+    case 'waiting-list-left':
+      if (registration.status === 'cancelled') {
+        sections.push(paragraph(texts.leftAltogether), paragraph(texts.comeAfterAll));
+      } else {
+        sections.push(
+          ...(seats.length > 0 ? [paragraph(texts.seatsStay)] : []),
+          ...workshopsSection(texts.yourWorkshops, seats, texts),
+          ...waitingSections(waiting, placeWaiting, texts),
+        );
+      }
+      break;
+  }
+
+  sections.push({
+    text: [texts.closing, `${texts.signature} – ${event.title}`],
+    html: `<p>${e(texts.closing)}<br>${e(texts.signature)} – ${e(event.title)}</p>`,
+  });
+
+  const text = sections.map((section) => section.text.join('\n')).join('\n\n');
   const html = `<!doctype html>
 <html lang="${registration.locale}">
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>${e(texts.subject[kind])}</title></head>
 <body style="margin:0;padding:16px;font-family:Arial,Helvetica,sans-serif;font-size:16px;line-height:1.5;color:#1a1a1a;background:#ffffff">
-<p>${e(texts.greeting)} ${e(registration.name)},</p>
-<p>${e(texts.lead[kind])}</p>
-<h1 style="font-size:20px;margin:16px 0 8px">${e(event.title)}</h1>
-<p style="margin:0">${e(texts.when)}: ${e(when)}</p>
-${event.venue ? `<p style="margin:0">${e(texts.where)}: ${e(event.venue)}</p>` : ''}
-${
-  showWorkshops
-    ? `<h2 style="font-size:17px;margin:16px 0 8px">${e(texts.yourWorkshops)}</h2>
-<ul>
-${workshops
-  .map(
-    (line) =>
-      `<li><strong>${e(line.round)}:</strong> ${e(line.title)}${line.speakers.length > 0 ? `<br><span style="color:#444">${e(texts.by)} ${e(line.speakers.join(', '))}</span>` : ''}</li>`,
-  )
-  .join('\n')}
-</ul>`
-    : ''
-}
-${
-  context.manageUrl
-    ? `<p><a href="${e(context.manageUrl)}" style="color:#0b4f9c">${e(texts.manage)}</a></p>
-<p style="color:#444">${e(texts.personalLink)}</p>
-<p>${e(texts.howToCancel)}</p>`
-    : kind === 'cancellation'
-      ? `<p>${e(texts.cancelledNote)}</p>`
-      : ''
-}
-${showWorkshops ? `<p style="color:#444">${e(texts.calendar)}</p>` : ''}
-<p>${e(texts.closing)}<br>${e(texts.signature)} – ${e(event.title)}</p>
+${sections.map((section) => section.html).join('\n')}
 </body>
 </html>
 `;

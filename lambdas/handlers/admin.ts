@@ -11,6 +11,7 @@ import {
   RouteNotFound,
   UnsupportedMediaType,
   ValidationFailed,
+  WaitingEntryNotFound,
 } from '../domain/errors.js';
 import { eventDefinitionSchema, idSchema } from '../domain/event-definition.js';
 import type { Locale } from '../domain/registration.js';
@@ -30,8 +31,10 @@ import { exportRegistrations } from '../use-cases/admin/export-registrations.js'
 import { listRegistrations } from '../use-cases/admin/list-registrations.js';
 import type { Actor, IdSource } from '../use-cases/admin/ports.js';
 import { putEvent } from '../use-cases/admin/put-event.js';
+import { listWaiting, promoteByHand, removeFromWaitingList } from '../use-cases/admin/waiting-lists.js';
 import { deliverCancellationNow } from '../use-cases/deliver-email.js';
 import { erasePersonalData } from '../use-cases/erase-personal-data.js';
+import { notifyPromotions, promoteAndNotify, promotionDeps } from '../waiting-list-runtime.js';
 
 /**
  * One function for every admin route (DESIGN.md, admin table), dispatching on the API Gateway resource and
@@ -137,6 +140,8 @@ const putEventRoute: AdminRoute = async (event, request, actor) => {
     { eventId: eventId.data, definition, actor },
     { events: deps.store, audit: deps.adminQueries, registry: deps.adminQueries, clock: deps.clock, ids },
   );
+  // A raised capacity frees seats for the people waiting.
+  if (!result.created) await promoteAndNotify(eventId.data);
   return jsonResponse(result.created ? 201 : 200, { ...result.event, created: result.created });
 };
 
@@ -183,7 +188,10 @@ const csvRoute: AdminRoute = async (event, request) => {
 
 const summaryRoute: AdminRoute = async (event) => {
   const eventId = existingEventId(event);
-  return jsonResponse(200, await eventSummary(eventId, { events: deps.store, index: deps.adminQueries }));
+  return jsonResponse(
+    200,
+    await eventSummary(eventId, { events: deps.store, index: deps.adminQueries, waiting: deps.waitingList }),
+  );
 };
 
 /** An id that cannot be a registration is simply not found. */
@@ -209,6 +217,7 @@ const cancelRoute: AdminRoute = async (event, _request, actor) => {
     logDelivery(
       await deliverCancellationNow(email.outbox, email.registration, { ...mail, events: deps.store }),
     );
+    await promoteAndNotify(eventId);
   }
   return jsonResponse(200, { registration });
 };
@@ -230,6 +239,7 @@ const eraseRoute: AdminRoute = async (event, _request, actor) => {
       registrationId: registration.id,
       details: { reason: 'request' },
     });
+    await promoteAndNotify(eventId);
   }
   return jsonResponse(200, { registration: toAdminRegistration(registration) });
 };
@@ -248,6 +258,61 @@ const auditRoute: AdminRoute = async (event, request) => {
   });
 };
 
+const waitingListQuerySchema = z.object({ workshopId: blankAsMissing(idSchema.optional()) });
+
+/** Entry ids are `<registrationId>.<roundId>` or `<registrationId>.event`; anything else cannot exist. */
+function entryIdParam(event: APIGatewayProxyEvent): string {
+  const entryId = z
+    .string()
+    .max(140)
+    .regex(/^[\w-]+\.[\w-]+$/)
+    .safeParse(event.pathParameters?.entryId);
+  if (!entryId.success) throw new WaitingEntryNotFound();
+  return entryId.data;
+}
+
+const waitingListRoute: AdminRoute = async (event, request) => {
+  const eventId = existingEventId(event);
+  const params = parseInput(waitingListQuerySchema, query(event), request.locale);
+  return jsonResponse(
+    200,
+    await listWaiting(
+      { eventId, workshopId: params.workshopId },
+      { events: deps.store, registrations: deps.store, waiting: deps.waitingList },
+    ),
+  );
+};
+
+const removeWaitingRoute: AdminRoute = async (event, _request, actor) => {
+  const eventId = existingEventId(event);
+  const { registration, outbox } = await removeFromWaitingList(
+    { eventId, entryId: entryIdParam(event), actor },
+    {
+      registrations: deps.store,
+      waiting: deps.waitingList,
+      clock: deps.clock,
+      audit: deps.adminQueries,
+      ids,
+    },
+  );
+  if (outbox) {
+    logDelivery(await deliverCancellationNow(outbox, registration, { ...mail, events: deps.store }));
+  }
+  return jsonResponse(200, { registration: toAdminRegistration(registration) });
+};
+
+const promoteRoute: AdminRoute = async (event, _request, actor) => {
+  const eventId = existingEventId(event);
+  const promotion = await promoteByHand(
+    { eventId, entryId: entryIdParam(event), actor },
+    { ...promotionDeps(), audit: deps.adminQueries, ids },
+  );
+  await notifyPromotions([promotion]);
+  // A preference's seat was released: it may be what the next person waits for.
+  await promoteAndNotify(eventId);
+  return jsonResponse(200, { registration: toAdminRegistration(promotion.registration) });
+};
+
 /** `<method> <resource>`, exactly as in the route table (lambdas/routes.ts). */
 export const ADMIN_ROUTES: Record<string, AdminRoute> = {
   'PUT /admin/events/{eventId}': putEventRoute,
@@ -257,6 +322,9 @@ export const ADMIN_ROUTES: Record<string, AdminRoute> = {
   'DELETE /admin/events/{eventId}/registrations/{registrationId}': cancelRoute,
   'GET /admin/events/{eventId}/audit': auditRoute,
   'DELETE /admin/events/{eventId}/registrations/{registrationId}/personal-data': eraseRoute,
+  'GET /admin/events/{eventId}/waiting-list': waitingListRoute,
+  'DELETE /admin/events/{eventId}/waiting-list/{entryId}': removeWaitingRoute,
+  'POST /admin/events/{eventId}/waiting-list/{entryId}/promote': promoteRoute,
 };
 
 export const handler = httpHandler(async (event, request) => {

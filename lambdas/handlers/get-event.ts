@@ -11,6 +11,10 @@ export const handler = httpHandler(async (event) => {
   const eventId = idSchema.safeParse(event.pathParameters?.eventId);
   // An id that cannot exist is simply not found.
   if (!eventId.success) throw new EventNotFound();
-  const publicEvent = await getPublicEvent(eventId.data, { events: deps.store, clock: deps.clock });
+  const publicEvent = await getPublicEvent(eventId.data, {
+    events: deps.store,
+    clock: deps.clock,
+    waiting: deps.waitingList,
+  });
   return jsonResponse(200, publicEvent);
 });

@@ -7,13 +7,19 @@ import { emailDependencies } from '../email-composition.js';
 import { header } from '../http/headers.js';
 import { httpHandler } from '../http/http-handler.js';
 import { localeFrom } from '../http/messages.js';
-import { registrationView } from '../http/public-views.js';
 import { parseInput, readJsonBody } from '../http/request.js';
 import { jsonResponse } from '../http/responses.js';
-import { type RegistrationBody, registrationBodySchema } from '../http/schemas.js';
+import {
+  type RegistrationBody,
+  registrationBodySchema,
+  type WaitingListBody,
+  waitingListBodySchema,
+} from '../http/schemas.js';
 import { logDelivery } from '../observability.js';
 import { deliverNow } from '../use-cases/deliver-email.js';
-import { register } from '../use-cases/register.js';
+import { type RegisterResult, register } from '../use-cases/register.js';
+import { signUpForPlace } from '../use-cases/waiting-list.js';
+import { promoteAndNotify, registrationWithPositions, reread } from '../waiting-list-runtime.js';
 
 const deps = dependencies();
 const email = emailDependencies();
@@ -21,30 +27,46 @@ const email = emailDependencies();
 /** Printable ASCII without spaces, as clients generate (UUIDs, ULIDs, random strings). */
 const idempotencyKeySchema = z.string().regex(/^[\x21-\x7e]{1,200}$/, 'use 1 to 200 printable characters');
 
+/**
+ * POST /events/{eventId}/registrations and POST /events/{eventId}/waiting-list: both create a registration
+ * (one with seats, one waiting for a place), both take an Idempotency-Key.
+ */
 export const handler = httpHandler(async (event, request) => {
   const raw = readJsonBody(event);
   const eventId = idSchema.safeParse(event.pathParameters?.eventId);
   if (!eventId.success) throw new EventNotFound();
-  const body = parseInput(registrationBodySchema, raw, request.locale);
+  const preferredLocale = localeFrom(header(event, 'accept-language'));
+  const registerOnce =
+    event.resource === '/events/{eventId}/waiting-list'
+      ? signUpAndRespond(
+          eventId.data,
+          parseInput(waitingListBodySchema, raw, request.locale),
+          preferredLocale,
+        )
+      : registerAndRespond(
+          eventId.data,
+          parseInput(registrationBodySchema, raw, request.locale),
+          preferredLocale,
+        );
   const idempotencyKey = header(event, 'idempotency-key');
-
-  const registerOnce = () =>
-    registerAndRespond(eventId.data, body, localeFrom(header(event, 'accept-language')));
   if (idempotencyKey === undefined) return registerOnce();
   const key = parseInput(
     z.object({ 'Idempotency-Key': idempotencyKeySchema }),
     { 'Idempotency-Key': idempotencyKey },
     request.locale,
   );
-  // The key is scoped to the event; the validated body must be the same as the first time.
+  // The key is scoped to the event and the route; the validated body must be the same as the first time.
   return deps.idempotentRegistration(
-    { key: `${eventId.data}#${key['Idempotency-Key']}`, payload: { eventId: eventId.data, body: raw } },
+    {
+      key: `${eventId.data}#${key['Idempotency-Key']}`,
+      payload: { eventId: eventId.data, resource: event.resource, body: raw },
+    },
     request.lambdaContext,
     registerOnce,
   );
 });
 
-async function registerAndRespond(eventId: string, body: RegistrationBody, preferredLocale: Locale) {
+const registerAndRespond = (eventId: string, body: RegistrationBody, preferredLocale: Locale) => async () => {
   const { registration, manageToken, outbox, event } = await register(
     {
       eventId,
@@ -53,16 +75,51 @@ async function registerAndRespond(eventId: string, body: RegistrationBody, prefe
       organisation: body.organisation,
       jobTitle: body.jobTitle || undefined,
       choices: body.choices,
+      waitFor: body.waitFor,
       locale: body.locale ?? preferredLocale,
     },
     { events: deps.store, registrations: deps.store, clock: deps.clock, secrets: deps.secrets },
   );
-  logDelivery(await deliverNow(outbox, { event, registration, manageToken }, email));
+  const response = await respondCreated({ registration, manageToken, outbox, event });
+  // A list joined with the registration: a seat may have come free since the event was read.
+  if (registration.waitingFor) await promoteAndNotify(eventId);
+  return response;
+};
+
+const signUpAndRespond = (eventId: string, body: WaitingListBody, preferredLocale: Locale) => async () => {
+  const result = await signUpForPlace(
+    {
+      eventId,
+      name: body.name,
+      email: body.email,
+      organisation: body.organisation,
+      jobTitle: body.jobTitle || undefined,
+      accepts: body.accepts,
+      locale: body.locale ?? preferredLocale,
+    },
+    { events: deps.store, registrations: deps.store, clock: deps.clock, secrets: deps.secrets },
+  );
+  const response = await respondCreated(result);
+  // Seats may have come free since the event was read: the walk promotes this signup if it can.
+  const promoted = await promoteAndNotify(eventId);
+  if (!promoted.some((promotion) => promotion.registration.id === result.registration.id)) return response;
+  const latest = await reread(result.registration);
   return jsonResponse(
     201,
-    { registration: registrationView(registration) },
-    {
-      Location: `/registrations/${registration.id}`,
-    },
+    { registration: await registrationWithPositions(latest) },
+    { Location: `/registrations/${latest.id}` },
   );
+};
+
+/** The first email goes out with the token this request has; the answer shows places in line. */
+async function respondCreated({ registration, manageToken, outbox, event }: RegisterResult) {
+  const view = await registrationWithPositions(registration);
+  logDelivery(
+    await deliverNow(
+      outbox,
+      { event, registration, manageToken, waitingPositions: view.waitingPositions },
+      email,
+    ),
+  );
+  return jsonResponse(201, { registration: view }, { Location: `/registrations/${registration.id}` });
 }

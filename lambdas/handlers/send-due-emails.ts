@@ -14,6 +14,7 @@ export async function handler(_event?: ScheduledEvent, context?: Context) {
     ...email,
     registrations: deps.store,
     events: deps.store,
+    waiting: deps.waitingList,
     secrets: deps.secrets,
   });
   for (const outcome of outcomes) logDelivery(outcome);

@@ -50,6 +50,22 @@ export const errorMessages: Record<string, Record<Locale, string>> = {
     nl: 'Aanmelden is nu niet mogelijk: de inschrijving is niet open.',
     en: 'Registration is not open at this time.',
   },
+  ALREADY_WAITING: {
+    nl: 'U staat al op deze wachtlijst. Via de link in uw e-mail ziet u uw plaats op de lijst.',
+    en: 'You are already on this waiting list. The link in your email shows your place in line.',
+  },
+  NOT_FULL: {
+    nl: 'Er is nog plaats, dus een wachtlijst is niet nodig: kies deze workshop gewoon.',
+    en: 'There is still a seat, so no waiting list is needed: simply choose this workshop.',
+  },
+  REGISTRATION_WAITING: {
+    nl: 'U staat op de wachtlijst en heeft nog geen plaatsen om te wijzigen. U wordt vanzelf aangemeld zodra er plaats is.',
+    en: 'You are on the waiting list and hold no seats to change yet. You will be registered automatically as soon as there is room.',
+  },
+  WAITING_ENTRY_NOT_FOUND: {
+    nl: 'Deze plaats op de wachtlijst bestaat niet (meer).',
+    en: 'This waiting-list entry does not exist (any more).',
+  },
   REGISTRATION_CANCELLED: {
     nl: 'Deze aanmelding is geannuleerd en kan niet meer worden gewijzigd. U kunt zich opnieuw aanmelden.',
     en: 'This registration was cancelled and can no longer be changed. You can register again.',

@@ -1,7 +1,10 @@
 import type { Registration, StoredRegistration } from '../domain/registration.js';
 
-/** What an attendee may see of a registration: never the hashes or internal keys. */
-export function registrationView(registration: Registration) {
+/**
+ * What an attendee may see of a registration: never the hashes or internal keys. `waitingPositions` (workshop
+ * id → place in line) accompanies `waitingFor` while the registration is on a waiting list.
+ */
+export function registrationView(registration: Registration, waitingPositions?: Record<string, number>) {
   return {
     id: registration.id,
     eventId: registration.eventId,
@@ -10,6 +13,9 @@ export function registrationView(registration: Registration) {
     organisation: registration.organisation,
     ...(registration.jobTitle ? { jobTitle: registration.jobTitle } : {}),
     choices: registration.choices,
+    ...(registration.waitingFor
+      ? { waitingFor: registration.waitingFor, waitingPositions: waitingPositions ?? {} }
+      : {}),
     status: registration.status,
     locale: registration.locale,
     createdAt: registration.createdAt,

@@ -21,33 +21,56 @@ const choicesSchema = z
   .record(z.string().min(1).max(64), idSchema)
   .refine((choices) => Object.keys(choices).length <= 10, { message: 'too many rounds' });
 
+/** Who is registering, as the form sends it; the same for a registration and a waiting-list signup. */
+const personFields = {
+  name: personText(200),
+  email: z.string().trim().max(254).pipe(z.email()),
+  organisation: personText(200),
+  jobTitle: z
+    .string()
+    .trim()
+    .max(200)
+    .refine(noControlCharacters, { message: 'no line breaks or control characters' })
+    .optional(),
+  consent: z.literal(true),
+  locale: z.enum(['nl', 'en']).optional(),
+  website: z.string().max(0, 'must be empty').optional(),
+  formStartedAt: z.number().int().positive().optional(),
+};
+
+function notTooQuick(body: { formStartedAt?: number }, ctx: z.RefinementCtx) {
+  if (body.formStartedAt !== undefined && Date.now() - body.formStartedAt < MIN_FORM_FILL_MS) {
+    ctx.addIssue({ code: 'custom', path: ['formStartedAt'], message: 'form submitted too quickly' });
+  }
+}
+
 /**
  * The body of `POST /events/{eventId}/registrations`. Unknown fields are stripped (never stored); ids,
  * status and timestamps are the server's. `website` (a honeypot that must stay empty) and `formStartedAt`
- * (when the form was shown, epoch ms) are optional so any API client works without them.
+ * (when the form was shown, epoch ms) are optional so any API client works without them. `waitFor` (round
+ * id → a full workshop) joins those waiting lists with the registration.
  */
 export const registrationBodySchema = z
+  .object({ ...personFields, choices: choicesSchema, waitFor: choicesSchema.optional() })
+  .superRefine(notTooQuick);
+
+/**
+ * The body of `POST /events/{eventId}/waiting-list`: the same person, and per round the workshops they would
+ * accept, in their order of preference.
+ */
+export const waitingListBodySchema = z
   .object({
-    name: personText(200),
-    email: z.string().trim().max(254).pipe(z.email()),
-    organisation: personText(200),
-    jobTitle: z
-      .string()
-      .trim()
-      .max(200)
-      .refine(noControlCharacters, { message: 'no line breaks or control characters' })
-      .optional(),
-    choices: choicesSchema,
-    consent: z.literal(true),
-    locale: z.enum(['nl', 'en']).optional(),
-    website: z.string().max(0, 'must be empty').optional(),
-    formStartedAt: z.number().int().positive().optional(),
+    ...personFields,
+    accepts: z
+      .record(z.string().min(1).max(64), z.array(idSchema).min(1).max(20))
+      .refine((accepts) => Object.keys(accepts).length <= 10, { message: 'too many rounds' }),
   })
-  .superRefine((body, ctx) => {
-    if (body.formStartedAt !== undefined && Date.now() - body.formStartedAt < MIN_FORM_FILL_MS) {
-      ctx.addIssue({ code: 'custom', path: ['formStartedAt'], message: 'form submitted too quickly' });
-    }
-  });
+  .superRefine(notTooQuick);
+
+export type WaitingListBody = z.output<typeof waitingListBodySchema>;
+
+/** The body of `POST /registrations/{registrationId}/waiting-list`. */
+export const joinWaitingListBodySchema = z.object({ workshopId: idSchema });
 
 export type RegistrationBody = z.output<typeof registrationBodySchema>;
 

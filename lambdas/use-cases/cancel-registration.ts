@@ -31,8 +31,14 @@ export async function cancelRegistration(
     }
     if (current.status === 'cancelled') return { registration: current, cancelledNow: false };
     const now = deps.clock.now();
-    // The cancellation email, committed with the cancellation.
-    const outbox = newOutboxEntry(current.id, current.eventId, 'cancellation', current.version + 1, now);
+    // The cancellation email, committed with the cancellation. Someone who was only waiting for a place held
+    // no seats: they are told they left the waiting list.
+    const outbox =
+      current.status === 'waiting'
+        ? newOutboxEntry(current.id, current.eventId, 'waiting-list-left', current.version + 1, now, [
+            ...new Set(Object.values(current.waitingFor ?? {}).flat()),
+          ])
+        : newOutboxEntry(current.id, current.eventId, 'cancellation', current.version + 1, now);
     const registration = await deps.registrations.cancelRegistration(
       current,
       now.toISOString(),

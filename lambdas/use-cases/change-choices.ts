@@ -1,5 +1,10 @@
 import { newOutboxEntry, type OutboxEntry } from '../domain/email.js';
-import { EventNotFound, InvalidChoice, RegistrationCancelled } from '../domain/errors.js';
+import {
+  EventNotFound,
+  InvalidChoice,
+  RegistrationCancelled,
+  RegistrationWaiting,
+} from '../domain/errors.js';
 import type { EventDefinition } from '../domain/event-definition.js';
 import type { Choices, StoredRegistration } from '../domain/registration.js';
 import type { Clock, EventCatalog, RegistrationStore } from '../ports.js';
@@ -19,6 +24,7 @@ export async function changeChoices(
 ): Promise<{ registration: StoredRegistration; outbox?: OutboxEntry; event: EventDefinition }> {
   return withRetryOnChange(async () => {
     const current = await findOwnRegistration(command.registrationId, command.manageToken, deps);
+    if (current.status === 'waiting') throw new RegistrationWaiting();
     if (current.status !== 'confirmed') throw new RegistrationCancelled();
     const event = await deps.events.getEvent(current.eventId);
     if (!event) throw new EventNotFound();

@@ -8,14 +8,32 @@ import {
 import type { EventDefinition } from '../domain/event-definition.js';
 import { sha256Hex } from '../domain/hashing.js';
 import type { StoredRegistration } from '../domain/registration.js';
+import { positionsOf } from '../domain/waiting-list.js';
 import { composeEmail, manageUrl } from '../email/compose.js';
-import type { Clock, EmailOutbox, EventCatalog, Mailer, RegistrationStore, SecretSource } from '../ports.js';
+import type {
+  Clock,
+  EmailOutbox,
+  EventCatalog,
+  Mailer,
+  RegistrationStore,
+  SecretSource,
+  WaitingListStore,
+} from '../ports.js';
 
 export type DeliveryDeps = {
   outbox: EmailOutbox;
   mailer: Mailer;
   clock: Clock;
   publicBaseUrl: string;
+};
+
+/** What an email is rendered from. */
+export type DeliveryContent = {
+  event: EventDefinition;
+  registration: StoredRegistration;
+  manageToken?: string;
+  /** Workshop id → place in that workshop's waiting line, for the lists the registration is on. */
+  waitingPositions?: Record<string, number>;
 };
 
 export type DeliveryOutcome = {
@@ -34,7 +52,7 @@ export type DeliveryOutcome = {
  */
 async function attempt(
   entry: OutboxEntry,
-  content: { event: EventDefinition; registration: StoredRegistration; manageToken?: string },
+  content: DeliveryContent,
   deps: DeliveryDeps,
 ): Promise<DeliveryOutcome> {
   const base = {
@@ -48,6 +66,8 @@ async function attempt(
     eventId: entry.eventId,
     event: content.event,
     registration: content.registration,
+    waitingPositions: content.waitingPositions,
+    workshopIds: entry.workshopIds,
     manageUrl: content.manageToken
       ? manageUrl(deps.publicBaseUrl, entry.registrationId, content.manageToken)
       : undefined,
@@ -80,7 +100,7 @@ async function attempt(
  */
 export async function deliverNow(
   entry: OutboxEntry,
-  content: { event: EventDefinition; registration: StoredRegistration; manageToken?: string },
+  content: DeliveryContent,
   deps: DeliveryDeps,
 ): Promise<DeliveryOutcome> {
   try {
@@ -115,6 +135,8 @@ export async function deliverCancellationNow(
 
 export type RetryDeps = DeliveryDeps & {
   registrations: Pick<RegistrationStore, 'getRegistration' | 'replaceManageToken'>;
+  /** The queues, for the places in line an email mentions. */
+  waiting?: Pick<WaitingListStore, 'queue'>;
   events: Pick<EventCatalog, 'getEvent'>;
   secrets: Pick<SecretSource, 'newManageToken'>;
 };
@@ -146,7 +168,7 @@ export async function deliverDueEmails(deps: RetryDeps, limit = 25): Promise<Del
       continue;
     }
     // A confirmation of a registration that has since been changed or cancelled is not sent: its successor is.
-    if (entry.kind !== 'cancellation' && registration.status === 'cancelled') {
+    if (!ENDING_KINDS.has(entry.kind) && registration.status === 'cancelled') {
       await deps.outbox.markGaveUp(entry, now, 'superseded by cancellation');
       outcomes.push({ ...outcomeBase(entry), result: 'skipped', reason: 'superseded' });
       continue;
@@ -156,10 +178,19 @@ export async function deliverDueEmails(deps: RetryDeps, limit = 25): Promise<Del
       manageToken = deps.secrets.newManageToken();
       await deps.registrations.replaceManageToken(registration.id, sha256Hex(manageToken));
     }
-    outcomes.push(await attempt(entry, { event: event.definition, registration, manageToken }, deps));
+    const waitingPositions =
+      deps.waiting && registration.waitingFor
+        ? positionsOf(await deps.waiting.queue(registration.eventId), registration.id)
+        : undefined;
+    outcomes.push(
+      await attempt(entry, { event: event.definition, registration, manageToken, waitingPositions }, deps),
+    );
   }
   return outcomes;
 }
+
+/** Emails that tell of an ending: still owed after the registration was cancelled. */
+const ENDING_KINDS = new Set<OutboxEntry['kind']>(['cancellation', 'waiting-list-left']);
 
 function outcomeBase(entry: OutboxEntry) {
   return {

@@ -41,7 +41,8 @@ export async function erasePersonalData(
   }
   if (current.personalDataRemoved) return { registration: current, erasedNow: false };
 
-  if (current.status === 'confirmed') {
+  // Seats are released and waiting lists left first, by the same transaction as a cancel.
+  if (current.status !== 'cancelled') {
     await cancelRegistration(
       {
         registrationId: current.id,

@@ -1,7 +1,8 @@
 import { EventNotFound } from '../domain/errors.js';
 import { privacyStatementOf } from '../domain/event-definition.js';
 import { registrationWindowStatus, seatsLeft, type WindowStatus } from '../domain/registration.js';
-import type { Clock, EventCatalog } from '../ports.js';
+import { waitingCounts } from '../domain/waiting-list.js';
+import type { Clock, EventCatalog, WaitingListStore } from '../ports.js';
 
 export type PublicWorkshop = {
   id: string;
@@ -12,6 +13,8 @@ export type PublicWorkshop = {
   capacity: number;
   seatsLeft: number;
   full: boolean;
+  /** How many waiting-list entries would accept this workshop. */
+  waiting: number;
 };
 
 export type PublicEvent = {
@@ -29,10 +32,14 @@ export type PublicEvent = {
 
 export async function getPublicEvent(
   eventId: string,
-  deps: { events: EventCatalog; clock: Clock },
+  deps: { events: EventCatalog; clock: Clock; waiting?: Pick<WaitingListStore, 'queue'> },
 ): Promise<PublicEvent> {
-  const event = await deps.events.getEvent(eventId);
+  const [event, queue] = await Promise.all([
+    deps.events.getEvent(eventId),
+    deps.waiting ? deps.waiting.queue(eventId) : Promise.resolve([]),
+  ]);
   if (!event) throw new EventNotFound();
+  const waiting = waitingCounts(queue);
   const { definition } = event;
   return {
     id: event.id,
@@ -63,6 +70,7 @@ export async function getPublicEvent(
           capacity: seats?.capacity ?? workshop.capacity,
           seatsLeft: left,
           full: left === 0,
+          waiting: waiting.get(workshop.id) ?? 0,
         };
       }),
     })),

@@ -3,6 +3,7 @@ import {
   type ChoiceIssue,
   EventNotFound,
   InvalidChoice,
+  NotFull,
   RegistrationClosed,
   WorkshopFull,
 } from '../domain/errors.js';
@@ -18,7 +19,9 @@ import {
   registrationWindowStatus,
   type StoredRegistration,
   seatsLeft,
+  type WaitingFor,
 } from '../domain/registration.js';
+import { preferenceEntryId } from '../domain/waiting-list.js';
 import type { Clock, EventCatalog, RegistrationStore, SecretSource } from '../ports.js';
 
 export type RegisterCommand = {
@@ -28,8 +31,16 @@ export type RegisterCommand = {
   organisation: string;
   jobTitle?: string;
   choices: Choices;
+  /** Round id → a full workshop whose waiting list to join, instead of the seat chosen in that round. */
+  waitFor?: Choices;
   locale: Locale;
 };
+
+/** Who a registration or a waiting-list signup is for, as the form sends it. */
+export type PersonDetails = Pick<
+  RegisterCommand,
+  'eventId' | 'name' | 'email' | 'organisation' | 'jobTitle' | 'locale'
+>;
 
 export type RegisterDeps = {
   events: EventCatalog;
@@ -92,31 +103,47 @@ function workshopsFullNow(event: EventWithSeats, workshopIds: string[]): string[
   return workshopIds.filter((id) => seatsLeft(event.seats.get(id)) === 0);
 }
 
-export async function register(command: RegisterCommand, deps: RegisterDeps): Promise<RegisterResult> {
-  const event = await deps.events.getEvent(command.eventId);
-  if (!event) throw new EventNotFound();
+/**
+ * Preferences to wait for, given with a registration: each a workshop of that round, not the one chosen there,
+ * and full (a free seat should simply be chosen).
+ */
+function checkWaitFor(event: EventWithSeats, choices: Choices, waitFor: Choices): void {
+  const issues: ChoiceIssue[] = [];
+  for (const [roundId, workshopId] of Object.entries(waitFor)) {
+    const round = event.definition.rounds.find((candidate) => candidate.id === roundId);
+    if (!round) issues.push({ roundId, workshopId, reason: 'unknown-round' });
+    else if (!round.workshops.some((workshop) => workshop.id === workshopId))
+      issues.push({ roundId, workshopId, reason: 'unknown-workshop' });
+    else if (choices[roundId] === workshopId) issues.push({ roundId, workshopId, reason: 'already-held' });
+  }
+  if (issues.length > 0) throw new InvalidChoice(issues);
+  const notFull = Object.values(waitFor).filter((workshopId) => seatsLeft(event.seats.get(workshopId)) > 0);
+  if (notFull.length > 0) throw new NotFull({ workshopIds: notFull });
+}
 
+/**
+ * A new registration record with its manage token and the first email it owes: a confirmed registration,
+ * or (`status: 'waiting'`) a signup for a place on the waiting list.
+ */
+export function newRegistrationRecord(
+  person: PersonDetails,
+  seats: { status: 'confirmed' | 'waiting'; choices: Choices; waitingFor?: WaitingFor },
+  event: EventWithSeats,
+  deps: Pick<RegisterDeps, 'clock' | 'secrets'>,
+) {
   const now = deps.clock.now();
-  assertOpen(event.definition, now);
-
-  const choiceIssues = checkChoices(event.definition, command.choices);
-  if (choiceIssues.length > 0) throw new InvalidChoice(choiceIssues);
-
-  const workshopIds = Object.values(command.choices);
-  const alreadyFull = workshopsFullNow(event, workshopIds);
-  if (alreadyFull.length > 0) throw new WorkshopFull({ workshopIds: alreadyFull });
-
   const createdAt = now.toISOString();
   const registration: Registration = {
     id: deps.secrets.newRegistrationId(),
-    eventId: command.eventId,
-    name: command.name,
-    email: command.email,
-    organisation: command.organisation,
-    ...(command.jobTitle ? { jobTitle: command.jobTitle } : {}),
-    choices: command.choices,
-    status: 'confirmed',
-    locale: command.locale,
+    eventId: person.eventId,
+    name: person.name,
+    email: person.email,
+    organisation: person.organisation,
+    ...(person.jobTitle ? { jobTitle: person.jobTitle } : {}),
+    choices: seats.choices,
+    ...(seats.waitingFor && Object.keys(seats.waitingFor).length > 0 ? { waitingFor: seats.waitingFor } : {}),
+    status: seats.status,
+    locale: person.locale,
     createdAt,
     updatedAt: createdAt,
     consent: { givenAt: createdAt, statementVersion: privacyStatementOf(event.definition).version },
@@ -125,17 +152,64 @@ export async function register(command: RegisterCommand, deps: RegisterDeps): Pr
   const stored: StoredRegistration = {
     ...registration,
     version: 1,
-    emailHash: emailGuardHash(command.eventId, command.email),
+    emailHash: emailGuardHash(person.eventId, person.email),
     manageTokenHash: sha256Hex(manageToken),
   };
-  const outbox = newOutboxEntry(registration.id, registration.eventId, 'confirmation', 1, now);
-
-  await deps.registrations.createRegistration({
+  const kind = seats.status === 'waiting' ? 'waiting-list' : 'confirmation';
+  const outbox = newOutboxEntry(registration.id, registration.eventId, kind, 1, now);
+  return {
     registration,
-    emailHash: stored.emailHash,
-    manageTokenHash: stored.manageTokenHash,
+    stored,
+    manageToken,
     outbox,
     personalDataExpiresAt: personalDataExpiry(event.definition, createdAt),
+  };
+}
+
+export async function register(command: RegisterCommand, deps: RegisterDeps): Promise<RegisterResult> {
+  const event = await deps.events.getEvent(command.eventId);
+  if (!event) throw new EventNotFound();
+
+  assertOpen(event.definition, deps.clock.now());
+
+  const choiceIssues = checkChoices(event.definition, command.choices);
+  if (choiceIssues.length > 0) throw new InvalidChoice(choiceIssues);
+
+  const workshopIds = Object.values(command.choices);
+  const alreadyFull = workshopsFullNow(event, workshopIds);
+  if (alreadyFull.length > 0) throw new WorkshopFull({ workshopIds: alreadyFull });
+  const waitFor = command.waitFor ?? {};
+  checkWaitFor(event, command.choices, waitFor);
+
+  const waitingFor = Object.fromEntries(
+    Object.entries(waitFor).map(([roundId, workshopId]) => [roundId, [workshopId]]),
+  );
+  const record = newRegistrationRecord(
+    command,
+    { status: 'confirmed', choices: command.choices, waitingFor },
+    event,
+    deps,
+  );
+  const { registration } = record;
+  await deps.registrations.createRegistration({
+    registration,
+    emailHash: record.stored.emailHash,
+    manageTokenHash: record.stored.manageTokenHash,
+    outbox: record.outbox,
+    personalDataExpiresAt: record.personalDataExpiresAt,
+    waitingEntries: Object.entries(waitingFor).map(([roundId, wants]) => ({
+      id: preferenceEntryId(registration.id, roundId),
+      eventId: registration.eventId,
+      registrationId: registration.id,
+      kind: 'preference',
+      wants: { [roundId]: wants },
+      joinedAt: registration.createdAt,
+    })),
   });
-  return { registration: stored, manageToken, outbox, event: event.definition };
+  return {
+    registration: record.stored,
+    manageToken: record.manageToken,
+    outbox: record.outbox,
+    event: event.definition,
+  };
 }

@@ -420,17 +420,20 @@ describe('ApiStack table grants (least privilege from routes.ts)', () => {
     expect(statements.filter((s) => !actionsOf(s).includes('dynamodb:Query'))).toEqual(expected);
   });
 
-  it('events may only read EVENT#/WORKSHOP# partitions and write nothing', () => {
+  it('events may only read EVENT#/WORKSHOP# partitions, query the index (waiting counts) and write nothing', () => {
     const statements = dynamoStatementsOf(stage, 'events');
-    expect(statements).toHaveLength(1);
-    const [read] = statements;
+    const reads = statements.filter((statement) => actionsOf(statement).includes('dynamodb:GetItem'));
+    expect(reads).toHaveLength(1);
+    const [read] = reads;
     expect(read && actionsOf(read).sort()).toEqual(['dynamodb:BatchGetItem', 'dynamodb:GetItem']);
     expect(read && leadingKeys(read)).toEqual(['EVENT#*', 'WORKSHOP#*']);
+    const others = statements.filter((statement) => statement !== read);
+    for (const statement of others) expect(actionsOf(statement)).toEqual(['dynamodb:Query']);
     const actions = statements.flatMap(actionsOf);
     for (const write of [...WRITE_ACTIONS, 'dynamodb:BatchWriteItem']) expect(actions).not.toContain(write);
   });
 
-  it('register cannot read REG# partitions (its reads are limited to other prefixes)', () => {
+  it('register reads only the partitions registering and promotion need (never the audit log or outbox)', () => {
     const reads = dynamoStatementsOf(stage, 'register').filter((s) =>
       actionsOf(s).includes('dynamodb:GetItem'),
     );
@@ -438,7 +441,9 @@ describe('ApiStack table grants (least privilege from routes.ts)', () => {
     for (const statement of reads) {
       const keys = leadingKeys(statement);
       expect(keys).toBeDefined();
-      expect(keys?.some((key) => key.startsWith('REG#') || key === '*')).toBe(false);
+      expect(keys?.some((key) => key.startsWith('AUDIT#') || key.startsWith('MAIL#') || key === '*')).toBe(
+        false,
+      );
     }
   });
 

@@ -95,10 +95,13 @@ describe('admin API: credentials', () => {
       [
         'DELETE /admin/events/{eventId}/registrations/{registrationId}',
         'DELETE /admin/events/{eventId}/registrations/{registrationId}/personal-data',
+        'DELETE /admin/events/{eventId}/waiting-list/{entryId}',
         'GET /admin/events/{eventId}/audit',
         'GET /admin/events/{eventId}/registrations',
         'GET /admin/events/{eventId}/registrations.csv',
         'GET /admin/events/{eventId}/summary',
+        'GET /admin/events/{eventId}/waiting-list',
+        'POST /admin/events/{eventId}/waiting-list/{entryId}/promote',
         'PUT /admin/events/{eventId}',
       ].sort(),
     );
@@ -264,6 +267,7 @@ describe('admin API: an event from PUT to export', () => {
     expect(summary.body.consistent).toBe(true);
     expect(summary.body.totals).toEqual({
       registrations: registered.length,
+      waiting: 0,
       confirmed: registered.length,
       cancelled: 0,
       // Every confirmation went out through the local SES emulator.
@@ -284,6 +288,7 @@ describe('admin API: an event from PUT to export', () => {
       holders: 3,
       confirmed: 3,
       consistent: true,
+      waiting: 0,
     });
     expect(byId.groot).toMatchObject({ taken: 5, holders: 5, seatsLeft: 95 });
     expect(byId.middag).toMatchObject({ taken: registered.length, holders: registered.length });

@@ -205,6 +205,7 @@ describe('admin: summary and the seat counter check', () => {
     const summary = await eventSummary('testdag', { events, index });
     expect(summary.totals).toEqual({
       registrations: 7,
+      waiting: 0,
       confirmed: 6,
       cancelled: 1,
       emailsPending: 1,

@@ -274,7 +274,8 @@ describe('DynamoStore.changeChoices and cancelRegistration', () => {
     expect(cancelledRegistration).toMatchObject({ status: 'cancelled', cancelledBy: 'attendee', version: 4 });
     const items = ddb.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems ?? [];
     expect(items).toHaveLength(4);
-    expect(items[0]?.Update?.ConditionExpression).toBe('#status = :confirmed AND version = :version');
+    expect(items[0]?.Update?.ConditionExpression).toBe('#status = :status AND version = :version');
+    expect(items[0]?.Update?.ExpressionAttributeValues?.[':status']).toBe('confirmed');
     expect(items[3]?.Delete?.Key?.pk).toBe('EMAIL#testdag#hash');
   });
 

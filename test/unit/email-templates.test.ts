@@ -78,6 +78,94 @@ describe('email templates', () => {
     expect(email.text).toContain('Meld u dan opnieuw aan');
   });
 
+  it('reads well on the waiting list in Dutch', () => {
+    const email = renderEmail({
+      kind: 'waiting-list',
+      event,
+      registration: registration({
+        status: 'waiting',
+        choices: {},
+        waitingFor: { '1': ['b', 'a'], '2': ['c'] },
+      }),
+      manageUrl: link,
+      waitingPositions: { a: 2, b: 1, c: 4 },
+    });
+    expect(email.subject).toBe('U staat op de wachtlijst: Testdag');
+    expect(email.text).toMatchInlineSnapshot(`
+      "Beste Anna de Vries,
+
+      U staat op de wachtlijst. Zodra er in elke ronde een plaats vrij is in een van de workshops die u hieronder kiest, melden we u automatisch aan en krijgt u een e-mail. Tot dan bent u nog niet aangemeld.
+
+      Testdag
+      Wanneer: donderdag 12 september 2019, 09:30–16:30
+      Waar: Utrecht
+
+      Uw keuzes, in volgorde van voorkeur:
+      - Ronde 1:
+        1. B (nummer 1 op de wachtlijst)
+        2. A (nummer 2 op de wachtlijst)
+      - Ronde 2: C (nummer 4 op de wachtlijst)
+
+      Wachtlijst bekijken of verlaten:
+      https://aanmelden.example.nl/manage.html?id=reg123456789#token=tok_abcdefghijklmnopqrstuvwxyz
+      Deze link is persoonlijk: deel hem niet met anderen.
+
+      Wilt u niet meer op de wachtlijst staan? Verlaat hem dan via deze link.
+
+      Met vriendelijke groet,
+      De organisatie – Testdag"
+    `);
+  });
+
+  it('mentions the waiting list in a confirmation, with positions when known', () => {
+    const email = renderEmail({
+      kind: 'confirmation',
+      event,
+      registration: registration({ choices: { '1': 'b', '2': 'c' }, waitingFor: { '1': ['a'] } }),
+      manageUrl: link,
+      waitingPositions: { a: 3 },
+    });
+    expect(email.text).toContain('Wachtlijst:\n- Ronde 1: A (nummer 3 op de wachtlijst)');
+    expect(email.text).toContain('zetten we u automatisch over');
+    const unknown = renderEmail({
+      kind: 'change',
+      event,
+      registration: registration({
+        locale: 'en',
+        choices: { '1': 'b', '2': 'c' },
+        waitingFor: { '1': ['a'] },
+      }),
+      manageUrl: link,
+    });
+    expect(unknown.text).toContain('Waiting list:\n- Ronde 1: A\n');
+  });
+
+  it('leaves the manage link out of the kinds that do not carry one, even when given', () => {
+    for (const kind of ['cancellation', 'waiting-list-joined', 'waiting-list-left', 'erasure'] as const) {
+      const email = renderEmail({
+        kind,
+        event,
+        registration: registration({ waitingFor: { '1': ['b'] } }),
+        manageUrl: link,
+        workshopIds: ['b'],
+      });
+      expect(email.text).not.toContain('manage.html');
+      expect(email.html).not.toContain('manage.html');
+    }
+  });
+
+  it('names the workshops of a list that was left', () => {
+    const email = renderEmail({
+      kind: 'waiting-list-left',
+      event,
+      registration: registration({ locale: 'en' }),
+      workshopIds: ['b'],
+    });
+    expect(email.subject).toBe('You are no longer on the waiting list: Testdag');
+    expect(email.text).toContain('You are no longer on the waiting list for:\n- Ronde 1: B\n');
+    expect(email.text).toContain('You keep your seats.\n\nYour workshops:\n- Ronde 1: A (by Spreker A)');
+  });
+
   it('escapes every value in HTML and loads nothing remote', () => {
     const hostile = sampleDefinition({ title: 'Dag <script>alert(1)</script>' });
     const email = renderEmail({

@@ -1,4 +1,4 @@
-import { BatchGetCommand, DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { handler } from '../../lambdas/handlers/get-event.js';
@@ -25,6 +25,27 @@ describe('GET /events/{eventId} handler', () => {
         ],
       },
     });
+    // The waiting-list queue: two people would accept the full workshop b, one of them also a.
+    ddb.on(QueryCommand).resolves({
+      Items: [
+        {
+          id: 'r1.1',
+          eventId: 'testdag',
+          registrationId: 'r1',
+          kind: 'preference',
+          wants: { '1': ['b'] },
+          joinedAt: '2030-01-01T10:00:00Z',
+        },
+        {
+          id: 'r2.event',
+          eventId: 'testdag',
+          registrationId: 'r2',
+          kind: 'place',
+          wants: { '1': ['b', 'a'], '2': ['c'] },
+          joinedAt: '2030-01-01T10:01:00Z',
+        },
+      ],
+    });
   });
 
   it('shows rounds with workshops, live seats left and the registration status', async () => {
@@ -42,8 +63,9 @@ describe('GET /events/{eventId} handler', () => {
         capacity: 2,
         seatsLeft: 1,
         full: false,
+        waiting: 1,
       }),
-      expect.objectContaining({ id: 'b', capacity: 1, seatsLeft: 0, full: true }),
+      expect.objectContaining({ id: 'b', capacity: 1, seatsLeft: 0, full: true, waiting: 2 }),
     ]);
     // The live counter's capacity wins over the one in the stored definition.
     expect(event.rounds[1].workshops[0]).toMatchObject({

@@ -133,6 +133,12 @@ export function failureMessage(failure: ApiFailure): Msg {
       return (t) => t.eventGone;
     case 'REGISTRATION_NOT_FOUND':
       return (t) => t.linkInvalid;
+    case 'ALREADY_WAITING':
+      return (t) => t.alreadyWaiting;
+    case 'REGISTRATION_WAITING':
+      return (t) => t.changeWaiting;
+    case 'REGISTRATION_CANCELLED':
+      return (t) => t.alreadyCancelled;
     default:
       return (t) => [t.unexpected(error.code), error.message].filter(Boolean).join(' ');
   }

@@ -152,6 +152,83 @@ const nl = {
     `Uw gegevens zijn nog niet verwijderd: de bevestigingsmail kon nog niet worden verstuurd. Er is niets gewijzigd. Probeer het ${seconds === undefined ? 'over een paar minuten' : `over ${seconds} ${seconds === 1 ? 'seconde' : 'seconden'}`} opnieuw.`,
   eraseNotFound:
     'Deze link werkt niet (meer). Heeft u uw gegevens net laten verwijderen? Dan is dat gelukt en krijgt u een bevestigingsmail.',
+
+  // waiting lists: the form
+  waitingCount: (count: number) =>
+    count === 0 ? 'nog niemand op de wachtlijst' : count === 1 ? '1 wachtende' : `${count} wachtenden`,
+  waitOption: 'Zet mij op de wachtlijst',
+  waitOptionFor: (title: string) => ` voor ‘${title}’`,
+  roundLegendWaiting: (roundTitle: string) => `${roundTitle}: welke workshops vindt u goed?`,
+  acceptRank: (rank: number) => `uw ${rank}e keus`,
+  modeLegend: 'Hoe wilt u zich aanmelden?',
+  modeRegister: 'Met een plaats in elke ronde',
+  modeRegisterHint:
+    'U kiest per ronde een workshop waar nog plaats is. Is de workshop die u het liefst wilt vol? Vink daar dan ‘Zet mij op de wachtlijst’ aan. Komt er een plaats vrij, dan krijgt u die automatisch en geven we uw andere plaats in die ronde vrij.',
+  modeWaiting: 'Alleen op de wachtlijst',
+  modeWaitingHint:
+    'U vinkt per ronde de workshops aan die u goed vindt, in volgorde van voorkeur. Zodra er in elke ronde plaats is in een van die workshops, wordt u automatisch aangemeld en krijgt u een e-mail.',
+  modeForced: (rounds: string) =>
+    `In ${rounds} is elke workshop vol. U kunt zich nu alleen aanmelden voor een plaats op de wachtlijst: vink per ronde de workshops aan die u goed vindt.`,
+  submitWaiting: 'Aanmelden voor de wachtlijst',
+  errAccept: (roundTitle: string) => `Vink in ${roundTitle} minstens één workshop aan die u goed vindt.`,
+  errWaitNeedsSeat: (roundTitle: string) =>
+    `Kies in ${roundTitle} ook een workshop met plaats. Wilt u alleen op de wachtlijst? Kies dan bovenaan ‘Alleen op de wachtlijst’.`,
+  notFull:
+    'Er is nog plaats: meld u gewoon aan. Per ronde is een workshop met plaats gekozen uit de workshops die u aanvinkte. Controleer de keuze en klik op ‘Aanmelden’.',
+  waitNotFull: (title: string) =>
+    `Er is weer plaats in ‘${title}’: u hoeft niet te wachten. Kies deze workshop gewoon.`,
+  waitNotFullAlert:
+    'Een workshop waarvoor u op de wachtlijst wilde, heeft weer plaats. Kies hem gewoon in de gemarkeerde ronde. Uw andere gegevens zijn bewaard.',
+  waitFreed: (title: string) => `‘${title}’ heeft weer plaats. U kunt deze workshop nu gewoon kiezen.`,
+  alreadyWaiting:
+    'Dit e-mailadres staat al op de wachtlijst voor dit evenement. In de e-mail die u toen kreeg, staat een link om uw plek te bekijken of de wachtlijst te verlaten.',
+  waitingHeading: 'U staat op de wachtlijst',
+  waitingThanks: (name: string, event: string) => `Bedankt, ${name}. U staat op de wachtlijst voor ${event}.`,
+  waitingExplain:
+    'Zodra er in elke ronde plaats is in een workshop die u heeft aangevinkt, wordt u automatisch aangemeld. Dan laten we het u weten: u krijgt een e-mail met uw workshops.',
+  yourWaitingList: 'Uw plek op de wachtlijst',
+  waitingPosition: (position: number) => `plaats ${position} op de wachtlijst`,
+  waitingEmail: (email: string) =>
+    `We sturen een e-mail naar ${email}. Daarin staat een link waarmee u uw plek op de wachtlijst kunt bekijken of de wachtlijst kunt verlaten.`,
+  confirmationWaitingHeading: 'Uw wachtlijsten',
+  confirmationWaitingIntro:
+    'Komt er een plaats vrij in een workshop waarvoor u op de wachtlijst staat, dan krijgt u die automatisch en geven we uw plaats in die ronde vrij. U krijgt dan een e-mail.',
+
+  // waiting lists: the manage page
+  statusWaiting: 'Op de wachtlijst',
+  acceptedHeading: 'Workshops die u goed vindt',
+  waitingManageIntro:
+    'U staat op de wachtlijst voor een plaats. Zodra er in elke ronde plaats is in een workshop die u goed vindt, wordt u automatisch aangemeld en krijgt u een e-mail.',
+  leaveHeading: 'Van de wachtlijst af',
+  leaveIntro: 'Wilt u niet meer op de wachtlijst staan? Dan gaat uw plek naar de volgende.',
+  leaveButton: 'Van de wachtlijst af',
+  leaveFor: (title: string) => ` voor ‘${title}’`,
+  leaveConfirmTitle: 'Weet u zeker dat u van de wachtlijst af wilt?',
+  leaveConfirmText:
+    'U verliest uw plek op de wachtlijst. Wilt u later toch weer op de wachtlijst, dan sluit u achteraan aan.',
+  leaveConfirmYes: 'Ja, haal mij van de wachtlijst',
+  leaving: 'Bezig…',
+  left: 'U staat niet meer op de wachtlijst.',
+  leftRound: (title: string) =>
+    `U staat niet meer op de wachtlijst voor ‘${title}’. Uw huidige plaats houdt u.`,
+  waitingListsHeading: 'Wachtlijsten',
+  waitingListsIntro:
+    'Is een workshop vol waar u liever naartoe wilt? Zet uzelf dan op de wachtlijst. Komt er een plaats vrij, dan krijgt u die automatisch, geven we uw huidige plaats in die ronde vrij en krijgt u een e-mail. Tot dan houdt u uw huidige plaats. Per ronde kunt u op één wachtlijst staan.',
+  waitingInRound: (title: string, position: number | undefined) =>
+    `U staat op de wachtlijst voor ‘${title}’${position ? ` (plaats ${position})` : ''}.`,
+  noFullInRound: 'Geen volle workshops in deze ronde.',
+  joinButton: 'Op de wachtlijst',
+  joinFor: (title: string) => ` voor ‘${title}’`,
+  joined: (title: string, position: number | undefined) =>
+    `U staat nu op de wachtlijst voor ‘${title}’${position ? ` (plaats ${position})` : ''}. Uw huidige plaats houdt u tot er een plaats vrijkomt.`,
+  joinNotFull: (title: string) =>
+    `Er is nog plaats in ‘${title}’: u hoeft niet op de wachtlijst. Wissel gewoon van workshop.`,
+  switchTo: (title: string) => `Wissel naar ‘${title}’`,
+  alreadyWaitingRound:
+    'U staat in deze ronde al op een wachtlijst. Per ronde kunt u op één wachtlijst staan: ga eerst van die wachtlijst af.',
+  changeWaiting: 'U staat op de wachtlijst voor een plaats en heeft nog geen workshops om te wijzigen.',
+  eraseConfirmTextWaiting:
+    'U gaat van de wachtlijst af. Uw naam, e-mailadres, organisatie en functie worden verwijderd. U krijgt nog één laatste e-mail ter bevestiging. Dit kunt u niet ongedaan maken: daarna werkt deze link niet meer.',
 };
 
 /** Every entry of `nl`, widened to `string` (the English texts are not the Dutch literals). */
@@ -297,6 +374,78 @@ const en: Texts = {
     `Your data has not been erased yet: the confirmation email could not be sent yet. Nothing has changed. Please try again in ${seconds === undefined ? 'a few minutes' : `${seconds} ${seconds === 1 ? 'second' : 'seconds'}`}.`,
   eraseNotFound:
     'This link does not work (any more). Did you just have your data erased? Then that worked and you will get a confirmation email.',
+
+  waitingCount: (count) =>
+    count === 0 ? 'nobody waiting yet' : count === 1 ? '1 person waiting' : `${count} people waiting`,
+  waitOption: 'Put me on the waiting list',
+  waitOptionFor: (title) => ` for ‘${title}’`,
+  roundLegendWaiting: (roundTitle) => `${roundTitle}: which workshops would you accept?`,
+  acceptRank: (rank) => `your choice no. ${rank}`,
+  modeLegend: 'How do you want to register?',
+  modeRegister: 'With a seat in every round',
+  modeRegisterHint:
+    'Choose a workshop with seats left in each round. Is the workshop you want most full? Then tick ‘Put me on the waiting list’ there. When a seat comes free you get it automatically, and we release your other seat in that round.',
+  modeWaiting: 'Waiting list only',
+  modeWaitingHint:
+    'Tick the workshops you would accept in each round, in order of preference. As soon as every round has a seat in one of them, you are registered automatically and get an email.',
+  modeForced: (rounds) =>
+    `Every workshop in ${rounds} is full. You can now only sign up for a place on the waiting list: tick the workshops you would accept in each round.`,
+  submitWaiting: 'Sign up for the waiting list',
+  errAccept: (roundTitle) => `Tick at least one workshop you would accept in ${roundTitle}.`,
+  errWaitNeedsSeat: (roundTitle) =>
+    `Also choose a workshop with seats left in ${roundTitle}. Only want the waiting list? Then choose ‘Waiting list only’ at the top.`,
+  notFull:
+    'There are seats left: just register. In each round a workshop with seats has been chosen from the ones you ticked. Check the choice and click ‘Register’.',
+  waitNotFull: (title) => `‘${title}’ has seats again: no need to wait. Just choose this workshop.`,
+  waitNotFullAlert:
+    'A workshop whose waiting list you wanted to join has seats again. Just choose it in the marked round. Everything else you entered is kept.',
+  waitFreed: (title) => `‘${title}’ has seats again. You can now simply choose this workshop.`,
+  alreadyWaiting:
+    'This email address is already on the waiting list for this event. The email you got then has a link to view your place or leave the waiting list.',
+  waitingHeading: 'You are on the waiting list',
+  waitingThanks: (name, event) => `Thank you, ${name}. You are on the waiting list for ${event}.`,
+  waitingExplain:
+    'As soon as every round has a seat in a workshop you ticked, you are registered automatically. We will let you know: you will get an email with your workshops.',
+  yourWaitingList: 'Your place on the waiting list',
+  waitingPosition: (position) => `number ${position} on the waiting list`,
+  waitingEmail: (email) =>
+    `We are sending an email to ${email}. It contains a link to view your place on the waiting list or to leave it.`,
+  confirmationWaitingHeading: 'Your waiting lists',
+  confirmationWaitingIntro:
+    'When a seat comes free in a workshop whose waiting list you are on, you get it automatically and we release your seat in that round. You will get an email.',
+
+  statusWaiting: 'On the waiting list',
+  acceptedHeading: 'Workshops you would accept',
+  waitingManageIntro:
+    'You are on the waiting list for a place. As soon as every round has a seat in a workshop you would accept, you are registered automatically and get an email.',
+  leaveHeading: 'Leave the waiting list',
+  leaveIntro: 'No longer want to be on the waiting list? Then your place goes to the next person.',
+  leaveButton: 'Leave the waiting list',
+  leaveFor: (title) => ` for ‘${title}’`,
+  leaveConfirmTitle: 'Are you sure you want to leave the waiting list?',
+  leaveConfirmText:
+    'You lose your place on the waiting list. If you want to join again later, you go to the back of the line.',
+  leaveConfirmYes: 'Yes, take me off the waiting list',
+  leaving: 'Working…',
+  left: 'You are no longer on the waiting list.',
+  leftRound: (title) => `You are no longer on the waiting list for ‘${title}’. You keep your current seat.`,
+  waitingListsHeading: 'Waiting lists',
+  waitingListsIntro:
+    'Is a workshop you would rather attend full? Then put yourself on its waiting list. When a seat comes free you get it automatically, we release your current seat in that round and you get an email. Until then you keep your current seat. You can be on one waiting list per round.',
+  waitingInRound: (title, position) =>
+    `You are on the waiting list for ‘${title}’${position ? ` (number ${position})` : ''}.`,
+  noFullInRound: 'No full workshops in this round.',
+  joinButton: 'Join the waiting list',
+  joinFor: (title) => ` for ‘${title}’`,
+  joined: (title, position) =>
+    `You are now on the waiting list for ‘${title}’${position ? ` (number ${position})` : ''}. You keep your current seat until a seat comes free.`,
+  joinNotFull: (title) => `‘${title}’ has seats left: no need for the waiting list. Just switch workshops.`,
+  switchTo: (title) => `Switch to ‘${title}’`,
+  alreadyWaitingRound:
+    'You are already on a waiting list in this round. You can be on one waiting list per round: leave that one first.',
+  changeWaiting: 'You are on the waiting list for a place and have no workshops to change yet.',
+  eraseConfirmTextWaiting:
+    'You leave the waiting list. Your name, email address, organisation and job title are erased. You get one last email to confirm it. This cannot be undone: afterwards this link no longer works.',
 };
 
 export const texts: Record<'nl' | 'en', Texts> = { nl, en };

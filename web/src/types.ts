@@ -14,6 +14,8 @@ export type PublicWorkshop = {
   capacity: number;
   seatsLeft: number;
   full: boolean;
+  /** How many waiting-list entries would accept this workshop. */
+  waiting: number;
 };
 
 export type PublicRound = { id: string; title: string; workshops: PublicWorkshop[] };
@@ -42,7 +44,11 @@ export type Registration = {
   organisation: string;
   jobTitle?: string;
   choices: Choices;
-  status: 'confirmed' | 'cancelled';
+  status: 'confirmed' | 'cancelled' | 'waiting';
+  /** Round id → the workshop ids waited for in that round (a preference: one; a place: every one accepted). */
+  waitingFor?: Record<string, string[]>;
+  /** Workshop id → 1-based position in that workshop's waiting line. */
+  waitingPositions?: Record<string, number>;
   locale?: Lang;
   createdAt: string;
   updatedAt?: string;

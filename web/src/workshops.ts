@@ -7,7 +7,14 @@ import type { Choices, PublicEvent, PublicRound, PublicWorkshop } from './types.
  * The rounds of an event as fieldsets of radio buttons, with live seats. Built once per page; `update`
  * puts new seat counts in place (so focus, choices and typed text are never disturbed) and `render`
  * redraws the texts after a language switch.
+ *
+ * With `waitingList` (the registration form) a full workshop also offers "Zet mij op de wachtlijst" (at most
+ * one per round, next to a seat chosen elsewhere in that round), and the picker has a second mode,
+ * `waiting`: signing up for a place on the waiting list, where every workshop is a checkbox "I would accept
+ * this one" and the order of ticking is the order of preference.
  */
+
+export type PickerMode = 'register' | 'waiting';
 
 type WorkshopView = {
   roundId: string;
@@ -16,6 +23,9 @@ type WorkshopView = {
   item: HTMLElement;
   input: HTMLInputElement;
   seats: HTMLElement;
+  waitingCount: HTMLElement;
+  rank?: HTMLElement;
+  wait?: { box: HTMLElement; input: HTMLInputElement; label: HTMLElement; about: HTMLElement };
   speakersLabel?: HTMLElement;
   readMore?: HTMLElement;
   readMoreAbout?: HTMLElement;
@@ -34,12 +44,17 @@ export class WorkshopPicker {
   private disabled = false;
   /** The person's current seats (manage page): selectable even when the workshop is full. */
   private held: Choices;
+  private mode: PickerMode = 'register';
+  /** Waiting mode: per round, the workshops ticked, in the order they were ticked. */
+  private acceptOrder = new Map<string, string[]>();
+  /** Waiting-list ticks taken away by `update` because the workshop has seats again. */
+  private freed: PublicWorkshop[] = [];
 
   constructor(
     container: HTMLElement,
     event: PublicEvent,
     private readonly errors: FieldErrors,
-    private readonly options: { idPrefix: string; held?: Choices } = { idPrefix: '' },
+    private readonly options: { idPrefix: string; held?: Choices; waitingList?: boolean } = { idPrefix: '' },
   ) {
     this.held = { ...options.held };
     for (const round of event.rounds) container.append(this.buildRound(round));
@@ -76,25 +91,79 @@ export class WorkshopPicker {
   private buildWorkshop(roundId: string, workshop: PublicWorkshop): HTMLElement {
     const inputId = this.id(`ws-${workshop.id}`);
     const seatsId = `${inputId}-seats`;
+    const waitingId = `${inputId}-waiting`;
+    const rankId = `${inputId}-rank`;
     const speakersId = `${inputId}-speakers`;
+    const waitingList = this.options.waitingList === true;
     const input = h('input', {
       type: 'radio',
       id: inputId,
       name: this.id(`round-${roundId}`),
       value: workshop.id,
-      'aria-describedby': [seatsId, workshop.speakers.length > 0 ? speakersId : undefined]
+      'aria-describedby': [
+        seatsId,
+        waitingId,
+        waitingList ? rankId : undefined,
+        workshop.speakers.length > 0 ? speakersId : undefined,
+      ]
         .filter(Boolean)
         .join(' '),
     });
-    input.addEventListener('change', () => this.errors.clear(`choices.${roundId}`));
+    input.addEventListener('change', () => {
+      this.errors.clear(`choices.${roundId}`);
+      if (this.mode !== 'waiting') return;
+      const rest = (this.acceptOrder.get(roundId) ?? []).filter((id) => id !== workshop.id);
+      this.acceptOrder.set(roundId, input.checked ? [...rest, workshop.id] : rest);
+      this.render();
+    });
     const seats = h('span', { class: 'seats', id: seatsId });
+    const waitingCount = h('span', { class: 'waiting-count', id: waitingId });
+    const seatsLine = h('p', { class: 'workshop-seats' }, seats, waitingCount);
     const body = h(
       'div',
       { class: 'workshop-body' },
       h('label', { for: inputId, class: 'workshop-title', lang: CONTENT_LANG }, workshop.title),
-      h('p', { class: 'workshop-seats' }, seats),
+      seatsLine,
     );
-    const view: WorkshopView = { roundId, workshop, forcedFull: false, item: body, input, seats };
+    const view: WorkshopView = {
+      roundId,
+      workshop,
+      forcedFull: false,
+      item: body,
+      input,
+      seats,
+      waitingCount,
+    };
+    if (waitingList) {
+      view.rank = h('span', { class: 'accept-rank', id: rankId });
+      seatsLine.append(view.rank);
+      const waitId = this.id(`wait-${workshop.id}`);
+      const waitInput = h('input', {
+        type: 'checkbox',
+        id: waitId,
+        name: this.id(`wait-round-${roundId}`),
+        value: workshop.id,
+        'aria-describedby': waitingId,
+      });
+      const label = h('span');
+      const about = h('span', { class: 'visually-hidden' });
+      waitInput.addEventListener('change', () => {
+        this.errors.clear(`choices.${roundId}`);
+        if (!waitInput.checked) return;
+        // One waiting list per round: ticking one unticks the others of that round.
+        for (const other of this.workshops.values()) {
+          if (other !== view && other.roundId === roundId && other.wait) other.wait.input.checked = false;
+        }
+      });
+      const box = h(
+        'div',
+        { class: 'wait-option', hidden: '' },
+        waitInput,
+        h('label', { for: waitId, class: 'wait-label' }, label, about),
+      );
+      view.wait = { box, input: waitInput, label, about };
+      body.append(box);
+    }
     if (workshop.speakers.length > 0) {
       view.speakersLabel = h('span', { class: 'speakers-label' });
       body.append(
@@ -142,6 +211,11 @@ export class WorkshopPicker {
     return view.forcedFull || view.workshop.full || view.workshop.seatsLeft <= 0;
   }
 
+  /** Whether the inputs take a seat (register mode) rather than say "I would accept this one". */
+  private takesSeat(): boolean {
+    return this.mode === 'register';
+  }
+
   private focusTarget(roundId: string): HTMLElement | undefined {
     const inputs = [...this.workshops.values()]
       .filter((view) => view.roundId === roundId && !view.input.disabled)
@@ -159,9 +233,14 @@ export class WorkshopPicker {
     for (const view of this.workshops.values()) {
       view.workshop = fresh.get(view.workshop.id) ?? view.workshop;
       view.forcedFull = forceFull.includes(view.workshop.id);
-      if (this.isFull(view) && !this.isHeld(view) && view.input.checked) {
+      const full = this.isFull(view);
+      if (full && !this.isHeld(view) && view.input.checked && this.takesSeat()) {
         view.input.checked = false;
         lost.push({ roundId: view.roundId, workshop: view.workshop });
+      }
+      if (!full && view.wait?.input.checked) {
+        view.wait.input.checked = false;
+        this.freed.push(view.workshop);
       }
     }
     this.render();
@@ -171,12 +250,28 @@ export class WorkshopPicker {
   /** Draws every text in the current language and every seat state. */
   render(): void {
     const texts = t();
-    for (const { round, legend } of this.rounds) legend.textContent = texts.roundLegend(round.title);
+    const waiting = this.mode === 'waiting';
+    for (const { round, legend } of this.rounds) {
+      legend.textContent = waiting ? texts.roundLegendWaiting(round.title) : texts.roundLegend(round.title);
+    }
     for (const view of this.workshops.values()) {
       const full = this.isFull(view);
       const held = this.isHeld(view);
-      view.input.disabled = this.disabled || (full && !held);
-      view.item.classList.toggle('is-full', full && !held);
+      const locked = full && !held && !waiting;
+      view.input.disabled = this.disabled || locked;
+      view.item.classList.toggle('is-full', locked);
+      view.item.classList.toggle('is-full-open', full && waiting);
+      view.waitingCount.textContent = full && !held ? texts.waitingCount(view.workshop.waiting ?? 0) : '';
+      if (view.rank) {
+        const rank = waiting ? (this.acceptOrder.get(view.roundId) ?? []).indexOf(view.workshop.id) : -1;
+        view.rank.textContent = rank >= 0 ? texts.acceptRank(rank + 1) : '';
+      }
+      if (view.wait) {
+        view.wait.box.hidden = waiting || !full || held;
+        view.wait.input.disabled = this.disabled;
+        view.wait.label.textContent = texts.waitOption;
+        view.wait.about.textContent = texts.waitOptionFor(view.workshop.title);
+      }
       view.seats.className = `seats${full && !held ? ' seats-full' : ''}${!full && view.workshop.seatsLeft <= 5 ? ' seats-low' : ''}`;
       const seatsText = full ? texts.full : texts.seatsLeft(view.workshop.seatsLeft);
       view.seats.textContent = held ? `${texts.heldChoice}${full ? '' : ` · ${seatsText}`}` : seatsText;
@@ -198,10 +293,119 @@ export class WorkshopPicker {
 
   choices(): Choices {
     const choices: Choices = {};
+    if (this.mode === 'waiting') return choices;
     for (const view of this.workshops.values()) {
       if (view.input.checked) choices[view.roundId] = view.workshop.id;
     }
     return choices;
+  }
+
+  getMode(): PickerMode {
+    return this.mode;
+  }
+
+  /**
+   * Switches between taking seats and signing up for a place on the waiting list, carrying over what the
+   * person ticked: a workshop waited for and the seat chosen become the accepted ones (in that order), and
+   * back again the first accepted workshop with a seat is chosen and the first full one waited for.
+   */
+  setMode(mode: PickerMode): void {
+    if (mode === this.mode || !this.options.waitingList) return;
+    if (mode === 'waiting') {
+      const waitFor = this.waitFor();
+      const choices = this.choices();
+      this.acceptOrder = new Map(
+        this.roundIds().map((roundId) => {
+          const ids = [waitFor[roundId], choices[roundId]].filter((id): id is string => Boolean(id));
+          return [roundId, [...new Set(ids)]];
+        }),
+      );
+      for (const view of this.workshops.values()) {
+        view.input.checked = false;
+        view.input.type = 'checkbox';
+        view.input.checked = this.acceptOrder.get(view.roundId)?.includes(view.workshop.id) ?? false;
+        if (view.wait) view.wait.input.checked = false;
+      }
+    } else {
+      const accepts = this.accepts();
+      for (const view of this.workshops.values()) {
+        view.input.checked = false;
+        view.input.type = 'radio';
+      }
+      for (const ids of Object.values(accepts)) {
+        const views = ids
+          .map((id) => this.workshops.get(id))
+          .filter((view): view is WorkshopView => view !== undefined);
+        const seat = views.find((view) => !this.isFull(view));
+        if (!seat) continue;
+        seat.input.checked = true;
+        // A full workshop ticked before the one with a seat is the one the person would rather attend.
+        const wanted = views.find((view) => this.isFull(view));
+        if (wanted?.wait && views.indexOf(wanted) < views.indexOf(seat)) wanted.wait.input.checked = true;
+      }
+      this.acceptOrder.clear();
+    }
+    this.mode = mode;
+    this.render();
+  }
+
+  /** Register mode: the full workshop waited for per round (at most one per round). */
+  waitFor(): Choices {
+    const waitFor: Choices = {};
+    if (this.mode === 'waiting') return waitFor;
+    for (const view of this.workshops.values()) {
+      if (view.wait?.input.checked && !view.wait.box.hidden) waitFor[view.roundId] = view.workshop.id;
+    }
+    return waitFor;
+  }
+
+  /** Waiting mode: per round, the workshops the person would accept, in the order they were ticked. */
+  accepts(): Record<string, string[]> {
+    const accepts: Record<string, string[]> = {};
+    if (this.mode !== 'waiting') return accepts;
+    for (const roundId of this.roundIds()) {
+      const checked = [...this.workshops.values()]
+        .filter((view) => view.roundId === roundId && view.input.checked)
+        .map((view) => view.workshop.id);
+      const ordered = (this.acceptOrder.get(roundId) ?? []).filter((id) => checked.includes(id));
+      const ids = [...ordered, ...checked.filter((id) => !ordered.includes(id))];
+      if (ids.length > 0) accepts[roundId] = ids;
+    }
+    return accepts;
+  }
+
+  /** Takes the waiting-list tick off a workshop (it turned out to have a seat). */
+  clearWait(workshopId: string): void {
+    const view = this.workshops.get(workshopId);
+    if (view?.wait) view.wait.input.checked = false;
+  }
+
+  /** The workshops whose waiting-list tick `update` took away since the last call (they have seats again). */
+  takeFreed(): PublicWorkshop[] {
+    const freed = this.freed;
+    this.freed = [];
+    return freed;
+  }
+
+  /** Rounds in which every workshop is full (no seat to take, so registering is not possible). */
+  roundsWithoutSeats(): string[] {
+    return this.rounds
+      .filter(({ round }) =>
+        [...this.workshops.values()]
+          .filter((view) => view.roundId === round.id)
+          .every((view) => this.isFull(view) && !this.isHeld(view)),
+      )
+      .map(({ round }) => round.id);
+  }
+
+  /** Whether any workshop is full (only then is there a waiting list to offer). */
+  hasFull(): boolean {
+    return [...this.workshops.values()].some((view) => this.isFull(view));
+  }
+
+  isWorkshopFull(workshopId: string): boolean {
+    const view = this.workshops.get(workshopId);
+    return view ? this.isFull(view) : false;
   }
 
   select(choices: Choices): void {

@@ -3,12 +3,12 @@ import {
   BatchGetCommand,
   type DynamoDBDocumentClient,
   GetCommand,
-  type TransactWriteCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { OutboxEntry } from '../../domain/email.js';
 import {
   AlreadyRegistered,
+  AlreadyWaiting,
   CapacityBelowTaken,
   InvalidChoice,
   RegistrationChanged,
@@ -24,6 +24,7 @@ import type {
   StoredRegistration,
   WorkshopSeats,
 } from '../../domain/registration.js';
+import { entryIdsOf, preferenceEntryId } from '../../domain/waiting-list.js';
 import type { EventCatalog, NewRegistration, RegistrationStore } from '../../ports.js';
 import {
   emailGuardKey,
@@ -34,6 +35,7 @@ import {
   workshopKey,
 } from './keys.js';
 import { confirmationOf, outboxPut } from './outbox.js';
+import { releaseSeat, type TransactItem, takeSeat } from './seat-items.js';
 import {
   defaultRetryPolicy,
   isBusyError,
@@ -41,8 +43,7 @@ import {
   TransactionCancelled,
   transactWrite,
 } from './transactions.js';
-
-type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+import { waitingEntryDelete, waitingEntryPut } from './waiting-list-store.js';
 
 /** BatchGetItem takes at most 100 keys; unprocessed keys are retried a few times before giving up. */
 const BATCH_GET_LIMIT = 100;
@@ -184,6 +185,7 @@ export class DynamoStore implements EventCatalog, RegistrationStore {
     manageTokenHash,
     outbox,
     personalDataExpiresAt,
+    waitingEntries = [],
   }: NewRegistration): Promise<void> {
     // The guard and the outbox entry hold personal data and have no role in the counts: TTL removes them.
     const expiresAt = personalDataExpiresAt ? epochSeconds(personalDataExpiresAt) : undefined;
@@ -201,6 +203,8 @@ export class DynamoStore implements EventCatalog, RegistrationStore {
             expiresAt,
           },
           ConditionExpression: 'attribute_not_exists(pk)',
+          // Whose the address is tells "already registered" from "already waiting".
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         },
       },
       {
@@ -221,6 +225,7 @@ export class DynamoStore implements EventCatalog, RegistrationStore {
       },
       // After the registration, so that the reasons of the items before keep their documented positions.
       ...(outbox ? [outboxPut(this.tableName, outbox, expiresAt)] : []),
+      ...waitingEntries.map((entry) => waitingEntryPut(this.tableName, entry)),
     ];
 
     try {
@@ -243,9 +248,17 @@ export class DynamoStore implements EventCatalog, RegistrationStore {
         );
       }
       if (full.length > 0) throw new WorkshopFull({ workshopIds: full });
-      if (error.reasons[choices.length]?.Code === 'ConditionalCheckFailed') throw new AlreadyRegistered();
+      const guard = error.reasons[choices.length];
+      if (guard?.Code === 'ConditionalCheckFailed')
+        throw await this.addressTaken(guard.Item?.registrationId?.S);
       throw error;
     }
+  }
+
+  /** The address already has a registration of this event: a seat (AlreadyRegistered) or a wait (AlreadyWaiting). */
+  private async addressTaken(registrationId: string | undefined): Promise<Error> {
+    const holder = registrationId ? await this.getRegistration(registrationId) : undefined;
+    return holder?.status === 'waiting' ? new AlreadyWaiting() : new AlreadyRegistered();
   }
 
   async getRegistration(registrationId: string): Promise<StoredRegistration | undefined> {
@@ -274,25 +287,38 @@ export class DynamoStore implements EventCatalog, RegistrationStore {
 
     const takes = moves.map(({ to }) => this.takeSeat(current.eventId, to));
     const releases = moves.flatMap(({ from }) => (from ? [this.releaseSeat(current.eventId, from)] : []));
+    // Choosing the workshop waited for (a seat came free) ends that wait.
+    const endedWaits = moves
+      .filter(({ roundId, to }) => current.waitingFor?.[roundId]?.includes(to))
+      .map(({ roundId }) => roundId);
+    const waitingFor = Object.fromEntries(
+      Object.entries(current.waitingFor ?? {}).filter(([roundId]) => !endedWaits.includes(roundId)),
+    );
     const next: StoredRegistration = {
       ...current,
       choices: { ...current.choices, ...choices },
       updatedAt: at,
       version: current.version + 1,
     };
+    if (current.waitingFor) next.waitingFor = waitingFor;
     const items: TransactItem[] = [
       ...takes,
       ...releases,
       this.updateRegistration(
         current,
-        `choices = :choices, updatedAt = :at, version = :next${outbox ? ', confirmation = :confirmation' : ''}`,
+        `choices = :choices, updatedAt = :at, version = :next${outbox ? ', confirmation = :confirmation' : ''}` +
+          `${endedWaits.length > 0 ? ', waitingFor = :waitingFor' : ''}`,
         {
           ':choices': next.choices,
           ':at': at,
           ...(outbox ? { ':confirmation': confirmationOf(outbox) } : {}),
+          ...(endedWaits.length > 0 ? { ':waitingFor': waitingFor } : {}),
         },
       ),
       ...(outbox ? [outboxPut(this.tableName, outbox)] : []),
+      ...endedWaits.map((roundId) =>
+        waitingEntryDelete(this.tableName, current.eventId, preferenceEntryId(current.id, roundId)),
+      ),
     ];
     try {
       await transactWrite(this.client, { TransactItems: items }, randomUUID(), this.retryPolicy);
@@ -329,7 +355,8 @@ export class DynamoStore implements EventCatalog, RegistrationStore {
     const items: TransactItem[] = [
       this.updateRegistration(
         current,
-        '#status = :cancelled, updatedAt = :at, cancelledAt = :at, cancelledBy = :by, version = :next',
+        '#status = :cancelled, updatedAt = :at, cancelledAt = :at, cancelledBy = :by, version = :next ' +
+          'REMOVE waitingFor',
         { ':cancelled': 'cancelled', ':at': at, ':by': by },
       ),
       ...Object.values(current.choices).map((workshopId) => this.releaseSeat(current.eventId, workshopId)),
@@ -343,6 +370,8 @@ export class DynamoStore implements EventCatalog, RegistrationStore {
         },
       },
       ...(outbox ? [outboxPut(this.tableName, outbox)] : []),
+      // Off every waiting list: a cancelled registration waits for nothing.
+      ...entryIdsOf(current).map((entryId) => waitingEntryDelete(this.tableName, current.eventId, entryId)),
     ];
     try {
       await transactWrite(this.client, { TransactItems: items }, randomUUID(), this.retryPolicy);
@@ -352,8 +381,9 @@ export class DynamoStore implements EventCatalog, RegistrationStore {
       }
       throw error;
     }
+    const { waitingFor: _waitingFor, ...withoutWaits } = current;
     return {
-      ...current,
+      ...withoutWaits,
       status: 'cancelled',
       updatedAt: at,
       cancelledAt: at,
@@ -388,7 +418,7 @@ export class DynamoStore implements EventCatalog, RegistrationStore {
           UpdateExpression:
             'SET #name = :erased, email = :erased, organisation = :erased, emailHash = :empty, ' +
             'manageTokenHash = :empty, personalDataRemoved = :removed, updatedAt = :at, version = :next ' +
-            'REMOVE jobTitle, confirmation',
+            'REMOVE jobTitle, confirmation, waitingFor',
           ConditionExpression: 'version = :version',
           ExpressionAttributeNames: { '#name': 'name' },
           ExpressionAttributeValues: {
@@ -413,6 +443,8 @@ export class DynamoStore implements EventCatalog, RegistrationStore {
             },
           ]
         : []),
+      // Nobody left to promote or to tell: off every waiting list.
+      ...entryIdsOf(current).map((entryId) => waitingEntryDelete(this.tableName, current.eventId, entryId)),
     ];
     try {
       await transactWrite(this.client, { TransactItems: items }, randomUUID(), this.retryPolicy);
@@ -422,7 +454,12 @@ export class DynamoStore implements EventCatalog, RegistrationStore {
       }
       throw error;
     }
-    const { jobTitle: _jobTitle, confirmation: _confirmation, ...withoutRemoved } = removed;
+    const {
+      jobTitle: _jobTitle,
+      confirmation: _confirmation,
+      waitingFor: _waitingFor,
+      ...withoutRemoved
+    } = removed;
     return withoutRemoved;
   }
 
@@ -439,33 +476,14 @@ export class DynamoStore implements EventCatalog, RegistrationStore {
   }
 
   private takeSeat(eventId: string, workshopId: string): TransactItem {
-    return {
-      Update: {
-        TableName: this.tableName,
-        Key: workshopKey(eventId, workshopId),
-        UpdateExpression: 'SET taken = taken + :one',
-        ConditionExpression: 'attribute_exists(pk) AND taken < #capacity',
-        ExpressionAttributeNames: { '#capacity': 'capacity' },
-        ExpressionAttributeValues: { ':one': 1 },
-        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-      },
-    };
+    return takeSeat(this.tableName, eventId, workshopId);
   }
 
-  /** `taken > 0` keeps a counter from going negative even if it ever drifted. */
   private releaseSeat(eventId: string, workshopId: string): TransactItem {
-    return {
-      Update: {
-        TableName: this.tableName,
-        Key: workshopKey(eventId, workshopId),
-        UpdateExpression: 'SET taken = taken - :one',
-        ConditionExpression: 'attribute_exists(pk) AND taken > :zero',
-        ExpressionAttributeValues: { ':one': 1, ':zero': 0 },
-      },
-    };
+    return releaseSeat(this.tableName, eventId, workshopId);
   }
 
-  /** An update of a confirmed registration, only if nobody changed it since it was read. */
+  /** An update of a registration in the status it was read in, only if nobody changed it since. */
   private updateRegistration(
     current: StoredRegistration,
     assignments: string,
@@ -476,11 +494,11 @@ export class DynamoStore implements EventCatalog, RegistrationStore {
         TableName: this.tableName,
         Key: registrationKey(current.id),
         UpdateExpression: `SET ${assignments}`,
-        ConditionExpression: '#status = :confirmed AND version = :version',
+        ConditionExpression: '#status = :status AND version = :version',
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: {
           ...values,
-          ':confirmed': 'confirmed',
+          ':status': current.status,
           ':version': current.version,
           ':next': current.version + 1,
         },

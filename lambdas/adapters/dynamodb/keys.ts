@@ -62,3 +62,19 @@ export const auditIndexKeys = (eventId: string, auditId: string, at: string) => 
  * consistency check can find every event without scanning the table.
  */
 export const eventRegistryKey = (): Key => ({ pk: 'EVENTS', sk: META });
+
+/**
+ * A waiting-list entry, in its own partition; an event's queue is read in order through `gsi1` on one partition
+ * per event (joining a list is rare next to registering, so that partition is never hot).
+ */
+export const waitingEntryKey = (eventId: string, entryId: string): Key => ({
+  pk: `WAIT#${eventId}#${entryId}`,
+  sk: META,
+});
+
+export const waitingIndexPartition = (eventId: string): string => `EVENT#${eventId}#WAITING`;
+
+export const waitingIndexKeys = (eventId: string, entryId: string, joinedAt: string) => ({
+  gsi1pk: waitingIndexPartition(eventId),
+  gsi1sk: `${joinedAt}#${entryId}`,
+});

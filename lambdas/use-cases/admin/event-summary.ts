@@ -2,7 +2,8 @@ import { EventNotFound } from '../../domain/errors.js';
 import { privacyStatementOf } from '../../domain/event-definition.js';
 import { personalDataExpiry } from '../../domain/privacy.js';
 import { seatsLeft } from '../../domain/registration.js';
-import type { EventCatalog } from '../../ports.js';
+import { waitingCounts } from '../../domain/waiting-list.js';
+import type { EventCatalog, WaitingListStore } from '../../ports.js';
 import type { RegistrationIndex } from './ports.js';
 
 export type WorkshopSummary = {
@@ -21,6 +22,8 @@ export type WorkshopSummary = {
   confirmed: number;
   /** `taken === holders`. */
   consistent: boolean;
+  /** Waiting-list entries that would accept this workshop. */
+  waiting: number;
 };
 
 export type EventSummary = {
@@ -50,13 +53,23 @@ export type EventSummary = {
  */
 export async function eventSummary(
   eventId: string,
-  deps: { events: EventCatalog; index: RegistrationIndex },
+  deps: { events: EventCatalog; index: RegistrationIndex; waiting?: Pick<WaitingListStore, 'queue'> },
 ): Promise<EventSummary> {
   const event = await deps.events.getEvent(eventId);
   if (!event) throw new EventNotFound();
+  // The scheduled seat check needs no waiting counts and has no access to the queues.
+  const waiting = waitingCounts(deps.waiting ? await deps.waiting.queue(eventId) : []);
 
   const holders = new Map<string, number>();
-  const totals = { registrations: 0, confirmed: 0, cancelled: 0, emailsPending: 0, emailsFailed: 0 };
+  const totals = {
+    registrations: 0,
+    confirmed: 0,
+    cancelled: 0,
+    /** Signed up for a place on the waiting list, without seats yet. */
+    waiting: 0,
+    emailsPending: 0,
+    emailsFailed: 0,
+  };
   for await (const { registration } of deps.index.registrationsOf(eventId, { pageSizeHint: 1000 })) {
     totals.registrations++;
     const delivery = (registration as { confirmation?: { state?: string } }).confirmation?.state;
@@ -66,6 +79,7 @@ export async function eventSummary(
       totals.cancelled++;
       continue;
     }
+    if (registration.status === 'waiting') totals.waiting++;
     if (registration.status !== 'confirmed') continue;
     totals.confirmed++;
     for (const workshopId of new Set(Object.values(registration.choices ?? {}))) {
@@ -91,6 +105,7 @@ export async function eventSummary(
         holders: held,
         confirmed: held,
         consistent: taken === held,
+        waiting: waiting.get(workshop.id) ?? 0,
       };
     }),
   }));

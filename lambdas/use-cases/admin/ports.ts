@@ -33,7 +33,9 @@ export type AuditAction =
   | 'event.created'
   | 'event.updated'
   | 'registration.cancelled'
-  | 'registration.erased';
+  | 'registration.erased'
+  | 'waiting-list.removed'
+  | 'waiting-list.promoted';
 
 export type AuditEntry = {
   id: string;

@@ -1,0 +1,304 @@
+import { randomUUID } from 'node:crypto';
+import {
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  QueryCommand,
+  type QueryCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import type { OutboxEntry } from '../../domain/email.js';
+import { AlreadyWaiting, RegistrationChanged, TryAgain, WorkshopFull } from '../../domain/errors.js';
+import type { StoredRegistration, WaitingFor } from '../../domain/registration.js';
+import { byQueueOrder, type WaitingEntry } from '../../domain/waiting-list.js';
+import type { PromotionInput, WaitingListStore } from '../../ports.js';
+import {
+  REGISTRATION_INDEX,
+  registrationKey,
+  waitingEntryKey,
+  waitingIndexKeys,
+  waitingIndexPartition,
+} from './keys.js';
+import { confirmationOf, outboxPut } from './outbox.js';
+import { releaseSeat, type TransactItem, takeSeat } from './seat-items.js';
+import {
+  defaultRetryPolicy,
+  isBusyError,
+  type RetryPolicy,
+  TransactionCancelled,
+  transactWrite,
+} from './transactions.js';
+
+/** The put of a new waiting entry; it fails when the registration is already on that list. */
+export function waitingEntryPut(tableName: string, entry: WaitingEntry): TransactItem {
+  return {
+    Put: {
+      TableName: tableName,
+      Item: {
+        ...waitingEntryKey(entry.eventId, entry.id),
+        ...waitingIndexKeys(entry.eventId, entry.id, entry.joinedAt),
+        type: 'waiting-entry',
+        ...entry,
+      },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    },
+  };
+}
+
+/** The delete of a waiting entry that goes with a change of its registration (cancel, change, anonymise). */
+export function waitingEntryDelete(tableName: string, eventId: string, entryId: string): TransactItem {
+  return { Delete: { TableName: tableName, Key: waitingEntryKey(eventId, entryId) } };
+}
+
+function toEntry(item: Record<string, unknown>): WaitingEntry {
+  return {
+    id: String(item.id),
+    eventId: String(item.eventId),
+    registrationId: String(item.registrationId),
+    kind: item.kind === 'place' ? 'place' : 'preference',
+    wants: item.wants as WaitingFor,
+    joinedAt: String(item.joinedAt),
+  };
+}
+
+/** `waitingFor` without the given rounds; REMOVEd from the item when nothing is left. */
+function remainingWaitingFor(
+  current: StoredRegistration,
+  roundIds: readonly string[],
+): WaitingFor | undefined {
+  const remaining = Object.fromEntries(
+    Object.entries(current.waitingFor ?? {}).filter(([roundId]) => !roundIds.includes(roundId)),
+  );
+  return Object.keys(remaining).length > 0 ? remaining : undefined;
+}
+
+/**
+ * The waiting lists in the single table: entries in their own partitions, each event's queue in join order
+ * through `gsi1`. Every change of a list is one transaction with the registration it belongs to, conditioned
+ * on the registration's version, so the registration's `waitingFor` and the entries never disagree.
+ */
+export class DynamoWaitingList implements WaitingListStore {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+    private readonly retryPolicy: RetryPolicy = defaultRetryPolicy,
+  ) {}
+
+  async queue(eventId: string): Promise<WaitingEntry[]> {
+    const entries: WaitingEntry[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const input: QueryCommandInput = {
+        TableName: this.tableName,
+        IndexName: REGISTRATION_INDEX,
+        KeyConditionExpression: 'gsi1pk = :pk',
+        ExpressionAttributeValues: { ':pk': waitingIndexPartition(eventId) },
+        ExclusiveStartKey: startKey,
+      };
+      const page = await this.read(() => this.client.send(new QueryCommand(input)));
+      entries.push(...(page.Items ?? []).map(toEntry));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return entries.sort(byQueueOrder);
+  }
+
+  async getEntry(eventId: string, entryId: string): Promise<WaitingEntry | undefined> {
+    const { Item } = await this.read(() =>
+      this.client.send(
+        new GetCommand({
+          TableName: this.tableName,
+          Key: waitingEntryKey(eventId, entryId),
+          ConsistentRead: true,
+        }),
+      ),
+    );
+    return Item?.type === 'waiting-entry' ? toEntry(Item) : undefined;
+  }
+
+  async joinPreference(
+    current: StoredRegistration,
+    entry: WaitingEntry,
+    at: string,
+    outbox: OutboxEntry,
+  ): Promise<StoredRegistration> {
+    const next: StoredRegistration = {
+      ...current,
+      waitingFor: { ...current.waitingFor, ...entry.wants },
+      updatedAt: at,
+      version: current.version + 1,
+      confirmation: confirmationOf(outbox),
+    };
+    const items: TransactItem[] = [
+      this.updateRegistration(
+        current,
+        'SET waitingFor = :waitingFor, updatedAt = :at, version = :next, confirmation = :confirmation',
+        {
+          ':waitingFor': next.waitingFor,
+          ':at': at,
+          ':confirmation': next.confirmation,
+        },
+      ),
+      waitingEntryPut(this.tableName, entry),
+      outboxPut(this.tableName, outbox),
+    ];
+    try {
+      await transactWrite(this.client, { TransactItems: items }, randomUUID(), this.retryPolicy);
+      return next;
+    } catch (error) {
+      if (!(error instanceof TransactionCancelled)) throw error;
+      if (error.reasons[0]?.Code === 'ConditionalCheckFailed') throw new RegistrationChanged();
+      if (error.reasons[1]?.Code === 'ConditionalCheckFailed') throw new AlreadyWaiting();
+      throw error;
+    }
+  }
+
+  async leavePreferences(
+    current: StoredRegistration,
+    roundIds: readonly string[],
+    at: string,
+    outbox: OutboxEntry,
+  ): Promise<StoredRegistration> {
+    const waitingFor = remainingWaitingFor(current, roundIds);
+    const next: StoredRegistration = {
+      ...current,
+      waitingFor,
+      updatedAt: at,
+      version: current.version + 1,
+      confirmation: confirmationOf(outbox),
+    };
+    const items: TransactItem[] = [
+      this.updateRegistration(
+        current,
+        `SET ${waitingFor ? 'waitingFor = :waitingFor, ' : ''}updatedAt = :at, version = :next, confirmation = :confirmation${waitingFor ? '' : ' REMOVE waitingFor'}`,
+        {
+          ...(waitingFor ? { ':waitingFor': waitingFor } : {}),
+          ':at': at,
+          ':confirmation': next.confirmation,
+        },
+      ),
+      ...roundIds.map((roundId) =>
+        waitingEntryDelete(this.tableName, current.eventId, `${current.id}.${roundId}`),
+      ),
+      outboxPut(this.tableName, outbox),
+    ];
+    try {
+      await transactWrite(this.client, { TransactItems: items }, randomUUID(), this.retryPolicy);
+    } catch (error) {
+      if (error instanceof TransactionCancelled && error.reasons[0]?.Code === 'ConditionalCheckFailed') {
+        throw new RegistrationChanged();
+      }
+      throw error;
+    }
+    if (!waitingFor) delete next.waitingFor;
+    return next;
+  }
+
+  async promote({
+    entry,
+    current,
+    takes,
+    at,
+    manageTokenHash,
+    outbox,
+  }: PromotionInput): Promise<StoredRegistration> {
+    const rounds = Object.keys(takes);
+    const releases =
+      entry.kind === 'preference'
+        ? rounds.flatMap((roundId) => {
+            const held = current.choices[roundId];
+            return held ? [held] : [];
+          })
+        : [];
+    const waitingFor = entry.kind === 'place' ? undefined : remainingWaitingFor(current, rounds);
+    const next: StoredRegistration = {
+      ...current,
+      status: 'confirmed',
+      choices: { ...current.choices, ...takes },
+      waitingFor,
+      manageTokenHash,
+      updatedAt: at,
+      version: current.version + 1,
+      confirmation: confirmationOf(outbox),
+    };
+    const takeItems = Object.values(takes).map((workshopId) =>
+      takeSeat(this.tableName, entry.eventId, workshopId),
+    );
+    const items: TransactItem[] = [
+      ...takeItems,
+      ...releases.map((workshopId) => releaseSeat(this.tableName, entry.eventId, workshopId)),
+      this.updateRegistration(
+        current,
+        'SET #status = :confirmed, choices = :choices, manageTokenHash = :hash, updatedAt = :at, ' +
+          `version = :next, confirmation = :confirmation${waitingFor ? ', waitingFor = :waitingFor' : ' REMOVE waitingFor'}`,
+        {
+          ':confirmed': 'confirmed',
+          ':choices': next.choices,
+          ':hash': manageTokenHash,
+          ':at': at,
+          ':confirmation': next.confirmation,
+          ...(waitingFor ? { ':waitingFor': waitingFor } : {}),
+        },
+      ),
+      {
+        Delete: {
+          TableName: this.tableName,
+          Key: waitingEntryKey(entry.eventId, entry.id),
+          ConditionExpression: 'attribute_exists(pk)',
+        },
+      },
+      outboxPut(this.tableName, outbox),
+    ];
+    try {
+      await transactWrite(this.client, { TransactItems: items }, randomUUID(), this.retryPolicy);
+    } catch (error) {
+      if (!(error instanceof TransactionCancelled)) throw error;
+      const full = Object.values(takes).filter(
+        (_, index) => error.reasons[index]?.Code === 'ConditionalCheckFailed',
+      );
+      if (full.length > 0) throw new WorkshopFull({ workshopIds: full });
+      // The registration or the entry changed since they were read: someone else moved first.
+      throw new RegistrationChanged();
+    }
+    if (!waitingFor) delete next.waitingFor;
+    return next;
+  }
+
+  async dropEntry(entry: WaitingEntry): Promise<void> {
+    await this.read(() =>
+      this.client.send(
+        new DeleteCommand({ TableName: this.tableName, Key: waitingEntryKey(entry.eventId, entry.id) }),
+      ),
+    );
+  }
+
+  private async read<T>(operation: () => Promise<T>): Promise<T> {
+    try {
+      return await operation();
+    } catch (error) {
+      if (isBusyError(error)) throw new TryAgain(1);
+      throw error;
+    }
+  }
+
+  /** An update of a registration, only if nobody changed it since it was read. */
+  private updateRegistration(
+    current: StoredRegistration,
+    updateExpression: string,
+    values: Record<string, unknown>,
+  ): TransactItem {
+    return {
+      Update: {
+        TableName: this.tableName,
+        Key: registrationKey(current.id),
+        UpdateExpression: updateExpression,
+        ConditionExpression: '#status = :status AND version = :version',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ...values,
+          ':status': current.status,
+          ':version': current.version,
+          ':next': current.version + 1,
+        },
+      },
+    };
+  }
+}
