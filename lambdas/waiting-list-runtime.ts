@@ -1,6 +1,6 @@
 import { dependencies } from './composition.js';
 import type { StoredRegistration } from './domain/registration.js';
-import { positionsOf } from './domain/waiting-list.js';
+import { positionsOf, withOwnEntries } from './domain/waiting-list.js';
 import { emailDependencies } from './email-composition.js';
 import { registrationView } from './http/public-views.js';
 import { logDelivery, logger } from './observability.js';
@@ -64,7 +64,7 @@ export async function promoteAndNotify(eventId: string): Promise<Promotion[]> {
 export async function registrationWithPositions(registration: StoredRegistration) {
   if (!registration.waitingFor) return registrationView(registration);
   const queue = await dependencies().waitingList.queue(registration.eventId);
-  return registrationView(registration, positionsOf(queue, registration.id));
+  return registrationView(registration, positionsOf(withOwnEntries(queue, registration), registration.id));
 }
 
 /** The latest stored state after a promotion may have changed it in the meantime. */

@@ -215,7 +215,11 @@ export function table(headers: string[], rows: (string | number)[][]): string {
   ].join('\n');
 }
 
-const STATUS_NL: Record<string, string> = { confirmed: 'bevestigd', cancelled: 'geannuleerd' };
+const STATUS_NL: Record<string, string> = {
+  confirmed: 'bevestigd',
+  cancelled: 'geannuleerd',
+  waiting: 'op de wachtlijst',
+};
 const ACTION_NL: Record<string, string> = {
   'event.created': 'evenement aangemaakt',
   'event.updated': 'evenement gewijzigd',

@@ -116,3 +116,32 @@ export function entryStillWanted(entry: WaitingEntry, registration: StoredRegist
     ([roundId, accepted]) => !accepted.includes(registration.choices[roundId] ?? ''),
   );
 }
+
+/**
+ * The queue with the registration's own entries added where the index does not show them yet (it is
+ * eventually consistent; a list joined a moment ago may be missing). A missing entry was written by the
+ * registration's latest change, so it joined at `updatedAt`.
+ */
+export function withOwnEntries(
+  queue: readonly WaitingEntry[],
+  registration: StoredRegistration,
+): WaitingEntry[] {
+  const present = new Set(queue.map((entry) => entry.id));
+  const missing = entryIdsOf(registration)
+    .filter((id) => !present.has(id))
+    .map((id): WaitingEntry => {
+      const place = registration.status === 'waiting';
+      const roundId = id.slice(registration.id.length + 1);
+      return {
+        id,
+        eventId: registration.eventId,
+        registrationId: registration.id,
+        kind: place ? 'place' : 'preference',
+        wants: place
+          ? { ...registration.waitingFor }
+          : { [roundId]: registration.waitingFor?.[roundId] ?? [] },
+        joinedAt: registration.updatedAt,
+      };
+    });
+  return missing.length === 0 ? [...queue] : [...queue, ...missing].sort(byQueueOrder);
+}

@@ -8,7 +8,7 @@ import {
 import type { EventDefinition } from '../domain/event-definition.js';
 import { sha256Hex } from '../domain/hashing.js';
 import type { StoredRegistration } from '../domain/registration.js';
-import { positionsOf } from '../domain/waiting-list.js';
+import { positionsOf, withOwnEntries } from '../domain/waiting-list.js';
 import { composeEmail, manageUrl } from '../email/compose.js';
 import type {
   Clock,
@@ -180,7 +180,10 @@ export async function deliverDueEmails(deps: RetryDeps, limit = 25): Promise<Del
     }
     const waitingPositions =
       deps.waiting && registration.waitingFor
-        ? positionsOf(await deps.waiting.queue(registration.eventId), registration.id)
+        ? positionsOf(
+            withOwnEntries(await deps.waiting.queue(registration.eventId), registration),
+            registration.id,
+          )
         : undefined;
     outcomes.push(
       await attempt(entry, { event: event.definition, registration, manageToken, waitingPositions }, deps),

@@ -243,8 +243,15 @@ export async function removeWaitingEntry(
     const entry = await deps.waiting.getEntry(command.eventId, command.entryId);
     if (!entry) throw new WaitingEntryNotFound();
     const current = await deps.registrations.getRegistration(entry.registrationId);
-    if (!current || current.eventId !== command.eventId) throw new RegistrationNotFound();
+    if (!current || current.eventId !== command.eventId) {
+      await deps.waiting.dropEntry(entry);
+      throw new RegistrationNotFound();
+    }
     const roundId = entry.kind === 'preference' ? Object.keys(entry.wants)[0] : undefined;
-    return leave(current, roundId, 'organiser', deps);
+    const result = await leave(current, roundId, 'organiser', deps);
+    if (result.leftEntryIds.length > 0) return result;
+    // An entry its registration no longer lists (left over from a failure): it simply goes.
+    await deps.waiting.dropEntry(entry);
+    return { ...result, leftEntryIds: [entry.id] };
   });
 }

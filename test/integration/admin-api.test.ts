@@ -239,6 +239,7 @@ describe('admin API: an event from PUT to export', () => {
       'Ronde 2',
       'Status',
       'Aangemeld op',
+      'Wachtlijst',
     ]);
     expect(rows).toHaveLength(registered.length + 1);
     expect(rows.slice(1).map((row) => row[1])).toEqual(
@@ -254,6 +255,7 @@ describe('admin API: an event from PUT to export', () => {
       'Middagsessie',
       'bevestigd',
       expect.stringMatching(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$/),
+      '',
     ]);
 
     const attendance = await admin('GET', `/admin/events/${EVENT}/registrations.csv?workshopId=klein`);

@@ -52,8 +52,30 @@ describe('registrations as CSV', () => {
     expect(csv.charCodeAt(0)).toBe(0xfeff);
     expect(Buffer.from(csv, 'utf8').subarray(0, 3)).toEqual(Buffer.from([0xef, 0xbb, 0xbf]));
     expect(parseBack(csv)).toEqual([
-      ['Naam', 'E-mail', 'Organisatie', 'Functie', 'Ronde 1', 'Ronde 2', 'Status', 'Aangemeld op'],
+      [
+        'Naam',
+        'E-mail',
+        'Organisatie',
+        'Functie',
+        'Ronde 1',
+        'Ronde 2',
+        'Status',
+        'Aangemeld op',
+        'Wachtlijst',
+      ],
     ]);
+  });
+
+  it('shows a place on the waiting list and the lists a registration is on, by workshop title', () => {
+    const [, waiting, preference] = registrationsCsvRows(definition, [
+      registration({ choices: {}, status: 'waiting', waitingFor: { '1': ['a', 'b'], '2': ['c'] } }),
+      registration({ id: 'r2', waitingFor: { '1': ['b'] } }),
+    ]);
+    expect(waiting?.slice(4, 7)).toEqual(['', '', 'op de wachtlijst']);
+    expect(waiting?.at(-1)).toBe(
+      'Ronde 1: Wijk, van "ons" allemaal of =HYPERLINK("http://x"); Ronde 2: Zicht op ondermijning',
+    );
+    expect(preference?.at(-1)).toBe('Ronde 1: =HYPERLINK("http://x")');
   });
 
   it('writes one row per registration with workshop titles per round and local time', () => {
@@ -71,6 +93,7 @@ describe('registrations as CSV', () => {
       'Zicht op ondermijning',
       'bevestigd',
       '2019-09-01 14:03',
+      '',
     ]);
     expect(second?.[0]).toBe('Zoë Çelik');
     expect(second?.[3]).toBe('');
@@ -100,7 +123,7 @@ describe('registrations as CSV', () => {
       expect(row?.[0]).toBe(text);
       expect(row?.[2]).toBe(text);
       expect(row?.[3]).toBe(text);
-      expect(row).toHaveLength(8);
+      expect(row).toHaveLength(9);
     });
   });
 

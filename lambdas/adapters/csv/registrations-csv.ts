@@ -11,7 +11,11 @@ import type { AdminRegistration } from '../../use-cases/admin/ports.js';
 
 export const CSV_CONTENT_TYPE = 'text/csv; charset=utf-8';
 
-const STATUS_LABELS: Record<string, string> = { confirmed: 'bevestigd', cancelled: 'geannuleerd' };
+const STATUS_LABELS: Record<string, string> = {
+  confirmed: 'bevestigd',
+  cancelled: 'geannuleerd',
+  waiting: 'op de wachtlijst',
+};
 
 /** `2019-09-01 14:03` in the event's time zone. */
 export function localDateTime(iso: string, timeZone: string): string {
@@ -48,6 +52,7 @@ export function registrationsCsvRows(
     ...definition.rounds.map((round) => round.title),
     'Status',
     'Aangemeld op',
+    'Wachtlijst',
   ];
   const rows = registrations.map((registration) => {
     const choices = registration.choices ?? {};
@@ -63,6 +68,14 @@ export function registrationsCsvRows(
       }),
       STATUS_LABELS[registration.status] ?? String(registration.status),
       localDateTime(registration.createdAt, definition.timezone),
+      // The lists the registration is on: "Ronde 1: Workshop A of Workshop B" per round.
+      definition.rounds
+        .filter((round) => registration.waitingFor?.[round.id]?.length)
+        .map(
+          (round) =>
+            `${round.title}: ${(registration.waitingFor?.[round.id] ?? []).map((id) => titles.get(id) ?? id).join(' of ')}`,
+        )
+        .join('; '),
     ].map((cell) => String(cell ?? ''));
   });
   return [header, ...rows];
