@@ -2,6 +2,7 @@
 import type { ChurnResult } from './churn.js';
 import type { ColdStartResult } from './cold-start.js';
 import type { OverheadResult } from './overhead.js';
+import type { PromotionResult } from './promotion.js';
 import type { StormResult } from './storm.js';
 import type { Machine } from './support.js';
 
@@ -13,6 +14,7 @@ export type BenchResults = {
   storm?: StormResult;
   overhead?: OverheadResult;
   churn?: ChurnResult;
+  promotion?: PromotionResult;
   coldStart?: ColdStartResult;
   /** True when every correctness check passed (no oversold seat, no drift, no 5xx other than 503). */
   ok: boolean;
@@ -47,7 +49,7 @@ export function renderMarkdown(results: BenchResults): string {
   out.push('');
 
   const rows: (string | number)[][] = [];
-  const { storm, overhead, churn, coldStart } = results;
+  const { storm, overhead, churn, promotion, coldStart } = results;
   if (storm) {
     const o = storm.options;
     rows.push(
@@ -122,6 +124,35 @@ export function renderMarkdown(results: BenchResults): string {
         churn.invariantHolds ? '**holds**' : `**BROKEN**: ${churn.invariantViolations.join('; ')}`,
       ],
       ['churn', 'manage tokens from', churn.tokensFrom],
+    );
+  }
+  if (promotion) {
+    const o = promotion.options;
+    const ms = (l: { p50: number; p95: number }) => `p50 ${l.p50} ms, p95 ${l.p95} ms`;
+    rows.push(
+      [
+        'promotion',
+        'setup',
+        `${o.workshops} full workshops × ${o.seatsPerWorkshop} seats, ${o.waiting} waiting, ${o.cancellations} cancellations at concurrency ${o.concurrency}`,
+      ],
+      ['promotion', 'cancel with a waiting list', ms(promotion.cancelLatencyWithWaitingMs)],
+      ['promotion', 'cancel without a waiting list', ms(promotion.cancelLatencyWithoutWaitingMs)],
+      [
+        'promotion',
+        'promoted within the requests / by the sweep after',
+        `${promotion.promotedWithinRequests} / ${promotion.promotedBySweep}`,
+      ],
+      ['promotion', 'promotion emails', promotion.promotionEmails],
+      [
+        'promotion',
+        'still waiting / could have had a seat',
+        `${promotion.stillWaiting} / ${promotion.satisfiableLeft}`,
+      ],
+      [
+        'promotion',
+        'invariants (taken ≤ capacity, taken = holders, entries ⟷ waitingFor)',
+        promotion.invariantViolations.length === 0 ? 'hold' : promotion.invariantViolations.join('; '),
+      ],
     );
   }
   if (coldStart) {

@@ -3,7 +3,7 @@
  *
  *   npx tsx bench/run.ts            full run (a few minutes)
  *   npx tsx bench/run.ts --quick    CI smoke run (under a minute)
- *   --only=storm,overhead,churn,cold-start   run some phases only
+ *   --only=storm,overhead,churn,promotion,cold-start   run some phases only
  *
  * Progress goes to stderr, a Markdown report to stdout, the figures as JSON to BENCH_OUT
  * (default bench-results.json). Exit code 1 when a correctness check fails (an oversold seat, a counter that
@@ -42,6 +42,7 @@ const settings = quick
         seatsPerWorkshop: 20,
         resizeEveryMs: 500,
       },
+      promotion: { workshops: 3, seatsPerWorkshop: 10, waiting: 20, cancellations: 10, concurrency: 10 },
       coldStart: { samples: 1 },
     }
   : {
@@ -62,6 +63,7 @@ const settings = quick
         seatsPerWorkshop: 80,
         resizeEveryMs: 500,
       },
+      promotion: { workshops: 3, seatsPerWorkshop: 40, waiting: 60, cancellations: 30, concurrency: 30 },
       coldStart: { samples: 5 },
     };
 
@@ -83,7 +85,7 @@ async function main() {
   };
   const problems: string[] = [];
 
-  if (wanted('storm') || wanted('overhead') || wanted('churn')) {
+  if (wanted('storm') || wanted('overhead') || wanted('churn') || wanted('promotion')) {
     progress('bench', 'starting the local stack (in memory)');
     // Scheduled functions off: nothing is due while the SES emulator answers, and a sweep would add noise.
     const stack = await startLocalStack({
@@ -129,6 +131,20 @@ async function main() {
         if (!churn.invariantHolds) problems.push(...churn.invariantViolations.map((v) => `churn: ${v}`));
         if (churn.fiveXxOtherThan503 > 0)
           problems.push(`churn: ${churn.fiveXxOtherThan503} 5xx other than 503`);
+      }
+      if (wanted('promotion')) {
+        const { runPromotion } = await import('./promotion.js');
+        const promotion = await runPromotion(context, settings.promotion);
+        results.promotion = promotion;
+        problems.push(...promotion.invariantViolations.map((v) => `promotion: ${v}`));
+        if (promotion.satisfiableLeft > 0)
+          problems.push(`promotion: ${promotion.satisfiableLeft} entries could have had a free seat`);
+        if (promotion.fiveXx > 0) problems.push(`promotion: ${promotion.fiveXx} 5xx`);
+        const promoted = promotion.promotedWithinRequests + promotion.promotedBySweep;
+        if (promotion.promotionEmails !== promoted)
+          problems.push(
+            `promotion: ${promoted} promotions but ${promotion.promotionEmails} promotion emails`,
+          );
       }
     } finally {
       documentClient.destroy();

@@ -129,6 +129,24 @@ export interface WaitingListStore {
   dropEntry(entry: WaitingEntry): Promise<void>;
 }
 
+/**
+ * One walker per event at a time. Everyone who freed seats first asks for a walk (`requestWalk`), then tries
+ * to take the lease; whoever holds it walks until no request came in during its last walk. So concurrent
+ * cancellations do not race each other through the same queue, and no request for a walk is ever lost.
+ */
+export interface PromotionLease {
+  requestWalk(eventId: string): Promise<void>;
+  /** The number of walk requests so far when taken; undefined when another walker holds an unexpired lease. */
+  tryAcquire(eventId: string, owner: string, now: Date, until: Date): Promise<number | undefined>;
+  /**
+   * Gives the lease back if no walk was requested since `requestsSeen`; otherwise keeps it and returns the new
+   * count (walk again). Undefined also when the lease is no longer this owner's (it expired and was taken).
+   */
+  release(eventId: string, owner: string, requestsSeen: number): Promise<number | undefined>;
+  /** Gives the lease back whatever was requested (a walker that stops; the sweep picks up the rest). */
+  abandon(eventId: string, owner: string): Promise<void>;
+}
+
 /** The emails registrations owe, until sent or given up. */
 export interface EmailOutbox {
   /** Entries whose time has come, oldest first. */

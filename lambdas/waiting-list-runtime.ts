@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { dependencies } from './composition.js';
 import type { StoredRegistration } from './domain/registration.js';
 import { positionsOf, withOwnEntries } from './domain/waiting-list.js';
@@ -5,7 +6,7 @@ import { emailDependencies } from './email-composition.js';
 import { registrationView } from './http/public-views.js';
 import { logDelivery, logger } from './observability.js';
 import { deliverNow } from './use-cases/deliver-email.js';
-import { type Promotion, type PromotionDeps, promoteWaiting } from './use-cases/promote-waiting.js';
+import { type Promotion, type PromotionDeps, promoteWithLease } from './use-cases/promote-waiting.js';
 
 /**
  * What the functions that free seats or show waiting lists share: promotion right after a commit, with its
@@ -48,7 +49,11 @@ export async function notifyPromotions(promotions: readonly Promotion[]): Promis
  */
 export async function promoteAndNotify(eventId: string): Promise<Promotion[]> {
   try {
-    const promotions = await promoteWaiting(eventId, promotionDeps());
+    const promotions = await promoteWithLease(eventId, {
+      ...promotionDeps(),
+      lease: dependencies().waitingList,
+      newOwnerId: randomUUID,
+    });
     await notifyPromotions(promotions);
     return promotions;
   } catch (error) {

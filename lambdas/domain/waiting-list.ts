@@ -48,7 +48,7 @@ export function freeSeatsOf(seats: Map<string, WorkshopSeats>): FreeSeats {
 }
 
 /** The seats an entry would take now (per round, the first accepted workshop with a free seat), or undefined. */
-export function seatsFor(entry: WaitingEntry, free: FreeSeats): Choices | undefined {
+export function seatsFor(entry: Pick<WaitingEntry, 'wants'>, free: FreeSeats): Choices | undefined {
   const takes: Choices = {};
   for (const [roundId, accepted] of Object.entries(entry.wants)) {
     const workshopId = accepted.find((candidate) => (free.get(candidate) ?? 0) > 0);
@@ -117,6 +117,24 @@ export function entryStillWanted(entry: WaitingEntry, registration: StoredRegist
   );
 }
 
+/** The entries a registration's `waitingFor` stands for, as they are written when it joins at `joinedAt`. */
+export function entriesOf(
+  registration: Pick<StoredRegistration, 'id' | 'eventId' | 'status' | 'waitingFor'>,
+  joinedAt: string,
+): WaitingEntry[] {
+  const base = { eventId: registration.eventId, registrationId: registration.id, joinedAt };
+  const waitingFor = registration.waitingFor ?? {};
+  if (registration.status === 'waiting') {
+    return [{ ...base, id: placeEntryId(registration.id), kind: 'place', wants: { ...waitingFor } }];
+  }
+  return Object.entries(waitingFor).map(([roundId, accepted]) => ({
+    ...base,
+    id: preferenceEntryId(registration.id, roundId),
+    kind: 'preference',
+    wants: { [roundId]: accepted },
+  }));
+}
+
 /**
  * The queue with the registration's own entries added where the index does not show them yet (it is
  * eventually consistent; a list joined a moment ago may be missing). A missing entry was written by the
@@ -127,21 +145,6 @@ export function withOwnEntries(
   registration: StoredRegistration,
 ): WaitingEntry[] {
   const present = new Set(queue.map((entry) => entry.id));
-  const missing = entryIdsOf(registration)
-    .filter((id) => !present.has(id))
-    .map((id): WaitingEntry => {
-      const place = registration.status === 'waiting';
-      const roundId = id.slice(registration.id.length + 1);
-      return {
-        id,
-        eventId: registration.eventId,
-        registrationId: registration.id,
-        kind: place ? 'place' : 'preference',
-        wants: place
-          ? { ...registration.waitingFor }
-          : { [roundId]: registration.waitingFor?.[roundId] ?? [] },
-        joinedAt: registration.updatedAt,
-      };
-    });
+  const missing = entriesOf(registration, registration.updatedAt).filter((entry) => !present.has(entry.id));
   return missing.length === 0 ? [...queue] : [...queue, ...missing].sort(byQueueOrder);
 }

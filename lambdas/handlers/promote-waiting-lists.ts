@@ -1,7 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { dependencies } from '../composition.js';
 import { logger } from '../observability.js';
-import { promoteWaiting } from '../use-cases/promote-waiting.js';
+import { promoteWithLease } from '../use-cases/promote-waiting.js';
 import { notifyPromotions, promotionDeps } from '../waiting-list-runtime.js';
 
 const deps = dependencies();
@@ -9,7 +10,8 @@ const deps = dependencies();
 /**
  * Scheduled (EventBridge, every minute; an interval locally): the sweep behind the promotion that follows
  * every change. Whatever that first walk missed (a crash after the commit, throttling, a lagging index) is
- * promoted here, for every event in the registry.
+ * promoted here, for every event in the registry. When a walker holds an event's lease, the sweep's request
+ * makes it walk once more instead.
  */
 export async function handler(_event?: ScheduledEvent, context?: Context) {
   if (context) logger.addContext(context);
@@ -17,7 +19,11 @@ export async function handler(_event?: ScheduledEvent, context?: Context) {
   let promoted = 0;
   for (const eventId of await deps.adminQueries.eventIds()) {
     try {
-      const promotions = await promoteWaiting(eventId, promotionDeps());
+      const promotions = await promoteWithLease(eventId, {
+        ...promotionDeps(),
+        lease: deps.waitingList,
+        newOwnerId: randomUUID,
+      });
       await notifyPromotions(promotions);
       promoted += promotions.length;
     } catch (error) {

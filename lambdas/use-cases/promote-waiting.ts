@@ -11,7 +11,15 @@ import {
   seatsFor,
   type WaitingEntry,
 } from '../domain/waiting-list.js';
-import type { Clock, EventCatalog, RegistrationStore, SecretSource, WaitingListStore } from '../ports.js';
+import type {
+  Clock,
+  EventCatalog,
+  PromotionLease,
+  RegistrationStore,
+  SecretSource,
+  WaitingListStore,
+} from '../ports.js';
+import { withRetryOnChange } from './registration-access.js';
 
 export type PromotionDeps = {
   events: Pick<EventCatalog, 'getEvent'>;
@@ -84,6 +92,39 @@ export async function promoteWaiting(
   return promotions;
 }
 
+/** How long one walker may hold an event's lease before another may take over (a crashed walker). */
+const LEASE_MS = 30_000;
+/** Walks one walker makes for requests that came in while it walked; the sweep takes over after that. */
+const MAX_WALKS = 5;
+
+/**
+ * Promotion after a change, with one walker per event: asks for a walk, and walks only when it gets the
+ * lease, again and again while others asked for walks meanwhile. A request that does not get the lease
+ * returns at once: the walker holding it sees the request before it gives the lease back. Returns the
+ * promotions this caller made.
+ */
+export async function promoteWithLease(
+  eventId: string,
+  deps: PromotionDeps & { lease: PromotionLease; newOwnerId: () => string },
+  limits: PromotionLimits = DEFAULT_LIMITS,
+): Promise<Promotion[]> {
+  await deps.lease.requestWalk(eventId);
+  const owner = deps.newOwnerId();
+  const now = deps.clock.now();
+  let requestsSeen = await deps.lease.tryAcquire(eventId, owner, now, new Date(now.getTime() + LEASE_MS));
+  if (requestsSeen === undefined) return [];
+  const promotions: Promotion[] = [];
+  try {
+    for (let walk = 0; walk < MAX_WALKS && requestsSeen !== undefined; walk++) {
+      promotions.push(...(await promoteWaiting(eventId, deps, limits)));
+      requestsSeen = await deps.lease.release(eventId, owner, requestsSeen);
+    }
+  } finally {
+    if (requestsSeen !== undefined) await deps.lease.abandon(eventId, owner);
+  }
+  return promotions;
+}
+
 /** The seats a promotion took are gone; the seats a preference held are free for the next in line. */
 function moveSeats(free: FreeSeats, takes: Choices, held: Choices): void {
   for (const [roundId, workshopId] of Object.entries(takes)) {
@@ -122,14 +163,17 @@ export async function promoteEntryNow(
   command: { eventId: string; entryId: string },
   deps: PromotionDeps,
 ): Promise<Promotion> {
-  const entry = await deps.waiting.getEntry(command.eventId, command.entryId);
-  if (!entry) throw new WaitingEntryNotFound();
-  const [registration, event] = await Promise.all([
-    deps.registrations.getRegistration(entry.registrationId),
-    deps.events.getEvent(command.eventId),
-  ]);
-  if (!event || !registration || !entryStillWanted(entry, registration)) throw new WaitingEntryNotFound();
-  const takes = seatsFor(entry, freeSeatsOf(event.seats));
-  if (!takes) throw new WorkshopFull({ workshopIds: [...new Set(Object.values(entry.wants).flat())] });
-  return promoteOne(entry, registration, takes, event.definition, deps);
+  // Promoted (or changed) by someone else between the read and the write: read again; a promoted entry is gone.
+  return withRetryOnChange(async () => {
+    const entry = await deps.waiting.getEntry(command.eventId, command.entryId);
+    if (!entry) throw new WaitingEntryNotFound();
+    const [registration, event] = await Promise.all([
+      deps.registrations.getRegistration(entry.registrationId),
+      deps.events.getEvent(command.eventId),
+    ]);
+    if (!event || !registration || !entryStillWanted(entry, registration)) throw new WaitingEntryNotFound();
+    const takes = seatsFor(entry, freeSeatsOf(event.seats));
+    if (!takes) throw new WorkshopFull({ workshopIds: [...new Set(Object.values(entry.wants).flat())] });
+    return promoteOne(entry, registration, takes, event.definition, deps);
+  });
 }

@@ -21,8 +21,8 @@ import {
   seatsLeft,
   type WaitingFor,
 } from '../domain/registration.js';
-import { preferenceEntryId } from '../domain/waiting-list.js';
-import type { Clock, EventCatalog, RegistrationStore, SecretSource } from '../ports.js';
+import { entriesOf } from '../domain/waiting-list.js';
+import type { Clock, EventCatalog, NewRegistration, RegistrationStore, SecretSource } from '../ports.js';
 
 export type RegisterCommand = {
   eventId: string;
@@ -157,13 +157,16 @@ export function newRegistrationRecord(
   };
   const kind = seats.status === 'waiting' ? 'waiting-list' : 'confirmation';
   const outbox = newOutboxEntry(registration.id, registration.eventId, kind, 1, now);
-  return {
+  const newRegistration: NewRegistration = {
     registration,
-    stored,
-    manageToken,
+    emailHash: stored.emailHash,
+    manageTokenHash: stored.manageTokenHash,
     outbox,
     personalDataExpiresAt: personalDataExpiry(event.definition, createdAt),
+    // Lists joined with the registration (a preference per round, or the place of a waiting one).
+    waitingEntries: entriesOf(registration, createdAt),
   };
+  return { stored, manageToken, outbox, newRegistration };
 }
 
 export async function register(command: RegisterCommand, deps: RegisterDeps): Promise<RegisterResult> {
@@ -190,22 +193,7 @@ export async function register(command: RegisterCommand, deps: RegisterDeps): Pr
     event,
     deps,
   );
-  const { registration } = record;
-  await deps.registrations.createRegistration({
-    registration,
-    emailHash: record.stored.emailHash,
-    manageTokenHash: record.stored.manageTokenHash,
-    outbox: record.outbox,
-    personalDataExpiresAt: record.personalDataExpiresAt,
-    waitingEntries: Object.entries(waitingFor).map(([roundId, wants]) => ({
-      id: preferenceEntryId(registration.id, roundId),
-      eventId: registration.eventId,
-      registrationId: registration.id,
-      kind: 'preference',
-      wants: { [roundId]: wants },
-      joinedAt: registration.createdAt,
-    })),
-  });
+  await deps.registrations.createRegistration(record.newRegistration);
   return {
     registration: record.stored,
     manageToken: record.manageToken,

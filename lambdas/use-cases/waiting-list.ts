@@ -81,15 +81,7 @@ export async function signUpForPlace(
     event.definition.rounds.map((round) => [round.id, [...new Set(command.accepts[round.id])]]),
   );
 
-  const probe: WaitingEntry = {
-    id: '',
-    eventId: command.eventId,
-    registrationId: '',
-    kind: 'place',
-    wants: accepts,
-    joinedAt: '',
-  };
-  const seatsNow = seatsFor(probe, freeSeatsOf(event.seats));
+  const seatsNow = seatsFor({ wants: accepts }, freeSeatsOf(event.seats));
   if (seatsNow) throw new NotFull({ workshopIds: Object.values(seatsNow) });
 
   const record = newRegistrationRecord(
@@ -98,22 +90,7 @@ export async function signUpForPlace(
     event,
     deps,
   );
-  const { registration } = record;
-  await deps.registrations.createRegistration({
-    registration,
-    emailHash: record.stored.emailHash,
-    manageTokenHash: record.stored.manageTokenHash,
-    outbox: record.outbox,
-    personalDataExpiresAt: record.personalDataExpiresAt,
-    waitingEntries: [
-      {
-        ...probe,
-        id: placeEntryId(registration.id),
-        registrationId: registration.id,
-        joinedAt: registration.createdAt,
-      },
-    ],
-  });
+  await deps.registrations.createRegistration(record.newRegistration);
   return {
     registration: record.stored,
     manageToken: record.manageToken,

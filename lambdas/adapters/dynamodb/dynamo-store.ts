@@ -35,11 +35,11 @@ import {
   workshopKey,
 } from './keys.js';
 import { confirmationOf, outboxPut } from './outbox.js';
-import { releaseSeat, type TransactItem, takeSeat } from './seat-items.js';
+import { registrationUpdate, releaseSeat, type TransactItem, takeSeat } from './seat-items.js';
 import {
   defaultRetryPolicy,
-  isBusyError,
   type RetryPolicy,
+  readOrTryAgain,
   TransactionCancelled,
   transactWrite,
 } from './transactions.js';
@@ -102,14 +102,8 @@ export class DynamoStore implements EventCatalog, RegistrationStore {
     return seats;
   }
 
-  /** Reads fail over to TryAgain when DynamoDB is busy, like writes do. */
-  private async read<T>(operation: () => Promise<T>): Promise<T> {
-    try {
-      return await operation();
-    } catch (error) {
-      if (isBusyError(error)) throw new TryAgain(1);
-      throw error;
-    }
+  private read<T>(operation: () => Promise<T>): Promise<T> {
+    return readOrTryAgain(operation);
   }
 
   /**
@@ -483,27 +477,12 @@ export class DynamoStore implements EventCatalog, RegistrationStore {
     return releaseSeat(this.tableName, eventId, workshopId);
   }
 
-  /** An update of a registration in the status it was read in, only if nobody changed it since. */
   private updateRegistration(
     current: StoredRegistration,
     assignments: string,
     values: Record<string, unknown>,
   ): TransactItem {
-    return {
-      Update: {
-        TableName: this.tableName,
-        Key: registrationKey(current.id),
-        UpdateExpression: `SET ${assignments}`,
-        ConditionExpression: '#status = :status AND version = :version',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: {
-          ...values,
-          ':status': current.status,
-          ':version': current.version,
-          ':next': current.version + 1,
-        },
-      },
-    };
+    return registrationUpdate(this.tableName, current, `SET ${assignments}`, values);
   }
 }
 

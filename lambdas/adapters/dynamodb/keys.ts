@@ -78,3 +78,6 @@ export const waitingIndexKeys = (eventId: string, entryId: string, joinedAt: str
   gsi1pk: waitingIndexPartition(eventId),
   gsi1sk: `${joinedAt}#${entryId}`,
 });
+
+/** The promotion lease of an event: who walks its queue now, and how many walks were asked for. */
+export const promotionLeaseKey = (eventId: string): Key => ({ pk: `WAIT#${eventId}`, sk: 'LEASE' });

@@ -1,5 +1,6 @@
 import type { TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
-import { workshopKey } from './keys.js';
+import type { StoredRegistration } from '../../domain/registration.js';
+import { registrationKey, workshopKey } from './keys.js';
 
 export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
@@ -30,6 +31,33 @@ export function releaseSeat(tableName: string, eventId: string, workshopId: stri
       UpdateExpression: 'SET taken = taken - :one',
       ConditionExpression: 'attribute_exists(pk) AND taken > :zero',
       ExpressionAttributeValues: { ':one': 1, ':zero': 0 },
+    },
+  };
+}
+
+/**
+ * An update of a registration in the status it was read in, only if nobody changed it since (optimistic
+ * concurrency on `version`). `:next` is the version it gets.
+ */
+export function registrationUpdate(
+  tableName: string,
+  current: Pick<StoredRegistration, 'id' | 'status' | 'version'>,
+  updateExpression: string,
+  values: Record<string, unknown>,
+): TransactItem {
+  return {
+    Update: {
+      TableName: tableName,
+      Key: registrationKey(current.id),
+      UpdateExpression: updateExpression,
+      ConditionExpression: '#status = :status AND version = :version',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: {
+        ...values,
+        ':status': current.status,
+        ':version': current.version,
+        ':next': current.version + 1,
+      },
     },
   };
 }

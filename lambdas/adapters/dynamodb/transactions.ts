@@ -85,3 +85,13 @@ export async function transactWrite(
     }
   }
 }
+
+/** Reads fail over to TryAgain when DynamoDB is busy, like writes do. */
+export async function readOrTryAgain<T>(operation: () => Promise<T>): Promise<T> {
+  try {
+    return await operation();
+  } catch (error) {
+    if (isBusyError(error)) throw new TryAgain(1);
+    throw error;
+  }
+}

@@ -1,29 +1,31 @@
 import { randomUUID } from 'node:crypto';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   QueryCommand,
   type QueryCommandInput,
+  UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { OutboxEntry } from '../../domain/email.js';
-import { AlreadyWaiting, RegistrationChanged, TryAgain, WorkshopFull } from '../../domain/errors.js';
+import { AlreadyWaiting, RegistrationChanged, WorkshopFull } from '../../domain/errors.js';
 import type { StoredRegistration, WaitingFor } from '../../domain/registration.js';
 import { byQueueOrder, type WaitingEntry } from '../../domain/waiting-list.js';
-import type { PromotionInput, WaitingListStore } from '../../ports.js';
+import type { PromotionInput, PromotionLease, WaitingListStore } from '../../ports.js';
 import {
+  promotionLeaseKey,
   REGISTRATION_INDEX,
-  registrationKey,
   waitingEntryKey,
   waitingIndexKeys,
   waitingIndexPartition,
 } from './keys.js';
 import { confirmationOf, outboxPut } from './outbox.js';
-import { releaseSeat, type TransactItem, takeSeat } from './seat-items.js';
+import { registrationUpdate, releaseSeat, type TransactItem, takeSeat } from './seat-items.js';
 import {
   defaultRetryPolicy,
-  isBusyError,
   type RetryPolicy,
+  readOrTryAgain,
   TransactionCancelled,
   transactWrite,
 } from './transactions.js';
@@ -76,7 +78,7 @@ function remainingWaitingFor(
  * through `gsi1`. Every change of a list is one transaction with the registration it belongs to, conditioned
  * on the registration's version, so the registration's `waitingFor` and the entries never disagree.
  */
-export class DynamoWaitingList implements WaitingListStore {
+export class DynamoWaitingList implements WaitingListStore, PromotionLease {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
@@ -270,35 +272,101 @@ export class DynamoWaitingList implements WaitingListStore {
     );
   }
 
-  private async read<T>(operation: () => Promise<T>): Promise<T> {
+  async requestWalk(eventId: string): Promise<void> {
+    await this.read(() =>
+      this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: promotionLeaseKey(eventId),
+          UpdateExpression: 'SET #type = :type ADD requests :one',
+          ExpressionAttributeNames: { '#type': 'type' },
+          ExpressionAttributeValues: { ':type': 'promotion-lease', ':one': 1 },
+        }),
+      ),
+    );
+  }
+
+  async tryAcquire(eventId: string, owner: string, now: Date, until: Date): Promise<number | undefined> {
     try {
-      return await operation();
+      const { Attributes } = await this.read(() =>
+        this.client.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: promotionLeaseKey(eventId),
+            UpdateExpression: 'SET #owner = :owner, leaseUntil = :until',
+            ConditionExpression: 'attribute_not_exists(#owner) OR leaseUntil < :now',
+            ExpressionAttributeNames: { '#owner': 'owner' },
+            ExpressionAttributeValues: {
+              ':owner': owner,
+              ':until': until.toISOString(),
+              ':now': now.toISOString(),
+            },
+            ReturnValues: 'ALL_NEW',
+          }),
+        ),
+      );
+      return Number(Attributes?.requests ?? 0);
     } catch (error) {
-      if (isBusyError(error)) throw new TryAgain(1);
+      if (error instanceof ConditionalCheckFailedException) return undefined;
       throw error;
     }
   }
 
-  /** An update of a registration, only if nobody changed it since it was read. */
+  async release(eventId: string, owner: string, requestsSeen: number): Promise<number | undefined> {
+    try {
+      await this.read(() =>
+        this.client.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: promotionLeaseKey(eventId),
+            UpdateExpression: 'REMOVE #owner, leaseUntil',
+            ConditionExpression: '#owner = :owner AND requests = :seen',
+            ExpressionAttributeNames: { '#owner': 'owner' },
+            ExpressionAttributeValues: { ':owner': owner, ':seen': requestsSeen },
+          }),
+        ),
+      );
+      return undefined;
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+    const { Item } = await this.read(() =>
+      this.client.send(
+        new GetCommand({ TableName: this.tableName, Key: promotionLeaseKey(eventId), ConsistentRead: true }),
+      ),
+    );
+    return Item?.owner === owner ? Number(Item.requests ?? 0) : undefined;
+  }
+
+  async abandon(eventId: string, owner: string): Promise<void> {
+    try {
+      await this.read(() =>
+        this.client.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: promotionLeaseKey(eventId),
+            UpdateExpression: 'REMOVE #owner, leaseUntil',
+            ConditionExpression: '#owner = :owner',
+            ExpressionAttributeNames: { '#owner': 'owner' },
+            ExpressionAttributeValues: { ':owner': owner },
+          }),
+        ),
+      );
+    } catch (error) {
+      // Not ours any more (it expired and someone else walks): nothing to give back.
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+
+  private read<T>(operation: () => Promise<T>): Promise<T> {
+    return readOrTryAgain(operation);
+  }
+
   private updateRegistration(
     current: StoredRegistration,
     updateExpression: string,
     values: Record<string, unknown>,
   ): TransactItem {
-    return {
-      Update: {
-        TableName: this.tableName,
-        Key: registrationKey(current.id),
-        UpdateExpression: updateExpression,
-        ConditionExpression: '#status = :status AND version = :version',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: {
-          ...values,
-          ':status': current.status,
-          ':version': current.version,
-          ':next': current.version + 1,
-        },
-      },
-    };
+    return registrationUpdate(this.tableName, current, updateExpression, values);
   }
 }
