@@ -447,6 +447,28 @@ describe('ApiStack table grants (least privilege from routes.ts)', () => {
     }
   });
 
+  it('the promotion sweep may write seats, registrations, waiting lists and the emails they owe, nothing else', () => {
+    const writes = dynamoStatementsOf(stage, 'promoteWaitingLists').filter((s) =>
+      actionsOf(s).includes('dynamodb:UpdateItem'),
+    );
+    expect(writes).toHaveLength(1);
+    expect(writes[0] && leadingKeys(writes[0])?.sort()).toEqual(['MAIL#*', 'REG#*', 'WAIT#*', 'WORKSHOP#*']);
+    const rules = resourcesOfType(stage.apiTemplate, 'AWS::Events::Rule');
+    const sweep = Object.values(rules).find((rule) =>
+      JSON.stringify(rule.Properties?.Targets).includes(functionLogicalId(stage, 'promoteWaitingLists')),
+    );
+    expect(sweep?.Properties?.ScheduleExpression).toBe('rate(1 minute)');
+  });
+
+  it('every function that frees seats may also promote: waiting lists writable where seats are released', () => {
+    for (const name of ['register', 'manage', 'admin', 'promoteWaitingLists']) {
+      const writeKeys = dynamoStatementsOf(stage, name)
+        .filter((s) => actionsOf(s).includes('dynamodb:UpdateItem'))
+        .flatMap((s) => leadingKeys(s) ?? []);
+      expect(writeKeys, name).toEqual(expect.arrayContaining(['WAIT#*', 'WORKSHOP#*', 'REG#*', 'MAIL#*']));
+    }
+  });
+
   it('health has no DynamoDB statement at all', () => {
     expect(dynamoStatementsOf(stage, 'health')).toEqual([]);
   });
