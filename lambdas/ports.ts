@@ -125,7 +125,10 @@ export interface WaitingListStore {
    * Throws WorkshopFull (seats went meanwhile) or RegistrationChanged (the registration or entry changed).
    */
   promote(input: PromotionInput): Promise<StoredRegistration>;
-  /** Removes an entry that no longer stands for its registration (cancelled, anonymised, already seated). */
+  /**
+   * Removes an entry that no longer stands for its registration (cancelled, anonymised, already seated), if it
+   * is still the same entry (same `joinedAt`).
+   */
   dropEntry(entry: WaitingEntry): Promise<void>;
 }
 

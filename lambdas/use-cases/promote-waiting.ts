@@ -82,7 +82,11 @@ export async function promoteWaiting(
         promotions.push(promotion);
         moveSeats(free, next.takes, next.entry.kind === 'preference' ? registration.choices : {});
       } catch (error) {
-        if (!(error instanceof WorkshopFull || error instanceof RegistrationChanged)) throw error;
+        if (!(error instanceof WorkshopFull || error instanceof RegistrationChanged)) {
+          // The promotions made are committed and owe their emails: hand them back, leave the rest to the sweep.
+          if (promotions.length > 0) return promotions;
+          throw error;
+        }
         refused = true;
         break;
       }

@@ -241,10 +241,12 @@ export class DynamoWaitingList implements WaitingListStore, PromotionLease {
         },
       ),
       {
+        // This very entry: a lagging index may still show one that was left and joined again since.
         Delete: {
           TableName: this.tableName,
           Key: waitingEntryKey(entry.eventId, entry.id),
-          ConditionExpression: 'attribute_exists(pk)',
+          ConditionExpression: 'joinedAt = :joinedAt',
+          ExpressionAttributeValues: { ':joinedAt': entry.joinedAt },
         },
       },
       outboxPut(this.tableName, outbox),
@@ -265,11 +267,21 @@ export class DynamoWaitingList implements WaitingListStore, PromotionLease {
   }
 
   async dropEntry(entry: WaitingEntry): Promise<void> {
-    await this.read(() =>
-      this.client.send(
-        new DeleteCommand({ TableName: this.tableName, Key: waitingEntryKey(entry.eventId, entry.id) }),
-      ),
-    );
+    try {
+      await this.read(() =>
+        this.client.send(
+          new DeleteCommand({
+            TableName: this.tableName,
+            Key: waitingEntryKey(entry.eventId, entry.id),
+            // Only the entry that was judged stale, never one joined again since under the same id.
+            ConditionExpression: 'joinedAt = :joinedAt',
+            ExpressionAttributeValues: { ':joinedAt': entry.joinedAt },
+          }),
+        ),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
   }
 
   async requestWalk(eventId: string): Promise<void> {
