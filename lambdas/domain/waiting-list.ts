@@ -111,6 +111,11 @@ export function waitingCounts(queue: readonly WaitingEntry[]): Map<string, numbe
 export function entryStillWanted(entry: WaitingEntry, registration: StoredRegistration | undefined): boolean {
   if (!registration || registration.personalDataRemoved || registration.status === 'cancelled') return false;
   if (!entryIdsOf(registration).includes(entry.id)) return false;
+  // An index copy of an entry left and joined again (for other workshops) since: not what the person wants now.
+  const sameWants = Object.entries(entry.wants).every(
+    ([roundId, accepted]) => JSON.stringify(registration.waitingFor?.[roundId]) === JSON.stringify(accepted),
+  );
+  if (!sameWants) return false;
   if (entry.kind === 'place') return registration.status === 'waiting';
   return Object.entries(entry.wants).every(
     ([roundId, accepted]) => !accepted.includes(registration.choices[roundId] ?? ''),

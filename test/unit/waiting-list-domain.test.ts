@@ -260,6 +260,15 @@ describe('entryStillWanted', () => {
     );
   });
 
+  it('not an index copy of an entry that was left and joined again for other workshops since', () => {
+    expect(
+      entryStillWanted(pref, registration({ waitingFor: { '1': ['b'] }, choices: { '1': 'c', '2': 'd' } })),
+    ).toBe(false);
+    const entry = place('r1', { '1': ['a', 'b'], '2': ['d'] });
+    const rejoined = registration({ status: 'waiting', choices: {}, waitingFor: { '1': ['b'], '2': ['d'] } });
+    expect(entryStillWanted(entry, rejoined)).toBe(false);
+  });
+
   it('a preference of a registration that waits for a place is not one of its entries', () => {
     expect(entryStillWanted(pref, registration({ status: 'waiting', choices: {}, waitingFor }))).toBe(false);
   });
