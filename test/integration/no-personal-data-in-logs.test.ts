@@ -76,4 +76,82 @@ describe('logs', () => {
       expect(logs).not.toContain(secret);
     }
   });
+
+  it('carry no personal data through waiting lists: signup, join, promotion, organiser views, leaving', async () => {
+    const admin = { Authorization: `Bearer ${stack.adminToken}` };
+    const workshop = (id: string, capacity: number) => ({
+      id,
+      title: id,
+      description: '',
+      speakers: [],
+      capacity,
+    });
+    await api(
+      stack,
+      'PUT',
+      '/admin/events/wachtlog',
+      {
+        title: 'Wachtlog',
+        date: '2030-05-01',
+        timezone: 'Europe/Amsterdam',
+        registration: {},
+        rounds: [{ id: '1', title: 'Ronde 1', workshops: [workshop('a', 1), workshop('b', 5)] }],
+      },
+      admin,
+    );
+    const people = ['Hanna Houder', 'Willem Wachter', 'Pien Plaatszoeker'].map((name, n) => ({
+      name,
+      email: `${name.split(' ')[0]?.toLowerCase()}.geheim${n}@example.nl`,
+      organisation: `Gemeente ${name.split(' ')[1]}`,
+      consent: true,
+    }));
+    const [holder, waiter, placeSeeker] = people as [
+      (typeof people)[0],
+      (typeof people)[0],
+      (typeof people)[0],
+    ];
+    await api(stack, 'POST', '/events/wachtlog/registrations', { ...holder, choices: { '1': 'a' } });
+    await api(stack, 'POST', '/events/wachtlog/registrations', {
+      ...waiter,
+      choices: { '1': 'b' },
+      waitFor: { '1': 'a' },
+    });
+    await api(
+      stack,
+      'PUT',
+      '/admin/events/wachtlog',
+      {
+        title: 'Wachtlog',
+        date: '2030-05-01',
+        timezone: 'Europe/Amsterdam',
+        registration: {},
+        rounds: [{ id: '1', title: 'Ronde 1', workshops: [workshop('a', 1), workshop('b', 1)] }],
+      },
+      admin,
+    );
+    await api(stack, 'POST', '/events/wachtlog/waiting-list', {
+      ...placeSeeker,
+      accepts: { '1': ['a', 'b'] },
+    });
+    await api(stack, 'GET', '/admin/events/wachtlog/waiting-list', undefined, admin);
+    const [holderEmail] = await emailsTo(stack.sesUrl, holder.email);
+    const holderLink = manageLink(holderEmail ?? ({} as never));
+    await api(stack, 'DELETE', `/registrations/${holderLink.id}`, undefined, {
+      Authorization: `Bearer ${holderLink.token}`,
+    });
+    await stack.runScheduled('promoteWaitingLists');
+    const [placeEmail] = await emailsTo(stack.sesUrl, placeSeeker.email);
+    const placeLink = manageLink(placeEmail ?? ({} as never));
+    await api(stack, 'DELETE', `/registrations/${placeLink.id}/waiting-list/1`, undefined, {
+      Authorization: `Bearer ${placeLink.token}`,
+    });
+
+    const logs = captured.join('');
+    expect(logs).toContain('"message":"waiting list promotion"');
+    for (const person of people) {
+      for (const secret of [person.name, person.email, person.organisation])
+        expect(logs).not.toContain(secret);
+    }
+    for (const token of [holderLink.token, placeLink.token]) expect(logs).not.toContain(token);
+  });
 });
