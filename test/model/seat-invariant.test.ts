@@ -15,29 +15,45 @@
  * Replay a failure: FC_SEED=<seed> [FC_PATH=<path>] npx vitest run test/model. More runs: FC_RUNS=200.
  * The store runs concurrently, so a replay repeats the commands, not necessarily the interleaving.
  */
-import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DynamoStore } from '../../lambdas/adapters/dynamodb/dynamo-store.js';
 import { cryptoSecrets, systemClock } from '../../lambdas/adapters/system.js';
-import { AppError } from '../../lambdas/domain/errors.js';
-import type { EventDefinition } from '../../lambdas/domain/event-definition.js';
 import { cancelRegistration } from '../../lambdas/use-cases/cancel-registration.js';
 import { changeChoices } from '../../lambdas/use-cases/change-choices.js';
 import { register } from '../../lambdas/use-cases/register.js';
-import { startTestTable, type TestTable } from '../support/dynamo.js';
+import type { TestTable } from '../support/dynamo.js';
 import { type EventState, invariantViolations, normalisedEmail, readEventState } from './invariants.js';
+import {
+  asAttendee,
+  attempt,
+  type CapacitiesOf,
+  expectPropertyFails,
+  isCancellation,
+  MISSING,
+  modelEvent,
+  modelTable,
+  type Outcome,
+  registered,
+  replayParameters,
+  sabotagedClient,
+  sameSet,
+  type TransactItems,
+  takenIn,
+  weighted,
+  withoutSeatRelease,
+} from './support.js';
 
 // ---------------------------------------------------------------------------------------------------------
 // The event and the people
 
-const ROUNDS = [
+const EVENT = modelEvent('Modeldag', [
   { id: '1', workshops: ['a', 'b'] },
   { id: '2', workshops: ['c', 'd'] },
-] as const;
-const WORKSHOPS = ROUNDS.flatMap((round) => round.workshops);
-type WorkshopId = (typeof WORKSHOPS)[number];
-type Capacities = Record<WorkshopId, number>;
+]);
+const { definition, choicesAreValid } = EVENT;
+const WORKSHOPS = EVENT.workshops;
+type Capacities = CapacitiesOf<typeof EVENT.rounds>;
 
 /** A small pool, so that the same person registers twice, changes and cancels. */
 const PEOPLE = 5;
@@ -48,26 +64,6 @@ const spellings = (person: number) => [
   `Person${person}@EXAMPLE.nl`,
 ];
 const emailKey = (person: number) => `person${person}@example.nl`;
-
-function definition(capacities: Capacities): EventDefinition {
-  return {
-    title: 'Modeldag',
-    date: '2030-10-01',
-    timezone: 'Europe/Amsterdam',
-    registration: {},
-    rounds: ROUNDS.map((round) => ({
-      id: round.id,
-      title: `Ronde ${round.id}`,
-      workshops: round.workshops.map((id) => ({
-        id,
-        title: id.toUpperCase(),
-        description: '',
-        speakers: [],
-        capacity: capacities[id],
-      })),
-    })),
-  };
-}
 
 // ---------------------------------------------------------------------------------------------------------
 // The model: capacities and registrations; seats taken are derived, never stored.
@@ -80,28 +76,12 @@ type ModelRegistration = {
 };
 type Model = { capacity: Capacities; registrations: ReadonlyMap<string, ModelRegistration> };
 
-const takenIn = (model: Model, workshopId: string) =>
-  [...model.registrations.values()].filter(
-    (r) => r.status === 'confirmed' && Object.values(r.choices).includes(workshopId),
-  ).length;
 const isFull = (model: Model, workshopId: string) =>
-  takenIn(model, workshopId) >= (model.capacity[workshopId as WorkshopId] ?? 0);
+  takenIn(model, workshopId) >= (model.capacity[workshopId as keyof Capacities] ?? 0);
 const withRegistration = (model: Model, registration: ModelRegistration): Model => ({
   ...model,
   registrations: new Map([...model.registrations, [registration.id, registration]]),
 });
-
-/** The model's own rule (not the application's): every round exactly once, each with a workshop of it. */
-function choicesAreValid(choices: Record<string, string>): boolean {
-  const rounds = Object.keys(choices);
-  if (rounds.length !== ROUNDS.length) return false;
-  return ROUNDS.every((round) => (round.workshops as readonly string[]).includes(choices[round.id] ?? ''));
-}
-
-const sameSet = (a: readonly string[] = [], b: readonly string[] = []) =>
-  a.length === b.length && [...a].sort().join() === [...b].sort().join();
-
-const MISSING = 'no-such-registration-000';
 
 /**
  * The registration a change or cancel acts on, chosen when its batch starts (model and table agree then):
@@ -115,8 +95,6 @@ function targetOf(model: Model, pick: number | 'missing'): string {
 
 // ---------------------------------------------------------------------------------------------------------
 // The commands: one entry per command kind.
-
-type Outcome = { code: string; id?: string; noop?: boolean; workshopIds?: string[]; message?: string };
 
 type Sut = {
   store: DynamoStore;
@@ -162,8 +140,8 @@ const capacitiesArb: fc.Arbitrary<Capacities> = fc.record({
 
 /** A choice for a round: mostly one of its own workshops, sometimes another round's or an unknown one. */
 const choiceFor = (roundId: string) => {
-  const own = ROUNDS.find((round) => round.id === roundId)?.workshops ?? [];
-  const others = WORKSHOPS.filter((id) => !(own as readonly string[]).includes(id));
+  const own = EVENT.workshopsOf(roundId);
+  const others = WORKSHOPS.filter((id) => !own.includes(id));
   return fc.oneof(
     { arbitrary: fc.constantFrom(...own), weight: 30 },
     { arbitrary: fc.constantFrom(...others), weight: 1 },
@@ -171,16 +149,13 @@ const choiceFor = (roundId: string) => {
   );
 };
 /** Mostly `false`: one in ten. */
-const rarely = fc.oneof(
-  { arbitrary: fc.constant(false), weight: 9 },
-  { arbitrary: fc.constant(true), weight: 1 },
-);
+const rarely = weighted([false, 9], [true, 1]);
 /** A round is left out 1 time in 30 (`freq`: 1 in freq is nil); a round that does not exist is added rarely. */
 const choicesArb: fc.Arbitrary<Record<string, string>> = fc
   .tuple(
     fc.option(choiceFor('1'), { nil: undefined, freq: 30 }),
     fc.option(choiceFor('2'), { nil: undefined, freq: 30 }),
-    fc.oneof({ arbitrary: fc.constant(false), weight: 40 }, { arbitrary: fc.constant(true), weight: 1 }),
+    weighted([false, 40], [true, 1]),
   )
   .map(([one, two, extraRound]) => ({
     ...(one ? { '1': one } : {}),
@@ -192,30 +167,6 @@ const patchArb: fc.Arbitrary<Record<string, string>> = fc
   .tuple(fc.option(choiceFor('1'), { nil: undefined }), fc.option(choiceFor('2'), { nil: undefined }))
   .map(([one, two]) => ({ ...(one ? { '1': one } : {}), ...(two ? { '2': two } : {}) }));
 
-function outcomeOf(error: unknown): Outcome {
-  if (error instanceof AppError) {
-    const details = error.details as { workshopIds?: string[] } | undefined;
-    return { code: error.code, ...(details?.workshopIds ? { workshopIds: details.workshopIds } : {}) };
-  }
-  return {
-    code: 'UNEXPECTED',
-    message: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
-  };
-}
-
-async function attempt(work: () => Promise<Outcome>): Promise<Outcome> {
-  try {
-    return await work();
-  } catch (error) {
-    return outcomeOf(error);
-  }
-}
-
-const tokenFor = (sut: Sut, id: string, wrong: boolean) =>
-  wrong
-    ? 'not-the-token-of-this-registration-000'
-    : (sut.tokens.get(id) ?? 'unknown-registration-token-00000');
-
 const commands: { [K in Command['kind']]: CommandSpec<Extract<Command, { kind: K }>> } = {
   register: {
     weight: 6,
@@ -226,21 +177,22 @@ const commands: { [K in Command['kind']]: CommandSpec<Extract<Command, { kind: K
       choices: choicesArb,
     }),
     run: (sut, command) =>
-      attempt(async () => {
-        const { registration, manageToken } = await register(
-          {
-            eventId: sut.eventId,
-            name: `Persoon ${command.person}`,
-            email: spellings(command.person)[command.spelling] ?? '',
-            organisation: 'Modelgemeente',
-            choices: command.choices,
-            locale: 'nl',
-          },
-          { events: sut.store, registrations: sut.store, clock: systemClock, secrets: cryptoSecrets },
-        );
-        sut.tokens.set(registration.id, manageToken);
-        return { code: 'OK', id: registration.id };
-      }),
+      attempt(async () =>
+        registered(
+          sut,
+          await register(
+            {
+              eventId: sut.eventId,
+              name: `Persoon ${command.person}`,
+              email: spellings(command.person)[command.spelling] ?? '',
+              organisation: 'Modelgemeente',
+              choices: command.choices,
+              locale: 'nl',
+            },
+            { events: sut.store, registrations: sut.store, clock: systemClock, secrets: cryptoSecrets },
+          ),
+        ),
+      ),
     step(model, command, _target, outcome) {
       if (!choicesAreValid(command.choices)) return outcome.code === 'INVALID_CHOICE' ? [model] : [];
       const full = Object.values(command.choices).filter((id) => isFull(model, id));
@@ -275,11 +227,7 @@ const commands: { [K in Command['kind']]: CommandSpec<Extract<Command, { kind: K
     run: (sut, command, target) =>
       attempt(async () => {
         await changeChoices(
-          {
-            registrationId: target,
-            manageToken: tokenFor(sut, target, command.wrongToken),
-            choices: command.patch,
-          },
+          { ...asAttendee(sut, target, command.wrongToken), choices: command.patch },
           { registrations: sut.store, events: sut.store, clock: systemClock },
         );
         return { code: 'OK' };
@@ -313,11 +261,7 @@ const commands: { [K in Command['kind']]: CommandSpec<Extract<Command, { kind: K
       attempt(async () => {
         const { cancelledNow } = await cancelRegistration(
           command.by === 'attendee'
-            ? {
-                registrationId: target,
-                manageToken: tokenFor(sut, target, command.wrongToken),
-                by: 'attendee',
-              }
+            ? { ...asAttendee(sut, target, command.wrongToken), by: 'attendee' }
             : { registrationId: target, by: 'organiser', eventId: sut.eventId },
           { registrations: sut.store, clock: systemClock },
         );
@@ -408,10 +352,8 @@ function serialise(model: Model, batch: Executed[], observed: string): Model | u
 // ---------------------------------------------------------------------------------------------------------
 // The property
 
-let table: TestTable;
-let runs = 0;
-/** Outcomes seen, by command kind (printed with MODEL_STATS=1, to see that the commands reach every branch). */
-const seen = new Map<string, number>();
+/** Outcomes seen are counted by command kind (printed with MODEL_STATS=1, to see the commands reach every branch). */
+const rig = modelTable();
 
 const batchesArb = fc.array(fc.array(commandArb, { minLength: 1, maxLength: 6 }), {
   minLength: 1,
@@ -421,7 +363,8 @@ const batchesArb = fc.array(fc.array(commandArb, { minLength: 1, maxLength: 6 })
 /** The seat-invariant property, for the store `makeStore` builds on the test table. */
 function seatInvariantProperty(makeStore: (table: TestTable) => DynamoStore) {
   return fc.asyncProperty(capacitiesArb, batchesArb, async (initial, batches) => {
-    const sut: Sut = { store: makeStore(table), eventId: `model-${++runs}`, tokens: new Map() };
+    const { table } = rig;
+    const sut: Sut = { store: makeStore(table), eventId: rig.eventId('model'), tokens: new Map() };
     await sut.store.putEventDefinition(sut.eventId, definition(initial));
     let model: Model = { capacity: { ...initial }, registrations: new Map() };
 
@@ -432,8 +375,7 @@ function seatInvariantProperty(makeStore: (table: TestTable) => DynamoStore) {
       );
       batch.forEach((command, index) => {
         const outcome = outcomes[index];
-        const key = `${command.kind} → ${outcome?.code}${outcome?.noop ? ' (no-op)' : ''}`;
-        seen.set(key, (seen.get(key) ?? 0) + 1);
+        rig.count(`${command.kind} → ${outcome?.code}${outcome?.noop ? ' (no-op)' : ''}`);
       });
       const executed = batch.map((command, index) => ({
         command,
@@ -468,26 +410,7 @@ function seatInvariantProperty(makeStore: (table: TestTable) => DynamoStore) {
   });
 }
 
-const runParameters = (): fc.Parameters<[Capacities, Command[][]]> => ({
-  numRuns: Number(process.env.FC_RUNS) || 30,
-  seed: Number(process.env.FC_SEED) || undefined,
-  path: process.env.FC_PATH || undefined,
-  verbose: true,
-});
-
-beforeAll(async () => {
-  table = await startTestTable();
-});
-afterAll(async () => {
-  await table?.close();
-  if (process.env.MODEL_STATS)
-    console.info(
-      [...seen]
-        .sort(([a], [b]) => a.localeCompare(b))
-        .map(([k, n]) => `${k}: ${n}`)
-        .join('\n'),
-    );
-});
+const runParameters = () => replayParameters<[Capacities, Command[][]]>(Number(process.env.FC_RUNS) || 30);
 
 describe('seat invariant under concurrent commands (model-based)', () => {
   it('holds for register, change, cancel (attendee and organiser) and capacity changes', async () => {
@@ -501,23 +424,9 @@ describe('seat invariant under concurrent commands (model-based)', () => {
 // ---------------------------------------------------------------------------------------------------------
 // The property can fail: the same property against deliberately broken stores must report a failure.
 
-type TransactItems = NonNullable<TransactWriteCommand['input']['TransactItems']>;
-
 /** A DynamoStore whose transactions are rewritten by `sabotage` on their way to DynamoDB. */
-function sabotagedStore(t: TestTable, sabotage: (items: TransactItems) => TransactItems): DynamoStore {
-  const client = new Proxy(t.documentClient, {
-    get(target, property, receiver) {
-      if (property !== 'send') return Reflect.get(target, property, receiver);
-      return (command: unknown) => {
-        if (command instanceof TransactWriteCommand && command.input.TransactItems) {
-          command.input.TransactItems = sabotage(command.input.TransactItems);
-        }
-        return target.send(command as never);
-      };
-    },
-  });
-  return new DynamoStore(client, t.tableName);
-}
+const sabotagedStore = (t: TestTable, sabotage: (items: TransactItems) => TransactItems) =>
+  new DynamoStore(sabotagedClient(t.documentClient, sabotage), t.tableName);
 
 const brokenStores: [string, (t: TestTable) => DynamoStore][] = [
   [
@@ -534,12 +443,7 @@ const brokenStores: [string, (t: TestTable) => DynamoStore][] = [
   ],
   [
     'a store whose cancel does not release the seats',
-    (t) =>
-      sabotagedStore(t, (items) =>
-        items.some((item) => item.Update?.UpdateExpression?.includes('cancelledAt'))
-          ? items.filter((item) => !item.Update?.UpdateExpression?.includes('taken = taken - :one'))
-          : items,
-      ),
+    (t) => sabotagedStore(t, (items) => (isCancellation(items) ? withoutSeatRelease(items) : items)),
   ],
   [
     'a store without the one-registration-per-email guard',
@@ -562,14 +466,7 @@ const brokenStores: [string, (t: TestTable) => DynamoStore][] = [
 
 describe('the property catches broken stores', () => {
   it.each(brokenStores)('%s', async (_name, makeStore) => {
-    const result = await fc.check(seatInvariantProperty(makeStore), {
-      numRuns: 100,
-      endOnFailure: true,
-      seed: Number(process.env.FC_SEED) || undefined,
-    });
-    if (process.env.MODEL_STATS)
-      console.info(`failed after ${result.numRuns} runs: ${String(result.errorInstance).slice(0, 1500)}`);
-    expect(result.failed).toBe(true);
+    const result = await expectPropertyFails(seatInvariantProperty(makeStore), 100);
     expect(String(result.errorInstance)).toMatch(/invariants broken|no serial order/);
   });
 });
