@@ -1,3 +1,4 @@
+import { newOutboxEntry, type OutboxEntry } from './email.js';
 import type { Choices, StoredRegistration, WaitingFor, WorkshopSeats } from './registration.js';
 
 /**
@@ -152,4 +153,24 @@ export function withOwnEntries(
   const present = new Set(queue.map((entry) => entry.id));
   const missing = entriesOf(registration, registration.updatedAt).filter((entry) => !present.has(entry.id));
   return missing.length === 0 ? [...queue] : [...queue, ...missing].sort(byQueueOrder);
+}
+
+/**
+ * The "left the list" email a registration owes when it leaves the lists of these rounds (all of them when
+ * not given), committed with the change; it names the workshops, which the registration no longer will.
+ */
+export function leftListEmail(
+  current: Pick<StoredRegistration, 'id' | 'eventId' | 'version' | 'waitingFor'>,
+  now: Date,
+  roundIds: readonly string[] = Object.keys(current.waitingFor ?? {}),
+): OutboxEntry {
+  const workshopIds = [...new Set(roundIds.flatMap((roundId) => current.waitingFor?.[roundId] ?? []))];
+  return newOutboxEntry(
+    current.id,
+    current.eventId,
+    'waiting-list-left',
+    current.version + 1,
+    now,
+    workshopIds,
+  );
 }

@@ -32,7 +32,7 @@ import { listRegistrations } from '../use-cases/admin/list-registrations.js';
 import type { Actor, IdSource } from '../use-cases/admin/ports.js';
 import { putEvent } from '../use-cases/admin/put-event.js';
 import { listWaiting, promoteByHand, removeFromWaitingList } from '../use-cases/admin/waiting-lists.js';
-import { deliverCancellationNow } from '../use-cases/deliver-email.js';
+import { deliverNoticeNow } from '../use-cases/deliver-email.js';
 import { erasePersonalData } from '../use-cases/erase-personal-data.js';
 import { notifyPromotions, promoteAndNotify, promotionDeps } from '../waiting-list-runtime.js';
 
@@ -214,9 +214,7 @@ const cancelRoute: AdminRoute = async (event, _request, actor) => {
     { registrations: deps.store, audit: deps.adminQueries, clock: deps.clock, ids },
   );
   if (email) {
-    logDelivery(
-      await deliverCancellationNow(email.outbox, email.registration, { ...mail, events: deps.store }),
-    );
+    logDelivery(await deliverNoticeNow(email.outbox, email.registration, { ...mail, events: deps.store }));
     await promoteAndNotify(eventId);
   }
   return jsonResponse(200, { registration });
@@ -296,7 +294,7 @@ const removeWaitingRoute: AdminRoute = async (event, _request, actor) => {
     },
   );
   if (outbox) {
-    logDelivery(await deliverCancellationNow(outbox, registration, { ...mail, events: deps.store }));
+    logDelivery(await deliverNoticeNow(outbox, registration, { ...mail, events: deps.store }));
   }
   return jsonResponse(200, { registration: toAdminRegistration(registration) });
 };

@@ -10,7 +10,7 @@ import { changeBodySchema, joinWaitingListBodySchema } from '../http/schemas.js'
 import { logDelivery } from '../observability.js';
 import { cancelRegistration } from '../use-cases/cancel-registration.js';
 import { changeChoices } from '../use-cases/change-choices.js';
-import { deliverCancellationNow, deliverNow } from '../use-cases/deliver-email.js';
+import { deliverNoticeNow, deliverNow } from '../use-cases/deliver-email.js';
 import { erasePersonalData } from '../use-cases/erase-personal-data.js';
 import { findOwnRegistration } from '../use-cases/registration-access.js';
 import { joinWaitingList, leaveWaitingList } from '../use-cases/waiting-list.js';
@@ -81,7 +81,7 @@ export const handler = httpHandler(async (event, request) => {
       { registrationId, manageToken, roundId },
       useCaseDeps,
     );
-    if (outbox) logDelivery(await deliverCancellationNow(outbox, registration, deliveryDeps));
+    if (outbox) logDelivery(await deliverNoticeNow(outbox, registration, deliveryDeps));
     return jsonResponse(200, { registration: await registrationWithPositions(registration) });
   }
 
@@ -110,7 +110,7 @@ export const handler = httpHandler(async (event, request) => {
         useCaseDeps,
       );
       if (outbox) {
-        logDelivery(await deliverCancellationNow(outbox, registration, deliveryDeps));
+        logDelivery(await deliverNoticeNow(outbox, registration, deliveryDeps));
         await promoteAndNotify(registration.eventId);
       }
       return jsonResponse(200, { registration: registrationView(registration) });

@@ -1,6 +1,7 @@
 import { newOutboxEntry, type OutboxEntry } from '../domain/email.js';
 import { RegistrationNotFound } from '../domain/errors.js';
 import type { CancelledBy, StoredRegistration } from '../domain/registration.js';
+import { leftListEmail } from '../domain/waiting-list.js';
 import type { Clock, RegistrationStore } from '../ports.js';
 import { findOwnRegistration, withRetryOnChange } from './registration-access.js';
 
@@ -35,9 +36,7 @@ export async function cancelRegistration(
     // no seats: they are told they left the waiting list.
     const outbox =
       current.status === 'waiting'
-        ? newOutboxEntry(current.id, current.eventId, 'waiting-list-left', current.version + 1, now, [
-            ...new Set(Object.values(current.waitingFor ?? {}).flat()),
-          ])
+        ? leftListEmail(current, now)
         : newOutboxEntry(current.id, current.eventId, 'cancellation', current.version + 1, now);
     const registration = await deps.registrations.cancelRegistration(
       current,

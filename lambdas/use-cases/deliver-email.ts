@@ -114,8 +114,11 @@ export async function deliverNow(
   }
 }
 
-/** Right after a cancellation: the email needs the event's texts but no manage link. Never throws. */
-export async function deliverCancellationNow(
+/**
+ * Right after a change whose email carries no manage link (a cancellation, leaving a waiting list): the email
+ * needs the event's texts, read here. Never throws.
+ */
+export async function deliverNoticeNow(
   entry: OutboxEntry,
   registration: StoredRegistration,
   deps: DeliveryDeps & { events: Pick<EventCatalog, 'getEvent'> },

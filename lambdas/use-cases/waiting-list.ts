@@ -20,6 +20,7 @@ import {
 } from '../domain/registration.js';
 import {
   freeSeatsOf,
+  leftListEmail,
   placeEntryId,
   preferenceEntryId,
   seatsFor,
@@ -170,15 +171,7 @@ async function leave(
   const now = deps.clock.now();
   const at = now.toISOString();
   if (current.status === 'waiting') {
-    const workshopIds = [...new Set(Object.values(current.waitingFor ?? {}).flat())];
-    const outbox = newOutboxEntry(
-      current.id,
-      current.eventId,
-      'waiting-list-left',
-      current.version + 1,
-      now,
-      workshopIds,
-    );
+    const outbox = leftListEmail(current, now);
     const registration = await deps.registrations.cancelRegistration(current, at, by, outbox);
     return { registration, outbox, leftEntryIds: [placeEntryId(current.id)] };
   }
@@ -187,15 +180,7 @@ async function leave(
   );
   if (current.status !== 'confirmed' || roundIds.length === 0)
     return { registration: current, leftEntryIds: [] };
-  const workshopIds = roundIds.flatMap((id) => current.waitingFor?.[id] ?? []);
-  const outbox = newOutboxEntry(
-    current.id,
-    current.eventId,
-    'waiting-list-left',
-    current.version + 1,
-    now,
-    workshopIds,
-  );
+  const outbox = leftListEmail(current, now, roundIds);
   const registration = await deps.waiting.leavePreferences(current, roundIds, at, outbox);
   return { registration, outbox, leftEntryIds: roundIds.map((id) => preferenceEntryId(current.id, id)) };
 }
