@@ -122,15 +122,15 @@ function checkWaitFor(event: EventWithSeats, choices: Choices, waitFor: Choices)
 }
 
 /**
- * A new registration record with its manage token and the first email it owes: a confirmed registration,
- * or (`status: 'waiting'`) a signup for a place on the waiting list.
+ * Writes a new registration with its manage token and the first email it owes, in one transaction: a
+ * confirmed registration, or (`status: 'waiting'`) a signup for a place on the waiting list.
  */
-export function newRegistrationRecord(
+export async function createNewRegistration(
   person: PersonDetails,
   seats: { status: 'confirmed' | 'waiting'; choices: Choices; waitingFor?: WaitingFor },
   event: EventWithSeats,
-  deps: Pick<RegisterDeps, 'clock' | 'secrets'>,
-) {
+  deps: Omit<RegisterDeps, 'events'>,
+): Promise<RegisterResult> {
   const now = deps.clock.now();
   const createdAt = now.toISOString();
   const registration: Registration = {
@@ -166,7 +166,8 @@ export function newRegistrationRecord(
     // Lists joined with the registration (a preference per round, or the place of a waiting one).
     waitingEntries: entriesOf(registration, createdAt),
   };
-  return { stored, manageToken, outbox, newRegistration };
+  await deps.registrations.createRegistration(newRegistration);
+  return { registration: stored, manageToken, outbox, event: event.definition };
 }
 
 export async function register(command: RegisterCommand, deps: RegisterDeps): Promise<RegisterResult> {
@@ -187,17 +188,10 @@ export async function register(command: RegisterCommand, deps: RegisterDeps): Pr
   const waitingFor = Object.fromEntries(
     Object.entries(waitFor).map(([roundId, workshopId]) => [roundId, [workshopId]]),
   );
-  const record = newRegistrationRecord(
+  return createNewRegistration(
     command,
     { status: 'confirmed', choices: command.choices, waitingFor },
     event,
     deps,
   );
-  await deps.registrations.createRegistration(record.newRegistration);
-  return {
-    registration: record.stored,
-    manageToken: record.manageToken,
-    outbox: record.outbox,
-    event: event.definition,
-  };
 }

@@ -27,7 +27,7 @@ import {
   type WaitingEntry,
 } from '../domain/waiting-list.js';
 import type { Clock, EventCatalog, RegistrationStore, SecretSource, WaitingListStore } from '../ports.js';
-import { assertOpen, newRegistrationRecord, type PersonDetails, type RegisterResult } from './register.js';
+import { assertOpen, createNewRegistration, type PersonDetails, type RegisterResult } from './register.js';
 import { findOwnRegistration, withRetryOnChange } from './registration-access.js';
 
 export type WaitingListDeps = {
@@ -85,19 +85,7 @@ export async function signUpForPlace(
   const seatsNow = seatsFor({ wants: accepts }, freeSeatsOf(event.seats));
   if (seatsNow) throw new NotFull({ workshopIds: Object.values(seatsNow) });
 
-  const record = newRegistrationRecord(
-    command,
-    { status: 'waiting', choices: {}, waitingFor: accepts },
-    event,
-    deps,
-  );
-  await deps.registrations.createRegistration(record.newRegistration);
-  return {
-    registration: record.stored,
-    manageToken: record.manageToken,
-    outbox: record.outbox,
-    event: event.definition,
-  };
+  return createNewRegistration(command, { status: 'waiting', choices: {}, waitingFor: accepts }, event, deps);
 }
 
 /**
