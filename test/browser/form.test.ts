@@ -1,16 +1,27 @@
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   artifactsDir,
+  fillPerson,
   focused,
-  type NewPageOptions,
+  formOldEnough,
+  formShownAt,
+  newPage,
+  openForm,
+  type Person,
+  recordPosts,
   SEED_EVENT,
+  seatsLeft,
   seriousA11yViolations,
   startWebEnv,
+  submitForm,
   tabTo,
+  text,
+  UUID,
   unique,
   type WebEnv,
+  waitForText,
 } from './support.js';
 
 /**
@@ -25,52 +36,8 @@ beforeAll(async () => {
 });
 afterAll(async () => env?.close());
 
-type Sent = { key: string | undefined; body: Record<string, unknown> };
-
 /** Every POST of a registration the page makes, with its Idempotency-Key and body. */
-function recordRegistrations(page: Page): Sent[] {
-  const sent: Sent[] = [];
-  page.on('request', (request) => {
-    if (request.method() === 'POST' && request.url().endsWith('/registrations')) {
-      sent.push({ key: request.headers()['idempotency-key'], body: request.postDataJSON() });
-    }
-  });
-  return sent;
-}
-
-/** When each page showed its form: the API refuses a form sent less than 3 s after it was shown. */
-const shownAt = new WeakMap<Page, number>();
-
-/** A new page, closed when the test finishes (tests run concurrently, each with its own pages). */
-async function newPage(ctx: TestContext, options?: NewPageOptions): Promise<Page> {
-  const page = await env.newPage(options);
-  ctx.onTestFinished(() => page.close());
-  return page;
-}
-
-async function openForm(ctx: TestContext, eventId?: string, options?: NewPageOptions): Promise<Page> {
-  const page = await newPage(ctx, options);
-  page.on('pageerror', (error) => {
-    throw error;
-  });
-  await page.goto(env.url(eventId ? `/?event=${eventId}` : '/'));
-  await page.locator('#registration-form').waitFor();
-  shownAt.set(page, Date.now());
-  return page;
-}
-
-/** Waits until the form is old enough for the API (as a person's would be). */
-async function formOldEnough(page: Page, minimumAgeMs = 3_200) {
-  const age = Date.now() - (shownAt.get(page) ?? 0);
-  if (age < minimumAgeMs) await page.waitForTimeout(minimumAgeMs - age);
-}
-
-async function submitForm(page: Page) {
-  await formOldEnough(page);
-  await page.click('#submit');
-}
-
-type Person = { name: string; email: string; organisation: string; jobTitle?: string };
+const recordRegistrations = (page: Page) => recordPosts(page, /\/registrations$/);
 
 const person = (overrides: Partial<Person> = {}): Person => ({
   name: 'Anna de Vries',
@@ -80,33 +47,9 @@ const person = (overrides: Partial<Person> = {}): Person => ({
   ...overrides,
 });
 
-async function fillPerson(page: Page, who: Person) {
-  await page.fill('#name', who.name);
-  await page.fill('#email', who.email);
-  await page.fill('#organisation', who.organisation);
-  if (who.jobTitle) await page.fill('#jobTitle', who.jobTitle);
-  await page.check('#consent');
-}
-
-const text = async (page: Page, selector: string) =>
-  (await page.locator(selector).textContent())?.trim() ?? '';
-
-async function waitForText(page: Page, selector: string, pattern: RegExp) {
-  await page.locator(selector).filter({ hasText: pattern }).waitFor();
-}
-
-async function seatsLeft(eventId: string): Promise<Record<string, number>> {
-  const event = await (await fetch(env.url(`/events/${eventId}`))).json();
-  return Object.fromEntries(
-    event.rounds.flatMap((round: { workshops: { id: string; seatsLeft: number }[] }) =>
-      round.workshops.map((workshop) => [workshop.id, workshop.seatsLeft]),
-    ),
-  );
-}
-
 describe.concurrent('the registration form', () => {
   it('registers for the seed event; the confirmation names both chosen workshops', async (ctx) => {
-    const page = await openForm(ctx);
+    const page = await openForm(env, ctx);
     const sent = recordRegistrations(page);
     expect(await text(page, '#event-title')).toBe('Dag van Weerbaar Bestuur');
     expect(await text(page, '#event-date')).toBe('donderdag 12 september 2019');
@@ -118,7 +61,7 @@ describe.concurrent('the registration form', () => {
     ]);
     expect(await page.locator('input[name="round-1"]').count()).toBe(4);
     expect(await page.locator('input[name="round-2"]').count()).toBe(3);
-    const before = await seatsLeft(SEED_EVENT);
+    const before = await seatsLeft(env, SEED_EVENT);
     expect(await text(page, '#ws-wijk-van-ons-allemaal-seats')).toBe(
       `nog ${before['wijk-van-ons-allemaal']} plaatsen`,
     );
@@ -147,7 +90,7 @@ describe.concurrent('the registration form', () => {
     await page.screenshot({ path: path.join(artifactsDir, 'confirmation.png'), fullPage: true });
 
     expect(sent).toHaveLength(1);
-    expect(sent[0]?.key).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(sent[0]?.key).toMatch(UUID);
     expect(sent[0]?.body).toEqual({
       name: who.name,
       email: who.email,
@@ -159,14 +102,14 @@ describe.concurrent('the registration form', () => {
       website: '',
       formStartedAt: expect.any(Number),
     });
-    const after = await seatsLeft(SEED_EVENT);
+    const after = await seatsLeft(env, SEED_EVENT);
     expect(after['wijk-van-ons-allemaal']).toBe((before['wijk-van-ons-allemaal'] ?? 0) - 1);
     expect(after['desinformatie-nepnieuws']).toBe((before['desinformatie-nepnieuws'] ?? 0) - 1);
   });
 
   it('shows seats left in words, and a full workshop as VOL that cannot be chosen', async (ctx) => {
     const eventId = await env.createEvent({ 'open-data': 1, 'crisis-oefenen': 0 });
-    const page = await openForm(ctx, eventId);
+    const page = await openForm(env, ctx, eventId);
     expect(await text(page, '#ws-veilige-wijk-seats')).toBe('nog 10 plaatsen');
     expect(await text(page, '#ws-open-data-seats')).toBe('nog 1 plaats');
     expect(await text(page, '#ws-crisis-oefenen-seats')).toBe('VOL');
@@ -182,7 +125,7 @@ describe.concurrent('the registration form', () => {
 
   it('a workshop that fills up while the person types: full message, choice marked, the rest kept', async (ctx) => {
     const eventId = await env.createEvent({ 'open-data': 1 });
-    const page = await openForm(ctx, eventId);
+    const page = await openForm(env, ctx, eventId);
     const sent = recordRegistrations(page);
     const who = person();
     await page.check('#ws-open-data');
@@ -227,7 +170,7 @@ describe.concurrent('the registration form', () => {
 
   it('can be filled in and sent with the keyboard alone (Tab, Space, Enter)', async (ctx) => {
     const eventId = await env.createEvent();
-    const page = await openForm(ctx, eventId);
+    const page = await openForm(env, ctx, eventId);
     const visited = new Set<string>();
 
     await tabTo(page, (element) => element.name === 'round-1', visited);
@@ -269,7 +212,7 @@ describe.concurrent('the registration form', () => {
 
   it('shows validation errors next to their fields and moves focus to the first', async (ctx) => {
     const eventId = await env.createEvent();
-    const page = await openForm(ctx, eventId);
+    const page = await openForm(env, ctx, eventId);
     const sent = recordRegistrations(page);
 
     await page.click('#submit');
@@ -312,7 +255,7 @@ describe.concurrent('the registration form', () => {
 
   it('shows the refusal of a form sent too quickly, and sends it again later', async (ctx) => {
     const eventId = await env.createEvent();
-    const page = await openForm(ctx, eventId);
+    const page = await openForm(env, ctx, eventId);
     const sent = recordRegistrations(page);
     // However fast a test types, the form is made "just shown" on its way to the API.
     await page.route('**/registrations', (route) =>
@@ -336,7 +279,7 @@ describe.concurrent('the registration form', () => {
 
   it('a device whose clock is 10 minutes fast still registers (the form start is sent in server time)', async (ctx) => {
     const eventId = await env.createEvent();
-    const page = await openForm(ctx, eventId, { clockOffsetMs: 10 * 60_000 });
+    const page = await openForm(env, ctx, eventId, { clockOffsetMs: 10 * 60_000 });
     const sent = recordRegistrations(page);
     expect((await page.evaluate(() => Date.now())) - Date.now()).toBeGreaterThan(9 * 60_000);
     await page.check('#ws-open-data');
@@ -346,12 +289,12 @@ describe.concurrent('the registration form', () => {
     await formOldEnough(page, 4_000);
     await page.click('#submit');
     await page.locator('#confirmation').waitFor();
-    expect(Math.abs(Number(sent[0]?.body.formStartedAt) - (shownAt.get(page) ?? 0))).toBeLessThan(3_000);
+    expect(Math.abs(Number(sent[0]?.body.formStartedAt) - (formShownAt(page) ?? 0))).toBeLessThan(3_000);
   });
 
   it('a network failure keeps everything; a retry reuses the Idempotency-Key, an edit starts a new attempt', async (ctx) => {
     const eventId = await env.createEvent();
-    const page = await openForm(ctx, eventId);
+    const page = await openForm(env, ctx, eventId);
     const sent = recordRegistrations(page);
     await page.route('**/registrations', (route) => route.abort('internetdisconnected'));
     await page.check('#ws-crisis-oefenen');
@@ -379,7 +322,7 @@ describe.concurrent('the registration form', () => {
 
   it('a double click sends one registration, with the button disabled while it is in flight', async (ctx) => {
     const eventId = await env.createEvent();
-    const page = await openForm(ctx, eventId);
+    const page = await openForm(env, ctx, eventId);
     const sent = recordRegistrations(page);
     let release: () => void = () => undefined;
     const held = new Promise<void>((resolve) => {
@@ -406,7 +349,7 @@ describe.concurrent('the registration form', () => {
     const eventId = await env.createEvent();
     const email = `${unique('dubbel')}@example.nl`;
     expect((await env.register(eventId, email, { '1': 'open-data', '2': 'nepnieuws' })).status).toBe(201);
-    const page = await openForm(ctx, eventId);
+    const page = await openForm(env, ctx, eventId);
     await page.check('#ws-open-data');
     await page.check('#ws-nepnieuws');
     await fillPerson(page, person({ email }));
@@ -443,7 +386,7 @@ describe.concurrent('the registration form', () => {
     const definition = testEventDefinition();
     definition.registration = { closesAt: '2019-09-01T00:00:00+02:00' };
     await env.store.putEventDefinition(eventId, definition);
-    const page = await openForm(ctx, eventId);
+    const page = await openForm(env, ctx, eventId);
     await waitForText(page, '#window-message', /gesloten/);
     expect(await page.isDisabled('#ws-veilige-wijk')).toBe(true);
     expect(await page.isDisabled('#name')).toBe(true);
@@ -451,7 +394,7 @@ describe.concurrent('the registration form', () => {
   });
 
   it('an unknown event says so', async (ctx) => {
-    const page = await newPage(ctx);
+    const page = await newPage(env, ctx);
     await page.goto(env.url('/?event=bestaat-niet'));
     await waitForText(page, '#load-error-text', /bestaat niet/);
     expect(await page.locator('#registration-form').isHidden()).toBe(true);
@@ -459,7 +402,7 @@ describe.concurrent('the registration form', () => {
 
   it('switches to English and back: texts, date, lang attribute and the locale sent', async (ctx) => {
     const eventId = await env.createEvent({ 'open-data': 1, 'crisis-oefenen': 0 });
-    const page = await openForm(ctx, eventId);
+    const page = await openForm(env, ctx, eventId);
     const sent = recordRegistrations(page);
     await page.fill('#name', 'Dana Smit');
     await page.click('button[data-lang="en"]');
@@ -499,7 +442,7 @@ describe.concurrent('the registration form', () => {
 
   it('has no serious or critical accessibility violations (axe-core): form, errors, English, confirmation', async (ctx) => {
     const eventId = await env.createEvent({ 'crisis-oefenen': 0, 'open-data': 2 });
-    const page = await openForm(ctx, eventId, { bypassCSP: true });
+    const page = await openForm(env, ctx, eventId, { bypassCSP: true });
     await page.click('#submit');
     await waitForText(page, '#form-alert', /nog niet verstuurd/);
     expect(await seriousA11yViolations(page)).toEqual([]);
@@ -512,7 +455,7 @@ describe.concurrent('the registration form', () => {
     await page.locator('#confirmation').waitFor();
     expect(await seriousA11yViolations(page)).toEqual([]);
 
-    const privacy = await newPage(ctx, { bypassCSP: true });
+    const privacy = await newPage(env, ctx, { bypassCSP: true });
     await privacy.goto(env.url('/privacy.html'));
     expect(await privacy.getAttribute('#en', 'lang')).toBe('en');
     expect(await privacy.locator('.placeholder').count()).toBeGreaterThan(5);
@@ -520,7 +463,7 @@ describe.concurrent('the registration form', () => {
   });
 
   it('reflows at 320 px and at 200 % zoom without horizontal scrolling; saves screenshots', async (ctx) => {
-    const desktop = await openForm(ctx);
+    const desktop = await openForm(env, ctx);
     await desktop.screenshot({ path: path.join(artifactsDir, 'form.png'), fullPage: true });
 
     const eventId = await env.createEvent({ 'crisis-oefenen': 0 });
@@ -528,7 +471,7 @@ describe.concurrent('the registration form', () => {
       [{ width: 320, height: 640 }, 'form-320.png', undefined],
       [{ width: 640, height: 450 }, undefined, eventId], // 1280 × 900 at 200 %
     ] as const) {
-      const page = await openForm(ctx, event, { viewport });
+      const page = await openForm(env, ctx, event, { viewport });
       await page.click('#submit'); // with every error message shown
       await waitForText(page, '#form-alert', /nog niet verstuurd/);
       for (const details of await page.locator('details').all())

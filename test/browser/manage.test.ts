@@ -1,12 +1,22 @@
-import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { Page } from 'playwright-core';
-import { afterAll, describe, expect, it, type TestContext } from 'vitest';
-import { registrationKey } from '../../lambdas/adapters/dynamodb/keys.js';
-import { sha256Hex } from '../../lambdas/domain/hashing.js';
-import { artifactsDir, focused, seriousA11yViolations, startWebEnv, unique } from './support.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import {
+  artifactsDir,
+  fillPerson,
+  focused,
+  giveToken,
+  loadForm,
+  newPage,
+  openManage,
+  seatsLeft,
+  seriousA11yViolations,
+  startWebEnv,
+  submitForm,
+  text,
+  unique,
+  waitForText,
+} from './support.js';
 
 /**
  * The manage page (the link in the confirmation email) in Chromium against the local stack. The manage
@@ -44,15 +54,7 @@ async function registrationWithToken(eventId: string, choices: Choices, locale?:
   });
   expect(response.status).toBe(201);
   const { registration } = (await response.json()) as { registration: { id: string } };
-  const token = randomBytes(24).toString('base64url');
-  await env.documentClient.send(
-    new UpdateCommand({
-      TableName: env.stack.tableName,
-      Key: registrationKey(registration.id),
-      UpdateExpression: 'SET manageTokenHash = :hash',
-      ExpressionAttributeValues: { ':hash': sha256Hex(token) },
-    }),
-  );
+  const token = await giveToken(env, registration.id);
   return { id: registration.id, token, email };
 }
 
@@ -87,39 +89,9 @@ async function emailSubjects(email: string): Promise<string[]> {
     .map((candidate) => candidate.subject ?? '');
 }
 
-async function seatsLeft(eventId: string): Promise<Record<string, number>> {
-  const event = await (await fetch(env.url(`/events/${eventId}`))).json();
-  return Object.fromEntries(
-    event.rounds.flatMap((round: { workshops: { id: string; seatsLeft: number }[] }) =>
-      round.workshops.map((workshop) => [workshop.id, workshop.seatsLeft]),
-    ),
-  );
-}
-
-async function openManage(
-  ctx: TestContext,
-  query: string,
-  options: { bypassCSP?: boolean } = {},
-): Promise<Page> {
-  const page = await env.newPage(options);
-  ctx.onTestFinished(() => page.close());
-  page.on('pageerror', (error) => {
-    throw error;
-  });
-  await page.goto(env.url(`/manage.html${query}`));
-  return page;
-}
-
-const text = async (page: Page, selector: string) =>
-  (await page.locator(selector).textContent())?.trim() ?? '';
-
-async function waitForText(page: Page, selector: string, pattern: RegExp) {
-  await page.locator(selector).filter({ hasText: pattern }).waitFor();
-}
-
 describe.concurrent('the manage page', () => {
   it('says the link is not valid when it has no token, without asking the API', async (ctx) => {
-    const page = await openManage(ctx, '?id=abcdefghijklmnop');
+    const page = await openManage(env, ctx, '?id=abcdefghijklmnop');
     await waitForText(page, '#load-error-text', /niet geldig/);
     expect(await page.locator('#retry').isHidden()).toBe(true);
     expect(await page.locator('#registration').isHidden()).toBe(true);
@@ -129,26 +101,18 @@ describe.concurrent('the manage page', () => {
     'the link in the confirmation email of a registration made with the form opens it',
     async (ctx) => {
       const eventId = await env.createEvent();
-      const form = await env.newPage();
-      ctx.onTestFinished(() => form.close());
-      await form.goto(env.url(`/?event=${eventId}`));
-      await form.locator('#registration-form').waitFor();
-      const shownAt = Date.now();
+      const form = await newPage(env, ctx);
+      await loadForm(env, form, eventId);
       const email = `${unique('mail')}@example.nl`;
       await form.check('#ws-crisis-oefenen');
       await form.check('#ws-weerbare-raad');
-      await form.fill('#name', 'Femke de Jong');
-      await form.fill('#email', email);
-      await form.fill('#organisation', 'Gemeente Eindhoven');
-      await form.check('#consent');
-      await form.waitForTimeout(Math.max(0, 3_200 - (Date.now() - shownAt)));
-      await form.click('#submit');
+      await fillPerson(form, { name: 'Femke de Jong', email, organisation: 'Gemeente Eindhoven' });
+      await submitForm(form);
       await form.locator('#confirmation').waitFor();
 
       const link = await manageLinkFromEmail(email);
       expect(new URL(link).origin).toBe(env.stack.apiUrl);
-      const page = await env.newPage();
-      ctx.onTestFinished(() => page.close());
+      const page = await newPage(env, ctx);
       await page.goto(link);
       await page.locator('#change-form').waitFor();
       expect(await text(page, '#reg-name')).toBe('Femke de Jong');
@@ -162,7 +126,7 @@ describe.concurrent('the manage page', () => {
   it.skipIf(!manageApiAvailable)('says the link is not valid for a wrong token', async (ctx) => {
     const eventId = await env.createEvent();
     const { id } = await registrationWithToken(eventId, { '1': 'open-data', '2': 'nepnieuws' });
-    const page = await openManage(ctx, `?id=${id}#token=${'x'.repeat(32)}`);
+    const page = await openManage(env, ctx, `?id=${id}#token=${'x'.repeat(32)}`);
     await waitForText(page, '#load-error-text', /niet geldig/);
     expect(await page.locator('#change-form').isHidden()).toBe(true);
   });
@@ -170,7 +134,7 @@ describe.concurrent('the manage page', () => {
   it.skipIf(!manageApiAvailable)('shows the registration and changes a workshop', async (ctx) => {
     const eventId = await env.createEvent({ 'crisis-oefenen': 0 });
     const { id, token, email } = await registrationWithToken(eventId, { '1': 'open-data', '2': 'nepnieuws' });
-    const page = await openManage(ctx, `?id=${id}#token=${token}`, { bypassCSP: true });
+    const page = await openManage(env, ctx, `?id=${id}#token=${token}`, { bypassCSP: true });
     await page.locator('#change-form').waitFor();
 
     expect(await text(page, '#reg-name')).toBe('Eva Bakker');
@@ -194,7 +158,7 @@ describe.concurrent('the manage page', () => {
     await page.click('#save');
     await waitForText(page, '#page-status', /niets gewijzigd/);
 
-    const before = await seatsLeft(eventId);
+    const before = await seatsLeft(env, eventId);
     await page.check('#change-ws-weerbare-raad');
     await page.click('#save');
     await waitForText(page, '#page-status', /gewijzigd/);
@@ -204,7 +168,7 @@ describe.concurrent('the manage page', () => {
       'De weerbare gemeenteraad',
     ]);
     expect((await apiRegistration(id, token)).choices).toEqual({ '1': 'open-data', '2': 'weerbare-raad' });
-    const after = await seatsLeft(eventId);
+    const after = await seatsLeft(env, eventId);
     expect(after.nepnieuws).toBe((before.nepnieuws ?? 0) + 1);
     expect(after['weerbare-raad']).toBe((before['weerbare-raad'] ?? 0) - 1);
   });
@@ -215,7 +179,7 @@ describe.concurrent('the manage page', () => {
       const eventId = await env.createEvent({ 'veilige-wijk': 1 });
       const { id, token } = await registrationWithToken(eventId, { '1': 'open-data', '2': 'nepnieuws' });
       // The `?token=` form of the link works too.
-      const page = await openManage(ctx, `?id=${id}&token=${token}`);
+      const page = await openManage(env, ctx, `?id=${id}&token=${token}`);
       await page.locator('#change-form').waitFor();
       await page.check('#change-ws-veilige-wijk');
       const other = await env.register(eventId, `${unique('sneller')}@example.nl`, {
@@ -239,7 +203,7 @@ describe.concurrent('the manage page', () => {
       { '1': 'crisis-oefenen', '2': 'weerbare-raad' },
       'en',
     );
-    const page = await openManage(ctx, `?id=${id}#token=${token}`);
+    const page = await openManage(env, ctx, `?id=${id}#token=${token}`);
     await page.locator('#cancel-section').waitFor();
     // Made in English, so the page is in English.
     expect(await page.getAttribute('html', 'lang')).toBe('en');
@@ -252,7 +216,7 @@ describe.concurrent('the manage page', () => {
     expect(await page.locator('#cancel-dialog').isHidden()).toBe(true);
     expect((await apiRegistration(id, token)).status).toBe('confirmed');
 
-    const before = await seatsLeft(eventId);
+    const before = await seatsLeft(env, eventId);
     await page.click('#cancel-open');
     await page.click('#cancel-confirm');
     await waitForText(page, '#page-status', /geannuleerd/);
@@ -260,12 +224,12 @@ describe.concurrent('the manage page', () => {
     expect(await page.locator('#change-form').isHidden()).toBe(true);
     expect(await page.locator('#cancel-section').isHidden()).toBe(true);
     expect((await apiRegistration(id, token)).status).toBe('cancelled');
-    const after = await seatsLeft(eventId);
+    const after = await seatsLeft(env, eventId);
     expect(after['crisis-oefenen']).toBe((before['crisis-oefenen'] ?? 0) + 1);
     expect(after['weerbare-raad']).toBe((before['weerbare-raad'] ?? 0) + 1);
 
     // Opening the link again shows the cancelled registration (in its language), with nothing left to change.
-    const again = await openManage(ctx, `?id=${id}#token=${token}`);
+    const again = await openManage(env, ctx, `?id=${id}#token=${token}`);
     await waitForText(again, '#page-status', /registration has been cancelled/);
     expect(await text(again, '#reg-status')).toMatch(/^Cancelled/);
     expect(await again.locator('#change-form').isHidden()).toBe(true);
@@ -275,7 +239,7 @@ describe.concurrent('the manage page', () => {
     const eventId = await env.createEvent();
     const { id, token, email } = await registrationWithToken(eventId, { '1': 'open-data', '2': 'nepnieuws' });
     // Without bypassing the CSP: the blob download must work under the page's own policy.
-    const page = await openManage(ctx, `?id=${id}#token=${token}`);
+    const page = await openManage(env, ctx, `?id=${id}#token=${token}`);
     await page.locator('#data-section').waitFor();
     expect(await text(page, '#data-heading')).toBe('Uw gegevens');
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('#data-download')]);
@@ -292,7 +256,7 @@ describe.concurrent('the manage page', () => {
       '1': 'crisis-oefenen',
       '2': 'nepnieuws',
     });
-    const page = await openManage(ctx, `?id=${id}#token=${token}`, { bypassCSP: true });
+    const page = await openManage(env, ctx, `?id=${id}#token=${token}`, { bypassCSP: true });
     await page.locator('#data-section').waitFor();
 
     // Going back changes nothing.
@@ -306,7 +270,7 @@ describe.concurrent('the manage page', () => {
     const kept = await apiRegistration(id, token);
     expect(kept.status).toBe('confirmed');
 
-    const before = await seatsLeft(eventId);
+    const before = await seatsLeft(env, eventId);
     await page.click('#erase-open');
     await page.click('#erase-confirm');
     await waitForText(page, '#page-status', /Uw gegevens zijn verwijderd/);
@@ -320,7 +284,7 @@ describe.concurrent('the manage page', () => {
       headers: { Authorization: `Bearer ${token}` },
     });
     expect(response.status).toBe(404);
-    const after = await seatsLeft(eventId);
+    const after = await seatsLeft(env, eventId);
     expect(after['crisis-oefenen']).toBe((before['crisis-oefenen'] ?? 0) + 1);
     expect(
       (await emailSubjects(email)).some((subject) => subject.startsWith('Uw gegevens zijn verwijderd')),

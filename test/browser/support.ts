@@ -1,13 +1,17 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { TestContext } from 'vitest';
 import { createDocumentClient } from '../../lambdas/adapters/dynamodb/client.js';
 import { DynamoStore } from '../../lambdas/adapters/dynamodb/dynamo-store.js';
+import { registrationKey } from '../../lambdas/adapters/dynamodb/keys.js';
 import { eventDefinitionSchema } from '../../lambdas/domain/event-definition.js';
+import { sha256Hex } from '../../lambdas/domain/hashing.js';
 import { type LocalStack, repoRoot, startLocalStack } from '../../local/stack.js';
 import { buildWeb } from '../../web/build.js';
 
@@ -229,4 +233,132 @@ export async function tabTo(
     if (predicate(element)) return element;
   }
   throw new Error(`Tab never reached the wanted element (${max} presses)`);
+}
+
+/** A version 4 UUID, as the form sends in its Idempotency-Key. */
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+/** A new page, closed when the test finishes (tests run concurrently, each with its own pages). */
+export async function newPage(env: WebEnv, ctx: TestContext, options?: NewPageOptions): Promise<Page> {
+  const page = await env.newPage(options);
+  ctx.onTestFinished(() => page.close());
+  return page;
+}
+
+/** Makes an uncaught error in the page fail the test. */
+function failOnPageError(page: Page) {
+  page.on('pageerror', (error) => {
+    throw error;
+  });
+}
+
+/** When each page showed its form: the API refuses a form sent less than 3 s after it was shown. */
+const shownAt = new WeakMap<Page, number>();
+
+/** When `page` showed its form (set by `loadForm`). */
+export const formShownAt = (page: Page) => shownAt.get(page);
+
+/** Opens the form of `eventId` (the seed event without one) in `page` and notes when it was shown. */
+export async function loadForm(env: WebEnv, page: Page, eventId?: string) {
+  await page.goto(env.url(eventId ? `/?event=${eventId}` : '/'));
+  await page.locator('#registration-form').waitFor();
+  shownAt.set(page, Date.now());
+}
+
+/** A new page showing the form; an error in the page fails the test. */
+export async function openForm(
+  env: WebEnv,
+  ctx: TestContext,
+  eventId?: string,
+  options?: NewPageOptions,
+): Promise<Page> {
+  const page = await newPage(env, ctx, options);
+  failOnPageError(page);
+  await loadForm(env, page, eventId);
+  return page;
+}
+
+/** Waits until the form is old enough for the API (as a person's would be). */
+export async function formOldEnough(page: Page, minimumAgeMs = 3_200) {
+  const age = Date.now() - (shownAt.get(page) ?? 0);
+  if (age < minimumAgeMs) await page.waitForTimeout(minimumAgeMs - age);
+}
+
+export async function submitForm(page: Page) {
+  await formOldEnough(page);
+  await page.click('#submit');
+}
+
+/** A new page showing the manage page (`query` is `?id=…#token=…`); an error in the page fails the test. */
+export async function openManage(
+  env: WebEnv,
+  ctx: TestContext,
+  query: string,
+  options: NewPageOptions = {},
+): Promise<Page> {
+  const page = await newPage(env, ctx, options);
+  failOnPageError(page);
+  await page.goto(env.url(`/manage.html${query}`));
+  return page;
+}
+
+export type Person = { name: string; email: string; organisation: string; jobTitle?: string };
+
+export async function fillPerson(page: Page, who: Person) {
+  await page.fill('#name', who.name);
+  await page.fill('#email', who.email);
+  await page.fill('#organisation', who.organisation);
+  if (who.jobTitle) await page.fill('#jobTitle', who.jobTitle);
+  await page.check('#consent');
+}
+
+export type Sent = { url: string; key: string | undefined; body: Record<string, unknown> };
+
+/** Every POST the page makes to a URL matching `url`, with its Idempotency-Key and body. */
+export function recordPosts(page: Page, url: RegExp): Sent[] {
+  const sent: Sent[] = [];
+  page.on('request', (request) => {
+    if (request.method() === 'POST' && url.test(request.url())) {
+      sent.push({
+        url: request.url(),
+        key: request.headers()['idempotency-key'],
+        body: request.postDataJSON(),
+      });
+    }
+  });
+  return sent;
+}
+
+export const text = async (page: Page, selector: string) =>
+  (await page.locator(selector).textContent())?.trim() ?? '';
+
+export async function waitForText(page: Page, selector: string, pattern: RegExp) {
+  await page.locator(selector).filter({ hasText: pattern }).waitFor();
+}
+
+/** Seats left per workshop, as the public API reports them. */
+export async function seatsLeft(env: WebEnv, eventId: string): Promise<Record<string, number>> {
+  const event = await (await fetch(env.url(`/events/${eventId}`))).json();
+  return Object.fromEntries(
+    event.rounds.flatMap((round: { workshops: { id: string; seatsLeft: number }[] }) =>
+      round.workshops.map((workshop) => [workshop.id, workshop.seatsLeft]),
+    ),
+  );
+}
+
+/**
+ * The manage token only ever travels in an email, so a test gives the registration a token it knows by
+ * writing the token's hash to the table, as the store does.
+ */
+export async function giveToken(env: WebEnv, registrationId: string): Promise<string> {
+  const token = randomBytes(24).toString('base64url');
+  await env.documentClient.send(
+    new UpdateCommand({
+      TableName: env.stack.tableName,
+      Key: registrationKey(registrationId),
+      UpdateExpression: 'SET manageTokenHash = :hash',
+      ExpressionAttributeValues: { ':hash': sha256Hex(token) },
+    }),
+  );
+  return token;
 }

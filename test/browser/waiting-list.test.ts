@@ -1,19 +1,24 @@
-import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Page } from 'playwright-core';
-import { afterAll, describe, expect, it, type TestContext } from 'vitest';
-import { registrationKey } from '../../lambdas/adapters/dynamodb/keys.js';
-import { sha256Hex } from '../../lambdas/domain/hashing.js';
+import { afterAll, describe, expect, it } from 'vitest';
 import {
   artifactsDir,
+  fillPerson,
   focused,
-  type NewPageOptions,
+  giveToken,
+  openForm,
+  openManage,
+  type Person,
+  recordPosts,
   seriousA11yViolations,
   startWebEnv,
+  submitForm,
   type TestWorkshopId,
   testEventDefinition,
+  text,
+  UUID,
   unique,
+  waitForText,
 } from './support.js';
 
 /**
@@ -75,25 +80,6 @@ async function apiRegistration(id: string, token: string): Promise<Json> {
   return response.body.registration;
 }
 
-/**
- * The manage token only ever travels in an email, so a test gives the registration a token it knows by
- * writing the token's hash to the table, as the store does.
- */
-async function giveToken(registrationId: string): Promise<string> {
-  const token = randomBytes(24).toString('base64url');
-  await env.documentClient.send(
-    new UpdateCommand({
-      TableName: env.stack.tableName,
-      Key: registrationKey(registrationId),
-      UpdateExpression: 'SET manageTokenHash = :hash',
-      ExpressionAttributeValues: { ':hash': sha256Hex(token) },
-    }),
-  );
-  return token;
-}
-
-type Person = { name: string; email: string; organisation: string; jobTitle?: string };
-
 const person = (overrides: Partial<Person> = {}): Person => ({
   name: 'Sanne Visser',
   email: `${unique('sanne')}@example.nl`,
@@ -102,72 +88,15 @@ const person = (overrides: Partial<Person> = {}): Person => ({
   ...overrides,
 });
 
-type Sent = { url: string; key: string | undefined; body: Record<string, unknown> };
-
 /** Every POST of a registration or a waiting-list sign-up the page makes. */
-function recordPosts(page: Page): Sent[] {
-  const sent: Sent[] = [];
-  page.on('request', (request) => {
-    if (request.method() === 'POST' && /\/(registrations|waiting-list)$/.test(request.url())) {
-      sent.push({
-        url: request.url(),
-        key: request.headers()['idempotency-key'],
-        body: request.postDataJSON(),
-      });
-    }
-  });
-  return sent;
-}
-
-const shownAt = new WeakMap<Page, number>();
-
-async function newPage(ctx: TestContext, options?: NewPageOptions): Promise<Page> {
-  const page = await env.newPage(options);
-  ctx.onTestFinished(() => page.close());
-  page.on('pageerror', (error) => {
-    throw error;
-  });
-  return page;
-}
-
-async function openForm(ctx: TestContext, eventId: string, options?: NewPageOptions): Promise<Page> {
-  const page = await newPage(ctx, options);
-  await page.goto(env.url(`/?event=${eventId}`));
-  await page.locator('#registration-form').waitFor();
-  shownAt.set(page, Date.now());
-  return page;
-}
-
-/** The API refuses a form sent less than 3 s after it was shown. */
-async function submitForm(page: Page) {
-  const age = Date.now() - (shownAt.get(page) ?? 0);
-  if (age < 3_200) await page.waitForTimeout(3_200 - age);
-  await page.click('#submit');
-}
-
-async function fillPerson(page: Page, who: Person) {
-  await page.fill('#name', who.name);
-  await page.fill('#email', who.email);
-  await page.fill('#organisation', who.organisation);
-  if (who.jobTitle) await page.fill('#jobTitle', who.jobTitle);
-  await page.check('#consent');
-}
-
-const text = async (page: Page, selector: string) =>
-  (await page.locator(selector).textContent())?.trim() ?? '';
-
-async function waitForText(page: Page, selector: string, pattern: RegExp) {
-  await page.locator(selector).filter({ hasText: pattern }).waitFor();
-}
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+const recordSignUps = (page: Page) => recordPosts(page, /\/(registrations|waiting-list)$/);
 
 describe.concurrent('waiting lists in the form', () => {
   it('a full workshop shows VOL, how many wait and its waiting list; a registration with waitFor lands on it', async (ctx) => {
     const eventId = await createEvent({ 'crisis-oefenen': 1 });
     await takeSeats(eventId, { '1': 'crisis-oefenen', '2': 'nepnieuws' });
-    const page = await openForm(ctx, eventId, { bypassCSP: true });
-    const sent = recordPosts(page);
+    const page = await openForm(env, ctx, eventId, { bypassCSP: true });
+    const sent = recordSignUps(page);
 
     expect(await text(page, '#ws-crisis-oefenen-seats')).toBe('VOL');
     expect(await text(page, '#ws-crisis-oefenen-waiting')).toBe('nog niemand op de wachtlijst');
@@ -254,7 +183,7 @@ describe.concurrent('waiting lists in the form', () => {
     });
 
     // The next person sees one waiting.
-    const next = await openForm(ctx, eventId);
+    const next = await openForm(env, ctx, eventId);
     expect(await text(next, '#ws-crisis-oefenen-waiting')).toBe('1 wachtende');
   });
 
@@ -262,8 +191,8 @@ describe.concurrent('waiting lists in the form', () => {
     const eventId = await createEvent({ 'weerbare-raad': 1, nepnieuws: 1 });
     await takeSeats(eventId, { '1': 'veilige-wijk', '2': 'weerbare-raad' });
     await takeSeats(eventId, { '1': 'veilige-wijk', '2': 'nepnieuws' });
-    const page = await openForm(ctx, eventId, { bypassCSP: true });
-    const sent = recordPosts(page);
+    const page = await openForm(env, ctx, eventId, { bypassCSP: true });
+    const sent = recordSignUps(page);
 
     // No seat in round 2: only the waiting list is possible, and the form says why.
     expect(await page.isChecked('#mode-waiting')).toBe(true);
@@ -333,7 +262,7 @@ describe.concurrent('waiting lists in the form', () => {
     expect(line[0]).toMatchObject({ kind: 'place', email: who.email, position: 1 });
 
     // The same address again: already on the waiting list.
-    const again = await openForm(ctx, eventId);
+    const again = await openForm(env, ctx, eventId);
     await again.check('#ws-veilige-wijk');
     await again.check('#ws-nepnieuws');
     await fillPerson(again, person({ email: who.email }));
@@ -345,8 +274,8 @@ describe.concurrent('waiting lists in the form', () => {
   it('waiting list only while every round has seats: NOT_FULL brings the normal form back', async (ctx) => {
     const eventId = await createEvent({ 'crisis-oefenen': 1 });
     await takeSeats(eventId, { '1': 'crisis-oefenen', '2': 'nepnieuws' });
-    const page = await openForm(ctx, eventId);
-    const sent = recordPosts(page);
+    const page = await openForm(env, ctx, eventId);
+    const sent = recordSignUps(page);
 
     // What was ticked carries over: the full workshop waited for first, then the seat.
     await page.check('#ws-open-data');
@@ -394,10 +323,9 @@ describe.concurrent('waiting lists on the manage page', () => {
     expect(signUp.status).toBe(201);
     expect(signUp.body.registration.status).toBe('waiting');
     const { id } = signUp.body.registration;
-    const token = await giveToken(id);
+    const token = await giveToken(env, id);
 
-    const page = await newPage(ctx, { bypassCSP: true });
-    await page.goto(env.url(`/manage.html?id=${id}#token=${token}`));
+    const page = await openManage(env, ctx, `?id=${id}#token=${token}`, { bypassCSP: true });
     await page.locator('#registration').waitFor();
     await waitForText(page, '#reg-status', /Op de wachtlijst/);
     expect(await text(page, '#reg-status')).toMatch(/^Op de wachtlijst \(aangemeld op /);
@@ -436,10 +364,9 @@ describe.concurrent('waiting lists on the manage page', () => {
     });
     expect(made.status).toBe(201);
     const { id } = ((await made.json()) as { registration: { id: string } }).registration;
-    const token = await giveToken(id);
+    const token = await giveToken(env, id);
 
-    const page = await newPage(ctx, { bypassCSP: true });
-    await page.goto(env.url(`/manage.html?id=${id}#token=${token}`));
+    const page = await openManage(env, ctx, `?id=${id}#token=${token}`, { bypassCSP: true });
     await page.locator('#waiting-section').waitFor();
     expect(await text(page, '#join-crisis-oefenen')).toBe(
       'Op de wachtlijst voor ‘Crisis oefenen met de raad’',
@@ -487,10 +414,9 @@ describe.concurrent('waiting lists on the manage page', () => {
       '2': 'nepnieuws',
     });
     const { id } = ((await made.json()) as { registration: { id: string } }).registration;
-    const token = await giveToken(id);
+    const token = await giveToken(env, id);
 
-    const page = await newPage(ctx);
-    await page.goto(env.url(`/manage.html?id=${id}#token=${token}`));
+    const page = await openManage(env, ctx, `?id=${id}#token=${token}`);
     await page.locator('#join-crisis-oefenen').waitFor();
     // Meanwhile the organiser adds a seat.
     const raised = await admin(
@@ -519,10 +445,9 @@ describe.concurrent('waiting lists on the manage page', () => {
       '2': 'nepnieuws',
     });
     const { id } = ((await made.json()) as { registration: { id: string } }).registration;
-    const token = await giveToken(id);
+    const token = await giveToken(env, id);
 
-    const page = await newPage(ctx);
-    await page.goto(env.url(`/manage.html?id=${id}#token=${token}`));
+    const page = await openManage(env, ctx, `?id=${id}#token=${token}`);
     await page.locator('#join-veilige-wijk').waitFor();
     // Another tab joins a list in round 1 first.
     const elsewhere = await api(
