@@ -1,14 +1,9 @@
 import { newOutboxEntry, type OutboxEntry } from '../domain/email.js';
-import {
-  EventNotFound,
-  InvalidChoice,
-  RegistrationCancelled,
-  RegistrationWaiting,
-} from '../domain/errors.js';
+import { InvalidChoice, RegistrationCancelled, RegistrationWaiting } from '../domain/errors.js';
 import type { EventDefinition } from '../domain/event-definition.js';
 import type { Choices, StoredRegistration } from '../domain/registration.js';
 import type { Clock, EventCatalog, RegistrationStore } from '../ports.js';
-import { assertOpen, checkChoices } from './register.js';
+import { assertOpen, checkChoices, loadEvent } from './register.js';
 import { findOwnRegistration, withRetryOnChange } from './registration-access.js';
 
 export type ChangeChoicesCommand = { registrationId: string; manageToken: string; choices: Choices };
@@ -26,8 +21,7 @@ export async function changeChoices(
     const current = await findOwnRegistration(command.registrationId, command.manageToken, deps);
     if (current.status === 'waiting') throw new RegistrationWaiting();
     if (current.status !== 'confirmed') throw new RegistrationCancelled();
-    const event = await deps.events.getEvent(current.eventId);
-    if (!event) throw new EventNotFound();
+    const event = await loadEvent(deps.events, current.eventId);
     const now = deps.clock.now();
     assertOpen(event.definition, now);
 

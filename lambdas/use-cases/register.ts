@@ -87,6 +87,16 @@ export function checkChoices(definition: EventDefinition, choices: Choices): Cho
   return issues;
 }
 
+/** The event with its seats; EventNotFound when there is none. */
+export async function loadEvent(
+  events: Pick<EventCatalog, 'getEvent'>,
+  eventId: string,
+): Promise<EventWithSeats> {
+  const event = await events.getEvent(eventId);
+  if (!event) throw new EventNotFound();
+  return event;
+}
+
 export function assertOpen(definition: EventDefinition, now: Date): void {
   const status = registrationWindowStatus(definition, now);
   if (status !== 'open') {
@@ -171,8 +181,7 @@ export async function createNewRegistration(
 }
 
 export async function register(command: RegisterCommand, deps: RegisterDeps): Promise<RegisterResult> {
-  const event = await deps.events.getEvent(command.eventId);
-  if (!event) throw new EventNotFound();
+  const event = await loadEvent(deps.events, command.eventId);
 
   assertOpen(event.definition, deps.clock.now());
 

@@ -2,7 +2,6 @@ import { newOutboxEntry, type OutboxEntry } from '../domain/email.js';
 import {
   AlreadyWaiting,
   type ChoiceIssue,
-  EventNotFound,
   InvalidChoice,
   NotFull,
   RegistrationCancelled,
@@ -12,7 +11,6 @@ import {
 import type { EventDefinition } from '../domain/event-definition.js';
 import {
   type CancelledBy,
-  type EventWithSeats,
   findWorkshop,
   type StoredRegistration,
   seatsLeft,
@@ -27,7 +25,13 @@ import {
   type WaitingEntry,
 } from '../domain/waiting-list.js';
 import type { Clock, EventCatalog, RegistrationStore, SecretSource, WaitingListStore } from '../ports.js';
-import { assertOpen, createNewRegistration, type PersonDetails, type RegisterResult } from './register.js';
+import {
+  assertOpen,
+  createNewRegistration,
+  loadEvent,
+  type PersonDetails,
+  type RegisterResult,
+} from './register.js';
 import { findOwnRegistration, withRetryOnChange } from './registration-access.js';
 
 export type WaitingListDeps = {
@@ -57,12 +61,6 @@ function checkAccepts(definition: EventDefinition, accepts: WaitingFor): ChoiceI
     }
   }
   return issues;
-}
-
-export async function loadEvent(events: EventCatalog, eventId: string): Promise<EventWithSeats> {
-  const event = await events.getEvent(eventId);
-  if (!event) throw new EventNotFound();
-  return event;
 }
 
 /**

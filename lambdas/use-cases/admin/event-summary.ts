@@ -1,9 +1,9 @@
-import { EventNotFound } from '../../domain/errors.js';
 import { privacyStatementOf } from '../../domain/event-definition.js';
 import { personalDataExpiry } from '../../domain/privacy.js';
 import { seatsLeft } from '../../domain/registration.js';
 import { waitingCounts } from '../../domain/waiting-list.js';
 import type { EventCatalog, WaitingListStore } from '../../ports.js';
+import { loadEvent } from '../register.js';
 import type { RegistrationIndex } from './ports.js';
 
 export type WorkshopSummary = {
@@ -55,8 +55,7 @@ export async function eventSummary(
   eventId: string,
   deps: { events: EventCatalog; index: RegistrationIndex; waiting?: Pick<WaitingListStore, 'queue'> },
 ): Promise<EventSummary> {
-  const event = await deps.events.getEvent(eventId);
-  if (!event) throw new EventNotFound();
+  const event = await loadEvent(deps.events, eventId);
   // The scheduled seat check needs no waiting counts and has no access to the queues.
   const waiting = waitingCounts(deps.waiting ? await deps.waiting.queue(eventId) : []);
 

@@ -1,9 +1,9 @@
-import { EventNotFound } from '../../domain/errors.js';
 import { findWorkshop } from '../../domain/registration.js';
 import type { WaitingEntry, WaitingKind } from '../../domain/waiting-list.js';
 import type { EventCatalog, RegistrationStore, WaitingListStore } from '../../ports.js';
 import type { Promotion, PromotionDeps } from '../promote-waiting.js';
 import { promoteEntryNow } from '../promote-waiting.js';
+import { loadEvent } from '../register.js';
 import { type LeaveResult, removeWaitingEntry } from '../waiting-list.js';
 import type { Actor, AuditLog, IdSource } from './ports.js';
 
@@ -34,8 +34,7 @@ export async function listWaiting(
     waiting: Pick<WaitingListStore, 'queue'>;
   },
 ): Promise<{ items: WaitingListItem[] }> {
-  const event = await deps.events.getEvent(command.eventId);
-  if (!event) throw new EventNotFound();
+  const event = await loadEvent(deps.events, command.eventId);
   if (command.workshopId && !findWorkshop(event.definition, command.workshopId)) return { items: [] };
   const queue = (await deps.waiting.queue(command.eventId)).filter(
     (entry) => !command.workshopId || Object.values(entry.wants).flat().includes(command.workshopId),
