@@ -1,7 +1,14 @@
 import { z } from 'zod';
 import { idSchema } from '../domain/event-definition.js';
 import type { AuditAction } from '../use-cases/admin/ports.js';
-import { localeSchema, publicEventSchema, registrationStatusSchema } from './response-schemas.js';
+import {
+  choicesViewSchema,
+  localeSchema,
+  publicEventSchema,
+  registrationStatusSchema,
+  timestampSchema,
+  waitingForViewSchema,
+} from './response-schemas.js';
 
 /** Query strings of the admin routes, and the bodies they answer with (see `response-schemas.ts`). */
 
@@ -26,7 +33,6 @@ export const auditQuerySchema = z.object({ limit: limitSchema, cursor: cursorSch
 
 export const waitingListQuerySchema = z.object({ workshopId: blankAsMissing(idSchema.optional()) });
 
-const timestamp = z.iso.datetime({ offset: true });
 /** The next page's cursor, or null on the last page. */
 const nextCursor = z.string().nullable();
 
@@ -37,11 +43,11 @@ export const adminRegistrationSchema = z.looseObject({
   name: z.string(),
   email: z.string(),
   organisation: z.string(),
-  choices: z.record(z.string(), z.string()),
+  choices: choicesViewSchema,
   status: registrationStatusSchema,
   locale: localeSchema,
-  createdAt: timestamp,
-  updatedAt: timestamp,
+  createdAt: timestampSchema,
+  updatedAt: timestampSchema,
 });
 
 export const adminRegistrationResponseSchema = z.object({ registration: adminRegistrationSchema });
@@ -79,7 +85,7 @@ export const summarySchema = z.object({
     emailsPending: z.number().int(),
     emailsFailed: z.number().int(),
   }),
-  retention: z.object({ retentionDays: z.number().int(), personalDataRemovedFrom: timestamp }),
+  retention: z.object({ retentionDays: z.number().int(), personalDataRemovedFrom: timestampSchema }),
   rounds: z.array(z.object({ id: z.string(), title: z.string(), workshops: z.array(workshopSummarySchema) })),
   workshops: z.array(workshopSummarySchema),
 });
@@ -98,7 +104,7 @@ export const auditPageSchema = z.object({
   items: z.array(
     z.object({
       id: z.string(),
-      at: timestamp,
+      at: timestampSchema,
       actor: z.object({ sub: z.string(), username: z.string() }),
       action: z.enum(Object.keys(AUDIT_ACTIONS) as [AuditAction, ...AuditAction[]]),
       eventId: z.string(),
@@ -119,9 +125,9 @@ export const waitingListSchema = z.object({
       name: z.string(),
       email: z.string(),
       organisation: z.string(),
-      choices: z.record(z.string(), z.string()),
-      wants: z.record(z.string(), z.array(z.string())),
-      joinedAt: timestamp,
+      choices: choicesViewSchema,
+      wants: waitingForViewSchema,
+      joinedAt: timestampSchema,
     }),
   ),
 });

@@ -7,11 +7,11 @@ import { z } from 'zod';
  * organisers see of a registration is open, because it shows every stored field.
  */
 
-const timestamp = z.iso.datetime({ offset: true });
+export const timestampSchema = z.iso.datetime({ offset: true });
 /** Round id → workshop id. */
-const choices = z.record(z.string(), z.string());
+export const choicesViewSchema = z.record(z.string(), z.string());
 /** Round id → workshop ids, in order of preference. */
-const waitingFor = z.record(z.string(), z.array(z.string()));
+export const waitingForViewSchema = z.record(z.string(), z.array(z.string()));
 
 export const localeSchema = z.enum(['nl', 'en']);
 export const registrationStatusSchema = z.enum(['confirmed', 'cancelled', 'waiting']);
@@ -51,8 +51,8 @@ export const publicEventSchema = z.object({
   notice: z.string().optional(),
   registration: z.object({
     status: windowStatusSchema,
-    opensAt: timestamp.optional(),
-    closesAt: timestamp.optional(),
+    opensAt: timestampSchema.optional(),
+    closesAt: timestampSchema.optional(),
   }),
   privacy: z.object({
     statementUrl: z.string(),
@@ -71,24 +71,24 @@ export const registrationViewSchema = z.object({
   email: z.string(),
   organisation: z.string(),
   jobTitle: z.string().optional(),
-  choices,
-  waitingFor: waitingFor.optional(),
+  choices: choicesViewSchema,
+  waitingFor: waitingForViewSchema.optional(),
   /** Workshop id → 1-based place in that workshop's line. */
   waitingPositions: z.record(z.string(), z.number().int().positive()).optional(),
   status: registrationStatusSchema,
   locale: localeSchema,
-  createdAt: timestamp,
-  updatedAt: timestamp,
-  cancelledAt: timestamp.optional(),
-  consent: z.object({ givenAt: timestamp, statementVersion: z.string() }).optional(),
-  personalDataRemoved: z.object({ at: timestamp, reason: z.enum(['request', 'retention']) }).optional(),
+  createdAt: timestampSchema,
+  updatedAt: timestampSchema,
+  cancelledAt: timestampSchema.optional(),
+  consent: z.object({ givenAt: timestampSchema, statementVersion: z.string() }).optional(),
+  personalDataRemoved: z.object({ at: timestampSchema, reason: z.enum(['request', 'retention']) }).optional(),
 });
 
 export const registrationResponseSchema = z.object({ registration: registrationViewSchema });
 
 /** Everything stored about a registration (right of access): as stored, the hashes explained. */
 export const personalDataExportSchema = z.object({
-  exportedAt: timestamp,
+  exportedAt: timestampSchema,
   registration: z.looseObject({ id: z.string(), eventId: z.string() }),
   derived: z.record(z.string(), z.object({ value: z.unknown(), explanation: z.string() })),
 });
