@@ -17,6 +17,12 @@ import { eventDefinitionSchema, idSchema } from '../domain/event-definition.js';
 import type { Locale } from '../domain/registration.js';
 import { emailDependencies } from '../email-composition.js';
 import { authorizeOrganiser } from '../http/admin-auth.js';
+import {
+  auditQuerySchema,
+  exportQuerySchema,
+  listQuerySchema,
+  waitingListQuerySchema,
+} from '../http/admin-schemas.js';
 import { header } from '../http/headers.js';
 import { httpHandler, type RequestContext } from '../http/http-handler.js';
 import { parseInput } from '../http/request.js';
@@ -57,25 +63,6 @@ type AdminRoute = (
   request: RequestContext,
   actor: Actor,
 ) => Promise<APIGatewayProxyResult>;
-
-/** Empty query parameters (`?workshopId=&status=`) mean "not given". */
-const blankAsMissing = <T extends z.ZodType>(schema: T) =>
-  z.preprocess((value) => (value === '' ? undefined : value), schema);
-
-const limitSchema = blankAsMissing(z.coerce.number().int().min(1).max(500).default(50));
-const cursorSchema = blankAsMissing(z.string().optional());
-
-const listQuerySchema = z.object({
-  workshopId: blankAsMissing(idSchema.optional()),
-  status: blankAsMissing(z.enum(['confirmed', 'cancelled']).optional()),
-  q: blankAsMissing(z.string().trim().max(200).optional()),
-  limit: limitSchema,
-  cursor: cursorSchema,
-});
-
-const exportQuerySchema = z.object({ workshopId: blankAsMissing(idSchema.optional()) });
-
-const auditQuerySchema = z.object({ limit: limitSchema, cursor: cursorSchema });
 
 const CURSOR_MESSAGES: Record<Locale, string> = {
   nl: 'ongeldige cursor: gebruik de nextCursor van een eerdere pagina van deze lijst',
@@ -255,8 +242,6 @@ const auditRoute: AdminRoute = async (event, request) => {
     nextCursor: encodeCursor(page.nextPosition, 'audit', eventId),
   });
 };
-
-const waitingListQuerySchema = z.object({ workshopId: blankAsMissing(idSchema.optional()) });
 
 /** Entry ids are `<registrationId>.<roundId>` or `<registrationId>.event`; anything else cannot exist. */
 function entryIdParam(event: APIGatewayProxyEvent): string {
