@@ -109,8 +109,22 @@ export class PermanentDeliveryFailure extends Error {
 
 /** Sending failed for now (throttling, an outage, a configuration being fixed): try again later. */
 export class TransientDeliveryFailure extends Error {
-  constructor(readonly reason: string) {
-    super(`TransientDeliveryFailure: ${reason}`);
-    this.name = 'TransientDeliveryFailure';
+  constructor(
+    readonly reason: string,
+    name = 'TransientDeliveryFailure',
+  ) {
+    super(`${name}: ${reason}`);
+    this.name = name;
+  }
+}
+
+/**
+ * The sending side is not ready yet (identity not verified, account still in the sandbox or paused, sending
+ * quota used up, no permission): no email can go out until someone fixes it. Retried with backoff, never given
+ * up for running out of attempts, and alarmed on.
+ */
+export class SenderNotReady extends TransientDeliveryFailure {
+  constructor(reason: string) {
+    super(reason, 'SenderNotReady');
   }
 }
