@@ -18,6 +18,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as ses from 'aws-cdk-lib/aws-ses';
 import type { Construct } from 'constructs';
 import {
+  emailFeedbackFunctionSpec,
   type FunctionName,
   type FunctionSpec,
   functionSpecs,
@@ -29,6 +30,7 @@ import {
 } from '../lambdas/routes.js';
 import { ApiFunction, type EmailSending } from './constructs/api-function.js';
 import { ApiWebAcl } from './constructs/api-web-acl.js';
+import { EmailFeedback } from './constructs/email-feedback.js';
 import { Monitoring } from './constructs/monitoring.js';
 import { ORGANISERS_GROUP } from './data-stack.js';
 import { addGatewayResponses } from './gateway-responses.js';
@@ -127,6 +129,8 @@ export class ApiStack extends Stack {
   readonly monitoring: Monitoring;
   readonly schedules: ReadonlyMap<string, events.Rule>;
   readonly emailConfigurationSet: ses.ConfigurationSet | undefined;
+  /** Bounces and complaints of the configuration set; undefined without one. */
+  readonly emailFeedback: EmailFeedback | undefined;
 
   constructor(scope: Construct, id: string, props: ApiStackProps) {
     super(scope, id, props);
@@ -394,6 +398,19 @@ export class ApiStack extends Stack {
       webAclName: this.webAcl === undefined ? undefined : `vol-is-vol-${config.stage}`,
       sendsEmail: anySendsEmail,
     });
+
+    if (configurationSetName !== undefined && anySendsEmail) {
+      this.emailFeedback = new EmailFeedback(this, 'EmailFeedback', {
+        stage: config.stage,
+        configurationSetName,
+        table,
+        tableKey: props.tableKey,
+        logRetention: config.logRetentionDays,
+        spec: emailFeedbackFunctionSpec,
+        environment: { STAGE: config.stage },
+        alarmTopic: this.monitoring.topic,
+      });
+    }
 
     new CfnOutput(this, 'ApiUrl', {
       description: 'Base URL of the API stage',

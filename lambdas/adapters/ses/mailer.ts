@@ -1,6 +1,7 @@
 import { SESClient, SendRawEmailCommand } from '@aws-sdk/client-ses';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import {
+  type EmailReference,
   type OutgoingEmail,
   PermanentDeliveryFailure,
   SenderNotReady,
@@ -82,12 +83,26 @@ export class SesMailer implements Mailer {
         new SendRawEmailCommand({
           RawMessage: { Data: raw },
           ...(this.options.configurationSet ? { ConfigurationSetName: this.options.configurationSet } : {}),
+          ...(email.reference ? { Tags: messageTags(email.reference) } : {}),
         }),
       );
     } catch (error) {
       throw classifySesError(error);
     }
   }
+}
+
+/**
+ * The SES message tags that lead a bounce or complaint event back to its registration (`mail.tags` in the
+ * event). Ids and kinds are letters, digits, `_` and `-`, as SES requires of tag values.
+ */
+export const MESSAGE_TAG = { registrationId: 'registration', kind: 'kind' } as const;
+
+export function messageTags(reference: EmailReference): { Name: string; Value: string }[] {
+  return [
+    { Name: MESSAGE_TAG.registrationId, Value: reference.registrationId },
+    { Name: MESSAGE_TAG.kind, Value: reference.kind },
+  ];
 }
 
 export function buildMime(email: OutgoingEmail, options: SesMailerOptions): Promise<Buffer> {
