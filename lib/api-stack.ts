@@ -34,6 +34,7 @@ import { EmailFeedback } from './constructs/email-feedback.js';
 import { Monitoring } from './constructs/monitoring.js';
 import { ORGANISERS_GROUP } from './data-stack.js';
 import { addGatewayResponses } from './gateway-responses.js';
+import { functionKinds, reservedConcurrencyOf } from './reserved-concurrency.js';
 import { mailFromOf, type StageConfig } from './stage-config.js';
 
 export type ApiStackProps = StackProps & {
@@ -115,8 +116,6 @@ export function pathParameters(path: string): string[] {
   return [...path.matchAll(/\{([^}+]+)\+?\}/g)].map((match) => match[1] ?? '').filter((name) => name !== '');
 }
 
-type FunctionKind = 'route' | 'admin' | 'scheduled';
-
 /**
  * Stateless resources: one Lambda function per function spec, a REST API built from the route table,
  * schedules, WAF, alarms and a dashboard. It can be destroyed and recreated freely; the data lives in the DataStack.
@@ -163,13 +162,7 @@ export class ApiStack extends Stack {
       }
     }
 
-    const kinds = new Map<string, FunctionKind>();
-    for (const name of Object.keys(specs)) {
-      const served = routeTable.filter((route) => route.functionName === name);
-      const adminOnly = served.length > 0 && served.every((route) => route.auth === 'admin');
-      kinds.set(name, adminOnly ? 'admin' : 'route');
-    }
-    for (const name of Object.keys(scheduled)) kinds.set(name, 'scheduled');
+    const kinds = functionKinds(routeTable, specs, scheduled);
     const servesAdmin = new Set(
       routeTable.filter((r) => r.auth === 'admin').map((r) => r.functionName as string),
     );
@@ -217,13 +210,7 @@ export class ApiStack extends Stack {
     const functions = new Map<string, ApiFunction>();
     for (const [name, spec] of allSpecs) {
       const kind = kinds.get(name) ?? 'route';
-      const reserved =
-        config.reservedConcurrency.functions[name] ??
-        (kind === 'scheduled'
-          ? config.reservedConcurrency.scheduledFunctions
-          : kind === 'admin'
-            ? config.reservedConcurrency.adminFunctions
-            : undefined);
+      const reserved = reservedConcurrencyOf(config, name, kind);
       functions.set(
         name,
         new ApiFunction(this, `${pascalCase(name)}Function`, {
