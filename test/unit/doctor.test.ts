@@ -45,6 +45,7 @@ afterAll(() => {
   for (const mock of mocks) mock.restore();
 });
 
+const CHECK_COUNT = 7;
 const DISTRIBUTION = 'd1a2b3c4example.cloudfront.net';
 const TOPIC = 'arn:aws:sns:eu-west-1:123456789012:VolIsVol-production-Api-AlarmTopic';
 
@@ -165,6 +166,14 @@ beforeEach(() => {
   dns = { 'aanmelden.gemeente.nl': { cname: [`${DISTRIBUTION}.`] } };
 });
 
+/** The command line, with everything it prints. */
+async function runMain(argv: string[]): Promise<{ code: number; output: string }> {
+  const out: string[] = [];
+  const print = (text: string) => out.push(text);
+  const code = await main(argv, { out: print, err: print, env: {}, clients: () => clients() });
+  return { code, output: out.join('\n') };
+}
+
 async function results(): Promise<Record<string, CheckResult>> {
   return Object.fromEntries((await runChecks(config, clients())).map((result) => [result.check, result]));
 }
@@ -197,24 +206,20 @@ describe('a stage that is ready', () => {
 
   it('exits 0 and prints the report', async () => {
     deployedStacks('dev');
-    const out: string[] = [];
-    const code = await main(['--stage', 'dev'], {
-      out: (text) => out.push(text),
-      err: (text) => out.push(text),
-      env: {},
-      clients: () => clients(),
-    });
+    const { code, output } = await runMain(['--stage', 'dev']);
     // dev has no own domain: a remark, not a blocker.
-    expect(out.join('\n')).toContain('! Domein van het formulier: geen eigen domein');
-    expect(out.join('\n')).toContain('Niets houdt de livegang tegen.');
+    expect(output).toContain('! Domein van het formulier: geen eigen domein');
+    expect(output).toContain('Niets houdt de livegang tegen.');
     expect(code).toBe(0);
   });
 
-  it('asks only read-only questions', () => {
+  it('asks only read-only questions', async () => {
+    await runChecks(config, clients());
     const sent = mocks.flatMap((mock) =>
       mock.calls().map((call) => (call.args[0] as object).constructor.name),
     );
-    for (const name of sent) expect(name).toMatch(/^(Describe|Get|List|AdminGetUser)/);
+    expect(sent.length).toBeGreaterThanOrEqual(CHECK_COUNT);
+    for (const name of sent) expect(name).toMatch(/^(Describe|Get|List|AdminGetUser)[A-Za-z]*Command$/);
   });
 });
 
@@ -331,16 +336,10 @@ describe('what blocks go-live', () => {
   it('exits 1 when anything blocks', async () => {
     deployedStacks('dev');
     dynamo.on(GetCommand).resolves({});
-    const out: string[] = [];
-    const code = await main(['--stage', 'dev'], {
-      out: (text) => out.push(text),
-      err: (text) => out.push(text),
-      env: {},
-      clients: () => clients(),
-    });
+    const { code, output } = await runMain(['--stage', 'dev']);
     expect(code).toBe(1);
-    expect(out.join('\n')).toMatch(/✖ Evenementen: geen evenement/);
-    expect(out.join('\n')).toMatch(/\n1 punt houdt de livegang tegen \(✖\)\.$/);
+    expect(output).toMatch(/✖ Evenementen: geen evenement/);
+    expect(output).toMatch(/\n1 punt houdt de livegang tegen \(✖\)\.$/);
   });
 });
 
@@ -355,17 +354,11 @@ describe('the alias records of a custom domain', () => {
 });
 
 describe('usage', () => {
-  const io = (out: string[]) => ({
-    out: (text: string) => out.push(text),
-    err: (text: string) => out.push(text),
-    env: {},
-    clients: () => clients(),
-  });
   it('needs --stage, and knows the stages', async () => {
-    const out: string[] = [];
-    expect(await main([], io(out))).toBe(2);
-    expect(await main(['--stage', 'staging'], io(out))).toBe(2);
-    expect(await main(['--help'], io(out))).toBe(0);
-    expect(out.join('\n')).toContain('Usage: npm run doctor -- --stage');
+    expect((await runMain([])).code).toBe(2);
+    expect((await runMain(['--stage', 'staging'])).code).toBe(2);
+    const help = await runMain(['--help']);
+    expect(help.code).toBe(0);
+    expect(help.output).toContain('Usage: npm run doctor -- --stage');
   });
 });
