@@ -135,9 +135,13 @@ export async function cognitoSignIn(
         AuthParameters: { USERNAME: input.username, PASSWORD: input.password },
       }),
     );
+    // With an email address as sign-in alias, Cognito wants its own user id in the answers; it names it in the
+    // first challenge and not always in later ones.
+    let userId = input.username;
     // Each step ends the sign-in or asks for the next one; a first sign-in takes three.
     for (let steps = 0; step.ChallengeName && steps < 4; steps++) {
-      step = await answerChallenge(step, input, client, prompts);
+      userId = step.ChallengeParameters?.USER_ID_FOR_SRP ?? userId;
+      step = await answerChallenge(step, input, userId, client, prompts);
     }
     if (step.ChallengeName) throw new Error(`Cognito blijft om ${step.ChallengeName} vragen.`);
     const token = step.AuthenticationResult?.IdToken;
@@ -159,11 +163,10 @@ async function askCode(prompts: SignInPrompts, question: string, given?: string)
 async function answerChallenge(
   step: InitiateAuthCommandOutput,
   input: SignInInput,
+  userId: string,
   client: CognitoIdentityProviderClient,
   prompts: SignInPrompts,
 ): Promise<InitiateAuthCommandOutput> {
-  // With an email address as sign-in alias, Cognito wants its own user id in the answers.
-  const username = step.ChallengeParameters?.USER_ID_FOR_SRP ?? input.username;
   const respond = (
     challengeName: ChallengeNameType,
     session: string | undefined,
@@ -174,7 +177,7 @@ async function answerChallenge(
         ClientId: input.clientId,
         ChallengeName: challengeName,
         Session: session,
-        ChallengeResponses: { USERNAME: username, ...responses },
+        ChallengeResponses: { USERNAME: userId, ...responses },
       }),
     );
   switch (step.ChallengeName) {

@@ -144,7 +144,8 @@ describe('the first sign-in: a new password, then the authenticator app (MFA_SET
         ClientId: 'client-1',
         ChallengeName: 'MFA_SETUP',
         Session: 'session-4',
-        ChallengeResponses: { USERNAME: 'anna@example.nl' },
+        // The user id Cognito named in the first step, though this step's parameters do not repeat it.
+        ChallengeResponses: { USERNAME: USER_ID },
       },
     ]);
     expect(cognito.commandCalls(AssociateSoftwareTokenCommand)[0]?.args[0].input).toEqual({
