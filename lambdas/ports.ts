@@ -1,4 +1,4 @@
-import type { OutboxEntry, OutgoingEmail } from './domain/email.js';
+import type { EmailFeedback, OutboxEntry, OutgoingEmail } from './domain/email.js';
 import type { EventDefinition } from './domain/event-definition.js';
 import type { RemovalReason } from './domain/privacy.js';
 import type {
@@ -159,6 +159,16 @@ export interface EmailOutbox {
   markSent(entry: OutboxEntry, at: Date): Promise<void>;
   markRetry(entry: OutboxEntry, at: Date, retryAt: Date, reason: string): Promise<void>;
   markGaveUp(entry: OutboxEntry, at: Date, reason: string): Promise<void>;
+}
+
+/** Bounces and complaints, kept on the registration the email was for. */
+export interface EmailFeedbackStore {
+  /**
+   * Sets the registration's `emailState` and `emailFeedback`, unless a state that outranks it stands
+   * (`OUTRANKING_EMAIL_STATES`). False when nothing changed: that, no such registration, or its personal data
+   * was removed.
+   */
+  markEmailFeedback(feedback: EmailFeedback): Promise<boolean>;
 }
 
 export interface Mailer {

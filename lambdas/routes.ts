@@ -212,3 +212,15 @@ export const scheduledFunctionSpecs = {
 } as const satisfies Record<string, ScheduledFunctionSpec>;
 
 export type ScheduledFunctionName = keyof typeof scheduledFunctionSpecs;
+
+/**
+ * Neither behind a route nor on a schedule: subscribed (SNS) to the bounce and complaint events of the SES
+ * configuration set, in stages that have one (`lib/constructs/email-feedback.ts`). Not in the local stack,
+ * which has no SES events.
+ */
+export const emailFeedbackFunctionSpec = {
+  entry: 'lambdas/handlers/email-feedback.ts',
+  description: 'SES bounces and complaints (SNS): marks the registration emailState bounced or complained',
+  // One conditional UpdateItem on the registration; it reads nothing else.
+  tableAccess: { readKeyPrefixes: [], writeKeyPrefixes: ['REG#'], queryIndexes: [] },
+} as const satisfies FunctionSpec;

@@ -1,4 +1,4 @@
-import type { ConfirmationStatus } from './email.js';
+import type { ConfirmationStatus, EmailFeedback, EmailState } from './email.js';
 import type { EventDefinition, WorkshopDefinition } from './event-definition.js';
 import type { RemovalReason } from './privacy.js';
 
@@ -49,6 +49,10 @@ export type StoredRegistration = Registration & {
   manageTokenHash: string;
   /** Delivery of the latest email this registration owes. */
   confirmation?: ConfirmationStatus;
+  /** Set when an email to this registration bounced for good or was marked as spam (SES events). */
+  emailState?: EmailState;
+  /** The bounce or complaint that set `emailState`: which email, when, and SES's type. */
+  emailFeedback?: Omit<EmailFeedback, 'registrationId' | 'state'>;
 };
 
 export type WorkshopSeats = { capacity: number; taken: number };

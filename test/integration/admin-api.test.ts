@@ -275,6 +275,8 @@ describe('admin API: an event from PUT to export', () => {
       // Every confirmation went out through the local SES emulator.
       emailsPending: 0,
       emailsFailed: 0,
+      emailsBounced: 0,
+      emailsComplained: 0,
     });
     const byId = Object.fromEntries(
       summary.body.workshops.map((w: { workshopId: string }) => [w.workshopId, w]),

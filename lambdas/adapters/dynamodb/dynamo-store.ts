@@ -412,7 +412,7 @@ export class DynamoStore implements EventCatalog, RegistrationStore {
           UpdateExpression:
             'SET #name = :erased, email = :erased, organisation = :erased, emailHash = :empty, ' +
             'manageTokenHash = :empty, personalDataRemoved = :removed, updatedAt = :at, version = :next ' +
-            'REMOVE jobTitle, confirmation, waitingFor',
+            'REMOVE jobTitle, confirmation, waitingFor, emailState, emailFeedback',
           ConditionExpression: 'version = :version',
           ExpressionAttributeNames: { '#name': 'name' },
           ExpressionAttributeValues: {
@@ -452,6 +452,8 @@ export class DynamoStore implements EventCatalog, RegistrationStore {
       jobTitle: _jobTitle,
       confirmation: _confirmation,
       waitingFor: _waitingFor,
+      emailState: _emailState,
+      emailFeedback: _emailFeedback,
       ...withoutRemoved
     } = removed;
     return withoutRemoved;
