@@ -48,6 +48,8 @@ export const adminRegistrationSchema = z.looseObject({
   locale: localeSchema,
   createdAt: timestampSchema,
   updatedAt: timestampSchema,
+  /** Set by SES feedback: the address bounced for good, or the person marked an email as spam. */
+  emailState: z.enum(['bounced', 'complained']).optional(),
 });
 
 export const adminRegistrationResponseSchema = z.object({ registration: adminRegistrationSchema });
@@ -84,6 +86,8 @@ export const summarySchema = z.object({
     waiting: z.number().int(),
     emailsPending: z.number().int(),
     emailsFailed: z.number().int(),
+    emailsBounced: z.number().int(),
+    emailsComplained: z.number().int(),
   }),
   retention: z.object({ retentionDays: z.number().int(), personalDataRemovedFrom: timestampSchema }),
   rounds: z.array(z.object({ id: z.string(), title: z.string(), workshops: z.array(workshopSummarySchema) })),
