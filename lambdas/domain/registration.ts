@@ -60,6 +60,14 @@ export type EventWithSeats = {
   seats: Map<string, WorkshopSeats>;
 };
 
+/**
+ * The value of an object keyed by ids (choices, waiting lists, places in line), as an own property only: an id
+ * such as `constructor` must not read what every object inherits.
+ */
+export function ownValue<T>(record: Readonly<Record<string, T>> | undefined, key: string): T | undefined {
+  return record !== undefined && Object.hasOwn(record, key) ? record[key] : undefined;
+}
+
 /** Emails are compared case-insensitively after trimming. */
 export function normaliseEmail(email: string): string {
   return email.trim().toLowerCase();

@@ -15,6 +15,7 @@ import {
   type EventWithSeats,
   type Locale,
   normaliseEmail,
+  ownValue,
   type Registration,
   registrationWindowStatus,
   type StoredRegistration,
@@ -72,10 +73,10 @@ export function checkChoices(definition: EventDefinition, choices: Choices): Cho
   const roundIds = new Set(definition.rounds.map((round) => round.id));
   for (const roundId of Object.keys(choices)) {
     if (!roundIds.has(roundId))
-      issues.push({ roundId, workshopId: choices[roundId], reason: 'unknown-round' });
+      issues.push({ roundId, workshopId: ownValue(choices, roundId), reason: 'unknown-round' });
   }
   for (const round of definition.rounds) {
-    const workshopId = choices[round.id];
+    const workshopId = ownValue(choices, round.id);
     if (workshopId === undefined) {
       issues.push({ roundId: round.id, reason: 'missing' });
       continue;
@@ -124,7 +125,8 @@ function checkWaitFor(event: EventWithSeats, choices: Choices, waitFor: Choices)
     if (!round) issues.push({ roundId, workshopId, reason: 'unknown-round' });
     else if (!round.workshops.some((workshop) => workshop.id === workshopId))
       issues.push({ roundId, workshopId, reason: 'unknown-workshop' });
-    else if (choices[roundId] === workshopId) issues.push({ roundId, workshopId, reason: 'already-held' });
+    else if (ownValue(choices, roundId) === workshopId)
+      issues.push({ roundId, workshopId, reason: 'already-held' });
   }
   if (issues.length > 0) throw new InvalidChoice(issues);
   const notFull = Object.values(waitFor).filter((workshopId) => seatsLeft(event.seats.get(workshopId)) > 0);

@@ -158,6 +158,29 @@ describe('admin API: an event from PUT to export', () => {
     const badId = await admin('PUT', '/admin/events/Not_An_Id', definition(3));
     expect(badId.status).toBe(400);
     expect(badId.body.error.details[0].path).toBe('eventId');
+    // Issue 15: ids that name object machinery are refused; nothing is stored.
+    for (const reserved of ['constructor', 'prototype', '__proto__']) {
+      const base = definition(3);
+      const [first, second] = base.rounds;
+      if (!first || !second) throw new Error('two rounds');
+      const asRound = await admin('PUT', '/admin/events/reserved-ids', {
+        ...base,
+        rounds: [{ ...first, id: reserved }, second],
+      });
+      expect(asRound.status, reserved).toBe(400);
+      expect(asRound.body.error.code).toBe('VALIDATION_FAILED');
+      expect(asRound.body.error.details).toContainEqual({
+        path: 'rounds.0.id',
+        message: expect.stringContaining('gereserveerd'),
+      });
+      const asWorkshop = await admin('PUT', '/admin/events/reserved-ids', {
+        ...base,
+        rounds: [first, { ...second, workshops: [{ ...second.workshops[0], id: reserved }] }],
+      });
+      expect(asWorkshop.status, reserved).toBe(400);
+      expect((await admin('PUT', `/admin/events/${reserved}`, base)).status).toBe(400);
+    }
+    expect((await api(stack, 'GET', '/events/reserved-ids')).status).toBe(404);
     const malformed = await admin('PUT', `/admin/events/${EVENT}`, '{"title":');
     expect(malformed.body.error.code).toBe('MALFORMED_JSON');
 

@@ -118,6 +118,41 @@ describe('the API over HTTP on the local stack', () => {
         400,
         'VALIDATION_FAILED',
       ],
+      // Issue 15: invisible, bidirectional and broken characters in single-line fields; ids that shadow
+      // object properties.
+      ...[
+        'Anna\u2028Jansen',
+        'Anna\u2029Jansen',
+        '\u202eAnna',
+        'Anna\u2066x\u2069',
+        '\u200b\u200d\ufeff',
+      ].map((name): [unknown, Record<string, string>, number, string] => [
+        JSON.stringify({ ...person(2, {}), name }),
+        { 'Content-Type': 'application/json' },
+        400,
+        'VALIDATION_FAILED',
+      ]),
+      [
+        `{"name":"Anna \\ud800","email":"a@example.nl","organisation":"X","choices":{},"consent":true}`,
+        { 'Content-Type': 'application/json' },
+        400,
+        'VALIDATION_FAILED',
+      ],
+      [
+        JSON.stringify({ ...person(2, { '1': 'constructor', '2': 'prototype' }) }),
+        { 'Content-Type': 'application/json' },
+        400,
+        'VALIDATION_FAILED',
+      ],
+      [
+        JSON.stringify({ ...person(2, { constructor: 'x' }) }).replace(
+          '"choices":{',
+          '"choices":{"__proto__":"y",',
+        ),
+        { 'Content-Type': 'application/json' },
+        400,
+        'INVALID_CHOICE',
+      ],
     ];
     for (const [body, headers, status, code] of cases) {
       const response = await fetch(`${stack.apiUrl}${path}`, {

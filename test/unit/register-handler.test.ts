@@ -125,6 +125,41 @@ describe('POST /events/{eventId}/registrations handler', () => {
     expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(0);
   });
 
+  it.each([
+    ['a line separator', 'Anna\u2028de Vries', 'gebruik één regel, zonder regeleinden of besturingstekens'],
+    ['a paragraph separator', 'Anna\u2029de Vries', 'gebruik één regel, zonder regeleinden of besturingstekens'],
+    ['a bidi override', 'Anna \u202eseirV ed', 'tekens die de leesrichting omkeren zijn niet toegestaan'],
+    ['a bidi isolate', '\u2066Anna\u2069', 'tekens die de leesrichting omkeren zijn niet toegestaan'],
+    [
+      'only zero-width characters',
+      '\u200b\u200c\u200d\ufeff',
+      'vul zichtbare tekst in, niet alleen onzichtbare tekens',
+    ],
+    ['a lone surrogate', 'Anna \ud800', 'bevat een ongeldig teken (losse surrogate)'],
+  ])(
+    'refuses a name or organisation with %s, with a field message, and stores nothing',
+    async (_, value, message) => {
+      for (const field of ['name', 'organisation', 'jobTitle']) {
+        const result = await post({ ...validBody, [field]: value });
+        expect(result.statusCode).toBe(400);
+        const { error } = parse(result);
+        expect(error.code).toBe('VALIDATION_FAILED');
+        expect(error.details).toEqual([{ path: field, message }]);
+      }
+      expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(0);
+    },
+  );
+
+  it('stores names in NFC, whichever composition the client sent', async () => {
+    const decomposed = 'Zoe\u0308 C\u0327elik';
+    const result = await post({ ...validBody, name: decomposed, organisation: decomposed });
+    expect(result.statusCode).toBe(201);
+    expect(parse(result).registration).toMatchObject({
+      name: 'Zo\u00eb \u00c7elik',
+      organisation: 'Zo\u00eb \u00c7elik',
+    });
+  });
+
   it('answers in English when the client prefers it', async () => {
     const result = await post(
       {},

@@ -115,4 +115,20 @@ describe('register', () => {
     await store.putEventDefinition('testdag', sampleDefinition({ date: '2019-09-12' }));
     await expect(register(command(), deps())).resolves.toBeDefined();
   });
+
+  it('reads choices as own properties only: a round id such as `constructor` never reads what objects inherit', async () => {
+    // Stored before such ids were refused (the store holds whatever was once accepted).
+    const definition = sampleDefinition();
+    const [first, second] = definition.rounds;
+    if (!first || !second) throw new Error('sample has two rounds');
+    await store.putEventDefinition('testdag', {
+      ...definition,
+      rounds: [{ ...first, id: 'constructor' }, second],
+    });
+    await expect(register(command({ choices: { '2': 'c' } }), deps())).rejects.toMatchObject({
+      details: [{ roundId: 'constructor', reason: 'missing' }],
+    });
+    const { registration } = await register(command({ choices: { constructor: 'a', '2': 'c' } }), deps());
+    expect(registration.choices).toEqual({ constructor: 'a', '2': 'c' });
+  });
 });

@@ -24,6 +24,7 @@ import type {
   StoredRegistration,
   WorkshopSeats,
 } from '../../domain/registration.js';
+import { ownValue } from '../../domain/registration.js';
 import { entryIdsOf, preferenceEntryId } from '../../domain/waiting-list.js';
 import type { EventCatalog, NewRegistration, RegistrationStore } from '../../ports.js';
 import {
@@ -275,15 +276,19 @@ export class DynamoStore implements EventCatalog, RegistrationStore {
     outbox?: OutboxEntry,
   ): Promise<StoredRegistration> {
     const moves = Object.entries(choices)
-      .filter(([roundId, workshopId]) => current.choices[roundId] !== workshopId)
-      .map(([roundId, workshopId]) => ({ roundId, from: current.choices[roundId], to: workshopId }));
+      .filter(([roundId, workshopId]) => ownValue(current.choices, roundId) !== workshopId)
+      .map(([roundId, workshopId]) => ({
+        roundId,
+        from: ownValue(current.choices, roundId),
+        to: workshopId,
+      }));
     if (moves.length === 0) return current;
 
     const takes = moves.map(({ to }) => this.takeSeat(current.eventId, to));
     const releases = moves.flatMap(({ from }) => (from ? [this.releaseSeat(current.eventId, from)] : []));
     // Choosing the workshop waited for (a seat came free) ends that wait.
     const endedWaits = moves
-      .filter(({ roundId, to }) => current.waitingFor?.[roundId]?.includes(to))
+      .filter(({ roundId, to }) => ownValue(current.waitingFor, roundId)?.includes(to))
       .map(({ roundId }) => roundId);
     const waitingFor = Object.fromEntries(
       Object.entries(current.waitingFor ?? {}).filter(([roundId]) => !endedWaits.includes(roundId)),
