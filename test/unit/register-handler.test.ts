@@ -127,7 +127,11 @@ describe('POST /events/{eventId}/registrations handler', () => {
 
   it.each([
     ['a line separator', 'Anna\u2028de Vries', 'gebruik één regel, zonder regeleinden of besturingstekens'],
-    ['a paragraph separator', 'Anna\u2029de Vries', 'gebruik één regel, zonder regeleinden of besturingstekens'],
+    [
+      'a paragraph separator',
+      'Anna\u2029de Vries',
+      'gebruik één regel, zonder regeleinden of besturingstekens',
+    ],
     ['a bidi override', 'Anna \u202eseirV ed', 'tekens die de leesrichting omkeren zijn niet toegestaan'],
     ['a bidi isolate', '\u2066Anna\u2069', 'tekens die de leesrichting omkeren zijn niet toegestaan'],
     [
