@@ -159,6 +159,13 @@ export interface EmailOutbox {
   markSent(entry: OutboxEntry, at: Date): Promise<void>;
   markRetry(entry: OutboxEntry, at: Date, retryAt: Date, reason: string): Promise<void>;
   markGaveUp(entry: OutboxEntry, at: Date, reason: string): Promise<void>;
+  /** The entries still owed (pending) to one registration. */
+  owedTo(registrationId: string): Promise<OutboxEntry[]>;
+  /**
+   * Removes a pending entry that nobody can receive any more (the address was erased): not sent, and not a
+   * failure either. An entry that was sent or settled meanwhile is left as it is.
+   */
+  discard(entry: OutboxEntry): Promise<void>;
 }
 
 export interface Mailer {

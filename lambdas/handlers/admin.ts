@@ -225,7 +225,13 @@ const eraseRoute: AdminRoute = async (event, _request, actor) => {
   const registrationId = registrationIdParam(event);
   const { registration, erasedNow } = await erasePersonalData(
     { registrationId, by: 'organiser', eventId },
-    { registrations: deps.store, events: deps.store, mailer: mail.mailer, clock: deps.clock },
+    {
+      registrations: deps.store,
+      events: deps.store,
+      mailer: mail.mailer,
+      outbox: mail.outbox,
+      clock: deps.clock,
+    },
   );
   if (erasedNow) {
     await deps.adminQueries.append({
