@@ -18,6 +18,10 @@ export const fieldMessages = {
     nl: 'vul zichtbare tekst in, niet alleen onzichtbare tekens',
     en: 'enter visible text, not only invisible characters',
   },
+  'malformed-path': {
+    nl: 'het adres bevat een ongeldige %-codering',
+    en: 'the address contains an invalid percent-encoding',
+  },
   'reserved-id': {
     nl: 'deze id is gereserveerd (zoals __proto__, constructor, prototype); kies een andere',
     en: 'this id is reserved (like __proto__, constructor, prototype); choose another',

@@ -120,6 +120,20 @@ describe('admin API: credentials', () => {
     }
   });
 
+  it('checks the credential before it tells an unknown method (401, then 405 with Allow)', async () => {
+    for (const route of adminRoutes) {
+      const method = route.method === 'PATCH' ? 'POST' : 'PATCH';
+      const anonymous = await api(stack, method, concrete(route.path));
+      expect(anonymous.status, `${method} ${route.path}`).toBe(401);
+      expect(anonymous.headers.get('allow')).toBeNull();
+      const organiser = await api(stack, method, concrete(route.path), undefined, {
+        Authorization: `Bearer ${stack.adminToken}`,
+      });
+      expect(organiser.status, `${method} ${route.path}`).toBe(405);
+      expect(organiser.headers.get('allow')).toContain(route.method);
+    }
+  });
+
   it('refuses every admin route with a wrong token (401)', async () => {
     for (const headers of [
       { Authorization: 'Bearer wrong-token' },

@@ -176,6 +176,12 @@ describe('the API over HTTP on the local stack', () => {
     const wrongMethod = await api(stack, 'DELETE', `/events/${SEED}`);
     expect(wrongMethod.status).toBe(405);
     expect(wrongMethod.body.error.code).toBe('METHOD_NOT_ALLOWED');
+    // Issue 15: a broken percent-encoding is the client's mistake, not a failing gateway.
+    for (const path of ['/events/%ZZ', '/registrations/%E0%A4%A', '/events/%/registrations']) {
+      const malformed = await api(stack, path.endsWith('registrations') ? 'POST' : 'GET', path);
+      expect(malformed.status, path).toBe(400);
+      expect(malformed.body.error.code).toBe('VALIDATION_FAILED');
+    }
   });
 
   it('never oversells and never answers 5xx when 150 people register at once for 12 seats', async () => {
