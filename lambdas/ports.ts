@@ -26,6 +26,8 @@ export type NewRegistration = {
   registration: Registration;
   /** sha256 of the normalised email: the key of the one-active-registration-per-email guard. */
   emailHash: string;
+  /** The guard key of the same address under the earlier rule, when it differs: it must not exist either. */
+  earlierEmailHash?: string;
   /** sha256 of the manage token; the token itself is never stored. */
   manageTokenHash: string;
   /** When the email guard and the outbox entry expire (DynamoDB TTL): the end of the retention period. */

@@ -14,6 +14,7 @@ import {
   type Choices,
   type EventWithSeats,
   type Locale,
+  mailboxOf,
   normaliseEmail,
   ownValue,
   type Registration,
@@ -61,10 +62,20 @@ export type RegisterResult = {
 
 /**
  * The email guard's hash, salted with the event: the same address gives unrelated hashes in different events,
- * so guards cannot be linked across events.
+ * so guards cannot be linked across events. Of the mailbox, so `anna+1@…` and `a.nna@gmail.com` variants are one.
  */
 export function emailGuardHash(eventId: string, email: string): string {
-  return sha256Hex(`${eventId}\n${normaliseEmail(email)}`);
+  return sha256Hex(`${eventId}\n${mailboxOf(email)}`);
+}
+
+/**
+ * The hash guards had before sub-addresses and Gmail dots were folded (trimmed, lower case). Where it differs,
+ * a registration checks it too, so an address registered before still matches when typed the same way.
+ */
+export function earlierEmailGuardHash(eventId: string, email: string): string | undefined {
+  return mailboxOf(email) === normaliseEmail(email)
+    ? undefined
+    : sha256Hex(`${eventId}\n${normaliseEmail(email)}`);
 }
 
 /** Every round needs exactly one choice, and each chosen workshop must belong to the round it is chosen for. */
@@ -172,6 +183,7 @@ export async function createNewRegistration(
   const newRegistration: NewRegistration = {
     registration,
     emailHash: stored.emailHash,
+    earlierEmailHash: earlierEmailGuardHash(person.eventId, person.email),
     manageTokenHash: stored.manageTokenHash,
     outbox,
     personalDataExpiresAt: personalDataExpiry(event.definition, createdAt),

@@ -177,6 +177,7 @@ export class DynamoStore implements EventCatalog, RegistrationStore {
   async createRegistration({
     registration,
     emailHash,
+    earlierEmailHash,
     manageTokenHash,
     outbox,
     personalDataExpiresAt,
@@ -222,6 +223,18 @@ export class DynamoStore implements EventCatalog, RegistrationStore {
       ...(outbox ? [outboxPut(this.tableName, outbox, expiresAt)] : []),
       ...waitingEntries.map((entry) => waitingEntryPut(this.tableName, entry)),
     ];
+    // Last, so the positions above stay as documented: a guard written under the earlier rule for this address.
+    const earlierGuardIndex = earlierEmailHash ? items.length : -1;
+    if (earlierEmailHash) {
+      items.push({
+        ConditionCheck: {
+          TableName: this.tableName,
+          Key: emailGuardKey(registration.eventId, earlierEmailHash),
+          ConditionExpression: 'attribute_not_exists(pk)',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        },
+      });
+    }
 
     try {
       // The registration id is the token: every retry of this one registration is the same request.
@@ -243,9 +256,10 @@ export class DynamoStore implements EventCatalog, RegistrationStore {
         );
       }
       if (full.length > 0) throw new WorkshopFull({ workshopIds: full });
-      const guard = error.reasons[choices.length];
-      if (guard?.Code === 'ConditionalCheckFailed')
-        throw await this.addressTaken(guard.Item?.registrationId?.S);
+      for (const guard of [error.reasons[choices.length], error.reasons[earlierGuardIndex]]) {
+        if (guard?.Code === 'ConditionalCheckFailed')
+          throw await this.addressTaken(guard.Item?.registrationId?.S);
+      }
       throw error;
     }
   }
