@@ -19,11 +19,12 @@ import { emailDependencies } from '../email-composition.js';
 import { authorizeOrganiser } from '../http/admin-auth.js';
 import { header } from '../http/headers.js';
 import { httpHandler, type RequestContext } from '../http/http-handler.js';
-import { parseInput } from '../http/request.js';
+import { parseInput, readJsonBody } from '../http/request.js';
 import { jsonResponse } from '../http/responses.js';
 import { logDelivery } from '../observability.js';
 import { toAdminRegistration } from '../use-cases/admin/admin-registration.js';
 import { listAudit } from '../use-cases/admin/audit-log.js';
+import { cancelBatch, MAX_BATCH_SIZE } from '../use-cases/admin/cancel-batch.js';
 import { cancelOnBehalf } from '../use-cases/admin/cancel-on-behalf.js';
 import { CursorCodec, type CursorKind } from '../use-cases/admin/cursor.js';
 import { eventSummary } from '../use-cases/admin/event-summary.js';
@@ -220,6 +221,35 @@ const cancelRoute: AdminRoute = async (event, _request, actor) => {
   return jsonResponse(200, { registration });
 };
 
+const cancelBatchBodySchema = z.object({
+  registrationIds: z
+    .array(
+      z
+        .string()
+        .min(1)
+        .max(64)
+        .regex(/^[\w-]+$/),
+    )
+    .min(1)
+    .max(MAX_BATCH_SIZE),
+  dryRun: z.boolean().default(false),
+});
+
+const cancelBatchRoute: AdminRoute = async (event, request, actor) => {
+  const eventId = existingEventId(event);
+  const body = parseInput(cancelBatchBodySchema, readJsonBody(event), request.locale);
+  const { emails, ...result } = await cancelBatch(
+    { eventId, registrationIds: body.registrationIds, dryRun: body.dryRun, actor },
+    { registrations: deps.store, audit: deps.adminQueries, clock: deps.clock, ids },
+  );
+  for (const email of emails) {
+    logDelivery(await deliverNoticeNow(email.outbox, email.registration, { ...mail, events: deps.store }));
+  }
+  // The freed seats go to the people waiting, in one walk for the whole batch.
+  if (emails.length > 0) await promoteAndNotify(eventId);
+  return jsonResponse(200, result);
+};
+
 const eraseRoute: AdminRoute = async (event, _request, actor) => {
   const eventId = existingEventId(event);
   const registrationId = registrationIdParam(event);
@@ -324,6 +354,7 @@ export const ADMIN_ROUTES: Record<string, AdminRoute> = {
   'GET /admin/events/{eventId}/registrations.csv': csvRoute,
   'GET /admin/events/{eventId}/summary': summaryRoute,
   'DELETE /admin/events/{eventId}/registrations/{registrationId}': cancelRoute,
+  'POST /admin/events/{eventId}/registrations/cancel-batch': cancelBatchRoute,
   'GET /admin/events/{eventId}/audit': auditRoute,
   'DELETE /admin/events/{eventId}/registrations/{registrationId}/personal-data': eraseRoute,
   'GET /admin/events/{eventId}/waiting-list': waitingListRoute,
