@@ -39,6 +39,11 @@ export const functionSpecs = {
     description: 'GET /health',
     tableAccess: { readKeyPrefixes: [], writeKeyPrefixes: [], queryIndexes: [] },
   },
+  openapi: {
+    entry: 'lambdas/handlers/openapi.ts',
+    description: 'GET /openapi.json: the OpenAPI document, pre-generated (docs/openapi.json)',
+    tableAccess: { readKeyPrefixes: [], writeKeyPrefixes: [], queryIndexes: [] },
+  },
   events: {
     entry: 'lambdas/handlers/get-event.ts',
     description: 'GET /events/{eventId}: event with seats left and how many wait',
@@ -94,6 +99,7 @@ export type Route = {
 
 export const routes: readonly Route[] = [
   { method: 'GET', path: '/health', functionName: 'health', auth: 'none' },
+  { method: 'GET', path: '/openapi.json', functionName: 'openapi', auth: 'none' },
   { method: 'GET', path: '/events/{eventId}', functionName: 'events', auth: 'none' },
   { method: 'POST', path: '/events/{eventId}/registrations', functionName: 'register', auth: 'none' },
   { method: 'GET', path: '/registrations/{registrationId}', functionName: 'manage', auth: 'manage-token' },

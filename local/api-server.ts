@@ -23,8 +23,8 @@ export type ApiServerOptions = {
   /** The bearer token that stands in for an organiser's Cognito sign-in on `admin` routes. */
   adminToken?: string;
   /**
-   * Settles once every function in `handlers` is loaded. Until then `GET /health` answers 503 (so 200 means
-   * every function answers), and a request for another function waits for it instead of failing.
+   * Settles once every function in `handlers` is loaded. Until then every request waits (so the 200 of
+   * `GET /health` means every function answers) instead of failing; 503 if loading fails.
    */
   whenReady?: Promise<unknown>;
 };
@@ -254,11 +254,9 @@ export function createApiServer(options: ApiServerOptions): Server {
         },
       };
 
-      if (!ready) {
-        // Health says ready only when every function is; any other request waits for its function.
-        if (found.route.functionName === 'health' || !(await whenReady)) {
-          return sendJson(res, 503, errorBody('TRY_AGAIN', locale), { 'Retry-After': '1' });
-        }
+      // Every request waits until every function is loaded, /health too: its 200 means all of them answer.
+      if (!ready && !(await whenReady)) {
+        return sendJson(res, 503, errorBody('TRY_AGAIN', locale), { 'Retry-After': '1' });
       }
       const functionName = found.route.functionName;
       let result: APIGatewayProxyResult;

@@ -120,7 +120,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     // Listen first: the API's own address goes into the manage links of emails.
     const adminToken = options.adminToken ?? randomBytes(24).toString('base64url');
     const handlers = {} as Record<FunctionName, LambdaHandler>;
-    // The server listens before the handlers are loaded; it holds requests (and /health says 503) until they are.
+    // The server listens before the handlers are loaded (the manage links need its address): it holds every
+    // request, /health included, until they are.
     let loaded: (ready: boolean) => void = () => undefined;
     const whenReady = new Promise<void>((resolve, reject) => {
       loaded = (ready) => (ready ? resolve() : reject(new Error('handlers not loaded')));

@@ -17,6 +17,13 @@ import { eventDefinitionSchema, idSchema } from '../domain/event-definition.js';
 import type { Locale } from '../domain/registration.js';
 import { emailDependencies } from '../email-composition.js';
 import { authorizeOrganiser } from '../http/admin-auth.js';
+import {
+  auditQuerySchema,
+  cancelBatchBodySchema,
+  exportQuerySchema,
+  listQuerySchema,
+  waitingListQuerySchema,
+} from '../http/admin-schemas.js';
 import { header } from '../http/headers.js';
 import { httpHandler, type RequestContext } from '../http/http-handler.js';
 import { parseInput, readJsonBody } from '../http/request.js';
@@ -24,7 +31,7 @@ import { jsonResponse } from '../http/responses.js';
 import { logDelivery } from '../observability.js';
 import { toAdminRegistration } from '../use-cases/admin/admin-registration.js';
 import { listAudit } from '../use-cases/admin/audit-log.js';
-import { cancelBatch, MAX_BATCH_SIZE } from '../use-cases/admin/cancel-batch.js';
+import { cancelBatch } from '../use-cases/admin/cancel-batch.js';
 import { cancelOnBehalf } from '../use-cases/admin/cancel-on-behalf.js';
 import { CursorCodec, type CursorKind } from '../use-cases/admin/cursor.js';
 import { eventSummary } from '../use-cases/admin/event-summary.js';
@@ -58,25 +65,6 @@ type AdminRoute = (
   request: RequestContext,
   actor: Actor,
 ) => Promise<APIGatewayProxyResult>;
-
-/** Empty query parameters (`?workshopId=&status=`) mean "not given". */
-const blankAsMissing = <T extends z.ZodType>(schema: T) =>
-  z.preprocess((value) => (value === '' ? undefined : value), schema);
-
-const limitSchema = blankAsMissing(z.coerce.number().int().min(1).max(500).default(50));
-const cursorSchema = blankAsMissing(z.string().optional());
-
-const listQuerySchema = z.object({
-  workshopId: blankAsMissing(idSchema.optional()),
-  status: blankAsMissing(z.enum(['confirmed', 'cancelled']).optional()),
-  q: blankAsMissing(z.string().trim().max(200).optional()),
-  limit: limitSchema,
-  cursor: cursorSchema,
-});
-
-const exportQuerySchema = z.object({ workshopId: blankAsMissing(idSchema.optional()) });
-
-const auditQuerySchema = z.object({ limit: limitSchema, cursor: cursorSchema });
 
 const CURSOR_MESSAGES: Record<Locale, string> = {
   nl: 'ongeldige cursor: gebruik de nextCursor van een eerdere pagina van deze lijst',
@@ -221,20 +209,6 @@ const cancelRoute: AdminRoute = async (event, _request, actor) => {
   return jsonResponse(200, { registration });
 };
 
-const cancelBatchBodySchema = z.object({
-  registrationIds: z
-    .array(
-      z
-        .string()
-        .min(1)
-        .max(64)
-        .regex(/^[\w-]+$/),
-    )
-    .min(1)
-    .max(MAX_BATCH_SIZE),
-  dryRun: z.boolean().default(false),
-});
-
 const cancelBatchRoute: AdminRoute = async (event, request, actor) => {
   const eventId = existingEventId(event);
   const body = parseInput(cancelBatchBodySchema, readJsonBody(event), request.locale);
@@ -291,8 +265,6 @@ const auditRoute: AdminRoute = async (event, request) => {
     nextCursor: encodeCursor(page.nextPosition, 'audit', eventId),
   });
 };
-
-const waitingListQuerySchema = z.object({ workshopId: blankAsMissing(idSchema.optional()) });
 
 /** Entry ids are `<registrationId>.<roundId>` or `<registrationId>.event`; anything else cannot exist. */
 function entryIdParam(event: APIGatewayProxyEvent): string {

@@ -5,6 +5,7 @@ import { EventNotFound } from '../domain/errors.js';
 import { idSchema } from '../domain/event-definition.js';
 import type { Locale, StoredRegistration } from '../domain/registration.js';
 import { emailDependencies } from '../email-composition.js';
+import { idempotencyKeySchema } from '../http/header-schemas.js';
 import { header } from '../http/headers.js';
 import { httpHandler } from '../http/http-handler.js';
 import { localeFrom } from '../http/messages.js';
@@ -25,9 +26,6 @@ import { promoteAndNotify, registrationWithPositions, reread } from '../waiting-
 
 const deps = dependencies();
 const email = emailDependencies();
-
-/** Printable ASCII without spaces, as clients generate (UUIDs, ULIDs, random strings). */
-const idempotencyKeySchema = z.string().regex(/^[\x21-\x7e]{1,200}$/, 'use 1 to 200 printable characters');
 
 /**
  * POST /events/{eventId}/registrations and POST /events/{eventId}/waiting-list: both create a registration

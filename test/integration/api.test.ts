@@ -4,6 +4,7 @@ import { DynamoStore } from '../../lambdas/adapters/dynamodb/dynamo-store.js';
 import { sha256Hex } from '../../lambdas/domain/hashing.js';
 import type { LocalStack } from '../../local/stack.js';
 import { api, startTestStack } from '../support/local-stack.js';
+import { assertDocumentedResponse } from '../support/openapi-validator.js';
 
 const SEED = 'dag-van-weerbaar-bestuur-2019';
 let stack: LocalStack;
@@ -163,6 +164,13 @@ describe('the API over HTTP on the local stack', () => {
       });
       expect(response.status, code).toBe(status);
       const json = await response.json();
+      assertDocumentedResponse({
+        method: 'POST',
+        urlPath: path,
+        status: response.status,
+        contentType: response.headers.get('content-type'),
+        body: json,
+      });
       expect(json.error.code).toBe(code);
       expect(typeof json.error.message).toBe('string');
     }

@@ -64,25 +64,45 @@ describe('the local gateway (issue 15.7, 15.8)', () => {
     expect(lines[0]).not.toContain('anna@example.nl');
   });
 
-  it('says healthy only once every function is loaded, and holds other requests until then', async () => {
+  it('holds every request, /health too, until every function is loaded, instead of failing', async () => {
     let loaded: () => void = () => undefined;
     const whenReady = new Promise<void>((resolve) => {
       loaded = resolve;
     });
     const handlers: Partial<Record<FunctionName, LambdaHandler>> = {};
     const url = await serve(handlers, whenReady);
-
-    const early = await fetch(`${url}/health`);
-    expect(early.status).toBe(503);
-    expect(early.headers.get('retry-after')).toBe('1');
-    expect((await early.json()).error.code).toBe('TRY_AGAIN');
-
-    // Sent before the functions are loaded: answered by the function once it is, not with a 502.
-    const waiting = fetch(`${url}/events/testdag`);
+    const server = servers.at(-1);
+    // Both requests reach the gateway while no function is loaded yet (a call now would be a 502).
+    let arrived = 0;
+    const bothArrived = new Promise<void>((resolve) =>
+      server?.on('request', () => {
+        arrived += 1;
+        if (arrived === 2) resolve();
+      }),
+    );
+    const health = fetch(`${url}/health`);
+    const event = fetch(`${url}/events/testdag`);
+    await bothArrived;
     Object.assign(handlers, { health: answering, events: answering });
     loaded();
-    expect((await waiting).status).toBe(200);
-    expect((await fetch(`${url}/health`)).status).toBe(200);
+    expect((await health).status).toBe(200);
+    expect((await event).status).toBe(200);
+  });
+
+  it('answers 503 TRY_AGAIN to what waited when the functions cannot be loaded', async () => {
+    let failed: () => void = () => undefined;
+    const whenReady = new Promise<void>((_, reject) => {
+      failed = () => reject(new Error('import failed'));
+    });
+    const url = await serve({}, whenReady);
+    const server = servers.at(-1);
+    const arrived = new Promise((resolve) => server?.once('request', resolve));
+    const health = fetch(`${url}/health`);
+    await arrived;
+    failed();
+    const response = await health;
+    expect(response.status).toBe(503);
+    expect((await response.json()).error.code).toBe('TRY_AGAIN');
   });
 
   it('checks the credential before it tells which methods an admin route has', async () => {

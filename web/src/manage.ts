@@ -4,7 +4,7 @@ import { renderEventHeader, windowMessage } from './event-header.js';
 import { FieldErrors } from './field-errors.js';
 import { explicitLang, formatDateTime, initLanguage, onLangChange, setLang, t } from './i18n.js';
 import type { Msg } from './texts.js';
-import type { Choices, PublicEvent, Registration } from './types.js';
+import type { ChangeRequest, Choices, JoinWaitingListRequest, PublicEvent, Registration } from './types.js';
 import { WorkshopPicker } from './workshops.js';
 
 /**
@@ -426,7 +426,7 @@ async function save(): Promise<void> {
   busy = 'saving';
   render();
   const outcome = await apiRequest<{ registration: Registration }>('PATCH', registrationPath, {
-    body: { choices },
+    body: { choices } satisfies ChangeRequest,
     headers: auth,
   });
   busy = undefined;
@@ -483,7 +483,7 @@ async function joinList(workshopId: string): Promise<void> {
     'POST',
     `${registrationPath}/waiting-list`,
     {
-      body: { workshopId },
+      body: { workshopId } satisfies JoinWaitingListRequest,
       headers: auth,
     },
   );
