@@ -140,6 +140,12 @@ export const routes: readonly Route[] = [
     functionName: 'admin',
     auth: 'admin',
   },
+  {
+    method: 'POST',
+    path: '/admin/events/{eventId}/registrations/cancel-batch',
+    functionName: 'admin',
+    auth: 'admin',
+  },
   { method: 'GET', path: '/admin/events/{eventId}/audit', functionName: 'admin', auth: 'admin' },
   {
     method: 'DELETE',

@@ -19,17 +19,19 @@ import { emailDependencies } from '../email-composition.js';
 import { authorizeOrganiser } from '../http/admin-auth.js';
 import {
   auditQuerySchema,
+  cancelBatchBodySchema,
   exportQuerySchema,
   listQuerySchema,
   waitingListQuerySchema,
 } from '../http/admin-schemas.js';
 import { header } from '../http/headers.js';
 import { httpHandler, type RequestContext } from '../http/http-handler.js';
-import { parseInput } from '../http/request.js';
+import { parseInput, readJsonBody } from '../http/request.js';
 import { jsonResponse } from '../http/responses.js';
 import { logDelivery } from '../observability.js';
 import { toAdminRegistration } from '../use-cases/admin/admin-registration.js';
 import { listAudit } from '../use-cases/admin/audit-log.js';
+import { cancelBatch } from '../use-cases/admin/cancel-batch.js';
 import { cancelOnBehalf } from '../use-cases/admin/cancel-on-behalf.js';
 import { CursorCodec, type CursorKind } from '../use-cases/admin/cursor.js';
 import { eventSummary } from '../use-cases/admin/event-summary.js';
@@ -207,12 +209,33 @@ const cancelRoute: AdminRoute = async (event, _request, actor) => {
   return jsonResponse(200, { registration });
 };
 
+const cancelBatchRoute: AdminRoute = async (event, request, actor) => {
+  const eventId = existingEventId(event);
+  const body = parseInput(cancelBatchBodySchema, readJsonBody(event), request.locale);
+  const { emails, ...result } = await cancelBatch(
+    { eventId, registrationIds: body.registrationIds, dryRun: body.dryRun, actor },
+    { registrations: deps.store, audit: deps.adminQueries, clock: deps.clock, ids },
+  );
+  for (const email of emails) {
+    logDelivery(await deliverNoticeNow(email.outbox, email.registration, { ...mail, events: deps.store }));
+  }
+  // The freed seats go to the people waiting, in one walk for the whole batch.
+  if (emails.length > 0) await promoteAndNotify(eventId);
+  return jsonResponse(200, result);
+};
+
 const eraseRoute: AdminRoute = async (event, _request, actor) => {
   const eventId = existingEventId(event);
   const registrationId = registrationIdParam(event);
   const { registration, erasedNow } = await erasePersonalData(
     { registrationId, by: 'organiser', eventId },
-    { registrations: deps.store, events: deps.store, mailer: mail.mailer, clock: deps.clock },
+    {
+      registrations: deps.store,
+      events: deps.store,
+      mailer: mail.mailer,
+      outbox: mail.outbox,
+      clock: deps.clock,
+    },
   );
   if (erasedNow) {
     await deps.adminQueries.append({
@@ -303,6 +326,7 @@ export const ADMIN_ROUTES: Record<string, AdminRoute> = {
   'GET /admin/events/{eventId}/registrations.csv': csvRoute,
   'GET /admin/events/{eventId}/summary': summaryRoute,
   'DELETE /admin/events/{eventId}/registrations/{registrationId}': cancelRoute,
+  'POST /admin/events/{eventId}/registrations/cancel-batch': cancelBatchRoute,
   'GET /admin/events/{eventId}/audit': auditRoute,
   'DELETE /admin/events/{eventId}/registrations/{registrationId}/personal-data': eraseRoute,
   'GET /admin/events/{eventId}/waiting-list': waitingListRoute,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { idSchema } from '../domain/event-definition.js';
+import { MAX_BATCH_SIZE } from '../use-cases/admin/cancel-batch.js';
 import type { AuditAction } from '../use-cases/admin/ports.js';
 import {
   choicesViewSchema,
@@ -134,4 +135,41 @@ export const waitingListSchema = z.object({
       joinedAt: timestampSchema,
     }),
   ),
+});
+
+/** The body of `POST /admin/events/{eventId}/registrations/cancel-batch`. */
+export const cancelBatchBodySchema = z.object({
+  registrationIds: z
+    .array(
+      z
+        .string()
+        .min(1)
+        .max(64)
+        .regex(/^[\w-]+$/, 'use registration ids'),
+    )
+    .min(1)
+    .max(MAX_BATCH_SIZE),
+  /** List what would be cancelled, change nothing. */
+  dryRun: z.boolean().default(false),
+});
+
+const batchOutcomeSchema = z.enum(['cancelled', 'would-cancel', 'already-cancelled', 'not-found']);
+
+export const cancelBatchResponseSchema = z.object({
+  dryRun: z.boolean(),
+  /** Shared by the audit entries of the cancellations; absent for a dry run. */
+  batchId: z.string().optional(),
+  items: z.array(
+    z.object({
+      registrationId: z.string(),
+      outcome: batchOutcomeSchema,
+      registration: adminRegistrationSchema.optional(),
+    }),
+  ),
+  counts: z.object({
+    cancelled: z.number().int(),
+    'would-cancel': z.number().int(),
+    'already-cancelled': z.number().int(),
+    'not-found': z.number().int(),
+  }),
 });

@@ -14,6 +14,7 @@ import {
   PayloadTooLarge,
   RegistrationCancelled,
   RegistrationClosed,
+  RegistrationErased,
   RegistrationNotFound,
   RegistrationWaiting,
   RequestInProgress,
@@ -32,6 +33,8 @@ import {
   adminRegistrationSchema,
   auditPageSchema,
   auditQuerySchema,
+  cancelBatchBodySchema,
+  cancelBatchResponseSchema,
   exportQuerySchema,
   listQuerySchema,
   putEventResponseSchema,
@@ -103,7 +106,9 @@ export const operations: Record<string, Operation> = {
   'GET /health': {
     operationId: 'getHealth',
     summary: 'Liveness',
-    success: [{ status: 200, description: 'The API runs', body: healthSchema }],
+    success: [
+      { status: 200, description: 'The API runs (locally: every function is loaded)', body: healthSchema },
+    ],
     errors: [],
   },
   'GET /openapi.json': {
@@ -147,6 +152,9 @@ export const operations: Record<string, Operation> = {
       RegistrationClosed,
       RequestInProgress,
       IdempotencyKeyReused,
+      // A replay of a registration since cancelled, or whose personal data was removed.
+      RegistrationCancelled,
+      RegistrationErased,
     ],
   },
   'POST /events/{eventId}/waiting-list': {
@@ -171,6 +179,8 @@ export const operations: Record<string, Operation> = {
       RegistrationClosed,
       RequestInProgress,
       IdempotencyKeyReused,
+      RegistrationCancelled,
+      RegistrationErased,
     ],
   },
   'GET /registrations/{registrationId}': {
@@ -274,6 +284,15 @@ export const operations: Record<string, Operation> = {
     success: organiserRegistrationOk('The cancelled registration'),
     errors: [EventNotFound, RegistrationNotFound],
   },
+  'POST /admin/events/{eventId}/registrations/cancel-batch': {
+    operationId: 'cancelBatch',
+    summary: 'Cancel a batch of registrations judged abusive (audited per cancellation); dryRun lists it',
+    body: cancelBatchBodySchema,
+    success: [
+      { status: 200, description: 'What was (or would be) cancelled', body: cancelBatchResponseSchema },
+    ],
+    errors: [EventNotFound],
+  },
   'GET /admin/events/{eventId}/audit': {
     operationId: 'listAudit',
     summary: 'The audit log, newest first',
@@ -315,6 +334,8 @@ function errorsOf(route: Route, operation: Operation): ErrorClass[] {
   return [
     ...(route.auth === 'admin' ? [Unauthorized, Forbidden] : []),
     ...(route.auth === 'manage-token' ? [RegistrationNotFound] : []),
+    // A path parameter with a broken percent-encoding (`/events/%ZZ`).
+    ...(route.path.includes('{') ? [ValidationFailed] : []),
     ...(operation.body ? [ValidationFailed, MalformedJson, PayloadTooLarge, UnsupportedMediaType] : []),
     ...(operation.query || operation.idempotencyKey ? [ValidationFailed] : []),
     ...operation.errors,
@@ -342,6 +363,7 @@ const requestComponents = {
   ChangeBody: changeBodySchema,
   JoinWaitingListBody: joinWaitingListBodySchema,
   EventDefinition: eventDefinitionSchema,
+  CancelBatchBody: cancelBatchBodySchema,
 };
 const responseComponents = {
   Error: errorResponseSchema,
@@ -358,6 +380,7 @@ const responseComponents = {
   Summary: summarySchema,
   AuditPage: auditPageSchema,
   WaitingList: waitingListSchema,
+  CancelBatchResponse: cancelBatchResponseSchema,
 };
 
 /** Timestamps and dates say so with `format`; zod's long equivalent patterns would only add noise. */

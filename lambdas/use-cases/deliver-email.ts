@@ -171,8 +171,9 @@ export async function deliverDueEmails(deps: RetryDeps, limit = 25): Promise<Del
       continue;
     }
     // Nobody left to write to: the personal data was removed (on request or after the retention period).
+    // Not a failed delivery either: the entry goes, and organisers see no failure that is not one.
     if (registration.personalDataRemoved) {
-      await deps.outbox.markGaveUp(entry, now, 'personal data removed');
+      await deps.outbox.discard(entry);
       outcomes.push({ ...outcomeBase(entry), result: 'skipped', reason: 'personal data removed' });
       continue;
     }

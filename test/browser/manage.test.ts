@@ -116,6 +116,15 @@ describe.concurrent('the manage page', () => {
     ]);
   });
 
+  it('takes the token from the fragment only: a valid token in ?token= opens nothing (issue 15.8)', async (ctx) => {
+    const eventId = await env.createEvent();
+    const { id, token } = await registrationWithToken(eventId, { '1': 'open-data', '2': 'nepnieuws' });
+    const page = await openManage(env, ctx, `?id=${id}&token=${token}`);
+    await waitForText(page, '#load-error-text', /niet geldig/);
+    expect(await page.locator('#registration').isHidden()).toBe(true);
+    expect(await page.locator('#change-form').isHidden()).toBe(true);
+  });
+
   it('says the link is not valid for a wrong token', async (ctx) => {
     const eventId = await env.createEvent();
     const { id } = await registrationWithToken(eventId, { '1': 'open-data', '2': 'nepnieuws' });
@@ -169,8 +178,7 @@ describe.concurrent('the manage page', () => {
   it('a workshop that fills up before saving: full message in its round', async (ctx) => {
     const eventId = await env.createEvent({ 'veilige-wijk': 1 });
     const { id, token } = await registrationWithToken(eventId, { '1': 'open-data', '2': 'nepnieuws' });
-    // The `?token=` form of the link works too.
-    const page = await openManage(env, ctx, `?id=${id}&token=${token}`);
+    const page = await openManage(env, ctx, `?id=${id}#token=${token}`);
     await page.locator('#change-form').waitFor();
     await page.check('#change-ws-veilige-wijk');
     const other = await env.register(eventId, `${unique('sneller')}@example.nl`, {
