@@ -20,7 +20,8 @@ export type RouteActions<Context extends RequestContext = RequestContext> = Read
  * The one way a function dispatches. API Gateway (or the local gateway) has already matched the request to
  * a resource of the route table, so the action is found by method and resource, with no path matching of
  * its own. A resource served with other methods is 405 METHOD_NOT_ALLOWED with `Allow`; anything else is
- * 404 NOT_FOUND. Both go through the one error mapper.
+ * 404 NOT_FOUND. Both go through the one error mapper. (Powertools' event-handler Router matches paths itself,
+ * from a Web Request it builds, with its own error shapes, for about 26 KB more per minified bundle.)
  */
 export function router<Context extends RequestContext>(actions: RouteActions<Context>): RouteAction<Context> {
   const keys = Object.keys(actions) as RouteKey[];
