@@ -11,8 +11,14 @@ import { registrationView } from '../http/public-views.js';
 import { parseInput, readJsonBody } from '../http/request.js';
 import { jsonResponse } from '../http/responses.js';
 import { type RouteActions, router } from '../http/router.js';
-import { registrationBodySchema, waitingListBodySchema } from '../http/schemas.js';
+import {
+  type RegistrationBody,
+  registrationBodySchema,
+  type WaitingListBody,
+  waitingListBodySchema,
+} from '../http/schemas.js';
 import type { RegistrationInLine } from '../use-cases/follow-up.js';
+import type { PersonDetails } from '../use-cases/register.js';
 import { registerAndConfirm, replaySignUp, signUpAndConfirm } from '../use-cases/sign-up.js';
 
 const deps = dependencies();
@@ -27,6 +33,18 @@ const signUpDeps = {
 /** Validates the body (before any key is looked at) and returns the sign-up, to run at most once. */
 type PrepareSignUp = (eventId: string, raw: unknown, locale: Locale) => () => Promise<RegistrationInLine>;
 
+/** Who signs up, as both forms send it; the form's language unless the body names one. */
+function person(eventId: string, body: RegistrationBody | WaitingListBody, locale: Locale): PersonDetails {
+  return {
+    eventId,
+    name: body.name,
+    email: body.email,
+    organisation: body.organisation,
+    jobTitle: body.jobTitle || undefined,
+    locale: body.locale ?? locale,
+  };
+}
+
 /**
  * POST /events/{eventId}/registrations and POST /events/{eventId}/waiting-list: both create a registration
  * (one with seats, one waiting for a place), both take an Idempotency-Key.
@@ -34,36 +52,13 @@ type PrepareSignUp = (eventId: string, raw: unknown, locale: Locale) => () => Pr
 export const REGISTER_ROUTES = {
   'POST /events/{eventId}/registrations': once((eventId, raw, locale) => {
     const body = parseInput(registrationBodySchema, raw, locale);
-    return () =>
-      registerAndConfirm(
-        {
-          eventId,
-          name: body.name,
-          email: body.email,
-          organisation: body.organisation,
-          jobTitle: body.jobTitle || undefined,
-          choices: body.choices,
-          waitFor: body.waitFor,
-          locale: body.locale ?? locale,
-        },
-        signUpDeps,
-      );
+    const command = { ...person(eventId, body, locale), choices: body.choices, waitFor: body.waitFor };
+    return () => registerAndConfirm(command, signUpDeps);
   }),
   'POST /events/{eventId}/waiting-list': once((eventId, raw, locale) => {
     const body = parseInput(waitingListBodySchema, raw, locale);
-    return () =>
-      signUpAndConfirm(
-        {
-          eventId,
-          name: body.name,
-          email: body.email,
-          organisation: body.organisation,
-          jobTitle: body.jobTitle || undefined,
-          accepts: body.accepts,
-          locale: body.locale ?? locale,
-        },
-        signUpDeps,
-      );
+    const command = { ...person(eventId, body, locale), accepts: body.accepts };
+    return () => signUpAndConfirm(command, signUpDeps);
   }),
 } satisfies RouteActions;
 
