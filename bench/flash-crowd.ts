@@ -56,7 +56,7 @@ export type FlashCrowdOptions = {
   favouriteShareRound2: number;
   /** How often a person shown the try-again message sends again by hand. */
   manualRetries: number;
-  /** Connections at once (about Lambda's default account concurrency). */
+  /** Requests in flight at once (connections); the rest wait in order, as at a concurrency limit. */
   maxSockets: number;
 };
 
