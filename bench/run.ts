@@ -2,7 +2,7 @@
  * `npm run bench` (`tsx bench/run.ts`): proof under load on the local stack, in one process, in memory.
  *
  *   npx tsx bench/run.ts            full run (a few minutes)
- *   npx tsx bench/run.ts --quick    CI smoke run (under a minute)
+ *   npx tsx bench/run.ts --quick    CI smoke run (under two minutes)
  *   --only=storm,overhead,churn,promotion,flash-crowd,cold-start   run some phases only
  *
  * Progress goes to stderr, a Markdown report to stdout, the figures as JSON to BENCH_OUT
