@@ -57,7 +57,7 @@ const settings = quick
         resizeEveryMs: 500,
       },
       promotion: { workshops: 3, seatsPerWorkshop: 10, waiting: 20, cancellations: 10, concurrency: 10 },
-      flashCrowd: { ...flashCrowdShape, arrivals: 300 },
+      flashCrowd: { ...flashCrowdShape, arrivals: 200 },
       coldStart: { samples: 1 },
     }
   : {
