@@ -10,6 +10,7 @@ import {
   RequestLimitExceeded,
   ThrottlingException,
   TransactionCanceledException,
+  TransactionInProgressException,
 } from '@aws-sdk/client-dynamodb';
 import { SESClient, SendRawEmailCommand } from '@aws-sdk/client-ses';
 import {
@@ -69,6 +70,11 @@ const busyErrors: [string, () => Error][] = [
   ['ThrottlingException', () => new ThrottlingException({ message: 'Rate of requests exceeds', ...meta })],
   ['RequestLimitExceeded', () => new RequestLimitExceeded({ message: 'account limit', ...meta })],
   ['InternalServerError', () => new InternalServerError({ message: 'internal', ...meta })],
+  [
+    // A replay (after an SDK retry) while the first attempt with the same token still runs: outcome unknown.
+    'TransactionInProgressException',
+    () => new TransactionInProgressException({ message: 'already in progress', ...meta }),
+  ],
   [
     'TimeoutError (request timeout)',
     () => Object.assign(new Error('Connection timed out after 3000 ms'), { name: 'TimeoutError' }),

@@ -14,6 +14,8 @@ const BUSY_ERRORS = new Set([
   'RequestLimitExceeded',
   'InternalServerError',
   'ServiceUnavailable',
+  // The same ClientRequestToken is still being applied (an SDK retry overtook the first attempt): unknown yet.
+  'TransactionInProgressException',
   'TimeoutError',
   'RequestTimeout',
   'ECONNRESET',
