@@ -6,10 +6,11 @@
  * conflict-model.ts), once per median service time, so overlapping transactions are cancelled as in DynamoDB.
  *
  * Each simulated person behaves as the web form (web/src/form.ts, web/src/api.ts) does, and as its messages
- * ask: one POST with an Idempotency-Key; the form retries nothing by itself (FORM_AUTOMATIC_RETRIES). A
- * TRY_AGAIN (503) or network failure shows the try-again message; the person then waits the Retry-After
- * seconds it names, reads, and sends again with the same key (the form keeps the key of an uncertain outcome),
- * up to `manualRetries` times. REQUEST_IN_PROGRESS asks them to wait a few seconds and send again (same key).
+ * ask: one POST with an Idempotency-Key; on TRY_AGAIN (503) with a short Retry-After the form waits and sends
+ * the same request again by itself, up to BUSY_RETRIES times (web/src/busy-retry.ts, the same rule). After that,
+ * or on a network failure, it shows the try-again message; the person then waits the Retry-After seconds it
+ * names, reads, and sends again with the same key (the form keeps the key of an uncertain outcome), up to
+ * `manualRetries` times. REQUEST_IN_PROGRESS asks them to wait a few seconds and send again (same key).
  * A WORKSHOP_FULL refusal is final here: the person does not pick another workshop.
  *
  * Figures per service time: confirmed, tryAgainShown (people shown the try-again message at least once),
@@ -24,6 +25,7 @@ import path from 'node:path';
 import { type EventDefinition, eventDefinitionSchema } from '../lambdas/domain/event-definition.js';
 import { repoRoot } from '../local/stack.js';
 import { invariantViolations, readEventState } from '../test/model/invariants.js';
+import { BUSY_RETRIES, busyRetryDelayMs } from '../web/src/busy-retry.js';
 import type { BenchContext } from './context.js';
 import {
   histogram,
@@ -36,8 +38,6 @@ import {
   round1,
 } from './support.js';
 
-/** The web form sends each submission once; it has no automatic retry (web/src/form.ts, submit()). */
-const FORM_AUTOMATIC_RETRIES = 0;
 /** What the form says on REQUEST_IN_PROGRESS: wait a few seconds, then send again. */
 const IN_PROGRESS_WAIT_MS = 3_000;
 /** Reading the message and pressing the button again, on top of the seconds the message names. */
@@ -78,6 +78,8 @@ export type FlashCrowdRun = {
   arrivals: number;
   confirmed: number;
   tryAgainShown: number;
+  /** People whose form sent again by itself, saying their request was being handled. */
+  beingHandledShown: number;
   /** People still looking at a try-again message after their last retry. */
   tryAgainAtEnd: number;
   inProgressShown: number;
@@ -103,6 +105,7 @@ export type FlashCrowdRun = {
 
 export type FlashCrowdResult = {
   options: FlashCrowdOptions;
+  /** How often the form sends a busy submission again by itself (web/src/busy-retry.ts). */
   formAutomaticRetries: number;
   runs: FlashCrowdRun[];
 };
@@ -112,6 +115,7 @@ type Person = {
   arrivalMs: number;
   choices: Record<string, string>;
   shownTryAgain: boolean;
+  shownBeingHandled: boolean;
   shownInProgress: boolean;
   final: string;
   confirmedAtMs?: number;
@@ -201,6 +205,7 @@ async function runOnce(
       ]),
     ),
     shownTryAgain: false,
+    shownBeingHandled: false,
     shownInProgress: false,
     final: 'none',
     answeredAtMs: 0,
@@ -237,12 +242,16 @@ async function runOnce(
         return;
       }
       const uncertain = response.status === 0 || response.status >= 500;
-      const retryAfterMs = (Number(response.headers['retry-after'] ?? 1) || 1) * 1000;
-      if (uncertain && automatic < FORM_AUTOMATIC_RETRIES) {
+      const retryAfter = Number(response.headers['retry-after']);
+      const retryAfterS = Number.isFinite(retryAfter) ? retryAfter : undefined;
+      const busyWait = busyRetryDelayMs(code, retryAfterS);
+      if (busyWait !== undefined && automatic < BUSY_RETRIES) {
         automatic++;
-        await sleep(retryAfterMs);
+        p.shownBeingHandled = true;
+        await sleep(busyWait);
         continue;
       }
+      const retryAfterMs = (retryAfterS ?? 1) * 1000;
       if (code === 'REQUEST_IN_PROGRESS') {
         p.shownInProgress = true;
         await sleep(IN_PROGRESS_WAIT_MS);
@@ -307,6 +316,7 @@ async function runOnce(
     arrivals: options.arrivals,
     confirmed: confirmedPeople.length,
     tryAgainShown: people.filter((p) => p.shownTryAgain).length,
+    beingHandledShown: people.filter((p) => p.shownBeingHandled).length,
     tryAgainAtEnd: people.filter((p) => p.final === 'TRY_AGAIN' || p.final.startsWith('CLIENT_')).length,
     inProgressShown: people.filter((p) => p.shownInProgress).length,
     refusedFull: people.filter((p) => p.final === 'WORKSHOP_FULL').length,
@@ -354,5 +364,5 @@ export async function runFlashCrowd(
     );
     runs.push(run);
   }
-  return { options, formAutomaticRetries: FORM_AUTOMATIC_RETRIES, runs };
+  return { options, formAutomaticRetries: BUSY_RETRIES, runs };
 }
