@@ -1,6 +1,7 @@
 import { DynamoAdminQueries } from './adapters/dynamodb/admin-queries.js';
 import { createDynamoClient, documentClientFor } from './adapters/dynamodb/client.js';
 import { DynamoStore } from './adapters/dynamodb/dynamo-store.js';
+import { DynamoEmailFeedback } from './adapters/dynamodb/email-feedback.js';
 import { createIdempotentRunner } from './adapters/dynamodb/idempotency.js';
 import { DynamoWaitingList } from './adapters/dynamodb/waiting-list-store.js';
 import { cryptoSecrets, systemClock } from './adapters/system.js';
@@ -34,6 +35,8 @@ function build() {
     config,
     documentClient,
     store,
+    /** Bounces and complaints on registrations (the SES feedback function). */
+    emailFeedback: new DynamoEmailFeedback(documentClient, config.tableName),
     waitingList,
     adminQueries,
     idempotentRegistration,

@@ -13,6 +13,8 @@ export const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_N
 export const ALERT_LOG_MESSAGES = {
   /** A confirmation email exhausted its delivery attempts. */
   emailGaveUp: 'confirmation email gave up',
+  /** SES refused to send because the account or identity is not ready (unverified, sandbox, paused, quota). */
+  sesNotReady: 'email sender not ready',
   /** A workshop's seat counter differs from the number of confirmed registrations holding it. */
   seatCounterDrift: 'seat counter drift',
 } as const;
@@ -25,8 +27,10 @@ export function logDelivery(outcome: {
   attempts: number;
   result: string;
   reason?: string;
+  senderNotReady?: boolean;
 }): void {
-  if (outcome.result === 'gave-up') logger.error(ALERT_LOG_MESSAGES.emailGaveUp, { ...outcome });
+  if (outcome.senderNotReady) logger.error(ALERT_LOG_MESSAGES.sesNotReady, { ...outcome });
+  else if (outcome.result === 'gave-up') logger.error(ALERT_LOG_MESSAGES.emailGaveUp, { ...outcome });
   else if (outcome.result === 'retry') logger.warn('email attempt failed', { ...outcome });
   else logger.info('email attempt', { ...outcome });
 }

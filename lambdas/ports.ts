@@ -1,4 +1,4 @@
-import type { OutboxEntry, OutgoingEmail } from './domain/email.js';
+import type { EmailFeedback, OutboxEntry, OutgoingEmail } from './domain/email.js';
 import type { EventDefinition } from './domain/event-definition.js';
 import type { RemovalReason } from './domain/privacy.js';
 import type {
@@ -26,6 +26,8 @@ export type NewRegistration = {
   registration: Registration;
   /** sha256 of the normalised email: the key of the one-active-registration-per-email guard. */
   emailHash: string;
+  /** The guard key of the same address under the earlier rule, when it differs: it must not exist either. */
+  earlierEmailHash?: string;
   /** sha256 of the manage token; the token itself is never stored. */
   manageTokenHash: string;
   /** When the email guard and the outbox entry expire (DynamoDB TTL): the end of the retention period. */
@@ -159,6 +161,23 @@ export interface EmailOutbox {
   markSent(entry: OutboxEntry, at: Date): Promise<void>;
   markRetry(entry: OutboxEntry, at: Date, retryAt: Date, reason: string): Promise<void>;
   markGaveUp(entry: OutboxEntry, at: Date, reason: string): Promise<void>;
+  /** The entries still owed (pending) to one registration. */
+  owedTo(registrationId: string): Promise<OutboxEntry[]>;
+  /**
+   * Removes a pending entry that nobody can receive any more (the address was erased): not sent, and not a
+   * failure either. An entry that was sent or settled meanwhile is left as it is.
+   */
+  discard(entry: OutboxEntry): Promise<void>;
+}
+
+/** Bounces and complaints, kept on the registration the email was for. */
+export interface EmailFeedbackStore {
+  /**
+   * Sets the registration's `emailState` and `emailFeedback`, unless a state that outranks it stands
+   * (`OUTRANKING_EMAIL_STATES`). False when nothing changed: that, no such registration, or its personal data
+   * was removed.
+   */
+  markEmailFeedback(feedback: EmailFeedback): Promise<boolean>;
 }
 
 export interface Mailer {

@@ -39,6 +39,11 @@ export const functionSpecs = {
     description: 'GET /health',
     tableAccess: { readKeyPrefixes: [], writeKeyPrefixes: [], queryIndexes: [] },
   },
+  openapi: {
+    entry: 'lambdas/handlers/openapi.ts',
+    description: 'GET /openapi.json: the OpenAPI document, pre-generated (docs/openapi.json)',
+    tableAccess: { readKeyPrefixes: [], writeKeyPrefixes: [], queryIndexes: [] },
+  },
   events: {
     entry: 'lambdas/handlers/get-event.ts',
     description: 'GET /events/{eventId}: event with seats left and how many wait',
@@ -94,6 +99,7 @@ export type Route = {
 
 export const routes: readonly Route[] = [
   { method: 'GET', path: '/health', functionName: 'health', auth: 'none' },
+  { method: 'GET', path: '/openapi.json', functionName: 'openapi', auth: 'none' },
   { method: 'GET', path: '/events/{eventId}', functionName: 'events', auth: 'none' },
   { method: 'POST', path: '/events/{eventId}/registrations', functionName: 'register', auth: 'none' },
   { method: 'GET', path: '/registrations/{registrationId}', functionName: 'manage', auth: 'manage-token' },
@@ -131,6 +137,12 @@ export const routes: readonly Route[] = [
   {
     method: 'DELETE',
     path: '/admin/events/{eventId}/registrations/{registrationId}',
+    functionName: 'admin',
+    auth: 'admin',
+  },
+  {
+    method: 'POST',
+    path: '/admin/events/{eventId}/registrations/cancel-batch',
     functionName: 'admin',
     auth: 'admin',
   },
@@ -206,3 +218,15 @@ export const scheduledFunctionSpecs = {
 } as const satisfies Record<string, ScheduledFunctionSpec>;
 
 export type ScheduledFunctionName = keyof typeof scheduledFunctionSpecs;
+
+/**
+ * Neither behind a route nor on a schedule: subscribed (SNS) to the bounce and complaint events of the SES
+ * configuration set, in stages that have one (`lib/constructs/email-feedback.ts`). Not in the local stack,
+ * which has no SES events.
+ */
+export const emailFeedbackFunctionSpec = {
+  entry: 'lambdas/handlers/email-feedback.ts',
+  description: 'SES bounces and complaints (SNS): marks the registration emailState bounced or complained',
+  // One conditional UpdateItem on the registration; it reads nothing else.
+  tableAccess: { readKeyPrefixes: [], writeKeyPrefixes: ['REG#'], queryIndexes: [] },
+} as const satisfies FunctionSpec;

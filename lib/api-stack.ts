@@ -18,6 +18,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as ses from 'aws-cdk-lib/aws-ses';
 import type { Construct } from 'constructs';
 import {
+  emailFeedbackFunctionSpec,
   type FunctionName,
   type FunctionSpec,
   functionSpecs,
@@ -29,9 +30,11 @@ import {
 } from '../lambdas/routes.js';
 import { ApiFunction, type EmailSending } from './constructs/api-function.js';
 import { ApiWebAcl } from './constructs/api-web-acl.js';
+import { EmailFeedback } from './constructs/email-feedback.js';
 import { Monitoring } from './constructs/monitoring.js';
 import { ORGANISERS_GROUP } from './data-stack.js';
 import { addGatewayResponses } from './gateway-responses.js';
+import { functionKinds, reservedConcurrencyOf } from './reserved-concurrency.js';
 import { mailFromOf, type StageConfig } from './stage-config.js';
 
 export type ApiStackProps = StackProps & {
@@ -113,8 +116,6 @@ export function pathParameters(path: string): string[] {
   return [...path.matchAll(/\{([^}+]+)\+?\}/g)].map((match) => match[1] ?? '').filter((name) => name !== '');
 }
 
-type FunctionKind = 'route' | 'admin' | 'scheduled';
-
 /**
  * Stateless resources: one Lambda function per function spec, a REST API built from the route table,
  * schedules, WAF, alarms and a dashboard. It can be destroyed and recreated freely; the data lives in the DataStack.
@@ -127,6 +128,8 @@ export class ApiStack extends Stack {
   readonly monitoring: Monitoring;
   readonly schedules: ReadonlyMap<string, events.Rule>;
   readonly emailConfigurationSet: ses.ConfigurationSet | undefined;
+  /** Bounces and complaints of the configuration set; undefined without one. */
+  readonly emailFeedback: EmailFeedback | undefined;
 
   constructor(scope: Construct, id: string, props: ApiStackProps) {
     super(scope, id, props);
@@ -159,13 +162,7 @@ export class ApiStack extends Stack {
       }
     }
 
-    const kinds = new Map<string, FunctionKind>();
-    for (const name of Object.keys(specs)) {
-      const served = routeTable.filter((route) => route.functionName === name);
-      const adminOnly = served.length > 0 && served.every((route) => route.auth === 'admin');
-      kinds.set(name, adminOnly ? 'admin' : 'route');
-    }
-    for (const name of Object.keys(scheduled)) kinds.set(name, 'scheduled');
+    const kinds = functionKinds(routeTable, specs, scheduled);
     const servesAdmin = new Set(
       routeTable.filter((r) => r.auth === 'admin').map((r) => r.functionName as string),
     );
@@ -213,13 +210,7 @@ export class ApiStack extends Stack {
     const functions = new Map<string, ApiFunction>();
     for (const [name, spec] of allSpecs) {
       const kind = kinds.get(name) ?? 'route';
-      const reserved =
-        config.reservedConcurrency.functions[name] ??
-        (kind === 'scheduled'
-          ? config.reservedConcurrency.scheduledFunctions
-          : kind === 'admin'
-            ? config.reservedConcurrency.adminFunctions
-            : undefined);
+      const reserved = reservedConcurrencyOf(config, name, kind);
       functions.set(
         name,
         new ApiFunction(this, `${pascalCase(name)}Function`, {
@@ -394,6 +385,19 @@ export class ApiStack extends Stack {
       webAclName: this.webAcl === undefined ? undefined : `vol-is-vol-${config.stage}`,
       sendsEmail: anySendsEmail,
     });
+
+    if (configurationSetName !== undefined && anySendsEmail) {
+      this.emailFeedback = new EmailFeedback(this, 'EmailFeedback', {
+        stage: config.stage,
+        configurationSetName,
+        table,
+        tableKey: props.tableKey,
+        logRetention: config.logRetentionDays,
+        spec: emailFeedbackFunctionSpec,
+        environment: { STAGE: config.stage },
+        alarmTopic: this.monitoring.topic,
+      });
+    }
 
     new CfnOutput(this, 'ApiUrl', {
       description: 'Base URL of the API stage',

@@ -4,6 +4,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import path from 'node:path';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { errorBody } from '../lambdas/http/error-mapper.js';
+import { fieldMessages } from '../lambdas/http/field-messages.js';
 import { localeFrom } from '../lambdas/http/messages.js';
 import type { FunctionName, Route } from '../lambdas/routes.js';
 
@@ -21,6 +22,11 @@ export type ApiServerOptions = {
   staticDir?: string;
   /** The bearer token that stands in for an organiser's Cognito sign-in on `admin` routes. */
   adminToken?: string;
+  /**
+   * Settles once every function in `handlers` is loaded. Until then every request waits (so the 200 of
+   * `GET /health` means every function answers) instead of failing; 503 if loading fails.
+   */
+  whenReady?: Promise<unknown>;
 };
 
 /** Claims of the local organiser, in the shape the Cognito authorizer puts in `requestContext.authorizer.claims`. */
@@ -99,8 +105,40 @@ const STATIC_TYPES: Record<string, string> = {
   '.png': 'image/png',
 };
 
+/** A path with a broken percent-encoding (`/events/%ZZ`): the client's mistake, answered 400 in the error shape. */
+class MalformedPath extends Error {}
+
+function decodePathSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new MalformedPath();
+  }
+}
+
+/**
+ * What a failing function leaves in the log, as Lambda would: one JSON line with the error's name and stack
+ * frames. Not its message, which may quote input (a name, an address).
+ */
+function logFunctionFailure(functionName: string, requestId: string, error: unknown): void {
+  const stack = error instanceof Error ? (error.stack ?? '') : '';
+  console.error(
+    JSON.stringify({
+      level: 'ERROR',
+      message: 'function failed',
+      function: functionName,
+      requestId,
+      errorName: error instanceof Error ? error.name : typeof error,
+      stack: stack
+        .split('\n')
+        .filter((line) => /^\s+at /.test(line))
+        .map((line) => line.trim()),
+    }),
+  );
+}
+
 async function serveStatic(staticDir: string, urlPath: string, res: ServerResponse): Promise<boolean> {
-  const relative = decodeURIComponent(urlPath === '/' ? '/index.html' : urlPath);
+  const relative = decodePathSegment(urlPath === '/' ? '/index.html' : urlPath);
   const file = path.resolve(staticDir, `.${relative}`);
   if (!file.startsWith(path.resolve(staticDir) + path.sep)) return false;
   try {
@@ -119,12 +157,21 @@ async function serveStatic(staticDir: string, urlPath: string, res: ServerRespon
 
 export function createApiServer(options: ApiServerOptions): Server {
   const compiled = options.routes.map(compile);
+  let ready = options.whenReady === undefined;
+  // Failing to load is the stack's own start failure; requests waiting for it are answered 503.
+  const whenReady = (options.whenReady ?? Promise.resolve()).then(
+    () => {
+      ready = true;
+      return true;
+    },
+    () => false,
+  );
 
   return createServer(async (req, res) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
     const method = (req.method ?? 'GET').toUpperCase();
     const locale = localeFrom(req.headers['accept-language']);
     try {
+      const url = new URL(req.url ?? '/', 'http://localhost');
       const candidates = compiled
         .map((route) => ({ route, match: route.pattern.exec(url.pathname) }))
         .filter((candidate) => candidate.match !== null);
@@ -137,6 +184,11 @@ export function createApiServer(options: ApiServerOptions): Server {
         )
           return;
         if (candidates.length > 0) {
+          // Admin routes reveal nothing, not even their methods, before the credential is checked.
+          const admin = candidates.some((candidate) => candidate.route.auth === 'admin');
+          if (admin && !authorizeAdmin(req.headers.authorization, options.adminToken)) {
+            return sendJson(res, 401, errorBody('UNAUTHORIZED', locale));
+          }
           const allowed = candidates.map((candidate) => candidate.route.method).join(', ');
           return sendJson(res, 405, errorBody('METHOD_NOT_ALLOWED', locale), { Allow: allowed });
         }
@@ -153,7 +205,7 @@ export function createApiServer(options: ApiServerOptions): Server {
       const pathParameters = Object.fromEntries(
         found.route.paramNames.map((name, index) => [
           name,
-          decodeURIComponent(found.match?.[index + 1] ?? ''),
+          decodePathSegment(found.match?.[index + 1] ?? ''),
         ]),
       );
       const headers: Record<string, string> = {};
@@ -202,8 +254,18 @@ export function createApiServer(options: ApiServerOptions): Server {
         },
       };
 
-      const handler = options.handlers[found.route.functionName];
-      const result = await handler(event, lambdaContext(found.route.functionName, requestId));
+      // Every request waits until every function is loaded, /health too: its 200 means all of them answer.
+      if (!ready && !(await whenReady)) {
+        return sendJson(res, 503, errorBody('TRY_AGAIN', locale), { 'Retry-After': '1' });
+      }
+      const functionName = found.route.functionName;
+      let result: APIGatewayProxyResult;
+      try {
+        result = await options.handlers[functionName](event, lambdaContext(functionName, requestId));
+      } catch (error) {
+        logFunctionFailure(functionName, requestId, error);
+        throw error;
+      }
       const responseHeaders: Record<string, string | string[]> = {};
       for (const [name, value] of Object.entries(result.headers ?? {})) responseHeaders[name] = String(value);
       for (const [name, values] of Object.entries(result.multiValueHeaders ?? {})) {
@@ -211,7 +273,16 @@ export function createApiServer(options: ApiServerOptions): Server {
       }
       res.writeHead(result.statusCode, responseHeaders);
       res.end(result.isBase64Encoded ? Buffer.from(result.body, 'base64') : result.body);
-    } catch {
+    } catch (error) {
+      if (error instanceof MalformedPath && !res.headersSent) {
+        return sendJson(
+          res,
+          400,
+          errorBody('VALIDATION_FAILED', locale, [
+            { path: 'path', message: fieldMessages['malformed-path'][locale] },
+          ]),
+        );
+      }
       // What API Gateway answers when the integration itself fails.
       if (!res.headersSent) sendJson(res, 502, errorBody('INTERNAL_ERROR', locale));
       else res.destroy();

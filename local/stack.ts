@@ -127,7 +127,21 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     // Listen first: the API's own address goes into the manage links of emails.
     const adminToken = options.adminToken ?? randomBytes(24).toString('base64url');
     const handlers = {} as Record<FunctionName, LambdaHandler>;
-    const server = createApiServer({ routes, handlers, staticDir: options.staticDir, adminToken });
+    // The server listens before the handlers are loaded (the manage links need its address): it holds every
+    // request, /health included, until they are.
+    let loaded: (ready: boolean) => void = () => undefined;
+    const whenReady = new Promise<void>((resolve, reject) => {
+      loaded = (ready) => (ready ? resolve() : reject(new Error('handlers not loaded')));
+    });
+    whenReady.catch(() => undefined);
+    closers.push(async () => loaded(false));
+    const server = createApiServer({
+      routes,
+      handlers,
+      staticDir: options.staticDir,
+      adminToken,
+      whenReady,
+    });
     server.keepAliveTimeout = 5_000;
     const port = await listen(server, options.port, host);
     closers.unshift(
@@ -175,6 +189,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         closers.unshift(async () => clearInterval(timer));
       }
     }
+
+    loaded(true);
 
     return {
       apiUrl,

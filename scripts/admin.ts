@@ -8,8 +8,13 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import {
+  AssociateSoftwareTokenCommand,
+  type ChallengeNameType,
   CognitoIdentityProviderClient,
   InitiateAuthCommand,
+  type InitiateAuthCommandOutput,
+  RespondToAuthChallengeCommand,
+  VerifySoftwareTokenCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 // csv-parse is a development dependency, like tsx that runs this script.
 import { parse as parseCsv } from 'csv-parse/sync';
@@ -31,6 +36,11 @@ Commands:
       Seats per workshop: capacity, taken, left, confirmed holders, and whether they agree.
   cancel <eventId> <registrationId>
       Cancel a registration on the attendee's behalf (releases the seats).
+  cancel-batch <eventId> [<registrationId> …] [--ids-file <file>] [--dry-run]
+      Cancel up to 100 registrations you judge abusive (a seat-draining bot), each as
+      \`cancel\` does (seats released, cancellation email, audited with one batch id).
+      --dry-run lists what would be cancelled and changes nothing. --ids-file: one id
+      per line.
   put-event <file.json> [--event-id <id>]
       Create or update an event from a definition file (the id defaults to the file name).
   audit <eventId> [--limit <n>]
@@ -45,7 +55,10 @@ Target (deployed stack, Cognito user pool):
   --user-pool-client-id <id>      app client id (env VOL_USER_POOL_CLIENT_ID)
   --username <name>               your user name (env VOL_USERNAME)
   --region <region>               default: taken from the URL, else AWS_REGION, else eu-west-1
-  The password is asked for (hidden), or read from env VOL_PASSWORD.
+  --mfa-code <123456>             the code of your authenticator app (env VOL_MFA_CODE); asked for if needed
+  The password is asked for (hidden), or read from env VOL_PASSWORD. The first sign-in asks for a new
+  password and sets up the authenticator app (TOTP): it prints the secret and an otpauth:// URI to add
+  to the app, then asks for the app's first code.
 
 Other options:
   --json                          print the API's JSON instead of tables
@@ -64,7 +77,36 @@ export type Io = {
   signIn: (input: SignInInput) => Promise<string>;
 };
 
-export type SignInInput = { region: string; clientId: string; username: string; password: string };
+export type SignInInput = {
+  region: string;
+  clientId: string;
+  username: string;
+  password: string;
+  /** The authenticator app's current code, when given up front (`--mfa-code`). */
+  mfaCode?: string;
+};
+
+/** How the sign-in talks to the person at the terminal, for the steps Cognito asks for. */
+export type SignInPrompts = {
+  /** Asks for a secret (a new password, a one-time code) without echoing it. */
+  askSecret: (question: string) => Promise<string>;
+  /** Tells the person something (on stderr, so that --json output stays clean). */
+  tell: (text: string) => void;
+};
+
+const terminalPrompts: SignInPrompts = {
+  askSecret: (question) => askPasswordOnTerminal(question),
+  tell: (text) => console.error(text),
+};
+
+/** What the authenticator app shows next to the codes. */
+export const TOTP_ISSUER = 'vol-is-vol';
+
+/** The URI an authenticator app reads (as a QR code or pasted): RFC 6238 TOTP, 6 digits, 30 seconds. */
+export function otpauthUri(username: string, secret: string): string {
+  const label = encodeURIComponent(`${TOTP_ISSUER}:${username}`);
+  return `otpauth://totp/${label}?secret=${secret}&issuer=${encodeURIComponent(TOTP_ISSUER)}`;
+}
 
 class UsageError extends Error {}
 
@@ -79,29 +121,112 @@ class ApiError extends Error {
   }
 }
 
-/** Cognito USER_PASSWORD_AUTH (the app client must allow it); the IdToken carries the groups claim. */
+/**
+ * Cognito USER_PASSWORD_AUTH (the app client must allow it); the IdToken carries the groups claim. Answers the
+ * steps Cognito asks for on the way: a new password at the first sign-in (`NEW_PASSWORD_REQUIRED`), setting up
+ * the authenticator app when the pool requires MFA and the user has none yet (`MFA_SETUP`), and the app's code
+ * (`SOFTWARE_TOKEN_MFA`).
+ */
 export async function cognitoSignIn(
   input: SignInInput,
   client = new CognitoIdentityProviderClient({ region: input.region }),
+  prompts: SignInPrompts = terminalPrompts,
 ): Promise<string> {
   try {
-    const result = await client.send(
+    let step: InitiateAuthCommandOutput = await client.send(
       new InitiateAuthCommand({
         AuthFlow: 'USER_PASSWORD_AUTH',
         ClientId: input.clientId,
         AuthParameters: { USERNAME: input.username, PASSWORD: input.password },
       }),
     );
-    if (result.ChallengeName) {
-      throw new Error(
-        `Cognito vraagt een extra stap (${result.ChallengeName}); rond die eerst af in de Cognito-console of hosted UI.`,
-      );
+    // With an email address as sign-in alias, Cognito wants its own user id in the answers; it names it in the
+    // first challenge and not always in later ones.
+    let userId = input.username;
+    // Each step ends the sign-in or asks for the next one; a first sign-in takes three.
+    for (let steps = 0; step.ChallengeName && steps < 4; steps++) {
+      userId = step.ChallengeParameters?.USER_ID_FOR_SRP ?? userId;
+      step = await answerChallenge(step, input, userId, client, prompts);
     }
-    const token = result.AuthenticationResult?.IdToken;
+    if (step.ChallengeName) throw new Error(`Cognito blijft om ${step.ChallengeName} vragen.`);
+    const token = step.AuthenticationResult?.IdToken;
     if (!token) throw new Error('Cognito gaf geen IdToken terug.');
     return token;
   } finally {
     client.destroy();
+  }
+}
+
+const SIX_DIGITS = /^\d{6}$/;
+
+async function askCode(prompts: SignInPrompts, question: string, given?: string): Promise<string> {
+  const code = (given ?? (await prompts.askSecret(question))).replace(/\s+/g, '');
+  if (!SIX_DIGITS.test(code)) throw new Error('De code van de authenticator-app bestaat uit 6 cijfers.');
+  return code;
+}
+
+async function answerChallenge(
+  step: InitiateAuthCommandOutput,
+  input: SignInInput,
+  userId: string,
+  client: CognitoIdentityProviderClient,
+  prompts: SignInPrompts,
+): Promise<InitiateAuthCommandOutput> {
+  const respond = (
+    challengeName: ChallengeNameType,
+    session: string | undefined,
+    responses: Record<string, string>,
+  ) =>
+    client.send(
+      new RespondToAuthChallengeCommand({
+        ClientId: input.clientId,
+        ChallengeName: challengeName,
+        Session: session,
+        ChallengeResponses: { USERNAME: userId, ...responses },
+      }),
+    );
+  switch (step.ChallengeName) {
+    case 'NEW_PASSWORD_REQUIRED': {
+      prompts.tell(
+        'Eerste keer inloggen: kies een nieuw wachtwoord (minstens 14 tekens, met hoofdletters, kleine letters, een cijfer en een leesteken).',
+      );
+      const password = await prompts.askSecret('Nieuw wachtwoord: ');
+      if ((await prompts.askSecret('Nieuw wachtwoord nogmaals: ')) !== password) {
+        throw new Error('De twee wachtwoorden verschillen; er is niets veranderd.');
+      }
+      return respond('NEW_PASSWORD_REQUIRED', step.Session, { NEW_PASSWORD: password });
+    }
+    case 'MFA_SETUP': {
+      const associated = await client.send(new AssociateSoftwareTokenCommand({ Session: step.Session }));
+      const secret = associated.SecretCode;
+      if (!secret) throw new Error('Cognito gaf geen geheim voor de authenticator-app.');
+      prompts.tell(
+        [
+          'Inloggen vraagt een authenticator-app (TOTP). Voeg deze sleutel toe aan de app',
+          '(bijvoorbeeld Microsoft Authenticator, Google Authenticator of 1Password):',
+          `  geheim: ${secret}`,
+          `  of deze URI (als QR-code): ${otpauthUri(input.username, secret)}`,
+        ].join('\n'),
+      );
+      const verified = await client.send(
+        new VerifySoftwareTokenCommand({
+          Session: associated.Session,
+          UserCode: await askCode(prompts, 'Code die de app nu toont: '),
+          FriendlyDeviceName: TOTP_ISSUER,
+        }),
+      );
+      if (verified.Status !== 'SUCCESS') throw new Error('Cognito keurde de code van de app af.');
+      prompts.tell('Authenticator-app gekoppeld. Voortaan vraagt inloggen om de code van de app.');
+      return respond('MFA_SETUP', verified.Session, {});
+    }
+    case 'SOFTWARE_TOKEN_MFA': {
+      const code = await askCode(prompts, 'Code uit je authenticator-app: ', input.mfaCode);
+      return respond('SOFTWARE_TOKEN_MFA', step.Session, { SOFTWARE_TOKEN_MFA_CODE: code });
+    }
+    default:
+      throw new Error(
+        `Cognito vraagt een extra stap (${step.ChallengeName}) die deze CLI niet kent; rond die eerst af in de Cognito-console.`,
+      );
   }
 }
 
@@ -151,12 +276,15 @@ type Options = {
   'user-pool-client-id'?: string;
   username?: string;
   region?: string;
+  'mfa-code'?: string;
   workshop?: string;
   status?: string;
   q?: string;
   limit?: string;
   out?: string;
   'event-id'?: string;
+  'ids-file'?: string;
+  'dry-run'?: boolean;
   json?: boolean;
   help?: boolean;
 };
@@ -175,12 +303,15 @@ function parse(
       'user-pool-client-id': { type: 'string' },
       username: { type: 'string' },
       region: { type: 'string' },
+      'mfa-code': { type: 'string' },
       workshop: { type: 'string' },
       status: { type: 'string' },
       q: { type: 'string' },
       limit: { type: 'string' },
       out: { type: 'string' },
       'event-id': { type: 'string' },
+      'ids-file': { type: 'string' },
+      'dry-run': { type: 'boolean' },
       json: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -249,7 +380,14 @@ class AdminClient {
       const password =
         this.io.env.VOL_PASSWORD ?? (await this.io.askPassword(`Wachtwoord voor ${username}: `));
       // API Gateway's Cognito authorizer takes the ID token as the whole header value (no `Bearer `).
-      this.bearer = await this.io.signIn({ region, clientId, username, password });
+      const mfaCode = this.options['mfa-code'] ?? this.io.env.VOL_MFA_CODE;
+      this.bearer = await this.io.signIn({
+        region,
+        clientId,
+        username,
+        password,
+        ...(mfaCode ? { mfaCode } : {}),
+      });
       this.rawToken = true;
     } else if (token) {
       this.bearer = token;
@@ -426,6 +564,47 @@ async function cancel(client: AdminClient, args: string[], options: Options, io:
   );
 }
 
+const BATCH_OUTCOME_NL: Record<string, string> = {
+  cancelled: 'geannuleerd',
+  'would-cancel': 'zou worden geannuleerd',
+  'already-cancelled': 'was al geannuleerd',
+  'not-found': 'niet gevonden',
+};
+
+async function cancelBatch(client: AdminClient, args: string[], options: Options, io: Io) {
+  const eventId = need(args[0], '<eventId>');
+  const fromFile = options['ids-file']
+    ? (await readFile(options['ids-file'], 'utf8')).split(/\s+/).filter(Boolean)
+    : [];
+  const registrationIds = [...args.slice(1), ...fromFile];
+  if (registrationIds.length === 0)
+    throw new UsageError('Ontbreekt: <registrationId> of --ids-file. Zie --help.');
+  const dryRun = options['dry-run'] === true;
+  const result: Json = await client.json(
+    'POST',
+    `/admin/events/${encodeURIComponent(eventId)}/registrations/cancel-batch`,
+    { registrationIds, dryRun },
+  );
+  if (options.json) return io.out(JSON.stringify(result, null, 2));
+  io.out(
+    table(
+      ['Aanmelding', 'Naam', 'E-mail', 'Resultaat'],
+      result.items.map((item: Json) => [
+        item.registrationId,
+        item.registration?.name ?? '',
+        item.registration?.email ?? '',
+        BATCH_OUTCOME_NL[item.outcome] ?? item.outcome,
+      ]),
+    ),
+  );
+  const counts = result.counts;
+  io.out(
+    dryRun
+      ? `\nProefrun: ${counts['would-cancel']} zou${counts['would-cancel'] === 1 ? '' : 'den'} worden geannuleerd; er is niets gewijzigd.`
+      : `\n${counts.cancelled} geannuleerd (batch ${result.batchId}); de plaatsen zijn vrijgegeven.`,
+  );
+}
+
 async function putEventFile(client: AdminClient, args: string[], options: Options, io: Io) {
   const file = need(args[0], '<bestand.json>');
   const eventId = options['event-id'] ?? path.basename(file, '.json');
@@ -478,6 +657,7 @@ const COMMANDS: Record<
   export: exportCsv,
   summary,
   cancel,
+  'cancel-batch': cancelBatch,
   'put-event': putEventFile,
   audit,
 };

@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 // `npm test`: runs vitest with its JSON reporter beside the default one, then prints the closing line
-// CI reads ("N passed, N failed"), which vitest itself does not print. Extra arguments go to vitest.
+// CI reads ("N passed, N failed, N skipped"), which vitest itself does not print. Extra arguments go to vitest
+// (`--project unit` runs one layer: see vitest.config.ts). TEST_REPORT moves the JSON report elsewhere.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
 
-const report = 'test-results/vitest.json';
-mkdirSync('test-results', { recursive: true });
+const report = process.env.TEST_REPORT ?? 'test-results/vitest.json';
+mkdirSync(path.dirname(report), { recursive: true });
 rmSync(report, { force: true });
 
 const run = spawnSync(

@@ -10,15 +10,17 @@
  * registered person joined a full workshop's list), `promotion` (a seat came free and is now theirs) and
  * `waiting-list-left` (left a list, themselves or through an organiser).
  */
-export type MailKind =
-  | 'confirmation'
-  | 'change'
-  | 'cancellation'
-  | 'erasure'
-  | 'waiting-list'
-  | 'waiting-list-joined'
-  | 'promotion'
-  | 'waiting-list-left';
+export const mailKinds = [
+  'confirmation',
+  'change',
+  'cancellation',
+  'erasure',
+  'waiting-list',
+  'waiting-list-joined',
+  'promotion',
+  'waiting-list-left',
+] as const;
+export type MailKind = (typeof mailKinds)[number];
 
 export type DeliveryState = 'pending' | 'sent' | 'failed';
 
@@ -97,6 +99,48 @@ export type OutgoingEmail = {
   text: string;
   html: string;
   attachments: { filename: string; contentType: string; content: string }[];
+  /**
+   * Which registration and email this is: tagged on the message (never the address), so that SES's bounce and
+   * complaint events lead back to the registration.
+   */
+  reference?: EmailReference;
+};
+
+export type EmailReference = { registrationId: string; kind: MailKind };
+
+/**
+ * What the recipient's side said after SES accepted an email: the address does not exist (a permanent bounce)
+ * or the person marked it as spam (a complaint). Shown to organisers on the registration as `emailState`.
+ */
+export type EmailState = 'bounced' | 'complained';
+
+/** One bounce or complaint as it comes back from SES, reduced to what the registration keeps. */
+export type EmailFeedback = EmailReference & {
+  state: EmailState;
+  /** When the receiving side reported it. */
+  at: string;
+  /** `Permanent/General`, `Permanent/NoEmail`, `Permanent/OnAccountSuppressionList`; or the complaint type (`abuse`). */
+  detail?: string;
+};
+
+/** A bounce or complaint as the mail service reported it, with the email it concerns if that is known. */
+export type FeedbackNotice = {
+  type: 'bounce' | 'complaint';
+  /** The mail service's id of the message (for the logs). */
+  messageId: string;
+  at: string;
+  /** Bounces: `Permanent`, `Transient` or `Undetermined`. */
+  bounceType?: string;
+  /** `Permanent/General`, `Transient/MailboxFull`; a complaint's feedback type (`abuse`, `not-spam`). */
+  detail?: string;
+  /** Which registration and email; undefined for a message this application did not tag. */
+  reference?: EmailReference;
+};
+
+/** The states a new one may not replace: once someone said "spam", a later bounce does not hide it. */
+export const OUTRANKING_EMAIL_STATES: Readonly<Record<EmailState, readonly EmailState[]>> = {
+  bounced: ['complained'],
+  complained: [],
 };
 
 /** The address will never accept this email (rejected by SES): retrying cannot help. */
@@ -109,8 +153,22 @@ export class PermanentDeliveryFailure extends Error {
 
 /** Sending failed for now (throttling, an outage, a configuration being fixed): try again later. */
 export class TransientDeliveryFailure extends Error {
-  constructor(readonly reason: string) {
-    super(`TransientDeliveryFailure: ${reason}`);
-    this.name = 'TransientDeliveryFailure';
+  constructor(
+    readonly reason: string,
+    name = 'TransientDeliveryFailure',
+  ) {
+    super(`${name}: ${reason}`);
+    this.name = name;
+  }
+}
+
+/**
+ * The sending side is not ready yet (identity not verified, account still in the sandbox or paused, sending
+ * quota used up, no permission): no email can go out until someone fixes it. Retried with backoff, never given
+ * up for running out of attempts, and alarmed on.
+ */
+export class SenderNotReady extends TransientDeliveryFailure {
+  constructor(reason: string) {
+    super(reason, 'SenderNotReady');
   }
 }

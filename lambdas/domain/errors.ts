@@ -58,6 +58,13 @@ export class WorkshopFull extends AppError {
 export class RegistrationCancelled extends AppError {
   readonly code = 'REGISTRATION_CANCELLED';
 }
+/**
+ * The registration's personal data was removed (on request or after the retention period): a repeated request
+ * that made it gets nothing of it back.
+ */
+export class RegistrationErased extends AppError {
+  readonly code = 'REGISTRATION_ERASED';
+}
 export class AlreadyRegistered extends AppError {
   readonly code = 'ALREADY_REGISTERED';
 }

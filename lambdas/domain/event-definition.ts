@@ -1,11 +1,22 @@
 import { z } from 'zod';
 
-/** Ids appear in keys and URLs: short, lower case, no `#` (the key separator). */
+/**
+ * Names of JavaScript's object machinery: an id like these would read an inherited property wherever ids key a
+ * plain object. Lookups use own properties only (`ownValue`), and event definitions refuse them outright.
+ */
+export const RESERVED_IDS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** Ids appear in keys and URLs: short, lower case, no `#` (the key separator), not a reserved name. */
 export const idSchema = z
   .string()
   .min(1)
   .max(64)
-  .regex(/^[a-z0-9][a-z0-9-]*$/, 'use lower-case letters, digits and hyphens');
+  .regex(/^[a-z0-9][a-z0-9-]*$/, 'use lower-case letters, digits and hyphens')
+  .refine((id) => !RESERVED_IDS.has(id), {
+    message: 'this id is reserved (like __proto__, constructor, prototype); choose another',
+    // `parseInput` puts the message in the client's language.
+    params: { messageKey: 'reserved-id' },
+  });
 
 export const MAX_WORKSHOPS_PER_EVENT = 98;
 

@@ -1,4 +1,4 @@
-import type { ConfirmationStatus } from './email.js';
+import type { ConfirmationStatus, EmailFeedback, EmailState } from './email.js';
 import type { EventDefinition, WorkshopDefinition } from './event-definition.js';
 import type { RemovalReason } from './privacy.js';
 
@@ -49,6 +49,10 @@ export type StoredRegistration = Registration & {
   manageTokenHash: string;
   /** Delivery of the latest email this registration owes. */
   confirmation?: ConfirmationStatus;
+  /** Set when an email to this registration bounced for good or was marked as spam (SES events). */
+  emailState?: EmailState;
+  /** The bounce or complaint that set `emailState`: which email, when, and SES's type. */
+  emailFeedback?: Omit<EmailFeedback, 'registrationId' | 'state'>;
 };
 
 export type WorkshopSeats = { capacity: number; taken: number };
@@ -60,9 +64,38 @@ export type EventWithSeats = {
   seats: Map<string, WorkshopSeats>;
 };
 
-/** Emails are compared case-insensitively after trimming. */
+/**
+ * The value of an object keyed by ids (choices, waiting lists, places in line), as an own property only: an id
+ * such as `constructor` must not read what every object inherits.
+ */
+export function ownValue<T>(record: Readonly<Record<string, T>> | undefined, key: string): T | undefined {
+  return record !== undefined && Object.hasOwn(record, key) ? record[key] : undefined;
+}
+
+/** Emails are compared case-insensitively after trimming: the rule before sub-addresses were folded. */
 export function normaliseEmail(email: string): string {
   return email.trim().toLowerCase();
+}
+
+/** Gmail ignores dots in the local part, and googlemail.com is the same mailbox as gmail.com. */
+const GMAIL_DOMAINS = new Set(['gmail.com', 'googlemail.com']);
+
+/**
+ * The mailbox an address delivers to, for the one-registration-per-address rule (the stored address stays as
+ * typed): trimmed and lower case, a `+tag` sub-address removed (`anna+1@example.org` is anna@example.org's
+ * mailbox at every provider that supports it), and for Gmail the dots in the local part removed and
+ * googlemail.com read as gmail.com. An address without a `+tag` outside Gmail gives what `normaliseEmail` gives.
+ */
+export function mailboxOf(email: string): string {
+  const address = normaliseEmail(email);
+  const at = address.lastIndexOf('@');
+  if (at <= 0) return address;
+  const domain = address.slice(at + 1);
+  const plus = address.indexOf('+');
+  let local = plus > 0 && plus < at ? address.slice(0, plus) : address.slice(0, at);
+  if (!GMAIL_DOMAINS.has(domain)) return `${local}@${domain}`;
+  local = local.replaceAll('.', '');
+  return `${local || address.slice(0, at)}@gmail.com`;
 }
 
 /** Registration is open when now is within the window that is given; a past event date alone does not close it. */

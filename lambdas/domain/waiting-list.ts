@@ -1,5 +1,6 @@
 import { newOutboxEntry, type OutboxEntry } from './email.js';
 import type { Choices, StoredRegistration, WaitingFor, WorkshopSeats } from './registration.js';
+import { ownValue } from './registration.js';
 
 /**
  * Waiting lists (docs/waiting-lists.md). One queue per event, first come first served, holding two kinds of
@@ -114,12 +115,13 @@ export function entryStillWanted(entry: WaitingEntry, registration: StoredRegist
   if (!entryIdsOf(registration).includes(entry.id)) return false;
   // An index copy of an entry left and joined again (for other workshops) since: not what the person wants now.
   const sameWants = Object.entries(entry.wants).every(
-    ([roundId, accepted]) => JSON.stringify(registration.waitingFor?.[roundId]) === JSON.stringify(accepted),
+    ([roundId, accepted]) =>
+      JSON.stringify(ownValue(registration.waitingFor, roundId)) === JSON.stringify(accepted),
   );
   if (!sameWants) return false;
   if (entry.kind === 'place') return registration.status === 'waiting';
   return Object.entries(entry.wants).every(
-    ([roundId, accepted]) => !accepted.includes(registration.choices[roundId] ?? ''),
+    ([roundId, accepted]) => !accepted.includes(ownValue(registration.choices, roundId) ?? ''),
   );
 }
 
@@ -164,7 +166,9 @@ export function leftListEmail(
   now: Date,
   roundIds: readonly string[] = Object.keys(current.waitingFor ?? {}),
 ): OutboxEntry {
-  const workshopIds = [...new Set(roundIds.flatMap((roundId) => current.waitingFor?.[roundId] ?? []))];
+  const workshopIds = [
+    ...new Set(roundIds.flatMap((roundId) => ownValue(current.waitingFor, roundId) ?? [])),
+  ];
   return newOutboxEntry(
     current.id,
     current.eventId,

@@ -3,6 +3,7 @@ import ical, { ICalCalendarMethod, ICalEventStatus } from 'ical-generator';
 import type { MailKind } from '../domain/email.js';
 import type { EventDefinition } from '../domain/event-definition.js';
 import type { Registration } from '../domain/registration.js';
+import { ownValue } from '../domain/registration.js';
 
 export type CalendarInput = {
   event: EventDefinition;
@@ -25,7 +26,9 @@ export function buildCalendar({ event, registration, kind, sequence }: CalendarI
     name: event.title,
   });
   const workshops = event.rounds.flatMap((round) => {
-    const workshop = round.workshops.find((candidate) => candidate.id === registration.choices[round.id]);
+    const workshop = round.workshops.find(
+      (candidate) => candidate.id === ownValue(registration.choices, round.id),
+    );
     return workshop ? [`${round.title}: ${workshop.title}`] : [];
   });
   const common = {

@@ -33,11 +33,15 @@ export function carriesCalendar(kind: MailKind): boolean {
 /** The whole email a registration owes: texts in its language and, where it has one, the calendar entry. */
 export function composeEmail(input: ComposeInput): OutgoingEmail {
   const rendered = renderEmail(input);
-  if (!carriesCalendar(input.kind)) return { to: input.registration.email, ...rendered, attachments: [] };
+  const reference = { registrationId: input.registration.id, kind: input.kind };
+  if (!carriesCalendar(input.kind)) {
+    return { to: input.registration.email, ...rendered, attachments: [], reference };
+  }
   const cancelled = input.kind === 'cancellation';
   return {
     to: input.registration.email,
     ...rendered,
+    reference,
     attachments: [
       {
         filename: `${input.eventId}.ics`,

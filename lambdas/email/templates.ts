@@ -1,6 +1,7 @@
 import { type MailKind, needsManageLink } from '../domain/email.js';
 import type { EventDefinition } from '../domain/event-definition.js';
 import type { Choices, Locale, Registration, WaitingFor } from '../domain/registration.js';
+import { ownValue } from '../domain/registration.js';
 import { escapeHtml, formatEventDate } from './format.js';
 
 export type RenderedEmail = { subject: string; text: string; html: string };
@@ -176,7 +177,7 @@ type WorkshopLine = { round: string; title: string; speakers: string[] };
 /** The workshops held (round id → workshop id), in the event's round order. */
 function workshopLines(event: EventDefinition, choices: Choices): WorkshopLine[] {
   return event.rounds.flatMap((round) => {
-    const workshop = round.workshops.find((candidate) => candidate.id === choices[round.id]);
+    const workshop = round.workshops.find((candidate) => candidate.id === ownValue(choices, round.id));
     return workshop ? [{ round: round.title, title: workshop.title, speakers: workshop.speakers }] : [];
   });
 }
@@ -224,10 +225,10 @@ function waitingLines(
 ): WaitingLine[] {
   if (!waitingFor) return [];
   return event.rounds.flatMap((round) => {
-    const workshops = (waitingFor[round.id] ?? []).flatMap((workshopId) => {
+    const workshops = (ownValue(waitingFor, round.id) ?? []).flatMap((workshopId) => {
       const workshop = round.workshops.find((candidate) => candidate.id === workshopId);
       if (!workshop) return [];
-      const position = positions?.[workshopId];
+      const position = ownValue(positions, workshopId);
       const known = typeof position === 'number' && Number.isInteger(position) && position > 0;
       return [{ title: workshop.title, ...(known ? { position } : {}) }];
     });

@@ -17,13 +17,21 @@ import { eventDefinitionSchema, idSchema } from '../domain/event-definition.js';
 import type { Locale } from '../domain/registration.js';
 import { emailDependencies } from '../email-composition.js';
 import { authorizeOrganiser } from '../http/admin-auth.js';
+import {
+  auditQuerySchema,
+  cancelBatchBodySchema,
+  exportQuerySchema,
+  listQuerySchema,
+  waitingListQuerySchema,
+} from '../http/admin-schemas.js';
 import { header } from '../http/headers.js';
 import { httpHandler, type RequestContext } from '../http/http-handler.js';
-import { parseInput } from '../http/request.js';
+import { parseInput, readJsonBody } from '../http/request.js';
 import { jsonResponse } from '../http/responses.js';
 import { logDelivery } from '../observability.js';
 import { toAdminRegistration } from '../use-cases/admin/admin-registration.js';
 import { listAudit } from '../use-cases/admin/audit-log.js';
+import { cancelBatch } from '../use-cases/admin/cancel-batch.js';
 import { cancelOnBehalf } from '../use-cases/admin/cancel-on-behalf.js';
 import { CursorCodec, type CursorKind } from '../use-cases/admin/cursor.js';
 import { eventSummary } from '../use-cases/admin/event-summary.js';
@@ -57,25 +65,6 @@ type AdminRoute = (
   request: RequestContext,
   actor: Actor,
 ) => Promise<APIGatewayProxyResult>;
-
-/** Empty query parameters (`?workshopId=&status=`) mean "not given". */
-const blankAsMissing = <T extends z.ZodType>(schema: T) =>
-  z.preprocess((value) => (value === '' ? undefined : value), schema);
-
-const limitSchema = blankAsMissing(z.coerce.number().int().min(1).max(500).default(50));
-const cursorSchema = blankAsMissing(z.string().optional());
-
-const listQuerySchema = z.object({
-  workshopId: blankAsMissing(idSchema.optional()),
-  status: blankAsMissing(z.enum(['confirmed', 'cancelled']).optional()),
-  q: blankAsMissing(z.string().trim().max(200).optional()),
-  limit: limitSchema,
-  cursor: cursorSchema,
-});
-
-const exportQuerySchema = z.object({ workshopId: blankAsMissing(idSchema.optional()) });
-
-const auditQuerySchema = z.object({ limit: limitSchema, cursor: cursorSchema });
 
 const CURSOR_MESSAGES: Record<Locale, string> = {
   nl: 'ongeldige cursor: gebruik de nextCursor van een eerdere pagina van deze lijst',
@@ -220,12 +209,33 @@ const cancelRoute: AdminRoute = async (event, _request, actor) => {
   return jsonResponse(200, { registration });
 };
 
+const cancelBatchRoute: AdminRoute = async (event, request, actor) => {
+  const eventId = existingEventId(event);
+  const body = parseInput(cancelBatchBodySchema, readJsonBody(event), request.locale);
+  const { emails, ...result } = await cancelBatch(
+    { eventId, registrationIds: body.registrationIds, dryRun: body.dryRun, actor },
+    { registrations: deps.store, audit: deps.adminQueries, clock: deps.clock, ids },
+  );
+  for (const email of emails) {
+    logDelivery(await deliverNoticeNow(email.outbox, email.registration, { ...mail, events: deps.store }));
+  }
+  // The freed seats go to the people waiting, in one walk for the whole batch.
+  if (emails.length > 0) await promoteAndNotify(eventId);
+  return jsonResponse(200, result);
+};
+
 const eraseRoute: AdminRoute = async (event, _request, actor) => {
   const eventId = existingEventId(event);
   const registrationId = registrationIdParam(event);
   const { registration, erasedNow } = await erasePersonalData(
     { registrationId, by: 'organiser', eventId },
-    { registrations: deps.store, events: deps.store, mailer: mail.mailer, clock: deps.clock },
+    {
+      registrations: deps.store,
+      events: deps.store,
+      mailer: mail.mailer,
+      outbox: mail.outbox,
+      clock: deps.clock,
+    },
   );
   if (erasedNow) {
     await deps.adminQueries.append({
@@ -255,8 +265,6 @@ const auditRoute: AdminRoute = async (event, request) => {
     nextCursor: encodeCursor(page.nextPosition, 'audit', eventId),
   });
 };
-
-const waitingListQuerySchema = z.object({ workshopId: blankAsMissing(idSchema.optional()) });
 
 /** Entry ids are `<registrationId>.<roundId>` or `<registrationId>.event`; anything else cannot exist. */
 function entryIdParam(event: APIGatewayProxyEvent): string {
@@ -318,6 +326,7 @@ export const ADMIN_ROUTES: Record<string, AdminRoute> = {
   'GET /admin/events/{eventId}/registrations.csv': csvRoute,
   'GET /admin/events/{eventId}/summary': summaryRoute,
   'DELETE /admin/events/{eventId}/registrations/{registrationId}': cancelRoute,
+  'POST /admin/events/{eventId}/registrations/cancel-batch': cancelBatchRoute,
   'GET /admin/events/{eventId}/audit': auditRoute,
   'DELETE /admin/events/{eventId}/registrations/{registrationId}/personal-data': eraseRoute,
   'GET /admin/events/{eventId}/waiting-list': waitingListRoute,

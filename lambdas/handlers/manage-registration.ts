@@ -43,7 +43,7 @@ export const handler = httpHandler(async (event, request) => {
     if (event.httpMethod === 'DELETE') {
       const { registration } = await erasePersonalData(
         { registrationId, manageToken, by: 'attendee' },
-        { ...useCaseDeps, mailer: email.mailer },
+        { ...useCaseDeps, mailer: email.mailer, outbox: email.outbox },
       );
       await promoteAndNotify(registration.eventId);
       return jsonResponse(200, { registration: registrationView(registration) });

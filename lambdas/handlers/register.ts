@@ -1,9 +1,11 @@
+import type { APIGatewayProxyResult } from 'aws-lambda';
 import { z } from 'zod';
 import { dependencies } from '../composition.js';
 import { EventNotFound } from '../domain/errors.js';
 import { idSchema } from '../domain/event-definition.js';
-import type { Locale } from '../domain/registration.js';
+import type { Locale, StoredRegistration } from '../domain/registration.js';
 import { emailDependencies } from '../email-composition.js';
+import { idempotencyKeySchema } from '../http/header-schemas.js';
 import { header } from '../http/headers.js';
 import { httpHandler } from '../http/http-handler.js';
 import { localeFrom } from '../http/messages.js';
@@ -18,14 +20,12 @@ import {
 import { logDelivery } from '../observability.js';
 import { deliverNow } from '../use-cases/deliver-email.js';
 import { type RegisterResult, register } from '../use-cases/register.js';
+import { type RememberedRegistration, replayRegistration } from '../use-cases/replay-registration.js';
 import { signUpForPlace } from '../use-cases/waiting-list.js';
 import { promoteAndNotify, registrationWithPositions, reread } from '../waiting-list-runtime.js';
 
 const deps = dependencies();
 const email = emailDependencies();
-
-/** Printable ASCII without spaces, as clients generate (UUIDs, ULIDs, random strings). */
-const idempotencyKeySchema = z.string().regex(/^[\x21-\x7e]{1,200}$/, 'use 1 to 200 printable characters');
 
 /**
  * POST /events/{eventId}/registrations and POST /events/{eventId}/waiting-list: both create a registration
@@ -49,21 +49,30 @@ export const handler = httpHandler(async (event, request) => {
           preferredLocale,
         );
   const idempotencyKey = header(event, 'idempotency-key');
-  if (idempotencyKey === undefined) return registerOnce();
+  if (idempotencyKey === undefined) return (await registerOnce()).response;
   const key = parseInput(
     z.object({ 'Idempotency-Key': idempotencyKeySchema }),
     { 'Idempotency-Key': idempotencyKey },
     request.locale,
   );
   // The key is scoped to the event and the route; the validated body must be the same as the first time.
-  return deps.idempotentRegistration(
+  // The record remembers only the registration id: a replay reads the registration as it is now, so nothing
+  // personal stays behind in it after an erasure, and a cancelled registration is not replayed as confirmed.
+  let firstAnswer: APIGatewayProxyResult | undefined;
+  const remembered = await deps.idempotentRegistration(
     {
       key: `${eventId.data}#${key['Idempotency-Key']}`,
       payload: { eventId: eventId.data, resource: event.resource, body: raw },
     },
     request.lambdaContext,
-    registerOnce,
+    async (): Promise<RememberedRegistration> => {
+      const created = await registerOnce();
+      firstAnswer = created.response;
+      return { registrationId: created.registrationId };
+    },
   );
+  if (firstAnswer) return firstAnswer;
+  return createdAnswer(await replayRegistration(remembered, { registrations: deps.store }));
 });
 
 const registerAndRespond = (eventId: string, body: RegistrationBody, preferredLocale: Locale) => async () => {
@@ -83,7 +92,7 @@ const registerAndRespond = (eventId: string, body: RegistrationBody, preferredLo
   const response = await respondCreated({ registration, manageToken, outbox, event });
   // A list joined with the registration: a seat may have come free since the event was read.
   if (registration.waitingFor) await promoteAndNotify(eventId);
-  return response;
+  return { registrationId: registration.id, response };
 };
 
 const signUpAndRespond = (eventId: string, body: WaitingListBody, preferredLocale: Locale) => async () => {
@@ -100,16 +109,23 @@ const signUpAndRespond = (eventId: string, body: WaitingListBody, preferredLocal
     { events: deps.store, registrations: deps.store, clock: deps.clock, secrets: deps.secrets },
   );
   const response = await respondCreated(result);
+  const registrationId = result.registration.id;
   // Seats may have come free since the event was read: the walk promotes this signup if it can.
   const promoted = await promoteAndNotify(eventId);
-  if (!promoted.some((promotion) => promotion.registration.id === result.registration.id)) return response;
-  const latest = await reread(result.registration);
+  if (!promoted.some((promotion) => promotion.registration.id === registrationId)) {
+    return { registrationId, response };
+  }
+  return { registrationId, response: await createdAnswer(await reread(result.registration)) };
+};
+
+/** 201 with the registration as its holder sees it (places in line included) and its address. */
+async function createdAnswer(registration: StoredRegistration) {
   return jsonResponse(
     201,
-    { registration: await registrationWithPositions(latest) },
-    { Location: `/registrations/${latest.id}` },
+    { registration: await registrationWithPositions(registration) },
+    { Location: `/registrations/${registration.id}` },
   );
-};
+}
 
 /** The first email goes out with the token this request has; the answer shows places in line. */
 async function respondCreated({ registration, manageToken, outbox, event }: RegisterResult) {

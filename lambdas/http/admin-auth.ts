@@ -1,5 +1,6 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { Forbidden, Unauthorized } from '../domain/errors.js';
+import { header } from './headers.js';
 
 /**
  * Authorisation of the admin routes. In AWS the Cognito authorizer of API Gateway has already checked the
@@ -19,19 +20,53 @@ export function adminGroupFrom(env: NodeJS.ProcessEnv = process.env): string {
 export const ADMIN_GROUP = adminGroupFrom();
 
 /**
- * Cognito puts the groups in the `cognito:groups` claim. Depending on the path it arrives as an array,
- * as a single name (`organisers`), as API Gateway's rendering of a list (`[organisers, other]`), or as a
- * JSON array string. Group names never contain commas or white space, so all of those split the same way.
+ * The groups of the `cognito:groups` claim, each a whole name. Cognito group names may hold commas but never
+ * white space, so a list is split only where white space separates names: an array, a JSON array string,
+ * API Gateway's rendering of a list (`[organisers, other]`) or names separated by spaces. A group named
+ * `x,organisers` is that one group, not `organisers`.
  */
 export function groupsOf(claim: unknown): string[] {
-  if (Array.isArray(claim)) return claim.filter((g): g is string => typeof g === 'string').flatMap(groupsOf);
+  if (Array.isArray(claim)) return claim.filter((g): g is string => typeof g === 'string' && g !== '');
   if (typeof claim !== 'string') return [];
-  return claim
-    .replace(/^\s*\[/, '')
-    .replace(/\]\s*$/, '')
-    .split(/[\s,]+/)
-    .map((group) => group.replace(/^["']|["']$/g, ''))
-    .filter((group) => group.length > 0);
+  const text = claim.trim();
+  if (text.startsWith('[') && text.endsWith(']')) {
+    try {
+      const parsed: unknown = JSON.parse(text);
+      if (Array.isArray(parsed)) return groupsOf(parsed);
+    } catch {
+      // Not JSON: API Gateway's `[a, b]` rendering.
+    }
+    return text
+      .slice(1, -1)
+      .split(/,?\s+/)
+      .filter((group) => group.length > 0);
+  }
+  return text.split(/\s+/).filter((group) => group.length > 0);
+}
+
+/**
+ * The groups in the token itself. In AWS the Cognito authorizer has verified the token in the Authorization
+ * header before the function runs, but hands its claims on as strings, the groups flattened into one; the
+ * token's payload has them as a JSON array of whole names. Undefined when the header holds no such token
+ * (the local gateway's ADMIN_TOKEN) or a token of someone else than the claims.
+ */
+function groupsInVerifiedToken(
+  event: Pick<APIGatewayProxyEvent, 'headers'>,
+  sub: string,
+): string[] | undefined {
+  const token = (header(event, 'authorization') ?? '').replace(/^Bearer\s+/i, '').trim();
+  const parts = token.split('.');
+  if (parts.length !== 3 || !parts[1]) return undefined;
+  try {
+    const payload = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8')) as Record<
+      string,
+      unknown
+    >;
+    if (payload.sub !== sub) return undefined;
+    return groupsOf(payload['cognito:groups'] ?? []);
+  } catch {
+    return undefined;
+  }
 }
 
 function claimString(claims: Record<string, unknown>, name: string): string | undefined {
@@ -41,7 +76,7 @@ function claimString(claims: Record<string, unknown>, name: string): string | un
 
 /** 401 without claims (or without a subject), 403 outside the admin group, otherwise the actor. */
 export function authorizeOrganiser(
-  event: Pick<APIGatewayProxyEvent, 'requestContext'>,
+  event: Pick<APIGatewayProxyEvent, 'requestContext' | 'headers'>,
   adminGroup: string = ADMIN_GROUP,
 ): Actor {
   const claims: unknown = event.requestContext?.authorizer?.claims;
@@ -49,7 +84,8 @@ export function authorizeOrganiser(
   const record = claims as Record<string, unknown>;
   const sub = claimString(record, 'sub');
   if (!sub) throw new Unauthorized();
-  if (!groupsOf(record['cognito:groups']).includes(adminGroup)) throw new Forbidden();
+  const groups = groupsInVerifiedToken(event, sub) ?? groupsOf(record['cognito:groups']);
+  if (!groups.includes(adminGroup)) throw new Forbidden();
   return {
     sub,
     username: claimString(record, 'cognito:username') ?? claimString(record, 'username') ?? sub,

@@ -14,6 +14,7 @@ import {
   PayloadTooLarge,
   RegistrationCancelled,
   RegistrationClosed,
+  RegistrationErased,
   RegistrationNotFound,
   RegistrationWaiting,
   RequestInProgress,
@@ -52,6 +53,7 @@ const STATUS_BY_ERROR: [ErrorClass, number][] = [
   [RegistrationClosed, 409],
   [RegistrationCancelled, 409],
   [CapacityBelowTaken, 409],
+  [RegistrationErased, 410],
   [WorkshopInUse, 409],
   [RequestInProgress, 409],
   [PayloadTooLarge, 413],
@@ -65,18 +67,22 @@ export function errorBody(code: string, locale: Locale, details?: unknown) {
   return { error: { code, message, ...(details === undefined ? {} : { details }) } };
 }
 
+/** The status of a known error (the OpenAPI document reads it too); undefined for anything else. */
+export function statusOf(error: unknown): number | undefined {
+  return STATUS_BY_ERROR.find(([errorClass]) => error instanceof errorClass)?.[1];
+}
+
 /** Known errors get their status and code; anything else is a 500 that reveals nothing about the cause. */
 export function errorToResponse(error: unknown, locale: Locale): APIGatewayProxyResult {
-  for (const [errorClass, status] of STATUS_BY_ERROR) {
-    if (error instanceof errorClass) {
-      const headers: Record<string, string> = {};
-      if (error instanceof TryAgain) headers['Retry-After'] = String(error.retryAfterSeconds);
-      return jsonResponse(status, errorBody(error.code, locale, error.details), headers);
-    }
+  const status = statusOf(error);
+  if (status === undefined || !isKnownError(error)) {
+    return jsonResponse(500, errorBody('INTERNAL_ERROR', locale));
   }
-  return jsonResponse(500, errorBody('INTERNAL_ERROR', locale));
+  const headers: Record<string, string> = {};
+  if (error instanceof TryAgain) headers['Retry-After'] = String(error.retryAfterSeconds);
+  return jsonResponse(status, errorBody(error.code, locale, error.details), headers);
 }
 
 export function isKnownError(error: unknown): error is AppError {
-  return STATUS_BY_ERROR.some(([errorClass]) => error instanceof errorClass);
+  return statusOf(error) !== undefined;
 }

@@ -70,6 +70,10 @@ export const errorMessages: Record<string, Record<Locale, string>> = {
     nl: 'Deze aanmelding is geannuleerd en kan niet meer worden gewijzigd. U kunt zich opnieuw aanmelden.',
     en: 'This registration was cancelled and can no longer be changed. You can register again.',
   },
+  REGISTRATION_ERASED: {
+    nl: 'De gegevens van deze aanmelding zijn verwijderd. Wilt u toch komen? Meld u dan opnieuw aan via het formulier.',
+    en: 'The personal data of this registration has been erased. Still want to come? Please register again using the form.',
+  },
   CAPACITY_BELOW_TAKEN: {
     nl: 'De capaciteit kan niet lager worden dan het aantal bezette plaatsen.',
     en: 'The capacity cannot be lower than the number of seats taken.',

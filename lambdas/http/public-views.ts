@@ -1,10 +1,14 @@
 import type { Registration, StoredRegistration } from '../domain/registration.js';
+import type { RegistrationView } from './response-schemas.js';
 
 /**
  * What an attendee may see of a registration: never the hashes or internal keys. `waitingPositions` (workshop
  * id → place in line) accompanies `waitingFor` while the registration is on a waiting list.
  */
-export function registrationView(registration: Registration, waitingPositions?: Record<string, number>) {
+export function registrationView(
+  registration: Registration,
+  waitingPositions?: Record<string, number>,
+): RegistrationView {
   return {
     id: registration.id,
     eventId: registration.eventId,

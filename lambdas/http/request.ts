@@ -2,6 +2,7 @@ import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { type ZodType, z } from 'zod';
 import { MalformedJson, PayloadTooLarge, UnsupportedMediaType, ValidationFailed } from '../domain/errors.js';
 import type { Locale } from '../domain/registration.js';
+import { localisedFieldMessage } from './field-messages.js';
 import { header } from './headers.js';
 
 /** Bodies over 10 KB are refused: a registration is a few hundred bytes. */
@@ -42,7 +43,8 @@ export function parseInput<Schema extends ZodType>(
   throw new ValidationFailed(
     result.error.issues.map((issue) => ({
       path: issue.path.map(String).join('.'),
-      message: issue.message,
+      message:
+        (issue.code === 'custom' ? localisedFieldMessage(issue.params, locale) : undefined) ?? issue.message,
     })),
   );
 }

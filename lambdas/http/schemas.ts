@@ -1,17 +1,37 @@
 import { z } from 'zod';
 import { idSchema } from '../domain/event-definition.js';
+import { type FieldMessageKey, fieldIssue } from './field-messages.js';
 
-/** Control characters (CR, LF, tab, …) have no place in a name and could only try to break emails or CSV files. */
-const noControlCharacters = (value: string) => !/\p{Cc}/u.test(value);
+/**
+ * What a single-line field a person types may not hold: control characters (CR, LF, tab, …), the Unicode
+ * line and paragraph separators, bidirectional controls (which reorder what an organiser or an email shows)
+ * and lone surrogates (not text at all). Each refusal has its own message key (see `fieldMessages`).
+ */
+const SINGLE_LINE_RULES: [RegExp, FieldMessageKey][] = [
+  [/[\p{Cc}\u2028\u2029]/u, 'single-line'],
+  [/[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/u, 'bidi-control'],
+  [/\p{Cs}/u, 'lone-surrogate'],
+];
 
-/** Fields a person types: trimmed, non-empty, bounded, single-line. */
-const personText = (max: number) =>
-  z
-    .string()
-    .trim()
-    .min(1)
-    .max(max)
-    .refine(noControlCharacters, { message: 'no line breaks or control characters' });
+/** Zero-width and other invisible characters that make a value look filled in while it shows nothing. */
+const INVISIBLE =
+  /\s|\u00ad|\u034f|\u115f|\u1160|\u17b4|\u17b5|\u180e|[\u200b-\u200d]|[\u2060-\u2064]|\u3164|\ufeff|\uffa0/gu;
+
+/** A single-line text: refused with a field message when it breaks a rule, otherwise normalised to NFC. */
+const singleLine = (schema: z.ZodString) =>
+  schema
+    .superRefine((value, ctx) => {
+      for (const [pattern, messageKey] of SINGLE_LINE_RULES) {
+        if (pattern.test(value)) ctx.addIssue(fieldIssue(messageKey));
+      }
+      if (value !== '' && value.replace(INVISIBLE, '') === '') {
+        ctx.addIssue(fieldIssue('invisible-only'));
+      }
+    })
+    .transform((value) => value.normalize('NFC'));
+
+/** Fields a person types: trimmed, non-empty, bounded, single-line, visible. */
+const personText = (max: number) => singleLine(z.string().trim().min(1).max(max));
 
 /** A form that is submitted faster than this after it was shown was not filled in by a person. */
 export const MIN_FORM_FILL_MS = 3_000;
@@ -26,12 +46,7 @@ const personFields = {
   name: personText(200),
   email: z.string().trim().max(254).pipe(z.email()),
   organisation: personText(200),
-  jobTitle: z
-    .string()
-    .trim()
-    .max(200)
-    .refine(noControlCharacters, { message: 'no line breaks or control characters' })
-    .optional(),
+  jobTitle: singleLine(z.string().trim().max(200)).optional(),
   consent: z.literal(true),
   locale: z.enum(['nl', 'en']).optional(),
   website: z.string().max(0, 'must be empty').optional(),

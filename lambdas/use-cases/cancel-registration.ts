@@ -12,6 +12,8 @@ export type CancelCommand = {
   by: CancelledBy;
   /** When given (organisers act per event), a registration of another event is not found. */
   eventId?: string;
+  /** False when another email tells of the cancellation (the erasure confirmation): no cancellation email owed. */
+  owesEmail?: boolean;
 };
 
 /**
@@ -35,9 +37,11 @@ export async function cancelRegistration(
     // The cancellation email, committed with the cancellation. Someone who was only waiting for a place held
     // no seats: they are told they left the waiting list.
     const outbox =
-      current.status === 'waiting'
-        ? leftListEmail(current, now)
-        : newOutboxEntry(current.id, current.eventId, 'cancellation', current.version + 1, now);
+      command.owesEmail === false
+        ? undefined
+        : current.status === 'waiting'
+          ? leftListEmail(current, now)
+          : newOutboxEntry(current.id, current.eventId, 'cancellation', current.version + 1, now);
     const registration = await deps.registrations.cancelRegistration(
       current,
       now.toISOString(),

@@ -4,6 +4,7 @@ import {
   nextAttemptDelayMs,
   type OutboxEntry,
   PermanentDeliveryFailure,
+  SenderNotReady,
 } from '../domain/email.js';
 import type { EventDefinition } from '../domain/event-definition.js';
 import { sha256Hex } from '../domain/hashing.js';
@@ -43,12 +44,16 @@ export type DeliveryOutcome = {
   attempts: number;
   result: 'sent' | 'retry' | 'gave-up' | 'skipped';
   reason?: string;
+  /** SES is not ready to send (identity, sandbox, paused account): someone must act; the email waits. */
+  senderNotReady?: true;
 };
 
 /**
  * One attempt at an outbox entry whose attempt count already includes this one. Success marks it sent (it
  * is never sent again); a transient failure schedules the next attempt with backoff; a rejected address or
- * the last attempt gives up, which organisers see on the registration.
+ * the last attempt gives up, which organisers see on the registration. A sender that is not ready (SES
+ * identity or account) never uses up the attempts: the email waits, at most 4 hours between tries, until
+ * SES is ready, and the outcome says so (an alarm).
  */
 async function attempt(
   entry: OutboxEntry,
@@ -77,7 +82,8 @@ async function attempt(
   } catch (error) {
     const now = deps.clock.now();
     const reason = error instanceof Error ? error.message : 'unknown';
-    if (error instanceof PermanentDeliveryFailure || entry.attempts >= DELIVERY.maxAttempts) {
+    const notReady = error instanceof SenderNotReady;
+    if (error instanceof PermanentDeliveryFailure || (entry.attempts >= DELIVERY.maxAttempts && !notReady)) {
       await deps.outbox.markGaveUp(entry, now, reason);
       return { ...base, result: 'gave-up', reason };
     }
@@ -87,7 +93,7 @@ async function attempt(
       new Date(now.getTime() + nextAttemptDelayMs(entry.attempts)),
       reason,
     );
-    return { ...base, result: 'retry', reason };
+    return { ...base, result: 'retry', reason, ...(notReady ? { senderNotReady: true as const } : {}) };
   }
   await deps.outbox.markSent(entry, deps.clock.now());
   return { ...base, result: 'sent' };
@@ -165,8 +171,9 @@ export async function deliverDueEmails(deps: RetryDeps, limit = 25): Promise<Del
       continue;
     }
     // Nobody left to write to: the personal data was removed (on request or after the retention period).
+    // Not a failed delivery either: the entry goes, and organisers see no failure that is not one.
     if (registration.personalDataRemoved) {
-      await deps.outbox.markGaveUp(entry, now, 'personal data removed');
+      await deps.outbox.discard(entry);
       outcomes.push({ ...outcomeBase(entry), result: 'skipped', reason: 'personal data removed' });
       continue;
     }

@@ -2,7 +2,7 @@ import { PermanentDeliveryFailure } from '../domain/email.js';
 import { RegistrationNotFound, TryAgain } from '../domain/errors.js';
 import type { StoredRegistration } from '../domain/registration.js';
 import { composeEmail } from '../email/compose.js';
-import type { Clock, EventCatalog, Mailer, RegistrationStore } from '../ports.js';
+import type { Clock, EmailOutbox, EventCatalog, Mailer, RegistrationStore } from '../ports.js';
 import { cancelRegistration } from './cancel-registration.js';
 import { findOwnRegistration, withRetryOnChange } from './registration-access.js';
 
@@ -19,14 +19,18 @@ export type EraseDeps = {
   registrations: RegistrationStore;
   events: Pick<EventCatalog, 'getEvent'>;
   mailer: Mailer;
+  /** Emails still owed to the person: after the erasure there is nobody to send them to. */
+  outbox: Pick<EmailOutbox, 'owedTo' | 'discard'>;
   clock: Clock;
 };
 
 /**
- * Erasure on request: cancel if still confirmed (seats released once), confirm by email while the address is
- * still known, then remove name, email address, organisation, job title, the email guard and the manage
- * token. Status, choices and timestamps stay as an anonymous tombstone, so counters and summaries stay right.
- * When the confirmation cannot be sent, nothing is erased yet and the caller is asked to try again.
+ * Erasure on request: confirm by email while the address is still known, cancel if still active (seats
+ * released once, waiting lists left; the erasure email tells of that, so no cancellation email is owed), then
+ * remove name, email address, organisation, job title, the email guard and the manage token, and drop every
+ * email still owed to the address. Status, choices and timestamps stay as an anonymous tombstone, so counters
+ * and summaries stay right. When the confirmation cannot be sent, nothing is changed yet and the caller is
+ * asked to try again.
  */
 export async function erasePersonalData(
   command: EraseCommand,
@@ -40,19 +44,6 @@ export async function erasePersonalData(
     throw new RegistrationNotFound();
   }
   if (current.personalDataRemoved) return { registration: current, erasedNow: false };
-
-  // Seats are released and waiting lists left first, by the same transaction as a cancel.
-  if (current.status !== 'cancelled') {
-    await cancelRegistration(
-      {
-        registrationId: current.id,
-        manageToken: command.manageToken,
-        by: command.by,
-        eventId: command.eventId,
-      },
-      deps,
-    );
-  }
 
   const event = await deps.events.getEvent(current.eventId);
   if (event) {
@@ -71,11 +62,27 @@ export async function erasePersonalData(
     }
   }
 
+  // Seats are released and waiting lists left first, by the same transaction as a cancel.
+  if (current.status !== 'cancelled') {
+    await cancelRegistration(
+      {
+        registrationId: current.id,
+        manageToken: command.manageToken,
+        by: command.by,
+        eventId: command.eventId,
+        owesEmail: false,
+      },
+      deps,
+    );
+  }
+
   const registration = await withRetryOnChange(async () => {
     const latest = await deps.registrations.getRegistration(current.id);
     if (!latest) throw new RegistrationNotFound();
     if (latest.personalDataRemoved) return latest;
     return deps.registrations.removePersonalData(latest, deps.clock.now().toISOString(), 'request');
   });
+  // Emails owed from before (a confirmation still being retried): nobody left to send them to.
+  for (const entry of await deps.outbox.owedTo(registration.id)) await deps.outbox.discard(entry);
   return { registration, erasedNow: true };
 }

@@ -3,6 +3,7 @@ import { RegistrationChanged, WaitingEntryNotFound, WorkshopFull } from '../doma
 import type { EventDefinition } from '../domain/event-definition.js';
 import { sha256Hex } from '../domain/hashing.js';
 import type { Choices, StoredRegistration } from '../domain/registration.js';
+import { ownValue } from '../domain/registration.js';
 import {
   entryStillWanted,
   type FreeSeats,
@@ -133,7 +134,7 @@ export async function promoteWithLease(
 function moveSeats(free: FreeSeats, takes: Choices, held: Choices): void {
   for (const [roundId, workshopId] of Object.entries(takes)) {
     free.set(workshopId, (free.get(workshopId) ?? 0) - 1);
-    const released = held[roundId];
+    const released = ownValue(held, roundId);
     if (released) free.set(released, (free.get(released) ?? 0) + 1);
   }
 }

@@ -14,7 +14,9 @@ import {
   type Choices,
   type EventWithSeats,
   type Locale,
+  mailboxOf,
   normaliseEmail,
+  ownValue,
   type Registration,
   registrationWindowStatus,
   type StoredRegistration,
@@ -60,10 +62,20 @@ export type RegisterResult = {
 
 /**
  * The email guard's hash, salted with the event: the same address gives unrelated hashes in different events,
- * so guards cannot be linked across events.
+ * so guards cannot be linked across events. Of the mailbox, so `anna+1@…` and `a.nna@gmail.com` variants are one.
  */
 export function emailGuardHash(eventId: string, email: string): string {
-  return sha256Hex(`${eventId}\n${normaliseEmail(email)}`);
+  return sha256Hex(`${eventId}\n${mailboxOf(email)}`);
+}
+
+/**
+ * The hash guards had before sub-addresses and Gmail dots were folded (trimmed, lower case). Where it differs,
+ * a registration checks it too, so an address registered before still matches when typed the same way.
+ */
+export function earlierEmailGuardHash(eventId: string, email: string): string | undefined {
+  return mailboxOf(email) === normaliseEmail(email)
+    ? undefined
+    : sha256Hex(`${eventId}\n${normaliseEmail(email)}`);
 }
 
 /** Every round needs exactly one choice, and each chosen workshop must belong to the round it is chosen for. */
@@ -72,10 +84,10 @@ export function checkChoices(definition: EventDefinition, choices: Choices): Cho
   const roundIds = new Set(definition.rounds.map((round) => round.id));
   for (const roundId of Object.keys(choices)) {
     if (!roundIds.has(roundId))
-      issues.push({ roundId, workshopId: choices[roundId], reason: 'unknown-round' });
+      issues.push({ roundId, workshopId: ownValue(choices, roundId), reason: 'unknown-round' });
   }
   for (const round of definition.rounds) {
-    const workshopId = choices[round.id];
+    const workshopId = ownValue(choices, round.id);
     if (workshopId === undefined) {
       issues.push({ roundId: round.id, reason: 'missing' });
       continue;
@@ -124,7 +136,8 @@ function checkWaitFor(event: EventWithSeats, choices: Choices, waitFor: Choices)
     if (!round) issues.push({ roundId, workshopId, reason: 'unknown-round' });
     else if (!round.workshops.some((workshop) => workshop.id === workshopId))
       issues.push({ roundId, workshopId, reason: 'unknown-workshop' });
-    else if (choices[roundId] === workshopId) issues.push({ roundId, workshopId, reason: 'already-held' });
+    else if (ownValue(choices, roundId) === workshopId)
+      issues.push({ roundId, workshopId, reason: 'already-held' });
   }
   if (issues.length > 0) throw new InvalidChoice(issues);
   const notFull = Object.values(waitFor).filter((workshopId) => seatsLeft(event.seats.get(workshopId)) > 0);
@@ -170,6 +183,7 @@ export async function createNewRegistration(
   const newRegistration: NewRegistration = {
     registration,
     emailHash: stored.emailHash,
+    earlierEmailHash: earlierEmailGuardHash(person.eventId, person.email),
     manageTokenHash: stored.manageTokenHash,
     outbox,
     personalDataExpiresAt: personalDataExpiry(event.definition, createdAt),

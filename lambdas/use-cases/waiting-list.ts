@@ -12,6 +12,7 @@ import type { EventDefinition } from '../domain/event-definition.js';
 import {
   type CancelledBy,
   findWorkshop,
+  ownValue,
   type StoredRegistration,
   seatsLeft,
   type WaitingFor,
@@ -52,7 +53,7 @@ function checkAccepts(definition: EventDefinition, accepts: WaitingFor): ChoiceI
       issues.push({ roundId, reason: 'unknown-round' });
   }
   for (const round of definition.rounds) {
-    const accepted = accepts[round.id] ?? [];
+    const accepted = ownValue(accepts, round.id) ?? [];
     if (accepted.length === 0) issues.push({ roundId: round.id, reason: 'missing' });
     for (const workshopId of new Set(accepted)) {
       if (round.workshops.some((workshop) => workshop.id === workshopId)) continue;
@@ -77,7 +78,7 @@ export async function signUpForPlace(
   const issues = checkAccepts(event.definition, command.accepts);
   if (issues.length > 0) throw new InvalidChoice(issues);
   const accepts = Object.fromEntries(
-    event.definition.rounds.map((round) => [round.id, [...new Set(command.accepts[round.id])]]),
+    event.definition.rounds.map((round) => [round.id, [...new Set(ownValue(command.accepts, round.id))]]),
   );
 
   const seatsNow = seatsFor({ wants: accepts }, freeSeatsOf(event.seats));
@@ -107,10 +108,10 @@ export async function joinWaitingList(
       throw new InvalidChoice([{ roundId: '', workshopId: command.workshopId, reason: 'unknown-workshop' }]);
     }
     const { roundId } = found;
-    if (current.choices[roundId] === command.workshopId) {
+    if (ownValue(current.choices, roundId) === command.workshopId) {
       throw new InvalidChoice([{ roundId, workshopId: command.workshopId, reason: 'already-held' }]);
     }
-    if (current.waitingFor?.[roundId]) throw new AlreadyWaiting();
+    if (ownValue(current.waitingFor, roundId)) throw new AlreadyWaiting();
     if (seatsLeft(event.seats.get(command.workshopId)) > 0) {
       throw new NotFull({ workshopIds: [command.workshopId] });
     }

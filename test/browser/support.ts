@@ -14,6 +14,7 @@ import { eventDefinitionSchema } from '../../lambdas/domain/event-definition.js'
 import { sha256Hex } from '../../lambdas/domain/hashing.js';
 import { type LocalStack, repoRoot, startLocalStack } from '../../local/stack.js';
 import { buildWeb } from '../../web/build.js';
+import { CHROMIUM_PATH } from './chromium.js';
 
 /**
  * The browser tests' world: the web built into a temporary directory, the whole local stack in this process
@@ -21,7 +22,6 @@ import { buildWeb } from '../../web/build.js';
  */
 
 export const SEED_EVENT = 'dag-van-weerbaar-bestuur-2019';
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const CHROMIUM_ARGS = [
   '--headless',
   '--no-sandbox',

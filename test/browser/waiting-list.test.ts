@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   artifactsDir,
   fillPerson,
@@ -18,6 +18,7 @@ import {
   text,
   UUID,
   unique,
+  type WebEnv,
   waitForText,
 } from './support.js';
 
@@ -27,8 +28,11 @@ import {
  * manage page's lists (join, leave, a place in line). Events are made small and full through the admin API.
  */
 
-const env = await startWebEnv();
-afterAll(async () => env.close());
+let env: WebEnv;
+beforeAll(async () => {
+  env = await startWebEnv();
+});
+afterAll(async () => env?.close());
 
 type Choices = Record<string, string>;
 // biome-ignore lint/suspicious/noExplicitAny: tests read response bodies field by field and assert on them

@@ -244,8 +244,10 @@ describe('ApiStack deployment stage', () => {
       const retentions = Object.values(resourcesOfType(stage.apiTemplate, 'AWS::Logs::LogGroup')).map(
         (logGroup) => logGroup.Properties?.RetentionInDays,
       );
-      // One per function, the access log and the execution log.
-      expect(retentions.length).toBe(specNames.length + 2);
+      // One per function (with the SES feedback function where there is a configuration set), the access log
+      // and the execution log.
+      const feedbackFunctions = stage.api.emailFeedback === undefined ? 0 : 1;
+      expect(retentions.length).toBe(specNames.length + feedbackFunctions + 2);
       expect(new Set(retentions)).toEqual(new Set([config.logRetentionDays]));
     },
   );

@@ -8,6 +8,7 @@ import { routes } from '../../lambdas/routes.js';
 import { register } from '../../lambdas/use-cases/register.js';
 import type { LocalStack } from '../../local/stack.js';
 import { type ApiResponse, api, startTestStack } from '../support/local-stack.js';
+import { emailsTo } from '../support/mail.js';
 
 let stack: LocalStack;
 let store: DynamoStore;
@@ -101,6 +102,7 @@ describe('admin API: credentials', () => {
         'GET /admin/events/{eventId}/registrations.csv',
         'GET /admin/events/{eventId}/summary',
         'GET /admin/events/{eventId}/waiting-list',
+        'POST /admin/events/{eventId}/registrations/cancel-batch',
         'POST /admin/events/{eventId}/waiting-list/{entryId}/promote',
         'PUT /admin/events/{eventId}',
       ].sort(),
@@ -117,6 +119,20 @@ describe('admin API: credentials', () => {
       );
       expect(response.status, `${route.method} ${route.path}`).toBe(401);
       expect(response.body.error.code).toBe('UNAUTHORIZED');
+    }
+  });
+
+  it('checks the credential before it tells an unknown method (401, then 405 with Allow)', async () => {
+    for (const route of adminRoutes) {
+      const method = route.method === 'PATCH' ? 'POST' : 'PATCH';
+      const anonymous = await api(stack, method, concrete(route.path));
+      expect(anonymous.status, `${method} ${route.path}`).toBe(401);
+      expect(anonymous.headers.get('allow')).toBeNull();
+      const organiser = await api(stack, method, concrete(route.path), undefined, {
+        Authorization: `Bearer ${stack.adminToken}`,
+      });
+      expect(organiser.status, `${method} ${route.path}`).toBe(405);
+      expect(organiser.headers.get('allow')).toContain(route.method);
     }
   });
 
@@ -158,6 +174,29 @@ describe('admin API: an event from PUT to export', () => {
     const badId = await admin('PUT', '/admin/events/Not_An_Id', definition(3));
     expect(badId.status).toBe(400);
     expect(badId.body.error.details[0].path).toBe('eventId');
+    // Issue 15: ids that name object machinery are refused; nothing is stored.
+    for (const reserved of ['constructor', 'prototype', '__proto__']) {
+      const base = definition(3);
+      const [first, second] = base.rounds;
+      if (!first || !second) throw new Error('two rounds');
+      const asRound = await admin('PUT', '/admin/events/reserved-ids', {
+        ...base,
+        rounds: [{ ...first, id: reserved }, second],
+      });
+      expect(asRound.status, reserved).toBe(400);
+      expect(asRound.body.error.code).toBe('VALIDATION_FAILED');
+      expect(asRound.body.error.details).toContainEqual({
+        path: 'rounds.0.id',
+        message: expect.stringContaining('gereserveerd'),
+      });
+      const asWorkshop = await admin('PUT', '/admin/events/reserved-ids', {
+        ...base,
+        rounds: [first, { ...second, workshops: [{ ...second.workshops[0], id: reserved }] }],
+      });
+      expect(asWorkshop.status, reserved).toBe(400);
+      expect((await admin('PUT', `/admin/events/${reserved}`, base)).status).toBe(400);
+    }
+    expect((await api(stack, 'GET', '/events/reserved-ids')).status).toBe(404);
     const malformed = await admin('PUT', `/admin/events/${EVENT}`, '{"title":');
     expect(malformed.body.error.code).toBe('MALFORMED_JSON');
 
@@ -275,6 +314,8 @@ describe('admin API: an event from PUT to export', () => {
       // Every confirmation went out through the local SES emulator.
       emailsPending: 0,
       emailsFailed: 0,
+      emailsBounced: 0,
+      emailsComplained: 0,
     });
     const byId = Object.fromEntries(
       summary.body.workshops.map((w: { workshopId: string }) => [w.workshopId, w]),
@@ -449,6 +490,113 @@ describe('admin API: an event from PUT to export', () => {
     expect(paged.items.map((item: { id: string }) => item.id)).toEqual(
       audit.body.items.map((item: { id: string }) => item.id),
     );
+  });
+});
+
+describe('admin API: cancelling a batch of abusive registrations (issue 15.2)', () => {
+  const BATCH = 'batch-dag';
+  const path = `/admin/events/${BATCH}/registrations/cancel-batch`;
+  const bot = (n: number) => ({
+    name: `Bot ${n}`,
+    email: `bot${n}@bots-${n}.example`,
+    organisation: 'Botnet',
+    choices: { '1': 'klein', '2': 'middag' },
+    consent: true,
+  });
+
+  it('lists in a dry run what it would cancel, then cancels each once: seats, emails, audit, promotion', async () => {
+    expect((await admin('PUT', `/admin/events/${BATCH}`, definition(3))).status).toBe(201);
+    const ids: string[] = [];
+    for (const n of [1, 2, 3]) {
+      const created = await api(stack, 'POST', `/events/${BATCH}/registrations`, bot(n));
+      expect(created.status).toBe(201);
+      ids.push(created.body.registration.id);
+    }
+    // Someone real waits for the full workshop.
+    const waiting = await api(stack, 'POST', `/events/${BATCH}/waiting-list`, {
+      name: 'Echte Mens',
+      email: 'echt@example.nl',
+      organisation: 'Gemeente',
+      accepts: { '1': ['klein'], '2': ['middag'] },
+      consent: true,
+    });
+    expect(waiting.status).toBe(201);
+    const other = await api(stack, 'POST', `/events/${EVENT}/registrations`, person(900, 'groot'));
+    const requested = [...ids, ids[0] ?? '', 'onbekend-id-123', other.body.registration.id];
+    const auditBefore = (await admin('GET', `/admin/events/${BATCH}/audit`)).body.items.length;
+
+    const dry = await admin('POST', path, { registrationIds: requested, dryRun: true });
+    expect(dry.status).toBe(200);
+    expect(dry.body.dryRun).toBe(true);
+    expect(dry.body.batchId).toBeUndefined();
+    expect(dry.body.items.map((item: Item) => [item.registrationId, item.outcome])).toEqual([
+      ...ids.map((id) => [id, 'would-cancel']),
+      ['onbekend-id-123', 'not-found'],
+      [other.body.registration.id, 'not-found'],
+    ]);
+    expect(dry.body.items[0].registration).toMatchObject({ name: 'Bot 1', email: 'bot1@bots-1.example' });
+    expect(dry.body.counts).toEqual({
+      cancelled: 0,
+      'would-cancel': 3,
+      'already-cancelled': 0,
+      'not-found': 2,
+    });
+    // The dry run changed nothing.
+    const unchanged = await admin('GET', `/admin/events/${BATCH}/summary`);
+    expect(unchanged.body.totals).toMatchObject({ confirmed: 3, cancelled: 0 });
+    expect((await admin('GET', `/admin/events/${BATCH}/audit`)).body.items).toHaveLength(auditBefore);
+
+    const done = await admin('POST', path, { registrationIds: requested });
+    expect(done.status).toBe(200);
+    expect(done.body.dryRun).toBe(false);
+    expect(done.body.counts).toEqual({
+      cancelled: 3,
+      'would-cancel': 0,
+      'already-cancelled': 0,
+      'not-found': 2,
+    });
+    for (const n of [1, 2, 3]) {
+      expect(
+        (await emailsTo(stack.sesUrl, `bot${n}@bots-${n}.example`)).map((mail) => mail.subject),
+      ).toContain('Uw aanmelding is geannuleerd: Admin testdag');
+    }
+    // Seats released once, and the freed seat went to the person waiting.
+    const summary = await admin('GET', `/admin/events/${BATCH}/summary`);
+    expect(summary.body.consistent).toBe(true);
+    expect(summary.body.totals).toMatchObject({ confirmed: 1, cancelled: 3 });
+    const klein = summary.body.workshops.find((w: Item) => w.id === 'klein');
+    expect(klein).toMatchObject({ taken: 1, seatsLeft: 2 });
+    const list = await admin('GET', `/admin/events/${BATCH}/registrations?status=confirmed`);
+    expect(list.body.items.map((item: Item) => item.email)).toEqual(['echt@example.nl']);
+    // Audited: one entry per cancellation, all with the batch's id, registration ids only.
+    const audit = (await admin('GET', `/admin/events/${BATCH}/audit`)).body.items.filter(
+      (item: Item) => item.details?.batchId === done.body.batchId,
+    );
+    expect(audit.map((item: Item) => item.registrationId).sort()).toEqual([...ids].sort());
+    expect(JSON.stringify(audit)).not.toContain('bots-');
+
+    // Again: nothing more happens.
+    const again = await admin('POST', path, { registrationIds: ids });
+    expect(again.body.counts).toMatchObject({ cancelled: 0, 'already-cancelled': 3 });
+    expect((await admin('GET', `/admin/events/${BATCH}/summary`)).body.workshops).toEqual(
+      summary.body.workshops,
+    );
+  });
+
+  it('refuses a body that is not a list of 1 to 100 registration ids, and changes nothing', async () => {
+    for (const body of [
+      {},
+      { registrationIds: [] },
+      { registrationIds: 'abc' },
+      { registrationIds: ['../etc'] },
+      { registrationIds: Array.from({ length: 101 }, (_, n) => `id-${n}`) },
+      { registrationIds: ['abc'], dryRun: 'yes' },
+    ]) {
+      const response = await admin('POST', path, body);
+      expect(response.status, JSON.stringify(body).slice(0, 60)).toBe(400);
+      expect(response.body.error.code).toBe('VALIDATION_FAILED');
+    }
+    expect((await api(stack, 'POST', path, { registrationIds: ['abc'] })).status).toBe(401);
   });
 });
 

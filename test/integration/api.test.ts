@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDocumentClient } from '../../lambdas/adapters/dynamodb/client.js';
 import { DynamoStore } from '../../lambdas/adapters/dynamodb/dynamo-store.js';
+import { sha256Hex } from '../../lambdas/domain/hashing.js';
 import type { LocalStack } from '../../local/stack.js';
 import { api, startTestStack } from '../support/local-stack.js';
+import { assertDocumentedResponse } from '../support/openapi-validator.js';
 
 const SEED = 'dag-van-weerbaar-bestuur-2019';
 let stack: LocalStack;
@@ -118,6 +120,41 @@ describe('the API over HTTP on the local stack', () => {
         400,
         'VALIDATION_FAILED',
       ],
+      // Issue 15: invisible, bidirectional and broken characters in single-line fields; ids that shadow
+      // object properties.
+      ...[
+        'Anna\u2028Jansen',
+        'Anna\u2029Jansen',
+        '\u202eAnna',
+        'Anna\u2066x\u2069',
+        '\u200b\u200d\ufeff',
+      ].map((name): [unknown, Record<string, string>, number, string] => [
+        JSON.stringify({ ...person(2, {}), name }),
+        { 'Content-Type': 'application/json' },
+        400,
+        'VALIDATION_FAILED',
+      ]),
+      [
+        `{"name":"Anna \\ud800","email":"a@example.nl","organisation":"X","choices":{},"consent":true}`,
+        { 'Content-Type': 'application/json' },
+        400,
+        'VALIDATION_FAILED',
+      ],
+      [
+        JSON.stringify({ ...person(2, { '1': 'constructor', '2': 'prototype' }) }),
+        { 'Content-Type': 'application/json' },
+        400,
+        'VALIDATION_FAILED',
+      ],
+      [
+        JSON.stringify({ ...person(2, { constructor: 'x' }) }).replace(
+          '"choices":{',
+          '"choices":{"__proto__":"y",',
+        ),
+        { 'Content-Type': 'application/json' },
+        400,
+        'INVALID_CHOICE',
+      ],
     ];
     for (const [body, headers, status, code] of cases) {
       const response = await fetch(`${stack.apiUrl}${path}`, {
@@ -127,6 +164,13 @@ describe('the API over HTTP on the local stack', () => {
       });
       expect(response.status, code).toBe(status);
       const json = await response.json();
+      assertDocumentedResponse({
+        method: 'POST',
+        urlPath: path,
+        status: response.status,
+        contentType: response.headers.get('content-type'),
+        body: json,
+      });
       expect(json.error.code).toBe(code);
       expect(typeof json.error.message).toBe('string');
     }
@@ -141,6 +185,69 @@ describe('the API over HTTP on the local stack', () => {
     const wrongMethod = await api(stack, 'DELETE', `/events/${SEED}`);
     expect(wrongMethod.status).toBe(405);
     expect(wrongMethod.body.error.code).toBe('METHOD_NOT_ALLOWED');
+    // Issue 15: a broken percent-encoding is the client's mistake, not a failing gateway.
+    for (const path of ['/events/%ZZ', '/registrations/%E0%A4%A', '/events/%/registrations']) {
+      const malformed = await api(stack, path.endsWith('registrations') ? 'POST' : 'GET', path);
+      expect(malformed.status, path).toBe(400);
+      expect(malformed.body.error.code).toBe('VALIDATION_FAILED');
+    }
+  });
+
+  it('allows one registration per mailbox: +tag and Gmail-dot variants are refused (issue 15.2)', async () => {
+    await store.putEventDefinition('mailbox', {
+      title: 'Mailboxdag',
+      date: '2030-05-01',
+      timezone: 'Europe/Amsterdam',
+      registration: {},
+      rounds: [
+        {
+          id: '1',
+          title: 'Ronde 1',
+          workshops: [{ id: 'a', title: 'A', description: '', speakers: [], capacity: 100 }],
+        },
+      ],
+    });
+    const post = (email: string) =>
+      api(stack, 'POST', '/events/mailbox/registrations', { ...person(900, { '1': 'a' }), email });
+    const first = await post('Seat+1@Example.org');
+    expect(first.status).toBe(201);
+    expect(first.body.registration.email).toBe('Seat+1@Example.org');
+    for (const variant of ['seat+2@example.org', 'seat@example.org', ' SEAT+bot@example.org ']) {
+      const refused = await post(variant);
+      expect(refused.status, variant).toBe(409);
+      expect(refused.body.error.code).toBe('ALREADY_REGISTERED');
+    }
+    expect((await post('a.n.n.a@gmail.com')).status).toBe(201);
+    for (const variant of ['anna@gmail.com', 'an.na+2@googlemail.com', 'ANNA@GoogleMail.com']) {
+      expect((await post(variant)).status, variant).toBe(409);
+    }
+    // Dots matter outside Gmail.
+    expect((await post('s.eat@example.org')).status).toBe(201);
+    expect((await seatsLeft('mailbox')).a).toBe(97);
+
+    // A registration made before the rule, guarded under the address as typed, still matches when typed the same.
+    const earlier = 'earlier+1@example.org';
+    const now = new Date().toISOString();
+    await store.createRegistration({
+      registration: {
+        id: 'earlier-registration-1',
+        eventId: 'mailbox',
+        name: 'Eerder',
+        email: earlier,
+        organisation: 'Org',
+        choices: { '1': 'a' },
+        status: 'confirmed',
+        locale: 'nl',
+        createdAt: now,
+        updatedAt: now,
+      },
+      emailHash: sha256Hex(`mailbox\n${earlier}`),
+      manageTokenHash: sha256Hex('token'),
+    });
+    const again = await post(earlier);
+    expect(again.status).toBe(409);
+    expect(again.body.error.code).toBe('ALREADY_REGISTERED');
+    expect((await seatsLeft('mailbox')).a).toBe(96);
   });
 
   it('never oversells and never answers 5xx when 150 people register at once for 12 seats', async () => {

@@ -136,6 +136,36 @@ describe('delivery that loses nothing', () => {
     });
   });
 
+  it('never gives up while SES is not ready (sandbox), and sends once it is', async () => {
+    ses.on(SendRawEmailCommand).rejects(
+      new MessageRejected({
+        message:
+          'Email address is not verified. The following identities failed the check in region EU-WEST-1: persoon@example.nl',
+        $metadata: {},
+      }),
+    );
+    const result = await registerSomeone();
+    const first = await deliverNow(
+      result.outbox,
+      { event: result.event, registration: result.registration, manageToken: result.manageToken },
+      delivery(),
+    );
+    expect(first).toMatchObject({ result: 'retry', senderNotReady: true });
+    await sweepUntilQuiet(DELIVERY.maxAttempts + 3);
+    expect(sends()).toBeGreaterThan(DELIVERY.maxAttempts);
+    const waiting = (await store.getRegistration(result.registration.id))?.confirmation;
+    expect(waiting).toMatchObject({ state: 'pending' });
+    expect(waiting?.lastError).not.toMatch(/@/);
+
+    ses.reset();
+    ses.on(SendRawEmailCommand).resolves({ MessageId: 'm-ready' });
+    await sweepUntilQuiet(2);
+    expect(sends()).toBe(1);
+    expect((await store.getRegistration(result.registration.id))?.confirmation).toMatchObject({
+      state: 'sent',
+    });
+  });
+
   it('gives up after the last attempt while SES stays down', async () => {
     ses.on(SendRawEmailCommand).rejects(sesError('ServiceUnavailable', 503));
     const result = await registerSomeone();

@@ -3,11 +3,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoAdminQueries } from '../../lambdas/adapters/dynamodb/admin-queries.js';
 import { createDocumentClient } from '../../lambdas/adapters/dynamodb/client.js';
 import { DynamoStore } from '../../lambdas/adapters/dynamodb/dynamo-store.js';
+import { DynamoOutbox } from '../../lambdas/adapters/dynamodb/outbox.js';
 import { cryptoSecrets } from '../../lambdas/adapters/system.js';
 import { TransientDeliveryFailure } from '../../lambdas/domain/email.js';
 import { TryAgain } from '../../lambdas/domain/errors.js';
 import type { EventDefinition } from '../../lambdas/domain/event-definition.js';
 import { ERASED } from '../../lambdas/domain/privacy.js';
+import { deliverDueEmails } from '../../lambdas/use-cases/deliver-email.js';
 import { erasePersonalData } from '../../lambdas/use-cases/erase-personal-data.js';
 import { purgeExpiredPersonalData } from '../../lambdas/use-cases/purge-personal-data.js';
 import { register } from '../../lambdas/use-cases/register.js';
@@ -18,6 +20,7 @@ import { emailsTo, manageLink } from '../support/mail.js';
 let stack: LocalStack;
 let store: DynamoStore;
 let documentClient: ReturnType<typeof createDocumentClient>;
+let outbox: DynamoOutbox;
 
 const event = (retentionDays?: number): EventDefinition => ({
   title: 'Privacydag',
@@ -48,7 +51,11 @@ const person = (n: number, choice = 'a') => ({
 
 /** Every item of the table, as a string: where personal data could hide. */
 async function wholeTable(): Promise<string> {
-  const items: unknown[] = [];
+  return JSON.stringify(await allItems());
+}
+
+async function allItems(): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
   let start: Record<string, unknown> | undefined;
   do {
     const page = await documentClient.send(
@@ -57,7 +64,24 @@ async function wholeTable(): Promise<string> {
     items.push(...(page.Items ?? []));
     start = page.LastEvaluatedKey;
   } while (start);
-  return JSON.stringify(items);
+  return items;
+}
+
+/** Emails the table still owes to, or records as failed for, a registration. */
+async function emailsOwedOrFailed(registrationId: string) {
+  return (await allItems()).filter(
+    (item) => item.type === 'outbox' && item.registrationId === registrationId && item.state !== 'sent',
+  );
+}
+
+/** The seats taken per workshop of an event, from the public view. */
+async function taken(eventId: string): Promise<Record<string, number>> {
+  const { body } = await api(stack, 'GET', `/events/${eventId}`);
+  return Object.fromEntries(
+    body.rounds.flatMap((round: { workshops: { id: string; capacity: number; seatsLeft: number }[] }) =>
+      round.workshops.map((workshop) => [workshop.id, workshop.capacity - workshop.seatsLeft]),
+    ),
+  );
 }
 
 const admin = (method: string, path: string) =>
@@ -71,6 +95,7 @@ beforeAll(async () => {
     requestTimeoutMs: 30_000,
   });
   store = new DynamoStore(documentClient, stack.tableName);
+  outbox = new DynamoOutbox(documentClient, stack.tableName);
 });
 afterAll(async () => stack.close());
 
@@ -143,10 +168,151 @@ describe('erasure on request', () => {
     await expect(
       erasePersonalData(
         { registrationId: registration.id, manageToken, by: 'attendee' },
-        { registrations: store, events: store, mailer: failingMailer, clock: { now: () => new Date() } },
+        {
+          registrations: store,
+          events: store,
+          mailer: failingMailer,
+          outbox,
+          clock: { now: () => new Date() },
+        },
       ),
     ).rejects.toBeInstanceOf(TryAgain);
     expect((await store.getRegistration(registration.id))?.name).toBe('Nog Niet');
+  });
+});
+
+describe('Idempotency-Key records hold nothing personal (issue 15.1)', () => {
+  const withKey = (key: string) => ({ 'Idempotency-Key': key });
+  const traces = (n: number) => [`Privé Persoon ${n}`, `prive${n}@example.nl`, `Geheime Organisatie ${n}`];
+  const keyed = (n: number) => ({ ...person(n), jobTitle: `Functie ${n}` });
+
+  it('after erasure: no item of the table holds the person, and a replay books nothing and returns nothing of them', async () => {
+    await store.putEventDefinition('idem-erase', event());
+    const created = await api(stack, 'POST', '/events/idem-erase/registrations', keyed(30), withKey('k-30'));
+    expect(created.status).toBe(201);
+    const id = created.body.registration.id;
+    // The record of the key exists and holds only the registration id.
+    const records = (await allItems()).filter((item) => String(item.pk).startsWith('IDEMP#'));
+    expect(JSON.stringify(records)).toContain(id);
+    for (const trace of [...traces(30), 'Functie 30']) expect(JSON.stringify(records)).not.toContain(trace);
+
+    const [confirmation] = await emailsTo(stack.sesUrl, 'prive30@example.nl');
+    const { token } = manageLink(confirmation ?? ({} as never));
+    const erased = await api(stack, 'DELETE', `/registrations/${id}/personal-data`, undefined, {
+      Authorization: `Bearer ${token}`,
+    });
+    expect(erased.status).toBe(200);
+
+    const table = await wholeTable();
+    for (const trace of [...traces(30), 'Functie 30']) expect(table).not.toContain(trace);
+
+    const replay = await api(stack, 'POST', '/events/idem-erase/registrations', keyed(30), withKey('k-30'));
+    expect(replay.status).toBe(410);
+    expect(replay.body.error.code).toBe('REGISTRATION_ERASED');
+    for (const trace of traces(30)) expect(JSON.stringify(replay.body)).not.toContain(trace);
+    expect(await taken('idem-erase')).toEqual({ a: 0, b: 0 });
+    const summary = await admin('GET', '/admin/events/idem-erase/summary');
+    expect(summary.body.totals).toMatchObject({ registrations: 1, confirmed: 0, cancelled: 1 });
+  });
+
+  it('after a cancel: a replay books nothing and does not claim a confirmed registration', async () => {
+    await store.putEventDefinition('idem-cancel', event());
+    const created = await api(stack, 'POST', '/events/idem-cancel/registrations', keyed(31), withKey('k-31'));
+    expect(created.status).toBe(201);
+    const [confirmation] = await emailsTo(stack.sesUrl, 'prive31@example.nl');
+    const { id, token } = manageLink(confirmation ?? ({} as never));
+    const cancelled = await api(stack, 'DELETE', `/registrations/${id}`, undefined, {
+      Authorization: `Bearer ${token}`,
+    });
+    expect(cancelled.body.registration.status).toBe('cancelled');
+
+    const replay = await api(stack, 'POST', '/events/idem-cancel/registrations', keyed(31), withKey('k-31'));
+    expect(replay.status).toBe(409);
+    expect(replay.body.error.code).toBe('REGISTRATION_CANCELLED');
+    expect(JSON.stringify(replay.body)).not.toContain('confirmed');
+    expect(await taken('idem-cancel')).toEqual({ a: 0, b: 0 });
+    const summary = await admin('GET', '/admin/events/idem-cancel/summary');
+    expect(summary.body.totals).toMatchObject({ registrations: 1, confirmed: 0 });
+  });
+
+  it('while nothing changed, a replay still answers the registration as it is now', async () => {
+    await store.putEventDefinition('idem-same', event());
+    const created = await api(stack, 'POST', '/events/idem-same/registrations', keyed(32), withKey('k-32'));
+    const replay = await api(stack, 'POST', '/events/idem-same/registrations', keyed(32), withKey('k-32'));
+    expect(replay.status).toBe(201);
+    expect(replay.body).toEqual(created.body);
+    expect(replay.headers.get('location')).toBe(`/registrations/${created.body.registration.id}`);
+    expect(await taken('idem-same')).toEqual({ a: 1, b: 0 });
+  });
+});
+
+describe('no email is owed to an erased address (issue 15.5)', () => {
+  it('erasing a confirmed registration leaves no cancellation email owed and no failure', async () => {
+    await store.putEventDefinition('erase-owed', event());
+    const created = await api(stack, 'POST', '/events/erase-owed/registrations', person(40));
+    const id = created.body.registration.id;
+    const erased = await admin('DELETE', `/admin/events/erase-owed/registrations/${id}/personal-data`);
+    expect(erased.status).toBe(200);
+    expect(await emailsOwedOrFailed(id)).toEqual([]);
+    const summary = await admin('GET', '/admin/events/erase-owed/summary');
+    expect(summary.body.totals).toMatchObject({ emailsPending: 0, emailsFailed: 0 });
+  });
+
+  it('an email still being retried is dropped by the erasure, not sent and not failed', async () => {
+    await store.putEventDefinition('erase-retrying', event());
+    // Registered while the mail was down: the confirmation is still owed.
+    const { registration } = await register(
+      { eventId: 'erase-retrying', ...person(41), locale: 'nl' },
+      { events: store, registrations: store, clock: { now: () => new Date() }, secrets: cryptoSecrets },
+    );
+    expect(await emailsOwedOrFailed(registration.id)).toHaveLength(1);
+    const sent: string[] = [];
+    await erasePersonalData(
+      { registrationId: registration.id, by: 'organiser' },
+      {
+        registrations: store,
+        events: store,
+        mailer: { send: async (email) => void sent.push(email.subject) },
+        outbox,
+        clock: { now: () => new Date() },
+      },
+    );
+    expect(sent).toEqual(['Uw gegevens zijn verwijderd: Privacydag']);
+    expect(await emailsOwedOrFailed(registration.id)).toEqual([]);
+  });
+
+  it('after the retention purge, the sweep drops what is still owed instead of reporting it failed', async () => {
+    await store.putEventDefinition('purge-owed', event(30));
+    const { registration } = await register(
+      { eventId: 'purge-owed', ...person(42), locale: 'nl' },
+      { events: store, registrations: store, clock: { now: () => new Date() }, secrets: cryptoSecrets },
+    );
+    const later = new Date('2030-04-05T00:00:00Z');
+    await purgeExpiredPersonalData({
+      eventIds: async () => ['purge-owed'],
+      registrationIdsOf: async function* () {
+        yield registration.id;
+      },
+      events: store,
+      registrations: store,
+      clock: { now: () => later },
+    });
+    const outcomes = await deliverDueEmails(
+      {
+        outbox,
+        mailer: { send: async () => expect.fail('nobody to write to') },
+        clock: { now: () => later },
+        publicBaseUrl: 'http://localhost',
+        registrations: store,
+        events: store,
+        secrets: cryptoSecrets,
+      },
+      1000,
+    );
+    expect(outcomes.find((outcome) => outcome.registrationId === registration.id)?.result).toBe('skipped');
+    expect(await emailsOwedOrFailed(registration.id)).toEqual([]);
+    const summary = await admin('GET', '/admin/events/purge-owed/summary');
+    expect(summary.body.totals).toMatchObject({ emailsPending: 0, emailsFailed: 0 });
   });
 });
 
@@ -155,7 +321,11 @@ describe('retention', () => {
     await store.putEventDefinition('retain', event(30));
     for (const n of [10, 11, 12]) {
       expect(
-        (await api(stack, 'POST', '/events/retain/registrations', person(n, n === 12 ? 'b' : 'a'))).status,
+        (
+          await api(stack, 'POST', '/events/retain/registrations', person(n, n === 12 ? 'b' : 'a'), {
+            'Idempotency-Key': `k-retain-${n}`,
+          })
+        ).status,
       ).toBe(201);
     }
     const queries = new DynamoAdminQueries(documentClient, stack.tableName);
@@ -198,7 +368,17 @@ describe('retention', () => {
     const table = await wholeTable();
     for (const n of [10, 11, 12]) {
       expect(table).not.toContain(`Privé Persoon ${n}`);
+      expect(table).not.toContain(`prive${n}@example.nl`);
       expect(table).not.toContain(`Geheime Organisatie ${n}`);
     }
+    // A replay of a purged registration's request returns nothing of the person and books nothing.
+    const replay = await api(stack, 'POST', '/events/retain/registrations', person(10), {
+      'Idempotency-Key': 'k-retain-10',
+    });
+    expect(replay.status).toBe(410);
+    expect(JSON.stringify(replay.body)).not.toContain('prive10');
+    expect((await admin('GET', '/admin/events/retain/summary')).body.workshops).toEqual(
+      before.body.workshops,
+    );
   });
 });

@@ -37,6 +37,15 @@ async function stop(child: ChildProcess, exited: Promise<number | null>) {
   return exited;
 }
 
+/** A port that was free a moment ago, to poll before the process says where it listens. */
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const address = probe.address();
+  await new Promise((resolve) => probe.close(resolve));
+  return typeof address === 'object' && address ? address.port : 0;
+}
+
 let dataDir: string;
 beforeAll(async () => {
   dataDir = await mkdtemp(path.join(tmpdir(), 'vol-start-'));
@@ -83,6 +92,69 @@ describe('npm start', () => {
     });
     expect(duplicate.status).toBe(409);
     expect(await stop(second.child, second.exited)).toBe(0);
+  });
+
+  it('answers /health 200 only when every function answers: polled every 50 ms from a fresh start', async () => {
+    const port = await freePort();
+    const adminToken = 'readiness-admin-token';
+    const run = start({
+      PORT: String(port),
+      DYNAMODB_PORT: '0',
+      SES_PORT: '0',
+      DATA_DIR: path.join(dataDir, 'readiness'),
+      ADMIN_TOKEN: adminToken,
+    });
+    run.ready.catch(() => undefined);
+    const url = `http://127.0.0.1:${port}`;
+    try {
+      // Poll from the moment the process starts; a refused connection means it is not listening yet.
+      const healthSeen: number[] = [];
+      for (;;) {
+        const status = await fetch(`${url}/health`).then(
+          (response) => response.status,
+          () => 0,
+        );
+        healthSeen.push(status);
+        if (status === 200) break;
+        // Before it listens the connection is refused; once it listens, /health waits for every function.
+        expect(status, `health answered ${status}`).toBe(0);
+        expect(healthSeen.length, run.output()).toBeLessThan(2_400);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      // The very moment it is healthy, every function is asked at once: none may fail.
+      const seed = 'dag-van-weerbaar-bestuur-2019';
+      const admin = { Authorization: `Bearer ${adminToken}` };
+      const requests: [string, Promise<Response>][] = [
+        ['health', fetch(`${url}/health`)],
+        ['events', fetch(`${url}/events/${seed}`)],
+        [
+          'register',
+          fetch(`${url}/events/${seed}/registrations`, {
+            method: 'POST',
+            headers: { 'Content-Type': 'application/json' },
+            body: JSON.stringify({ name: 'Klaar', consent: true }),
+          }),
+        ],
+        ['manage', fetch(`${url}/registrations/abc`, { headers: { Authorization: 'Bearer nope' } })],
+        ['admin summary', fetch(`${url}/admin/events/${seed}/summary`, { headers: admin })],
+        ['admin audit', fetch(`${url}/admin/events/${seed}/audit`, { headers: admin })],
+      ];
+      const expected: Record<string, number> = {
+        health: 200,
+        events: 200,
+        register: 400,
+        manage: 404,
+        'admin summary': 200,
+        'admin audit': 200,
+      };
+      for (const [name, request] of requests) {
+        const response = await request;
+        expect(response.status, name).toBe(expected[name]);
+        expect(response.headers.get('content-type'), name).toContain('application/json');
+      }
+    } finally {
+      await stop(run.child, run.exited);
+    }
   });
 
   it('exits non-zero with a clear message when the port is taken', async () => {

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { type LocalStack, repoRoot, startLocalStack } from '../../local/stack.js';
+import { assertDocumentedResponse } from './openapi-validator.js';
 
 /** The whole local stack in this process, in memory (or on DYNAMODB_ENDPOINT), on free ports. */
 export function startTestStack(options: { dataDir?: string } = {}): Promise<LocalStack> {
@@ -36,5 +37,13 @@ export async function api(
   } catch {
     // not JSON: keep the text
   }
+  // Every answer must be one docs/openapi.json documents for this operation (a test fails otherwise).
+  assertDocumentedResponse({
+    method,
+    urlPath,
+    status: response.status,
+    contentType: response.headers.get('content-type'),
+    body: parsed,
+  });
   return { status: response.status, headers: response.headers, body: parsed };
 }

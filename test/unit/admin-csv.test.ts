@@ -143,6 +143,35 @@ describe('registrations as CSV', () => {
     for (const cell of row?.slice(0, 4) ?? []) expect(cell).toBe(`'${value}`);
   });
 
+  it('is safe in Excel with Dutch regional settings, which splits on `;`: every field quoted, no formula', () => {
+    const hostile = [`Jan;=cmd|' /C calc'!A0;x`, 'a;+1', 'b; @SUM(1)', 'c;-1', '=d;e', 'f;\t=1'];
+    const rows = hostile.map((text, index) =>
+      registration({ id: `r${index}`, name: text, organisation: text, jobTitle: text }),
+    );
+    const csv = registrationsCsv(definition, rows);
+    // Read as a `;`-separated file, quotes honoured as Excel honours them.
+    const asDutchExcel = parse(csv, {
+      bom: true,
+      delimiter: ';',
+      relax_quotes: true,
+      relax_column_count: true,
+    }) as string[][];
+    for (const cell of asDutchExcel.flat()) expect(cell).not.toMatch(/^\s*[=+\-@\uff1d\uff0b\uff0d\uff20]/);
+    // Every field, empty ones too, is quoted.
+    for (const line of csv
+      .replace(/^\ufeff/, '')
+      .split('\r\n')
+      .filter(Boolean)) {
+      expect(line).toMatch(/^"(?:[^"]|"")*"(?:,"(?:[^"]|"")*")*$/);
+    }
+    // And read as the comma-separated file it is, every value comes back, the formula guard kept.
+    const parsed = parseBack(csv);
+    hostile.forEach((text, index) => {
+      const expected = (/^[=+\-@\t\r]/.test(text) ? `'${text}` : text).replace(/;(?=[ \t]*[=+\-@\t])/g, ";'");
+      expect(parsed[index + 1]?.slice(0, 4)).toEqual([expected, 'anna@example.nl', expected, expected]);
+    });
+  });
+
   it('leaves harmless values alone', () => {
     const row = parseBack(
       registrationsCsv(definition, [registration({ name: "O'Brien", organisation: 'a=b', jobTitle: '1-2' })]),

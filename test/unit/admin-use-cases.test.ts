@@ -199,6 +199,8 @@ describe('admin: summary and the seat counter check', () => {
     Object.assign(index.registrations[1] ?? {}, {
       confirmation: { kind: 'confirmation', state: 'pending', attempts: 1 },
     });
+    Object.assign(index.registrations[2] ?? {}, { emailState: 'bounced' });
+    Object.assign(index.registrations[3] ?? {}, { emailState: 'complained' });
     events.setTaken('testdag', 'a', 4);
     events.setTaken('testdag', 'b', 2);
     events.setTaken('testdag', 'c', 5);
@@ -210,6 +212,8 @@ describe('admin: summary and the seat counter check', () => {
       cancelled: 1,
       emailsPending: 1,
       emailsFailed: 1,
+      emailsBounced: 1,
+      emailsComplained: 1,
     });
     expect(summary.workshops.map((w) => [w.workshopId, w.taken, w.holders, w.consistent])).toEqual([
       ['a', 4, 4, true],

@@ -7,6 +7,7 @@ import {
   TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
+import fc from 'fast-check';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { handler } from '../../lambdas/handlers/register.js';
 import { proxyEvent } from '../support/api-events.js';
@@ -123,6 +124,91 @@ describe('POST /events/{eventId}/registrations handler', () => {
     ]);
     for (const detail of error.details) expect(typeof detail.message).toBe('string');
     expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(0);
+  });
+
+  it.each([
+    ['a line separator', 'Anna\u2028de Vries', 'gebruik één regel, zonder regeleinden of besturingstekens'],
+    [
+      'a paragraph separator',
+      'Anna\u2029de Vries',
+      'gebruik één regel, zonder regeleinden of besturingstekens',
+    ],
+    ['a bidi override', 'Anna \u202eseirV ed', 'tekens die de leesrichting omkeren zijn niet toegestaan'],
+    ['a bidi isolate', '\u2066Anna\u2069', 'tekens die de leesrichting omkeren zijn niet toegestaan'],
+    [
+      'only zero-width characters',
+      '\u200b\u200c\u200d\ufeff',
+      'vul zichtbare tekst in, niet alleen onzichtbare tekens',
+    ],
+    ['a lone surrogate', 'Anna \ud800', 'bevat een ongeldig teken (losse surrogate)'],
+  ])(
+    'refuses a name or organisation with %s, with a field message, and stores nothing',
+    async (_, value, message) => {
+      for (const field of ['name', 'organisation', 'jobTitle']) {
+        const result = await post({ ...validBody, [field]: value });
+        expect(result.statusCode).toBe(400);
+        const { error } = parse(result);
+        expect(error.code).toBe('VALIDATION_FAILED');
+        expect(error.details).toEqual([{ path: field, message }]);
+      }
+      expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(0);
+    },
+  );
+
+  it('fuzz: an invisible, bidi or broken character anywhere inside a name is 400, any text is never a 5xx', async () => {
+    const forbidden = fc.constantFrom(
+      '\u2028',
+      '\u2029',
+      '\u202a',
+      '\u202b',
+      '\u202c',
+      '\u202d',
+      '\u202e',
+      '\u2066',
+      '\u2067',
+      '\u2068',
+      '\u2069',
+      '\ud800',
+      '\udfff',
+      '\u0000',
+      '\n',
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.string({ maxLength: 40 }),
+        forbidden,
+        fc.string({ maxLength: 40 }),
+        async (a, bad, b) => {
+          const result = await post({ ...validBody, name: `x${a}${bad}${b}x` });
+          expect(result.statusCode).toBe(400);
+          expect(parse(result).error.code).toBe('VALIDATION_FAILED');
+        },
+      ),
+      { numRuns: 150 },
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.string({ unit: 'binary', maxLength: 60 }), async (name) => {
+        const result = await post({ ...validBody, name, organisation: name });
+        expect([201, 400]).toContain(result.statusCode);
+        if (result.statusCode === 201) {
+          expect(parse(result).registration.name).toBe(name.trim().normalize('NFC'));
+        }
+      }),
+      { numRuns: 150 },
+    );
+    // Zero-width characters alone are refused; between visible letters they are left alone.
+    expect((await post({ ...validBody, name: '\u200b\u2060\ufeff' })).statusCode).toBe(400);
+    expect((await post({ ...validBody, name: 'Anna\u200dB' })).statusCode).toBe(201);
+  });
+
+  it('stores names in NFC, whichever composition the client sent', async () => {
+    const decomposed = 'Zoe\u0308 C\u0327elik';
+    const result = await post({ ...validBody, name: decomposed, organisation: decomposed });
+    expect(result.statusCode).toBe(201);
+    expect(parse(result).registration).toMatchObject({
+      name: 'Zo\u00eb \u00c7elik',
+      organisation: 'Zo\u00eb \u00c7elik',
+    });
   });
 
   it('answers in English when the client prefers it', async () => {

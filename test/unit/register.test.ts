@@ -7,7 +7,13 @@ import {
   WorkshopFull,
 } from '../../lambdas/domain/errors.js';
 import { sha256Hex } from '../../lambdas/domain/hashing.js';
-import { emailGuardHash, type RegisterCommand, register } from '../../lambdas/use-cases/register.js';
+import { mailboxOf } from '../../lambdas/domain/registration.js';
+import {
+  earlierEmailGuardHash,
+  emailGuardHash,
+  type RegisterCommand,
+  register,
+} from '../../lambdas/use-cases/register.js';
 import { fixedClock, InMemoryStore, sampleDefinition, sequentialSecrets } from '../support/fakes.js';
 
 const command = (overrides: Partial<RegisterCommand> = {}): RegisterCommand => ({
@@ -63,6 +69,37 @@ describe('register', () => {
     expect(emailGuardHash('dag-a', 'anna@example.nl')).not.toBe(emailGuardHash('dag-b', 'anna@example.nl'));
   });
 
+  it.each([
+    ['a +tag sub-address', 'anna@example.org', 'anna+1@example.org'],
+    ['another +tag of a +tag', 'anna+seat1@example.org', 'Anna+seat2@Example.org'],
+    ['dots in a Gmail address', 'annadevries@gmail.com', 'anna.de.vries@gmail.com'],
+    ['googlemail for gmail, with dots and a tag', 'anna.devries@gmail.com', 'annadevries+x@googlemail.com'],
+  ])('treats %s as the same mailbox: ALREADY_REGISTERED (issue 15.2)', async (_, first, variant) => {
+    const { registration } = await register(command({ email: first }), deps());
+    expect(registration.email).toBe(first);
+    await expect(register(command({ email: variant }), deps())).rejects.toBeInstanceOf(AlreadyRegistered);
+  });
+
+  it('keeps different mailboxes apart: dots outside Gmail, and other local parts', async () => {
+    const roomy = sampleDefinition();
+    for (const workshop of roomy.rounds.flatMap((round) => round.workshops)) workshop.capacity = 10;
+    await store.putEventDefinition('testdag', roomy);
+    await register(command({ email: 'anna.devries@example.org' }), deps());
+    for (const email of ['annadevries@example.org', 'anna@example.org', 'anna.devries@example.com']) {
+      await expect(register(command({ email }), deps())).resolves.toBeDefined();
+    }
+  });
+
+  it('stores the address as typed, and folds only for the guard', () => {
+    expect(mailboxOf('  Anna.De.Vries+Conf@GoogleMail.com ')).toBe('annadevries@gmail.com');
+    expect(mailboxOf('anna+1@example.org')).toBe('anna@example.org');
+    expect(mailboxOf('+tag@example.org')).toBe('+tag@example.org');
+    // Addresses without a tag outside Gmail hash as before, so their guards still match.
+    expect(emailGuardHash('e', 'Anna@Example.org')).toBe(sha256Hex('e\nanna@example.org'));
+    expect(earlierEmailGuardHash('e', 'anna@example.org')).toBeUndefined();
+    expect(earlierEmailGuardHash('e', 'Anna+1@example.org')).toBe(sha256Hex('e\nanna+1@example.org'));
+  });
+
   it('refuses an unknown event', async () => {
     await expect(register(command({ eventId: 'nope' }), deps())).rejects.toBeInstanceOf(EventNotFound);
   });
@@ -114,5 +151,21 @@ describe('register', () => {
   it('is open when no window is given, even for an event in the past', async () => {
     await store.putEventDefinition('testdag', sampleDefinition({ date: '2019-09-12' }));
     await expect(register(command(), deps())).resolves.toBeDefined();
+  });
+
+  it('reads choices as own properties only: a round id such as `constructor` never reads what objects inherit', async () => {
+    // Stored before such ids were refused (the store holds whatever was once accepted).
+    const definition = sampleDefinition();
+    const [first, second] = definition.rounds;
+    if (!first || !second) throw new Error('sample has two rounds');
+    await store.putEventDefinition('testdag', {
+      ...definition,
+      rounds: [{ ...first, id: 'constructor' }, second],
+    });
+    await expect(register(command({ choices: { '2': 'c' } }), deps())).rejects.toMatchObject({
+      details: [{ roundId: 'constructor', reason: 'missing' }],
+    });
+    const { registration } = await register(command({ choices: { constructor: 'a', '2': 'c' } }), deps());
+    expect(registration.choices).toEqual({ constructor: 'a', '2': 'c' });
   });
 });

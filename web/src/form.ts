@@ -5,7 +5,7 @@ import { renderEventHeader, windowMessage } from './event-header.js';
 import { FieldErrors } from './field-errors.js';
 import { dateLocale, initLanguage, lang, onLangChange, t } from './i18n.js';
 import type { Msg } from './texts.js';
-import type { PublicEvent, Registration } from './types.js';
+import type { PublicEvent, Registration, RegistrationRequest, WaitingListRequest } from './types.js';
 import { type PickerMode, WorkshopPicker } from './workshops.js';
 
 /**
@@ -418,7 +418,8 @@ async function submit(): Promise<void> {
     ...(jobTitle ? { jobTitle } : {}),
   };
   const rest = {
-    consent: fields.consent.checked,
+    // validate() refused the form unless the box is ticked.
+    consent: true as const,
     locale: lang(),
     website: fields.website.value,
     formStartedAt,
@@ -426,7 +427,7 @@ async function submit(): Promise<void> {
   const waiting = waitingMode();
   const accepts = picker.accepts();
   const waitFor = picker.waitFor();
-  const body = waiting
+  const body: RegistrationRequest | WaitingListRequest = waiting
     ? { ...person, accepts, ...rest }
     : {
         ...person,

@@ -4,12 +4,13 @@ import { renderEventHeader, windowMessage } from './event-header.js';
 import { FieldErrors } from './field-errors.js';
 import { explicitLang, formatDateTime, initLanguage, onLangChange, setLang, t } from './i18n.js';
 import type { Msg } from './texts.js';
-import type { Choices, PublicEvent, Registration } from './types.js';
+import type { ChangeRequest, Choices, JoinWaitingListRequest, PublicEvent, Registration } from './types.js';
 import { WorkshopPicker } from './workshops.js';
 
 /**
  * The manage page, opened from the confirmation email: `manage.html?id=<registrationId>#token=<manageToken>`.
- * The token sits in the fragment so it never reaches a server log (`?token=` is accepted as well). It shows
+ * The token is read from the fragment only, which browsers never send to a server: a `?token=` in the query
+ * would land in access logs and Referer headers, so it is not accepted (the link counts as invalid). It shows
  * the registration, changes workshops (PATCH) and cancels (DELETE, after a confirmation dialog). Under "Uw
  * gegevens" the person downloads everything stored as JSON (GET .../personal-data) or has it erased (DELETE
  * .../personal-data, after a confirmation dialog), after which the link no longer works.
@@ -22,7 +23,7 @@ import { WorkshopPicker } from './workshops.js';
 
 const params = new URLSearchParams(location.search);
 const registrationId = params.get('id')?.trim() ?? '';
-const token = (new URLSearchParams(location.hash.slice(1)).get('token') ?? params.get('token') ?? '').trim();
+const token = (new URLSearchParams(location.hash.slice(1)).get('token') ?? '').trim();
 const registrationPath = `/registrations/${encodeURIComponent(registrationId)}`;
 const auth = { Authorization: `Bearer ${token}` };
 
@@ -425,7 +426,7 @@ async function save(): Promise<void> {
   busy = 'saving';
   render();
   const outcome = await apiRequest<{ registration: Registration }>('PATCH', registrationPath, {
-    body: { choices },
+    body: { choices } satisfies ChangeRequest,
     headers: auth,
   });
   busy = undefined;
@@ -482,7 +483,7 @@ async function joinList(workshopId: string): Promise<void> {
     'POST',
     `${registrationPath}/waiting-list`,
     {
-      body: { workshopId },
+      body: { workshopId } satisfies JoinWaitingListRequest,
       headers: auth,
     },
   );

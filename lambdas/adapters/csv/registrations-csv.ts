@@ -1,12 +1,14 @@
 import { stringify } from 'csv-stringify/sync';
 import type { EventDefinition } from '../../domain/event-definition.js';
+import { ownValue } from '../../domain/registration.js';
 import type { AdminRegistration } from '../../use-cases/admin/ports.js';
 
 /**
  * Registrations as a spreadsheet file for Dutch organisers: UTF-8 with a byte order mark (so Excel reads
  * "Zoë Çelik" correctly), a header row, CRLF line ends, RFC 4180 quoting by csv-stringify, and every cell
  * that a spreadsheet would run as a formula (starting with =, +, -, @, tab or CR, also their full-width
- * forms) prefixed with `'` (csv-stringify's `escape_formulas`, after OWASP's advice on CSV injection).
+ * forms) prefixed with `'` (csv-stringify's `escape_formulas`, after OWASP's advice on CSV injection), and
+ * every field quoted, so that a spreadsheet splitting on `;` (Dutch Excel) finds no formula either.
  */
 
 export const CSV_CONTENT_TYPE = 'text/csv; charset=utf-8';
@@ -62,7 +64,7 @@ export function registrationsCsvRows(
       registration.organisation,
       registration.jobTitle ?? '',
       ...definition.rounds.map((round) => {
-        const workshopId = choices[round.id];
+        const workshopId = ownValue(choices, round.id);
         // A workshop no longer in the definition still shows, by its id.
         return workshopId === undefined ? '' : (titles.get(workshopId) ?? workshopId);
       }),
@@ -70,10 +72,10 @@ export function registrationsCsvRows(
       localDateTime(registration.createdAt, definition.timezone),
       // The lists the registration is on: "Ronde 1: Workshop A of Workshop B" per round.
       definition.rounds
-        .filter((round) => registration.waitingFor?.[round.id]?.length)
+        .filter((round) => ownValue(registration.waitingFor, round.id)?.length)
         .map(
           (round) =>
-            `${round.title}: ${(registration.waitingFor?.[round.id] ?? []).map((id) => titles.get(id) ?? id).join(' of ')}`,
+            `${round.title}: ${(ownValue(registration.waitingFor, round.id) ?? []).map((id) => titles.get(id) ?? id).join(' of ')}`,
         )
         .join('; '),
     ].map((cell) => String(cell ?? ''));
@@ -81,14 +83,32 @@ export function registrationsCsvRows(
   return [header, ...rows];
 }
 
+/** A `;` followed by what starts a formula (csv-stringify's `escape_formulas` set), spaces allowed between. */
+const AFTER_SEMICOLON_FORMULA = /;(?=[ \t\r]*[=+\-@\t\r\uff1d\uff0b\uff0d\uff20])/g;
+
+/**
+ * The formula guard for every cell a `;`-splitting reader could see: a part after a `;` that would start a
+ * formula gets the same `'` as a whole cell does (a reader that does not honour the quotes splits there).
+ */
+function guardSemicolonParts(cell: string): string {
+  return cell.replace(AFTER_SEMICOLON_FORMULA, ";'");
+}
+
 export function toCsv(rows: readonly (readonly string[])[]): string {
-  return stringify(rows as string[][], {
-    bom: true,
-    record_delimiter: 'windows',
-    // Quote cells with a bare LF or CR too, not only the CRLF record delimiter.
-    quote_record_delimiter: true,
-    escape_formulas: true,
-  });
+  return stringify(
+    rows.map((row) => row.map(guardSemicolonParts)),
+    {
+      bom: true,
+      record_delimiter: 'windows',
+      // Quote cells with a bare LF or CR too, not only the CRLF record delimiter.
+      quote_record_delimiter: true,
+      escape_formulas: true,
+      // Every field quoted, empty ones too: Excel with Dutch regional settings splits on `;`, and an unquoted
+      // `Jan;=cmd|…` would put a cell starting with `=` in front of it. Inside quotes a `;` splits nothing.
+      quoted: true,
+      quoted_empty: true,
+    },
+  );
 }
 
 export function registrationsCsv(

@@ -24,6 +24,7 @@ import type {
   StoredRegistration,
   WorkshopSeats,
 } from '../../domain/registration.js';
+import { ownValue } from '../../domain/registration.js';
 import { entryIdsOf, preferenceEntryId } from '../../domain/waiting-list.js';
 import type { EventCatalog, NewRegistration, RegistrationStore } from '../../ports.js';
 import {
@@ -176,6 +177,7 @@ export class DynamoStore implements EventCatalog, RegistrationStore {
   async createRegistration({
     registration,
     emailHash,
+    earlierEmailHash,
     manageTokenHash,
     outbox,
     personalDataExpiresAt,
@@ -221,6 +223,18 @@ export class DynamoStore implements EventCatalog, RegistrationStore {
       ...(outbox ? [outboxPut(this.tableName, outbox, expiresAt)] : []),
       ...waitingEntries.map((entry) => waitingEntryPut(this.tableName, entry)),
     ];
+    // Last, so the positions above stay as documented: a guard written under the earlier rule for this address.
+    const earlierGuardIndex = earlierEmailHash ? items.length : -1;
+    if (earlierEmailHash) {
+      items.push({
+        ConditionCheck: {
+          TableName: this.tableName,
+          Key: emailGuardKey(registration.eventId, earlierEmailHash),
+          ConditionExpression: 'attribute_not_exists(pk)',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        },
+      });
+    }
 
     try {
       // The registration id is the token: every retry of this one registration is the same request.
@@ -242,9 +256,10 @@ export class DynamoStore implements EventCatalog, RegistrationStore {
         );
       }
       if (full.length > 0) throw new WorkshopFull({ workshopIds: full });
-      const guard = error.reasons[choices.length];
-      if (guard?.Code === 'ConditionalCheckFailed')
-        throw await this.addressTaken(guard.Item?.registrationId?.S);
+      for (const guard of [error.reasons[choices.length], error.reasons[earlierGuardIndex]]) {
+        if (guard?.Code === 'ConditionalCheckFailed')
+          throw await this.addressTaken(guard.Item?.registrationId?.S);
+      }
       throw error;
     }
   }
@@ -275,15 +290,19 @@ export class DynamoStore implements EventCatalog, RegistrationStore {
     outbox?: OutboxEntry,
   ): Promise<StoredRegistration> {
     const moves = Object.entries(choices)
-      .filter(([roundId, workshopId]) => current.choices[roundId] !== workshopId)
-      .map(([roundId, workshopId]) => ({ roundId, from: current.choices[roundId], to: workshopId }));
+      .filter(([roundId, workshopId]) => ownValue(current.choices, roundId) !== workshopId)
+      .map(([roundId, workshopId]) => ({
+        roundId,
+        from: ownValue(current.choices, roundId),
+        to: workshopId,
+      }));
     if (moves.length === 0) return current;
 
     const takes = moves.map(({ to }) => this.takeSeat(current.eventId, to));
     const releases = moves.flatMap(({ from }) => (from ? [this.releaseSeat(current.eventId, from)] : []));
     // Choosing the workshop waited for (a seat came free) ends that wait.
     const endedWaits = moves
-      .filter(({ roundId, to }) => current.waitingFor?.[roundId]?.includes(to))
+      .filter(({ roundId, to }) => ownValue(current.waitingFor, roundId)?.includes(to))
       .map(({ roundId }) => roundId);
     const waitingFor = Object.fromEntries(
       Object.entries(current.waitingFor ?? {}).filter(([roundId]) => !endedWaits.includes(roundId)),
@@ -412,7 +431,7 @@ export class DynamoStore implements EventCatalog, RegistrationStore {
           UpdateExpression:
             'SET #name = :erased, email = :erased, organisation = :erased, emailHash = :empty, ' +
             'manageTokenHash = :empty, personalDataRemoved = :removed, updatedAt = :at, version = :next ' +
-            'REMOVE jobTitle, confirmation, waitingFor',
+            'REMOVE jobTitle, confirmation, waitingFor, emailState, emailFeedback',
           ConditionExpression: 'version = :version',
           ExpressionAttributeNames: { '#name': 'name' },
           ExpressionAttributeValues: {
@@ -452,6 +471,8 @@ export class DynamoStore implements EventCatalog, RegistrationStore {
       jobTitle: _jobTitle,
       confirmation: _confirmation,
       waitingFor: _waitingFor,
+      emailState: _emailState,
+      emailFeedback: _emailFeedback,
       ...withoutRemoved
     } = removed;
     return withoutRemoved;

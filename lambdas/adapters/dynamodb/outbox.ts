@@ -1,5 +1,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
+  DeleteCommand,
   type DynamoDBDocumentClient,
   QueryCommand,
   TransactWriteCommand,
@@ -78,6 +79,45 @@ export class DynamoOutbox implements EmailOutbox {
       .flatMap((page) => (page.Items ?? []).map(toEntry))
       .sort((a, b) => a.nextAttemptAt.localeCompare(b.nextAttemptAt))
       .slice(0, limit);
+  }
+
+  async owedTo(registrationId: string): Promise<OutboxEntry[]> {
+    const owed: OutboxEntry[] = [];
+    for (let shard = 0; shard < OUTBOX_SHARDS; shard++) {
+      let start: Record<string, unknown> | undefined;
+      do {
+        const page = await this.client.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            IndexName: REGISTRATION_INDEX,
+            KeyConditionExpression: 'gsi1pk = :pk',
+            FilterExpression: 'registrationId = :id',
+            ExpressionAttributeValues: { ':pk': `OUTBOX#${shard}`, ':id': registrationId },
+            ExclusiveStartKey: start,
+          }),
+        );
+        owed.push(...(page.Items ?? []).map(toEntry));
+        start = page.LastEvaluatedKey;
+      } while (start);
+    }
+    return owed;
+  }
+
+  async discard(entry: OutboxEntry): Promise<void> {
+    try {
+      await this.client.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: outboxKey(entry.id),
+          ConditionExpression: '#state = :pending',
+          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeValues: { ':pending': 'pending' },
+        }),
+      );
+    } catch (error) {
+      // Sent or settled meanwhile (or already gone): that record stays.
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
   }
 
   async claim(entry: OutboxEntry, leaseUntil: Date): Promise<OutboxEntry | undefined> {

@@ -11,6 +11,7 @@ import {
 import type { OutboxEntry } from '../../domain/email.js';
 import { AlreadyWaiting, RegistrationChanged, WorkshopFull } from '../../domain/errors.js';
 import type { StoredRegistration, WaitingFor } from '../../domain/registration.js';
+import { ownValue } from '../../domain/registration.js';
 import { byQueueOrder, type WaitingEntry } from '../../domain/waiting-list.js';
 import type { PromotionInput, PromotionLease, WaitingListStore } from '../../ports.js';
 import {
@@ -206,7 +207,7 @@ export class DynamoWaitingList implements WaitingListStore, PromotionLease {
     const releases =
       entry.kind === 'preference'
         ? rounds.flatMap((roundId) => {
-            const held = current.choices[roundId];
+            const held = ownValue(current.choices, roundId);
             return held ? [held] : [];
           })
         : [];

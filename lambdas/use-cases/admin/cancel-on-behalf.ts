@@ -5,13 +5,26 @@ import { cancelRegistration } from '../cancel-registration.js';
 import { toAdminRegistration } from './admin-registration.js';
 import type { Actor, AdminRegistration, AuditLog, IdSource } from './ports.js';
 
-export type CancelOnBehalfCommand = { eventId: string; registrationId: string; actor: Actor };
+export type CancelOnBehalfCommand = {
+  eventId: string;
+  registrationId: string;
+  actor: Actor;
+  /** Set when the cancellation is one of a batch: every audit entry of the batch carries it. */
+  batchId?: string;
+};
 
 export type CancelOnBehalfDeps = {
   registrations: RegistrationStore;
   audit: AuditLog;
   clock: Clock;
   ids: IdSource;
+};
+
+export type CancelOnBehalfResult = {
+  registration: AdminRegistration;
+  cancelledNow: boolean;
+  /** The cancellation email owed to the attendee, committed with the cancellation. */
+  email?: { outbox: OutboxEntry; registration: StoredRegistration };
 };
 
 /**
@@ -22,12 +35,7 @@ export type CancelOnBehalfDeps = {
 export async function cancelOnBehalf(
   command: CancelOnBehalfCommand,
   deps: CancelOnBehalfDeps,
-): Promise<{
-  registration: AdminRegistration;
-  cancelledNow: boolean;
-  /** The cancellation email owed to the attendee, committed with the cancellation. */
-  email?: { outbox: OutboxEntry; registration: StoredRegistration };
-}> {
+): Promise<CancelOnBehalfResult> {
   const { registration, cancelledNow, outbox } = await cancelRegistration(
     { registrationId: command.registrationId, eventId: command.eventId, by: 'organiser' },
     { registrations: deps.registrations, clock: deps.clock },
@@ -40,7 +48,10 @@ export async function cancelOnBehalf(
       action: 'registration.cancelled',
       eventId: command.eventId,
       registrationId: registration.id,
-      details: { releasedWorkshopIds: Object.values(registration.choices) },
+      details: {
+        releasedWorkshopIds: Object.values(registration.choices),
+        ...(command.batchId ? { batchId: command.batchId } : {}),
+      },
     });
   }
   return {

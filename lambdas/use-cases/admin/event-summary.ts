@@ -38,6 +38,9 @@ export type EventSummary = {
     /** Registrations whose latest email is still on its way, or gave up (see each registration's `confirmation`). */
     emailsPending: number;
     emailsFailed: number;
+    /** Registrations whose address bounced for good, or who marked an email as spam (`emailState`). */
+    emailsBounced: number;
+    emailsComplained: number;
   };
   /** When personal data goes: `retentionDays` after the event (or after a later registration). */
   retention: { retentionDays: number; personalDataRemovedFrom: string };
@@ -68,12 +71,16 @@ export async function eventSummary(
     waiting: 0,
     emailsPending: 0,
     emailsFailed: 0,
+    emailsBounced: 0,
+    emailsComplained: 0,
   };
   for await (const { registration } of deps.index.registrationsOf(eventId, { pageSizeHint: 1000 })) {
     totals.registrations++;
     const delivery = (registration as { confirmation?: { state?: string } }).confirmation?.state;
     if (delivery === 'pending') totals.emailsPending++;
     if (delivery === 'failed') totals.emailsFailed++;
+    if (registration.emailState === 'bounced') totals.emailsBounced++;
+    if (registration.emailState === 'complained') totals.emailsComplained++;
     if (registration.status === 'cancelled') {
       totals.cancelled++;
       continue;
