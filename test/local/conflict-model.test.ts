@@ -87,6 +87,10 @@ const increment = (table: string, pk: string) => ({
   },
 });
 
+/** A transaction incrementing `pk`, with an optional ClientRequestToken. */
+const sendIncrement = (table: string, pk: string, token?: string) =>
+  doc.send(new TransactWriteCommand({ TransactItems: [increment(table, pk)], ClientRequestToken: token }));
+
 /** Resolves once an ongoing transaction holds `pk` (a TransactGetItems on it is refused). */
 async function heldNow(table: string, pk: string): Promise<void> {
   for (;;) {
@@ -102,9 +106,7 @@ async function heldNow(table: string, pk: string): Promise<void> {
 
 /** Starts a transaction incrementing `pk`; resolves once it holds the item, with `done`, its completion. */
 async function holding(table: string, pk: string, token?: string): Promise<{ done: Promise<unknown> }> {
-  const done = doc.send(
-    new TransactWriteCommand({ TransactItems: [increment(table, pk)], ClientRequestToken: token }),
-  );
+  const done = sendIncrement(table, pk, token);
   done.catch(() => {});
   await heldNow(table, pk);
   return { done };
@@ -121,7 +123,7 @@ describe('conflict model: transactions', () => {
       firstDone = true;
     });
     // A second transaction on another item starts, holds and commits while the first still holds x.
-    await doc.send(new TransactWriteCommand({ TransactItems: [increment(table, 'y')] }));
+    await sendIncrement(table, 'y');
     expect(firstDone).toBe(false);
     expect(await get(table, 'y')).toEqual({ pk: 'y', n: 1 });
     await first;
@@ -293,23 +295,9 @@ describe('conflict model: ClientRequestToken', () => {
   it('answers a replay while the original holds its items with TransactionInProgressException', async () => {
     const table = await createTable();
     const { done: first } = await holding(table, 'x', 'token-in-flight');
-    const replay = await failure(
-      doc.send(
-        new TransactWriteCommand({
-          TransactItems: [increment(table, 'x')],
-          ClientRequestToken: 'token-in-flight',
-        }),
-      ),
-    );
+    const replay = await failure(sendIncrement(table, 'x', 'token-in-flight'));
     expect(replay.name).toBe('TransactionInProgressException');
-    const changed = await failure(
-      doc.send(
-        new TransactWriteCommand({
-          TransactItems: [increment(table, 'y')],
-          ClientRequestToken: 'token-in-flight',
-        }),
-      ),
-    );
+    const changed = await failure(sendIncrement(table, 'y', 'token-in-flight'));
     expect(changed.name).toBe('IdempotentParameterMismatchException');
     await first;
     expect(await get(table, 'x')).toEqual({ pk: 'x', n: 1 });
@@ -319,38 +307,20 @@ describe('conflict model: ClientRequestToken', () => {
   it('replays a committed transaction without applying it again; different parameters are a mismatch', async () => {
     const table = await createTable();
     await (await holding(table, 'x', 'token-done')).done;
-    await doc.send(
-      new TransactWriteCommand({ TransactItems: [increment(table, 'x')], ClientRequestToken: 'token-done' }),
-    );
+    await sendIncrement(table, 'x', 'token-done');
     expect(await get(table, 'x')).toEqual({ pk: 'x', n: 1 });
-    const changed = await failure(
-      doc.send(
-        new TransactWriteCommand({
-          TransactItems: [increment(table, 'y')],
-          ClientRequestToken: 'token-done',
-        }),
-      ),
-    );
+    const changed = await failure(sendIncrement(table, 'y', 'token-done'));
     expect(changed.name).toBe('IdempotentParameterMismatchException');
   });
 
   it('does not remember a token whose transaction was cancelled by a conflict', async () => {
     const table = await createTable();
     const { done: first } = await holding(table, 'x');
-    const error = await failure(
-      doc.send(
-        new TransactWriteCommand({
-          TransactItems: [increment(table, 'x')],
-          ClientRequestToken: 'token-retry',
-        }),
-      ),
-    );
+    const error = await failure(sendIncrement(table, 'x', 'token-retry'));
     expect(error).toBeInstanceOf(TransactionCanceledException);
     await first;
     // The retry with the same token is a new attempt, and this time it is applied.
-    await doc.send(
-      new TransactWriteCommand({ TransactItems: [increment(table, 'x')], ClientRequestToken: 'token-retry' }),
-    );
+    await sendIncrement(table, 'x', 'token-retry');
     expect(await get(table, 'x')).toEqual({ pk: 'x', n: 2 });
   });
 });
@@ -360,11 +330,7 @@ describe('conflict model: switching and configuration', () => {
     dynamo.setConflictModel(undefined);
     expect(dynamo.conflictStats()).toBeUndefined();
     const table = await createTable();
-    await Promise.all(
-      Array.from({ length: 20 }, () =>
-        doc.send(new TransactWriteCommand({ TransactItems: [increment(table, 'x')] })),
-      ),
-    );
+    await Promise.all(Array.from({ length: 20 }, () => sendIncrement(table, 'x')));
     expect(await get(table, 'x')).toEqual({ pk: 'x', n: 20 });
   });
 
