@@ -19,6 +19,11 @@
  *     that fails, the old images are written back and InternalServerError is returned.
  * The scratch tables keep the last evaluated state of transacted items (memory grows with them); step 2
  * overwrites every item it uses, so that leftover state is never read.
+ *
+ * With the conflict model on (conflict-model.ts) steps 1–2 run under the lock together with the conflict check
+ * and the claim of the items; the claimed items are then held for the drawn service time without the lock, and
+ * step 3 runs under the lock at its end. Nothing can write a claimed item meanwhile (transactions touching it
+ * are cancelled, single-item writes refused), so the evaluation still holds when the new images are written.
  */
 import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
