@@ -97,7 +97,7 @@ export class DynamoStore implements EventCatalog, RegistrationStore {
           seats.set(String(item.workshopId), { capacity: Number(item.capacity), taken: Number(item.taken) });
         }
         keys = result.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
-        if (keys.length > 0) await this.retryPolicy.sleep(this.retryPolicy.baseDelayMs * 2 ** round);
+        if (keys.length > 0) await this.retryPolicy.sleep(this.retryPolicy.minDelayMs * 2 ** round);
       }
     }
     return seats;
