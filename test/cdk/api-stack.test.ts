@@ -21,6 +21,7 @@ import {
   buildCustomApi,
   type CustomApi,
   configWith,
+  exampleStage,
   isDynamoStatement,
   logicalIdOf,
   type PolicyStatementJson,
@@ -226,7 +227,7 @@ describe('ApiStack deployment stage', () => {
     '%s: stage name, throttling, error-only execution logs and log retention come from the stage config',
     (name) => {
       const stage = synthStage(name);
-      const config = loadStageConfig(name);
+      const config = exampleStage(name);
       stage.apiTemplate.hasResourceProperties('AWS::ApiGateway::Stage', {
         StageName: name,
         TracingEnabled: true,
@@ -528,7 +529,7 @@ describe('customer-managed table key', () => {
 });
 
 describe('email sending', () => {
-  const config = loadStageConfig('acceptance');
+  const config = exampleStage('acceptance');
   const built = buildCustomApi({
     config,
     routes: syntheticRoutes,
