@@ -2,6 +2,7 @@ import { DynamoAdminQueries } from './adapters/dynamodb/admin-queries.js';
 import { createDynamoClient, documentClientFor } from './adapters/dynamodb/client.js';
 import { DynamoStore } from './adapters/dynamodb/dynamo-store.js';
 import { createIdempotentRunner } from './adapters/dynamodb/idempotency.js';
+import { SEAT_HOLDER_ATTRIBUTES } from './adapters/dynamodb/keys.js';
 import { DynamoWaitingList } from './adapters/dynamodb/waiting-list-store.js';
 import { cryptoSecrets, systemClock } from './adapters/system.js';
 import { readConfig } from './config.js';
@@ -30,12 +31,17 @@ function build() {
   });
   /** The organisers' queries: registration index, audit log, event registry. */
   const adminQueries = new DynamoAdminQueries(documentClient, config.tableName);
+  /** The registration index without personal data, as the seat counter check's grant allows it. */
+  const seatHolderIndex = new DynamoAdminQueries(documentClient, config.tableName, {
+    registrationAttributes: SEAT_HOLDER_ATTRIBUTES,
+  });
   return {
     config,
     documentClient,
     store,
     waitingList,
     adminQueries,
+    seatHolderIndex,
     idempotentRegistration,
     clock: systemClock,
     secrets: cryptoSecrets,

@@ -14,6 +14,7 @@ import { ApiStack, methodOptionsForAuth, pathParameters } from '../../lib/api-st
 import { DataStack } from '../../lib/data-stack.js';
 import { loadStageConfig } from '../../lib/stage-config.js';
 import { READ_ACTIONS, WRITE_ACTIONS } from '../../lib/table-access.js';
+import { iamStringLike } from '../support/iam.js';
 import {
   actionsOf,
   allPolicyStatements,
@@ -63,6 +64,18 @@ function leadingKeys(statement: PolicyStatementJson): string[] | undefined {
   return value === undefined ? undefined : Array.isArray(value) ? value : [value];
 }
 
+function indexPartitionsOf(statement: PolicyStatementJson): string[] {
+  const value = statement.Condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys'];
+  return value === undefined ? [] : Array.isArray(value) ? value : [value];
+}
+
+/** Whether a function's statements allow a Query of this `gsi1` partition (IAM StringLike matching). */
+function indexGrantCovers(statements: PolicyStatementJson[], partition: string): boolean {
+  return statements
+    .filter((statement) => actionsOf(statement).includes('dynamodb:Query'))
+    .some((statement) => indexPartitionsOf(statement).some((pattern) => iamStringLike(pattern, partition)));
+}
+
 /** Every IAM statement of a template: managed/attached policies and roles' inline policies. */
 function everyStatement(template: SynthesizedStage['apiTemplate']): PolicyStatementJson[] {
   return [
@@ -92,7 +105,7 @@ function importedTableArn(stage: SynthesizedStage): unknown {
   return { 'Fn::ImportValue': arnExport?.Export?.Name };
 }
 
-const noAccess = { readKeyPrefixes: [], writeKeyPrefixes: [], queryIndexes: [] };
+const noAccess = { readKeyPrefixes: [], writeKeyPrefixes: [], queryIndexPartitions: [] };
 
 /** A route table of the test's own: public, manage-token and admin routes, and a mail-sending function. */
 const syntheticSpecs: Record<string, FunctionSpec> = {
@@ -100,7 +113,7 @@ const syntheticSpecs: Record<string, FunctionSpec> = {
   mailer: {
     entry: 'lambdas/handlers/health.ts',
     description: 'sends mail',
-    tableAccess: { readKeyPrefixes: ['REG#'], writeKeyPrefixes: [], queryIndexes: [] },
+    tableAccess: { readKeyPrefixes: ['REG#'], writeKeyPrefixes: [], queryIndexPartitions: [] },
     sendsEmail: true,
   },
   boss: { entry: 'lambdas/handlers/health.ts', description: 'admin only', tableAccess: noAccess },
@@ -415,8 +428,13 @@ describe('ApiStack table grants (least privilege from routes.ts)', () => {
         },
       });
     }
-    for (const indexName of access.queryIndexes) {
-      expect(JSON.stringify(statements)).toContain(`/index/${indexName}`);
+    const queries = statements.filter((s) => actionsOf(s).includes('dynamodb:Query'));
+    if (access.queryIndexPartitions.length === 0) {
+      expect(queries).toEqual([]);
+    } else {
+      expect(queries).toHaveLength(1);
+      expect(JSON.stringify(queries[0]?.Resource)).toMatch(/\/index\/gsi1"/);
+      expect(indexPartitionsOf(queries[0] as PolicyStatementJson)).toEqual(access.queryIndexPartitions);
     }
     expect(statements.filter((s) => !actionsOf(s).includes('dynamodb:Query'))).toEqual(expected);
   });
@@ -470,6 +488,51 @@ describe('ApiStack table grants (least privilege from routes.ts)', () => {
     }
   });
 
+  it('no function may query the index without naming its partitions', () => {
+    for (const name of specNames) {
+      for (const statement of dynamoStatementsOf(stage, name)) {
+        if (!actionsOf(statement).includes('dynamodb:Query')) continue;
+        expect(resourcesOf(statement), name).toHaveLength(1);
+        expect(indexPartitionsOf(statement), name).not.toHaveLength(0);
+        expect(indexPartitionsOf(statement), name).not.toContain('*');
+      }
+    }
+  });
+
+  it.each(['events', 'register', 'manage', 'promoteWaitingLists', 'sendDueEmails'])(
+    '%s cannot query a registration partition of the index (personal data)',
+    (name) => {
+      expect(indexGrantCovers(dynamoStatementsOf(stage, name), 'EVENT#dag-2026#REGS#3'), name).toBe(false);
+      // Its waiting-list queries still pass.
+      expect(indexGrantCovers(dynamoStatementsOf(stage, name), 'EVENT#dag-2026#WAITING'), name).toBe(true);
+    },
+  );
+
+  it('the consistency check reads the registration index only for keys, status and choices', () => {
+    const [query] = dynamoStatementsOf(stage, 'consistencyCheck').filter((s) =>
+      actionsOf(s).includes('dynamodb:Query'),
+    );
+    expect(query?.Condition).toEqual({
+      'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['EVENT#*#REGS#*'] },
+      'ForAllValues:StringEquals': {
+        'dynamodb:Attributes': ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'type', 'id', 'status', 'choices'],
+      },
+      StringEquals: { 'dynamodb:Select': 'SPECIFIC_ATTRIBUTES' },
+    });
+    for (const personal of ['name', 'email', 'organisation', 'emailHash', 'confirmation']) {
+      expect(JSON.stringify(query?.Condition)).not.toContain(`"${personal}"`);
+    }
+    expect(indexGrantCovers([query as PolicyStatementJson], 'EVENT#dag-2026#WAITING')).toBe(false);
+  });
+
+  it('only the admin function may read the audit log', () => {
+    for (const name of specNames) {
+      expect(indexGrantCovers(dynamoStatementsOf(stage, name), 'AUDIT#dag-2026'), name).toBe(
+        name === 'admin',
+      );
+    }
+  });
+
   it('health has no DynamoDB statement at all', () => {
     expect(dynamoStatementsOf(stage, 'health')).toEqual([]);
   });
@@ -508,7 +571,8 @@ describe('customer-managed table key', () => {
         actionsOf(s).some((a) => a.startsWith('kms:')),
       );
       const any =
-        access.readKeyPrefixes.length + access.writeKeyPrefixes.length + access.queryIndexes.length > 0;
+        access.readKeyPrefixes.length + access.writeKeyPrefixes.length + access.queryIndexPartitions.length >
+        0;
       expect(kms).toHaveLength(any ? 1 : 0);
       if (!any) continue;
       const expected = ['kms:Decrypt', 'kms:DescribeKey'];
