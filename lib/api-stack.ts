@@ -14,8 +14,10 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as ses from 'aws-cdk-lib/aws-ses';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import {
   type FunctionName,
@@ -29,7 +31,7 @@ import {
 } from '../lambdas/routes.js';
 import { ApiFunction, type EmailSending } from './constructs/api-function.js';
 import { ApiWebAcl } from './constructs/api-web-acl.js';
-import { Monitoring } from './constructs/monitoring.js';
+import { Monitoring, type ScheduledRun } from './constructs/monitoring.js';
 import { ORGANISERS_GROUP } from './data-stack.js';
 import { addGatewayResponses } from './gateway-responses.js';
 import { mailFromOf, type StageConfig } from './stage-config.js';
@@ -355,7 +357,6 @@ export class ApiStack extends Stack {
         registrationRateLimit: config.waf.registrationRateLimit,
         formOrigin,
       });
-      this.webAcl.node.addDependency(this.api.deploymentStage);
     } else {
       Validations.of(this.api.deploymentStage).acknowledge({
         id: 'AwsSolutions-APIG3',
@@ -364,6 +365,7 @@ export class ApiStack extends Stack {
     }
 
     const schedules = new Map<string, events.Rule>();
+    const scheduledRuns: ScheduledRun[] = [];
     for (const [name, spec] of Object.entries(scheduled)) {
       if (!Number.isInteger(spec.everyMinutes) || spec.everyMinutes < 1) {
         throw new Error(`Scheduled function "${name}": everyMinutes must be a whole number ≥ 1.`);
@@ -373,15 +375,32 @@ export class ApiStack extends Stack {
       const interval = Duration.minutes(spec.everyMinutes);
       // A run that cannot start before the next one is due is dropped: the next run does the same work.
       const maxEventAge = Duration.minutes(Math.min(spec.everyMinutes, 6 * 60));
-      fn.configureAsyncInvoke({ retryAttempts: 0, maxEventAge });
+      // Where a run that failed for good ends up, so that it is seen (an alarm on its depth) and can be read.
+      const failedRuns = new sqs.Queue(this, `${pascalCase(name)}FailedRuns`, {
+        encryption: sqs.QueueEncryption.SQS_MANAGED,
+        enforceSSL: true,
+        retentionPeriod: Duration.days(14),
+      });
+      Validations.of(failedRuns).acknowledge({
+        id: 'AwsSolutions-SQS3',
+        reason: `This queue is itself a dead-letter queue: the on-failure destination of scheduled function ${name} and the dead-letter queue of its EventBridge target. Nothing consumes it; an alarm fires on its depth.`,
+      });
+      fn.configureAsyncInvoke({
+        retryAttempts: scheduledRetryAttempts(spec.everyMinutes),
+        maxEventAge,
+        onFailure: new destinations.SqsDestination(failedRuns),
+      });
       schedules.set(
         name,
         new events.Rule(this, `${pascalCase(name)}Schedule`, {
           description: `Runs ${name} every ${spec.everyMinutes} minute(s): ${spec.description}`,
           schedule: events.Schedule.rate(interval),
-          targets: [new targets.LambdaFunction(fn, { retryAttempts: 2, maxEventAge })],
+          targets: [
+            new targets.LambdaFunction(fn, { retryAttempts: 2, maxEventAge, deadLetterQueue: failedRuns }),
+          ],
         }),
       );
+      scheduledRuns.push({ name, everyMinutes: spec.everyMinutes, failedRuns });
     }
     this.schedules = schedules;
 
@@ -393,6 +412,7 @@ export class ApiStack extends Stack {
       alarmEmail: config.alarmEmail,
       webAclName: this.webAcl === undefined ? undefined : `vol-is-vol-${config.stage}`,
       sendsEmail: anySendsEmail,
+      scheduledRuns,
     });
 
     new CfnOutput(this, 'ApiUrl', {
@@ -421,6 +441,14 @@ export class ApiStack extends Stack {
     if (fn === undefined) throw new Error(`No function named "${name}".`);
     return fn;
   }
+}
+
+/**
+ * Lambda's own retries of a failed scheduled run (after 1, then 2 minutes). A per-minute function gets none:
+ * its next run comes sooner and does the same work, and a retry would overlap it. The others get two.
+ */
+export function scheduledRetryAttempts(everyMinutes: number): number {
+  return everyMinutes <= 1 ? 0 : 2;
 }
 
 function pascalCase(name: string): string {

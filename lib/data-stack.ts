@@ -181,7 +181,8 @@ export class DataStack extends Stack {
 
     // Explicit actions instead of Cognito's defaults, so a reviewer can read them: block known-compromised
     // passwords; medium risk asks for MFA when the organiser has it, high risk requires it (blocks without MFA).
-    const risk = new cognito.CfnUserPoolRiskConfigurationAttachment(this, 'RiskConfiguration', {
+    // Its UserPoolId (a Ref) orders it after the pool; no DependsOn needed.
+    new cognito.CfnUserPoolRiskConfigurationAttachment(this, 'RiskConfiguration', {
       userPoolId: userPool.userPoolId,
       clientId: 'ALL',
       compromisedCredentialsRiskConfiguration: {
@@ -196,7 +197,6 @@ export class DataStack extends Stack {
         },
       },
     });
-    risk.node.addDependency(userPool);
 
     return { userPool, client };
   }

@@ -13,10 +13,12 @@ import type * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import type { Construct } from 'constructs';
+import { omitRedundantRoleDependency } from './constructs/api-function.js';
 import type { StageConfig } from './stage-config.js';
 
 export type WebStackProps = StackProps & {
@@ -188,12 +190,16 @@ export class WebStack extends Stack {
     });
   }
 
-  /** The BucketDeployment's handler: a CDK-provided Lambda function (one per stack) that copies the files. */
+  /**
+   * The BucketDeployment's handler: a CDK-provided Lambda function (one per stack) that copies the files.
+   * Its acknowledgements, and no redundant DependsOn on its role.
+   */
   private acknowledgeDeploymentHandler(): void {
     const handler = this.node.children.find((child) =>
       child.node.id.startsWith('Custom::CDKBucketDeployment'),
     );
-    if (handler === undefined) throw new Error('BucketDeployment handler not found');
+    if (!(handler instanceof lambda.Function)) throw new Error('BucketDeployment handler not found');
+    omitRedundantRoleDependency(handler);
     const provided =
       'The CDK-provided handler of BucketDeployment, run only by CloudFormation during a deploy';
     Validations.of(handler).acknowledge(

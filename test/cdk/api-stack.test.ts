@@ -706,15 +706,16 @@ describe('schedules', () => {
     }
   });
 
-  it('scheduled functions get small reserved concurrency and drop stale runs instead of retrying', () => {
+  it('scheduled functions get small reserved concurrency, drop stale runs, and retry within their interval', () => {
     for (const name of ['sweeper', 'nightly']) {
       expect(lambdaOf(built, name)?.Properties?.ReservedConcurrentExecutions).toBe(
         built.config.reservedConcurrency.scheduledFunctions,
       );
     }
     built.apiTemplate.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
-      MaximumRetryAttempts: 0,
+      MaximumRetryAttempts: 2,
       MaximumEventAgeInSeconds: 300,
+      DestinationConfig: { OnFailure: { Destination: Match.anyValue() } },
     });
   });
 

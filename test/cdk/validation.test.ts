@@ -108,6 +108,8 @@ describe('cdk-nag (AwsSolutions) and CloudFormation validation on every synth', 
       'AwsSolutions-COG4',
       'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
       'AwsSolutions-IAM5[Resource::*]',
+      // The scheduled functions' failed-run queues are dead-letter queues themselves.
+      'AwsSolutions-SQS3',
       // Web stack: the CloudFront distribution, its bucket, and the BucketDeployment's CDK-provided handler.
       'AwsSolutions-CFR1',
       'AwsSolutions-CFR2',
