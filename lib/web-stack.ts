@@ -138,8 +138,12 @@ export class WebStack extends Stack {
       {
         id: 'AwsSolutions-CFR2',
         reason:
-          'The distribution serves static files only (GET/HEAD, cached). Registrations go to the API, which has its ' +
-          'own WAF with rate rules; a CloudFront web ACL would have to live in us-east-1 and cost a second fee.',
+          'The distribution serves static files only (GET/HEAD, cached), and holds no data. ' +
+          (config.waf.enabled
+            ? 'Registrations go to the API, which has its own WAF with rate rules; a CloudFront web ACL would have ' +
+              'to live in us-east-1 and cost a second fee.'
+            : `Stage ${config.stage} runs without WAF (waf.enabled false) to save its fixed cost, on the API as here; ` +
+              'the API keeps stage throttling.'),
       },
       {
         id: 'AwsSolutions-CFR3',

@@ -98,6 +98,24 @@ describe('cdk-nag (AwsSolutions) and CloudFormation validation on every synth', 
     },
   );
 
+  it.each(['dev', 'production'])(
+    '%s: no acknowledgement claims a WAF rule the stage or route lacks',
+    (stage) => {
+      const built = buildApp(stage);
+      const wafOn = built.config.waf.enabled;
+      const acks = acknowledgements(built.app);
+      expect(acks.filter((ack) => /\/GET$/.test(ack.path)).length).toBeGreaterThan(0);
+      for (const ack of acks) {
+        const claimsWaf = /WAF (refuses|rate rule)|a WAF rate rule|its own WAF|WAF IP reputation/.test(
+          ack.reason,
+        );
+        if (!wafOn) expect(claimsWaf, `${ack.id} at ${ack.path}: ${ack.reason}`).toBe(false);
+        // A read (GET) route is counted by no rate rule: its reason may not say so.
+        if (/\/GET$/.test(ack.path)) expect(ack.reason, ack.path).not.toMatch(/rate rule/);
+      }
+    },
+  );
+
   it('acknowledges exactly the expected findings (a new kind of acknowledgement must be reviewed here)', () => {
     const ids = (stage: string) =>
       [...new Set(acknowledgements(buildApp(stage).app).map((ack) => ack.id))].sort();
