@@ -115,7 +115,7 @@ export class DataStack extends Stack {
   }
 
   /**
-   * Organisers' accounts: created by an administrator only, strong passwords, optional TOTP MFA, Cognito's
+   * Organisers' accounts: created by an administrator only, strong passwords, TOTP MFA required, Cognito's
    * threat protection enforced (Plus plan: $0.02 per monthly active user, a few organisers cost cents), retained.
    */
   private organiserPool(config: StageConfig): { userPool: cognito.UserPool; client: cognito.UserPoolClient } {
@@ -137,8 +137,9 @@ export class DataStack extends Stack {
         tempPasswordValidity: Duration.days(3),
         passwordHistorySize: 5,
       },
-      mfa: cognito.Mfa.OPTIONAL,
-      mfaSecondFactor: { otp: true, sms: false },
+      // Organisers can export every attendee: an authenticator app (TOTP) on every sign-in; no SMS, no email.
+      mfa: cognito.Mfa.REQUIRED,
+      mfaSecondFactor: { otp: true, sms: false, email: false },
       featurePlan: cognito.FeaturePlan.PLUS,
       standardThreatProtectionMode: cognito.StandardThreatProtectionMode.FULL_FUNCTION,
       userInvitation: {
@@ -150,13 +151,6 @@ export class DataStack extends Stack {
       deletionProtection: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    Validations.of(userPool).acknowledge({
-      id: 'AwsSolutions-COG2',
-      reason:
-        'MFA is optional by requirement (organisers enrol TOTP themselves; SMS is off). Threat protection is ' +
-        'enforced: compromised credentials are blocked and high-risk sign-ins need MFA, see RiskConfiguration.',
-    });
-
     new cognito.CfnUserPoolGroup(this, 'OrganisersGroup', {
       userPoolId: userPool.userPoolId,
       groupName: ORGANISERS_GROUP,

@@ -122,7 +122,6 @@ describe('cdk-nag (AwsSolutions) and CloudFormation validation on every synth', 
     const common = [
       'AwsSolutions-APIG2',
       'AwsSolutions-APIG4',
-      'AwsSolutions-COG2',
       'AwsSolutions-COG4',
       'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
       'AwsSolutions-IAM5[Resource::*]',
