@@ -430,8 +430,10 @@ export class ApiStack extends Stack {
       api: this.api,
       functions,
       table,
+      accessLogGroup: this.accessLogGroup,
       alarmEmail: config.alarmEmail,
       webAclName: this.webAcl === undefined ? undefined : `vol-is-vol-${config.stage}`,
+      wafRateRules: this.webAcl?.rateRuleNames,
       sendsEmail: anySendsEmail,
       scheduledRuns,
     });

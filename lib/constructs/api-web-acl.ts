@@ -143,6 +143,8 @@ export class ApiWebAcl extends Construct {
   readonly webAcl: wafv2.CfnWebACL;
   /** Metric names (namespace AWS/WAFV2, dimension Rule) per rule. */
   readonly ruleMetricNames: readonly string[];
+  /** Metric names of the rate rules. */
+  readonly rateRuleNames: readonly string[];
 
   constructor(scope: Construct, id: string, props: ApiWebAclProps) {
     super(scope, id);
@@ -203,6 +205,11 @@ export class ApiWebAcl extends Construct {
       rules,
     });
     this.ruleMetricNames = rules.map((rule) => (rule.visibilityConfig as Visibility).metricName);
+    this.rateRuleNames = rules
+      .filter(
+        (rule) => (rule.statement as wafv2.CfnWebACL.StatementProperty).rateBasedStatement !== undefined,
+      )
+      .map((rule) => (rule.visibilityConfig as Visibility).metricName);
 
     new wafv2.CfnWebACLAssociation(this, 'Association', {
       resourceArn: props.stageArn,

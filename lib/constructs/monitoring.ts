@@ -58,9 +58,13 @@ export type MonitoringProps = {
   readonly api: apigateway.RestApi;
   readonly functions: ReadonlyMap<string, ApiFunction>;
   readonly table: dynamodb.ITable;
+  /** The API's JSON access log (its `status` field feeds the 429 metric). */
+  readonly accessLogGroup?: logs.ILogGroup;
   readonly alarmEmail?: string;
-  /** The web ACL's name, when WAF is on (for the dashboard). */
+  /** The web ACL's name, when WAF is on (dashboard and block alarms). */
   readonly webAclName?: string;
+  /** Its rate rules' metric names. */
+  readonly wafRateRules?: readonly string[];
   /** Whether any function sends email (adds the SES reputation alarms). */
   readonly sendsEmail: boolean;
   /** The scheduled functions: an alarm on each one's failed runs, a heartbeat for the per-minute ones. */
@@ -94,6 +98,8 @@ export class Monitoring extends Construct {
         principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
         actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
         resources: ['*'],
+        // Only for alarms of this account (the confused-deputy guard AWS recommends for service principals).
+        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
       }),
     );
     this.topic = new sns.Topic(this, 'AlarmTopic', {
@@ -127,6 +133,75 @@ export class Monitoring extends Construct {
       threshold: 3000,
       evaluationPeriods: 3,
     });
+    // Validation errors are normal; a quarter of all answers being 4XX for 15 minutes is not (a broken form,
+    // a wrong origin, a client in a loop). Below 20 requests in 5 minutes the rate says nothing.
+    this.alarm('Api4xxRate', {
+      description:
+        'More than 25 % of API answers were 4XX for 15 minutes (with at least 20 requests per 5 minutes): a broken form, CORS, or a client in a loop.',
+      metric: new cloudwatch.MathExpression({
+        expression: 'IF(FILL(requests,0) >= 20, 100 * FILL(clientErrors,0) / FILL(requests,0), 0)',
+        usingMetrics: {
+          requests: api.metricCount({ statistic: 'Sum' }),
+          clientErrors: api.metricClientError({ statistic: 'Sum' }),
+        },
+        period: Duration.minutes(5),
+        label: '4XX rate (%)',
+      }),
+      threshold: 25,
+      evaluationPeriods: 3,
+    });
+    if (props.accessLogGroup !== undefined) {
+      // API Gateway's stage throttling answers 429 before any function runs: only the access log sees it.
+      new logs.MetricFilter(this, 'Api429Filter', {
+        logGroup: props.accessLogGroup,
+        filterPattern: logs.FilterPattern.stringValue('$.status', '=', '429'),
+        metricNamespace: alertMetricNamespace(props.stage),
+        metricName: 'Api429',
+        metricValue: '1',
+      });
+      this.alarm('Api429', {
+        description: 'The API refused requests with 429 (stage throttling): attendees were turned away.',
+        metric: new cloudwatch.Metric({
+          namespace: alertMetricNamespace(props.stage),
+          metricName: 'Api429',
+          statistic: 'Sum',
+          period: Duration.minutes(5),
+        }),
+        threshold: 1,
+      });
+    }
+    if (props.webAclName !== undefined) {
+      const wafMetric = (rule: string) =>
+        new cloudwatch.Metric({
+          namespace: 'AWS/WAFV2',
+          metricName: 'BlockedRequests',
+          dimensionsMap: { WebACL: props.webAclName ?? '', Region: api.stack.region, Rule: rule },
+          statistic: 'Sum',
+          period: Duration.minutes(5),
+        });
+      this.alarm('WafBlockedRequests', {
+        description:
+          'WAF blocked 100 or more requests in 5 minutes (all rules): an attack, or a rule hitting real users.',
+        metric: wafMetric('ALL'),
+        threshold: 100,
+      });
+      // The limits are sized so that no office is ever refused: a refusal by a rate rule is worth a look.
+      const rateRules = props.wafRateRules ?? [];
+      if (rateRules.length > 0) {
+        this.alarm('WafRateLimited', {
+          description: `A WAF rate rule (${rateRules.join(', ')}) refused an address: abuse, or a limit too low for an office.`,
+          metric: new cloudwatch.MathExpression({
+            expression: rateRules.map((_, index) => `FILL(rate${index},0)`).join(' + '),
+            usingMetrics: Object.fromEntries(
+              rateRules.map((rule, index) => [`rate${index}`, wafMetric(rule)]),
+            ),
+            period: Duration.minutes(5),
+            label: 'requests refused by rate rules',
+          }),
+          threshold: 1,
+        });
+      }
+    }
 
     for (const [name, fn] of props.functions) {
       this.alarm(`${name}Errors`, {
@@ -163,14 +238,8 @@ export class Monitoring extends Construct {
       });
     }
 
-    const tableThrottles = props.table.metricThrottledRequestsForOperations({
-      operations: TABLE_OPERATIONS,
-      period: Duration.minutes(5),
-    });
-    const tableSystemErrors = props.table.metricSystemErrorsForOperations({
-      operations: TABLE_OPERATIONS,
-      period: Duration.minutes(5),
-    });
+    const tableThrottles = sumOverOperations(props.table, 'ThrottledRequests', 'throttled');
+    const tableSystemErrors = sumOverOperations(props.table, 'SystemErrors', 'errors');
     this.alarm('TableThrottledRequests', {
       description: 'DynamoDB throttled requests on the table (the functions retry, clients may see 503).',
       metric: tableThrottles,
@@ -338,7 +407,6 @@ export class Monitoring extends Construct {
           props.table.metricConsumedWriteCapacityUnits({ period, statistic: 'Sum', label: 'WCU' }),
         ],
       }),
-      // One math expression per graph: both use the same per-operation metric ids.
       new cloudwatch.GraphWidget({
         title: 'Table throttled requests',
         width: 8,
@@ -374,6 +442,37 @@ export class Monitoring extends Construct {
     dashboard.addWidgets(...last);
     return dashboard;
   }
+}
+
+/**
+ * A table metric summed over the operations the functions use. DynamoDB publishes these metrics only when
+ * something happened, so each series is filled with 0: a sum over partly missing series would be missing too,
+ * and an alarm would never see the one operation that was throttled.
+ */
+function sumOverOperations(
+  table: dynamodb.ITable,
+  metricName: string,
+  idPrefix: string,
+): cloudwatch.MathExpression {
+  const usingMetrics = Object.fromEntries(
+    TABLE_OPERATIONS.map((operation, index) => [
+      `${idPrefix}${index}`,
+      new cloudwatch.Metric({
+        namespace: 'AWS/DynamoDB',
+        metricName,
+        dimensionsMap: { TableName: table.tableName, Operation: operation },
+        statistic: 'Sum',
+      }),
+    ]),
+  );
+  return new cloudwatch.MathExpression({
+    expression: Object.keys(usingMetrics)
+      .map((id) => `FILL(${id},0)`)
+      .join(' + '),
+    usingMetrics,
+    period: Duration.minutes(5),
+    label: `${metricName} (all operations)`,
+  });
 }
 
 function pascal(name: string): string {
