@@ -1,3 +1,4 @@
+import { loadCursorKey } from './adapters/cursor-key.js';
 import { DynamoAdminQueries } from './adapters/dynamodb/admin-queries.js';
 import { createDynamoClient, documentClientFor } from './adapters/dynamodb/client.js';
 import { DynamoStore } from './adapters/dynamodb/dynamo-store.js';
@@ -5,7 +6,7 @@ import { createIdempotentRunner } from './adapters/dynamodb/idempotency.js';
 import { SEAT_HOLDER_ATTRIBUTES } from './adapters/dynamodb/keys.js';
 import { DynamoWaitingList } from './adapters/dynamodb/waiting-list-store.js';
 import { cryptoSecrets, systemClock } from './adapters/system.js';
-import { readConfig } from './config.js';
+import { readConfig, readCursorConfig } from './config.js';
 
 /**
  * The composition root: configuration, SDK clients and adapters, created once per container (on first use)
@@ -53,4 +54,18 @@ let container: ReturnType<typeof build> | undefined;
 export function dependencies(): ReturnType<typeof build> {
   container ??= build();
   return container;
+}
+
+let cursorKeyOnce: Promise<string> | undefined;
+
+/**
+ * The admin cursors' signing key, read once per container (the admin function awaits it at cold start). The
+ * Secrets Manager client is loaded only here, so no other function's bundle starts it.
+ */
+export function cursorKey(): Promise<string> {
+  cursorKeyOnce ??= loadCursorKey(readCursorConfig(), async () => {
+    const { SecretsManagerClient } = await import('@aws-sdk/client-secrets-manager');
+    return new SecretsManagerClient({ region: dependencies().config.region });
+  });
+  return cursorKeyOnce;
 }

@@ -76,3 +76,24 @@ export function readMailConfig(env: NodeJS.ProcessEnv = process.env): MailConfig
     sesEndpoint: values.SES_ENDPOINT,
   };
 }
+
+const cursorConfigSchema = z.object({
+  /** In AWS: the stage's generated secret (Secrets Manager) that signs the admin page cursors. */
+  CURSOR_SECRET_ARN: z.string().startsWith('arn:').optional(),
+  /** Outside AWS, optional: a fixed signing key (at least 32 characters); else a random one per process. */
+  CURSOR_SECRET: z.string().min(32).optional(),
+});
+
+export type CursorConfig = { secretArn?: string; secret?: string };
+
+/** Where the admin function's cursor signing key comes from, validated once at its cold start. */
+export function readCursorConfig(env: NodeJS.ProcessEnv = process.env): CursorConfig {
+  const parsed = cursorConfigSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues
+      .map((issue) => `${issue.path.join('.')}: ${issue.message}`)
+      .join('; ');
+    throw new Error(`Invalid cursor configuration: ${problems}`);
+  }
+  return { secretArn: parsed.data.CURSOR_SECRET_ARN, secret: parsed.data.CURSOR_SECRET };
+}

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { z } from 'zod';
 import { CSV_CONTENT_TYPE, registrationsCsv } from '../adapters/csv/registrations-csv.js';
-import { dependencies } from '../composition.js';
+import { cursorKey, dependencies } from '../composition.js';
 import {
   EventNotFound,
   MalformedJson,
@@ -45,8 +45,8 @@ import { notifyPromotions, promoteAndNotify, promotionDeps } from '../waiting-li
 const deps = dependencies();
 const mail = emailDependencies();
 
-/** Read once at cold start. Cursors are signed with CURSOR_SECRET when the deployment provides one. */
-const cursors = new CursorCodec(process.env.CURSOR_SECRET || `vol-is-vol:${deps.config.tableName}`);
+/** Read once at cold start: the stage's cursor signing secret (composition.ts). */
+const cursors = new CursorCodec(await cursorKey());
 const ids: IdSource = { newId: () => randomUUID() };
 
 /** Event definitions are larger than registrations; DynamoDB keeps at most 400 KB per item. */
