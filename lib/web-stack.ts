@@ -226,6 +226,8 @@ export class WebStack extends Stack {
   private deploymentWildcards(): string[] {
     const account = Token.isUnresolved(this.account) ? '<AWS::AccountId>' : this.account;
     const region = Token.isUnresolved(this.region) ? '<AWS::Region>' : this.region;
+    // A literal once the region is known (feature flag @aws-cdk/core:enablePartitionLiterals).
+    const partition = Token.isUnresolved(this.partition) ? '<AWS::Partition>' : this.partition;
     const qualifier =
       (this.synthesizer instanceof DefaultStackSynthesizer
         ? this.synthesizer.bootstrapQualifier
@@ -236,7 +238,7 @@ export class WebStack extends Stack {
       'Action::s3:List*',
       'Action::s3:DeleteObject*',
       'Action::s3:Abort*',
-      `Resource::arn:<AWS::Partition>:s3:::cdk-${qualifier}-assets-${account}-${region}/*`,
+      `Resource::arn:${partition}:s3:::cdk-${qualifier}-assets-${account}-${region}/*`,
       `Resource::<${this.getLogicalId(this.bucket.node.defaultChild as s3.CfnBucket)}.Arn>/*`,
       // cloudfront:CreateInvalidation and GetInvalidation do not support resource-level permissions.
       'Resource::*',

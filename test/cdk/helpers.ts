@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
@@ -16,8 +17,16 @@ import {
 import { addComplianceChecks, addVolIsVolStacks, type VolIsVolStacks } from '../../lib/vol-is-vol-app.js';
 import { buildWebAssets } from '../../lib/web-assets.js';
 
-/** Skips asset bundling (esbuild) for every stack: synth stays in-process and fast. */
-export const SKIP_BUNDLING = { 'aws:cdk:bundling-stacks': [] as string[] };
+/**
+ * The context of cdk.json (the feature flags), as the CLI passes it to every `cdk synth`, and no asset
+ * bundling (esbuild) for any stack: synth stays in-process and fast, with the flags the real synth has.
+ */
+export const SKIP_BUNDLING = {
+  ...(
+    JSON.parse(readFileSync(path.join(repoRoot, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> }
+  ).context,
+  'aws:cdk:bundling-stacks': [] as string[],
+};
 
 /**
  * The committed example settings (config/settings.example.json, as CI passes with `-c settings=`): acceptance

@@ -144,7 +144,7 @@ describe('cdk-nag (AwsSolutions) and CloudFormation validation on every synth', 
       'AwsSolutions-IAM5[Resource::<SiteBucket397A1860.Arn>/*]',
     ];
     const assetBucket = (account: string) =>
-      `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-${account}-eu-west-1/*]`;
+      `AwsSolutions-IAM5[Resource::arn:aws:s3:::cdk-hnb659fds-assets-${account}-eu-west-1/*]`;
     // Production names its account and serves the form on its own domain (no CFR4 acknowledgement).
     expect(ids('production')).toEqual([...common, assetBucket('123456789012')].sort());
     // Dev: WAF is off (APIG3, on the API stage only) and the form has the *.cloudfront.net name (CFR4).
