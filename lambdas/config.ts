@@ -13,6 +13,18 @@ const configSchema = z.object({
   DYNAMODB_CONNECTION_TIMEOUT_MS: z.coerce.number().int().positive().default(2_000),
 });
 
+/** Parses the environment with a schema; a problem stops the container with every field named. */
+function parseEnv<T extends z.ZodType>(schema: T, env: NodeJS.ProcessEnv, what: string): z.output<T> {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues
+      .map((issue) => `${issue.path.join('.')}: ${issue.message}`)
+      .join('; ');
+    throw new Error(`Invalid ${what}: ${problems}`);
+  }
+  return parsed.data;
+}
+
 export type Config = {
   tableName: string;
   region: string;
@@ -22,14 +34,7 @@ export type Config = {
 };
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = configSchema.safeParse(env);
-  if (!parsed.success) {
-    const problems = parsed.error.issues
-      .map((issue) => `${issue.path.join('.')}: ${issue.message}`)
-      .join('; ');
-    throw new Error(`Invalid configuration: ${problems}`);
-  }
-  const values = parsed.data;
+  const values = parseEnv(configSchema, env, 'configuration');
   return {
     tableName: values.TABLE_NAME,
     region: values.AWS_REGION,
@@ -60,14 +65,7 @@ export type MailConfig = {
 
 /** Configuration of the functions that send email, validated once at their cold start. */
 export function readMailConfig(env: NodeJS.ProcessEnv = process.env): MailConfig {
-  const parsed = mailConfigSchema.safeParse(env);
-  if (!parsed.success) {
-    const problems = parsed.error.issues
-      .map((issue) => `${issue.path.join('.')}: ${issue.message}`)
-      .join('; ');
-    throw new Error(`Invalid mail configuration: ${problems}`);
-  }
-  const values = parsed.data;
+  const values = parseEnv(mailConfigSchema, env, 'mail configuration');
   return {
     from: values.MAIL_FROM,
     replyTo: values.MAIL_REPLY_TO,
@@ -88,12 +86,6 @@ export type CursorConfig = { secretArn?: string; secret?: string };
 
 /** Where the admin function's cursor signing key comes from, validated once at its cold start. */
 export function readCursorConfig(env: NodeJS.ProcessEnv = process.env): CursorConfig {
-  const parsed = cursorConfigSchema.safeParse(env);
-  if (!parsed.success) {
-    const problems = parsed.error.issues
-      .map((issue) => `${issue.path.join('.')}: ${issue.message}`)
-      .join('; ');
-    throw new Error(`Invalid cursor configuration: ${problems}`);
-  }
-  return { secretArn: parsed.data.CURSOR_SECRET_ARN, secret: parsed.data.CURSOR_SECRET };
+  const values = parseEnv(cursorConfigSchema, env, 'cursor configuration');
+  return { secretArn: values.CURSOR_SECRET_ARN, secret: values.CURSOR_SECRET };
 }

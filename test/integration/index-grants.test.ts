@@ -2,7 +2,6 @@ import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { outboxPut } from '../../lambdas/adapters/dynamodb/outbox.js';
 import { dependencies } from '../../lambdas/composition.js';
-import type { EventDefinition } from '../../lambdas/domain/event-definition.js';
 import {
   functionSpecs,
   type Route,
@@ -12,6 +11,7 @@ import {
   type TableAccess,
 } from '../../lambdas/routes.js';
 import type { LocalStack } from '../../local/stack.js';
+import { sampleDefinition } from '../support/fakes.js';
 import { iamStringLike } from '../support/iam.js';
 import { api, startTestStack } from '../support/local-stack.js';
 import { emailsTo, manageLink } from '../support/mail.js';
@@ -39,25 +39,8 @@ const admin = () => ({ Authorization: `Bearer ${stack.adminToken}` });
 const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
 const EVENT = 'index-grants';
 
-const definition: EventDefinition = {
-  title: 'Rechtendag',
-  date: '2030-06-01',
-  timezone: 'Europe/Amsterdam',
-  registration: {},
-  rounds: [
-    {
-      id: '1',
-      title: 'Ronde 1',
-      workshops: ['a', 'b'].map((id) => ({
-        id,
-        title: `Workshop ${id}`,
-        description: '',
-        speakers: [],
-        capacity: id === 'a' ? 1 : 5,
-      })),
-    },
-  ],
-};
+/** Workshop b has one seat: its holder's cancellation hands it to the people waiting for it. */
+const definition = sampleDefinition();
 
 /** Plain strings from the document client, `{ S }` once marshalled. */
 function text(value: unknown): string {
@@ -133,15 +116,15 @@ beforeAll(async () => {
   // Every function at work: the public page, registering (a full workshop, so a waiting list), a signup,
   // the manage routes, the admin routes, and each scheduled function.
   await call('GET', `/events/${EVENT}`);
-  const holder = await register({ '1': 'a' });
-  const waiter = await register({ '1': 'b' }, { '1': 'a' });
+  const holder = await register({ '1': 'b', '2': 'c' });
+  const waiter = await register({ '1': 'a', '2': 'c' }, { '1': 'b' });
   people += 1;
   const signup = await call('POST', `/events/${EVENT}/waiting-list`, {
     name: `Persoon ${people}`,
     email: `recht${people}@example.nl`,
     organisation: 'Gemeente',
     consent: true,
-    accepts: { '1': ['a'] },
+    accepts: { '1': ['b'], '2': ['c'] },
   });
   expect(signup.status, JSON.stringify(signup.body)).toBe(201);
   expect((await call('GET', `/registrations/${waiter.id}`, undefined, bearer(waiter.token))).status).toBe(
