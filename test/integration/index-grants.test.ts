@@ -83,7 +83,7 @@ async function register(choices: Record<string, string>, waitFor?: Record<string
     waitFor,
   });
   expect(response.status, JSON.stringify(response.body)).toBe(201);
-  const [email] = await emailsTo(stack.sesUrl, who.email);
+  const [email] = await emailsTo(stack, who.email);
   if (!email) throw new Error('no confirmation email');
   return { id: response.body.registration.id as string, token: manageLink(email).token };
 }

@@ -50,6 +50,9 @@ import { waitingEntryDelete, waitingEntryPut } from './waiting-list-store.js';
 const BATCH_GET_LIMIT = 100;
 const BATCH_GET_ROUNDS = 5;
 
+/** An erasure email that SES never took is removed with its address after this long (TTL). */
+const ERASURE_EMAIL_SECONDS = 30 * 24 * 60 * 60;
+
 export class DynamoStore implements EventCatalog, RegistrationStore {
   constructor(
     private readonly client: DynamoDBDocumentClient,
@@ -409,6 +412,7 @@ export class DynamoStore implements EventCatalog, RegistrationStore {
     current: StoredRegistration,
     at: string,
     reason: RemovalReason,
+    erasureEmail?: OutboxEntry,
   ): Promise<StoredRegistration> {
     const removed: StoredRegistration = {
       ...current,
@@ -458,6 +462,10 @@ export class DynamoStore implements EventCatalog, RegistrationStore {
         : []),
       // Nobody left to promote or to tell: off every waiting list.
       ...entryIdsOf(current).map((entryId) => waitingEntryDelete(this.tableName, current.eventId, entryId)),
+      // The erasure confirmation, with the address until it is sent; never kept past the records' lifetime.
+      ...(erasureEmail
+        ? [outboxPut(this.tableName, erasureEmail, epochSeconds(new Date(at)) + ERASURE_EMAIL_SECONDS)]
+        : []),
     ];
     try {
       await transactWrite(this.client, { TransactItems: items }, randomUUID(), this.retryPolicy);
