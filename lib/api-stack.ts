@@ -22,6 +22,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import {
   emailFeedbackFunctionSpec,
+  emailSenderFunctionSpec,
   type FunctionName,
   type FunctionSpec,
   functionSpecs,
@@ -34,6 +35,7 @@ import {
 import { ApiFunction, type EmailSending } from './constructs/api-function.js';
 import { ApiWebAcl } from './constructs/api-web-acl.js';
 import { EmailFeedback } from './constructs/email-feedback.js';
+import { EmailSender } from './constructs/email-sender.js';
 import { Monitoring, type ScheduledRun } from './constructs/monitoring.js';
 import { ORGANISERS_GROUP } from './data-stack.js';
 import { addGatewayResponses } from './gateway-responses.js';
@@ -54,6 +56,8 @@ export type ApiStackProps = StackProps & {
   readonly routes?: readonly Route[];
   readonly functionSpecs?: Readonly<Record<string, FunctionSpec>>;
   readonly scheduledFunctionSpecs?: Readonly<Record<string, ScheduledFunctionSpec>>;
+  /** false: no stream-fed email sender (tests of other parts with a small function set). */
+  readonly emailSender?: boolean;
 };
 
 /** Headers browsers may send cross-origin (the form posts JSON; `Idempotency-Key` makes a retry safe). */
@@ -150,6 +154,8 @@ export class ApiStack extends Stack {
   readonly emailConfigurationSet: ses.ConfigurationSet | undefined;
   /** Bounces and complaints of the configuration set; undefined without one. */
   readonly emailFeedback: EmailFeedback | undefined;
+  /** The stream-fed email sender; undefined on a table without a stream (a restored table). */
+  readonly emailSender: EmailSender | undefined;
   /** The admin cursors' signing secret (when a function serves admin routes). */
   readonly cursorSecret: secretsmanager.Secret | undefined;
 
@@ -277,6 +283,7 @@ export class ApiStack extends Stack {
     this.functions = functions;
 
     this.accessLogGroup = new logs.LogGroup(this, 'AccessLogs', { retention: config.logRetentionDays });
+    const eventCacheSeconds = config.eventCacheSeconds ?? 0;
 
     this.api = new apigateway.RestApi(this, 'Api', {
       restApiName: `vol-is-vol-${config.stage}`,
@@ -297,6 +304,21 @@ export class ApiStack extends Stack {
         dataTraceEnabled: false,
         accessLogDestination: new apigateway.LogGroupLogDestination(this.accessLogGroup),
         accessLogFormat: apigateway.AccessLogFormat.custom(JSON.stringify(ACCESS_LOG_FIELDS)),
+        // The read path during a rush: everyone watching seats reads the same event, so the stage caches it
+        // briefly (about one function invocation per second per event); no other method is cached.
+        ...(eventCacheSeconds > 0
+          ? {
+              cacheClusterEnabled: true,
+              cacheClusterSize: '0.5',
+              methodOptions: {
+                [CACHED_EVENT_METHOD]: {
+                  cachingEnabled: true,
+                  cacheTtl: Duration.seconds(eventCacheSeconds),
+                  cacheDataEncrypted: true,
+                },
+              },
+            }
+          : {}),
       },
       defaultCorsPreflightOptions: {
         allowOrigins: [...config.allowedOrigins],
@@ -355,15 +377,26 @@ export class ApiStack extends Stack {
       let integration = integrations.get(route.functionName);
       if (integration === undefined) {
         // No test-invoke permission: the console's "Test" button is not a way into production data.
-        integration = new apigateway.LambdaIntegration(fn.function, { allowTestInvoke: false });
+        integration = new apigateway.LambdaIntegration(fn.function, {
+          allowTestInvoke: false,
+          // A cached method answers per event and per language (its error messages are localised).
+          ...(isCachedEventRoute(route) && eventCacheSeconds > 0
+            ? { cacheKeyParameters: [...EVENT_CACHE_KEYS] }
+            : {}),
+        });
         integrations.set(route.functionName, integration);
       }
       const method = this.api.root.resourceForPath(route.path).addMethod(route.method, integration, {
         ...methodOptionsForAuth(route.auth, adminAuthorizer),
         requestValidator,
-        requestParameters: Object.fromEntries(
-          pathParameters(route.path).map((name) => [`method.request.path.${name}`, true]),
-        ),
+        requestParameters: {
+          ...Object.fromEntries(
+            pathParameters(route.path).map((name) => [`method.request.path.${name}`, true]),
+          ),
+          ...(isCachedEventRoute(route) && eventCacheSeconds > 0
+            ? { 'method.request.header.Accept-Language': false }
+            : {}),
+        },
       });
       if (route.auth !== 'admin') {
         const reason = openRouteReason(route, config.waf.enabled);
@@ -452,6 +485,26 @@ export class ApiStack extends Stack {
       scheduledRuns,
     });
 
+    // A restored table (config.restoredTableName) has no stream here: its emails go out by the retry alone.
+    this.emailSender =
+      table.tableStreamArn === undefined || props.emailSender === false
+        ? undefined
+        : new EmailSender(this, 'EmailSender', {
+            stage: config.stage,
+            table,
+            tableKey: props.tableKey,
+            logRetention: config.logRetentionDays,
+            spec: emailSenderFunctionSpec,
+            emailSending,
+            environment: {
+              STAGE: config.stage,
+              ALLOWED_ORIGINS: config.allowedOrigins.join(','),
+              ...emailEnvironment,
+            },
+            alarmTopic: this.monitoring.topic,
+          });
+    if (this.emailSender !== undefined) functions.set(EMAIL_SENDER, this.emailSender.function);
+
     if (configurationSetName !== undefined && anySendsEmail) {
       this.emailFeedback = new EmailFeedback(this, 'EmailFeedback', {
         stage: config.stage,
@@ -492,6 +545,17 @@ export class ApiStack extends Stack {
     return fn;
   }
 }
+
+/** The one cached method (stage `methodOptions` key: resource path without its leading slash, then method). */
+export const CACHED_EVENT_METHOD = '/events/{eventId}/GET';
+const EVENT_CACHE_KEYS = ['method.request.path.eventId', 'method.request.header.Accept-Language'] as const;
+
+function isCachedEventRoute(route: Route): boolean {
+  return route.method === 'GET' && route.path === '/events/{eventId}';
+}
+
+/** The stream-fed email sender's name among the functions (`functionFor`). */
+export const EMAIL_SENDER = 'emailSender';
 
 /**
  * Lambda's own retries of a failed scheduled run (after 1, then 2 minutes). A per-minute function gets none:

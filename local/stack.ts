@@ -205,8 +205,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     }
 
     // The sender, fed as the table's stream feeds it in AWS: the embedded DynamoDB's change feed, same filter.
-    let emailsSettled = async () => undefined as void;
-    let setEmailSenderEnabled = (_enabled: boolean) => undefined as void;
+    let emailsSettled: LocalStack['emailsSettled'] = async () => {};
+    let setEmailSenderEnabled: LocalStack['setEmailSenderEnabled'] = () => {};
     if (embeddedDynamo) {
       const stream = feedStream({
         feed: embeddedDynamo.changes,
