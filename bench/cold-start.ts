@@ -10,7 +10,7 @@ import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build, type Metafile } from 'esbuild';
-import { functionSpecs, scheduledFunctionSpecs } from '../lambdas/routes.js';
+import { emailSenderFunctionSpec, functionSpecs, scheduledFunctionSpecs } from '../lambdas/routes.js';
 import { API_FUNCTION_TARGET, ESM_REQUIRE_BANNER } from '../lib/constructs/api-function.js';
 import { repoRoot } from '../local/stack.js';
 import { median, progress, round1 } from './support.js';
@@ -138,7 +138,11 @@ export async function runColdStart(options: ColdStartOptions): Promise<ColdStart
       await medianImportTime('@aws-sdk/client-dynamodb', workDir, options.samples),
     );
 
-    const specs = Object.entries({ ...functionSpecs, ...scheduledFunctionSpecs });
+    const specs = Object.entries({
+      ...functionSpecs,
+      ...scheduledFunctionSpecs,
+      emailSender: emailSenderFunctionSpec,
+    });
     const functions: ColdStartRow[] = [];
     for (const [name, spec] of specs) {
       const outfile = path.join(workDir, name, 'index.mjs');
