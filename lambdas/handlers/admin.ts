@@ -3,6 +3,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { z } from 'zod';
 import { CSV_CONTENT_TYPE, registrationsCsv } from '../adapters/csv/registrations-csv.js';
 import { dependencies } from '../composition.js';
+import { toAdminRegistration } from '../domain/admin-registration.js';
 import {
   EventNotFound,
   MalformedJson,
@@ -29,7 +30,7 @@ import { httpHandler, type RequestContext } from '../http/http-handler.js';
 import { parseInput, readJsonBody } from '../http/request.js';
 import { jsonResponse } from '../http/responses.js';
 import { logDelivery } from '../observability.js';
-import { toAdminRegistration } from '../use-cases/admin/admin-registration.js';
+import type { Actor, IdSource } from '../ports.js';
 import { listAudit } from '../use-cases/admin/audit-log.js';
 import { cancelBatch } from '../use-cases/admin/cancel-batch.js';
 import { cancelOnBehalf } from '../use-cases/admin/cancel-on-behalf.js';
@@ -37,7 +38,6 @@ import { CursorCodec, type CursorKind } from '../use-cases/admin/cursor.js';
 import { eventSummary } from '../use-cases/admin/event-summary.js';
 import { exportRegistrations } from '../use-cases/admin/export-registrations.js';
 import { listRegistrations } from '../use-cases/admin/list-registrations.js';
-import type { Actor, IdSource } from '../use-cases/admin/ports.js';
 import { putEvent } from '../use-cases/admin/put-event.js';
 import { listWaiting, promoteByHand, removeFromWaitingList } from '../use-cases/admin/waiting-lists.js';
 import { deliverNoticeNow } from '../use-cases/deliver-email.js';

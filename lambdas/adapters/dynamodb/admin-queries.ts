@@ -6,15 +6,15 @@ import {
   type QueryCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { toAdminRegistration } from '../../domain/admin-registration.js';
 import { TryAgain } from '../../domain/errors.js';
-import { toAdminRegistration } from '../../use-cases/admin/admin-registration.js';
 import type {
   AuditEntry,
   AuditLog,
   EventRegistry,
   IndexedRegistration,
   RegistrationIndex,
-} from '../../use-cases/admin/ports.js';
+} from '../../ports.js';
 import {
   auditIndexKeys,
   auditIndexPartition,
