@@ -24,6 +24,7 @@ import {
   REGISTRATION_INDEX_SHARDS,
   registrationIndexPartition,
 } from './keys.js';
+import { eventRegistryUpdate } from './transaction-items.js';
 import { isBusyError } from './transactions.js';
 
 /** Query pages never ask for more than this many items at once. */
@@ -198,17 +199,7 @@ export class DynamoAdminQueries implements RegistrationIndex, AuditLog, EventReg
   }
 
   async add(eventId: string): Promise<void> {
-    await call(() =>
-      this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: eventRegistryKey(),
-          UpdateExpression: 'SET #type = :type ADD eventIds :ids',
-          ExpressionAttributeNames: { '#type': 'type' },
-          ExpressionAttributeValues: { ':type': 'event-registry', ':ids': new Set([eventId]) },
-        }),
-      ),
-    );
+    await call(() => this.client.send(new UpdateCommand(eventRegistryUpdate(this.tableName, eventId))));
   }
 
   async eventIds(): Promise<string[]> {

@@ -248,14 +248,17 @@ export function eventPut(
 
 /** The registry of events, so that scheduled checks find every event however it was loaded. */
 export function eventRegistryAdd(tableName: string, eventId: string): TransactItem {
+  return { Update: eventRegistryUpdate(tableName, eventId) };
+}
+
+/** The same update on its own (`UpdateItem`), for the admin API's registry. */
+export function eventRegistryUpdate(tableName: string, eventId: string) {
   return {
-    Update: {
-      TableName: tableName,
-      Key: eventRegistryKey(),
-      UpdateExpression: 'SET #type = :registry ADD eventIds :ids',
-      ExpressionAttributeNames: { '#type': 'type' },
-      ExpressionAttributeValues: { ':registry': 'event-registry', ':ids': new Set([eventId]) },
-    },
+    TableName: tableName,
+    Key: eventRegistryKey(),
+    UpdateExpression: 'SET #type = :registry ADD eventIds :ids',
+    ExpressionAttributeNames: { '#type': 'type' },
+    ExpressionAttributeValues: { ':registry': 'event-registry', ':ids': new Set([eventId]) },
   };
 }
 
