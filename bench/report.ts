@@ -1,6 +1,7 @@
 /** Renders the bench results as Markdown (stdout). */
 import type { ChurnResult } from './churn.js';
 import type { ColdStartResult } from './cold-start.js';
+import type { FlashCrowdResult } from './flash-crowd.js';
 import type { OverheadResult } from './overhead.js';
 import type { PromotionResult } from './promotion.js';
 import type { StormResult } from './storm.js';
@@ -15,6 +16,7 @@ export type BenchResults = {
   overhead?: OverheadResult;
   churn?: ChurnResult;
   promotion?: PromotionResult;
+  flashCrowd?: FlashCrowdResult;
   coldStart?: ColdStartResult;
   /** True when every correctness check passed (no oversold seat, no drift, no 5xx other than 503). */
   ok: boolean;
@@ -49,7 +51,7 @@ export function renderMarkdown(results: BenchResults): string {
   out.push('');
 
   const rows: (string | number)[][] = [];
-  const { storm, overhead, churn, promotion, coldStart } = results;
+  const { storm, overhead, churn, promotion, flashCrowd, coldStart } = results;
   if (storm) {
     const o = storm.options;
     rows.push(
@@ -155,6 +157,23 @@ export function renderMarkdown(results: BenchResults): string {
       ],
     );
   }
+  if (flashCrowd) {
+    const o = flashCrowd.options;
+    rows.push([
+      'flash crowd',
+      'setup',
+      `${o.arrivals} arrivals within ${o.spreadMs} ms on the seed event's shape, conflict model on (log-normal σ ${o.serviceTimeSigma}); ` +
+        `form retries by itself: ${flashCrowd.formAutomaticRetries}, by hand after try-again: up to ${o.manualRetries}`,
+    ]);
+    for (const run of flashCrowd.runs) {
+      rows.push([
+        'flash crowd',
+        `${run.serviceTimeMs} ms: confirmed / try-again shown / fairness (strict FCFS) / conflicts per registration / time to full / **oversold**`,
+        `${run.confirmed} / ${run.tryAgainShown} / ${run.fairness} (${run.fcfsFairness}) / ${run.conflictsPerRegistration} / ` +
+          `${run.timeToFullMs ?? 'not full'} ms / **${run.oversold}**`,
+      ]);
+    }
+  }
   if (coldStart) {
     rows.push([
       'cold start',
@@ -189,6 +208,43 @@ export function renderMarkdown(results: BenchResults): string {
             w.confirmedHolders,
             Math.max(0, w.confirmedHolders - w.capacity),
           ]),
+      ),
+    );
+    out.push('');
+  }
+  if (flashCrowd) {
+    out.push('Flash crowd, per median service time (goals: try-again shown 0, fairness ≥ 0.95, oversold 0):');
+    out.push('');
+    out.push(
+      table(
+        [
+          'service time',
+          'arrivals',
+          'confirmed',
+          'try-again shown',
+          'being handled shown',
+          'fairness',
+          'strict FCFS fairness',
+          'conflicts per registration',
+          'time to full',
+          'oversold',
+          'final outcomes',
+          'latency p50 / p95',
+        ],
+        flashCrowd.runs.map((run) => [
+          `${run.serviceTimeMs} ms`,
+          run.arrivals,
+          run.confirmed,
+          run.tryAgainShown,
+          run.beingHandledShown,
+          run.fairness,
+          run.fcfsFairness,
+          run.conflictsPerRegistration,
+          run.timeToFullMs === null ? 'not full' : `${run.timeToFullMs} ms`,
+          run.oversold,
+          codes(run.finalOutcomes),
+          `${run.latencyMs.p50} / ${run.latencyMs.p95} ms`,
+        ]),
       ),
     );
     out.push('');

@@ -2,8 +2,8 @@
  * `npm run bench` (`tsx bench/run.ts`): proof under load on the local stack, in one process, in memory.
  *
  *   npx tsx bench/run.ts            full run (a few minutes)
- *   npx tsx bench/run.ts --quick    CI smoke run (under a minute)
- *   --only=storm,overhead,churn,promotion,cold-start   run some phases only
+ *   npx tsx bench/run.ts --quick    CI smoke run (under two minutes)
+ *   --only=storm,overhead,churn,promotion,flash-crowd,cold-start   run some phases only
  *
  * Progress goes to stderr, a Markdown report to stdout, the figures as JSON to BENCH_OUT
  * (default bench-results.json). Exit code 1 when a correctness check fails (an oversold seat, a counter that
@@ -22,6 +22,20 @@ const only = process.argv
   ?.slice('--only='.length)
   .split(',');
 const wanted = (phase: string) => !only || only.includes(phase);
+
+/** Issue 21: arrivals within one second, most wanting the same workshops, at three service times. */
+const flashCrowdShape = {
+  spreadMs: 1_000,
+  serviceTimesMs: [10, 20, 40],
+  serviceTimeSigma: 0.5,
+  favouriteShare: 0.6,
+  secondShare: 0.25,
+  favouriteShareRound2: 0.6,
+  manualRetries: 2,
+  // Requests in flight at once (a bounded number of Lambdas). With 1,000 the one-process stack interleaves every
+  // request with every other, and its processor sharing, not DynamoDB, decides the order (bench/README.md).
+  maxSockets: 64,
+};
 
 const settings = quick
   ? {
@@ -43,6 +57,7 @@ const settings = quick
         resizeEveryMs: 500,
       },
       promotion: { workshops: 3, seatsPerWorkshop: 10, waiting: 20, cancellations: 10, concurrency: 10 },
+      flashCrowd: { ...flashCrowdShape, arrivals: 200 },
       coldStart: { samples: 1 },
     }
   : {
@@ -64,6 +79,7 @@ const settings = quick
         resizeEveryMs: 500,
       },
       promotion: { workshops: 3, seatsPerWorkshop: 40, waiting: 60, cancellations: 30, concurrency: 30 },
+      flashCrowd: { ...flashCrowdShape, arrivals: 2_000 },
       coldStart: { samples: 5 },
     };
 
@@ -71,6 +87,7 @@ async function main() {
   const { createDocumentClient } = await import('../lambdas/adapters/dynamodb/client.js');
   const { DynamoStore } = await import('../lambdas/adapters/dynamodb/dynamo-store.js');
   const { startLocalStack } = await import('../local/stack.js');
+  const { conflictModelFromEnv } = await import('../local/dynamodb/conflict-model.js');
   const { machine, progress, round1 } = await import('./support.js');
   const { renderMarkdown } = await import('./report.js');
   type Results = import('./report.js').BenchResults;
@@ -85,10 +102,13 @@ async function main() {
   };
   const problems: string[] = [];
 
-  if (wanted('storm') || wanted('overhead') || wanted('churn') || wanted('promotion')) {
+  if (['storm', 'overhead', 'churn', 'promotion', 'flash-crowd'].some(wanted)) {
     progress('bench', 'starting the local stack (in memory)');
     // Scheduled functions off: nothing is due while the SES emulator answers, and a sweep would add noise.
+    // DYNAMODB_CONFLICT_MODEL=on runs every phase with DynamoDB's conflicts modelled (the flash crowd always does).
+    const conflictModel = conflictModelFromEnv(process.env);
     const stack = await startLocalStack({
+      conflictModel,
       port: 0,
       tableName: 'vol-bench',
       eventsDir: undefined,
@@ -145,6 +165,19 @@ async function main() {
           problems.push(
             `promotion: ${promoted} promotions but ${promotion.promotionEmails} promotion emails`,
           );
+      }
+      if (wanted('flash-crowd')) {
+        const { runFlashCrowd } = await import('./flash-crowd.js');
+        const flashCrowd = await runFlashCrowd(context, settings.flashCrowd);
+        stack.embeddedDynamo?.setConflictModel(conflictModel);
+        results.flashCrowd = flashCrowd;
+        for (const run of flashCrowd.runs) {
+          const at = `flash-crowd ${run.serviceTimeMs} ms`;
+          if (run.oversold > 0) problems.push(`${at}: ${run.oversold} seats oversold`);
+          if (run.fiveXxOtherThan503 > 0)
+            problems.push(`${at}: ${run.fiveXxOtherThan503} 5xx other than 503`);
+          problems.push(...run.invariantViolations.map((v) => `${at}: ${v}`));
+        }
       }
     } finally {
       documentClient.destroy();

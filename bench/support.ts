@@ -8,6 +8,8 @@ export type HttpResult = {
   // biome-ignore lint/suspicious/noExplicitAny: response bodies are read field by field
   body: any;
   ms: number;
+  /** Response headers (lower-case names); empty for a network error. */
+  headers: http.IncomingHttpHeaders;
 };
 
 export type HttpClient = {
@@ -37,6 +39,7 @@ export function httpClient(baseUrl: string, maxSockets: number): HttpClient {
             status: 0,
             body: { error: { code: `CLIENT_${error.code ?? error.name}` } },
             ms: performance.now() - started,
+            headers: {},
           });
         const req = http.request(
           {
@@ -64,7 +67,12 @@ export function httpClient(baseUrl: string, maxSockets: number): HttpClient {
               } catch {
                 // not JSON: keep the text
               }
-              resolve({ status: res.statusCode ?? 0, body: parsed, ms: performance.now() - started });
+              resolve({
+                status: res.statusCode ?? 0,
+                body: parsed,
+                ms: performance.now() - started,
+                headers: res.headers,
+              });
             });
           },
         );

@@ -13,6 +13,7 @@ import {
   scheduledFunctionSpecs,
 } from '../lambdas/routes.js';
 import { createApiServer, type LambdaHandler } from './api-server.js';
+import type { ConflictModelOptions } from './dynamodb/conflict-model.js';
 import { type EmbeddedDynamo, startEmbeddedDynamo } from './dynamodb/embedded-dynamodb.js';
 import { readEventDirectory } from './event-files.js';
 import { startLocalSes } from './ses.js';
@@ -43,6 +44,8 @@ export type LocalStackOptions = {
   publicBaseUrl?: string;
   /** Interval of every scheduled function; default its own schedule. 0 turns the intervals off (tests). */
   scheduleIntervalMs?: number;
+  /** The embedded DynamoDB's transaction-conflict model (local/dynamodb/conflict-model.ts); default off. */
+  conflictModel?: ConflictModelOptions;
 };
 
 export type LocalStack = {
@@ -89,7 +92,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const tableName = options.tableName ?? 'vol-is-vol';
   const embeddedDynamo = options.dynamodbEndpoint
     ? undefined
-    : await startEmbeddedDynamo({ dataDir: options.dataDir, port: options.dynamodbPort ?? 0 });
+    : await startEmbeddedDynamo({
+        dataDir: options.dataDir,
+        port: options.dynamodbPort ?? 0,
+        conflictModel: options.conflictModel,
+      });
   const dynamodbEndpoint = options.dynamodbEndpoint ?? embeddedDynamo?.endpoint ?? '';
   const closers: (() => Promise<void>)[] = [];
   if (embeddedDynamo) closers.push(() => embeddedDynamo.close());

@@ -2,11 +2,14 @@
  * `npm start`: the whole stack on one machine. Environment (all optional): PORT (3000), DATA_DIR (.data),
  * DYNAMODB_PORT (8000; the embedded DynamoDB endpoint), DYNAMODB_ENDPOINT (use that DynamoDB instead),
  * ADMIN_TOKEN (bearer token for /admin; random and printed when unset), SES_PORT (8005; local SES emulator
- * and its mail viewer), PUBLIC_BASE_URL (start of the links in emails; default the API's address).
+ * and its mail viewer), PUBLIC_BASE_URL (start of the links in emails; default the API's address),
+ * DYNAMODB_CONFLICT_MODEL=on with DYNAMODB_SERVICE_TIME_MS / DYNAMODB_SERVICE_TIME_SIGMA (DynamoDB's transaction
+ * conflicts modelled in the embedded DynamoDB; local/dynamodb/conflict-model.ts).
  */
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
+import { conflictModelFromEnv } from './dynamodb/conflict-model.js';
 import { repoRoot, startLocalStack } from './stack.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -33,6 +36,7 @@ async function main() {
   const dataDir = path.resolve(env.DATA_DIR);
   await mkdir(dataDir, { recursive: true });
 
+  const conflictModel = conflictModelFromEnv(process.env);
   const stack = await startLocalStack({
     port: env.PORT,
     host: env.HOST,
@@ -44,6 +48,7 @@ async function main() {
     adminToken: env.ADMIN_TOKEN,
     sesPort: env.SES_PORT,
     publicBaseUrl: env.PUBLIC_BASE_URL,
+    conflictModel,
   });
 
   const lines = [
@@ -51,6 +56,9 @@ async function main() {
     `  API and form      ${stack.apiUrl}`,
     `  seed event        ${stack.apiUrl}/events/dag-van-weerbaar-bestuur-2019`,
     `  DynamoDB          ${stack.dynamodbEndpoint} (table ${stack.tableName}${stack.embeddedDynamo ? `, data in ${dataDir}` : ''})`,
+    ...(conflictModel
+      ? [`  conflict model    on (median service time ${conflictModel.serviceTimeMedianMs} ms)`]
+      : []),
     stack.seeded.length > 0
       ? `  events loaded     ${stack.seeded.join(', ')}`
       : '  events            already loaded',

@@ -32,11 +32,14 @@
  *  - UpdateTimeToLive / DescribeTimeToLive, plus a sweeper deleting expired items (TTL attribute is a number
  *    of epoch seconds in the past, and not older than five years) every `ttlSweepIntervalMs`.
  *  - `faults`: fail the next N calls of an operation with a throttling/conflict/internal error.
+ *  - `conflictModel` (opt-in, off by default): DynamoDB's optimistic concurrency instead of the one writer at
+ *    a time: transactions hold their items for a drawn service time and overlapping ones are cancelled with
+ *    TransactionConflict. Its semantics, sources and assumptions are at the top of conflict-model.ts.
  *
  * NOT FAITHFUL (deliberately, it's a test double):
- *  - One global lock instead of per-item conflict detection: concurrent transactions never fail with
- *    TransactionConflict on their own (use `faults` for that), they simply queue. Throughput is that of
- *    one writer at a time (a few hundred small transactions per second).
+ *  - One global lock instead of per-item conflict detection (unless the conflict model is on): concurrent
+ *    transactions never fail with TransactionConflict on their own (use `faults` for that), they simply
+ *    queue. Throughput is that of one writer at a time (a few hundred small transactions per second).
  *  - Malformed vs. data-dependent errors in a transaction item are told apart by dynalite's validation
  *    phase (see transactions.ts); where dynalite's validation differs from DynamoDB's, so does ours.
  *  - Idempotency: only TransactItems are compared (ReturnConsumedCapacity may differ); the token memory is
@@ -56,8 +59,9 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream';
 import dynalite from 'dynalite';
+import { ConflictModel, type ConflictModelOptions, type ConflictStats } from './conflict-model.js';
 import { ReadWriteLock } from './rw-lock.js';
-import { conflictCancellation, TransactionEngine } from './transactions.js';
+import { conflictCancellation, TransactionEngine, transactionConflict } from './transactions.js';
 import {
   compact,
   DynaliteClient,
@@ -82,6 +86,8 @@ export type EmbeddedDynamoOptions = {
   now?: () => number;
   /** Interval of the background TTL sweeper. Default 60 000 ms; 0 disables it. */
   ttlSweepIntervalMs?: number;
+  /** DynamoDB's transaction conflicts, modelled (conflict-model.ts). Undefined = off: one writer at a time. */
+  conflictModel?: ConflictModelOptions;
 };
 
 export type FaultCode =
@@ -111,17 +117,27 @@ export type EmbeddedDynamo = {
   faults: FaultSwitch;
   /** Deletes expired items in every table with TTL enabled now; resolves with the number deleted. */
   sweepExpiredItems(): Promise<number>;
+  /**
+   * Switches the conflict model on (with these options, counters from zero) or off (undefined), for the
+   * requests that arrive from now on.
+   */
+  setConflictModel(options: ConflictModelOptions | undefined): void;
+  /** The conflict model's counters since it was last switched on; undefined while it is off. */
+  conflictStats(): ConflictStats | undefined;
 };
 
 const TARGET_PREFIX = 'DynamoDB_20120810.';
 const MAX_REQUEST_BYTES = 16 * 1024 * 1024;
 const FIVE_YEARS_S = 5 * 365 * 24 * 60 * 60;
-const EXCLUSIVE_OPS = new Set(['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem']);
+const SINGLE_WRITE_OPS = new Set(['PutItem', 'UpdateItem', 'DeleteItem']);
+const EXCLUSIVE_OPS = new Set([...SINGLE_WRITE_OPS, 'BatchWriteItem']);
 const SHARED_OPS = new Set(['GetItem', 'Query', 'Scan', 'BatchGetItem']);
 
 export async function startEmbeddedDynamo(options: EmbeddedDynamoOptions = {}): Promise<EmbeddedDynamo> {
   const host = options.host ?? '127.0.0.1';
   const now = options.now ?? Date.now;
+  const newConflictModel = (o: ConflictModelOptions | undefined) => (o ? new ConflictModel(o) : undefined);
+  const initialConflictModel = newConflictModel(options.conflictModel);
   const faults = new Faults();
 
   // Bind the public port first so that "port in use" is reported before any data directory is opened.
@@ -161,14 +177,9 @@ export async function startEmbeddedDynamo(options: EmbeddedDynamoOptions = {}): 
     const real = new DynaliteClient(await listen(realServer, 0, '127.0.0.1'));
     const scratch = new DynaliteClient(await listen(scratchServer, 0, '127.0.0.1'));
     const lock = new ReadWriteLock();
-    layer = new Layer(
-      real,
-      scratch,
-      lock,
-      new TransactionEngine({ real, scratch, lock, now }),
-      await TtlSettings.load(ttlFile),
-      now,
-    );
+    const transactions = new TransactionEngine({ real, scratch, lock, now });
+    transactions.conflictModel = initialConflictModel;
+    layer = new Layer(real, scratch, lock, transactions, await TtlSettings.load(ttlFile), now);
   } catch (error) {
     markFailed(error);
     await closeServer(front);
@@ -191,6 +202,13 @@ export async function startEmbeddedDynamo(options: EmbeddedDynamoOptions = {}): 
     port,
     faults,
     sweepExpiredItems: () => layer.sweepExpiredItems(),
+    setConflictModel(conflictOptions) {
+      layer.transactions.conflictModel = newConflictModel(conflictOptions);
+    },
+    conflictStats: () => {
+      const stats = layer.transactions.conflictModel?.stats;
+      return stats && { ...stats };
+    },
     close() {
       closing ??= (async () => {
         clearInterval(timer);
@@ -229,13 +247,8 @@ class Layer {
 
     const fault = faults.take(op);
     if (fault) {
-      const body = await readBody(req);
-      let itemCount = 1;
-      try {
-        const items = (JSON.parse(body.toString('utf8')) as Json).TransactItems;
-        if (Array.isArray(items)) itemCount = items.length;
-      } catch {}
-      throw faultError(op, fault, itemCount);
+      const items = parseJsonOrEmpty(await readBody(req)).TransactItems;
+      throw faultError(op, fault, Array.isArray(items) ? items.length : 1);
     }
 
     switch (op) {
@@ -264,7 +277,13 @@ class Layer {
         return;
       }
       default:
-        if (EXCLUSIVE_OPS.has(op)) await this.lock.exclusive(() => proxy(req, res, this.real));
+        if (SINGLE_WRITE_OPS.has(op) && this.transactions.conflictModel) {
+          const body = await readBody(req);
+          await this.lock.exclusive(async () => {
+            await this.transactions.assertNotHeld(op, parseJsonOrEmpty(body));
+            await proxy(req, res, this.real, body);
+          });
+        } else if (EXCLUSIVE_OPS.has(op)) await this.lock.exclusive(() => proxy(req, res, this.real));
         else if (SHARED_OPS.has(op)) await this.lock.shared(() => proxy(req, res, this.real));
         else await proxy(req, res, this.real);
     }
@@ -464,7 +483,7 @@ function faultError(op: string, code: FaultCode, itemCount: number): DynamoError
     case 'TransactionConflict':
       return op === 'TransactWriteItems' || op === 'TransactGetItems'
         ? conflictCancellation(itemCount)
-        : dynamoError('TransactionConflictException', 'Transaction is ongoing for the item');
+        : transactionConflict();
     case 'ProvisionedThroughputExceededException':
       return dynamoError(
         code,
@@ -547,12 +566,18 @@ async function readJson(req: http.IncomingMessage): Promise<Json> {
   throw new DynamoError(400, { __type: 'com.amazon.coral.service#SerializationException' });
 }
 
-function tableNameOf(body: Buffer): string {
+/** The request body as JSON, or {} when it is not a JSON object (dynalite then answers the error itself). */
+function parseJsonOrEmpty(body: Buffer): Json {
   try {
-    return String((JSON.parse(body.toString('utf8')) as Json).TableName);
+    const parsed: unknown = JSON.parse(body.toString('utf8'));
+    return parsed !== null && typeof parsed === 'object' ? (parsed as Json) : {};
   } catch {
-    return '';
+    return {};
   }
+}
+
+function tableNameOf(body: Buffer): string {
+  return String(parseJsonOrEmpty(body).TableName);
 }
 
 function respondWithError(res: http.ServerResponse, error: unknown): void {

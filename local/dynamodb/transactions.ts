@@ -19,9 +19,15 @@
  *     that fails, the old images are written back and InternalServerError is returned.
  * The scratch tables keep the last evaluated state of transacted items (memory grows with them); step 2
  * overwrites every item it uses, so that leftover state is never read.
+ *
+ * With the conflict model on (conflict-model.ts) steps 1–2 run under the lock together with the conflict check
+ * and the claim of the items; the claimed items are then held for the drawn service time without the lock, and
+ * step 3 runs under the lock at its end. Nothing can write a claimed item meanwhile (transactions touching it
+ * are cancelled, single-item writes refused), so the evaluation still holds when the new images are written.
  */
 import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
+import type { ConflictModel } from './conflict-model.js';
 import type { ReadWriteLock } from './rw-lock.js';
 import {
   canonicalNumber,
@@ -47,6 +53,8 @@ type WriteItem = { kind: WriteKind; spec: Json; table: string };
 type GetItem = { spec: Json; table: string };
 type Target = { table: Table; key: Item };
 type Evaluation = { reason: Json; after?: Item };
+/** A write transaction evaluated and ready to be written. */
+type Prepared = { targets: Target[]; before: (Item | undefined)[]; evaluations: Evaluation[] };
 
 export type TransactionEngineDeps = {
   /** The dynalite holding the user's tables. */
@@ -70,6 +78,8 @@ export class TransactionEngine {
   readonly #tokens = new Map<string, { fingerprint: string; expiresAt: number }>();
   /** A table name that never exists in the scratch dynalite (used for static validation). */
   readonly #probeTable = `probe-${randomUUID()}`;
+  /** The conflict model when it is on (conflict-model.ts); undefined: one writer at a time, no conflicts. */
+  conflictModel: ConflictModel | undefined;
 
   constructor(deps: TransactionEngineDeps) {
     this.#real = deps.real;
@@ -86,38 +96,120 @@ export class TransactionEngine {
   async transactWrite(request: Json): Promise<Json> {
     const items = parseWriteItems(request);
     const token = parseToken(request.ClientRequestToken);
-
-    return this.#lock.exclusive(async () => {
-      const fingerprint = stableStringify(request.TransactItems);
-      if (token !== undefined && this.#isReplay(token, fingerprint)) return writeResponse(request, items);
-
-      const tables = await this.#describeTables(items.map((item) => item.table));
-      const targets = items.map((item) => {
-        const table = tables.get(item.table) as Table;
-        const key = item.kind === 'Put' ? keyFromItem(item.spec.Item, table) : checkKey(item.spec.Key, table);
-        return { table, key };
+    const fingerprint = stableStringify(request.TransactItems);
+    const model = this.conflictModel;
+    if (!model) {
+      return this.#lock.exclusive(async () => {
+        if (token !== undefined && this.#isReplay(token, fingerprint)) return writeResponse(request, items);
+        const prepared = await this.#prepare(items);
+        await this.#commit(items, prepared, token, fingerprint);
+        return writeResponse(request, items);
       });
-      assertOneOperationPerItem(targets);
-      settled(await Promise.allSettled([...tables.values()].map((table) => this.#ensureScratchTable(table))));
+    }
 
-      const before = await this.#readItems(this.#real, targets);
-      // Make each scratch item equal to the real one (the scratch may still hold older transactions' items).
-      await this.#batchWrite(
-        this.#scratch,
-        targets.map((t, i) => ({ table: t.table.name, put: before[i], delete: t.key })),
+    // Conflict model: claim the items and evaluate under the lock, hold them for the service time without it,
+    // then write under the lock. Nothing else can write a claimed item in between, so the evaluation holds.
+    const claimed = await this.#lock.exclusive(async () => {
+      if (token !== undefined) {
+        const inFlight = model.inFlight(token);
+        if (inFlight !== undefined && inFlight !== fingerprint) throw idempotentParameterMismatch();
+        if (inFlight !== undefined) {
+          throw dynamoError(
+            'TransactionInProgressException',
+            'The transaction with the given request token is already in progress.',
+          );
+        }
+        if (this.#isReplay(token, fingerprint)) return undefined;
+      }
+      const targets = await this.#targets(items);
+      const conflicts = model.heldPositions(targets.map((t) => itemIdentity(t.table, t.key)));
+      if (conflicts.length > 0) {
+        model.stats.transactionConflicts++;
+        throw conflictCancellation(items.length, conflicts);
+      }
+      const prepared = await this.#prepare(items, targets);
+      const release = model.claim(
+        targets.map((t) => itemIdentity(t.table, t.key)),
+        token === undefined ? undefined : { token, fingerprint },
       );
-      // allSettled, never all: a scratch operation must not still be running when the lock is released.
-      const evaluations = settled(
-        await Promise.allSettled(items.map((item, i) => this.#evaluate(item, before[i]))),
-      );
-      if (evaluations.some((e) => e.reason.Code !== 'None'))
-        throw cancelled(evaluations.map((e) => e.reason));
-      await this.#apply(items, targets, before, evaluations);
-
-      if (token !== undefined)
-        this.#tokens.set(token, { fingerprint, expiresAt: this.#now() + TOKEN_VALIDITY_MS });
-      return writeResponse(request, items);
+      return { prepared, release };
     });
+    if (!claimed) return writeResponse(request, items);
+    try {
+      await delay(model.serviceTime());
+      await this.#lock.exclusive(() => this.#commit(items, claimed.prepared, token, fingerprint));
+      model.stats.transactionsHeld++;
+    } finally {
+      claimed.release();
+    }
+    return writeResponse(request, items);
+  }
+
+  /**
+   * With the conflict model on: refuses a PutItem/UpdateItem/DeleteItem request whose item a transaction holds
+   * (TransactionConflictException). Call under the exclusive lock, before the write. Requests whose item
+   * cannot be worked out (malformed, unknown table) pass, so that dynalite answers them as usual.
+   */
+  async assertNotHeld(op: string, request: Json): Promise<void> {
+    const model = this.conflictModel;
+    if (!model || typeof request.TableName !== 'string') return;
+    let identity: string;
+    try {
+      const table = (await this.#describeTables([request.TableName])).get(request.TableName) as Table;
+      identity = itemIdentity(
+        table,
+        op === 'PutItem' ? keyFromItem(request.Item, table) : checkKey(request.Key, table),
+      );
+    } catch {
+      return;
+    }
+    if (model.heldPositions([identity]).length > 0) {
+      model.stats.writeConflicts++;
+      throw transactionConflict();
+    }
+  }
+
+  /** Tables, targets and the one-operation-per-item check of a write transaction. */
+  async #targets(items: WriteItem[]): Promise<Target[]> {
+    const tables = await this.#describeTables(items.map((item) => item.table));
+    const targets = items.map((item) => {
+      const table = tables.get(item.table) as Table;
+      const key = item.kind === 'Put' ? keyFromItem(item.spec.Item, table) : checkKey(item.spec.Key, table);
+      return { table, key };
+    });
+    assertOneOperationPerItem(targets);
+    return targets;
+  }
+
+  /** Evaluates every item against the current state; throws the cancellation when a reason is not None. */
+  async #prepare(items: WriteItem[], known?: Target[]): Promise<Prepared> {
+    const targets = known ?? (await this.#targets(items));
+    const tables = new Set(targets.map((t) => t.table));
+    settled(await Promise.allSettled([...tables].map((table) => this.#ensureScratchTable(table))));
+
+    const before = await this.#readItems(this.#real, targets);
+    // Make each scratch item equal to the real one (the scratch may still hold older transactions' items).
+    await this.#batchWrite(
+      this.#scratch,
+      targets.map((t, i) => ({ table: t.table.name, put: before[i], delete: t.key })),
+    );
+    // allSettled, never all: a scratch operation must not still be running when the lock is released.
+    const evaluations = settled(
+      await Promise.allSettled(items.map((item, i) => this.#evaluate(item, before[i]))),
+    );
+    if (evaluations.some((e) => e.reason.Code !== 'None')) throw cancelled(evaluations.map((e) => e.reason));
+    return { targets, before, evaluations };
+  }
+
+  async #commit(
+    items: WriteItem[],
+    { targets, before, evaluations }: Prepared,
+    token: string | undefined,
+    fingerprint: string,
+  ): Promise<void> {
+    await this.#apply(items, targets, before, evaluations);
+    if (token !== undefined)
+      this.#tokens.set(token, { fingerprint, expiresAt: this.#now() + TOKEN_VALIDITY_MS });
   }
 
   async transactGet(request: Json): Promise<Json> {
@@ -129,6 +221,12 @@ export class TransactionEngine {
         return { table, key: checkKey(get.spec.Key, table) };
       });
       assertOneOperationPerItem(targets);
+      const conflicts =
+        this.conflictModel?.heldPositions(targets.map((t) => itemIdentity(t.table, t.key))) ?? [];
+      if (this.conflictModel && conflicts.length > 0) {
+        this.conflictModel.stats.transactionConflicts++;
+        throw conflictCancellation(gets.length, conflicts);
+      }
       const results = await Promise.allSettled(
         gets.map((get, i) =>
           this.#real.call(
@@ -167,13 +265,7 @@ export class TransactionEngine {
     for (const [key, entry] of this.#tokens) if (entry.expiresAt <= now) this.#tokens.delete(key);
     const entry = this.#tokens.get(token);
     if (!entry) return false;
-    if (entry.fingerprint !== fingerprint) {
-      throw dynamoError(
-        'IdempotentParameterMismatchException',
-        'The request uses the same client token as a previous, but non-identical request. ' +
-          'Do not reuse a client token with different requests, unless the requests are identical.',
-      );
-    }
+    if (entry.fingerprint !== fingerprint) throw idempotentParameterMismatch();
     return true;
   }
 
@@ -399,14 +491,27 @@ function cancelled(reasons: Json[]): DynamoError {
   });
 }
 
-/** The cancellation a TransactionConflict fault produces: first item conflicts, the others are None. */
-export function conflictCancellation(itemCount: number): DynamoError {
+/** A cancellation by TransactionConflict at `positions` (default: the first item); the others are None. */
+export function conflictCancellation(itemCount: number, positions: readonly number[] = [0]): DynamoError {
   return cancelled(
     Array.from({ length: Math.max(1, itemCount) }, (_, i) =>
-      i === 0
+      positions.includes(i)
         ? { Code: 'TransactionConflict', Message: 'Transaction is ongoing for the item' }
         : { Code: 'None' },
     ),
+  );
+}
+
+/** What a single-item write gets when its item is part of an ongoing transaction. */
+export function transactionConflict(): DynamoError {
+  return dynamoError('TransactionConflictException', 'Transaction is ongoing for the item');
+}
+
+function idempotentParameterMismatch(): DynamoError {
+  return dynamoError(
+    'IdempotentParameterMismatchException',
+    'The request uses the same client token as a previous, but non-identical request. ' +
+      'Do not reuse a client token with different requests, unless the requests are identical.',
   );
 }
 

@@ -380,6 +380,35 @@ describe.concurrent('the registration form', () => {
     await waitForText(page, '#form-alert', /foutcode INTERNAL_ERROR/);
   });
 
+  it('busy (503 TRY_AGAIN, Retry-After 1): the form sends the same request again by itself, saying so, and confirms', async (ctx) => {
+    const eventId = await env.createEvent();
+    const page = await openForm(env, ctx, eventId);
+    const sent = recordRegistrations(page);
+    let busy = 2;
+    await page.route('**/registrations', (route) =>
+      busy-- > 0
+        ? route.fulfill({
+            status: 503,
+            headers: { 'Content-Type': 'application/json; charset=utf-8', 'Retry-After': '1' },
+            body: JSON.stringify({ error: { code: 'TRY_AGAIN', message: 'x' } }),
+          })
+        : route.continue(),
+    );
+    await page.check('#ws-veilige-wijk');
+    await page.check('#ws-weerbare-raad');
+    await fillPerson(page, person());
+    await submitForm(page);
+    await waitForText(page, '#form-status', /wordt verwerkt/);
+    expect(await page.isDisabled('#submit')).toBe(true);
+    expect(await text(page, '#form-alert')).toBe('');
+    await page.locator('#confirmation').waitFor();
+    // Three sends of one request: one Idempotency-Key, so the API can never book it twice.
+    expect(sent).toHaveLength(3);
+    expect(new Set(sent.map((request) => request.key)).size).toBe(1);
+    expect(new Set(sent.map((request) => JSON.stringify(request.body))).size).toBe(1);
+    expect(await text(page, '#form-alert')).toBe('');
+  });
+
   it('a closed registration says so and cannot be filled in', async (ctx) => {
     const eventId = unique('closed');
     const { testEventDefinition } = await import('./support.js');

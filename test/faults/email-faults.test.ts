@@ -11,6 +11,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DynamoStore } from '../../lambdas/adapters/dynamodb/dynamo-store.js';
 import { DynamoOutbox } from '../../lambdas/adapters/dynamodb/outbox.js';
+import { defaultRetryPolicy } from '../../lambdas/adapters/dynamodb/transactions.js';
 import { cryptoSecrets } from '../../lambdas/adapters/system.js';
 import {
   DELIVERY,
@@ -216,7 +217,8 @@ describe('SES outage and a crash between commit and email', () => {
     const eventId = await newEvent();
     const embedded = table.embedded;
     if (!embedded) return; // the fault switch exists on the embedded DynamoDB only
-    embedded.faults.failNext('TransactWriteItems', 'TransactionConflict', DELIVERY.maxAttempts);
+    // More conflicts than the store's retry policy attempts: the registration's transaction never commits.
+    embedded.faults.failNext('TransactWriteItems', 'TransactionConflict', defaultRetryPolicy.maxAttempts + 1);
     await expect(registerOne(eventId, 6)).rejects.toMatchObject({ code: 'TRY_AGAIN' });
     embedded.faults.clear();
     const state = await assertEventConsistent(table.documentClient, table.tableName, eventId);

@@ -7,6 +7,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createDocumentClient } from '../../lambdas/adapters/dynamodb/client.js';
 import { DynamoStore } from '../../lambdas/adapters/dynamodb/dynamo-store.js';
+import { defaultRetryPolicy } from '../../lambdas/adapters/dynamodb/transactions.js';
 import { cryptoSecrets, systemClock } from '../../lambdas/adapters/system.js';
 import { register } from '../../lambdas/use-cases/register.js';
 import type { FaultCode } from '../../local/dynamodb/embedded-dynamodb.js';
@@ -31,6 +32,8 @@ let checkClient: ReturnType<typeof documentClient>;
 
 /** The SDK client of the handlers makes 3 attempts (maxAttempts) before it gives up on a busy error. */
 const SDK_ATTEMPTS = 3;
+/** More conflicts than the store's retry policy ever attempts (its time budget usually ends it sooner). */
+const EVERY_ATTEMPT = defaultRetryPolicy.maxAttempts + 1;
 
 beforeAll(async () => {
   if (external) return;
@@ -90,7 +93,7 @@ describe.skipIf(external)('TransactionConflict from the embedded DynamoDB, over 
 
   it('conflicts on every attempt: 503 TRY_AGAIN with Retry-After, nothing booked, a later retry succeeds', async () => {
     const eventId = await newEvent();
-    faults().failNext('TransactWriteItems', 'TransactionConflict', 50);
+    faults().failNext('TransactWriteItems', 'TransactionConflict', EVERY_ATTEMPT);
     const response = await registerOver(eventId, 1);
     expectTryAgain(response);
     faults().clear();
@@ -200,7 +203,7 @@ describe.skipIf(external)('change and cancel while DynamoDB conflicts and thrott
   it('a change that conflicts on every attempt: 503 TRY_AGAIN, the old seats kept; later it moves once', async () => {
     const eventId = await newEvent();
     const { id, auth } = await registeredWithToken(eventId, 1);
-    faults().failNext('TransactWriteItems', 'TransactionConflict', 50);
+    faults().failNext('TransactWriteItems', 'TransactionConflict', EVERY_ATTEMPT);
     expectTryAgain(await changeOver(id, auth, { '1': 'b' }));
     faults().clear();
     await expectConsistent(eventId, [id]);
@@ -224,7 +227,7 @@ describe.skipIf(external)('change and cancel while DynamoDB conflicts and thrott
   it('a cancel that conflicts on every attempt: 503, still confirmed; then cancelled once, repeats change nothing', async () => {
     const eventId = await newEvent();
     const { id, auth } = await registeredWithToken(eventId, 3);
-    faults().failNext('TransactWriteItems', 'TransactionConflict', 50);
+    faults().failNext('TransactWriteItems', 'TransactionConflict', EVERY_ATTEMPT);
     expectTryAgain(await cancelOver(id, auth));
     faults().clear();
     await expectConsistent(eventId, [id]);

@@ -10,6 +10,7 @@ import {
   RequestLimitExceeded,
   ThrottlingException,
   TransactionCanceledException,
+  TransactionInProgressException,
 } from '@aws-sdk/client-dynamodb';
 import { SESClient, SendRawEmailCommand } from '@aws-sdk/client-ses';
 import {
@@ -69,6 +70,11 @@ const busyErrors: [string, () => Error][] = [
   ['ThrottlingException', () => new ThrottlingException({ message: 'Rate of requests exceeds', ...meta })],
   ['RequestLimitExceeded', () => new RequestLimitExceeded({ message: 'account limit', ...meta })],
   ['InternalServerError', () => new InternalServerError({ message: 'internal', ...meta })],
+  [
+    // A replay (after an SDK retry) while the first attempt with the same token still runs: outcome unknown.
+    'TransactionInProgressException',
+    () => new TransactionInProgressException({ message: 'already in progress', ...meta }),
+  ],
   [
     'TimeoutError (request timeout)',
     () => Object.assign(new Error('Connection timed out after 3000 ms'), { name: 'TimeoutError' }),
@@ -134,26 +140,35 @@ describe('TransactionConflict (not retried by the SDK): the store retries', () =
     expect(result.statusCode).toBe(201);
     const { registration } = JSON.parse(result.body);
     expect(tokens()).toEqual([registration.id, registration.id, registration.id]);
-    // Full jitter: round(random × min(maxDelay, base × 2^(attempt-1))), base 20 ms.
-    expect(sleeps).toEqual([Math.round(0.9 * 20), Math.round(0.1 * 40)]);
+    // Jittered waits whose ceilings halve: round(random × max(minDelay, firstDelay / 2^(attempt-1))).
+    const { firstDelayMs } = defaultRetryPolicy;
+    expect(sleeps).toEqual([Math.round(0.9 * firstDelayMs), Math.round(0.1 * (firstDelayMs / 2))]);
     // The same transaction every time: the token alone would not protect against a changed request.
     const inputs = registrationTransactions().map((call) => JSON.stringify(call.args[0].input));
     expect(new Set(inputs).size).toBe(1);
   });
 
-  it('gives up after maxAttempts with 503 TRY_AGAIN and Retry-After, backoff capped', async () => {
+  it('gives up with 503 TRY_AGAIN and Retry-After when the time budget is spent, waits shrinking', async () => {
     vi.spyOn(defaultRetryPolicy, 'random').mockReturnValue(1);
+    let clock = 0;
+    vi.spyOn(defaultRetryPolicy, 'now').mockImplementation(() => clock);
+    vi.spyOn(defaultRetryPolicy, 'sleep').mockImplementation(async (ms) => {
+      sleeps.push(ms);
+      clock += ms;
+    });
     ddb.on(TransactWriteCommand).rejects(conflict());
     const result = await post();
     expectTryAgain(result);
-    expect(tokens()).toHaveLength(defaultRetryPolicy.maxAttempts);
     expect(new Set(tokens()).size).toBe(1);
-    // Ceilings double from the base and never pass the maximum.
-    const ceilings = sleeps.map((_, attempt) =>
-      Math.min(defaultRetryPolicy.maxDelayMs, defaultRetryPolicy.baseDelayMs * 2 ** attempt),
+    expect(tokens()).toHaveLength(sleeps.length + 1);
+    // Ceilings halve from the first and never go below the minimum; together they fill the budget.
+    const { firstDelayMs, minDelayMs, budgetMs } = defaultRetryPolicy;
+    expect(sleeps).toEqual(
+      sleeps.map((_, attempt) => Math.round(Math.max(minDelayMs, firstDelayMs / 2 ** attempt))),
     );
-    expect(sleeps).toEqual(ceilings);
-    expect(Math.max(...sleeps)).toBeLessThanOrEqual(defaultRetryPolicy.maxDelayMs);
+    const waited = sleeps.reduce((a, b) => a + b, 0);
+    expect(waited).toBeLessThanOrEqual(budgetMs);
+    expect(waited + minDelayMs).toBeGreaterThan(budgetMs);
   });
 });
 

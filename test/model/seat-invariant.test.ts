@@ -13,6 +13,7 @@
  * a `step` on the model. Adding a command is adding an entry there.
  *
  * Replay a failure: FC_SEED=<seed> [FC_PATH=<path>] npx vitest run test/model. More runs: FC_RUNS=200.
+ * The same property also runs with the embedded DynamoDB's conflict model on (FC_CONFLICT_RUNS, default 8).
  * The store runs concurrently, so a replay repeats the commands, not necessarily the interleaving.
  */
 import fc from 'fast-check';
@@ -418,6 +419,25 @@ describe('seat invariant under concurrent commands (model-based)', () => {
       seatInvariantProperty((t) => new DynamoStore(t.documentClient, t.tableName)),
       runParameters(),
     );
+  });
+});
+
+describe("seat invariant with DynamoDB's transaction conflicts modelled (model-based)", () => {
+  // Overlapping transactions are cancelled with TransactionConflict instead of queueing (conflict-model.ts):
+  // the store's retries, its TryAgain and the idempotent replays are exercised. Few runs in CI: each waits for
+  // real service times. More: FC_CONFLICT_RUNS=100.
+  it.skipIf(process.env.DYNAMODB_ENDPOINT)('holds for the same commands', async () => {
+    const embedded = rig.table.embedded;
+    embedded?.setConflictModel({ serviceTimeMedianMs: 5 });
+    try {
+      await fc.assert(
+        seatInvariantProperty((t) => new DynamoStore(t.documentClient, t.tableName)),
+        replayParameters<[Capacities, Command[][]]>(Number(process.env.FC_CONFLICT_RUNS) || 8),
+      );
+      expect(embedded?.conflictStats()?.transactionsHeld).toBeGreaterThan(0);
+    } finally {
+      embedded?.setConflictModel(undefined);
+    }
   });
 });
 

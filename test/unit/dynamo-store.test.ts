@@ -24,14 +24,19 @@ import { sampleDefinition } from '../support/fakes.js';
 const ddb = mockClient(DynamoDBDocumentClient);
 
 const sleeps: number[] = [];
+/** A clock that only the policy's sleeps move. */
+let clock = 0;
 const policy: RetryPolicy = {
   maxAttempts: 4,
-  baseDelayMs: 10,
-  maxDelayMs: 100,
+  budgetMs: 60_000,
+  firstDelayMs: 20,
+  minDelayMs: 5,
   sleep: async (ms) => {
     sleeps.push(ms);
+    clock += ms;
   },
   random: () => 0.5,
+  now: () => clock,
 };
 
 const newRegistration = (): NewRegistration => ({
@@ -131,13 +136,27 @@ describe('DynamoStore.createRegistration', () => {
       .commandCalls(TransactWriteCommand)
       .map((call) => call.args[0].input.ClientRequestToken);
     expect(tokens).toEqual(['r1', 'r1', 'r1']);
-    expect(sleeps).toEqual([5, 10]);
+    // Waits shrink: half of ceilings 20 and 10 (an older request tries sooner than a newcomer).
+    expect(sleeps).toEqual([10, 5]);
   });
 
   it('gives up on persistent conflicts with TRY_AGAIN', async () => {
     ddb.on(TransactWriteCommand).rejects(cancelled('TransactionConflict', 'None', 'None', 'None'));
     await expect(store.createRegistration(newRegistration())).rejects.toBeInstanceOf(TryAgain);
     expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(policy.maxAttempts);
+  });
+
+  it('gives up with TRY_AGAIN when the next wait would pass the time budget', async () => {
+    const budgeted = new DynamoStore(
+      createDocumentClient({ region: 'eu-west-1', requestTimeoutMs: 1000 }),
+      'table',
+      { ...policy, maxAttempts: 1_000, budgetMs: 40, random: () => 1 },
+    );
+    ddb.on(TransactWriteCommand).rejects(cancelled('TransactionConflict', 'None', 'None', 'None'));
+    await expect(budgeted.createRegistration(newRegistration())).rejects.toBeInstanceOf(TryAgain);
+    // Waits 20, 10, 5, 5 (40 ms, the whole budget); the next 5 would end after it.
+    expect(sleeps).toEqual([20, 10, 5, 5]);
+    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(5);
   });
 
   it.each([

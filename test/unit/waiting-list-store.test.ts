@@ -27,12 +27,14 @@ const ddb = mockClient(DynamoDBDocumentClient);
 const sleeps: number[] = [];
 const policy: RetryPolicy = {
   maxAttempts: 3,
-  baseDelayMs: 10,
-  maxDelayMs: 100,
+  budgetMs: 60_000,
+  firstDelayMs: 100,
+  minDelayMs: 10,
   sleep: async (ms) => {
     sleeps.push(ms);
   },
   random: () => 0.5,
+  now: () => 0,
 };
 
 const AT = '2030-02-01T12:00:00.000Z';

@@ -1,4 +1,5 @@
 import { type ApiFailure, apiRequest, failureMessage, outcomeUncertain } from './api.js';
+import { BUSY_RETRIES, busyRetryDelayMs } from './busy-retry.js';
 import { byId, h, newIdempotencyKey } from './dom.js';
 import { renderEventHeader, windowMessage } from './event-header.js';
 import { FieldErrors } from './field-errors.js';
@@ -85,6 +86,7 @@ for (const key of ['name', 'email', 'organisation', 'jobTitle', 'consent'] as co
 }
 
 const waitingMode = (): boolean => picker?.getMode() === 'waiting';
+const beingHandled: Msg = (texts) => texts.beingHandled;
 
 function submitLabel(): string {
   const texts = t();
@@ -438,10 +440,19 @@ async function submit(): Promise<void> {
   if (attempt?.body !== serialised) attempt = { key: newIdempotencyKey(), body: serialised };
 
   setInFlight(true);
-  const outcome = await apiRequest<{ registration: Registration }>('POST', path, {
-    body,
-    headers: { 'Idempotency-Key': attempt.key },
-  });
+  const key = attempt.key;
+  const send = () =>
+    apiRequest<{ registration: Registration }>('POST', path, { body, headers: { 'Idempotency-Key': key } });
+  let outcome = await send();
+  // Busy (503 TRY_AGAIN): send the same request again by itself, same key, saying it is being handled.
+  for (let retry = 0; outcome.kind === 'error' && retry < BUSY_RETRIES; retry++) {
+    const wait = busyRetryDelayMs(outcome.error.code, outcome.retryAfterSeconds);
+    if (wait === undefined) break;
+    showStatus(beingHandled);
+    await new Promise((resolve) => setTimeout(resolve, wait));
+    outcome = await send();
+  }
+  if (statusMessage === beingHandled) showStatus(undefined);
   const focusWasOnButton =
     document.activeElement === submitButton || document.activeElement === document.body;
   setInFlight(false);

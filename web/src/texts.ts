@@ -82,6 +82,8 @@ const nl = {
     seconds === undefined
       ? 'Het is op dit moment erg druk. Probeer het over een paar seconden opnieuw; u wordt niet dubbel aangemeld.'
       : `Het is op dit moment erg druk. Probeer het over ${seconds} ${seconds === 1 ? 'seconde' : 'seconden'} opnieuw; u wordt niet dubbel aangemeld.`,
+  beingHandled:
+    'Het is erg druk. Uw aanmelding wordt verwerkt, een moment geduld. U hoeft niets te doen en wordt niet dubbel aangemeld.',
   requestInProgress:
     'Uw aanmelding wordt al verwerkt. Wacht een paar seconden en verstuur het formulier dan opnieuw; u wordt niet dubbel aangemeld.',
   network:
@@ -307,6 +309,8 @@ const en: Texts = {
     seconds === undefined
       ? 'We are very busy right now. Please try again in a few seconds; you will not be registered twice.'
       : `We are very busy right now. Please try again in ${seconds} ${seconds === 1 ? 'second' : 'seconds'}; you will not be registered twice.`,
+  beingHandled:
+    'It is very busy. Your registration is being processed, one moment please. There is nothing you need to do, and you will not be registered twice.',
   requestInProgress:
     'Your registration is already being processed. Wait a few seconds and send the form again; you will not be registered twice.',
   network:

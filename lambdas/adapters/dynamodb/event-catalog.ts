@@ -62,7 +62,7 @@ export class DynamoEventCatalog implements EventCatalog {
           seats.set(String(item.workshopId), { capacity: Number(item.capacity), taken: Number(item.taken) });
         }
         keys = result.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
-        if (keys.length > 0) await this.retryPolicy.sleep(this.retryPolicy.baseDelayMs * 2 ** round);
+        if (keys.length > 0) await this.retryPolicy.sleep(this.retryPolicy.minDelayMs * 2 ** round);
       }
     }
     return seats;
