@@ -1,5 +1,4 @@
-import type { AdminRegistration } from '../../domain/admin-registration.js';
-import { toAdminRegistration } from '../../domain/admin-registration.js';
+import { type AdminRegistration, toAdminRegistration } from '../../domain/admin-registration.js';
 import { RegistrationNotFound } from '../../domain/errors.js';
 import type { Actor } from '../../ports.js';
 import { type CancelOnBehalfDeps, type CancelOnBehalfResult, cancelOnBehalf } from './cancel-on-behalf.js';

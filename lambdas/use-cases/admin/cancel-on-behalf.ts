@@ -1,5 +1,4 @@
-import type { AdminRegistration } from '../../domain/admin-registration.js';
-import { toAdminRegistration } from '../../domain/admin-registration.js';
+import { type AdminRegistration, toAdminRegistration } from '../../domain/admin-registration.js';
 import type { OutboxEntry } from '../../domain/email.js';
 import type { StoredRegistration } from '../../domain/registration.js';
 import type { Actor, AuditLog, Clock, IdSource, RegistrationStore } from '../../ports.js';
