@@ -4,9 +4,10 @@ import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 
 /**
- * The hexagon's rule, read from the import lines themselves (TypeScript's own pre-parser, so multi-line,
+ * The hexagon's rules, read from the import lines themselves (TypeScript's own pre-parser, so multi-line,
  * type-only and dynamic imports all count): adapters depend only on the ports and the domain (and on each
- * other), never on the use cases they serve.
+ * other), never on the use cases they serve; use cases never on adapters, HTTP or handlers; the domain and
+ * the ports on nothing outside the domain.
  */
 
 const lambdas = path.resolve(import.meta.dirname, '../../lambdas');
@@ -49,6 +50,25 @@ describe('the layers of lambdas/', () => {
     const offending = adapterFiles.flatMap((file) =>
       localImports(file)
         .filter((target) => !allowedForAdapters(target))
+        .map((target) => `${path.relative(lambdas, file)} imports ${target}`),
+    );
+    expect(offending).toEqual([]);
+  });
+
+  it('keeps the use cases free of adapters, HTTP, handlers and the composition roots', () => {
+    const outward = /^(adapters|http|handlers)\/|^(composition|email-composition|observability)\.js$/;
+    const offending = sourceFiles('use-cases').flatMap((file) =>
+      localImports(file)
+        .filter((target) => outward.test(target.split(path.sep).join('/')))
+        .map((target) => `${path.relative(lambdas, file)} imports ${target}`),
+    );
+    expect(offending).toEqual([]);
+  });
+
+  it('keeps the domain to itself', () => {
+    const offending = sourceFiles('domain').flatMap((file) =>
+      localImports(file)
+        .filter((target) => !target.startsWith(`domain${path.sep}`))
         .map((target) => `${path.relative(lambdas, file)} imports ${target}`),
     );
     expect(offending).toEqual([]);
