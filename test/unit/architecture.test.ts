@@ -26,8 +26,11 @@ function localImports(file: string): string[] {
     .map((specifier) => path.relative(lambdas, path.resolve(path.dirname(file), specifier)));
 }
 
+/** Besides ports and domain: other adapters, and the validated configuration's types (a leaf module). */
 const allowedForAdapters = (target: string) =>
-  target === 'ports.js' || target.startsWith(`domain${path.sep}`) || target.startsWith(`adapters${path.sep}`);
+  ['ports.js', 'config.js'].includes(target) ||
+  target.startsWith(`domain${path.sep}`) ||
+  target.startsWith(`adapters${path.sep}`);
 
 describe('the layers of lambdas/', () => {
   const adapterFiles = sourceFiles('adapters');
@@ -46,7 +49,7 @@ describe('the layers of lambdas/', () => {
     expect(offending).toEqual([]);
   });
 
-  it('lets adapters import only the ports, the domain and other adapters', () => {
+  it('lets adapters import only the ports, the domain, other adapters and the configuration', () => {
     const offending = adapterFiles.flatMap((file) =>
       localImports(file)
         .filter((target) => !allowedForAdapters(target))

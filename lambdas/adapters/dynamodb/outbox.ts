@@ -8,14 +8,14 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { ConfirmationStatus, OutboxEntry } from '../../domain/email.js';
 import type { EmailOutbox } from '../../ports.js';
-import { META, outboxIndexPartition, REGISTRATION_INDEX, registrationKey } from './keys.js';
+import { keyPrefixes, META, outboxIndexPartition, REGISTRATION_INDEX, registrationKey } from './keys.js';
 
 /** Due entries are spread over a few index partitions so that a burst of registrations has no hot key. */
 const OUTBOX_SHARDS = 4;
 /** Sent and failed entries stay a while as a delivery record, then TTL removes them. */
 const KEEP_RECORD_SECONDS = 30 * 24 * 60 * 60;
 
-export const outboxKey = (entryId: string) => ({ pk: `MAIL#${entryId}`, sk: META });
+export const outboxKey = (entryId: string) => ({ pk: `${keyPrefixes.outbox}${entryId}`, sk: META });
 
 function shardOf(entryId: string): number {
   let hash = 0;
