@@ -89,3 +89,13 @@ export function readCursorConfig(env: NodeJS.ProcessEnv = process.env): CursorCo
   const values = parseEnv(cursorConfigSchema, env, 'cursor configuration');
   return { secretArn: values.CURSOR_SECRET_ARN, secret: values.CURSOR_SECRET };
 }
+
+const stageSchema = z.object({
+  /** The deployment stage (dev, acceptance, production); `local` outside AWS. */
+  STAGE: z.string().min(1).default('local'),
+});
+
+/** The stage this function runs in: the one dimension of the business metrics. */
+export function readStage(env: NodeJS.ProcessEnv = process.env): string {
+  return parseEnv(stageSchema, env, 'stage').STAGE;
+}
