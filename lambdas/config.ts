@@ -1,16 +1,16 @@
-import { z } from 'zod';
+import { z } from 'zod/mini';
 
 /**
  * Function configuration, read from the environment and validated once at cold start.
  * A missing or malformed variable stops the container with a clear message instead of failing per request.
  */
 const configSchema = z.object({
-  TABLE_NAME: z.string().min(3),
-  AWS_REGION: z.string().min(1).default('eu-west-1'),
+  TABLE_NAME: z.string().check(z.minLength(3)),
+  AWS_REGION: z._default(z.string().check(z.minLength(1)), 'eu-west-1'),
   /** Set only outside AWS: the embedded DynamoDB of the local stack and the tests. */
-  DYNAMODB_ENDPOINT: z.url().optional(),
-  DYNAMODB_REQUEST_TIMEOUT_MS: z.coerce.number().int().positive().default(3_000),
-  DYNAMODB_CONNECTION_TIMEOUT_MS: z.coerce.number().int().positive().default(2_000),
+  DYNAMODB_ENDPOINT: z.optional(z.url()),
+  DYNAMODB_REQUEST_TIMEOUT_MS: z._default(z.coerce.number().check(z.int(), z.positive()), 3_000),
+  DYNAMODB_CONNECTION_TIMEOUT_MS: z._default(z.coerce.number().check(z.int(), z.positive()), 2_000),
 });
 
 export type Config = {
@@ -41,13 +41,13 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
 
 const mailConfigSchema = z.object({
   /** "Name <address>" of the verified SES identity. */
-  MAIL_FROM: z.string().min(3),
-  MAIL_REPLY_TO: z.string().min(3).optional(),
-  SES_CONFIGURATION_SET: z.string().min(1).optional(),
+  MAIL_FROM: z.string().check(z.minLength(3)),
+  MAIL_REPLY_TO: z.optional(z.string().check(z.minLength(3))),
+  SES_CONFIGURATION_SET: z.optional(z.string().check(z.minLength(1))),
   /** Where the form and the manage page live; the manage link in emails starts with it. */
   PUBLIC_BASE_URL: z.url(),
   /** Set only outside AWS: the local SES emulator. */
-  SES_ENDPOINT: z.url().optional(),
+  SES_ENDPOINT: z.optional(z.url()),
 });
 
 export type MailConfig = {
