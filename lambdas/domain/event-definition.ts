@@ -1,4 +1,4 @@
-import { z } from 'zod/mini';
+import * as z from 'zod/mini';
 
 /**
  * Names of JavaScript's object machinery: an id like these would read an inherited property wherever ids key a

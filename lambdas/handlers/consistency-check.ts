@@ -1,5 +1,5 @@
 import type { Context, ScheduledEvent } from 'aws-lambda';
-import { z } from 'zod/mini';
+import * as z from 'zod/mini';
 import { dependencies } from '../composition.js';
 import { ALERT_LOG_MESSAGES, logger } from '../observability.js';
 import { checkSeatCounters, type SeatCounterReport } from '../use-cases/admin/check-seat-counters.js';

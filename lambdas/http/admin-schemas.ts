@@ -1,4 +1,4 @@
-import { z } from 'zod/mini';
+import * as z from 'zod/mini';
 import { idSchema } from '../domain/event-definition.js';
 import { MAX_BATCH_SIZE } from '../use-cases/admin/cancel-batch.js';
 import type { AuditAction } from '../use-cases/admin/ports.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod/mini';
+import * as z from 'zod/mini';
 
 /** `Idempotency-Key`: printable ASCII without spaces, as clients generate (UUIDs, ULIDs, random strings). */
 export const idempotencyKeySchema = z

@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { en, nl } from 'zod/locales';
-import { z } from 'zod/mini';
+import * as z from 'zod/mini';
 import { MalformedJson, PayloadTooLarge, UnsupportedMediaType, ValidationFailed } from '../domain/errors.js';
 import type { Locale } from '../domain/registration.js';
 import { localisedFieldMessage } from './field-messages.js';

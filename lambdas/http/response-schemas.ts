@@ -1,4 +1,4 @@
-import { z } from 'zod/mini';
+import * as z from 'zod/mini';
 
 /**
  * The bodies the API answers with, as zod schemas: the OpenAPI document (`http/openapi.ts`) is generated from

@@ -1,4 +1,4 @@
-import { z } from 'zod/mini';
+import * as z from 'zod/mini';
 import { idSchema } from '../domain/event-definition.js';
 import { type FieldMessageKey, fieldIssue } from './field-messages.js';
 

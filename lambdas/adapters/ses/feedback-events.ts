@@ -1,4 +1,4 @@
-import { z } from 'zod/mini';
+import * as z from 'zod/mini';
 import { type EmailReference, type FeedbackNotice, type MailKind, mailKinds } from '../../domain/email.js';
 import { MESSAGE_TAG } from './mailer.js';
 

@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { z } from 'zod/mini';
+import * as z from 'zod/mini';
 
 /**
  * Opaque page cursors: `base64url(JSON state) . base64url(HMAC-SHA256(key, state))`. The state names what is
