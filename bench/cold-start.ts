@@ -14,6 +14,8 @@ import { repoRoot } from '../local/stack.js';
 import { bundleFunction, bytesByPart, type FunctionBundle, outputOf } from './function-bundle.js';
 import { median, progress, round1 } from './support.js';
 
+const round2 = (value: number) => Math.round(value * 100) / 100;
+
 export type ColdStartOptions = { samples: number };
 
 export type ColdStartRow = {
@@ -27,6 +29,9 @@ export type ColdStartRow = {
   importMs: number | null;
   /** importMs / the SDK client's import time. */
   ratioToSdk: number | null;
+  /** CPU time (user + system) of the same import, and its ratio: steadier than wall time on a shared machine. */
+  importCpuMs: number | null;
+  cpuRatioToSdk: number | null;
   /** Within the budgets of issue 19 (`COLD_START_BUDGET`); null when the import could not be timed. */
   bundleWithinBudget: boolean;
   importWithinBudget: boolean | null;
@@ -40,6 +45,7 @@ export type ColdStartResult = {
   options: ColdStartOptions;
   nodeFlags: string[];
   sdkClientImportMs: number;
+  sdkClientImportCpuMs: number;
   budget: typeof COLD_START_BUDGET;
   functions: ColdStartRow[];
 };
@@ -64,9 +70,13 @@ const FUNCTION_ENV = {
 const NODE_FLAGS = ['--enable-source-maps'];
 
 const IMPORT_SCRIPT =
-  'const t = performance.now(); await import(process.argv[1]); process.stdout.write(String(performance.now() - t));';
+  'const c = process.cpuUsage(); const t = performance.now(); await import(process.argv[1]); ' +
+  'const wall = performance.now() - t; const { user, system } = process.cpuUsage(c); ' +
+  'process.stdout.write(JSON.stringify({ wall, cpu: (user + system) / 1000 }));';
 
-function importTime(specifier: string, cwd: string): Promise<number> {
+type ImportTime = { wall: number; cpu: number };
+
+function importTime(specifier: string, cwd: string): Promise<ImportTime> {
   return new Promise((resolve, reject) => {
     const env: NodeJS.ProcessEnv = { ...process.env, ...FUNCTION_ENV };
     delete env.DYNAMODB_ENDPOINT;
@@ -90,8 +100,7 @@ function importTime(specifier: string, cwd: string): Promise<number> {
     });
     child.on('error', reject);
     child.on('close', (code) => {
-      const ms = Number(out.trim());
-      if (code === 0 && Number.isFinite(ms)) resolve(ms);
+      if (code === 0) resolve(JSON.parse(out) as ImportTime);
       else {
         const lines = err.trim().split('\n');
         reject(new Error(lines.find((line) => /^\w*Error\b/.test(line)) ?? lines[0] ?? `exit ${code}`));
@@ -115,10 +124,14 @@ function bundleParts(bundle: FunctionBundle) {
   };
 }
 
-async function medianImportTime(specifier: string, cwd: string, samples: number): Promise<number> {
-  const times: number[] = [];
+/** Median wall and CPU milliseconds of importing `specifier` in a fresh process, `samples` times. */
+async function medianImportTime(specifier: string, cwd: string, samples: number): Promise<ImportTime> {
+  const times: ImportTime[] = [];
   for (let i = 0; i < samples; i++) times.push(await importTime(specifier, cwd));
-  return median(times);
+  return {
+    wall: round1(median(times.map((time) => time.wall))),
+    cpu: round1(median(times.map((time) => time.cpu))),
+  };
 }
 
 export async function runColdStart(options: ColdStartOptions): Promise<ColdStartResult> {
@@ -128,9 +141,7 @@ export async function runColdStart(options: ColdStartOptions): Promise<ColdStart
   const workDir = await mkdtemp(path.join(cacheDir, 'vol-bench-'));
   try {
     progress('cold start', `importing @aws-sdk/client-dynamodb alone (median of ${options.samples})`);
-    const sdkClientImportMs = round1(
-      await medianImportTime('@aws-sdk/client-dynamodb', workDir, options.samples),
-    );
+    const sdkClient = await medianImportTime('@aws-sdk/client-dynamodb', workDir, options.samples);
 
     const specs = Object.entries({ ...functionSpecs, ...scheduledFunctionSpecs });
     const functions: ColdStartRow[] = [];
@@ -149,6 +160,8 @@ export async function runColdStart(options: ColdStartOptions): Promise<ColdStart
           externalImports: [],
           importMs: null,
           ratioToSdk: null,
+          importCpuMs: null,
+          cpuRatioToSdk: null,
           bundleWithinBudget: false,
           importWithinBudget: null,
           error: `bundle: ${(error as Error).message.split('\n')[0]}`,
@@ -163,27 +176,36 @@ export async function runColdStart(options: ColdStartOptions): Promise<ColdStart
         bundleWithinBudget: bundle.bundleBytes <= COLD_START_BUDGET.bundleBytes,
       };
       try {
-        const importMs = round1(
-          await medianImportTime(pathToFileURL(outfile).href, workDir, options.samples),
-        );
-        const ratioToSdk = round1(importMs / sdkClientImportMs);
+        const time = await medianImportTime(pathToFileURL(outfile).href, workDir, options.samples);
+        const ratio = time.wall / sdkClient.wall;
         functions.push({
           ...measured,
-          importMs,
-          ratioToSdk,
-          importWithinBudget: ratioToSdk <= COLD_START_BUDGET.ratioToSdk,
+          importMs: time.wall,
+          ratioToSdk: round2(ratio),
+          importCpuMs: time.cpu,
+          cpuRatioToSdk: round2(time.cpu / sdkClient.cpu),
+          importWithinBudget: ratio <= COLD_START_BUDGET.ratioToSdk,
         });
       } catch (error) {
         functions.push({
           ...measured,
           importMs: null,
           ratioToSdk: null,
+          importCpuMs: null,
+          cpuRatioToSdk: null,
           importWithinBudget: null,
           error: `import: ${(error as Error).message}`,
         });
       }
     }
-    return { options, nodeFlags: NODE_FLAGS, sdkClientImportMs, budget: COLD_START_BUDGET, functions };
+    return {
+      options,
+      nodeFlags: NODE_FLAGS,
+      sdkClientImportMs: sdkClient.wall,
+      sdkClientImportCpuMs: sdkClient.cpu,
+      budget: COLD_START_BUDGET,
+      functions,
+    };
   } finally {
     await rm(workDir, { recursive: true, force: true });
   }
