@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { CSV_CONTENT_TYPE, registrationsCsv } from '../adapters/csv/registrations-csv.js';
-import { dependencies } from '../composition.js';
+import { cursorKey, dependencies } from '../composition.js';
 import { ValidationFailed } from '../domain/errors.js';
 import { eventDefinitionSchema, idSchema } from '../domain/event-definition.js';
 import type { Locale } from '../domain/registration.js';
@@ -45,8 +45,8 @@ import { listWaiting } from '../use-cases/admin/waiting-lists.js';
 const deps = dependencies();
 const mail = emailDependencies();
 
-/** Read once at cold start. Cursors are signed with CURSOR_SECRET when the deployment provides one. */
-const cursors = new CursorCodec(process.env.CURSOR_SECRET || `vol-is-vol:${deps.config.tableName}`);
+/** Read once at cold start: the stage's cursor signing secret (composition.ts). */
+const cursors = new CursorCodec(await cursorKey());
 const ids: IdSource = { newId: () => randomUUID() };
 
 /** Event definitions are larger than registrations; DynamoDB keeps at most 400 KB per item. */
