@@ -14,7 +14,7 @@ const configSchema = z.object({
 });
 
 /** Parses the environment with a schema; a problem stops the container with every field named. */
-function parseEnv<T extends z.ZodType>(schema: T, env: NodeJS.ProcessEnv, what: string): z.output<T> {
+function parseEnv<T extends z.ZodMiniType>(schema: T, env: NodeJS.ProcessEnv, what: string): z.output<T> {
   const parsed = schema.safeParse(env);
   if (!parsed.success) {
     const problems = parsed.error.issues
@@ -77,9 +77,9 @@ export function readMailConfig(env: NodeJS.ProcessEnv = process.env): MailConfig
 
 const cursorConfigSchema = z.object({
   /** In AWS: the stage's generated secret (Secrets Manager) that signs the admin page cursors. */
-  CURSOR_SECRET_ARN: z.string().startsWith('arn:').optional(),
+  CURSOR_SECRET_ARN: z.optional(z.string().check(z.startsWith('arn:'))),
   /** Outside AWS, optional: a fixed signing key (at least 32 characters); else a random one per process. */
-  CURSOR_SECRET: z.string().min(32).optional(),
+  CURSOR_SECRET: z.optional(z.string().check(z.minLength(32))),
 });
 
 export type CursorConfig = { secretArn?: string; secret?: string };
