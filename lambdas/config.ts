@@ -92,7 +92,7 @@ export function readCursorConfig(env: NodeJS.ProcessEnv = process.env): CursorCo
 
 const stageSchema = z.object({
   /** The deployment stage (dev, acceptance, production); `local` outside AWS. */
-  STAGE: z.string().min(1).default('local'),
+  STAGE: z._default(z.string().check(z.minLength(1)), 'local'),
 });
 
 /** The stage this function runs in: the one dimension of the business metrics. */
