@@ -1,7 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { EmfBusinessMetrics } from './adapters/cloudwatch/business-metrics.js';
 import { readStage } from './config.js';
-import type { BusinessEvent } from './ports.js';
 import type { FollowUpLog } from './use-cases/follow-up.js';
 
 /**
@@ -32,17 +31,6 @@ export function withBusinessMetrics<Args extends unknown[], Result>(
     }
   };
 }
-
-/** Every business metric with its label on the dashboard (the CDK stack graphs each one). */
-export const BUSINESS_METRIC_LABELS: Record<BusinessEvent, string> = {
-  RegistrationsConfirmed: 'registrations confirmed',
-  RegistrationsRefusedFull: 'refused: workshop full',
-  WaitingListSignups: 'waiting list signups',
-  Promotions: 'promotions',
-  EmailsSent: 'emails sent',
-  EmailsFailed: 'emails given up',
-  EmailsDeferred: 'emails deferred (retry)',
-};
 
 /**
  * Log messages that mean "someone must look at this". The CDK stack turns each into a CloudWatch metric

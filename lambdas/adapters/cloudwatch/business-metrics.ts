@@ -4,6 +4,17 @@ import type { BusinessEvent, BusinessMetrics } from '../../ports.js';
 /** The CloudWatch namespace of the business metrics; the stage is a dimension (the dashboard filters on it). */
 export const BUSINESS_METRICS_NAMESPACE = 'VolIsVol';
 
+/** Every business metric with its label on the dashboard (lib/constructs/monitoring.ts graphs each one). */
+export const BUSINESS_METRIC_LABELS: Record<BusinessEvent, string> = {
+  RegistrationsConfirmed: 'registrations confirmed',
+  RegistrationsRefusedFull: 'refused: workshop full',
+  WaitingListSignups: 'waiting list signups',
+  Promotions: 'promotions',
+  EmailsSent: 'emails sent',
+  EmailsFailed: 'emails given up',
+  EmailsDeferred: 'emails deferred (retry)',
+};
+
 /**
  * Business metrics as CloudWatch embedded metric format (EMF): counted in memory during an invocation and
  * written to the log as one JSON line at its end, which CloudWatch turns into metrics. No PutMetricData call,
