@@ -41,6 +41,8 @@ Commands:
       \`cancel\` does (seats released, cancellation email, audited with one batch id).
       --dry-run lists what would be cancelled and changes nothing. --ids-file: one id
       per line.
+  An id that starts with "-" (some older ones do) goes after "--", which ends the options:
+      cancel dag-2019 -- -Xy3…
   put-event <file.json> [--event-id <id>]
       Create or update an event from a definition file (the id defaults to the file name).
   audit <eventId> [--limit <n>]
