@@ -3,7 +3,7 @@
  * returns (throttling, a transaction conflict, an internal error), before they do anything, so tests can
  * see how the application copes without a real service misbehaving on cue.
  */
-import { conflictCancellation, transactionConflict } from './transactions.js';
+import { conflictCancellation, transactionConflict } from './transaction-requests.js';
 import { type DynamoError, dynamoError } from './wire.js';
 
 export type FaultCode =
