@@ -1,11 +1,13 @@
+import { loadCursorKey } from './adapters/cursor-key.js';
 import { DynamoAdminQueries } from './adapters/dynamodb/admin-queries.js';
 import { createDynamoClient, documentClientFor } from './adapters/dynamodb/client.js';
 import { DynamoStore } from './adapters/dynamodb/dynamo-store.js';
 import { DynamoEmailFeedback } from './adapters/dynamodb/email-feedback.js';
 import { createIdempotentRunner } from './adapters/dynamodb/idempotency.js';
+import { SEAT_HOLDER_ATTRIBUTES } from './adapters/dynamodb/keys.js';
 import { DynamoWaitingList } from './adapters/dynamodb/waiting-list-store.js';
 import { cryptoSecrets, systemClock } from './adapters/system.js';
-import { readConfig } from './config.js';
+import { readConfig, readCursorConfig } from './config.js';
 
 /**
  * The composition root: configuration, SDK clients and adapters, created once per container (on first use)
@@ -31,6 +33,10 @@ function build() {
   });
   /** The organisers' queries: registration index, audit log, event registry. */
   const adminQueries = new DynamoAdminQueries(documentClient, config.tableName);
+  /** The registration index without personal data, as the seat counter check's grant allows it. */
+  const seatHolderIndex = new DynamoAdminQueries(documentClient, config.tableName, {
+    registrationAttributes: SEAT_HOLDER_ATTRIBUTES,
+  });
   return {
     config,
     documentClient,
@@ -39,6 +45,7 @@ function build() {
     emailFeedback: new DynamoEmailFeedback(documentClient, config.tableName),
     waitingList,
     adminQueries,
+    seatHolderIndex,
     idempotentRegistration,
     clock: systemClock,
     secrets: cryptoSecrets,
@@ -50,4 +57,18 @@ let container: ReturnType<typeof build> | undefined;
 export function dependencies(): ReturnType<typeof build> {
   container ??= build();
   return container;
+}
+
+let cursorKeyOnce: Promise<string> | undefined;
+
+/**
+ * The admin cursors' signing key, read once per container (the admin function awaits it at cold start). The
+ * Secrets Manager client is loaded only here, so no other function's bundle starts it.
+ */
+export function cursorKey(): Promise<string> {
+  cursorKeyOnce ??= loadCursorKey(readCursorConfig(), async () => {
+    const { SecretsManagerClient } = await import('@aws-sdk/client-secrets-manager');
+    return new SecretsManagerClient({ region: dependencies().config.region });
+  });
+  return cursorKeyOnce;
 }

@@ -13,6 +13,18 @@ const configSchema = z.object({
   DYNAMODB_CONNECTION_TIMEOUT_MS: z.coerce.number().int().positive().default(2_000),
 });
 
+/** Parses the environment with a schema; a problem stops the container with every field named. */
+function parseEnv<T extends z.ZodType>(schema: T, env: NodeJS.ProcessEnv, what: string): z.output<T> {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues
+      .map((issue) => `${issue.path.join('.')}: ${issue.message}`)
+      .join('; ');
+    throw new Error(`Invalid ${what}: ${problems}`);
+  }
+  return parsed.data;
+}
+
 export type Config = {
   tableName: string;
   region: string;
@@ -22,14 +34,7 @@ export type Config = {
 };
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = configSchema.safeParse(env);
-  if (!parsed.success) {
-    const problems = parsed.error.issues
-      .map((issue) => `${issue.path.join('.')}: ${issue.message}`)
-      .join('; ');
-    throw new Error(`Invalid configuration: ${problems}`);
-  }
-  const values = parsed.data;
+  const values = parseEnv(configSchema, env, 'configuration');
   return {
     tableName: values.TABLE_NAME,
     region: values.AWS_REGION,
@@ -60,14 +65,7 @@ export type MailConfig = {
 
 /** Configuration of the functions that send email, validated once at their cold start. */
 export function readMailConfig(env: NodeJS.ProcessEnv = process.env): MailConfig {
-  const parsed = mailConfigSchema.safeParse(env);
-  if (!parsed.success) {
-    const problems = parsed.error.issues
-      .map((issue) => `${issue.path.join('.')}: ${issue.message}`)
-      .join('; ');
-    throw new Error(`Invalid mail configuration: ${problems}`);
-  }
-  const values = parsed.data;
+  const values = parseEnv(mailConfigSchema, env, 'mail configuration');
   return {
     from: values.MAIL_FROM,
     replyTo: values.MAIL_REPLY_TO,
@@ -75,4 +73,19 @@ export function readMailConfig(env: NodeJS.ProcessEnv = process.env): MailConfig
     publicBaseUrl: values.PUBLIC_BASE_URL,
     sesEndpoint: values.SES_ENDPOINT,
   };
+}
+
+const cursorConfigSchema = z.object({
+  /** In AWS: the stage's generated secret (Secrets Manager) that signs the admin page cursors. */
+  CURSOR_SECRET_ARN: z.string().startsWith('arn:').optional(),
+  /** Outside AWS, optional: a fixed signing key (at least 32 characters); else a random one per process. */
+  CURSOR_SECRET: z.string().min(32).optional(),
+});
+
+export type CursorConfig = { secretArn?: string; secret?: string };
+
+/** Where the admin function's cursor signing key comes from, validated once at its cold start. */
+export function readCursorConfig(env: NodeJS.ProcessEnv = process.env): CursorConfig {
+  const values = parseEnv(cursorConfigSchema, env, 'cursor configuration');
+  return { secretArn: values.CURSOR_SECRET_ARN, secret: values.CURSOR_SECRET };
 }

@@ -1,4 +1,5 @@
 import { Logger } from '@aws-lambda-powertools/logger';
+import type { FollowUpLog } from './use-cases/follow-up.js';
 
 /**
  * Structured JSON logs. Never log a name, email address, organisation, token or request body:
@@ -34,3 +35,21 @@ export function logDelivery(outcome: {
   else if (outcome.result === 'retry') logger.warn('email attempt failed', { ...outcome });
   else logger.info('email attempt', { ...outcome });
 }
+
+/** The work after a commit, in the log: deliveries, promotions, and walks left to the sweep. */
+export const followUpLog: FollowUpLog = {
+  delivery: logDelivery,
+  promotion: (promotion) =>
+    logger.info('waiting list promotion', {
+      eventId: promotion.registration.eventId,
+      registrationId: promotion.registration.id,
+      entryId: promotion.entry.id,
+      kind: promotion.entry.kind,
+      workshopIds: Object.values(promotion.registration.choices),
+    }),
+  promotionLeftToSweep: (eventId, error) =>
+    logger.warn('promotion left to the sweep', {
+      eventId,
+      errorName: error instanceof Error ? error.name : typeof error,
+    }),
+};

@@ -4,6 +4,10 @@
  * Pure data: no CDK, no AWS SDK, nothing with side effects may be imported here.
  */
 
+import { indexPartitions, SEAT_HOLDER_ATTRIBUTES } from './adapters/dynamodb/keys.js';
+
+const { waitingQueues, registrations, audit, outbox } = indexPartitions;
+
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 /** Which credential a route expects. `admin` routes get the Cognito authorizer in AWS. */
@@ -15,8 +19,13 @@ export type TableAccess = {
   readonly readKeyPrefixes: readonly string[];
   /** Partition key prefixes the function may write (PutItem/UpdateItem/DeleteItem/ConditionCheckItem). */
   readonly writeKeyPrefixes: readonly string[];
-  /** Global secondary indexes the function may query. */
-  readonly queryIndexes: readonly string[];
+  /**
+   * The `gsi1` partitions the function may query, as `dynamodb:LeadingKeys` patterns from `indexPartitions`
+   * (`lambdas/adapters/dynamodb/keys.ts`); none: no index access.
+   */
+  readonly queryIndexPartitions: readonly string[];
+  /** When set, index queries may return only these attributes (a ProjectionExpression), never whole items. */
+  readonly queryIndexAttributes?: readonly string[];
 };
 
 export type FunctionSpec = {
@@ -37,18 +46,22 @@ export const functionSpecs = {
   health: {
     entry: 'lambdas/handlers/health.ts',
     description: 'GET /health',
-    tableAccess: { readKeyPrefixes: [], writeKeyPrefixes: [], queryIndexes: [] },
+    tableAccess: { readKeyPrefixes: [], writeKeyPrefixes: [], queryIndexPartitions: [] },
   },
   openapi: {
     entry: 'lambdas/handlers/openapi.ts',
     description: 'GET /openapi.json: the OpenAPI document, pre-generated (docs/openapi.json)',
-    tableAccess: { readKeyPrefixes: [], writeKeyPrefixes: [], queryIndexes: [] },
+    tableAccess: { readKeyPrefixes: [], writeKeyPrefixes: [], queryIndexPartitions: [] },
   },
   events: {
     entry: 'lambdas/handlers/get-event.ts',
     description: 'GET /events/{eventId}: event with seats left and how many wait',
-    // gsi1: the event's waiting-list queue, for the counts per workshop.
-    tableAccess: { readKeyPrefixes: ['EVENT#', 'WORKSHOP#'], writeKeyPrefixes: [], queryIndexes: ['gsi1'] },
+    // gsi1: the event's waiting-list queue, for the counts per workshop; never the registrations.
+    tableAccess: {
+      readKeyPrefixes: ['EVENT#', 'WORKSHOP#'],
+      writeKeyPrefixes: [],
+      queryIndexPartitions: [waitingQueues],
+    },
   },
   register: {
     entry: 'lambdas/handlers/register.ts',
@@ -58,7 +71,7 @@ export const functionSpecs = {
       // joined at registration, and the promotion walk after a signup.
       readKeyPrefixes: ['EVENT#', 'WORKSHOP#', 'IDEMP#', 'REG#', 'WAIT#'],
       writeKeyPrefixes: ['WORKSHOP#', 'EMAIL#', 'REG#', 'IDEMP#', 'MAIL#', 'WAIT#'],
-      queryIndexes: ['gsi1'],
+      queryIndexPartitions: [waitingQueues],
     },
     sendsEmail: true,
   },
@@ -70,7 +83,7 @@ export const functionSpecs = {
       // WAIT# and gsi1: the waiting lists, and promotion after a seat is freed.
       readKeyPrefixes: ['EVENT#', 'WORKSHOP#', 'REG#', 'WAIT#'],
       writeKeyPrefixes: ['WORKSHOP#', 'EMAIL#', 'REG#', 'MAIL#', 'WAIT#'],
-      queryIndexes: ['gsi1'],
+      queryIndexPartitions: [waitingQueues],
     },
     sendsEmail: true,
   },
@@ -81,7 +94,7 @@ export const functionSpecs = {
       // EVENTS: the registry of event ids; AUDIT#: the audit log (read through gsi1); MAIL#: emails owed.
       readKeyPrefixes: ['EVENT#', 'WORKSHOP#', 'REG#', 'EVENTS', 'WAIT#'],
       writeKeyPrefixes: ['EVENT#', 'WORKSHOP#', 'REG#', 'EMAIL#', 'AUDIT#', 'EVENTS', 'MAIL#', 'WAIT#'],
-      queryIndexes: ['gsi1'],
+      queryIndexPartitions: [registrations, audit, waitingQueues],
     },
     sendsEmail: true,
   },
@@ -179,7 +192,7 @@ export const scheduledFunctionSpecs = {
     tableAccess: {
       readKeyPrefixes: ['EVENT#', 'WORKSHOP#', 'REG#', 'MAIL#'],
       writeKeyPrefixes: ['REG#', 'MAIL#'],
-      queryIndexes: ['gsi1'],
+      queryIndexPartitions: [outbox, waitingQueues],
     },
   },
   promoteWaitingLists: {
@@ -191,7 +204,7 @@ export const scheduledFunctionSpecs = {
     tableAccess: {
       readKeyPrefixes: ['EVENT#', 'WORKSHOP#', 'REG#', 'WAIT#', 'EVENTS'],
       writeKeyPrefixes: ['WORKSHOP#', 'REG#', 'WAIT#', 'MAIL#'],
-      queryIndexes: ['gsi1'],
+      queryIndexPartitions: [waitingQueues],
     },
   },
   purgePersonalData: {
@@ -202,7 +215,7 @@ export const scheduledFunctionSpecs = {
       readKeyPrefixes: ['EVENT#', 'WORKSHOP#', 'REG#', 'EVENTS'],
       // WAIT#: an anonymised registration leaves its waiting lists.
       writeKeyPrefixes: ['REG#', 'EMAIL#', 'WAIT#'],
-      queryIndexes: ['gsi1'],
+      queryIndexPartitions: [registrations],
     },
   },
   consistencyCheck: {
@@ -212,7 +225,9 @@ export const scheduledFunctionSpecs = {
     tableAccess: {
       readKeyPrefixes: ['EVENT#', 'WORKSHOP#', 'EVENTS'],
       writeKeyPrefixes: [],
-      queryIndexes: ['gsi1'],
+      // The registration index without personal data: seat holders' status and choices only.
+      queryIndexPartitions: [registrations],
+      queryIndexAttributes: SEAT_HOLDER_ATTRIBUTES,
     },
   },
 } as const satisfies Record<string, ScheduledFunctionSpec>;
@@ -228,5 +243,5 @@ export const emailFeedbackFunctionSpec = {
   entry: 'lambdas/handlers/email-feedback.ts',
   description: 'SES bounces and complaints (SNS): marks the registration emailState bounced or complained',
   // One conditional UpdateItem on the registration; it reads nothing else.
-  tableAccess: { readKeyPrefixes: [], writeKeyPrefixes: ['REG#'], queryIndexes: [] },
+  tableAccess: { readKeyPrefixes: [], writeKeyPrefixes: ['REG#'], queryIndexPartitions: [] },
 } as const satisfies FunctionSpec;

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { z } from 'zod';
 
@@ -131,7 +133,70 @@ const reservedConcurrencySchema = z
   })
   .strict();
 
-export const stageConfigSchema = z
+/**
+ * Stages open to the public: they must name their account, the form's own domain and certificate, an alarm
+ * address, and nothing under a documentation domain. dev and test stay runnable without any of that.
+ */
+export const publicStages: ReadonlySet<StageName> = new Set(['acceptance', 'production']);
+
+/** Documentation and reserved names (RFC 2606, RFC 6761): never a real origin, identity or mailbox. */
+const PLACEHOLDER_HOST = /(^|\.)(example\.(org|com|net|nl)|example|test|invalid|localhost)$/i;
+
+function placeholderHost(value: string): string | undefined {
+  const host = value.includes('@')
+    ? value.slice(value.lastIndexOf('@') + 1).replace(/>.*$/, '')
+    : (parseUrl(value)?.hostname ?? value);
+  return PLACEHOLDER_HOST.test(host.trim()) ? host.trim() : undefined;
+}
+
+/** What each public-stage setting must hold, in the synth error that names it. */
+const PUBLIC_STAGE_FIELDS = {
+  account: 'the 12-digit id of the AWS account of this stage (aws sts get-caller-identity)',
+  webDomainName: "the form's own host name, e.g. aanmelden.uw-organisatie.nl (its origin in allowedOrigins)",
+  webCertificateArn:
+    'the ARN of an issued ACM certificate for webDomainName in us-east-1 (arn:aws:acm:us-east-1:<account>:certificate/<id>)',
+  alarmEmail: 'the mailbox of whoever is on call for this stage',
+} as const;
+
+function requirePublicStageSettings(
+  config: z.output<typeof baseStageConfigSchema>,
+  ctx: z.RefinementCtx,
+): void {
+  for (const [field, what] of Object.entries(PUBLIC_STAGE_FIELDS)) {
+    if (config[field as keyof typeof PUBLIC_STAGE_FIELDS] === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [field],
+        message: `required for stage ${config.stage}: put ${what}`,
+      });
+    }
+  }
+  const named: [(string | number)[], string | undefined, string][] = [
+    ...config.allowedOrigins.map((origin, index): [(string | number)[], string, string] => [
+      ['allowedOrigins', index],
+      origin,
+      "the form's real origin (https://<webDomainName>)",
+    ]),
+    [['publicBaseUrl'], config.publicBaseUrl, "the form's real URL (https://<webDomainName>)"],
+    [['webDomainName'], config.webDomainName, "the form's real host name"],
+    [['email', 'identity'], config.email.identity, 'the SES domain (or address) you verify for sending'],
+    [['email', 'mailFrom'], config.email.mailFrom, '"Display Name <address>" at the SES identity'],
+    [['email', 'replyTo'], config.email.replyTo, "the organisers' real mailbox"],
+    [['alarmEmail'], config.alarmEmail, 'the mailbox of whoever is on call for this stage'],
+  ];
+  for (const [fieldPath, value, what] of named) {
+    const host = value === undefined ? undefined : placeholderHost(value);
+    if (host !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: fieldPath,
+        message: `${host} is a placeholder, not allowed for stage ${config.stage}: put ${what}`,
+      });
+    }
+  }
+}
+
+const baseStageConfigSchema = z
   .object({
     stage: stageNameSchema,
     /** Target account; falls back to CDK_DEFAULT_ACCOUNT (the CLI's current credentials). */
@@ -209,42 +274,46 @@ export const stageConfigSchema = z
       )
       .optional(),
   })
-  .strict()
-  .superRefine((config, ctx) => {
-    const url = parseUrl(config.publicBaseUrl);
-    if (url !== undefined && !config.allowedOrigins.includes(url.origin)) {
+  .strict();
+
+export const stageConfigSchema = baseStageConfigSchema.superRefine((config, ctx) => {
+  const url = parseUrl(config.publicBaseUrl);
+  if (url !== undefined && !config.allowedOrigins.includes(url.origin)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['publicBaseUrl'],
+      message: `its origin ${url.origin} must be one of allowedOrigins (the form posts from there)`,
+    });
+  }
+  if ((config.webDomainName === undefined) !== (config.webCertificateArn === undefined)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: [config.webDomainName === undefined ? 'webDomainName' : 'webCertificateArn'],
+      message: 'webDomainName and webCertificateArn go together: set both or neither',
+    });
+  }
+  if (publicStages.has(config.stage)) requirePublicStageSettings(config, ctx);
+  if (config.webDomainName !== undefined && url !== undefined) {
+    const webOrigin = `https://${config.webDomainName}`;
+    if (url.origin !== webOrigin) {
       ctx.addIssue({
         code: 'custom',
         path: ['publicBaseUrl'],
-        message: `its origin ${url.origin} must be one of allowedOrigins (the form posts from there)`,
+        message: `must be on ${webOrigin} (webDomainName): the links in emails lead to the form served there`,
       });
     }
-    if ((config.webDomainName === undefined) !== (config.webCertificateArn === undefined)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: [config.webDomainName === undefined ? 'webDomainName' : 'webCertificateArn'],
-        message: 'webDomainName and webCertificateArn go together: set both or neither',
-      });
-    }
-    if (config.webDomainName !== undefined && url !== undefined) {
-      const webOrigin = `https://${config.webDomainName}`;
-      if (url.origin !== webOrigin) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['publicBaseUrl'],
-          message: `must be on ${webOrigin} (webDomainName): the links in emails lead to the form served there`,
-        });
-      }
-    }
-  });
+  }
+});
 
 export type StageConfigInput = z.input<typeof stageConfigSchema>;
 export type StageConfig = z.output<typeof stageConfigSchema>;
 export type EmailConfig = StageConfig['email'];
 
 /**
- * The stages. Every host name under `example.org`/`example.nl` is a placeholder: replace origins, base URLs,
- * SES identities and addresses with the real ones, and set `account`, before the first deploy (docs/deploy.md).
+ * The stages. Every host name under `example.org`/`example.nl` is a placeholder: acceptance and production
+ * refuse to synthesize until origins, base URLs, SES identities and addresses are real and `account`,
+ * `webDomainName` and `webCertificateArn` are set, here or in a settings file (`-c settings=<file>`,
+ * docs/deploy.md). dev and test run with the placeholders (their mail goes nowhere until set).
  * All stages live in eu-west-1 (Ireland): data stays in the EU, and SES and WAF are available there.
  * Production throttling stays far above the design's per-workshop ceiling (~500 registrations/s).
  */
@@ -369,10 +438,51 @@ export function loadStageConfig(
 /** The context key that selects the stage: `cdk synth -c stage=production`. */
 export const STAGE_CONTEXT_KEY = 'stage';
 
-/** Reads `-c stage=<name>` from a construct's context (default `dev`) and loads that stage. */
+/**
+ * The context key naming a JSON settings file (`-c settings=config/settings.example.json`): per stage, values
+ * that replace the shipped ones of lib/stage-config.ts, each top-level field whole (give `email` complete).
+ * Relative paths start at the working directory (the repository root for `npx cdk`).
+ */
+export const SETTINGS_CONTEXT_KEY = 'settings';
+
+const settingsFileSchema = z.partialRecord(stageNameSchema, z.record(z.string(), z.unknown()));
+
+/** The stage configurations with a settings file's values over the shipped ones. */
+export function stageConfigsWithSettings(
+  file: string,
+  base: Readonly<Record<StageName, StageConfigInput>> = stageConfigs,
+): Record<StageName, StageConfigInput> {
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(path.resolve(file), 'utf8'));
+  } catch (error) {
+    throw new StageConfigError(`Cannot read the settings file ${file}: ${(error as Error).message}`);
+  }
+  const parsed = settingsFileSchema.safeParse(json);
+  if (!parsed.success) {
+    throw new StageConfigError(
+      `The settings file ${file} must be an object of stages (${stageNames.join(', ')}), each an object of fields:\n${formatIssues(parsed.error)}`,
+    );
+  }
+  const merged = { ...base };
+  for (const [stage, values] of Object.entries(parsed.data) as [StageName, Record<string, unknown>][]) {
+    merged[stage] = { ...base[stage], ...values } as StageConfigInput;
+  }
+  return merged;
+}
+
+/**
+ * Reads `-c stage=<name>` from a construct's context (default `dev`) and loads that stage, with the values
+ * of `-c settings=<file>` when given.
+ */
 export function stageConfigFromContext(node: { tryGetContext(key: string): unknown }): StageConfig {
   const stage: unknown = node.tryGetContext(STAGE_CONTEXT_KEY) ?? DEFAULT_STAGE;
-  return loadStageConfig(stage);
+  const settings: unknown = node.tryGetContext(SETTINGS_CONTEXT_KEY);
+  if (settings === undefined) return loadStageConfig(stage);
+  if (typeof settings !== 'string' || settings === '') {
+    throw new StageConfigError('-c settings=<file> must name a JSON file.');
+  }
+  return loadStageConfig(stage, stageConfigsWithSettings(settings));
 }
 
 /** The stack environment: the configured account/region, else the CLI's defaults (may stay undefined). */

@@ -1,4 +1,5 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { REGISTRATION_INDEX } from '../lambdas/adapters/dynamodb/keys.js';
 import type { TableAccess } from '../lambdas/routes.js';
 
 /** Item actions a function may use to read the partitions it is granted. */
@@ -32,7 +33,8 @@ function leadingKeysCondition(prefixes: readonly string[]): Record<string, Recor
 
 /**
  * Least-privilege statements for one function's declared table access: item reads and writes limited
- * to the declared partition key prefixes, queries limited to the declared indexes. Empty access → no statements.
+ * to the declared partition key prefixes, index queries to the declared index partitions. Empty access → no
+ * statements.
  */
 export function tableAccessStatements(tableArn: string, access: TableAccess): iam.PolicyStatement[] {
   const statements: iam.PolicyStatement[] = [];
@@ -56,16 +58,39 @@ export function tableAccessStatements(tableArn: string, access: TableAccess): ia
       }),
     );
   }
-  if (access.queryIndexes.length > 0) {
+  if (access.queryIndexPartitions.length > 0) {
     statements.push(
       new iam.PolicyStatement({
-        sid: 'QueryIndexes',
+        sid: 'QueryOwnIndexPartitions',
         actions: [...QUERY_ACTIONS],
-        resources: access.queryIndexes.map((indexName) => `${tableArn}/index/${indexName}`),
+        resources: [`${tableArn}/index/${REGISTRATION_INDEX}`],
+        conditions: indexQueryConditions(access),
       }),
     );
   }
   return statements;
+}
+
+/**
+ * A query names exactly one index partition (`dynamodb:LeadingKeys`, the index's partition key value); it must
+ * match one of the function's patterns (StringLike, `*` within a partition pattern). With attributes, the
+ * query must ask for specific attributes (`dynamodb:Select`), all of them among those allowed.
+ */
+function indexQueryConditions(access: TableAccess): Record<string, Record<string, string | string[]>> {
+  for (const pattern of access.queryIndexPartitions) {
+    if (pattern.length === 0 || pattern.startsWith('*') || pattern.includes('?')) {
+      throw new Error(
+        `Invalid index partition ${JSON.stringify(pattern)}: use a pattern from indexPartitions.`,
+      );
+    }
+  }
+  const partitions = { 'dynamodb:LeadingKeys': [...access.queryIndexPartitions] };
+  if (access.queryIndexAttributes === undefined) return { 'ForAllValues:StringLike': partitions };
+  return {
+    'ForAllValues:StringLike': partitions,
+    'ForAllValues:StringEquals': { 'dynamodb:Attributes': [...access.queryIndexAttributes] },
+    StringEquals: { 'dynamodb:Select': 'SPECIFIC_ATTRIBUTES' },
+  };
 }
 
 /** KMS actions DynamoDB makes on the caller's behalf when the caller only reads a table with a customer-managed key. */
@@ -82,7 +107,7 @@ export function tableKeyStatement(
   access: TableAccess,
   region: string,
 ): iam.PolicyStatement | undefined {
-  const reads = access.readKeyPrefixes.length > 0 || access.queryIndexes.length > 0;
+  const reads = access.readKeyPrefixes.length > 0 || access.queryIndexPartitions.length > 0;
   const writes = access.writeKeyPrefixes.length > 0;
   if (!reads && !writes) return undefined;
   return new iam.PolicyStatement({

@@ -13,10 +13,12 @@ import type * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import type { Construct } from 'constructs';
+import { omitRedundantRoleDependency } from './constructs/api-function.js';
 import type { StageConfig } from './stage-config.js';
 
 export type WebStackProps = StackProps & {
@@ -136,8 +138,12 @@ export class WebStack extends Stack {
       {
         id: 'AwsSolutions-CFR2',
         reason:
-          'The distribution serves static files only (GET/HEAD, cached). Registrations go to the API, which has its ' +
-          'own WAF with rate rules; a CloudFront web ACL would have to live in us-east-1 and cost a second fee.',
+          'The distribution serves static files only (GET/HEAD, cached), and holds no data. ' +
+          (config.waf.enabled
+            ? 'Registrations go to the API, which has its own WAF with rate rules; a CloudFront web ACL would have ' +
+              'to live in us-east-1 and cost a second fee.'
+            : `Stage ${config.stage} runs without WAF (waf.enabled false) to save its fixed cost, on the API as here; ` +
+              'the API keeps stage throttling.'),
       },
       {
         id: 'AwsSolutions-CFR3',
@@ -188,12 +194,16 @@ export class WebStack extends Stack {
     });
   }
 
-  /** The BucketDeployment's handler: a CDK-provided Lambda function (one per stack) that copies the files. */
+  /**
+   * The BucketDeployment's handler: a CDK-provided Lambda function (one per stack) that copies the files.
+   * Its acknowledgements, and no redundant DependsOn on its role.
+   */
   private acknowledgeDeploymentHandler(): void {
     const handler = this.node.children.find((child) =>
       child.node.id.startsWith('Custom::CDKBucketDeployment'),
     );
-    if (handler === undefined) throw new Error('BucketDeployment handler not found');
+    if (!(handler instanceof lambda.Function)) throw new Error('BucketDeployment handler not found');
+    omitRedundantRoleDependency(handler);
     const provided =
       'The CDK-provided handler of BucketDeployment, run only by CloudFormation during a deploy';
     Validations.of(handler).acknowledge(
@@ -216,6 +226,8 @@ export class WebStack extends Stack {
   private deploymentWildcards(): string[] {
     const account = Token.isUnresolved(this.account) ? '<AWS::AccountId>' : this.account;
     const region = Token.isUnresolved(this.region) ? '<AWS::Region>' : this.region;
+    // A literal once the region is known (feature flag @aws-cdk/core:enablePartitionLiterals).
+    const partition = Token.isUnresolved(this.partition) ? '<AWS::Partition>' : this.partition;
     const qualifier =
       (this.synthesizer instanceof DefaultStackSynthesizer
         ? this.synthesizer.bootstrapQualifier
@@ -226,7 +238,7 @@ export class WebStack extends Stack {
       'Action::s3:List*',
       'Action::s3:DeleteObject*',
       'Action::s3:Abort*',
-      `Resource::arn:<AWS::Partition>:s3:::cdk-${qualifier}-assets-${account}-${region}/*`,
+      `Resource::arn:${partition}:s3:::cdk-${qualifier}-assets-${account}-${region}/*`,
       `Resource::<${this.getLogicalId(this.bucket.node.defaultChild as s3.CfnBucket)}.Arn>/*`,
       // cloudfront:CreateInvalidation and GetInvalidation do not support resource-level permissions.
       'Resource::*',

@@ -47,8 +47,15 @@ export class RegistrationNotFound extends AppError {
 export class RouteNotFound extends AppError {
   readonly code = 'NOT_FOUND';
 }
+/** The resource exists, with other methods: `allowedMethods` become the `Allow` header. */
 export class MethodNotAllowed extends AppError {
   readonly code = 'METHOD_NOT_ALLOWED';
+  readonly allowedMethods: readonly string[];
+
+  constructor(allowedMethods: readonly string[] = []) {
+    super();
+    this.allowedMethods = allowedMethods;
+  }
 }
 export class WorkshopFull extends AppError {
   readonly code = 'WORKSHOP_FULL';

@@ -29,7 +29,7 @@ export async function handler(_event?: ScheduledEvent, context?: Context): Promi
   const report = await checkSeatCounters({
     registry: deps.adminQueries,
     events: deps.store,
-    index: deps.adminQueries,
+    index: deps.seatHolderIndex,
     recheckDelayMs,
     sleep,
   });

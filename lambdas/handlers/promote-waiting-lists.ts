@@ -1,11 +1,12 @@
-import { randomUUID } from 'node:crypto';
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { dependencies } from '../composition.js';
+import { emailDependencies } from '../email-composition.js';
 import { logger } from '../observability.js';
+import { notifyPromotions } from '../use-cases/follow-up.js';
 import { promoteWithLease } from '../use-cases/promote-waiting.js';
-import { notifyPromotions, promotionDeps } from '../waiting-list-runtime.js';
 
 const deps = dependencies();
+const { followUp } = emailDependencies();
 
 /**
  * Scheduled (EventBridge, every minute; an interval locally): the sweep behind the promotion that follows
@@ -19,12 +20,8 @@ export async function handler(_event?: ScheduledEvent, context?: Context) {
   let promoted = 0;
   for (const eventId of await deps.adminQueries.eventIds()) {
     try {
-      const promotions = await promoteWithLease(eventId, {
-        ...promotionDeps(),
-        lease: deps.waitingList,
-        newOwnerId: randomUUID,
-      });
-      await notifyPromotions(promotions);
+      const promotions = await promoteWithLease(eventId, followUp);
+      await notifyPromotions(promotions, followUp);
       promoted += promotions.length;
     } catch (error) {
       failedEventIds.push(eventId);

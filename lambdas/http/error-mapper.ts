@@ -80,6 +80,9 @@ export function errorToResponse(error: unknown, locale: Locale): APIGatewayProxy
   }
   const headers: Record<string, string> = {};
   if (error instanceof TryAgain) headers['Retry-After'] = String(error.retryAfterSeconds);
+  if (error instanceof MethodNotAllowed && error.allowedMethods.length > 0) {
+    headers.Allow = error.allowedMethods.join(', ');
+  }
   return jsonResponse(status, errorBody(error.code, locale, error.details), headers);
 }
 

@@ -17,13 +17,17 @@ function isJsonContentType(contentType: string | undefined): boolean {
   return mediaType === 'application/json' || /^application\/[\w.-]+\+json$/.test(mediaType);
 }
 
-/** Size, then media type, then syntax: each refusal has its own code and nothing has been touched yet. */
+/**
+ * Size, then media type, then syntax: each refusal has its own code and nothing has been touched yet.
+ * `maxBytes` makes room for larger documents (an event definition); 10 KB otherwise.
+ */
 export function readJsonBody(
   event: Pick<APIGatewayProxyEvent, 'headers' | 'body' | 'isBase64Encoded'>,
+  { maxBytes = MAX_BODY_BYTES }: { maxBytes?: number } = {},
 ): unknown {
   const raw = event.body ?? '';
   const bytes = event.isBase64Encoded ? Buffer.from(raw, 'base64') : Buffer.from(raw, 'utf8');
-  if (bytes.byteLength > MAX_BODY_BYTES) throw new PayloadTooLarge();
+  if (bytes.byteLength > maxBytes) throw new PayloadTooLarge();
   if (!isJsonContentType(header(event, 'content-type'))) throw new UnsupportedMediaType();
   try {
     return JSON.parse(bytes.toString('utf8'));

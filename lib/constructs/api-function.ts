@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import { CfnResource, Duration, Lazy, Stack, Validations } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -132,6 +132,8 @@ export class ApiFunction extends Construct {
       this.function.addToRolePolicy(sesSendStatement(props.emailSending));
     }
 
+    omitRedundantRoleDependency(this.function);
+
     Validations.of(this.role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason:
@@ -139,6 +141,34 @@ export class ApiFunction extends Construct {
         'permissions (Resource must be *). Every other statement of this role names its resources.',
     });
   }
+}
+
+/**
+ * CDK makes every Lambda function `DependsOn` its role, which the function's `Role` property (`Fn::GetAtt`)
+ * already enforces (cfn-lint W3005). This renders `DependsOn` from the resource's real dependencies without
+ * the role: the role's policies and whatever else was added stay.
+ */
+export function omitRedundantRoleDependency(fn: lambda.Function): void {
+  const cfnFunction = fn.node.defaultChild as lambda.CfnFunction;
+  const cfnRole = fn.role?.node.defaultChild;
+  if (!(cfnRole instanceof CfnResource)) return;
+  const stack = Stack.of(fn);
+  cfnFunction.addOverride(
+    'DependsOn',
+    Lazy.list(
+      {
+        // Runs when the template is resolved, after CDK has turned construct dependencies into resource ones.
+        produce: () =>
+          cfnFunction
+            .obtainDependencies()
+            .filter((dependency): dependency is CfnResource => dependency instanceof CfnResource)
+            .filter((dependency) => dependency !== cfnRole && Stack.of(dependency) === stack)
+            .map((dependency) => stack.resolve(dependency.logicalId) as string)
+            .sort(),
+      },
+      { omitEmpty: true },
+    ),
+  );
 }
 
 /** IAM descriptions allow Latin-1 only, at most 1,000 characters. */

@@ -5,18 +5,45 @@ import { errorBody } from '../gateway-responses.js';
 /** Bodies above this size are refused by WAF (413) before they reach a function. */
 export const MAX_BODY_BYTES = 16 * 1024;
 
+/** A route as WAF sees it: method and API Gateway path template (`/events/{eventId}/registrations`). */
+export type RateLimitedRoute = { readonly method: string; readonly path: string };
+
 /**
- * The registration route as WAF sees the URI path: with the stage name in front on the execute-api
- * endpoint (`/production/events/x/registrations`), without it behind a custom domain.
+ * The public routes a rate rule must cover: every one that is not a read and needs no organiser login. They
+ * create a registration or send an email (registration, waiting-list signup, changing, cancelling, joining
+ * or leaving a list, erasing personal data). Those under `/events/` create a registration; the others act on
+ * one, with its manage token.
  */
-export const REGISTRATION_PATH_REGEX = '^(/[^/]+)?/events/[^/]+/registrations/?$';
+export function rateLimitedRoutes(routes: readonly (RateLimitedRoute & { auth: string })[]): {
+  creating: RateLimitedRoute[];
+  changing: RateLimitedRoute[];
+} {
+  const writes = routes.filter((route) => route.auth !== 'admin' && route.method !== 'GET');
+  return {
+    creating: writes.filter((route) => route.path.startsWith('/events/')),
+    changing: writes.filter((route) => !route.path.startsWith('/events/')),
+  };
+}
+
+/**
+ * One regex for the URI paths of these routes as WAF sees them: with the stage name in front on the
+ * execute-api endpoint (`/production/events/x/registrations`), without it behind a custom domain.
+ */
+export function pathRegex(routes: readonly RateLimitedRoute[]): string {
+  const templates = [...new Set(routes.map((route) => route.path))].map((path) =>
+    path.replace(/[.]/g, '\\.').replace(/\{[^}]+\}/g, '[^/]+'),
+  );
+  return `^(/[^/]+)?(${templates.join('|')})/?$`;
+}
 
 export type ApiWebAclProps = {
   readonly name: string;
   /** ARN of the API Gateway stage to protect. */
   readonly stageArn: string;
-  /** Registrations one IP address may post per 5 minutes. */
+  /** Requests one IP address may send per 5 minutes, per rate rule (creating; acting on a registration). */
   readonly registrationRateLimit: number;
+  /** The API's routes; the public ones that write get a rate rule (`rateLimitedRoutes`). */
+  readonly routes: readonly (RateLimitedRoute & { auth: string })[];
   /** The form's origin, so that the browser can read WAF's own refusals. */
   readonly formOrigin: string;
 };
@@ -41,14 +68,83 @@ function managedRuleGroup(
   };
 }
 
+function methodIs(method: string): wafv2.CfnWebACL.StatementProperty {
+  return {
+    byteMatchStatement: {
+      fieldToMatch: { method: {} },
+      positionalConstraint: 'EXACTLY',
+      searchString: method,
+      textTransformations: [{ priority: 0, type: 'NONE' }],
+    },
+  };
+}
+
 /**
- * AWS WAF (REGIONAL) for the API stage: a 16 KB body limit, a per-IP rate limit on registrations, and the
- * AWS managed common and known-bad-inputs rule sets. Its own refusals use the project's error shape.
+ * A per-IP rate rule over 5 minutes for these routes (their methods, their paths), refusing with 429 in the
+ * project's error shape; none without routes. Requests on other routes are not counted.
+ */
+function rateRule(
+  name: string,
+  priority: number,
+  routes: readonly RateLimitedRoute[],
+  limit: number,
+  corsHeaders: wafv2.CfnWebACL.CustomHTTPHeaderProperty[],
+): wafv2.CfnWebACL.RuleProperty[] {
+  const methods = [...new Set(routes.map((route) => route.method))].sort();
+  if (methods.length === 0) return [];
+  const method =
+    methods.length === 1
+      ? methodIs(methods[0] as string)
+      : { orStatement: { statements: methods.map(methodIs) } };
+  const rule: wafv2.CfnWebACL.RuleProperty = {
+    name,
+    priority,
+    action: {
+      block: {
+        customResponse: {
+          responseCode: 429,
+          customResponseBodyKey: 'TooManyRequests',
+          responseHeaders: [...corsHeaders, { name: 'Retry-After', value: '300' }],
+        },
+      },
+    },
+    statement: {
+      rateBasedStatement: {
+        limit,
+        evaluationWindowSec: 300,
+        aggregateKeyType: 'IP',
+        scopeDownStatement: {
+          andStatement: {
+            statements: [
+              method,
+              {
+                regexMatchStatement: {
+                  fieldToMatch: { uriPath: {} },
+                  regexString: pathRegex(routes),
+                  textTransformations: [{ priority: 0, type: 'NONE' }],
+                },
+              },
+            ],
+          },
+        },
+      },
+    },
+    visibilityConfig: visibility(name),
+  };
+  return [rule];
+}
+
+/**
+ * AWS WAF (REGIONAL) for the API stage: a 16 KB body limit, the AWS IP reputation list, per-IP rate limits on
+ * every public route that writes (creating registrations; acting on one), and the AWS managed common and
+ * known-bad-inputs rule sets. Its own refusals use the project's error shape.
  */
 export class ApiWebAcl extends Construct {
   readonly webAcl: wafv2.CfnWebACL;
   /** Metric names (namespace AWS/WAFV2, dimension Rule) per rule. */
   readonly ruleMetricNames: readonly string[];
+  /** Metric names of the rate rules. */
+  readonly rateRuleNames: readonly string[];
 
   constructor(scope: Construct, id: string, props: ApiWebAclProps) {
     super(scope, id);
@@ -59,6 +155,7 @@ export class ApiWebAcl extends Construct {
       { name: 'Cache-Control', value: 'no-store' },
     ];
 
+    const { creating, changing } = rateLimitedRoutes(props.routes);
     const rules: wafv2.CfnWebACL.RuleProperty[] = [
       {
         name: 'BodySizeLimit',
@@ -83,58 +180,20 @@ export class ApiWebAcl extends Construct {
         },
         visibilityConfig: visibility('BodySizeLimit'),
       },
-      {
-        name: 'RegistrationRateLimit',
-        priority: 1,
-        action: {
-          block: {
-            customResponse: {
-              responseCode: 429,
-              customResponseBodyKey: 'TooManyRequests',
-              responseHeaders: [...corsHeaders, { name: 'Retry-After', value: '300' }],
-            },
-          },
-        },
-        statement: {
-          rateBasedStatement: {
-            limit: props.registrationRateLimit,
-            evaluationWindowSec: 300,
-            aggregateKeyType: 'IP',
-            scopeDownStatement: {
-              andStatement: {
-                statements: [
-                  {
-                    byteMatchStatement: {
-                      fieldToMatch: { method: {} },
-                      positionalConstraint: 'EXACTLY',
-                      searchString: 'POST',
-                      textTransformations: [{ priority: 0, type: 'NONE' }],
-                    },
-                  },
-                  {
-                    regexMatchStatement: {
-                      fieldToMatch: { uriPath: {} },
-                      regexString: REGISTRATION_PATH_REGEX,
-                      textTransformations: [{ priority: 0, type: 'NONE' }],
-                    },
-                  },
-                ],
-              },
-            },
-          },
-        },
-        visibilityConfig: visibility('RegistrationRateLimit'),
-      },
+      // Known-bad addresses (bots, reconnaissance, DDoS sources by AWS threat intelligence) never get through.
+      managedRuleGroup('AWSManagedRulesAmazonIpReputationList', 1),
+      ...rateRule('RegistrationRateLimit', 2, creating, props.registrationRateLimit, corsHeaders),
+      ...rateRule('ManageRateLimit', 3, changing, props.registrationRateLimit, corsHeaders),
       // Its SizeRestrictions_BODY (8 KB) only counts: BodySizeLimit above is the body limit of this API.
-      managedRuleGroup('AWSManagedRulesCommonRuleSet', 2, [
+      managedRuleGroup('AWSManagedRulesCommonRuleSet', 4, [
         { name: 'SizeRestrictions_BODY', actionToUse: { count: {} } },
       ]),
-      managedRuleGroup('AWSManagedRulesKnownBadInputsRuleSet', 3),
+      managedRuleGroup('AWSManagedRulesKnownBadInputsRuleSet', 5),
     ];
 
     this.webAcl = new wafv2.CfnWebACL(this, 'WebAcl', {
       name: props.name,
-      description: 'vol-is-vol API: body size limit, registration rate limit, AWS managed rules',
+      description: 'vol-is-vol API: body size limit, IP reputation, rate limits per IP, AWS managed rules',
       scope: 'REGIONAL',
       defaultAction: { allow: {} },
       visibilityConfig: visibility(props.name),
@@ -146,6 +205,11 @@ export class ApiWebAcl extends Construct {
       rules,
     });
     this.ruleMetricNames = rules.map((rule) => (rule.visibilityConfig as Visibility).metricName);
+    this.rateRuleNames = rules
+      .filter(
+        (rule) => (rule.statement as wafv2.CfnWebACL.StatementProperty).rateBasedStatement !== undefined,
+      )
+      .map((rule) => (rule.visibilityConfig as Visibility).metricName);
 
     new wafv2.CfnWebACLAssociation(this, 'Association', {
       resourceArn: props.stageArn,

@@ -14,6 +14,7 @@ import { ApiStack, methodOptionsForAuth, pathParameters } from '../../lib/api-st
 import { DataStack } from '../../lib/data-stack.js';
 import { loadStageConfig } from '../../lib/stage-config.js';
 import { READ_ACTIONS, WRITE_ACTIONS } from '../../lib/table-access.js';
+import { iamStringLike } from '../support/iam.js';
 import {
   actionsOf,
   allPolicyStatements,
@@ -21,11 +22,13 @@ import {
   buildCustomApi,
   type CustomApi,
   configWith,
+  exampleStage,
   isDynamoStatement,
   logicalIdOf,
   type PolicyStatementJson,
   propertyOf,
   referencedId,
+  referencedIds,
   resourcesOf,
   resourcesOfType,
   type SynthesizedStage,
@@ -62,6 +65,18 @@ function leadingKeys(statement: PolicyStatementJson): string[] | undefined {
   return value === undefined ? undefined : Array.isArray(value) ? value : [value];
 }
 
+function indexPartitionsOf(statement: PolicyStatementJson): string[] {
+  const value = statement.Condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys'];
+  return value === undefined ? [] : Array.isArray(value) ? value : [value];
+}
+
+/** Whether a function's statements allow a Query of this `gsi1` partition (IAM StringLike matching). */
+function indexGrantCovers(statements: PolicyStatementJson[], partition: string): boolean {
+  return statements
+    .filter((statement) => actionsOf(statement).includes('dynamodb:Query'))
+    .some((statement) => indexPartitionsOf(statement).some((pattern) => iamStringLike(pattern, partition)));
+}
+
 /** Every IAM statement of a template: managed/attached policies and roles' inline policies. */
 function everyStatement(template: SynthesizedStage['apiTemplate']): PolicyStatementJson[] {
   return [
@@ -91,7 +106,7 @@ function importedTableArn(stage: SynthesizedStage): unknown {
   return { 'Fn::ImportValue': arnExport?.Export?.Name };
 }
 
-const noAccess = { readKeyPrefixes: [], writeKeyPrefixes: [], queryIndexes: [] };
+const noAccess = { readKeyPrefixes: [], writeKeyPrefixes: [], queryIndexPartitions: [] };
 
 /** A route table of the test's own: public, manage-token and admin routes, and a mail-sending function. */
 const syntheticSpecs: Record<string, FunctionSpec> = {
@@ -99,7 +114,7 @@ const syntheticSpecs: Record<string, FunctionSpec> = {
   mailer: {
     entry: 'lambdas/handlers/health.ts',
     description: 'sends mail',
-    tableAccess: { readKeyPrefixes: ['REG#'], writeKeyPrefixes: [], queryIndexes: [] },
+    tableAccess: { readKeyPrefixes: ['REG#'], writeKeyPrefixes: [], queryIndexPartitions: [] },
     sendsEmail: true,
   },
   boss: { entry: 'lambdas/handlers/health.ts', description: 'admin only', tableAccess: noAccess },
@@ -226,7 +241,7 @@ describe('ApiStack deployment stage', () => {
     '%s: stage name, throttling, error-only execution logs and log retention come from the stage config',
     (name) => {
       const stage = synthStage(name);
-      const config = loadStageConfig(name);
+      const config = exampleStage(name);
       stage.apiTemplate.hasResourceProperties('AWS::ApiGateway::Stage', {
         StageName: name,
         TracingEnabled: true,
@@ -297,8 +312,11 @@ describe('ApiStack deployment stage', () => {
     ]) {
       expect(setting.Format).not.toContain(forbidden);
     }
-    const logGroupId = referencedId(setting.DestinationArn);
-    expect(resourcesOfType(apiTemplate, 'AWS::Logs::LogGroup')[logGroupId ?? '']).toBeDefined();
+    // The log group's ARN without the trailing `:*` (feature flag logGroupDestinationArnWithoutWildcard).
+    const logGroups = Object.keys(resourcesOfType(apiTemplate, 'AWS::Logs::LogGroup'));
+    const referenced = [...referencedIds(setting.DestinationArn)];
+    expect(referenced.filter((id) => logGroups.includes(id))).toHaveLength(1);
+    expect(JSON.stringify(setting.DestinationArn)).not.toContain(':*');
   });
 });
 
@@ -416,10 +434,20 @@ describe('ApiStack table grants (least privilege from routes.ts)', () => {
         },
       });
     }
-    for (const indexName of access.queryIndexes) {
-      expect(JSON.stringify(statements)).toContain(`/index/${indexName}`);
+    const queries = statements.filter((s) => actionsOf(s).includes('dynamodb:Query'));
+    if (access.queryIndexPartitions.length === 0) {
+      expect(queries).toEqual([]);
+    } else {
+      expect(queries).toHaveLength(1);
+      expect(JSON.stringify(queries[0]?.Resource)).toMatch(/\/index\/gsi1"/);
+      expect(indexPartitionsOf(queries[0] as PolicyStatementJson)).toEqual(access.queryIndexPartitions);
     }
-    expect(statements.filter((s) => !actionsOf(s).includes('dynamodb:Query'))).toEqual(expected);
+    // The order of actions in a statement means nothing (CDK sorts them with minimizePolicies).
+    const sorted = (list: PolicyStatementJson[]) =>
+      list.map((statement) => ({ ...statement, Action: [...actionsOf(statement)].sort() }));
+    expect(sorted(statements.filter((s) => !actionsOf(s).includes('dynamodb:Query')))).toEqual(
+      sorted(expected),
+    );
   });
 
   it('events may only read EVENT#/WORKSHOP# partitions, query the index (waiting counts) and write nothing', () => {
@@ -471,6 +499,51 @@ describe('ApiStack table grants (least privilege from routes.ts)', () => {
     }
   });
 
+  it('no function may query the index without naming its partitions', () => {
+    for (const name of specNames) {
+      for (const statement of dynamoStatementsOf(stage, name)) {
+        if (!actionsOf(statement).includes('dynamodb:Query')) continue;
+        expect(resourcesOf(statement), name).toHaveLength(1);
+        expect(indexPartitionsOf(statement), name).not.toHaveLength(0);
+        expect(indexPartitionsOf(statement), name).not.toContain('*');
+      }
+    }
+  });
+
+  it.each(['events', 'register', 'manage', 'promoteWaitingLists', 'sendDueEmails'])(
+    '%s cannot query a registration partition of the index (personal data)',
+    (name) => {
+      expect(indexGrantCovers(dynamoStatementsOf(stage, name), 'EVENT#dag-2026#REGS#3'), name).toBe(false);
+      // Its waiting-list queries still pass.
+      expect(indexGrantCovers(dynamoStatementsOf(stage, name), 'EVENT#dag-2026#WAITING'), name).toBe(true);
+    },
+  );
+
+  it('the consistency check reads the registration index only for keys, status and choices', () => {
+    const [query] = dynamoStatementsOf(stage, 'consistencyCheck').filter((s) =>
+      actionsOf(s).includes('dynamodb:Query'),
+    );
+    expect(query?.Condition).toEqual({
+      'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['EVENT#*#REGS#*'] },
+      'ForAllValues:StringEquals': {
+        'dynamodb:Attributes': ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'type', 'id', 'status', 'choices'],
+      },
+      StringEquals: { 'dynamodb:Select': 'SPECIFIC_ATTRIBUTES' },
+    });
+    for (const personal of ['name', 'email', 'organisation', 'emailHash', 'confirmation']) {
+      expect(JSON.stringify(query?.Condition)).not.toContain(`"${personal}"`);
+    }
+    expect(indexGrantCovers([query as PolicyStatementJson], 'EVENT#dag-2026#WAITING')).toBe(false);
+  });
+
+  it('only the admin function may read the audit log', () => {
+    for (const name of specNames) {
+      expect(indexGrantCovers(dynamoStatementsOf(stage, name), 'AUDIT#dag-2026'), name).toBe(
+        name === 'admin',
+      );
+    }
+  });
+
   it('health has no DynamoDB statement at all', () => {
     expect(dynamoStatementsOf(stage, 'health')).toEqual([]);
   });
@@ -509,7 +582,8 @@ describe('customer-managed table key', () => {
         actionsOf(s).some((a) => a.startsWith('kms:')),
       );
       const any =
-        access.readKeyPrefixes.length + access.writeKeyPrefixes.length + access.queryIndexes.length > 0;
+        access.readKeyPrefixes.length + access.writeKeyPrefixes.length + access.queryIndexPartitions.length >
+        0;
       expect(kms).toHaveLength(any ? 1 : 0);
       if (!any) continue;
       const expected = ['kms:Decrypt', 'kms:DescribeKey'];
@@ -530,7 +604,7 @@ describe('customer-managed table key', () => {
 });
 
 describe('email sending', () => {
-  const config = loadStageConfig('acceptance');
+  const config = exampleStage('acceptance');
   const built = buildCustomApi({
     config,
     routes: syntheticRoutes,
@@ -643,15 +717,16 @@ describe('schedules', () => {
     }
   });
 
-  it('scheduled functions get small reserved concurrency and drop stale runs instead of retrying', () => {
+  it('scheduled functions get small reserved concurrency, drop stale runs, and retry within their interval', () => {
     for (const name of ['sweeper', 'nightly']) {
       expect(lambdaOf(built, name)?.Properties?.ReservedConcurrentExecutions).toBe(
         built.config.reservedConcurrency.scheduledFunctions,
       );
     }
     built.apiTemplate.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
-      MaximumRetryAttempts: 0,
+      MaximumRetryAttempts: 2,
       MaximumEventAgeInSeconds: 300,
+      DestinationConfig: { OnFailure: { Destination: Match.anyValue() } },
     });
   });
 
@@ -744,5 +819,38 @@ describe('running on a table restored from point-in-time recovery (restoredTable
       actionsOf(s).some((a) => a.startsWith('kms:')),
     );
     expect(JSON.stringify(kms[0]?.Resource)).toContain('Fn::ImportValue');
+  });
+});
+
+describe('admin cursor secret', () => {
+  const stage = synthStage('production');
+  const secrets = resourcesOfType(stage.apiTemplate, 'AWS::SecretsManager::Secret');
+  const [secretId, secret] = Object.entries(secrets)[0] ?? [];
+
+  it('is generated by Secrets Manager at deploy, per stage, never a value in the template', () => {
+    expect(Object.keys(secrets)).toHaveLength(1);
+    expect(secret?.Properties?.GenerateSecretString).toMatchObject({
+      PasswordLength: 64,
+      ExcludePunctuation: true,
+    });
+    expect(secret?.Properties?.SecretString).toBeUndefined();
+  });
+
+  it('only the admin function knows where it is and may read it', () => {
+    for (const name of specNames) {
+      const env = envOf(stage, name);
+      const reads = statementsOfFunction(stage.apiTemplate, functionLogicalId(stage, name)).filter((s) =>
+        actionsOf(s).includes('secretsmanager:GetSecretValue'),
+      );
+      if (name === 'admin') {
+        expect(referencedId(env.CURSOR_SECRET_ARN)).toBe(secretId);
+        expect(reads).toHaveLength(1);
+        expect(resourcesOf(reads[0] as PolicyStatementJson).map(referencedId)).toEqual([secretId]);
+      } else {
+        expect(env.CURSOR_SECRET_ARN, name).toBeUndefined();
+        expect(reads, name).toEqual([]);
+      }
+      expect(env.CURSOR_SECRET, name).toBeUndefined();
+    }
   });
 });

@@ -99,10 +99,21 @@ describe('customer-managed table key (stage option)', () => {
   });
 });
 
+describe.each(['dev', 'test', 'acceptance', 'production'])('organisers user pool MFA (%s)', (stageName) => {
+  it('requires TOTP (an authenticator app) of every organiser, and offers no SMS or email codes', () => {
+    const pools = synthStage(stageName).dataTemplate.findResources('AWS::Cognito::UserPool');
+    const [pool] = Object.values(pools) as { Properties: Record<string, unknown> }[];
+    expect(Object.keys(pools)).toHaveLength(1);
+    expect(pool?.Properties.MfaConfiguration).toBe('ON');
+    expect(pool?.Properties.EnabledMfas).toEqual(['SOFTWARE_TOKEN_MFA']);
+    expect(pool?.Properties.SmsConfiguration).toBeUndefined();
+  });
+});
+
 describe('organisers user pool', () => {
   const { dataTemplate: template } = synthStage('dev');
 
-  it('is admin-created only, strong passwords, optional TOTP MFA, threat protection, retained', () => {
+  it('is admin-created only, strong passwords, TOTP MFA required, threat protection, retained', () => {
     template.hasResource('AWS::Cognito::UserPool', {
       DeletionPolicy: 'Retain',
       UpdateReplacePolicy: 'Retain',
@@ -118,7 +129,8 @@ describe('organisers user pool', () => {
             TemporaryPasswordValidityDays: 3,
           }),
         },
-        MfaConfiguration: 'OPTIONAL',
+        // TOTP required for every organiser (issue 14): software token only, never SMS or email codes.
+        MfaConfiguration: 'ON',
         EnabledMfas: ['SOFTWARE_TOKEN_MFA'],
         UserPoolTier: 'PLUS',
         UserPoolAddOns: { AdvancedSecurityMode: 'ENFORCED' },

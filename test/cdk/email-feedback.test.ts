@@ -98,7 +98,7 @@ describe('SES bounces and complaints (acceptance: a configuration set of its own
     expect(emailFeedbackFunctionSpec.tableAccess).toEqual({
       readKeyPrefixes: [],
       writeKeyPrefixes: ['REG#'],
-      queryIndexes: [],
+      queryIndexPartitions: [],
     });
     const statements = statementsOfFunction(template, functionId);
     const dynamo = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:')));

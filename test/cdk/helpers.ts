@@ -1,20 +1,44 @@
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import type { FunctionSpec, Route, ScheduledFunctionSpec } from '../../lambdas/routes.js';
 import { ApiStack } from '../../lib/api-stack.js';
 import { DataStack } from '../../lib/data-stack.js';
+import { repoRoot } from '../../lib/repo-root.js';
 import {
   loadStageConfig,
+  SETTINGS_CONTEXT_KEY,
   type StageConfig,
   type StageConfigInput,
-  stageConfigs,
+  stageConfigsWithSettings,
 } from '../../lib/stage-config.js';
 import { addComplianceChecks, addVolIsVolStacks, type VolIsVolStacks } from '../../lib/vol-is-vol-app.js';
 import { buildWebAssets } from '../../lib/web-assets.js';
 
-/** Skips asset bundling (esbuild) for every stack: synth stays in-process and fast. */
-export const SKIP_BUNDLING = { 'aws:cdk:bundling-stacks': [] as string[] };
+/**
+ * The context of cdk.json (the feature flags), as the CLI passes it to every `cdk synth`, and no asset
+ * bundling (esbuild) for any stack: synth stays in-process and fast, with the flags the real synth has.
+ */
+export const SKIP_BUNDLING = {
+  ...(
+    JSON.parse(readFileSync(path.join(repoRoot, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> }
+  ).context,
+  'aws:cdk:bundling-stacks': [] as string[],
+};
+
+/**
+ * The committed example settings (config/settings.example.json, as CI passes with `-c settings=`): acceptance
+ * and production filled in with realistic values, so they synthesize; the shipped placeholders do not.
+ */
+export const EXAMPLE_SETTINGS_FILE = path.join(repoRoot, 'config', 'settings.example.json');
+export const exampleStageConfigs = stageConfigsWithSettings(EXAMPLE_SETTINGS_FILE);
+
+/** A stage's configuration with the example settings (what CI synthesizes). */
+export function exampleStage(stage: string): StageConfig {
+  return loadStageConfig(stage, exampleStageConfigs);
+}
 
 /** The web pages, built once per test file (as `bin/app.ts` does on every synth). */
 export const webAssetDir = await buildWebAssets();
@@ -32,15 +56,21 @@ export type BuildOptions = {
    * Off by default: it costs seconds per synth, and one dedicated test covers it. cdk-nag runs on every synth.
    */
   readonly validate?: boolean;
+  /** The settings file passed as `-c settings=`; default the example, null for none. */
+  readonly settings?: string | null;
 };
 
-/** Builds the app exactly as `bin/app.ts` does, for a stage given as context (undefined = no context). */
+/**
+ * Builds the app exactly as `bin/app.ts` does, for a stage given as context (undefined = no context), with
+ * the example settings file as context unless `settings` says otherwise (null: none, as a plain synth).
+ */
 export function buildApp(
   stage?: unknown,
   processEnv: NodeJS.ProcessEnv = {},
-  { validate = false }: BuildOptions = {},
+  { validate = false, settings = EXAMPLE_SETTINGS_FILE }: BuildOptions = {},
 ): SynthesizedStage {
   const context: Record<string, unknown> = { ...SKIP_BUNDLING };
+  if (settings !== null) context[SETTINGS_CONTEXT_KEY] = settings;
   if (stage !== undefined) context.stage = stage;
   if (validate) context['@aws-cdk/core:validateAgainstDefaultRules'] = true;
   const app = new App({ context, builtinCloudFormationValidation: validate });
@@ -68,7 +98,7 @@ export function synthStage(stage = 'dev'): SynthesizedStage {
 
 /** A stage's configuration with some fields replaced (validated like the real ones). */
 export function configWith(stage: string, overrides: Partial<StageConfigInput> = {}): StageConfig {
-  const base = stageConfigs[stage as keyof typeof stageConfigs];
+  const base = exampleStageConfigs[stage as keyof typeof exampleStageConfigs];
   return loadStageConfig(stage, { [stage]: { ...base, ...overrides } as StageConfigInput });
 }
 
@@ -94,7 +124,7 @@ export type CustomApi = {
  */
 export function buildCustomApi(options: CustomApiOptions): CustomApi {
   const app = new App({ context: { ...SKIP_BUNDLING }, builtinCloudFormationValidation: false });
-  const config = options.config ?? loadStageConfig(options.stage ?? 'dev');
+  const config = options.config ?? exampleStage(options.stage ?? 'dev');
   const data = new DataStack(app, 'Data', { config });
   const api = new ApiStack(app, 'Api', {
     config,

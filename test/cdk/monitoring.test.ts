@@ -161,3 +161,75 @@ describe.each(['dev', 'acceptance'])('monitoring (%s)', (name) => {
     for (const key of Object.keys(ALERT_LOG_MESSAGES)) expect(body).toContain(alertMetricName(key));
   });
 });
+
+describe.each(['dev', 'production'])('alarms that see sparse metrics and refusals (%s)', (name) => {
+  const stage = synthStage(name);
+  const template = stage.apiTemplate;
+  const alarms = Object.values(resourcesOfType(template, 'AWS::CloudWatch::Alarm')).map(
+    (alarm) => alarm.Properties as unknown as AlarmProps & { TreatMissingData?: string },
+  );
+  const named = (id: string) => alarms.find((alarm) => alarm.AlarmName === `vol-is-vol-${name}-${id}`);
+
+  it.each(['TableThrottledRequests', 'TableSystemErrors'])(
+    '%s fills every operation with 0 before summing (DynamoDB publishes only when it happens)',
+    (id) => {
+      const metrics = named(id)?.Metrics ?? [];
+      const [sum] = metrics.filter((metric) => metric.Expression !== undefined);
+      const series = metrics.filter((metric) => metric.MetricStat !== undefined);
+      expect(series.length).toBeGreaterThanOrEqual(8);
+      const terms = String(sum?.Expression).split(' + ');
+      expect(terms).toHaveLength(series.length);
+      for (const term of terms) expect(term).toMatch(/^FILL\(\w+,0\)$/);
+    },
+  );
+
+  it('alarms on the API 4XX rate (with a floor of requests), on 429s from the access log', () => {
+    const rate = named('Api4xxRate');
+    expect(rate?.Threshold).toBe(25);
+    const expression = rate?.Metrics?.find((metric) => metric.Expression !== undefined)?.Expression;
+    expect(expression).toContain('IF(FILL(requests,0) >= 20');
+    expect(JSON.stringify(rate?.Metrics)).toContain('"MetricName":"4XXError"');
+    expect(named('Api429')).toMatchObject({ MetricName: 'Api429', Threshold: 1 });
+    const filters = Object.values(resourcesOfType(template, 'AWS::Logs::MetricFilter')).filter((filter) =>
+      JSON.stringify(filter.Properties?.MetricTransformations).includes('"MetricName":"Api429"'),
+    );
+    expect(filters).toHaveLength(1);
+    expect(filters[0]?.Properties?.FilterPattern).toBe('{ $.status = "429" }');
+    expect(referencedId(filters[0]?.Properties?.LogGroupName)).toBe(
+      logicalIdOf(stage.api.accessLogGroup.node.defaultChild as unknown as CfnFunction),
+    );
+  });
+
+  it('alarms on WAF blocks and rate-rule refusals exactly where WAF is on', () => {
+    if (!stage.config.waf.enabled) {
+      expect(named('WafBlockedRequests')).toBeUndefined();
+      expect(named('WafRateLimited')).toBeUndefined();
+      return;
+    }
+    expect(named('WafBlockedRequests')).toMatchObject({
+      Namespace: 'AWS/WAFV2',
+      MetricName: 'BlockedRequests',
+    });
+    const limited = JSON.stringify(named('WafRateLimited')?.Metrics);
+    expect(limited).toContain('"Value":"RegistrationRateLimit"');
+    expect(limited).toContain('"Value":"ManageRateLimit"');
+    expect(limited).toContain('FILL(rate0,0) + FILL(rate1,0)');
+  });
+
+  it("the alarm topic key lets CloudWatch use it only for this account's alarms", () => {
+    const keys = Object.values(resourcesOfType(template, 'AWS::KMS::Key'));
+    const statements = keys.flatMap(
+      (key) =>
+        (key.Properties?.KeyPolicy as { Statement?: Record<string, unknown>[] } | undefined)?.Statement ?? [],
+    );
+    const cloudWatch = statements.filter((statement) =>
+      JSON.stringify(statement.Principal).includes('cloudwatch.amazonaws.com'),
+    );
+    expect(cloudWatch).toHaveLength(1);
+    expect(cloudWatch[0]?.Condition).toEqual({
+      StringEquals: {
+        'aws:SourceAccount': name === 'production' ? '123456789012' : { Ref: 'AWS::AccountId' },
+      },
+    });
+  });
+});

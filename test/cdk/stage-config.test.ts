@@ -11,7 +11,7 @@ import {
   stageConfigs,
   stageNames,
 } from '../../lib/stage-config.js';
-import { buildApp } from './helpers.js';
+import { buildApp, exampleStage, exampleStageConfigs } from './helpers.js';
 
 const valid: StageConfigInput = {
   stage: 'dev',
@@ -36,19 +36,22 @@ const loadDev = (overrides: Record<string, unknown>) =>
   loadStageConfig('dev', { dev: { ...valid, ...overrides } as StageConfigInput });
 
 describe('stage configuration', () => {
-  it.each(stageNames)('stage %s is configured and valid', (stage) => {
-    const config = loadStageConfig(stage);
-    expect(config.stage).toBe(stage);
-    expect(config.throttling.rateLimit).toBeGreaterThan(0);
-    expect(config.throttling.burstLimit).toBeGreaterThan(0);
-    expect(config.allowedOrigins.length).toBeGreaterThan(0);
-    expect(config.allowedOrigins).toContain(new URL(config.publicBaseUrl).origin);
-    expect(identityCovers(config.email.identity, mailFromOf(config.email).address)).toBe(true);
-  });
+  it.each(stageNames)(
+    'stage %s is configured and valid (public stages with the example settings)',
+    (stage) => {
+      const config = exampleStage(stage);
+      expect(config.stage).toBe(stage);
+      expect(config.throttling.rateLimit).toBeGreaterThan(0);
+      expect(config.throttling.burstLimit).toBeGreaterThan(0);
+      expect(config.allowedOrigins.length).toBeGreaterThan(0);
+      expect(config.allowedOrigins).toContain(new URL(config.publicBaseUrl).origin);
+      expect(identityCovers(config.email.identity, mailFromOf(config.email).address)).toBe(true);
+    },
+  );
 
   it('deploys every stage to eu-west-1, on its own table (no restore override left behind)', () => {
     for (const stage of stageNames) {
-      const config = loadStageConfig(stage);
+      const config = exampleStage(stage);
       expect(config.region).toBe('eu-west-1');
       expect(config.restoredTableName).toBeUndefined();
     }
@@ -59,7 +62,7 @@ describe('stage configuration', () => {
   });
 
   it('production keeps stacks from accidental deletion, logs longer than dev, and is guarded', () => {
-    const production = loadStageConfig('production');
+    const production = exampleStage('production');
     expect(production.terminationProtection).toBe(true);
     expect(production.logRetentionDays).toBeGreaterThan(loadStageConfig('dev').logRetentionDays);
     expect(production.allowedOrigins.every((origin) => origin.startsWith('https://'))).toBe(true);
@@ -202,6 +205,64 @@ describe('mail addresses', () => {
     expect(identityCovers('example.nl', 'a@badexample.nl')).toBe(false);
     expect(identityCovers('a@example.nl', 'A@example.nl')).toBe(true);
     expect(identityCovers('a@example.nl', 'b@example.nl')).toBe(false);
+  });
+});
+
+describe('public stages refuse placeholders and missing settings', () => {
+  it.each(['acceptance', 'production'])(
+    '%s with the shipped placeholders fails, naming each field and what to put there',
+    (stage) => {
+      const error = (() => {
+        try {
+          loadStageConfig(stage);
+        } catch (thrown) {
+          return thrown as Error;
+        }
+        throw new Error('expected the shipped configuration to be refused');
+      })();
+      expect(error).toBeInstanceOf(StageConfigError);
+      for (const field of [
+        'account: required',
+        'webDomainName: required',
+        'webCertificateArn: required',
+        'allowedOrigins.0: ',
+        'publicBaseUrl: ',
+        'email.identity: ',
+        'email.mailFrom: ',
+        'email.replyTo: ',
+        'alarmEmail: ',
+      ]) {
+        expect(error.message).toContain(`  - ${field}`);
+      }
+      expect(error.message).toMatch(/account: required for stage \w+: put the 12-digit id/);
+      expect(error.message).toMatch(/publicBaseUrl: \S+example\.org is a placeholder/);
+    },
+  );
+
+  it.each([
+    ['example.com', 'alarmEmail', 'oncall@example.com'],
+    ['a .test host', 'alarmEmail', 'oncall@aanmelden.test'],
+    ['a missing alarm address', 'alarmEmail', undefined],
+    ['a missing account', 'account', undefined],
+  ])('production refuses %s', (_label, field, value) => {
+    const production = { ...exampleStageConfigs.production, [field]: value };
+    expect(() => loadStageConfig('production', { production })).toThrow(new RegExp(`  - ${field}: `));
+  });
+
+  it('dev and test run with placeholders and without a domain', () => {
+    expect(loadStageConfig('dev').webDomainName).toBeUndefined();
+    expect(loadStageConfig('test').webDomainName).toBeUndefined();
+  });
+
+  it('synth of production fails without a settings file and passes with the example one', () => {
+    expect(() => buildApp('production', {}, { settings: null })).toThrow(/webCertificateArn: required/);
+    expect(buildApp('production').config.webDomainName).toBe('aanmelden.voorbeeldgemeente.nl');
+  });
+
+  it('a settings file that is not an object of stages is refused with its name', () => {
+    expect(() => buildApp('production', {}, { settings: '/nonexistent/settings.json' })).toThrow(
+      /Cannot read the settings file \/nonexistent\/settings\.json/,
+    );
   });
 });
 

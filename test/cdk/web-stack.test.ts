@@ -12,6 +12,7 @@ import { contentSecurityPolicy, WebStack } from '../../lib/web-stack.js';
 import {
   type CfnResource,
   configWith,
+  exampleStage,
   propertyOf,
   referencedId,
   resourcesOfType,
@@ -196,8 +197,8 @@ describe('web stack with a custom domain', () => {
     return Template.fromStack(web);
   }
 
-  const config = configWith('production', {
-    webDomainName: 'aanmelden.vol-is-vol.example.org',
+  const config = configWith('test', {
+    webDomainName: 'test.vol-is-vol.example.org',
     webCertificateArn: CERTIFICATE_ARN,
   });
 
@@ -205,27 +206,34 @@ describe('web stack with a custom domain', () => {
     const template = build(config);
     const [distributionId, distribution] = only(template, 'AWS::CloudFront::Distribution');
     const distributionConfig = propertyOf<Record<string, unknown>>(distribution, 'DistributionConfig');
-    expect(distributionConfig.Aliases).toEqual(['aanmelden.vol-is-vol.example.org']);
+    expect(distributionConfig.Aliases).toEqual(['test.vol-is-vol.example.org']);
     expect(distributionConfig.ViewerCertificate).toEqual({
       AcmCertificateArn: CERTIFICATE_ARN,
       MinimumProtocolVersion: 'TLSv1.2_2021',
       SslSupportMethod: 'sni-only',
     });
-    template.hasOutput('FormUrl', { Value: 'https://aanmelden.vol-is-vol.example.org' });
+    template.hasOutput('FormUrl', { Value: 'https://test.vol-is-vol.example.org' });
     template.hasOutput('DistributionDomainName', { Value: { 'Fn::GetAtt': [distributionId, 'DomainName'] } });
   });
 
+  it('is required, with a current TLS policy, for every public stage', () => {
+    const template = build(exampleStage('production'));
+    const [, distribution] = only(template, 'AWS::CloudFront::Distribution');
+    const distributionConfig = propertyOf<Record<string, unknown>>(distribution, 'DistributionConfig');
+    expect(distributionConfig.Aliases).toEqual([exampleStage('production').webDomainName]);
+    expect(distributionConfig.ViewerCertificate).toMatchObject({ MinimumProtocolVersion: 'TLSv1.2_2021' });
+  });
+
   it('refuses a half or inconsistent custom domain configuration', () => {
-    const base = stageConfigs.production;
-    const load = (overrides: object) => () =>
-      loadStageConfig('production', { production: { ...base, ...overrides } });
-    expect(load({ webDomainName: 'aanmelden.vol-is-vol.example.org' })).toThrow(
+    const base = stageConfigs.test;
+    const load = (overrides: object) => () => loadStageConfig('test', { test: { ...base, ...overrides } });
+    expect(load({ webDomainName: 'test.vol-is-vol.example.org' })).toThrow(
       /webCertificateArn: .*go together/,
     );
     expect(load({ webCertificateArn: CERTIFICATE_ARN })).toThrow(/webDomainName: .*go together/);
     expect(
       load({
-        webDomainName: 'aanmelden.vol-is-vol.example.org',
+        webDomainName: 'test.vol-is-vol.example.org',
         webCertificateArn: CERTIFICATE_ARN.replace('us-east-1', 'eu-west-1'),
       }),
     ).toThrow(/webCertificateArn: must be an ACM certificate ARN in us-east-1/);

@@ -56,7 +56,7 @@ describe('the scheduled seat counter check', () => {
     expect(scheduledFunctionSpecs.consistencyCheck).toMatchObject({
       entry: 'lambdas/handlers/consistency-check.ts',
       everyMinutes: 15,
-      tableAccess: { writeKeyPrefixes: [], queryIndexes: ['gsi1'] },
+      tableAccess: { writeKeyPrefixes: [], queryIndexPartitions: ['EVENT#*#REGS#*'] },
     });
   });
 

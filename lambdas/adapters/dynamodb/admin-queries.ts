@@ -29,6 +29,17 @@ import { isBusyError } from './transactions.js';
 /** Query pages never ask for more than this many items at once. */
 const MAX_QUERY_LIMIT = 1000;
 
+/** A ProjectionExpression for these attributes (names as placeholders: `status` and others are reserved). */
+function projectionOf(
+  attributes: readonly string[] | undefined,
+): Pick<QueryCommandInput, 'ProjectionExpression' | 'ExpressionAttributeNames'> {
+  if (attributes === undefined) return {};
+  return {
+    ProjectionExpression: attributes.map((_, index) => `#p${index}`).join(', '),
+    ExpressionAttributeNames: Object.fromEntries(attributes.map((name, index) => [`#p${index}`, name])),
+  };
+}
+
 /** DynamoDB busy (throttling, timeouts) becomes TryAgain (503 with Retry-After), as in the store. */
 async function call<T>(operation: () => Promise<T>): Promise<T> {
   try {
@@ -54,6 +65,7 @@ class ShardReader {
     private readonly partition: string,
     private readonly after: string | undefined,
     private batchSize: number,
+    private readonly projection: readonly string[] | undefined,
   ) {}
 
   peek(): Record<string, unknown> | undefined {
@@ -79,6 +91,7 @@ class ShardReader {
         ScanIndexForward: true,
         Limit: this.batchSize,
         ExclusiveStartKey: this.startKey,
+        ...projectionOf(this.projection),
       };
       const page = await call(() => this.client.send(new QueryCommand(input)));
       this.buffer = (page.Items ?? []).filter((item) => item.type === 'registration');
@@ -94,9 +107,14 @@ class ShardReader {
  * (merged into one order), the audit log, and the registry of event ids.
  */
 export class DynamoAdminQueries implements RegistrationIndex, AuditLog, EventRegistry {
+  /**
+   * `options.registrationAttributes`: read only these attributes of the registration index (a function whose
+   * grant allows no more, such as the seat counter check with `SEAT_HOLDER_ATTRIBUTES`).
+   */
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
+    private readonly options: { registrationAttributes?: readonly string[] } = {},
   ) {}
 
   /**
@@ -121,6 +139,7 @@ export class DynamoAdminQueries implements RegistrationIndex, AuditLog, EventReg
           registrationIndexPartition(eventId, shard),
           options.after,
           firstBatch,
+          this.options.registrationAttributes,
         ),
     );
     await Promise.all(readers.map((reader) => reader.fill()));

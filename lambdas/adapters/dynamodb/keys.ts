@@ -38,7 +38,7 @@ export const registrationIndexKeys = (eventId: string, registrationId: string, c
 });
 
 /** The index partition of one registration shard of an event (`gsi1`), read by the admin listing. */
-export const registrationIndexPartition = (eventId: string, shard: number): string =>
+export const registrationIndexPartition = (eventId: string, shard: number | '*'): string =>
   `EVENT#${eventId}#REGS#${shard}`;
 
 /**
@@ -81,3 +81,37 @@ export const waitingIndexKeys = (eventId: string, entryId: string, joinedAt: str
 
 /** The promotion lease of an event: who walks its queue now, and how many walks were asked for. */
 export const promotionLeaseKey = (eventId: string): Key => ({ pk: `WAIT#${eventId}`, sk: 'LEASE' });
+
+/** Emails due (first attempts that failed, retries), spread over a few `gsi1` partitions by entry id. */
+export const outboxIndexPartition = (shard: number | '*'): string => `OUTBOX#${shard}`;
+
+/**
+ * Every `gsi1` partition kind, as an IAM `dynamodb:LeadingKeys` pattern (StringLike: `*` matches any run of
+ * characters). Ids never hold `#`, so no pattern covers another kind: `EVENT#*#WAITING` ends in `WAITING`,
+ * a registration shard in `#REGS#<digit>`. The functions' index grants in `lambdas/routes.ts` name these.
+ */
+export const indexPartitions = {
+  /** An event's waiting-list queue (names no one: entries hold ids and choices). */
+  waitingQueues: waitingIndexPartition('*'),
+  /** An event's registrations, sharded: personal data. */
+  registrations: registrationIndexPartition('*', '*'),
+  /** An event's audit log. */
+  audit: auditIndexPartition('*'),
+  /** Emails due. */
+  outbox: outboxIndexPartition('*'),
+} as const;
+
+/**
+ * What the seat counter check reads of the registration index: keys, status and workshop choices. No name,
+ * email or organisation: its grant allows index queries for these attributes only.
+ */
+export const SEAT_HOLDER_ATTRIBUTES = [
+  'pk',
+  'sk',
+  'gsi1pk',
+  'gsi1sk',
+  'type',
+  'id',
+  'status',
+  'choices',
+] as const;

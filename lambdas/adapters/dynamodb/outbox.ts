@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { ConfirmationStatus, OutboxEntry } from '../../domain/email.js';
 import type { EmailOutbox } from '../../ports.js';
-import { META, REGISTRATION_INDEX, registrationKey } from './keys.js';
+import { META, outboxIndexPartition, REGISTRATION_INDEX, registrationKey } from './keys.js';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
@@ -27,7 +27,7 @@ function shardOf(entryId: string): number {
 }
 
 const dueIndexKeys = (entry: Pick<OutboxEntry, 'id' | 'nextAttemptAt'>) => ({
-  gsi1pk: `OUTBOX#${shardOf(entry.id)}`,
+  gsi1pk: outboxIndexPartition(shardOf(entry.id)),
   gsi1sk: `${entry.nextAttemptAt}#${entry.id}`,
 });
 
@@ -69,7 +69,7 @@ export class DynamoOutbox implements EmailOutbox {
             TableName: this.tableName,
             IndexName: REGISTRATION_INDEX,
             KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk < :upper',
-            ExpressionAttributeValues: { ':pk': `OUTBOX#${shard}`, ':upper': upper },
+            ExpressionAttributeValues: { ':pk': outboxIndexPartition(shard), ':upper': upper },
             Limit: limit,
           }),
         ),

@@ -29,8 +29,8 @@ const stateSchema = z.strictObject({
 
 export class CursorCodec {
   /**
-   * `key` signs the cursors. With a deployment secret (CURSOR_SECRET) cursors cannot be forged; without one
-   * they are still checked for integrity and scope. Either way the eventId check is what keeps listings
+   * `key` signs the cursors: the stage's secret, generated at deploy and never derived from public names
+   * (`cursorKey()` in composition.ts), so cursors cannot be forged. The eventId check is what keeps listings
    * apart; a forged position could only skip ahead within an event the organiser may read anyway.
    */
   constructor(private readonly key: string) {}

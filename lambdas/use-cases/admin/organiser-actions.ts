@@ -1,0 +1,105 @@
+import type { Clock, RegistrationStore } from '../../ports.js';
+import { type EraseDeps, erasePersonalData } from '../erase-personal-data.js';
+import { type FollowUpDeps, notifyPromotions, promoteAndNotify, sendNoticeNow } from '../follow-up.js';
+import { toAdminRegistration } from './admin-registration.js';
+import { type CancelBatchCommand, type CancelBatchResult, cancelBatch } from './cancel-batch.js';
+import { type CancelOnBehalfCommand, cancelOnBehalf } from './cancel-on-behalf.js';
+import type { Actor, AdminRegistration, AuditLog, IdSource } from './ports.js';
+import { type PutEventCommand, type PutEventDeps, type PutEventResult, putEvent } from './put-event.js';
+import { promoteByHand, removeFromWaitingList } from './waiting-lists.js';
+
+/**
+ * The organisers' changes with what follows each commit: the email the attendee is owed goes out, and seats
+ * that came free go to the people waiting. Every change is audited (in the use case that makes it).
+ */
+
+export type OrganiserDeps = FollowUpDeps &
+  Omit<PutEventDeps, 'audit'> &
+  Pick<EraseDeps, 'mailer' | 'outbox'> & {
+    registrations: RegistrationStore;
+    audit: AuditLog;
+    clock: Clock;
+    ids: IdSource;
+  };
+
+/** Creates or updates an event; a raised capacity frees seats for the people waiting. */
+export async function putEventAndPromote(
+  command: PutEventCommand,
+  deps: OrganiserDeps,
+): Promise<PutEventResult> {
+  const result = await putEvent(command, deps);
+  if (!result.created) await promoteAndNotify(command.eventId, deps);
+  return result;
+}
+
+/** Cancels for the attendee, who is told; the seats released go to the people waiting. */
+export async function cancelAndPromote(
+  command: CancelOnBehalfCommand,
+  deps: OrganiserDeps,
+): Promise<AdminRegistration> {
+  const { registration, email } = await cancelOnBehalf(command, deps);
+  if (email) {
+    await sendNoticeNow(email.outbox, email.registration, deps);
+    await promoteAndNotify(command.eventId, deps);
+  }
+  return registration;
+}
+
+/** Cancels a batch; each attendee is told, and the seats go to the people waiting in one walk for the batch. */
+export async function cancelBatchAndPromote(
+  command: CancelBatchCommand,
+  deps: OrganiserDeps,
+): Promise<Omit<CancelBatchResult, 'emails'>> {
+  const { emails, ...result } = await cancelBatch(command, deps);
+  for (const email of emails) await sendNoticeNow(email.outbox, email.registration, deps);
+  if (emails.length > 0) await promoteAndNotify(command.eventId, deps);
+  return result;
+}
+
+/** Erases a person's data on their request to the organisers: audited, and the seats freed are handed on. */
+export async function eraseOnRequest(
+  command: { eventId: string; registrationId: string; actor: Actor },
+  deps: OrganiserDeps,
+): Promise<AdminRegistration> {
+  const { registration, erasedNow } = await erasePersonalData(
+    { registrationId: command.registrationId, by: 'organiser', eventId: command.eventId },
+    deps,
+  );
+  if (erasedNow) {
+    await deps.audit.append({
+      id: deps.ids.newId(),
+      at: deps.clock.now().toISOString(),
+      actor: command.actor,
+      action: 'registration.erased',
+      eventId: command.eventId,
+      registrationId: registration.id,
+      details: { reason: 'request' },
+    });
+    await promoteAndNotify(command.eventId, deps);
+  }
+  return toAdminRegistration(registration);
+}
+
+/** Takes someone off a list; they are told. */
+export async function removeFromListAndTell(
+  command: { eventId: string; entryId: string; actor: Actor },
+  deps: OrganiserDeps,
+): Promise<AdminRegistration> {
+  const { registration, outbox } = await removeFromWaitingList(command, deps);
+  if (outbox) await sendNoticeNow(outbox, registration, deps);
+  return toAdminRegistration(registration);
+}
+
+/**
+ * Promotes one entry out of turn and tells them; the seat a preference released may be what the next person
+ * waits for, so the walk follows.
+ */
+export async function promoteByHandAndWalk(
+  command: { eventId: string; entryId: string; actor: Actor },
+  deps: OrganiserDeps,
+): Promise<AdminRegistration> {
+  const promotion = await promoteByHand(command, deps);
+  await notifyPromotions([promotion], deps);
+  await promoteAndNotify(command.eventId, deps);
+  return toAdminRegistration(promotion.registration);
+}

@@ -1,0 +1,56 @@
+import {
+  type FollowUpDeps,
+  inLine,
+  promoteAndNotify,
+  promoteRightAway,
+  type RegistrationInLine,
+  sendNow,
+} from './follow-up.js';
+import { type RegisterCommand, type RegisterDeps, type RegisterResult, register } from './register.js';
+import { replayRegistration } from './replay-registration.js';
+import { signUpForPlace, type WaitingListDeps } from './waiting-list.js';
+
+/** The two ways in from the form: a registration with seats, and a signup for a place on the waiting list. */
+
+type SignUpDeps = RegisterDeps & Omit<WaitingListDeps, 'waiting'> & FollowUpDeps;
+
+/**
+ * Registers (one transaction), sends the confirmation with the places in line of any lists it joined, then,
+ * if it joined one, lets the walk hand out seats that came free since the event was read. Shows the
+ * registration as committed.
+ */
+export async function registerAndConfirm(
+  command: RegisterCommand,
+  deps: SignUpDeps,
+): Promise<RegistrationInLine> {
+  const created = await register(command, deps);
+  const shown = await confirm(created, deps);
+  if (created.registration.waitingFor) await promoteAndNotify(command.eventId, deps);
+  return shown;
+}
+
+/**
+ * Signs up for a place (one transaction), sends the confirmation with the place in line, then walks the list
+ * at once: seats may have come free since the event was read, and then this signup is promoted right away.
+ */
+export async function signUpAndConfirm(
+  command: Parameters<typeof signUpForPlace>[0],
+  deps: SignUpDeps,
+): Promise<RegistrationInLine> {
+  return promoteRightAway(await confirm(await signUpForPlace(command, deps), deps), deps);
+}
+
+/** A repeated request (same Idempotency-Key): the registration it made, as it is now; books nothing. */
+export async function replaySignUp(remembered: unknown, deps: SignUpDeps): Promise<RegistrationInLine> {
+  return inLine(await replayRegistration(remembered, deps), deps);
+}
+
+/** The first email goes out with the token only this request has, and the places in line shown. */
+async function confirm(
+  { registration, manageToken, outbox, event }: RegisterResult,
+  deps: FollowUpDeps,
+): Promise<RegistrationInLine> {
+  const shown = await inLine(registration, deps);
+  await sendNow(outbox, { event, registration, manageToken, waitingPositions: shown.waitingPositions }, deps);
+  return shown;
+}

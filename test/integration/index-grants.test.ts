@@ -1,0 +1,196 @@
+import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { outboxPut } from '../../lambdas/adapters/dynamodb/outbox.js';
+import { dependencies } from '../../lambdas/composition.js';
+import {
+  functionSpecs,
+  type Route,
+  routes,
+  type ScheduledFunctionName,
+  scheduledFunctionSpecs,
+  type TableAccess,
+} from '../../lambdas/routes.js';
+import type { LocalStack } from '../../local/stack.js';
+import { sampleDefinition } from '../support/fakes.js';
+import { iamStringLike } from '../support/iam.js';
+import { api, startTestStack } from '../support/local-stack.js';
+import { emailsTo, manageLink } from '../support/mail.js';
+
+/**
+ * The index grants of lambdas/routes.ts against the queries the functions really make: every request and
+ * scheduled run below goes through the real handlers on the embedded DynamoDB, one at a time, while a
+ * middleware on the functions' DynamoDB client records each index query. A query outside its function's
+ * grant would be denied in AWS; a granted partition no query uses is access the function should not have.
+ */
+
+type RecordedQuery = { partition: string; attributes?: string[] };
+
+const accessOf: Record<string, TableAccess> = Object.fromEntries(
+  Object.entries({ ...functionSpecs, ...scheduledFunctionSpecs }).map(([name, spec]) => [
+    name,
+    spec.tableAccess,
+  ]),
+);
+const used = new Map<string, RecordedQuery[]>();
+let recording: RecordedQuery[] = [];
+
+let stack: LocalStack;
+const admin = () => ({ Authorization: `Bearer ${stack.adminToken}` });
+const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
+const EVENT = 'index-grants';
+
+/** Workshop b has one seat: its holder's cancellation hands it to the people waiting for it. */
+const definition = sampleDefinition();
+
+/** Plain strings from the document client, `{ S }` once marshalled. */
+function text(value: unknown): string {
+  if (typeof value === 'string') return value;
+  const s = (value as { S?: unknown } | undefined)?.S;
+  return typeof s === 'string' ? s : String(value);
+}
+
+function functionOf(method: string, path: string): string {
+  const template = (route: Route) =>
+    new RegExp(`^${route.path.replace(/\{[^}]+\}/g, '[^/]+').replace(/\./g, '\\.')}$`);
+  const route = routes.find((r) => r.method === method && template(r).test(path.split('?')[0] ?? ''));
+  if (route === undefined) throw new Error(`No route for ${method} ${path}`);
+  return route.functionName;
+}
+
+/** One request, with the index queries it made counted for the function that serves its route. */
+async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
+  recording = [];
+  const response = await api(stack, method, path, body, headers);
+  const name = functionOf(method, path);
+  used.set(name, [...(used.get(name) ?? []), ...recording]);
+  return response;
+}
+
+async function runScheduled(name: ScheduledFunctionName) {
+  recording = [];
+  await stack.runScheduled(name);
+  used.set(name, [...(used.get(name) ?? []), ...recording]);
+}
+
+let people = 0;
+async function register(choices: Record<string, string>, waitFor?: Record<string, string>) {
+  people += 1;
+  const who = { name: `Persoon ${people}`, email: `recht${people}@example.nl`, organisation: 'Gemeente' };
+  const response = await call('POST', `/events/${EVENT}/registrations`, {
+    ...who,
+    consent: true,
+    choices,
+    waitFor,
+  });
+  expect(response.status, JSON.stringify(response.body)).toBe(201);
+  const [email] = await emailsTo(stack.sesUrl, who.email);
+  if (!email) throw new Error('no confirmation email');
+  return { id: response.body.registration.id as string, token: manageLink(email).token };
+}
+
+beforeAll(async () => {
+  stack = await startTestStack();
+  dependencies().documentClient.middlewareStack.add(
+    (next) => async (args) => {
+      const input = args.input as {
+        IndexName?: string;
+        KeyConditionExpression?: string;
+        ExpressionAttributeValues?: Record<string, unknown>;
+        ExpressionAttributeNames?: Record<string, string>;
+        ProjectionExpression?: string;
+      };
+      if (input.IndexName !== undefined && input.KeyConditionExpression !== undefined) {
+        const placeholder = /gsi1pk\s*=\s*(:\w+)/.exec(input.KeyConditionExpression)?.[1] ?? '';
+        const attributes = input.ProjectionExpression?.split(',').map((part) => {
+          const name = part.trim();
+          return input.ExpressionAttributeNames?.[name] ?? name;
+        });
+        recording.push({ partition: text(input.ExpressionAttributeValues?.[placeholder]), attributes });
+      }
+      return next(args);
+    },
+    { step: 'build', name: 'recordIndexQueries' },
+  );
+
+  expect((await call('PUT', `/admin/events/${EVENT}`, definition, admin())).status).toBeLessThan(300);
+  // Every function at work: the public page, registering (a full workshop, so a waiting list), a signup,
+  // the manage routes, the admin routes, and each scheduled function.
+  await call('GET', `/events/${EVENT}`);
+  const holder = await register({ '1': 'b', '2': 'c' });
+  const waiter = await register({ '1': 'a', '2': 'c' }, { '1': 'b' });
+  people += 1;
+  const signup = await call('POST', `/events/${EVENT}/waiting-list`, {
+    name: `Persoon ${people}`,
+    email: `recht${people}@example.nl`,
+    organisation: 'Gemeente',
+    consent: true,
+    accepts: { '1': ['b'], '2': ['c'] },
+  });
+  expect(signup.status, JSON.stringify(signup.body)).toBe(201);
+  expect((await call('GET', `/registrations/${waiter.id}`, undefined, bearer(waiter.token))).status).toBe(
+    200,
+  );
+  expect((await call('DELETE', `/registrations/${holder.id}`, undefined, bearer(holder.token))).status).toBe(
+    200,
+  );
+  for (const path of ['registrations', 'registrations.csv', 'summary', 'audit', 'waiting-list']) {
+    expect((await call('GET', `/admin/events/${EVENT}/${path}`, undefined, admin())).status).toBe(200);
+  }
+
+  // An email owed to someone still waiting, due now (as after a failed first attempt).
+  const now = new Date().toISOString();
+  const { documentClient, config } = dependencies();
+  await documentClient.send(
+    new TransactWriteCommand({
+      TransactItems: [
+        outboxPut(config.tableName, {
+          id: `grants-${Date.now()}`,
+          registrationId: signup.body.registration.id,
+          eventId: EVENT,
+          kind: 'waiting-list-joined',
+          state: 'pending',
+          attempts: 0,
+          nextAttemptAt: now,
+          createdAt: now,
+        }),
+      ],
+    }),
+  );
+  for (const name of Object.keys(scheduledFunctionSpecs) as ScheduledFunctionName[]) {
+    await runScheduled(name);
+  }
+});
+afterAll(async () => stack?.close());
+
+describe('index grants (lambdas/routes.ts) against the queries the functions make', () => {
+  it('recorded the index queries of every function that has an index grant', () => {
+    for (const [name, access] of Object.entries(accessOf)) {
+      if (access.queryIndexPartitions.length > 0) expect(used.get(name), name).not.toEqual([]);
+    }
+  });
+
+  it.each(Object.keys(accessOf))('%s queries only index partitions its grant allows', (name) => {
+    const access = accessOf[name] as TableAccess;
+    for (const query of used.get(name) ?? []) {
+      const allowed = access.queryIndexPartitions.some((pattern) => iamStringLike(pattern, query.partition));
+      expect(allowed, `${name} queries ${query.partition}`).toBe(true);
+      if (access.queryIndexAttributes !== undefined) {
+        expect(query.attributes, `${name} must name the attributes it reads`).toBeDefined();
+        for (const attribute of query.attributes ?? []) {
+          expect(access.queryIndexAttributes, `${name} reads ${attribute}`).toContain(attribute);
+        }
+      }
+    }
+  });
+
+  it.each(Object.keys(accessOf))('%s is granted no index partition it does not query', (name) => {
+    const access = accessOf[name] as TableAccess;
+    const queried = (used.get(name) ?? []).map((query) => query.partition);
+    for (const pattern of access.queryIndexPartitions) {
+      expect(
+        queried.some((partition) => iamStringLike(pattern, partition)),
+        `${name} is granted ${pattern} but never queries it`,
+      ).toBe(true);
+    }
+  });
+});
