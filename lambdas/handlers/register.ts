@@ -18,7 +18,7 @@ import {
   waitingListBodySchema,
 } from '../http/schemas.js';
 import type { RegistrationInLine } from '../use-cases/follow-up.js';
-import type { PersonDetails } from '../use-cases/register.js';
+import type { PersonDetails } from '../use-cases/registration-steps.js';
 import { registerAndConfirm, replaySignUp, signUpAndConfirm } from '../use-cases/sign-up.js';
 
 const deps = dependencies();

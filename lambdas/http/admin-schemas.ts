@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { idSchema } from '../domain/event-definition.js';
+import type { AuditAction } from '../ports.js';
 import { MAX_BATCH_SIZE } from '../use-cases/admin/cancel-batch.js';
-import type { AuditAction } from '../use-cases/admin/ports.js';
 import {
   choicesViewSchema,
   localeSchema,
