@@ -3,6 +3,7 @@ import { byId } from '../dom.js';
 import { t } from '../i18n.js';
 import type { Texts } from '../texts.js';
 import type { Registration } from '../types.js';
+import { wireConfirmDialog } from './confirm-dialog.js';
 import {
   auth,
   isWaitingPlace,
@@ -66,23 +67,13 @@ async function cancelRegistration(): Promise<void> {
   pageStatus.focus();
 }
 
-function openCancelDialog(): void {
-  if (typeof dialog.showModal !== 'function') {
-    const title = isWaitingPlace() ? t().leaveConfirmTitle : t().cancelConfirmTitle;
-    if (window.confirm(title)) void cancelRegistration();
-    return;
-  }
-  dialog.showModal();
-}
-
 export function wireCancel(): void {
-  cancelOpen.addEventListener('click', openCancelDialog);
-  byId('cancel-keep').addEventListener('click', () => {
-    dialog.close();
-    cancelOpen.focus();
-  });
-  byId('cancel-confirm').addEventListener('click', () => {
-    dialog.close();
-    void cancelRegistration();
+  wireConfirmDialog({
+    dialog,
+    opener: cancelOpen,
+    keepId: 'cancel-keep',
+    confirmId: 'cancel-confirm',
+    question: () => (isWaitingPlace() ? t().leaveConfirmTitle : t().cancelConfirmTitle),
+    onConfirm: () => void cancelRegistration(),
   });
 }

@@ -3,6 +3,7 @@ import { byId, h } from '../dom.js';
 import { t } from '../i18n.js';
 import type { Texts } from '../texts.js';
 import type { Registration } from '../types.js';
+import { wireConfirmDialog } from './confirm-dialog.js';
 import { auth, page, pageStatus, registrationPath, render, showFailure, showStatus } from './state.js';
 
 /**
@@ -95,25 +96,14 @@ async function erasePersonalData(): Promise<void> {
   pageStatus.focus();
 }
 
-function openEraseDialog(): void {
-  if (typeof eraseDialog.showModal !== 'function') {
-    if (window.confirm(`${t().eraseConfirmTitle}\n\n${eraseText()}`)) {
-      void erasePersonalData();
-    }
-    return;
-  }
-  eraseDialog.showModal();
-}
-
 export function wirePersonalData(): void {
   downloadButton.addEventListener('click', () => void downloadPersonalData());
-  eraseOpen.addEventListener('click', openEraseDialog);
-  byId('erase-keep').addEventListener('click', () => {
-    eraseDialog.close();
-    eraseOpen.focus();
-  });
-  byId('erase-confirm').addEventListener('click', () => {
-    eraseDialog.close();
-    void erasePersonalData();
+  wireConfirmDialog({
+    dialog: eraseDialog,
+    opener: eraseOpen,
+    keepId: 'erase-keep',
+    confirmId: 'erase-confirm',
+    question: () => `${t().eraseConfirmTitle}\n\n${eraseText()}`,
+    onConfirm: () => void erasePersonalData(),
   });
 }
