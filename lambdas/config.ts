@@ -91,9 +91,9 @@ export function readCursorConfig(env: NodeJS.ProcessEnv = process.env): CursorCo
 }
 
 /*
- * The smaller settings below use only what zod's classic and mini APIs share, so each stays a few lines and
- * a function reads (and pays for) only the ones it uses. No other file under lambdas/ reads process.env
- * (test/unit/config-env.test.ts).
+ * The smaller settings below, one reader each, so that a function parses only the ones it uses (each module
+ * that needs one calls its reader once, at cold start). They use only what zod's classic and mini APIs share.
+ * No other file under lambdas/ reads process.env (test/unit/config-env.test.ts).
  */
 
 const serviceSchema = z.object({ POWERTOOLS_SERVICE_NAME: z.optional(z.string()) });
