@@ -1,20 +1,20 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 
 /**
  * Function configuration, read from the environment and validated once at cold start.
  * A missing or malformed variable stops the container with a clear message instead of failing per request.
  */
 const configSchema = z.object({
-  TABLE_NAME: z.string().min(3),
-  AWS_REGION: z.string().min(1).default('eu-west-1'),
+  TABLE_NAME: z.string().check(z.minLength(3)),
+  AWS_REGION: z._default(z.string().check(z.minLength(1)), 'eu-west-1'),
   /** Set only outside AWS: the embedded DynamoDB of the local stack and the tests. */
-  DYNAMODB_ENDPOINT: z.url().optional(),
-  DYNAMODB_REQUEST_TIMEOUT_MS: z.coerce.number().int().positive().default(3_000),
-  DYNAMODB_CONNECTION_TIMEOUT_MS: z.coerce.number().int().positive().default(2_000),
+  DYNAMODB_ENDPOINT: z.optional(z.url()),
+  DYNAMODB_REQUEST_TIMEOUT_MS: z._default(z.coerce.number().check(z.int(), z.positive()), 3_000),
+  DYNAMODB_CONNECTION_TIMEOUT_MS: z._default(z.coerce.number().check(z.int(), z.positive()), 2_000),
 });
 
 /** Parses the environment with a schema; a problem stops the container with every field named. */
-function parseEnv<T extends z.ZodType>(schema: T, env: NodeJS.ProcessEnv, what: string): z.output<T> {
+function parseEnv<T extends z.ZodMiniType>(schema: T, env: NodeJS.ProcessEnv, what: string): z.output<T> {
   const parsed = schema.safeParse(env);
   if (!parsed.success) {
     const problems = parsed.error.issues
@@ -46,13 +46,13 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
 
 const mailConfigSchema = z.object({
   /** "Name <address>" of the verified SES identity. */
-  MAIL_FROM: z.string().min(3),
-  MAIL_REPLY_TO: z.string().min(3).optional(),
-  SES_CONFIGURATION_SET: z.string().min(1).optional(),
+  MAIL_FROM: z.string().check(z.minLength(3)),
+  MAIL_REPLY_TO: z.optional(z.string().check(z.minLength(3))),
+  SES_CONFIGURATION_SET: z.optional(z.string().check(z.minLength(1))),
   /** Where the form and the manage page live; the manage link in emails starts with it. */
   PUBLIC_BASE_URL: z.url(),
   /** Set only outside AWS: the local SES emulator. */
-  SES_ENDPOINT: z.url().optional(),
+  SES_ENDPOINT: z.optional(z.url()),
 });
 
 export type MailConfig = {
@@ -77,9 +77,9 @@ export function readMailConfig(env: NodeJS.ProcessEnv = process.env): MailConfig
 
 const cursorConfigSchema = z.object({
   /** In AWS: the stage's generated secret (Secrets Manager) that signs the admin page cursors. */
-  CURSOR_SECRET_ARN: z.string().startsWith('arn:').optional(),
+  CURSOR_SECRET_ARN: z.optional(z.string().check(z.startsWith('arn:'))),
   /** Outside AWS, optional: a fixed signing key (at least 32 characters); else a random one per process. */
-  CURSOR_SECRET: z.string().min(32).optional(),
+  CURSOR_SECRET: z.optional(z.string().check(z.minLength(32))),
 });
 
 export type CursorConfig = { secretArn?: string; secret?: string };
@@ -92,7 +92,7 @@ export function readCursorConfig(env: NodeJS.ProcessEnv = process.env): CursorCo
 
 /*
  * The smaller settings below, one reader each, so that a function parses only the ones it uses (each module
- * that needs one calls its reader once, at cold start). They use only what zod's classic and mini APIs share.
+ * that needs one calls its reader once, at cold start).
  * No other file under lambdas/ reads process.env (test/unit/config-env.test.ts).
  */
 

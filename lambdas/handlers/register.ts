@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { dependencies } from '../composition.js';
 import type { Locale } from '../domain/registration.js';
 import { emailDependencies } from '../email-composition.js';
