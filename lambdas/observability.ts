@@ -1,11 +1,12 @@
 import { Logger } from '@aws-lambda-powertools/logger';
+import { readServiceName } from './config.js';
 import type { FollowUpLog } from './use-cases/follow-up.js';
 
 /**
  * Structured JSON logs. Never log a name, email address, organisation, token or request body:
  * log ids, codes, counts and durations only.
  */
-export const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'vol-is-vol' });
+export const logger = new Logger({ serviceName: readServiceName() });
 
 /**
  * Log messages that mean "someone must look at this". The CDK stack turns each into a CloudWatch metric
