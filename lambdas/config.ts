@@ -90,6 +90,72 @@ export function readCursorConfig(env: NodeJS.ProcessEnv = process.env): CursorCo
   return { secretArn: values.CURSOR_SECRET_ARN, secret: values.CURSOR_SECRET };
 }
 
+/*
+ * The smaller settings below, one reader each, so that a function parses only the ones it uses (each module
+ * that needs one calls its reader once, at cold start).
+ * No other file under lambdas/ reads process.env (test/unit/config-env.test.ts).
+ */
+
+const serviceSchema = z.object({ POWERTOOLS_SERVICE_NAME: z.optional(z.string()) });
+
+/** The service name on every log line (`POWERTOOLS_SERVICE_NAME`, default `vol-is-vol`). */
+export function readServiceName(env: NodeJS.ProcessEnv = process.env): string {
+  return parseEnv(serviceSchema, env, 'log configuration').POWERTOOLS_SERVICE_NAME?.trim() || 'vol-is-vol';
+}
+
+const corsSchema = z.object({
+  /** Comma-separated origins whose browsers may call the API; unset locally, where the form is same-origin. */
+  ALLOWED_ORIGINS: z.optional(z.string()),
+});
+
+/** The origins named in the API's CORS headers, validated once at cold start. */
+export function readAllowedOrigins(env: NodeJS.ProcessEnv = process.env): string[] {
+  const origins = parseEnv(corsSchema, env, 'CORS configuration').ALLOWED_ORIGINS ?? '';
+  return origins
+    .split(',')
+    .map((origin) => origin.trim())
+    .filter(Boolean);
+}
+
+const adminGroupSchema = z.object({ ADMIN_GROUP: z.optional(z.string()) });
+
+/** The group whose members may use the admin API (`ADMIN_GROUP`, default `organisers`). */
+export function readAdminGroup(env: NodeJS.ProcessEnv = process.env): string {
+  return parseEnv(adminGroupSchema, env, 'admin configuration').ADMIN_GROUP?.trim() || 'organisers';
+}
+
+const consistencyCheckSchema = z.object({
+  /** How long the consistency check waits before looking again at what seems to drift (0..60 000 ms). */
+  CONSISTENCY_RECHECK_DELAY_MS: z.optional(z.coerce.number().check(z.int(), z.gte(0), z.lte(60_000))),
+});
+
+export function readConsistencyRecheckDelayMs(env: NodeJS.ProcessEnv = process.env): number {
+  return (
+    parseEnv(consistencyCheckSchema, env, 'consistency check configuration').CONSISTENCY_RECHECK_DELAY_MS ??
+    2_000
+  );
+}
+
+const localCredentialsSchema = z.object({
+  AWS_ACCESS_KEY_ID: z.optional(z.string()),
+  AWS_SECRET_ACCESS_KEY: z.optional(z.string()),
+});
+
+/**
+ * Credentials for a local endpoint (the embedded DynamoDB, the SES emulator), which accepts any: the
+ * environment's when present, else placeholders. In AWS no endpoint is set and the SDK finds its own.
+ */
+export function readLocalCredentials(env: NodeJS.ProcessEnv = process.env): {
+  accessKeyId: string;
+  secretAccessKey: string;
+} {
+  const values = parseEnv(localCredentialsSchema, env, 'local credentials');
+  return {
+    accessKeyId: values.AWS_ACCESS_KEY_ID ?? 'local',
+    secretAccessKey: values.AWS_SECRET_ACCESS_KEY ?? 'local',
+  };
+}
+
 const stageSchema = z.object({
   /** The deployment stage (dev, acceptance, production); `local` outside AWS. */
   STAGE: z._default(z.string().check(z.minLength(1)), 'local'),

@@ -1,13 +1,13 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { EmfBusinessMetrics } from './adapters/cloudwatch/business-metrics.js';
-import { readStage } from './config.js';
+import { readServiceName, readStage } from './config.js';
 import type { FollowUpLog } from './use-cases/follow-up.js';
 
 /**
  * Structured JSON logs. Never log a name, email address, organisation, token or request body:
  * log ids, codes, counts and durations only.
  */
-const serviceName = process.env.POWERTOOLS_SERVICE_NAME ?? 'vol-is-vol';
+const serviceName = readServiceName();
 export const logger = new Logger({ serviceName });
 
 /**

@@ -1,4 +1,5 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { readAllowedOrigins } from '../config.js';
 import type { Locale } from '../domain/registration.js';
 import { logger, withBusinessMetrics } from '../observability.js';
 import { errorToResponse, isKnownError } from './error-mapper.js';
@@ -9,12 +10,7 @@ import { localeFrom } from './messages.js';
  * Browsers call the API from the form's origin (CloudFront) in AWS: answers carry CORS headers for the
  * configured origins only. Read once at cold start; empty locally, where the form is same-origin.
  */
-const allowedOrigins = new Set(
-  (process.env.ALLOWED_ORIGINS ?? '')
-    .split(',')
-    .map((origin) => origin.trim())
-    .filter(Boolean),
-);
+const allowedOrigins = new Set(readAllowedOrigins());
 
 function corsHeaders(origin: string | undefined): Record<string, string> {
   if (!origin || !allowedOrigins.has(origin)) return {};

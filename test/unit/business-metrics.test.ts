@@ -7,6 +7,7 @@ import {
   BUSINESS_METRICS_NAMESPACE,
   EmfBusinessMetrics,
 } from '../../lambdas/adapters/cloudwatch/business-metrics.js';
+import { readStage } from '../../lambdas/config.js';
 import { newOutboxEntry, PermanentDeliveryFailure } from '../../lambdas/domain/email.js';
 import { WorkshopFull } from '../../lambdas/domain/errors.js';
 import type { BusinessEvent, Mailer, RegistrationStore } from '../../lambdas/ports.js';
@@ -208,6 +209,11 @@ describe('the EMF business metrics adapter', () => {
     // The next invocation starts from nothing, and one that counted nothing writes nothing.
     metrics.flush();
     expect(lines).toHaveLength(1);
+  });
+
+  it('takes the stage dimension from STAGE, `local` outside AWS', () => {
+    expect(readStage({ STAGE: 'production' })).toBe('production');
+    expect(readStage({})).toBe('local');
   });
 
   it('writes nothing when POWERTOOLS_METRICS_DISABLED is set (the tests, a quiet local stack)', () => {
