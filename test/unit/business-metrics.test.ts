@@ -18,6 +18,7 @@ import {
   fixedClock,
   InMemoryStore,
   InMemoryWaitingList,
+  loneWalkerLease,
   sampleDefinition,
   sequentialSecrets,
 } from '../support/fakes.js';
@@ -61,12 +62,7 @@ async function signUpWorld(metrics: FollowUpDeps['metrics']) {
     waiting: world,
     clock,
     secrets: sequentialSecrets(),
-    lease: {
-      requestWalk: async () => {},
-      tryAcquire: async () => 0,
-      release: async () => undefined,
-      abandon: async () => {},
-    },
+    lease: loneWalkerLease(),
     newOwnerId: () => 'owner-1',
     delivery: { ...delivery(accepting, metrics), events: store },
     log: quietLog,
