@@ -267,7 +267,7 @@ export type BusinessEvent =
   | 'Promotions'
   /** An email accepted by the sender. */
   | 'EmailsSent'
-  /** An email given up on (rejected address, or its last attempt failed). */
+  /** An email given up on (rejected address, last attempt failed, or its registration gone). */
   | 'EmailsFailed'
   /** An attempt failed and the email waits for its next attempt. */
   | 'EmailsDeferred';
