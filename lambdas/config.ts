@@ -155,3 +155,13 @@ export function readLocalCredentials(env: NodeJS.ProcessEnv = process.env): {
     secretAccessKey: values.AWS_SECRET_ACCESS_KEY ?? 'local',
   };
 }
+
+const stageSchema = z.object({
+  /** The deployment stage (dev, acceptance, production); `local` outside AWS. */
+  STAGE: z._default(z.string().check(z.minLength(1)), 'local'),
+});
+
+/** The stage this function runs in: the one dimension of the business metrics. */
+export function readStage(env: NodeJS.ProcessEnv = process.env): string {
+  return parseEnv(stageSchema, env, 'stage').STAGE;
+}

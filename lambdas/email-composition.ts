@@ -4,7 +4,7 @@ import { createSesClient, SesMailer } from './adapters/ses/mailer.js';
 import { systemClock } from './adapters/system.js';
 import { dependencies } from './composition.js';
 import { readMailConfig } from './config.js';
-import { followUpLog } from './observability.js';
+import { businessMetrics, followUpLog } from './observability.js';
 import type { FollowUpDeps } from './use-cases/follow-up.js';
 
 /**
@@ -20,7 +20,13 @@ function buildEmail() {
     configurationSet: mail.configurationSet,
   });
   const outbox = new DynamoOutbox(documentClient, config.tableName);
-  const delivery = { mailer, outbox, publicBaseUrl: mail.publicBaseUrl, clock: systemClock };
+  const delivery = {
+    mailer,
+    outbox,
+    publicBaseUrl: mail.publicBaseUrl,
+    clock: systemClock,
+    metrics: businessMetrics,
+  };
   /** What follows a commit: its email, promotion of the people waiting (one walker per event), places in line. */
   const followUp: FollowUpDeps = {
     events: store,
@@ -32,6 +38,7 @@ function buildEmail() {
     newOwnerId: randomUUID,
     delivery: { ...delivery, events: store },
     log: followUpLog,
+    metrics: businessMetrics,
   };
   return { ...delivery, followUp };
 }

@@ -254,3 +254,24 @@ export interface EventRegistry {
 export interface IdSource {
   newId(): string;
 }
+
+/** What the business counts, one at a time: how many, never who (no ids, no event, no person). */
+export type BusinessEvent =
+  /** A registration with seats committed (not a replay of the same Idempotency-Key). */
+  | 'RegistrationsConfirmed'
+  /** A registration refused because a chosen workshop was full. */
+  | 'RegistrationsRefusedFull'
+  /** A signup for a place on the waiting list committed. */
+  | 'WaitingListSignups'
+  /** Someone waiting got a seat. */
+  | 'Promotions'
+  /** An email accepted by the sender. */
+  | 'EmailsSent'
+  /** An email given up on (rejected address, last attempt failed, or its registration gone). */
+  | 'EmailsFailed'
+  /** An attempt failed and the email waits for its next attempt. */
+  | 'EmailsDeferred';
+
+export interface BusinessMetrics {
+  record(event: BusinessEvent): void;
+}

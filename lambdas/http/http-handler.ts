@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { readAllowedOrigins } from '../config.js';
 import type { Locale } from '../domain/registration.js';
-import { logger } from '../observability.js';
+import { logger, withBusinessMetrics } from '../observability.js';
 import { errorToResponse, isKnownError } from './error-mapper.js';
 import { header } from './headers.js';
 import { localeFrom } from './messages.js';
@@ -34,10 +34,10 @@ export type RouteHandler = (
 
 /**
  * Wraps a route handler: one structured log line per request (ids, status, duration, error code; never
- * personal data) and the one error mapper for everything thrown.
+ * personal data), the one error mapper for everything thrown, and the business metrics it counted.
  */
 export function httpHandler(routeHandler: RouteHandler) {
-  return async (event: APIGatewayProxyEvent, context?: Context): Promise<APIGatewayProxyResult> => {
+  return withBusinessMetrics(async (event: APIGatewayProxyEvent, context?: Context) => {
     const startedAt = performance.now();
     const locale = localeFrom(header(event, 'accept-language'));
     if (context) logger.addContext(context);
@@ -66,5 +66,5 @@ export function httpHandler(routeHandler: RouteHandler) {
       durationMs: Math.round(performance.now() - startedAt),
     });
     return response;
-  };
+  });
 }
