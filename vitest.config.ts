@@ -32,6 +32,8 @@ export default defineConfig({
       AWS_ACCESS_KEY_ID: 'test',
       AWS_SECRET_ACCESS_KEY: 'test',
       POWERTOOLS_LOG_LEVEL: 'SILENT',
+      // Business metrics (EMF lines on stdout) stay out of the test output; their own test switches them on.
+      POWERTOOLS_METRICS_DISABLED: 'true',
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       MAIL_FROM: 'Testdag <aanmelden@example.nl>',
       PUBLIC_BASE_URL: 'https://aanmelden.example.nl',

@@ -1,19 +1,20 @@
 /**
  * Cold start proxy: every function of the route table bundled the way the CDK construct bundles it
- * (lib/constructs/api-function.ts: ESM, minified, platform node, the same target and require banner, source
- * map, `@aws-sdk/*` left to the runtime), then the time a fresh `node` process needs to import the bundle,
- * next to the time it needs to import `@aws-sdk/client-dynamodb` alone. Not a Lambda cold start (no
- * runtime bootstrap, no download, no VPC, another CPU): a comparison of what our code adds to the SDK.
+ * (`bundleFunction`), then the time a fresh `node` process needs to import the bundle, next to the time it
+ * needs to import `@aws-sdk/client-dynamodb` alone, each with the budget of issue 19 beside it. Not a Lambda
+ * cold start (no runtime bootstrap, no download, no VPC, another CPU): a comparison of what our code adds to
+ * the SDK.
  */
 import { spawn } from 'node:child_process';
-import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { build, type Metafile } from 'esbuild';
 import { emailSenderFunctionSpec, functionSpecs, scheduledFunctionSpecs } from '../lambdas/routes.js';
-import { API_FUNCTION_TARGET, ESM_REQUIRE_BANNER } from '../lib/constructs/api-function.js';
 import { repoRoot } from '../local/stack.js';
+import { bundleFunction, bytesByPart, type FunctionBundle, outputOf } from './function-bundle.js';
 import { median, progress, round1 } from './support.js';
+
+const round2 = (value: number) => Math.round(value * 100) / 100;
 
 export type ColdStartOptions = { samples: number };
 
@@ -28,13 +29,24 @@ export type ColdStartRow = {
   importMs: number | null;
   /** importMs / the SDK client's import time. */
   ratioToSdk: number | null;
+  /** CPU time (user + system) of the same import, and its ratio: steadier than wall time on a shared machine. */
+  importCpuMs: number | null;
+  cpuRatioToSdk: number | null;
+  /** Within the budgets of issue 19 (`COLD_START_BUDGET`); null when the import could not be timed. */
+  bundleWithinBudget: boolean;
+  importWithinBudget: boolean | null;
   error?: string;
 };
+
+/** Issue 19: every bundle at most 300 KB minified, importing in at most 1.5× the bare DynamoDB client. */
+export const COLD_START_BUDGET = { bundleBytes: 300 * 1024, ratioToSdk: 1.5 };
 
 export type ColdStartResult = {
   options: ColdStartOptions;
   nodeFlags: string[];
   sdkClientImportMs: number;
+  sdkClientImportCpuMs: number;
+  budget: typeof COLD_START_BUDGET;
   functions: ColdStartRow[];
 };
 
@@ -58,9 +70,13 @@ const FUNCTION_ENV = {
 const NODE_FLAGS = ['--enable-source-maps'];
 
 const IMPORT_SCRIPT =
-  'const t = performance.now(); await import(process.argv[1]); process.stdout.write(String(performance.now() - t));';
+  'const c = process.cpuUsage(); const t = performance.now(); await import(process.argv[1]); ' +
+  'const wall = performance.now() - t; const { user, system } = process.cpuUsage(c); ' +
+  'process.stdout.write(JSON.stringify({ wall, cpu: (user + system) / 1000 }));';
 
-function importTime(specifier: string, cwd: string): Promise<number> {
+type ImportTime = { wall: number; cpu: number };
+
+function importTime(specifier: string, cwd: string): Promise<ImportTime> {
   return new Promise((resolve, reject) => {
     const env: NodeJS.ProcessEnv = { ...process.env, ...FUNCTION_ENV };
     delete env.DYNAMODB_ENDPOINT;
@@ -84,8 +100,7 @@ function importTime(specifier: string, cwd: string): Promise<number> {
     });
     child.on('error', reject);
     child.on('close', (code) => {
-      const ms = Number(out.trim());
-      if (code === 0 && Number.isFinite(ms)) resolve(ms);
+      if (code === 0) resolve(JSON.parse(out) as ImportTime);
       else {
         const lines = err.trim().split('\n');
         reject(new Error(lines.find((line) => /^\w*Error\b/.test(line)) ?? lines[0] ?? `exit ${code}`));
@@ -94,23 +109,11 @@ function importTime(specifier: string, cwd: string): Promise<number> {
   });
 }
 
-/** `node_modules/@scope/name/...` → `@scope/name`; anything else is ours. */
-function partOf(input: string): string {
-  const match = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input);
-  return match?.[1] ?? 'app';
-}
-
-function bundleParts(metafile: Metafile, outfile: string) {
-  const output = Object.entries(metafile.outputs).find(([file]) => path.resolve(file) === outfile)?.[1];
-  const bytes = new Map<string, number>();
-  for (const [input, { bytesInOutput }] of Object.entries(output?.inputs ?? {})) {
-    bytes.set(partOf(input), (bytes.get(partOf(input)) ?? 0) + bytesInOutput);
-  }
+/** The four largest parts, and the SDK packages the bundle imports from the runtime. */
+function bundleParts(bundle: FunctionBundle) {
+  const output = outputOf(bundle.metafile, bundle.outfile);
   return {
-    largestParts: [...bytes]
-      .sort(([, a], [, b]) => b - a)
-      .slice(0, 4)
-      .map(([part, size]) => ({ part, bytes: size })),
+    largestParts: bytesByPart(bundle).slice(0, 4),
     externalImports: [
       ...new Set(
         (output?.imports ?? [])
@@ -121,10 +124,14 @@ function bundleParts(metafile: Metafile, outfile: string) {
   };
 }
 
-async function medianImportTime(specifier: string, cwd: string, samples: number): Promise<number> {
-  const times: number[] = [];
+/** Median wall and CPU milliseconds of importing `specifier` in a fresh process, `samples` times. */
+async function medianImportTime(specifier: string, cwd: string, samples: number): Promise<ImportTime> {
+  const times: ImportTime[] = [];
   for (let i = 0; i < samples; i++) times.push(await importTime(specifier, cwd));
-  return median(times);
+  return {
+    wall: round1(median(times.map((time) => time.wall))),
+    cpu: round1(median(times.map((time) => time.cpu))),
+  };
 }
 
 export async function runColdStart(options: ColdStartOptions): Promise<ColdStartResult> {
@@ -134,9 +141,7 @@ export async function runColdStart(options: ColdStartOptions): Promise<ColdStart
   const workDir = await mkdtemp(path.join(cacheDir, 'vol-bench-'));
   try {
     progress('cold start', `importing @aws-sdk/client-dynamodb alone (median of ${options.samples})`);
-    const sdkClientImportMs = round1(
-      await medianImportTime('@aws-sdk/client-dynamodb', workDir, options.samples),
-    );
+    const sdkClient = await medianImportTime('@aws-sdk/client-dynamodb', workDir, options.samples);
 
     const specs = Object.entries({
       ...functionSpecs,
@@ -147,23 +152,9 @@ export async function runColdStart(options: ColdStartOptions): Promise<ColdStart
     for (const [name, spec] of specs) {
       const outfile = path.join(workDir, name, 'index.mjs');
       progress('cold start', `bundling and importing ${name} (${spec.entry})`);
-      let metafile: Metafile;
+      let bundle: FunctionBundle;
       try {
-        ({ metafile } = await build({
-          entryPoints: [path.join(repoRoot, spec.entry)],
-          outfile,
-          bundle: true,
-          platform: 'node',
-          format: 'esm',
-          target: API_FUNCTION_TARGET,
-          minify: true,
-          sourcemap: true,
-          mainFields: ['module', 'main'],
-          banner: { js: ESM_REQUIRE_BANNER },
-          external: ['@aws-sdk/*'],
-          logLevel: 'silent',
-          metafile: true,
-        }));
+        bundle = await bundleFunction(spec.entry, outfile);
       } catch (error) {
         functions.push({
           name,
@@ -173,37 +164,52 @@ export async function runColdStart(options: ColdStartOptions): Promise<ColdStart
           externalImports: [],
           importMs: null,
           ratioToSdk: null,
+          importCpuMs: null,
+          cpuRatioToSdk: null,
+          bundleWithinBudget: false,
+          importWithinBudget: null,
           error: `bundle: ${(error as Error).message.split('\n')[0]}`,
         });
         continue;
       }
-      const bundleBytes = (await stat(outfile)).size;
-      const parts = bundleParts(metafile, outfile);
+      const measured = {
+        name,
+        entry: spec.entry,
+        bundleBytes: bundle.bundleBytes,
+        ...bundleParts(bundle),
+        bundleWithinBudget: bundle.bundleBytes <= COLD_START_BUDGET.bundleBytes,
+      };
       try {
-        const importMs = round1(
-          await medianImportTime(pathToFileURL(outfile).href, workDir, options.samples),
-        );
+        const time = await medianImportTime(pathToFileURL(outfile).href, workDir, options.samples);
+        const ratio = time.wall / sdkClient.wall;
         functions.push({
-          name,
-          entry: spec.entry,
-          bundleBytes,
-          ...parts,
-          importMs,
-          ratioToSdk: round1(importMs / sdkClientImportMs),
+          ...measured,
+          importMs: time.wall,
+          ratioToSdk: round2(ratio),
+          importCpuMs: time.cpu,
+          cpuRatioToSdk: round2(time.cpu / sdkClient.cpu),
+          importWithinBudget: ratio <= COLD_START_BUDGET.ratioToSdk,
         });
       } catch (error) {
         functions.push({
-          name,
-          entry: spec.entry,
-          bundleBytes,
-          ...parts,
+          ...measured,
           importMs: null,
           ratioToSdk: null,
+          importCpuMs: null,
+          cpuRatioToSdk: null,
+          importWithinBudget: null,
           error: `import: ${(error as Error).message}`,
         });
       }
     }
-    return { options, nodeFlags: NODE_FLAGS, sdkClientImportMs, functions };
+    return {
+      options,
+      nodeFlags: NODE_FLAGS,
+      sdkClientImportMs: sdkClient.wall,
+      sdkClientImportCpuMs: sdkClient.cpu,
+      budget: COLD_START_BUDGET,
+      functions,
+    };
   } finally {
     await rm(workDir, { recursive: true, force: true });
   }

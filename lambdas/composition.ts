@@ -5,12 +5,12 @@ import { createDynamoClient, documentClientFor } from './adapters/dynamodb/clien
 import { DynamoStore } from './adapters/dynamodb/dynamo-store.js';
 import { DynamoEmailFeedback } from './adapters/dynamodb/email-feedback.js';
 import { createIdempotentRunner } from './adapters/dynamodb/idempotency.js';
-import { SEAT_HOLDER_ATTRIBUTES } from './adapters/dynamodb/keys.js';
+import { keyPrefixes, SEAT_HOLDER_ATTRIBUTES } from './adapters/dynamodb/keys.js';
 import { DynamoOutbox } from './adapters/dynamodb/outbox.js';
 import { DynamoWaitingList } from './adapters/dynamodb/waiting-list-store.js';
 import { cryptoSecrets, systemClock } from './adapters/system.js';
 import { readConfig, readCursorConfig } from './config.js';
-import { followUpLog } from './observability.js';
+import { businessMetrics, followUpLog } from './observability.js';
 import type { FollowUpDeps } from './use-cases/follow-up.js';
 
 /**
@@ -32,7 +32,7 @@ function build() {
   const idempotentRegistration = createIdempotentRunner({
     client: dynamoClient,
     tableName: config.tableName,
-    keyPrefix: 'IDEMP#register',
+    keyPrefix: `${keyPrefixes.idempotency}register`,
     expiresAfterSeconds: 24 * 60 * 60,
   });
   /** The organisers' queries: registration index, audit log, event registry. */
@@ -51,6 +51,7 @@ function build() {
     secrets: cryptoSecrets,
     newOwnerId: randomUUID,
     log: followUpLog,
+    metrics: businessMetrics,
   };
   return {
     config,

@@ -2,6 +2,7 @@ import { createSesClient, SesMailer } from './adapters/ses/mailer.js';
 import { systemClock } from './adapters/system.js';
 import { dependencies } from './composition.js';
 import { readMailConfig } from './config.js';
+import { businessMetrics } from './observability.js';
 import type { RetryDeps } from './use-cases/deliver-email.js';
 
 /**
@@ -22,6 +23,7 @@ function buildEmail(): RetryDeps {
     outbox,
     publicBaseUrl: mail.publicBaseUrl,
     clock: systemClock,
+    metrics: businessMetrics,
     registrations: store,
     events: store,
     waiting: waitingList,

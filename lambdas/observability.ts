@@ -1,11 +1,36 @@
 import { Logger } from '@aws-lambda-powertools/logger';
+import { EmfBusinessMetrics } from './adapters/cloudwatch/business-metrics.js';
+import { readServiceName, readStage } from './config.js';
 import type { FollowUpLog } from './use-cases/follow-up.js';
 
 /**
  * Structured JSON logs. Never log a name, email address, organisation, token or request body:
  * log ids, codes, counts and durations only.
  */
-export const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'vol-is-vol' });
+const serviceName = readServiceName();
+export const logger = new Logger({ serviceName });
+
+/**
+ * The business metrics of this container, flushed at the end of every invocation by `withBusinessMetrics`
+ * (`httpHandler` wraps every API function in it; a handler that records outside the API wraps itself).
+ */
+export const businessMetrics = new EmfBusinessMetrics({
+  serviceName,
+  stage: readStage(),
+});
+
+/** The handler, writing the business metrics it counted when it returns or throws. */
+export function withBusinessMetrics<Args extends unknown[], Result>(
+  handler: (...args: Args) => Promise<Result>,
+): (...args: Args) => Promise<Result> {
+  return async (...args) => {
+    try {
+      return await handler(...args);
+    } finally {
+      businessMetrics.flush();
+    }
+  };
+}
 
 /**
  * Log messages that mean "someone must look at this". The CDK stack turns each into a CloudWatch metric

@@ -1,3 +1,4 @@
+import type { AdminRegistration } from './domain/admin-registration.js';
 import type { EmailFeedback, OutboxEntry, OutgoingEmail } from './domain/email.js';
 import type { EventDefinition } from './domain/event-definition.js';
 import type { RemovalReason } from './domain/privacy.js';
@@ -195,4 +196,84 @@ export interface SecretSource {
   newRegistrationId(): string;
   /** A manage token of at least 128 bits from a cryptographic source. */
   newManageToken(): string;
+}
+
+// The organisers' side: the admin API's use cases and scheduled jobs.
+
+/** Who did it, for the audit log: the user pool's subject and user name, nothing else about the person. */
+export type Actor = { sub: string; username: string };
+
+/** A registration with its place in the event's listing order (createdAt, then id). */
+export type IndexedRegistration = { position: string; registration: AdminRegistration };
+
+export interface RegistrationIndex {
+  /**
+   * Every registration of an event in listing order (createdAt, then id), starting after `after` (a position
+   * from an earlier item). Lazy: reads only as far as the caller iterates. Reads the event index, which is
+   * eventually consistent: a registration of the last second may be missing.
+   */
+  registrationsOf(
+    eventId: string,
+    options?: { after?: string; pageSizeHint?: number },
+  ): AsyncIterable<IndexedRegistration>;
+}
+
+export type AuditAction =
+  | 'event.created'
+  | 'event.updated'
+  | 'registration.cancelled'
+  | 'registration.erased'
+  | 'waiting-list.removed'
+  | 'waiting-list.promoted';
+
+export type AuditEntry = {
+  id: string;
+  /** ISO-8601 UTC. */
+  at: string;
+  actor: Actor;
+  action: AuditAction;
+  eventId: string;
+  /** The only reference to an attendee an audit entry may hold. */
+  registrationId?: string;
+  details: Record<string, unknown>;
+};
+
+export interface AuditLog {
+  append(entry: AuditEntry): Promise<void>;
+  /** Newest first, starting before `before` (a position from an earlier page). */
+  entries(
+    eventId: string,
+    options: { before?: string; limit: number },
+  ): Promise<{ items: AuditEntry[]; nextPosition?: string }>;
+}
+
+/** The ids of every event the admin API has written, so scheduled jobs can visit them without a table scan. */
+export interface EventRegistry {
+  add(eventId: string): Promise<void>;
+  eventIds(): Promise<string[]>;
+}
+
+export interface IdSource {
+  newId(): string;
+}
+
+/** What the business counts, one at a time: how many, never who (no ids, no event, no person). */
+export type BusinessEvent =
+  /** A registration with seats committed (not a replay of the same Idempotency-Key). */
+  | 'RegistrationsConfirmed'
+  /** A registration refused because a chosen workshop was full. */
+  | 'RegistrationsRefusedFull'
+  /** A signup for a place on the waiting list committed. */
+  | 'WaitingListSignups'
+  /** Someone waiting got a seat. */
+  | 'Promotions'
+  /** An email accepted by the sender. */
+  | 'EmailsSent'
+  /** An email given up on (rejected address, last attempt failed, or its registration gone). */
+  | 'EmailsFailed'
+  /** An attempt failed and the email waits for its next attempt. */
+  | 'EmailsDeferred';
+
+export interface BusinessMetrics {
+  record(event: BusinessEvent): void;
 }

@@ -4,9 +4,11 @@
  * Pure data: no CDK, no AWS SDK, nothing with side effects may be imported here.
  */
 
-import { indexPartitions, SEAT_HOLDER_ATTRIBUTES } from './adapters/dynamodb/keys.js';
+import { indexPartitions, keyPrefixes, SEAT_HOLDER_ATTRIBUTES } from './adapters/dynamodb/keys.js';
 
 const { waitingQueues, registrations, audit, outbox } = indexPartitions;
+/** The item grants name partitions by kind: `item.registration` is every `REG#…` partition. */
+const item = keyPrefixes;
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -58,7 +60,7 @@ export const functionSpecs = {
     description: 'GET /events/{eventId}: event with seats left and how many wait',
     // gsi1: the event's waiting-list queue, for the counts per workshop; never the registrations.
     tableAccess: {
-      readKeyPrefixes: ['EVENT#', 'WORKSHOP#'],
+      readKeyPrefixes: [item.event, item.workshop],
       writeKeyPrefixes: [],
       queryIndexPartitions: [waitingQueues],
     },
@@ -69,8 +71,15 @@ export const functionSpecs = {
     tableAccess: {
       // IDEMP#: the Idempotency-Key records of Powertools' idempotency utility. WAIT# and gsi1: waiting lists
       // joined at registration, and the promotion walk after a signup.
-      readKeyPrefixes: ['EVENT#', 'WORKSHOP#', 'IDEMP#', 'REG#', 'WAIT#'],
-      writeKeyPrefixes: ['WORKSHOP#', 'EMAIL#', 'REG#', 'IDEMP#', 'MAIL#', 'WAIT#'],
+      readKeyPrefixes: [item.event, item.workshop, item.idempotency, item.registration, item.waiting],
+      writeKeyPrefixes: [
+        item.workshop,
+        item.emailGuard,
+        item.registration,
+        item.idempotency,
+        item.outbox,
+        item.waiting,
+      ],
       queryIndexPartitions: [waitingQueues],
     },
   },
@@ -80,8 +89,8 @@ export const functionSpecs = {
       'GET, PATCH, DELETE /registrations/{registrationId} and its waiting lists, with the manage token',
     tableAccess: {
       // WAIT# and gsi1: the waiting lists, and promotion after a seat is freed.
-      readKeyPrefixes: ['EVENT#', 'WORKSHOP#', 'REG#', 'WAIT#'],
-      writeKeyPrefixes: ['WORKSHOP#', 'EMAIL#', 'REG#', 'MAIL#', 'WAIT#'],
+      readKeyPrefixes: [item.event, item.workshop, item.registration, item.waiting],
+      writeKeyPrefixes: [item.workshop, item.emailGuard, item.registration, item.outbox, item.waiting],
       queryIndexPartitions: [waitingQueues],
     },
   },
@@ -90,8 +99,17 @@ export const functionSpecs = {
     description: 'Admin API for organisers: /admin/events/{eventId}/…',
     tableAccess: {
       // EVENTS: the registry of event ids; AUDIT#: the audit log (read through gsi1); MAIL#: emails owed.
-      readKeyPrefixes: ['EVENT#', 'WORKSHOP#', 'REG#', 'EVENTS', 'WAIT#'],
-      writeKeyPrefixes: ['EVENT#', 'WORKSHOP#', 'REG#', 'EMAIL#', 'AUDIT#', 'EVENTS', 'MAIL#', 'WAIT#'],
+      readKeyPrefixes: [item.event, item.workshop, item.registration, item.eventRegistry, item.waiting],
+      writeKeyPrefixes: [
+        item.event,
+        item.workshop,
+        item.registration,
+        item.emailGuard,
+        item.audit,
+        item.eventRegistry,
+        item.outbox,
+        item.waiting,
+      ],
       queryIndexPartitions: [registrations, audit, waitingQueues],
     },
   },
@@ -187,8 +205,8 @@ export const scheduledFunctionSpecs = {
     everyMinutes: 1,
     sendsEmail: true,
     tableAccess: {
-      readKeyPrefixes: ['EVENT#', 'WORKSHOP#', 'REG#', 'MAIL#'],
-      writeKeyPrefixes: ['REG#', 'MAIL#'],
+      readKeyPrefixes: [item.event, item.workshop, item.registration, item.outbox],
+      writeKeyPrefixes: [item.registration, item.outbox],
       queryIndexPartitions: [outbox, waitingQueues],
     },
   },
@@ -198,8 +216,8 @@ export const scheduledFunctionSpecs = {
       'Every minute: hands free seats to the people waiting, in case a promotion right after a change failed',
     everyMinutes: 1,
     tableAccess: {
-      readKeyPrefixes: ['EVENT#', 'WORKSHOP#', 'REG#', 'WAIT#', 'EVENTS'],
-      writeKeyPrefixes: ['WORKSHOP#', 'REG#', 'WAIT#', 'MAIL#'],
+      readKeyPrefixes: [item.event, item.workshop, item.registration, item.waiting, item.eventRegistry],
+      writeKeyPrefixes: [item.workshop, item.registration, item.waiting, item.outbox],
       queryIndexPartitions: [waitingQueues],
     },
   },
@@ -208,9 +226,9 @@ export const scheduledFunctionSpecs = {
     description: 'Daily: removes the personal data of registrations whose retention period has passed',
     everyMinutes: 24 * 60,
     tableAccess: {
-      readKeyPrefixes: ['EVENT#', 'WORKSHOP#', 'REG#', 'EVENTS'],
+      readKeyPrefixes: [item.event, item.workshop, item.registration, item.eventRegistry],
       // WAIT#: an anonymised registration leaves its waiting lists.
-      writeKeyPrefixes: ['REG#', 'EMAIL#', 'WAIT#'],
+      writeKeyPrefixes: [item.registration, item.emailGuard, item.waiting],
       queryIndexPartitions: [registrations],
     },
   },
@@ -219,7 +237,7 @@ export const scheduledFunctionSpecs = {
     description: 'Every 15 minutes: seat counters against the confirmed registrations holding them',
     everyMinutes: 15,
     tableAccess: {
-      readKeyPrefixes: ['EVENT#', 'WORKSHOP#', 'EVENTS'],
+      readKeyPrefixes: [item.event, item.workshop, item.eventRegistry],
       writeKeyPrefixes: [],
       // The registration index without personal data: seat holders' status and choices only.
       queryIndexPartitions: [registrations],
@@ -239,7 +257,7 @@ export const emailFeedbackFunctionSpec = {
   entry: 'lambdas/handlers/email-feedback.ts',
   description: 'SES bounces and complaints (SNS): marks the registration emailState bounced or complained',
   // One conditional UpdateItem on the registration; it reads nothing else.
-  tableAccess: { readKeyPrefixes: [], writeKeyPrefixes: ['REG#'], queryIndexPartitions: [] },
+  tableAccess: { readKeyPrefixes: [], writeKeyPrefixes: [item.registration], queryIndexPartitions: [] },
 } as const satisfies FunctionSpec;
 
 /**

@@ -18,6 +18,7 @@ import { entryIdParameter, eventIdParameter, registrationIdParameter } from '../
 import { parseInput, readJsonBody } from '../http/request.js';
 import { jsonResponse } from '../http/responses.js';
 import { type RouteActions, router } from '../http/router.js';
+import type { Actor, IdSource } from '../ports.js';
 import { listAudit } from '../use-cases/admin/audit-log.js';
 import { CursorCodec, type CursorKind } from '../use-cases/admin/cursor.js';
 import { eventSummary } from '../use-cases/admin/event-summary.js';
@@ -32,7 +33,6 @@ import {
   putEventAndPromote,
   removeFromListAndTell,
 } from '../use-cases/admin/organiser-actions.js';
-import type { Actor, IdSource } from '../use-cases/admin/ports.js';
 import { listWaiting } from '../use-cases/admin/waiting-lists.js';
 
 /**

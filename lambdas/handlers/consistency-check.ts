@@ -1,6 +1,6 @@
 import type { Context, ScheduledEvent } from 'aws-lambda';
-import { z } from 'zod';
 import { dependencies } from '../composition.js';
+import { readConsistencyRecheckDelayMs } from '../config.js';
 import { ALERT_LOG_MESSAGES, logger } from '../observability.js';
 import { checkSeatCounters, type SeatCounterReport } from '../use-cases/admin/check-seat-counters.js';
 
@@ -14,13 +14,7 @@ import { checkSeatCounters, type SeatCounterReport } from '../use-cases/admin/ch
 const deps = dependencies();
 
 /** Read once at cold start: how long to wait before looking again at what seems to drift. */
-const recheckDelayMs = z.coerce
-  .number()
-  .int()
-  .min(0)
-  .max(60_000)
-  .catch(2_000)
-  .parse(process.env.CONSISTENCY_RECHECK_DELAY_MS ?? 2_000);
+const recheckDelayMs = readConsistencyRecheckDelayMs();
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 

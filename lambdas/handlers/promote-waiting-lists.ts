@@ -1,6 +1,6 @@
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { dependencies } from '../composition.js';
-import { logger } from '../observability.js';
+import { logger, withBusinessMetrics } from '../observability.js';
 import { logPromotions } from '../use-cases/follow-up.js';
 import { promoteWithLease } from '../use-cases/promote-waiting.js';
 
@@ -13,7 +13,7 @@ const { followUp } = deps;
  * promoted here, for every event in the registry. When a walker holds an event's lease, the sweep's request
  * makes it walk once more instead.
  */
-export async function handler(_event?: ScheduledEvent, context?: Context) {
+export const handler = withBusinessMetrics(async (_event?: ScheduledEvent, context?: Context) => {
   if (context) logger.addContext(context);
   const failedEventIds: string[] = [];
   let promoted = 0;
@@ -35,4 +35,4 @@ export async function handler(_event?: ScheduledEvent, context?: Context) {
   if (failedEventIds.length > 0)
     throw new Error(`promotion sweep failed for ${failedEventIds.length} event(s)`);
   return { promoted, failedEventIds };
-}
+});

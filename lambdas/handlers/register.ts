@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { dependencies } from '../composition.js';
 import type { Locale } from '../domain/registration.js';
 import { idempotencyKeySchema } from '../http/header-schemas.js';
@@ -17,7 +17,7 @@ import {
   waitingListBodySchema,
 } from '../http/schemas.js';
 import type { RegistrationInLine } from '../use-cases/follow-up.js';
-import type { PersonDetails } from '../use-cases/register.js';
+import type { PersonDetails } from '../use-cases/registration-steps.js';
 import { registerAndConfirm, replaySignUp, signUpAndConfirm } from '../use-cases/sign-up.js';
 
 const deps = dependencies();

@@ -3,7 +3,7 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { toEntry } from '../adapters/dynamodb/outbox.js';
 import { emailDependencies } from '../email-composition.js';
-import { logDelivery, logger } from '../observability.js';
+import { logDelivery, logger, withBusinessMetrics } from '../observability.js';
 import { deliverNewEntry } from '../use-cases/deliver-email.js';
 
 const email = emailDependencies();
@@ -19,7 +19,10 @@ export function isNewOutboxEntry(record: DynamoDBRecord): boolean {
  * owed it. A record that fails (the table unreachable) is reported alone, so the stream retries it and not
  * the batch; the claim keeps a retried record or the scheduled retry from sending an email twice.
  */
-export async function handler(event: DynamoDBStreamEvent, context?: Context): Promise<DynamoDBBatchResponse> {
+export const handler = withBusinessMetrics(async function sendNewEmails(
+  event: DynamoDBStreamEvent,
+  context?: Context,
+): Promise<DynamoDBBatchResponse> {
   if (context) logger.addContext(context);
   const results = await Promise.all(
     event.Records.filter(isNewOutboxEntry).map(async (record) => {
@@ -41,4 +44,4 @@ export async function handler(event: DynamoDBStreamEvent, context?: Context): Pr
       .filter((id): id is string => id !== undefined)
       .map((itemIdentifier) => ({ itemIdentifier })),
   };
-}
+});

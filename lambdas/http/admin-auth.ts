@@ -1,4 +1,5 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { readAdminGroup } from '../config.js';
 import { Forbidden, Unauthorized } from '../domain/errors.js';
 import { header } from './headers.js';
 
@@ -12,12 +13,10 @@ import { header } from './headers.js';
 export type Actor = { sub: string; username: string };
 
 /** The group whose members may use the admin API (env `ADMIN_GROUP`, default `organisers`). */
-export function adminGroupFrom(env: NodeJS.ProcessEnv = process.env): string {
-  return env.ADMIN_GROUP?.trim() || 'organisers';
-}
+export { readAdminGroup as adminGroupFrom } from '../config.js';
 
 /** Read once at cold start. */
-export const ADMIN_GROUP = adminGroupFrom();
+export const ADMIN_GROUP = readAdminGroup();
 
 /**
  * The groups of the `cognito:groups` claim, each a whole name. Cognito group names may hold commas but never

@@ -1,7 +1,7 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { idSchema } from '../domain/event-definition.js';
+import type { AuditAction } from '../ports.js';
 import { MAX_BATCH_SIZE } from '../use-cases/admin/cancel-batch.js';
-import type { AuditAction } from '../use-cases/admin/ports.js';
 import {
   choicesViewSchema,
   localeSchema,
@@ -14,28 +14,33 @@ import {
 /** Query strings of the admin routes, and the bodies they answer with (see `response-schemas.ts`). */
 
 /** Empty query parameters (`?workshopId=&status=`) mean "not given". */
-const blankAsMissing = <T extends z.ZodType>(schema: T) =>
-  z.preprocess((value) => (value === '' ? undefined : value), schema);
+const blankAsMissing = <T extends z.ZodMiniType>(schema: T) =>
+  z.pipe(
+    z.transform((value: unknown) => (value === '' ? undefined : value)),
+    schema,
+  );
 
-const limitSchema = blankAsMissing(z.coerce.number().int().min(1).max(500).default(50));
-const cursorSchema = blankAsMissing(z.string().optional());
+const limitSchema = blankAsMissing(
+  z._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(500)), 50),
+);
+const cursorSchema = blankAsMissing(z.optional(z.string()));
 
 export const listQuerySchema = z.object({
-  workshopId: blankAsMissing(idSchema.optional()),
-  status: blankAsMissing(z.enum(['confirmed', 'cancelled']).optional()),
-  q: blankAsMissing(z.string().trim().max(200).optional()),
+  workshopId: blankAsMissing(z.optional(idSchema)),
+  status: blankAsMissing(z.optional(z.enum(['confirmed', 'cancelled']))),
+  q: blankAsMissing(z.optional(z.string().check(z.trim(), z.maxLength(200)))),
   limit: limitSchema,
   cursor: cursorSchema,
 });
 
-export const exportQuerySchema = z.object({ workshopId: blankAsMissing(idSchema.optional()) });
+export const exportQuerySchema = z.object({ workshopId: blankAsMissing(z.optional(idSchema)) });
 
 export const auditQuerySchema = z.object({ limit: limitSchema, cursor: cursorSchema });
 
-export const waitingListQuerySchema = z.object({ workshopId: blankAsMissing(idSchema.optional()) });
+export const waitingListQuerySchema = z.object({ workshopId: blankAsMissing(z.optional(idSchema)) });
 
 /** The next page's cursor, or null on the last page. */
-const nextCursor = z.string().nullable();
+const nextCursor = z.nullable(z.string());
 
 /** Every stored field of a registration except keys, hashes and counters: open to fields added later. */
 export const adminRegistrationSchema = z.looseObject({
@@ -50,14 +55,14 @@ export const adminRegistrationSchema = z.looseObject({
   createdAt: timestampSchema,
   updatedAt: timestampSchema,
   /** Set by SES feedback: the address bounced for good, or the person marked an email as spam. */
-  emailState: z.enum(['bounced', 'complained']).optional(),
+  emailState: z.optional(z.enum(['bounced', 'complained'])),
 });
 
 export const adminRegistrationResponseSchema = z.object({ registration: adminRegistrationSchema });
 
 export const registrationsPageSchema = z.object({ items: z.array(adminRegistrationSchema), nextCursor });
 
-export const putEventResponseSchema = publicEventSchema.extend({
+export const putEventResponseSchema = z.extend(publicEventSchema, {
   /** True when this request created the event (201), false for an update (200). */
   created: z.boolean(),
 });
@@ -67,13 +72,13 @@ const workshopSummarySchema = z.object({
   workshopId: z.string(),
   roundId: z.string(),
   title: z.string(),
-  capacity: z.number().int(),
-  taken: z.number().int(),
-  seatsLeft: z.number().int(),
-  holders: z.number().int(),
-  confirmed: z.number().int(),
+  capacity: z.int(),
+  taken: z.int(),
+  seatsLeft: z.int(),
+  holders: z.int(),
+  confirmed: z.int(),
   consistent: z.boolean(),
-  waiting: z.number().int(),
+  waiting: z.int(),
 });
 
 export const summarySchema = z.object({
@@ -81,16 +86,16 @@ export const summarySchema = z.object({
   title: z.string(),
   consistent: z.boolean(),
   totals: z.object({
-    registrations: z.number().int(),
-    confirmed: z.number().int(),
-    cancelled: z.number().int(),
-    waiting: z.number().int(),
-    emailsPending: z.number().int(),
-    emailsFailed: z.number().int(),
-    emailsBounced: z.number().int(),
-    emailsComplained: z.number().int(),
+    registrations: z.int(),
+    confirmed: z.int(),
+    cancelled: z.int(),
+    waiting: z.int(),
+    emailsPending: z.int(),
+    emailsFailed: z.int(),
+    emailsBounced: z.int(),
+    emailsComplained: z.int(),
   }),
-  retention: z.object({ retentionDays: z.number().int(), personalDataRemovedFrom: timestampSchema }),
+  retention: z.object({ retentionDays: z.int(), personalDataRemovedFrom: timestampSchema }),
   rounds: z.array(z.object({ id: z.string(), title: z.string(), workshops: z.array(workshopSummarySchema) })),
   workshops: z.array(workshopSummarySchema),
 });
@@ -113,7 +118,7 @@ export const auditPageSchema = z.object({
       actor: z.object({ sub: z.string(), username: z.string() }),
       action: z.enum(Object.keys(AUDIT_ACTIONS) as [AuditAction, ...AuditAction[]]),
       eventId: z.string(),
-      registrationId: z.string().optional(),
+      registrationId: z.optional(z.string()),
       details: z.record(z.string(), z.unknown()),
     }),
   ),
@@ -123,7 +128,7 @@ export const auditPageSchema = z.object({
 export const waitingListSchema = z.object({
   items: z.array(
     z.object({
-      position: z.number().int().positive(),
+      position: z.number().check(z.int(), z.positive()),
       entryId: z.string(),
       kind: z.enum(['preference', 'place']),
       registrationId: z.string(),
@@ -140,17 +145,10 @@ export const waitingListSchema = z.object({
 /** The body of `POST /admin/events/{eventId}/registrations/cancel-batch`. */
 export const cancelBatchBodySchema = z.object({
   registrationIds: z
-    .array(
-      z
-        .string()
-        .min(1)
-        .max(64)
-        .regex(/^[\w-]+$/, 'use registration ids'),
-    )
-    .min(1)
-    .max(MAX_BATCH_SIZE),
+    .array(z.string().check(z.minLength(1), z.maxLength(64), z.regex(/^[\w-]+$/, 'use registration ids')))
+    .check(z.minLength(1), z.maxLength(MAX_BATCH_SIZE)),
   /** List what would be cancelled, change nothing. */
-  dryRun: z.boolean().default(false),
+  dryRun: z._default(z.boolean(), false),
 });
 
 const batchOutcomeSchema = z.enum(['cancelled', 'would-cancel', 'already-cancelled', 'not-found']);
@@ -158,18 +156,18 @@ const batchOutcomeSchema = z.enum(['cancelled', 'would-cancel', 'already-cancell
 export const cancelBatchResponseSchema = z.object({
   dryRun: z.boolean(),
   /** Shared by the audit entries of the cancellations; absent for a dry run. */
-  batchId: z.string().optional(),
+  batchId: z.optional(z.string()),
   items: z.array(
     z.object({
       registrationId: z.string(),
       outcome: batchOutcomeSchema,
-      registration: adminRegistrationSchema.optional(),
+      registration: z.optional(adminRegistrationSchema),
     }),
   ),
   counts: z.object({
-    cancelled: z.number().int(),
-    'would-cancel': z.number().int(),
-    'already-cancelled': z.number().int(),
-    'not-found': z.number().int(),
+    cancelled: z.int(),
+    'would-cancel': z.int(),
+    'already-cancelled': z.int(),
+    'not-found': z.int(),
   }),
 });

@@ -1,6 +1,7 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { readAllowedOrigins } from '../config.js';
 import type { Locale } from '../domain/registration.js';
-import { logger } from '../observability.js';
+import { logger, withBusinessMetrics } from '../observability.js';
 import { errorToResponse, isKnownError } from './error-mapper.js';
 import { header } from './headers.js';
 import { localeFrom } from './messages.js';
@@ -9,12 +10,7 @@ import { localeFrom } from './messages.js';
  * Browsers call the API from the form's origin (CloudFront) in AWS: answers carry CORS headers for the
  * configured origins only. Read once at cold start; empty locally, where the form is same-origin.
  */
-const allowedOrigins = new Set(
-  (process.env.ALLOWED_ORIGINS ?? '')
-    .split(',')
-    .map((origin) => origin.trim())
-    .filter(Boolean),
-);
+const allowedOrigins = new Set(readAllowedOrigins());
 
 function corsHeaders(origin: string | undefined): Record<string, string> {
   if (!origin || !allowedOrigins.has(origin)) return {};
@@ -38,10 +34,10 @@ export type RouteHandler = (
 
 /**
  * Wraps a route handler: one structured log line per request (ids, status, duration, error code; never
- * personal data) and the one error mapper for everything thrown.
+ * personal data), the one error mapper for everything thrown, and the business metrics it counted.
  */
 export function httpHandler(routeHandler: RouteHandler) {
-  return async (event: APIGatewayProxyEvent, context?: Context): Promise<APIGatewayProxyResult> => {
+  return withBusinessMetrics(async (event: APIGatewayProxyEvent, context?: Context) => {
     const startedAt = performance.now();
     const locale = localeFrom(header(event, 'accept-language'));
     if (context) logger.addContext(context);
@@ -70,5 +66,5 @@ export function httpHandler(routeHandler: RouteHandler) {
       durationMs: Math.round(performance.now() - startedAt),
     });
     return response;
-  };
+  });
 }

@@ -1,4 +1,4 @@
-import { type ZodType, z } from 'zod';
+import * as z from 'zod/mini';
 import packageJson from '../../package.json' with { type: 'json' };
 import {
   AlreadyRegistered,
@@ -70,6 +70,7 @@ import {
  */
 
 type ErrorClass = new () => AppError;
+type ZodType = z.ZodMiniType;
 
 /** What GET /openapi.json answers with: this document (checked by Redocly, not by itself). */
 const openApiDocumentSchema = z.looseObject({ openapi: z.string() });
@@ -87,7 +88,7 @@ type Operation = {
   operationId: string;
   summary: string;
   body?: ZodType;
-  query?: z.ZodObject;
+  query?: z.ZodMiniObject;
   idempotencyKey?: true;
   success: readonly Success[];
   /** Refusals of this operation beside the ones every operation of its kind has (see `errorsOf`). */
@@ -345,13 +346,15 @@ function errorsOf(route: Route, operation: Operation): ErrorClass[] {
 
 const pathParameterSchemas: Record<string, ZodType> = {
   eventId: idSchema,
-  registrationId: z.string().min(1).max(64),
-  roundId: z.string().min(1).max(64),
+  registrationId: z.string().check(z.minLength(1), z.maxLength(64)),
+  roundId: z.string().check(z.minLength(1), z.maxLength(64)),
   entryId: z
     .string()
-    .min(1)
-    .max(140)
-    .meta({ description: '`<registrationId>.<roundId>` or `<registrationId>.event`' }),
+    .check(
+      z.minLength(1),
+      z.maxLength(140),
+      z.meta({ description: '`<registrationId>.<roundId>` or `<registrationId>.event`' }),
+    ),
 };
 
 type JsonSchema = Record<string, unknown>;

@@ -7,7 +7,7 @@ import { idSchema } from '../domain/event-definition.js';
  * same 404 as an unknown one), before anything is read.
  */
 
-/** Registration ids are nanoids (21 characters of `A-Za-z0-9_-`); at most 64 such characters can be one. */
+/** Registration ids are 22 letters and digits (older ones: 21 nanoid characters of `A-Za-z0-9_-`); at most 64 such characters can be one. */
 const REGISTRATION_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
 /** Entry ids are `<registrationId>.<roundId>` or `<registrationId>.event`. */

@@ -1,5 +1,6 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { type ZodType, z } from 'zod';
+import { en, nl } from 'zod/locales';
+import * as z from 'zod/mini';
 import { MalformedJson, PayloadTooLarge, UnsupportedMediaType, ValidationFailed } from '../domain/errors.js';
 import type { Locale } from '../domain/registration.js';
 import { localisedFieldMessage } from './field-messages.js';
@@ -8,7 +9,7 @@ import { header } from './headers.js';
 /** Bodies over 10 KB are refused: a registration is a few hundred bytes. */
 export const MAX_BODY_BYTES = 10 * 1024;
 
-const zodErrorMaps = { nl: z.locales.nl().localeError, en: z.locales.en().localeError };
+const zodErrorMaps = { nl: nl().localeError, en: en().localeError };
 
 /** `application/json` or any `+json` type; a missing Content-Type is read as JSON, as API Gateway does. */
 function isJsonContentType(contentType: string | undefined): boolean {
@@ -37,12 +38,12 @@ export function readJsonBody(
 }
 
 /** Validates input with a zod schema; failures become VALIDATION_FAILED with one `{ path, message }` per problem. */
-export function parseInput<Schema extends ZodType>(
+export function parseInput<Schema extends z.core.$ZodType>(
   schema: Schema,
   value: unknown,
   locale: Locale,
 ): z.output<Schema> {
-  const result = schema.safeParse(value, { error: zodErrorMaps[locale] });
+  const result = z.safeParse(schema, value, { error: zodErrorMaps[locale] });
   if (result.success) return result.data;
   throw new ValidationFailed(
     result.error.issues.map((issue) => ({

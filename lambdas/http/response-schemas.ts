@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 
 /**
  * The bodies the API answers with, as zod schemas: the OpenAPI document (`http/openapi.ts`) is generated from
@@ -20,9 +20,11 @@ export const windowStatusSchema = z.enum(['open', 'not-yet-open', 'closed']);
 /** `{ "error": { "code", "message", "details"? } }`; the document lists the codes of each operation. */
 export const errorResponseSchema = z.object({
   error: z.object({
-    code: z.string().meta({ description: 'UPPER_SNAKE, stable: clients branch on it' }),
-    message: z.string().meta({ description: 'for people: Dutch, or English with Accept-Language: en' }),
-    details: z.unknown().optional(),
+    code: z.string().check(z.meta({ description: 'UPPER_SNAKE, stable: clients branch on it' })),
+    message: z
+      .string()
+      .check(z.meta({ description: 'for people: Dutch, or English with Accept-Language: en' })),
+    details: z.optional(z.unknown()),
   }),
 });
 
@@ -33,12 +35,12 @@ export const publicWorkshopSchema = z.object({
   title: z.string(),
   description: z.string(),
   speakers: z.array(z.string()),
-  notice: z.string().optional(),
-  capacity: z.number().int(),
-  seatsLeft: z.number().int(),
+  notice: z.optional(z.string()),
+  capacity: z.int(),
+  seatsLeft: z.int(),
   full: z.boolean(),
   /** How many waiting-list entries would accept this workshop. */
-  waiting: z.number().int(),
+  waiting: z.int(),
 });
 
 export const publicEventSchema = z.object({
@@ -46,19 +48,19 @@ export const publicEventSchema = z.object({
   title: z.string(),
   date: z.iso.date(),
   timezone: z.string(),
-  venue: z.string().optional(),
-  description: z.string().optional(),
-  notice: z.string().optional(),
+  venue: z.optional(z.string()),
+  description: z.optional(z.string()),
+  notice: z.optional(z.string()),
   registration: z.object({
     status: windowStatusSchema,
-    opensAt: timestampSchema.optional(),
-    closesAt: timestampSchema.optional(),
+    opensAt: z.optional(timestampSchema),
+    closesAt: z.optional(timestampSchema),
   }),
   privacy: z.object({
     statementUrl: z.string(),
     version: z.string(),
-    controller: z.string().optional(),
-    retentionDays: z.number().int().optional(),
+    controller: z.optional(z.string()),
+    retentionDays: z.optional(z.int()),
   }),
   rounds: z.array(z.object({ id: z.string(), title: z.string(), workshops: z.array(publicWorkshopSchema) })),
 });
@@ -70,18 +72,20 @@ export const registrationViewSchema = z.object({
   name: z.string(),
   email: z.string(),
   organisation: z.string(),
-  jobTitle: z.string().optional(),
+  jobTitle: z.optional(z.string()),
   choices: choicesViewSchema,
-  waitingFor: waitingForViewSchema.optional(),
+  waitingFor: z.optional(waitingForViewSchema),
   /** Workshop id → 1-based place in that workshop's line. */
-  waitingPositions: z.record(z.string(), z.number().int().positive()).optional(),
+  waitingPositions: z.optional(z.record(z.string(), z.number().check(z.int(), z.positive()))),
   status: registrationStatusSchema,
   locale: localeSchema,
   createdAt: timestampSchema,
   updatedAt: timestampSchema,
-  cancelledAt: timestampSchema.optional(),
-  consent: z.object({ givenAt: timestampSchema, statementVersion: z.string() }).optional(),
-  personalDataRemoved: z.object({ at: timestampSchema, reason: z.enum(['request', 'retention']) }).optional(),
+  cancelledAt: z.optional(timestampSchema),
+  consent: z.optional(z.object({ givenAt: timestampSchema, statementVersion: z.string() })),
+  personalDataRemoved: z.optional(
+    z.object({ at: timestampSchema, reason: z.enum(['request', 'retention']) }),
+  ),
 });
 
 export const registrationResponseSchema = z.object({ registration: registrationViewSchema });

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { idSchema } from '../domain/event-definition.js';
 import { type FieldMessageKey, fieldIssue } from './field-messages.js';
 
@@ -18,46 +18,53 @@ const INVISIBLE =
   /\s|\u00ad|\u034f|\u115f|\u1160|\u17b4|\u17b5|\u180e|[\u200b-\u200d]|[\u2060-\u2064]|\u3164|\ufeff|\uffa0/gu;
 
 /** A single-line text: refused with a field message when it breaks a rule, otherwise normalised to NFC. */
-const singleLine = (schema: z.ZodString) =>
-  schema
-    .superRefine((value, ctx) => {
-      for (const [pattern, messageKey] of SINGLE_LINE_RULES) {
-        if (pattern.test(value)) ctx.addIssue(fieldIssue(messageKey));
-      }
-      if (value !== '' && value.replace(INVISIBLE, '') === '') {
-        ctx.addIssue(fieldIssue('invisible-only'));
-      }
-    })
-    .transform((value) => value.normalize('NFC'));
+const singleLine = (schema: z.ZodMiniString<string>) =>
+  z.pipe(
+    schema.check(
+      z.superRefine((value, ctx) => {
+        for (const [pattern, messageKey] of SINGLE_LINE_RULES) {
+          if (pattern.test(value)) ctx.addIssue(fieldIssue(messageKey));
+        }
+        if (value !== '' && value.replace(INVISIBLE, '') === '') {
+          ctx.addIssue(fieldIssue('invisible-only'));
+        }
+      }),
+    ),
+    z.transform((value: string) => value.normalize('NFC')),
+  );
 
 /** Fields a person types: trimmed, non-empty, bounded, single-line, visible. */
-const personText = (max: number) => singleLine(z.string().trim().min(1).max(max));
+const personText = (max: number) => singleLine(z.string().check(z.trim(), z.minLength(1), z.maxLength(max)));
 
 /** A form that is submitted faster than this after it was shown was not filled in by a person. */
 export const MIN_FORM_FILL_MS = 3_000;
 
+/** At most ten rounds in a body keyed by round id. */
+const atMostTenRounds = z.refine<Record<string, unknown>>((rounds) => Object.keys(rounds).length <= 10, {
+  message: 'too many rounds',
+});
+const roundIdKey = z.string().check(z.minLength(1), z.maxLength(64));
+
 /** Round id → workshop id, as in the registration body. */
-const choicesSchema = z
-  .record(z.string().min(1).max(64), idSchema)
-  .refine((choices) => Object.keys(choices).length <= 10, { message: 'too many rounds' });
+const choicesSchema = z.record(roundIdKey, idSchema).check(atMostTenRounds);
 
 /** Who is registering, as the form sends it; the same for a registration and a waiting-list signup. */
 const personFields = {
   name: personText(200),
-  email: z.string().trim().max(254).pipe(z.email()),
+  email: z.pipe(z.string().check(z.trim(), z.maxLength(254)), z.email()),
   organisation: personText(200),
-  jobTitle: singleLine(z.string().trim().max(200)).optional(),
+  jobTitle: z.optional(singleLine(z.string().check(z.trim(), z.maxLength(200)))),
   consent: z.literal(true),
-  locale: z.enum(['nl', 'en']).optional(),
-  website: z.string().max(0, 'must be empty').optional(),
-  formStartedAt: z.number().int().positive().optional(),
+  locale: z.optional(z.enum(['nl', 'en'])),
+  website: z.optional(z.string().check(z.maxLength(0, 'must be empty'))),
+  formStartedAt: z.optional(z.number().check(z.int(), z.positive())),
 };
 
-function notTooQuick(body: { formStartedAt?: number }, ctx: z.RefinementCtx) {
+const notTooQuick = z.superRefine((body: { formStartedAt?: number }, ctx) => {
   if (body.formStartedAt !== undefined && Date.now() - body.formStartedAt < MIN_FORM_FILL_MS) {
     ctx.addIssue({ code: 'custom', path: ['formStartedAt'], message: 'form submitted too quickly' });
   }
-}
+});
 
 /**
  * The body of `POST /events/{eventId}/registrations`. Unknown fields are stripped (never stored); ids,
@@ -66,8 +73,8 @@ function notTooQuick(body: { formStartedAt?: number }, ctx: z.RefinementCtx) {
  * id → a full workshop) joins those waiting lists with the registration.
  */
 export const registrationBodySchema = z
-  .object({ ...personFields, choices: choicesSchema, waitFor: choicesSchema.optional() })
-  .superRefine(notTooQuick);
+  .object({ ...personFields, choices: choicesSchema, waitFor: z.optional(choicesSchema) })
+  .check(notTooQuick);
 
 /**
  * The body of `POST /events/{eventId}/waiting-list`: the same person, and per round the workshops they would
@@ -77,10 +84,10 @@ export const waitingListBodySchema = z
   .object({
     ...personFields,
     accepts: z
-      .record(z.string().min(1).max(64), z.array(idSchema).min(1).max(20))
-      .refine((accepts) => Object.keys(accepts).length <= 10, { message: 'too many rounds' }),
+      .record(roundIdKey, z.array(idSchema).check(z.minLength(1), z.maxLength(20)))
+      .check(atMostTenRounds),
   })
-  .superRefine(notTooQuick);
+  .check(notTooQuick);
 
 export type WaitingListBody = z.output<typeof waitingListBodySchema>;
 
@@ -91,7 +98,8 @@ export type RegistrationBody = z.output<typeof registrationBodySchema>;
 
 /** The body of `PATCH /registrations/{registrationId}`: the rounds to change, each with its new workshop. */
 export const changeBodySchema = z.object({
-  choices: choicesSchema.refine((choices) => Object.keys(choices).length > 0, {
-    message: 'choose at least one round',
-  }),
+  choices: z.record(roundIdKey, idSchema).check(
+    atMostTenRounds,
+    z.refine((choices) => Object.keys(choices).length > 0, { message: 'choose at least one round' }),
+  ),
 });

@@ -3,8 +3,8 @@ import { InvalidChoice, RegistrationCancelled, RegistrationWaiting } from '../do
 import type { EventDefinition } from '../domain/event-definition.js';
 import type { Choices, StoredRegistration } from '../domain/registration.js';
 import type { Clock, EventCatalog, RegistrationStore } from '../ports.js';
-import { assertOpen, checkChoices, loadEvent } from './register.js';
 import { findOwnRegistration, withRetryOnChange } from './registration-access.js';
+import { assertOpen, checkChoices, loadEvent } from './registration-steps.js';
 
 export type ChangeChoicesCommand = { registrationId: string; manageToken: string; choices: Choices };
 

@@ -12,6 +12,8 @@ import type { StoredRegistration } from '../domain/registration.js';
 import { positionsOf, withOwnEntries } from '../domain/waiting-list.js';
 import { composeEmail, manageUrl } from '../email/compose.js';
 import type {
+  BusinessEvent,
+  BusinessMetrics,
   Clock,
   EmailOutbox,
   EventCatalog,
@@ -26,6 +28,8 @@ export type DeliveryDeps = {
   mailer: Mailer;
   clock: Clock;
   publicBaseUrl: string;
+  /** Counts each attempt's outcome (absent where a test does not count). */
+  metrics?: BusinessMetrics;
 };
 
 /** What an email is rendered from. */
@@ -85,7 +89,7 @@ async function attempt(
     const notReady = error instanceof SenderNotReady;
     if (error instanceof PermanentDeliveryFailure || (entry.attempts >= DELIVERY.maxAttempts && !notReady)) {
       await deps.outbox.markGaveUp(entry, now, reason);
-      return { ...base, result: 'gave-up', reason };
+      return counted({ ...base, result: 'gave-up', reason }, deps);
     }
     await deps.outbox.markRetry(
       entry,
@@ -93,10 +97,13 @@ async function attempt(
       new Date(now.getTime() + nextAttemptDelayMs(entry.attempts)),
       reason,
     );
-    return { ...base, result: 'retry', reason, ...(notReady ? { senderNotReady: true as const } : {}) };
+    return counted(
+      { ...base, result: 'retry', reason, ...(notReady ? { senderNotReady: true as const } : {}) },
+      deps,
+    );
   }
   await deps.outbox.markSent(entry, deps.clock.now());
-  return { ...base, result: 'sent' };
+  return counted({ ...base, result: 'sent' }, deps);
 }
 
 export type RetryDeps = DeliveryDeps & {
@@ -148,7 +155,7 @@ async function claimAndDeliver(due: OutboxEntry, deps: RetryDeps): Promise<Deliv
   ]);
   if (!registration || !event) {
     await deps.outbox.markGaveUp(entry, now, 'registration or event no longer exists');
-    return { ...outcomeBase(entry), result: 'gave-up', reason: 'missing' };
+    return counted({ ...outcomeBase(entry), result: 'gave-up', reason: 'missing' }, deps);
   }
   // The erasure confirmation: the registration no longer knows the person, the entry does until it is sent.
   if (entry.kind === 'erasure') {
@@ -199,6 +206,19 @@ async function claimAndDeliver(due: OutboxEntry, deps: RetryDeps): Promise<Deliv
 
 /** Emails that tell of an ending: still owed after the registration was cancelled. */
 const ENDING_KINDS = new Set<OutboxEntry['kind']>(['cancellation', 'waiting-list-left']);
+
+/** The business metric of each outcome; a skipped email (nobody left to write to) is none. */
+const OUTCOME_METRICS: Partial<Record<DeliveryOutcome['result'], BusinessEvent>> = {
+  sent: 'EmailsSent',
+  'gave-up': 'EmailsFailed',
+  retry: 'EmailsDeferred',
+};
+
+function counted(outcome: DeliveryOutcome, deps: Pick<DeliveryDeps, 'metrics'>): DeliveryOutcome {
+  const metric = OUTCOME_METRICS[outcome.result];
+  if (metric) deps.metrics?.record(metric);
+  return outcome;
+}
 
 function outcomeBase(entry: OutboxEntry) {
   return {

@@ -13,6 +13,7 @@ import {
   type WaitingEntry,
 } from '../domain/waiting-list.js';
 import type {
+  BusinessMetrics,
   Clock,
   EventCatalog,
   PromotionLease,
@@ -28,6 +29,8 @@ export type PromotionDeps = {
   waiting: WaitingListStore;
   clock: Clock;
   secrets: Pick<SecretSource, 'newManageToken'>;
+  /** Counts each promotion (absent where a test does not count). */
+  metrics?: BusinessMetrics;
 };
 
 /** A person who got a seat: the promotion email is committed with it and goes out with a fresh manage link. */
@@ -167,6 +170,7 @@ async function promoteOne(
     manageTokenHash: sha256Hex(manageToken),
     outbox,
   });
+  deps.metrics?.record('Promotions');
   return { entry, registration, outbox, manageToken, event };
 }
 

@@ -1,3 +1,4 @@
+import { WorkshopFull } from '../domain/errors.js';
 import {
   type FollowUpDeps,
   inLine,
@@ -22,7 +23,11 @@ export async function registerAndConfirm(
   command: RegisterCommand,
   deps: SignUpDeps,
 ): Promise<RegistrationInLine> {
-  const created = await register(command, deps);
+  const created = await register(command, deps).catch((error: unknown) => {
+    if (error instanceof WorkshopFull) deps.metrics?.record('RegistrationsRefusedFull');
+    throw error;
+  });
+  deps.metrics?.record('RegistrationsConfirmed');
   const shown = await confirm(created, deps);
   if (created.registration.waitingFor) await promoteAndNotify(command.eventId, deps);
   return shown;
@@ -36,7 +41,9 @@ export async function signUpAndConfirm(
   command: Parameters<typeof signUpForPlace>[0],
   deps: SignUpDeps,
 ): Promise<RegistrationInLine> {
-  return promoteRightAway(await confirm(await signUpForPlace(command, deps), deps), deps);
+  const signedUp = await signUpForPlace(command, deps);
+  deps.metrics?.record('WaitingListSignups');
+  return promoteRightAway(await confirm(signedUp, deps), deps);
 }
 
 /** A repeated request (same Idempotency-Key): the registration it made, as it is now; books nothing. */

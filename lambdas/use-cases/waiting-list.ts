@@ -26,14 +26,14 @@ import {
   type WaitingEntry,
 } from '../domain/waiting-list.js';
 import type { Clock, EventCatalog, RegistrationStore, SecretSource, WaitingListStore } from '../ports.js';
+import { findOwnRegistration, withRetryOnChange } from './registration-access.js';
 import {
   assertOpen,
+  type CreatedRegistration,
   createNewRegistration,
   loadEvent,
   type PersonDetails,
-  type RegisterResult,
-} from './register.js';
-import { findOwnRegistration, withRetryOnChange } from './registration-access.js';
+} from './registration-steps.js';
 
 export type WaitingListDeps = {
   events: EventCatalog;
@@ -72,7 +72,7 @@ function checkAccepts(definition: EventDefinition, accepts: WaitingFor): ChoiceI
 export async function signUpForPlace(
   command: PersonDetails & { accepts: WaitingFor },
   deps: Omit<WaitingListDeps, 'waiting'> & { secrets: SecretSource },
-): Promise<RegisterResult> {
+): Promise<CreatedRegistration> {
   const event = await loadEvent(deps.events, command.eventId);
   assertOpen(event.definition, deps.clock.now());
   const issues = checkAccepts(event.definition, command.accepts);

@@ -10,8 +10,13 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import {
+  BUSINESS_METRIC_LABELS,
+  BUSINESS_METRICS_NAMESPACE,
+} from '../../lambdas/adapters/cloudwatch/business-metrics.js';
 import { ALERT_LOG_MESSAGES } from '../../lambdas/observability.js';
-import type { ApiFunction } from './api-function.js';
+import type { BusinessEvent } from '../../lambdas/ports.js';
+import { type ApiFunction, POWERTOOLS_SERVICE_NAME } from './api-function.js';
 
 /** The CloudWatch metric (namespace `VolIsVol/<stage>`) fed by each alert log message. */
 export function alertMetricName(key: string): string {
@@ -366,7 +371,7 @@ export class Monitoring extends Construct {
     cfnDashboard.addMetadata('cfn-lint-reason', DASHBOARD_E3002_REASON);
     dashboard.addWidgets(
       new cloudwatch.TextWidget({
-        markdown: `# vol-is-vol ${props.stage}\nAPI, functions, table and alert metrics. Alarms go to the SNS topic of this stack.`,
+        markdown: `# vol-is-vol ${props.stage}\nAPI, functions, table, alert and business metrics. Alarms go to the SNS topic of this stack.`,
         width: 24,
         height: 2,
       }),
@@ -440,6 +445,7 @@ export class Monitoring extends Construct {
       );
     }
     dashboard.addWidgets(...last);
+    dashboard.addWidgets(...businessWidgets(props.stage, period));
     return dashboard;
   }
 }
@@ -481,4 +487,34 @@ function pascal(name: string): string {
     .filter((part) => part.length > 0)
     .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
     .join('');
+}
+
+/**
+ * The business metrics the functions write as EMF (lambdas/adapters/cloudwatch/business-metrics.ts), summed
+ * over every function of the stage: registrations on the left, emails on the right.
+ */
+function businessWidgets(stage: string, period: Duration): cloudwatch.GraphWidget[] {
+  const metric = (name: BusinessEvent) =>
+    new cloudwatch.Metric({
+      namespace: BUSINESS_METRICS_NAMESPACE,
+      metricName: name,
+      dimensionsMap: { service: POWERTOOLS_SERVICE_NAME, stage },
+      statistic: 'Sum',
+      period,
+      label: BUSINESS_METRIC_LABELS[name],
+    });
+  return [
+    new cloudwatch.GraphWidget({
+      title: 'Registrations',
+      width: 12,
+      left: (
+        ['RegistrationsConfirmed', 'RegistrationsRefusedFull', 'WaitingListSignups', 'Promotions'] as const
+      ).map(metric),
+    }),
+    new cloudwatch.GraphWidget({
+      title: 'Emails',
+      width: 12,
+      left: (['EmailsSent', 'EmailsFailed', 'EmailsDeferred'] as const).map(metric),
+    }),
+  ];
 }

@@ -18,6 +18,9 @@
  *    UpdateItem, DeleteItem, BatchWriteItem, Create/Update/DeleteTable) hold it exclusively; reads
  *    (GetItem, Query, Scan, BatchGetItem, TransactGetItems) hold it shared, so no read sees half a
  *    transaction and nothing interleaves with one.
+ *  - Modules: transactions.ts (the transactions), ttl.ts (TTL settings and the sweeper), faults.ts (the fault
+ *    switch), conflict-model.ts (opt-in conflicts), http-io.ts (bodies, proxying, servers), data-dir.ts (the
+ *    pid file that keeps a second instance out), wire.ts (DynamoDB's JSON protocol, dynalite client).
  *
  * IMPLEMENTED (as documented for DynamoDB):
  *  - TransactWriteItems: ConditionCheck/Put/Update/Delete, 1..100 items, all-or-nothing; every condition is
@@ -53,25 +56,32 @@
  *  - The scratch dynalite keeps a copy of the last state of every item a transaction touched (memory only).
  *  - close() waits for requests being handled; connections without a complete request are dropped.
  */
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { pipeline } from 'node:stream';
 import dynalite from 'dynalite';
 import { ChangeFeed } from './change-feed.js';
 import { ConflictModel, type ConflictModelOptions, type ConflictStats } from './conflict-model.js';
-import { ReadWriteLock } from './rw-lock.js';
-import { conflictCancellation, TransactionEngine, transactionConflict } from './transactions.js';
+import { claimDataDir } from './data-dir.js';
+import { type FaultSwitch, Faults, faultError } from './faults.js';
 import {
-  compact,
-  DynaliteClient,
-  DynamoError,
-  dynamoError,
-  type Json,
-  sendJson,
-  validationError,
-} from './wire.js';
+  closeServer,
+  listen,
+  parseJsonOrEmpty,
+  proxy,
+  RequestTracker,
+  readBody,
+  readJson,
+  respondWithError,
+  tableNameOf,
+} from './http-io.js';
+import { ReadWriteLock } from './rw-lock.js';
+import { TransactionEngine } from './transactions.js';
+import { TimeToLive, TtlSettings } from './ttl.js';
+import { DynaliteClient, sendJson } from './wire.js';
+
+export type { FaultCode, FaultSwitch } from './faults.js';
 
 export type EmbeddedDynamoOptions = {
   /**
@@ -89,24 +99,6 @@ export type EmbeddedDynamoOptions = {
   ttlSweepIntervalMs?: number;
   /** DynamoDB's transaction conflicts, modelled (conflict-model.ts). Undefined = off: one writer at a time. */
   conflictModel?: ConflictModelOptions;
-};
-
-export type FaultCode =
-  | 'TransactionConflict'
-  | 'ProvisionedThroughputExceededException'
-  | 'ThrottlingException'
-  | 'InternalServerError';
-
-export type FaultSwitch = {
-  /**
-   * Fails the next `times` calls of `op` (e.g. 'TransactWriteItems', 'PutItem') with `code`, before they do
-   * anything. TransactionConflict on a transaction gives a TransactionCanceledException whose first reason is
-   * TransactionConflict; on another operation a TransactionConflictException. Note that AWS SDK clients retry
-   * throttling and 5xx errors by themselves (set `maxAttempts: 1` to see them).
-   */
-  failNext(op: string, code: FaultCode, times?: number): void;
-  /** Drops all pending faults. */
-  clear(): void;
 };
 
 export type EmbeddedDynamo = {
@@ -130,8 +122,6 @@ export type EmbeddedDynamo = {
 };
 
 const TARGET_PREFIX = 'DynamoDB_20120810.';
-const MAX_REQUEST_BYTES = 16 * 1024 * 1024;
-const FIVE_YEARS_S = 5 * 365 * 24 * 60 * 60;
 const SINGLE_WRITE_OPS = new Set(['PutItem', 'UpdateItem', 'DeleteItem']);
 const EXCLUSIVE_OPS = new Set([...SINGLE_WRITE_OPS, 'BatchWriteItem']);
 const SHARED_OPS = new Set(['GetItem', 'Query', 'Scan', 'BatchGetItem']);
@@ -183,7 +173,8 @@ export async function startEmbeddedDynamo(options: EmbeddedDynamoOptions = {}): 
     const lock = new ReadWriteLock();
     const transactions = new TransactionEngine({ real, scratch, lock, now, changes });
     transactions.conflictModel = initialConflictModel;
-    layer = new Layer(real, scratch, lock, transactions, await TtlSettings.load(ttlFile), now);
+    const ttl = new TimeToLive(real, lock, await TtlSettings.load(ttlFile), now);
+    layer = new Layer(real, scratch, lock, transactions, ttl);
   } catch (error) {
     markFailed(error);
     await closeServer(front);
@@ -196,7 +187,7 @@ export async function startEmbeddedDynamo(options: EmbeddedDynamoOptions = {}): 
   const interval = options.ttlSweepIntervalMs ?? 60_000;
   const timer =
     interval > 0
-      ? setInterval(() => void layer.sweepExpiredItems().catch(() => {}), interval).unref()
+      ? setInterval(() => void layer.ttl.sweepExpiredItems().catch(() => {}), interval).unref()
       : undefined;
 
   let closing: Promise<void> | undefined;
@@ -206,7 +197,7 @@ export async function startEmbeddedDynamo(options: EmbeddedDynamoOptions = {}): 
     port,
     faults,
     changes,
-    sweepExpiredItems: () => layer.sweepExpiredItems(),
+    sweepExpiredItems: () => layer.ttl.sweepExpiredItems(),
     setConflictModel(conflictOptions) {
       layer.transactions.conflictModel = newConflictModel(conflictOptions);
     },
@@ -217,7 +208,7 @@ export async function startEmbeddedDynamo(options: EmbeddedDynamoOptions = {}): 
     close() {
       closing ??= (async () => {
         clearInterval(timer);
-        await layer.sweepInProgress();
+        await layer.ttl.sweepInProgress();
         const frontClosed = closeServer(front);
         await tracker.idle();
         front.closeAllConnections();
@@ -225,7 +216,7 @@ export async function startEmbeddedDynamo(options: EmbeddedDynamoOptions = {}): 
         layer.real.close();
         layer.scratch.close();
         await Promise.all(dynalites.map(closeServer));
-        await layer.ttl.flush();
+        await layer.ttl.settings.flush();
         await releaseDataDir();
       })();
       return closing;
@@ -235,15 +226,12 @@ export async function startEmbeddedDynamo(options: EmbeddedDynamoOptions = {}): 
 
 /** The request router; exists once the backends are up. */
 class Layer {
-  #sweeping: Promise<number> | undefined;
-
   constructor(
     readonly real: DynaliteClient,
     readonly scratch: DynaliteClient,
     readonly lock: ReadWriteLock,
     readonly transactions: TransactionEngine,
-    readonly ttl: TtlSettings,
-    readonly now: () => number,
+    readonly ttl: TimeToLive,
   ) {}
 
   async handle(req: http.IncomingMessage, res: http.ServerResponse, faults: Faults): Promise<void> {
@@ -262,9 +250,9 @@ class Layer {
       case 'TransactGetItems':
         return sendJson(res, 200, await this.transactions.transactGet(await readJson(req)));
       case 'UpdateTimeToLive':
-        return sendJson(res, 200, await this.#updateTimeToLive(await readJson(req)));
+        return sendJson(res, 200, await this.ttl.update(await readJson(req)));
       case 'DescribeTimeToLive':
-        return sendJson(res, 200, await this.#describeTimeToLive(await readJson(req)));
+        return sendJson(res, 200, await this.ttl.describe(await readJson(req)));
       case 'CreateTable':
       case 'UpdateTable':
         return this.lock.exclusive(async () => {
@@ -278,7 +266,7 @@ class Layer {
           this.transactions.forgetTables();
           return status;
         });
-        if (status === 200) await this.ttl.set(tableNameOf(body), undefined);
+        if (status === 200) await this.ttl.settings.set(tableNameOf(body), undefined);
         return;
       }
       default:
@@ -295,374 +283,4 @@ class Layer {
         else await proxy(req, res, this.real);
     }
   }
-
-  async #describeTable(tableName: unknown): Promise<Json> {
-    return (await this.real.call('DescribeTable', { TableName: tableName })).Table as Json;
-  }
-
-  async #updateTimeToLive(request: Json): Promise<Json> {
-    await this.#describeTable(request.TableName);
-    const spec = request.TimeToLiveSpecification as Json | undefined;
-    if (spec == null || typeof spec.Enabled !== 'boolean' || typeof spec.AttributeName !== 'string') {
-      throw validationError(
-        "1 validation error detected: Value null at 'timeToLiveSpecification' failed to satisfy constraint: " +
-          'Member must not be null',
-      );
-    }
-    if (spec.AttributeName.length < 1 || spec.AttributeName.length > 255) {
-      throw validationError(
-        "1 validation error detected: Value at 'timeToLiveSpecification.attributeName' failed to satisfy " +
-          'constraint: Member must have length between 1 and 255',
-      );
-    }
-    const table = request.TableName as string;
-    const current = this.ttl.get(table);
-    if (spec.Enabled) {
-      if (current !== undefined) throw validationError('TimeToLive is already enabled');
-      await this.ttl.set(table, spec.AttributeName);
-    } else {
-      if (current === undefined) throw validationError('TimeToLive is already disabled');
-      if (current !== spec.AttributeName) {
-        throw validationError(
-          `TimeToLive is active on a different AttributeName: current AttributeName is ${current}`,
-        );
-      }
-      await this.ttl.set(table, undefined);
-    }
-    return { TimeToLiveSpecification: { Enabled: spec.Enabled, AttributeName: spec.AttributeName } };
-  }
-
-  async #describeTimeToLive(request: Json): Promise<Json> {
-    await this.#describeTable(request.TableName);
-    const attribute = this.ttl.get(request.TableName as string);
-    return {
-      TimeToLiveDescription:
-        attribute === undefined
-          ? { TimeToLiveStatus: 'DISABLED' }
-          : { TimeToLiveStatus: 'ENABLED', AttributeName: attribute },
-    };
-  }
-
-  sweepExpiredItems(): Promise<number> {
-    this.#sweeping ??= this.#sweep().finally(() => {
-      this.#sweeping = undefined;
-    });
-    return this.#sweeping;
-  }
-
-  /** Resolves when no sweep is running. */
-  async sweepInProgress(): Promise<void> {
-    await this.#sweeping?.catch(() => {});
-  }
-
-  async #sweep(): Promise<number> {
-    const nowSeconds = Math.floor(this.now() / 1000);
-    let deleted = 0;
-    for (const [table, attribute] of this.ttl.entries()) {
-      deleted += await this.lock.exclusive(async () => {
-        let description: Json;
-        try {
-          description = await this.#describeTable(table);
-        } catch (error) {
-          if (error instanceof DynamoError && error.code === 'ResourceNotFoundException') return 0;
-          throw error;
-        }
-        const keyNames = ((description.KeySchema ?? []) as Json[]).map((k) => k.AttributeName as string);
-        const names: Record<string, string> = { '#ttl': attribute };
-        keyNames.forEach((name, i) => {
-          names[`#k${i}`] = name;
-        });
-        let count = 0;
-        let start: unknown;
-        do {
-          const page = await this.real.call(
-            'Scan',
-            compact({
-              TableName: table,
-              ConsistentRead: true,
-              ProjectionExpression: keyNames.map((_, i) => `#k${i}`).join(', '),
-              FilterExpression: '#ttl < :now AND #ttl >= :oldest',
-              ExpressionAttributeNames: names,
-              ExpressionAttributeValues: {
-                ':now': { N: String(nowSeconds) },
-                ':oldest': { N: String(nowSeconds - FIVE_YEARS_S) },
-              },
-              ExclusiveStartKey: start,
-            }),
-          );
-          const keys = (page.Items ?? []) as Json[];
-          await Promise.all(keys.map((Key) => this.real.call('DeleteItem', { TableName: table, Key })));
-          count += keys.length;
-          start = page.LastEvaluatedKey;
-        } while (start);
-        return count;
-      });
-    }
-    return deleted;
-  }
-}
-
-/** TTL attribute per table (enabled tables only), persisted as JSON when a file is given. */
-class TtlSettings {
-  #writes: Promise<void> = Promise.resolve();
-
-  private constructor(
-    readonly file: string | undefined,
-    readonly settings: Map<string, string>,
-  ) {}
-
-  static async load(file: string | undefined): Promise<TtlSettings> {
-    const settings = new Map<string, string>();
-    if (file) {
-      try {
-        const stored = JSON.parse(await readFile(file, 'utf8')) as Record<string, Json>;
-        for (const [table, spec] of Object.entries(stored)) {
-          if (spec.Enabled === true && typeof spec.AttributeName === 'string')
-            settings.set(table, spec.AttributeName);
-        }
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-      }
-    }
-    return new TtlSettings(file, settings);
-  }
-
-  get(table: string): string | undefined {
-    return this.settings.get(table);
-  }
-
-  entries(): [string, string][] {
-    return [...this.settings];
-  }
-
-  /** Sets (attribute name) or clears (undefined) a table's TTL and persists the result. */
-  set(table: string, attribute: string | undefined): Promise<void> {
-    if (attribute === undefined) {
-      if (!this.settings.delete(table)) return this.flush();
-    } else {
-      this.settings.set(table, attribute);
-    }
-    const { file } = this;
-    if (!file) return this.flush();
-    const snapshot = JSON.stringify(
-      Object.fromEntries(
-        [...this.settings].map(([t, AttributeName]) => [t, { AttributeName, Enabled: true }]),
-      ),
-      null,
-      2,
-    );
-    this.#writes = this.#writes.then(async () => {
-      await writeFile(`${file}.tmp`, snapshot);
-      await rename(`${file}.tmp`, file);
-    });
-    return this.flush();
-  }
-
-  flush(): Promise<void> {
-    return this.#writes;
-  }
-}
-
-class Faults implements FaultSwitch {
-  readonly #pending: { op: string; code: FaultCode; remaining: number }[] = [];
-
-  failNext(op: string, code: FaultCode, times = 1): void {
-    if (!Number.isInteger(times) || times < 1)
-      throw new RangeError(`times must be a positive integer, got ${times}`);
-    this.#pending.push({ op, code, remaining: times });
-  }
-
-  clear(): void {
-    this.#pending.length = 0;
-  }
-
-  take(op: string): FaultCode | undefined {
-    const index = this.#pending.findIndex((f) => f.op === op);
-    const fault = this.#pending[index];
-    if (!fault) return undefined;
-    if (--fault.remaining === 0) this.#pending.splice(index, 1);
-    return fault.code;
-  }
-}
-
-function faultError(op: string, code: FaultCode, itemCount: number): DynamoError {
-  switch (code) {
-    case 'TransactionConflict':
-      return op === 'TransactWriteItems' || op === 'TransactGetItems'
-        ? conflictCancellation(itemCount)
-        : transactionConflict();
-    case 'ProvisionedThroughputExceededException':
-      return dynamoError(
-        code,
-        'The level of configured provisioned throughput for the table was exceeded. ' +
-          'Consider increasing your provisioning level with the UpdateTable API.',
-      );
-    case 'ThrottlingException':
-      return dynamoError(code, 'Rate of requests exceeds the allowed throughput.');
-    case 'InternalServerError':
-      return dynamoError(code, 'Internal server error', 500);
-  }
-}
-
-/** Counts in-flight requests so close() can wait for them. */
-class RequestTracker {
-  #count = 0;
-  #waiters: (() => void)[] = [];
-
-  track(work: Promise<unknown>): void {
-    this.#count++;
-    void work.finally(() => {
-      if (--this.#count === 0) for (const wake of this.#waiters.splice(0)) wake();
-    });
-  }
-
-  idle(): Promise<void> {
-    return this.#count === 0 ? Promise.resolve() : new Promise((resolve) => this.#waiters.push(resolve));
-  }
-}
-
-/** Streams a request to dynalite and its response back; resolves with dynalite's status code when done. */
-function proxy(
-  req: http.IncomingMessage,
-  res: http.ServerResponse,
-  to: DynaliteClient,
-  body?: Buffer,
-): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const upstream = http.request({
-      host: '127.0.0.1',
-      port: to.port,
-      method: req.method,
-      path: req.url,
-      headers: req.headers,
-      agent: to.agent,
-    });
-    upstream.on('error', reject);
-    upstream.on('response', (response) => {
-      const status = response.statusCode ?? 502;
-      res.writeHead(status, response.headers);
-      pipeline(response, res, (error) => (error ? reject(error) : resolve(status)));
-    });
-    if (body) upstream.end(body);
-    else pipeline(req, upstream, (error) => error && reject(error));
-  });
-}
-
-function readBody(req: http.IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_REQUEST_BYTES) {
-        req.destroy();
-        reject(validationError('Request size exceeds the maximum allowed size'));
-      } else chunks.push(chunk);
-    });
-    req.on('error', reject);
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-  });
-}
-
-async function readJson(req: http.IncomingMessage): Promise<Json> {
-  const body = await readBody(req);
-  try {
-    const parsed: unknown = JSON.parse(body.toString('utf8'));
-    if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) return parsed as Json;
-  } catch {}
-  throw new DynamoError(400, { __type: 'com.amazon.coral.service#SerializationException' });
-}
-
-/** The request body as JSON, or {} when it is not a JSON object (dynalite then answers the error itself). */
-function parseJsonOrEmpty(body: Buffer): Json {
-  try {
-    const parsed: unknown = JSON.parse(body.toString('utf8'));
-    return parsed !== null && typeof parsed === 'object' ? (parsed as Json) : {};
-  } catch {
-    return {};
-  }
-}
-
-function tableNameOf(body: Buffer): string {
-  return String(parseJsonOrEmpty(body).TableName);
-}
-
-function respondWithError(res: http.ServerResponse, error: unknown): void {
-  if (res.headersSent) {
-    res.destroy();
-    return;
-  }
-  if (error instanceof DynamoError) {
-    sendJson(res, error.status, error.body);
-    return;
-  }
-  const message = error instanceof Error ? error.message : String(error);
-  sendJson(res, 500, dynamoError('InternalServerError', `Internal server error: ${message}`, 500).body);
-}
-
-/**
- * Marks `dir` as used by this process (pid file), because dynalite cannot share a LevelDB directory: a second
- * instance would crash the process on its first request. Stale pid files (process gone) are taken over.
- */
-async function claimDataDir(dir: string): Promise<() => Promise<void>> {
-  const file = join(dir, 'embedded-dynamodb.pid');
-  for (;;) {
-    try {
-      await writeFile(file, String(process.pid), { flag: 'wx' });
-      return () => rm(file, { force: true });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    }
-    const owner = Number((await readFile(file, 'utf8').catch(() => '')).trim());
-    if (owner > 0 && isRunning(owner)) {
-      throw new Error(
-        `Embedded DynamoDB data directory ${dir} is in use by process ${owner}` +
-          (owner === process.pid ? ' (this process)' : '') +
-          `; if that is wrong, delete ${file}`,
-      );
-    }
-    await rm(file, { force: true });
-  }
-}
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0); // signal 0: existence check only
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-function listen(server: http.Server, port: number, host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const onError = (error: NodeJS.ErrnoException) => {
-      server.off('listening', onListening);
-      reject(
-        error.code === 'EADDRINUSE'
-          ? new Error(
-              `Embedded DynamoDB cannot listen on ${host}:${port}: port ${port} is already in use (EADDRINUSE)`,
-              {
-                cause: error,
-              },
-            )
-          : error,
-      );
-    };
-    const onListening = () => {
-      server.off('error', onError);
-      resolve((server.address() as AddressInfo).port);
-    };
-    server.once('error', onError);
-    server.once('listening', onListening);
-    server.listen(port, host);
-  });
-}
-
-function closeServer(server: http.Server): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (!server.listening) return resolve();
-    server.close((error) => (error ? reject(error) : resolve()));
-    server.closeIdleConnections();
-  });
 }

@@ -113,6 +113,15 @@ describe.each(['dev', 'test', 'acceptance', 'production'])('organisers user pool
 describe('organisers user pool', () => {
   const { dataTemplate: template } = synthStage('dev');
 
+  it('issues short-lived tokens: a removed organiser keeps access at most 15 minutes (issue 15.8)', () => {
+    template.hasResourceProperties('AWS::Cognito::UserPoolClient', {
+      IdTokenValidity: 15,
+      AccessTokenValidity: 15,
+      TokenValidityUnits: Match.objectLike({ IdToken: 'minutes', AccessToken: 'minutes' }),
+      EnableTokenRevocation: true,
+    });
+  });
+
   it('is admin-created only, strong passwords, TOTP MFA required, threat protection, retained', () => {
     template.hasResource('AWS::Cognito::UserPool', {
       DeletionPolicy: 'Retain',

@@ -1,5 +1,9 @@
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { describe, expect, it } from 'vitest';
+import {
+  BUSINESS_METRIC_LABELS,
+  BUSINESS_METRICS_NAMESPACE,
+} from '../../lambdas/adapters/cloudwatch/business-metrics.js';
 import { ALERT_LOG_MESSAGES } from '../../lambdas/observability.js';
 import { functionSpecs, scheduledFunctionSpecs } from '../../lambdas/routes.js';
 import { alertMetricName, alertMetricNamespace } from '../../lib/constructs/monitoring.js';
@@ -159,6 +163,29 @@ describe.each(['dev', 'acceptance'])('monitoring (%s)', (name) => {
       expect(body).toContain(text);
     }
     for (const key of Object.keys(ALERT_LOG_MESSAGES)) expect(body).toContain(alertMetricName(key));
+  });
+
+  it('graphs every business metric the functions write as EMF, for this stage only', () => {
+    const [dashboard] = Object.values(
+      resourcesOfType(template, 'AWS::CloudWatch::Dashboard'),
+    ) as CfnResource[];
+    // The body is a Fn::Join of JSON text and references; the metrics are in the text.
+    const body = dashboard?.Properties?.DashboardBody as { 'Fn::Join': [string, unknown[]] } | undefined;
+    const parts = body?.['Fn::Join'][1] ?? [];
+    const text = parts.filter((part) => typeof part === 'string').join('');
+    for (const metricName of Object.keys(BUSINESS_METRIC_LABELS)) {
+      // As the adapter writes it: namespace, name, and the dimensions service and stage.
+      expect(text).toContain(
+        JSON.stringify([
+          BUSINESS_METRICS_NAMESPACE,
+          metricName,
+          'service',
+          'vol-is-vol',
+          'stage',
+          name,
+        ]).slice(0, -1),
+      );
+    }
   });
 });
 

@@ -179,6 +179,13 @@ describe('the organiser CLI against the local stack', () => {
 
     const nothing = io();
     expect(await main(['cancel-batch', 'cli-batch', ...target()], nothing.io)).toBe(2);
+
+    // An older id that starts with "-" is read as an id after "--", not as an option.
+    const dashed = io();
+    expect(
+      await main(['cancel-batch', 'cli-batch', ...target(), '--dry-run', '--', '-older-id'], dashed.io),
+    ).toBe(0);
+    expect(dashed.text()).toMatch(/-older-id/);
   });
 
   it('prints the API refusal and exits 1', async () => {

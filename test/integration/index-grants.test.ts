@@ -1,6 +1,6 @@
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { outboxPut } from '../../lambdas/adapters/dynamodb/outbox.js';
+import { outboxPut } from '../../lambdas/adapters/dynamodb/transaction-items.js';
 import { dependencies } from '../../lambdas/composition.js';
 import {
   functionSpecs,
@@ -17,10 +17,11 @@ import { api, startTestStack } from '../support/local-stack.js';
 import { emailsTo, manageLink } from '../support/mail.js';
 
 /**
- * The index grants of lambdas/routes.ts against the queries the functions really make: every request and
- * scheduled run below goes through the real handlers on the embedded DynamoDB, one at a time, while a
- * middleware on the functions' DynamoDB client records each index query. A query outside its function's
- * grant would be denied in AWS; a granted partition no query uses is access the function should not have.
+ * The grants of lambdas/routes.ts against what the functions really do: every request and scheduled run below
+ * goes through the real handlers on the embedded DynamoDB, one at a time, while a middleware on the functions'
+ * DynamoDB client (shared by the document client and the idempotency store's) records each index query and
+ * each item read or written. A query or an item outside its function's grant would be denied in AWS; a granted
+ * index partition no query uses is access the function should not have.
  */
 
 type RecordedQuery = { partition: string; attributes?: string[] };
@@ -33,6 +34,8 @@ const accessOf: Record<string, TableAccess> = Object.fromEntries(
 );
 const used = new Map<string, RecordedQuery[]>();
 let recording: RecordedQuery[] = [];
+const touched = new Map<string, TableTouch[]>();
+let touching: TableTouch[] = [];
 
 let stack: LocalStack;
 const admin = () => ({ Authorization: `Bearer ${stack.adminToken}` });
@@ -49,6 +52,60 @@ function text(value: unknown): string {
   return typeof s === 'string' ? s : String(value);
 }
 
+/** One base-table partition a call reads or writes, as IAM authorises it (`dynamodb:LeadingKeys`). */
+type TableTouch = { kind: 'read' | 'write'; action: string; partition: string };
+
+type KeyHolder = { Key?: Record<string, unknown>; Item?: Record<string, unknown> };
+const partitionOf = (holder: KeyHolder | undefined) => text((holder?.Key ?? holder?.Item)?.pk);
+
+/**
+ * The base-table partitions one call touches: reads (GetItem, BatchGetItem, the Gets of TransactGetItems) and
+ * writes (PutItem, UpdateItem, DeleteItem, BatchWriteItem, and each item of a TransactWriteItems, which IAM
+ * authorises as its own Put, Update, Delete or ConditionCheck). A Query on the base table is read access too.
+ */
+function tableTouches(commandName: string, input: Record<string, unknown>): TableTouch[] {
+  const action = commandName.replace(/Command$/, '');
+  const touch = (kind: TableTouch['kind'], holder: KeyHolder | undefined, name = action): TableTouch => ({
+    kind,
+    action: name,
+    partition: partitionOf(holder),
+  });
+  const requests = Object.values((input.RequestItems ?? {}) as Record<string, unknown>);
+  switch (action) {
+    case 'GetItem':
+      return [touch('read', input)];
+    case 'PutItem':
+    case 'UpdateItem':
+    case 'DeleteItem':
+      return [touch('write', input)];
+    case 'Query': {
+      if (input.IndexName !== undefined) return [];
+      const placeholder = /pk\s*=\s*(:\w+)/.exec(String(input.KeyConditionExpression))?.[1] ?? '';
+      const values = input.ExpressionAttributeValues as Record<string, unknown> | undefined;
+      return [touch('read', { Key: { pk: values?.[placeholder] } })];
+    }
+    case 'BatchGetItem':
+      return requests.flatMap((request) =>
+        ((request as { Keys?: Record<string, unknown>[] }).Keys ?? []).map((Key) => touch('read', { Key })),
+      );
+    case 'BatchWriteItem':
+      return requests.flatMap((request) =>
+        (request as { PutRequest?: KeyHolder; DeleteRequest?: KeyHolder }[]).map((write) =>
+          touch('write', write.PutRequest ?? write.DeleteRequest),
+        ),
+      );
+    case 'TransactWriteItems':
+    case 'TransactGetItems':
+      return ((input.TransactItems ?? []) as Record<string, KeyHolder>[]).flatMap((item) =>
+        Object.entries(item).map(([operation, holder]) =>
+          touch(operation === 'Get' ? 'read' : 'write', holder, `${action} ${operation}`),
+        ),
+      );
+    default:
+      return [];
+  }
+}
+
 function functionOf(method: string, path: string): string {
   const template = (route: Route) =>
     new RegExp(`^${route.path.replace(/\{[^}]+\}/g, '[^/]+').replace(/\./g, '\\.')}$`);
@@ -60,28 +117,33 @@ function functionOf(method: string, path: string): string {
 /** One request, with the index queries it made counted for the function that serves its route. */
 async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
   recording = [];
+  touching = [];
   const response = await api(stack, method, path, body, headers);
   const name = functionOf(method, path);
   used.set(name, [...(used.get(name) ?? []), ...recording]);
+  touched.set(name, [...(touched.get(name) ?? []), ...touching]);
   return response;
 }
 
 async function runScheduled(name: ScheduledFunctionName) {
   recording = [];
+  touching = [];
   await stack.runScheduled(name);
   used.set(name, [...(used.get(name) ?? []), ...recording]);
+  touched.set(name, [...(touched.get(name) ?? []), ...touching]);
 }
 
 let people = 0;
 async function register(choices: Record<string, string>, waitFor?: Record<string, string>) {
   people += 1;
   const who = { name: `Persoon ${people}`, email: `recht${people}@example.nl`, organisation: 'Gemeente' };
-  const response = await call('POST', `/events/${EVENT}/registrations`, {
-    ...who,
-    consent: true,
-    choices,
-    waitFor,
-  });
+  // With an Idempotency-Key, as the form sends it: the idempotency store's items count too.
+  const response = await call(
+    'POST',
+    `/events/${EVENT}/registrations`,
+    { ...who, consent: true, choices, waitFor },
+    { 'Idempotency-Key': `grants-${people}` },
+  );
   expect(response.status, JSON.stringify(response.body)).toBe(201);
   const [email] = await emailsTo(stack, who.email);
   if (!email) throw new Error('no confirmation email');
@@ -91,7 +153,8 @@ async function register(choices: Record<string, string>, waitFor?: Record<string
 beforeAll(async () => {
   stack = await startTestStack();
   dependencies().documentClient.middlewareStack.add(
-    (next) => async (args) => {
+    (next, context) => async (args) => {
+      touching.push(...tableTouches(context.commandName ?? '', args.input as Record<string, unknown>));
       const input = args.input as {
         IndexName?: string;
         KeyConditionExpression?: string;
@@ -109,7 +172,7 @@ beforeAll(async () => {
       }
       return next(args);
     },
-    { step: 'build', name: 'recordIndexQueries' },
+    { step: 'build', name: 'recordTableAccess' },
   );
 
   expect((await call('PUT', `/admin/events/${EVENT}`, definition, admin())).status).toBeLessThan(300);
@@ -195,6 +258,24 @@ describe('index grants (lambdas/routes.ts) against the queries the functions mak
         queried.some((partition) => iamStringLike(pattern, partition)),
         `${name} is granted ${pattern} but never queries it`,
       ).toBe(true);
+    }
+  });
+});
+
+describe('table grants (lambdas/routes.ts) against the items the functions read and write', () => {
+  it('recorded item access through both clients: the document client and the idempotency store', () => {
+    const partitions = (touched.get('register') ?? []).map((touch) => touch.partition);
+    expect(partitions.some((partition) => partition.startsWith('REG#'))).toBe(true);
+    expect(partitions.some((partition) => partition.startsWith('IDEMP#'))).toBe(true);
+  });
+
+  it.each(Object.keys(accessOf))('%s reads and writes only partitions its grant allows', (name) => {
+    const access = accessOf[name] as TableAccess;
+    for (const { kind, action, partition } of touched.get(name) ?? []) {
+      const prefixes = kind === 'read' ? access.readKeyPrefixes : access.writeKeyPrefixes;
+      // The grant's condition: dynamodb:LeadingKeys StringLike `<prefix>*` (lib/table-access.ts).
+      const allowed = prefixes.some((prefix) => iamStringLike(`${prefix}*`, partition));
+      expect(allowed, `${name} ${action} ${partition}`).toBe(true);
     }
   });
 });

@@ -22,7 +22,7 @@ import {
   QueryCommand,
   ScanCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { emailGuardHash } from '../../lambdas/use-cases/register.js';
+import { emailGuardHash } from '../../lambdas/use-cases/registration-steps.js';
 
 /** Kept apart from the application's own key module on purpose: a test should not trust the code it tests. */
 const INDEX = 'gsi1';

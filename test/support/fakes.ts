@@ -20,6 +20,7 @@ import type {
   EventCatalog,
   NewRegistration,
   PromotionInput,
+  PromotionLease,
   RegistrationStore,
   SecretSource,
   WaitingListStore,
@@ -52,6 +53,16 @@ export function sampleDefinition(overrides: Partial<EventDefinition> = {}): Even
 }
 
 export const fixedClock = (iso = '2030-01-01T10:00:00.000Z'): Clock => ({ now: () => new Date(iso) });
+
+/** The promotion lease of one walker that nobody asks for another walk: it walks once and lets go. */
+export function loneWalkerLease(): PromotionLease {
+  return {
+    requestWalk: async () => {},
+    tryAcquire: async () => 0,
+    release: async () => undefined,
+    abandon: async () => {},
+  };
+}
 
 export function sequentialSecrets(): SecretSource {
   let next = 0;

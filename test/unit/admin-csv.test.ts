@@ -5,7 +5,7 @@ import {
   registrationsCsv,
   registrationsCsvRows,
 } from '../../lambdas/adapters/csv/registrations-csv.js';
-import type { AdminRegistration } from '../../lambdas/use-cases/admin/ports.js';
+import type { AdminRegistration } from '../../lambdas/domain/admin-registration.js';
 import { sampleDefinition } from '../support/fakes.js';
 
 function registration(overrides: Partial<AdminRegistration>): AdminRegistration {

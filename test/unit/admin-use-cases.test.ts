@@ -1,20 +1,20 @@
 import { describe, expect, it } from 'vitest';
+import { type AdminRegistration, toAdminRegistration } from '../../lambdas/domain/admin-registration.js';
 import { EventNotFound, ValidationFailed, WorkshopInUse } from '../../lambdas/domain/errors.js';
 import type { EventDefinition } from '../../lambdas/domain/event-definition.js';
 import type { EventWithSeats } from '../../lambdas/domain/registration.js';
-import type { EventCatalog } from '../../lambdas/ports.js';
-import { foldText, toAdminRegistration } from '../../lambdas/use-cases/admin/admin-registration.js';
+import type {
+  AuditEntry,
+  AuditLog,
+  EventCatalog,
+  IndexedRegistration,
+  RegistrationIndex,
+} from '../../lambdas/ports.js';
+import { foldText } from '../../lambdas/use-cases/admin/admin-registration.js';
 import { checkSeatCounters } from '../../lambdas/use-cases/admin/check-seat-counters.js';
 import { eventSummary } from '../../lambdas/use-cases/admin/event-summary.js';
 import { exportRegistrations } from '../../lambdas/use-cases/admin/export-registrations.js';
 import { listRegistrations } from '../../lambdas/use-cases/admin/list-registrations.js';
-import type {
-  AdminRegistration,
-  AuditEntry,
-  AuditLog,
-  IndexedRegistration,
-  RegistrationIndex,
-} from '../../lambdas/use-cases/admin/ports.js';
 import { describeChanges, putEvent, workshopsStillInUse } from '../../lambdas/use-cases/admin/put-event.js';
 import { fixedClock, sampleDefinition } from '../support/fakes.js';
 

@@ -11,7 +11,7 @@ import {
   promoteRightAway,
 } from '../../lambdas/use-cases/follow-up.js';
 import type { Promotion } from '../../lambdas/use-cases/promote-waiting.js';
-import { fixedClock, InMemoryWaitingList, sampleDefinition } from '../support/fakes.js';
+import { fixedClock, InMemoryWaitingList, loneWalkerLease, sampleDefinition } from '../support/fakes.js';
 
 function setup() {
   const definition = sampleDefinition();
@@ -29,13 +29,7 @@ function setup() {
     waiting: world,
     clock,
     secrets: { newManageToken: () => 'manage-token-abcdefghijklmnopqrstuvwxyz' },
-    // One walker, nobody asking for another walk.
-    lease: {
-      requestWalk: async () => {},
-      tryAcquire: async () => 0,
-      release: async () => undefined,
-      abandon: async () => {},
-    },
+    lease: loneWalkerLease(),
     newOwnerId: () => 'owner-1',
     log: {
       promotion: (promotion) => log.promotions.push(promotion),

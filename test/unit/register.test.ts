@@ -8,12 +8,8 @@ import {
 } from '../../lambdas/domain/errors.js';
 import { sha256Hex } from '../../lambdas/domain/hashing.js';
 import { mailboxOf } from '../../lambdas/domain/registration.js';
-import {
-  earlierEmailGuardHash,
-  emailGuardHash,
-  type RegisterCommand,
-  register,
-} from '../../lambdas/use-cases/register.js';
+import { type RegisterCommand, register } from '../../lambdas/use-cases/register.js';
+import { earlierEmailGuardHash, emailGuardHash } from '../../lambdas/use-cases/registration-steps.js';
 import { fixedClock, InMemoryStore, sampleDefinition, sequentialSecrets } from '../support/fakes.js';
 
 const command = (overrides: Partial<RegisterCommand> = {}): RegisterCommand => ({

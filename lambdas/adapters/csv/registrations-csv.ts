@@ -1,7 +1,7 @@
 import { stringify } from 'csv-stringify/sync';
+import type { AdminRegistration } from '../../domain/admin-registration.js';
 import type { EventDefinition } from '../../domain/event-definition.js';
 import { ownValue } from '../../domain/registration.js';
-import type { AdminRegistration } from '../../use-cases/admin/ports.js';
 
 /**
  * Registrations as a spreadsheet file for Dutch organisers: UTF-8 with a byte order mark (so Excel reads

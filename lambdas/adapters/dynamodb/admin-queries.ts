@@ -6,15 +6,15 @@ import {
   type QueryCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { toAdminRegistration } from '../../domain/admin-registration.js';
 import { TryAgain } from '../../domain/errors.js';
-import { toAdminRegistration } from '../../use-cases/admin/admin-registration.js';
 import type {
   AuditEntry,
   AuditLog,
   EventRegistry,
   IndexedRegistration,
   RegistrationIndex,
-} from '../../use-cases/admin/ports.js';
+} from '../../ports.js';
 import {
   auditIndexKeys,
   auditIndexPartition,
@@ -24,6 +24,7 @@ import {
   REGISTRATION_INDEX_SHARDS,
   registrationIndexPartition,
 } from './keys.js';
+import { eventRegistryUpdate } from './transaction-items.js';
 import { isBusyError } from './transactions.js';
 
 /** Query pages never ask for more than this many items at once. */
@@ -217,17 +218,7 @@ export class DynamoAdminQueries implements RegistrationIndex, AuditLog, EventReg
   }
 
   async add(eventId: string): Promise<void> {
-    await call(() =>
-      this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: eventRegistryKey(),
-          UpdateExpression: 'SET #type = :type ADD eventIds :ids',
-          ExpressionAttributeNames: { '#type': 'type' },
-          ExpressionAttributeValues: { ':type': 'event-registry', ':ids': new Set([eventId]) },
-        }),
-      ),
-    );
+    await call(() => this.client.send(new UpdateCommand(eventRegistryUpdate(this.tableName, eventId))));
   }
 
   async eventIds(): Promise<string[]> {

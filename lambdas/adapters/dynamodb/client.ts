@@ -1,6 +1,7 @@
 import { Agent } from 'node:http';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { readLocalCredentials } from '../../config.js';
 
 export type DynamoClientOptions = {
   region: string;
@@ -27,10 +28,7 @@ export function createDynamoClient(options: DynamoClientOptions): DynamoDBClient
       ? {
           endpoint: options.endpoint,
           // The embedded endpoint accepts any credentials; real ones are used when present.
-          credentials: {
-            accessKeyId: process.env.AWS_ACCESS_KEY_ID ?? 'local',
-            secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY ?? 'local',
-          },
+          credentials: readLocalCredentials(),
         }
       : {}),
     maxAttempts: 3,

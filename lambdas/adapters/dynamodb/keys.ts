@@ -11,17 +11,41 @@ export const REGISTRATION_INDEX_SHARDS = 10;
 
 export type Key = { pk: string; sk: string };
 
-export const eventKey = (eventId: string): Key => ({ pk: `EVENT#${eventId}`, sk: META });
+/**
+ * The partition key prefix of every item kind. The functions' item grants in `lambdas/routes.ts` name these
+ * (IAM `dynamodb:LeadingKeys` `<prefix>*`), and test/integration/index-grants.test.ts records that no function
+ * touches a partition outside them.
+ */
+export const keyPrefixes = {
+  event: 'EVENT#',
+  workshop: 'WORKSHOP#',
+  registration: 'REG#',
+  emailGuard: 'EMAIL#',
+  /** Emails owed (`outbox.ts`). */
+  outbox: 'MAIL#',
+  /** Powertools' idempotency records (`idempotency.ts`). */
+  idempotency: 'IDEMP#',
+  audit: 'AUDIT#',
+  /** The one item that lists every event id. */
+  eventRegistry: 'EVENTS',
+  /** Waiting entries and each event's promotion lease. */
+  waiting: 'WAIT#',
+} as const;
+
+export const eventKey = (eventId: string): Key => ({ pk: `${keyPrefixes.event}${eventId}`, sk: META });
 
 export const workshopKey = (eventId: string, workshopId: string): Key => ({
-  pk: `WORKSHOP#${eventId}#${workshopId}`,
+  pk: `${keyPrefixes.workshop}${eventId}#${workshopId}`,
   sk: META,
 });
 
-export const registrationKey = (registrationId: string): Key => ({ pk: `REG#${registrationId}`, sk: META });
+export const registrationKey = (registrationId: string): Key => ({
+  pk: `${keyPrefixes.registration}${registrationId}`,
+  sk: META,
+});
 
 export const emailGuardKey = (eventId: string, emailHash: string): Key => ({
-  pk: `EMAIL#${eventId}#${emailHash}`,
+  pk: `${keyPrefixes.emailGuard}${eventId}#${emailHash}`,
   sk: META,
 });
 
@@ -46,7 +70,7 @@ export const registrationIndexPartition = (eventId: string, shard: number | '*')
  * `gsi1` on one partition per event (admin changes are rare, so that partition is never hot).
  */
 export const auditKey = (eventId: string, auditId: string): Key => ({
-  pk: `AUDIT#${eventId}#${auditId}`,
+  pk: `${keyPrefixes.audit}${eventId}#${auditId}`,
   sk: META,
 });
 
@@ -61,14 +85,14 @@ export const auditIndexKeys = (eventId: string, auditId: string, at: string) => 
  * The registry of event ids (a string set `eventIds`), kept by `PUT /admin/events/{eventId}`, so the scheduled
  * consistency check can find every event without scanning the table.
  */
-export const eventRegistryKey = (): Key => ({ pk: 'EVENTS', sk: META });
+export const eventRegistryKey = (): Key => ({ pk: keyPrefixes.eventRegistry, sk: META });
 
 /**
  * A waiting-list entry, in its own partition; an event's queue is read in order through `gsi1` on one partition
  * per event (joining a list is rare next to registering, so that partition is never hot).
  */
 export const waitingEntryKey = (eventId: string, entryId: string): Key => ({
-  pk: `WAIT#${eventId}#${entryId}`,
+  pk: `${keyPrefixes.waiting}${eventId}#${entryId}`,
   sk: META,
 });
 
@@ -80,7 +104,10 @@ export const waitingIndexKeys = (eventId: string, entryId: string, joinedAt: str
 });
 
 /** The promotion lease of an event: who walks its queue now, and how many walks were asked for. */
-export const promotionLeaseKey = (eventId: string): Key => ({ pk: `WAIT#${eventId}`, sk: 'LEASE' });
+export const promotionLeaseKey = (eventId: string): Key => ({
+  pk: `${keyPrefixes.waiting}${eventId}`,
+  sk: 'LEASE',
+});
 
 /** Emails due (first attempts that failed, retries), spread over a few `gsi1` partitions by entry id. */
 export const outboxIndexPartition = (shard: number | '*'): string => `OUTBOX#${shard}`;

@@ -4,21 +4,18 @@ import {
   type DynamoDBDocumentClient,
   QueryCommand,
   TransactWriteCommand,
-  type TransactWriteCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { ConfirmationStatus, OutboxEntry } from '../../domain/email.js';
 import type { EmailOutbox } from '../../ports.js';
-import { META, outboxIndexPartition, REGISTRATION_INDEX, registrationKey } from './keys.js';
-
-type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+import { keyPrefixes, META, outboxIndexPartition, REGISTRATION_INDEX, registrationKey } from './keys.js';
 
 /** Due entries are spread over a few index partitions so that a burst of registrations has no hot key. */
 const OUTBOX_SHARDS = 4;
 /** Sent and failed entries stay a while as a delivery record, then TTL removes them. */
 const KEEP_RECORD_SECONDS = 30 * 24 * 60 * 60;
 
-export const outboxKey = (entryId: string) => ({ pk: `MAIL#${entryId}`, sk: META });
+export const outboxKey = (entryId: string) => ({ pk: `${keyPrefixes.outbox}${entryId}`, sk: META });
 
 function shardOf(entryId: string): number {
   let hash = 0;
@@ -26,21 +23,10 @@ function shardOf(entryId: string): number {
   return hash % OUTBOX_SHARDS;
 }
 
-const dueIndexKeys = (entry: Pick<OutboxEntry, 'id' | 'nextAttemptAt'>) => ({
+export const dueIndexKeys = (entry: Pick<OutboxEntry, 'id' | 'nextAttemptAt'>) => ({
   gsi1pk: outboxIndexPartition(shardOf(entry.id)),
   gsi1sk: `${entry.nextAttemptAt}#${entry.id}`,
 });
-
-/** The outbox entry as part of the transaction that owes the email: both commit or neither does. */
-export function outboxPut(tableName: string, entry: OutboxEntry, expiresAt?: number): TransactItem {
-  return {
-    Put: {
-      TableName: tableName,
-      Item: { ...outboxKey(entry.id), ...dueIndexKeys(entry), type: 'outbox', ...entry, expiresAt },
-      ConditionExpression: 'attribute_not_exists(pk)',
-    },
-  };
-}
 
 export function confirmationOf(
   entry: OutboxEntry,

@@ -9,48 +9,24 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { OutboxEntry } from '../../domain/email.js';
-import { AlreadyWaiting, RegistrationChanged, WorkshopFull } from '../../domain/errors.js';
+import { RegistrationChanged } from '../../domain/errors.js';
 import type { StoredRegistration, WaitingFor } from '../../domain/registration.js';
 import { ownValue } from '../../domain/registration.js';
 import { byQueueOrder, type WaitingEntry } from '../../domain/waiting-list.js';
 import type { PromotionInput, PromotionLease, WaitingListStore } from '../../ports.js';
+import { promotionLeaseKey, REGISTRATION_INDEX, waitingEntryKey, waitingIndexPartition } from './keys.js';
+import { confirmationOf } from './outbox.js';
 import {
-  promotionLeaseKey,
-  REGISTRATION_INDEX,
-  waitingEntryKey,
-  waitingIndexKeys,
-  waitingIndexPartition,
-} from './keys.js';
-import { confirmationOf, outboxPut } from './outbox.js';
-import { registrationUpdate, releaseSeat, type TransactItem, takeSeat } from './seat-items.js';
-import {
-  defaultRetryPolicy,
-  type RetryPolicy,
-  readOrTryAgain,
-  TransactionCancelled,
-  transactWrite,
-} from './transactions.js';
-
-/** The put of a new waiting entry; it fails when the registration is already on that list. */
-export function waitingEntryPut(tableName: string, entry: WaitingEntry): TransactItem {
-  return {
-    Put: {
-      TableName: tableName,
-      Item: {
-        ...waitingEntryKey(entry.eventId, entry.id),
-        ...waitingIndexKeys(entry.eventId, entry.id, entry.joinedAt),
-        type: 'waiting-entry',
-        ...entry,
-      },
-      ConditionExpression: 'attribute_not_exists(pk)',
-    },
-  };
-}
-
-/** The delete of a waiting entry that goes with a change of its registration (cancel, change, anonymise). */
-export function waitingEntryDelete(tableName: string, eventId: string, entryId: string): TransactItem {
-  return { Delete: { TableName: tableName, Key: waitingEntryKey(eventId, entryId) } };
-}
+  outboxPut,
+  registrationUpdate,
+  releaseSeat,
+  sameWaitingEntryDelete,
+  takeSeat,
+  waitingEntryDelete,
+  waitingEntryPut,
+} from './transaction-items.js';
+import { type PlannedItem, planned, writeTransaction } from './transaction-refusals.js';
+import { defaultRetryPolicy, type RetryPolicy, readOrTryAgain } from './transactions.js';
 
 function toEntry(item: Record<string, unknown>): WaitingEntry {
   return {
@@ -130,7 +106,7 @@ export class DynamoWaitingList implements WaitingListStore, PromotionLease {
       version: current.version + 1,
       confirmation: confirmationOf(outbox),
     };
-    const items: TransactItem[] = [
+    await this.write([
       this.updateRegistration(
         current,
         'SET waitingFor = :waitingFor, updatedAt = :at, version = :next, confirmation = :confirmation',
@@ -140,18 +116,10 @@ export class DynamoWaitingList implements WaitingListStore, PromotionLease {
           ':confirmation': next.confirmation,
         },
       ),
-      waitingEntryPut(this.tableName, entry),
-      outboxPut(this.tableName, outbox),
-    ];
-    try {
-      await transactWrite(this.client, { TransactItems: items }, randomUUID(), this.retryPolicy);
-      return next;
-    } catch (error) {
-      if (!(error instanceof TransactionCancelled)) throw error;
-      if (error.reasons[0]?.Code === 'ConditionalCheckFailed') throw new RegistrationChanged();
-      if (error.reasons[1]?.Code === 'ConditionalCheckFailed') throw new AlreadyWaiting();
-      throw error;
-    }
+      planned(waitingEntryPut(this.tableName, entry), { kind: 'already-waiting' }),
+      planned(outboxPut(this.tableName, outbox)),
+    ]);
+    return next;
   }
 
   async leavePreferences(
@@ -168,7 +136,7 @@ export class DynamoWaitingList implements WaitingListStore, PromotionLease {
       version: current.version + 1,
       confirmation: confirmationOf(outbox),
     };
-    const items: TransactItem[] = [
+    await this.write([
       this.updateRegistration(
         current,
         `SET ${waitingFor ? 'waitingFor = :waitingFor, ' : ''}updatedAt = :at, version = :next, confirmation = :confirmation${waitingFor ? '' : ' REMOVE waitingFor'}`,
@@ -179,18 +147,10 @@ export class DynamoWaitingList implements WaitingListStore, PromotionLease {
         },
       ),
       ...roundIds.map((roundId) =>
-        waitingEntryDelete(this.tableName, current.eventId, `${current.id}.${roundId}`),
+        planned(waitingEntryDelete(this.tableName, current.eventId, `${current.id}.${roundId}`)),
       ),
-      outboxPut(this.tableName, outbox),
-    ];
-    try {
-      await transactWrite(this.client, { TransactItems: items }, randomUUID(), this.retryPolicy);
-    } catch (error) {
-      if (error instanceof TransactionCancelled && error.reasons[0]?.Code === 'ConditionalCheckFailed') {
-        throw new RegistrationChanged();
-      }
-      throw error;
-    }
+      planned(outboxPut(this.tableName, outbox)),
+    ]);
     if (!waitingFor) delete next.waitingFor;
     return next;
   }
@@ -222,47 +182,35 @@ export class DynamoWaitingList implements WaitingListStore, PromotionLease {
       version: current.version + 1,
       confirmation: confirmationOf(outbox),
     };
-    const takeItems = Object.values(takes).map((workshopId) =>
-      takeSeat(this.tableName, entry.eventId, workshopId),
-    );
-    const items: TransactItem[] = [
-      ...takeItems,
-      ...releases.map((workshopId) => releaseSeat(this.tableName, entry.eventId, workshopId)),
-      this.updateRegistration(
-        current,
-        'SET #status = :confirmed, choices = :choices, manageTokenHash = :hash, updatedAt = :at, ' +
-          `version = :next, confirmation = :confirmation${waitingFor ? ', waitingFor = :waitingFor' : ' REMOVE waitingFor'}`,
-        {
-          ':confirmed': 'confirmed',
-          ':choices': next.choices,
-          ':hash': manageTokenHash,
-          ':at': at,
-          ':confirmation': next.confirmation,
-          ...(waitingFor ? { ':waitingFor': waitingFor } : {}),
-        },
-      ),
-      {
-        // This very entry: a lagging index may still show one that was left and joined again since.
-        Delete: {
-          TableName: this.tableName,
-          Key: waitingEntryKey(entry.eventId, entry.id),
-          ConditionExpression: 'joinedAt = :joinedAt',
-          ExpressionAttributeValues: { ':joinedAt': entry.joinedAt },
-        },
-      },
-      outboxPut(this.tableName, outbox),
-    ];
-    try {
-      await transactWrite(this.client, { TransactItems: items }, randomUUID(), this.retryPolicy);
-    } catch (error) {
-      if (!(error instanceof TransactionCancelled)) throw error;
-      const full = Object.values(takes).filter(
-        (_, index) => error.reasons[index]?.Code === 'ConditionalCheckFailed',
-      );
-      if (full.length > 0) throw new WorkshopFull({ workshopIds: full });
+    await this.write(
+      [
+        ...Object.values(takes).map((workshopId) =>
+          planned(takeSeat(this.tableName, entry.eventId, workshopId), { kind: 'seat', workshopId }),
+        ),
+        ...releases.map((workshopId) => planned(releaseSeat(this.tableName, entry.eventId, workshopId))),
+        // Not a refusal of its own: anything but a seat means the registration or the entry changed (below).
+        planned(
+          registrationUpdate(
+            this.tableName,
+            current,
+            'SET #status = :confirmed, choices = :choices, manageTokenHash = :hash, updatedAt = :at, ' +
+              `version = :next, confirmation = :confirmation${waitingFor ? ', waitingFor = :waitingFor' : ' REMOVE waitingFor'}`,
+            {
+              ':confirmed': 'confirmed',
+              ':choices': next.choices,
+              ':hash': manageTokenHash,
+              ':at': at,
+              ':confirmation': next.confirmation,
+              ...(waitingFor ? { ':waitingFor': waitingFor } : {}),
+            },
+          ),
+        ),
+        planned(sameWaitingEntryDelete(this.tableName, entry)),
+        planned(outboxPut(this.tableName, outbox)),
+      ],
       // The registration or the entry changed since they were read: someone else moved first.
-      throw new RegistrationChanged();
-    }
+      () => new RegistrationChanged(),
+    );
     if (!waitingFor) delete next.waitingFor;
     return next;
   }
@@ -375,11 +323,17 @@ export class DynamoWaitingList implements WaitingListStore, PromotionLease {
     return readOrTryAgain(operation);
   }
 
+  private write(plan: PlannedItem[], otherwise?: () => Error): Promise<void> {
+    return writeTransaction(this.client, plan, randomUUID(), this.retryPolicy, otherwise);
+  }
+
   private updateRegistration(
     current: StoredRegistration,
     updateExpression: string,
     values: Record<string, unknown>,
-  ): TransactItem {
-    return registrationUpdate(this.tableName, current, updateExpression, values);
+  ): PlannedItem {
+    return planned(registrationUpdate(this.tableName, current, updateExpression, values), {
+      kind: 'registration-changed',
+    });
   }
 }

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { type EmailReference, type FeedbackNotice, type MailKind, mailKinds } from '../../domain/email.js';
 import { MESSAGE_TAG } from './mailer.js';
 
@@ -6,13 +6,13 @@ import { MESSAGE_TAG } from './mailer.js';
  * SES event publishing (configuration set → SNS) in the shape SES documents for `Bounce` and `Complaint`
  * records: only the fields used here are read, the rest (addresses included) is never looked at.
  */
-const tags = z.record(z.string(), z.array(z.string())).optional();
+const tags = z.optional(z.record(z.string(), z.array(z.string())));
 const mail = z.object({ messageId: z.string(), tags });
 const bounceEvent = z.object({
   eventType: z.literal('Bounce'),
   bounce: z.object({
     bounceType: z.string(),
-    bounceSubType: z.string().optional(),
+    bounceSubType: z.optional(z.string()),
     timestamp: z.string(),
   }),
   mail,
@@ -21,8 +21,8 @@ const complaintEvent = z.object({
   eventType: z.literal('Complaint'),
   complaint: z.object({
     timestamp: z.string(),
-    complaintFeedbackType: z.string().optional(),
-    complaintSubType: z.string().nullable().optional(),
+    complaintFeedbackType: z.optional(z.string()),
+    complaintSubType: z.optional(z.nullable(z.string())),
   }),
   mail,
 });

@@ -1,5 +1,6 @@
 import { SESClient, SendRawEmailCommand } from '@aws-sdk/client-ses';
 import MailComposer from 'nodemailer/lib/mail-composer';
+import { readLocalCredentials } from '../../config.js';
 import {
   type EmailReference,
   type OutgoingEmail,
@@ -134,10 +135,7 @@ export function createSesClient(options: { region: string; endpoint?: string }):
     ...(options.endpoint
       ? {
           endpoint: options.endpoint,
-          credentials: {
-            accessKeyId: process.env.AWS_ACCESS_KEY_ID ?? 'local',
-            secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY ?? 'local',
-          },
+          credentials: readLocalCredentials(),
         }
       : {}),
   });

@@ -1,6 +1,5 @@
 import { EventNotFound } from '../../domain/errors.js';
-import type { EventCatalog } from '../../ports.js';
-import type { AuditEntry, AuditLog } from './ports.js';
+import type { AuditEntry, AuditLog, EventCatalog } from '../../ports.js';
 
 export type AuditPage = { items: AuditEntry[]; nextPosition?: string };
 

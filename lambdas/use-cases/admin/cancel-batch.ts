@@ -1,7 +1,7 @@
+import { type AdminRegistration, toAdminRegistration } from '../../domain/admin-registration.js';
 import { RegistrationNotFound } from '../../domain/errors.js';
-import { toAdminRegistration } from './admin-registration.js';
+import type { Actor } from '../../ports.js';
 import { type CancelOnBehalfDeps, type CancelOnBehalfResult, cancelOnBehalf } from './cancel-on-behalf.js';
-import type { Actor, AdminRegistration } from './ports.js';
 
 /** At most this many registrations per batch: one request stays well within the function's time. */
 export const MAX_BATCH_SIZE = 100;

@@ -1,9 +1,8 @@
+import { type AdminRegistration, toAdminRegistration } from '../../domain/admin-registration.js';
 import type { OutboxEntry } from '../../domain/email.js';
 import type { StoredRegistration } from '../../domain/registration.js';
-import type { Clock, RegistrationStore } from '../../ports.js';
+import type { Actor, AuditLog, Clock, IdSource, RegistrationStore } from '../../ports.js';
 import { cancelRegistration } from '../cancel-registration.js';
-import { toAdminRegistration } from './admin-registration.js';
-import type { Actor, AdminRegistration, AuditLog, IdSource } from './ports.js';
 
 export type CancelOnBehalfCommand = {
   eventId: string;

@@ -1,7 +1,6 @@
 import { EventNotFound } from '../../domain/errors.js';
-import type { EventCatalog } from '../../ports.js';
+import type { EventCatalog, EventRegistry, RegistrationIndex } from '../../ports.js';
 import { eventSummary } from './event-summary.js';
-import type { EventRegistry, RegistrationIndex } from './ports.js';
 
 /** A workshop whose seat counter differs from the number of confirmed registrations holding it. */
 export type SeatCounterDrift = { eventId: string; workshopId: string; taken: number; holders: number };

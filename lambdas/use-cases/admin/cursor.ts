@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 
 /**
  * Opaque page cursors: `base64url(JSON state) . base64url(HMAC-SHA256(key, state))`. The state names what is
@@ -20,11 +20,8 @@ const MAX_CURSOR_LENGTH = 1024;
 const stateSchema = z.strictObject({
   v: z.literal(1),
   k: z.enum(['registrations', 'audit']),
-  e: z.string().min(1).max(64),
-  p: z
-    .string()
-    .max(200)
-    .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z#[\w-]+$/),
+  e: z.string().check(z.minLength(1), z.maxLength(64)),
+  p: z.string().check(z.maxLength(200), z.regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z#[\w-]+$/)),
 });
 
 export class CursorCodec {

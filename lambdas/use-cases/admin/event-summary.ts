@@ -2,9 +2,8 @@ import { privacyStatementOf } from '../../domain/event-definition.js';
 import { personalDataExpiry } from '../../domain/privacy.js';
 import { seatsLeft } from '../../domain/registration.js';
 import { waitingCounts } from '../../domain/waiting-list.js';
-import type { EventCatalog, WaitingListStore } from '../../ports.js';
-import { loadEvent } from '../register.js';
-import type { RegistrationIndex } from './ports.js';
+import type { EventCatalog, RegistrationIndex, WaitingListStore } from '../../ports.js';
+import { loadEvent } from '../registration-steps.js';
 
 export type WorkshopSummary = {
   /** The workshop id, also as `workshopId`. */

@@ -1,7 +1,7 @@
+import type { AdminRegistration } from '../../domain/admin-registration.js';
 import type { EventDefinition } from '../../domain/event-definition.js';
-import type { EventCatalog } from '../../ports.js';
+import type { EventCatalog, RegistrationIndex } from '../../ports.js';
 import { allRegistrations, assertEventAndWorkshop } from './list-registrations.js';
-import type { AdminRegistration, RegistrationIndex } from './ports.js';
 
 export type ExportQuery = {
   eventId: string;

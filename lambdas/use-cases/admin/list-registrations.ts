@@ -1,8 +1,8 @@
+import type { AdminRegistration } from '../../domain/admin-registration.js';
 import { EventNotFound, ValidationFailed } from '../../domain/errors.js';
 import { findWorkshop } from '../../domain/registration.js';
-import type { EventCatalog } from '../../ports.js';
+import type { EventCatalog, RegistrationIndex } from '../../ports.js';
 import { type RegistrationFilter, registrationMatcher } from './admin-registration.js';
-import type { AdminRegistration, RegistrationIndex } from './ports.js';
 
 export type ListRegistrationsQuery = {
   eventId: string;

@@ -1,10 +1,9 @@
-import type { Clock, RegistrationStore } from '../../ports.js';
+import { type AdminRegistration, toAdminRegistration } from '../../domain/admin-registration.js';
+import type { Actor, AuditLog, Clock, IdSource, RegistrationStore } from '../../ports.js';
 import { type EraseDeps, erasePersonalData } from '../erase-personal-data.js';
 import { type FollowUpDeps, logPromotions, promoteAndNotify } from '../follow-up.js';
-import { toAdminRegistration } from './admin-registration.js';
 import { type CancelBatchCommand, type CancelBatchResult, cancelBatch } from './cancel-batch.js';
 import { type CancelOnBehalfCommand, cancelOnBehalf } from './cancel-on-behalf.js';
-import type { Actor, AdminRegistration, AuditLog, IdSource } from './ports.js';
 import { type PutEventCommand, type PutEventDeps, type PutEventResult, putEvent } from './put-event.js';
 import { promoteByHand, removeFromWaitingList } from './waiting-lists.js';
 

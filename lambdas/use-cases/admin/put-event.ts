@@ -1,9 +1,8 @@
 import { WorkshopInUse } from '../../domain/errors.js';
 import type { EventDefinition } from '../../domain/event-definition.js';
 import type { EventWithSeats } from '../../domain/registration.js';
-import type { Clock, EventCatalog } from '../../ports.js';
+import type { Actor, AuditLog, Clock, EventCatalog, EventRegistry, IdSource } from '../../ports.js';
 import { getPublicEvent, type PublicEvent } from '../get-event.js';
-import type { Actor, AuditLog, EventRegistry, IdSource } from './ports.js';
 
 export type PutEventCommand = { eventId: string; definition: EventDefinition; actor: Actor };
 

@@ -1,11 +1,17 @@
 import { findWorkshop } from '../../domain/registration.js';
 import type { WaitingEntry, WaitingKind } from '../../domain/waiting-list.js';
-import type { EventCatalog, RegistrationStore, WaitingListStore } from '../../ports.js';
+import type {
+  Actor,
+  AuditLog,
+  EventCatalog,
+  IdSource,
+  RegistrationStore,
+  WaitingListStore,
+} from '../../ports.js';
 import type { Promotion, PromotionDeps } from '../promote-waiting.js';
 import { promoteEntryNow } from '../promote-waiting.js';
-import { loadEvent } from '../register.js';
+import { loadEvent } from '../registration-steps.js';
 import { type LeaveResult, removeWaitingEntry } from '../waiting-list.js';
-import type { Actor, AuditLog, IdSource } from './ports.js';
 
 export type WaitingListItem = {
   /** 1-based place in line, counted within the listing (one workshop's line when filtered). */

@@ -1,0 +1,280 @@
+import { randomUUID } from 'node:crypto';
+import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { OutboxEntry } from '../../domain/email.js';
+import { AlreadyRegistered, AlreadyWaiting } from '../../domain/errors.js';
+import { ERASED, epochSeconds, type RemovalReason } from '../../domain/privacy.js';
+import {
+  type CancelledBy,
+  type Choices,
+  ownValue,
+  type StoredRegistration,
+} from '../../domain/registration.js';
+import { entryIdsOf, preferenceEntryId } from '../../domain/waiting-list.js';
+import type { NewRegistration, RegistrationStore } from '../../ports.js';
+import { registrationKey } from './keys.js';
+import { confirmationOf } from './outbox.js';
+import {
+  emailGuardAbsent,
+  emailGuardDelete,
+  emailGuardPut,
+  outboxPut,
+  personalDataRemoval,
+  registrationPut,
+  registrationUpdate,
+  releaseSeat,
+  takeSeat,
+  waitingEntryDelete,
+  waitingEntryPut,
+} from './transaction-items.js';
+import { AddressInUse, type PlannedItem, planned, writeTransaction } from './transaction-refusals.js';
+import { defaultRetryPolicy, type RetryPolicy, readOrTryAgain } from './transactions.js';
+
+/**
+ * Registrations in the single table, each in its own partition. Every change is one transaction with the seats,
+ * the email guard, the waiting-list entries and the email it owes, conditioned on the version read.
+ */
+export class DynamoRegistrationStore implements RegistrationStore {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+    private readonly retryPolicy: RetryPolicy = defaultRetryPolicy,
+  ) {}
+
+  async createRegistration({
+    registration,
+    emailHash,
+    earlierEmailHash,
+    manageTokenHash,
+    outbox,
+    personalDataExpiresAt,
+    waitingEntries = [],
+  }: NewRegistration): Promise<void> {
+    // The guard and the outbox entry hold personal data and have no role in the counts: TTL removes them.
+    const expiresAt = personalDataExpiresAt ? epochSeconds(personalDataExpiresAt) : undefined;
+    const addressInUse = { kind: 'address-in-use' } as const;
+    const plan: PlannedItem[] = [
+      ...Object.entries(registration.choices).map(([roundId, workshopId]) =>
+        this.takeSeat(registration.eventId, workshopId, roundId),
+      ),
+      planned(emailGuardPut(this.tableName, registration, emailHash, expiresAt), addressInUse),
+      planned(
+        registrationPut(this.tableName, registration, {
+          version: 1,
+          emailHash,
+          manageTokenHash,
+          ...(outbox ? { confirmation: confirmationOf(outbox) } : {}),
+        }),
+      ),
+      // After the registration, so that the reasons of the items before keep their documented positions.
+      ...(outbox ? [planned(outboxPut(this.tableName, outbox, expiresAt))] : []),
+      ...waitingEntries.map((entry) => planned(waitingEntryPut(this.tableName, entry))),
+      // Last, so the positions above stay as documented: a guard written under the earlier rule for this address.
+      ...(earlierEmailHash
+        ? [planned(emailGuardAbsent(this.tableName, registration.eventId, earlierEmailHash), addressInUse)]
+        : []),
+    ];
+    try {
+      // The registration id is the token: every retry of this one registration is the same request.
+      await writeTransaction(this.client, plan, registration.id, this.retryPolicy);
+    } catch (error) {
+      if (error instanceof AddressInUse) throw await this.addressTaken(error.registrationId);
+      throw error;
+    }
+  }
+
+  /** The address already has a registration of this event: a seat (AlreadyRegistered) or a wait (AlreadyWaiting). */
+  private async addressTaken(registrationId: string | undefined): Promise<Error> {
+    const holder = registrationId ? await this.getRegistration(registrationId) : undefined;
+    return holder?.status === 'waiting' ? new AlreadyWaiting() : new AlreadyRegistered();
+  }
+
+  async getRegistration(registrationId: string): Promise<StoredRegistration | undefined> {
+    const { Item } = await readOrTryAgain(() =>
+      this.client.send(
+        new GetCommand({
+          TableName: this.tableName,
+          Key: registrationKey(registrationId),
+          ConsistentRead: true,
+        }),
+      ),
+    );
+    return Item?.type === 'registration' ? toStoredRegistration(Item) : undefined;
+  }
+
+  async changeChoices(
+    current: StoredRegistration,
+    choices: Choices,
+    at: string,
+    outbox?: OutboxEntry,
+  ): Promise<StoredRegistration> {
+    const moves = Object.entries(choices)
+      .filter(([roundId, workshopId]) => ownValue(current.choices, roundId) !== workshopId)
+      .map(([roundId, workshopId]) => ({
+        roundId,
+        from: ownValue(current.choices, roundId),
+        to: workshopId,
+      }));
+    if (moves.length === 0) return current;
+
+    // Choosing the workshop waited for (a seat came free) ends that wait.
+    const endedWaits = moves
+      .filter(({ roundId, to }) => ownValue(current.waitingFor, roundId)?.includes(to))
+      .map(({ roundId }) => roundId);
+    const waitingFor = Object.fromEntries(
+      Object.entries(current.waitingFor ?? {}).filter(([roundId]) => !endedWaits.includes(roundId)),
+    );
+    const next: StoredRegistration = {
+      ...current,
+      choices: { ...current.choices, ...choices },
+      updatedAt: at,
+      version: current.version + 1,
+    };
+    if (current.waitingFor) next.waitingFor = waitingFor;
+    await this.write([
+      ...moves.map(({ roundId, to }) => this.takeSeat(current.eventId, to, roundId)),
+      ...moves.flatMap(({ from }) => (from ? [this.releaseSeat(current.eventId, from)] : [])),
+      this.updateRegistration(
+        current,
+        `choices = :choices, updatedAt = :at, version = :next${outbox ? ', confirmation = :confirmation' : ''}` +
+          `${endedWaits.length > 0 ? ', waitingFor = :waitingFor' : ''}`,
+        {
+          ':choices': next.choices,
+          ':at': at,
+          ...(outbox ? { ':confirmation': confirmationOf(outbox) } : {}),
+          ...(endedWaits.length > 0 ? { ':waitingFor': waitingFor } : {}),
+        },
+      ),
+      ...(outbox ? [planned(outboxPut(this.tableName, outbox))] : []),
+      ...endedWaits.map((roundId) =>
+        planned(waitingEntryDelete(this.tableName, current.eventId, preferenceEntryId(current.id, roundId))),
+      ),
+    ]);
+    return next;
+  }
+
+  async cancelRegistration(
+    current: StoredRegistration,
+    at: string,
+    by: CancelledBy,
+    outbox?: OutboxEntry,
+  ): Promise<StoredRegistration> {
+    await this.write([
+      this.updateRegistration(
+        current,
+        '#status = :cancelled, updatedAt = :at, cancelledAt = :at, cancelledBy = :by, version = :next ' +
+          'REMOVE waitingFor',
+        { ':cancelled': 'cancelled', ':at': at, ':by': by },
+      ),
+      ...Object.values(current.choices).map((workshopId) => this.releaseSeat(current.eventId, workshopId)),
+      // The guard goes with the registration, so the same person may register again.
+      planned(emailGuardDelete(this.tableName, current)),
+      ...(outbox ? [planned(outboxPut(this.tableName, outbox))] : []),
+      // Off every waiting list: a cancelled registration waits for nothing.
+      ...this.waitingEntryDeletes(current),
+    ]);
+    const { waitingFor: _waitingFor, ...withoutWaits } = current;
+    return {
+      ...withoutWaits,
+      status: 'cancelled',
+      updatedAt: at,
+      cancelledAt: at,
+      cancelledBy: by,
+      version: current.version + 1,
+    };
+  }
+
+  async removePersonalData(
+    current: StoredRegistration,
+    at: string,
+    reason: RemovalReason,
+    erasureEmail?: OutboxEntry,
+  ): Promise<StoredRegistration> {
+    const removed: StoredRegistration = {
+      ...current,
+      name: ERASED,
+      email: ERASED,
+      organisation: ERASED,
+      jobTitle: undefined,
+      emailHash: '',
+      manageTokenHash: '',
+      confirmation: undefined,
+      personalDataRemoved: { at, reason },
+      updatedAt: at,
+      version: current.version + 1,
+    };
+    await this.write([
+      planned(personalDataRemoval(this.tableName, current, removed), { kind: 'registration-changed' }),
+      ...(current.emailHash ? [planned(emailGuardDelete(this.tableName, current))] : []),
+      // Nobody left to promote or to tell: off every waiting list.
+      ...this.waitingEntryDeletes(current),
+      // The erasure confirmation, with the address until it is sent; never kept past the records' lifetime.
+      ...(erasureEmail
+        ? [
+            planned(
+              outboxPut(this.tableName, erasureEmail, epochSeconds(new Date(at)) + ERASURE_EMAIL_SECONDS),
+            ),
+          ]
+        : []),
+    ]);
+    const {
+      jobTitle: _jobTitle,
+      confirmation: _confirmation,
+      waitingFor: _waitingFor,
+      emailState: _emailState,
+      emailFeedback: _emailFeedback,
+      ...withoutRemoved
+    } = removed;
+    return withoutRemoved;
+  }
+
+  async replaceManageToken(registrationId: string, manageTokenHash: string): Promise<void> {
+    await this.client.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: registrationKey(registrationId),
+        UpdateExpression: 'SET manageTokenHash = :hash',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':hash': manageTokenHash },
+      }),
+    );
+  }
+
+  private write(plan: PlannedItem[]): Promise<void> {
+    return writeTransaction(this.client, plan, randomUUID(), this.retryPolicy);
+  }
+
+  private takeSeat(eventId: string, workshopId: string, roundId: string): PlannedItem {
+    return planned(takeSeat(this.tableName, eventId, workshopId), { kind: 'seat', workshopId, roundId });
+  }
+
+  private releaseSeat(eventId: string, workshopId: string): PlannedItem {
+    return planned(releaseSeat(this.tableName, eventId, workshopId));
+  }
+
+  private updateRegistration(
+    current: StoredRegistration,
+    assignments: string,
+    values: Record<string, unknown>,
+  ): PlannedItem {
+    return planned(registrationUpdate(this.tableName, current, `SET ${assignments}`, values), {
+      kind: 'registration-changed',
+    });
+  }
+
+  private waitingEntryDeletes(current: StoredRegistration): PlannedItem[] {
+    return entryIdsOf(current).map((entryId) =>
+      planned(waitingEntryDelete(this.tableName, current.eventId, entryId)),
+    );
+  }
+}
+
+/** An erasure email that SES never took is removed with its address after this long (TTL). */
+const ERASURE_EMAIL_SECONDS = 30 * 24 * 60 * 60;
+
+const INTERNAL_ATTRIBUTES = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'type', 'expiresAt'];
+
+function toStoredRegistration(item: Record<string, unknown>): StoredRegistration {
+  const registration = { ...item };
+  for (const attribute of INTERNAL_ATTRIBUTES) delete registration[attribute];
+  return registration as StoredRegistration;
+}

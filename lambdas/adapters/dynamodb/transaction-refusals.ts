@@ -1,0 +1,103 @@
+import type { CancellationReason } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  AlreadyWaiting,
+  CapacityBelowTaken,
+  InvalidChoice,
+  RegistrationChanged,
+  WorkshopFull,
+} from '../../domain/errors.js';
+import type { TransactItem } from './transaction-items.js';
+import { type RetryPolicy, TransactionCancelled, transactWrite } from './transactions.js';
+
+/** What it means when the condition of one item of a transaction fails. */
+export type Refusal =
+  /** The registration changed since it was read (its version or status). */
+  | { kind: 'registration-changed' }
+  /**
+   * A seat could not be taken. With the round it was chosen in, a vanished workshop is an invalid choice; without
+   * one (a promotion: the list chose the seat, not the person) it is simply no seat, like a full one.
+   */
+  | { kind: 'seat'; workshopId: string; roundId?: string }
+  /** A capacity would drop below the seats already taken. */
+  | { kind: 'capacity'; workshopId: string }
+  | { kind: 'already-waiting' }
+  /** The email guard exists: the address has a registration of this event already. */
+  | { kind: 'address-in-use' };
+
+/** One item of a transaction and what its failed condition means; none: not a refusal the caller explains. */
+export type PlannedItem = { item: TransactItem; refusal?: Refusal };
+
+/**
+ * The address already has a registration of this event. Whether that is AlreadyRegistered or AlreadyWaiting
+ * depends on the holder's status, which takes a read: the store that wrote the guard resolves it.
+ */
+export class AddressInUse extends Error {
+  constructor(readonly registrationId: string | undefined) {
+    super('AddressInUse');
+    this.name = 'AddressInUse';
+  }
+}
+
+const failed = (reason: CancellationReason | undefined) => reason?.Code === 'ConditionalCheckFailed';
+
+/**
+ * The one mapping of a cancelled transaction's reasons (in item order) to the domain's answer. When several items
+ * failed, the first answer in this order wins: the registration changed (read again and retry), a chosen workshop
+ * vanished, workshops full, a capacity below what is taken, already waiting, the address in use. Undefined when
+ * no failed item has a meaning in this transaction.
+ */
+export function refusalOf(
+  reasons: readonly CancellationReason[],
+  plan: readonly PlannedItem[],
+): Error | undefined {
+  const refused = plan.flatMap(({ refusal }, index) =>
+    refusal && failed(reasons[index]) ? [{ refusal, reason: reasons[index] }] : [],
+  );
+  const of = <K extends Refusal['kind']>(kind: K) =>
+    refused.flatMap(({ refusal, reason }) =>
+      refusal.kind === kind ? [{ refusal: refusal as Extract<Refusal, { kind: K }>, reason }] : [],
+    );
+  if (of('registration-changed').length > 0) return new RegistrationChanged();
+  const seats = of('seat');
+  const vanished = seats.flatMap(({ refusal: { roundId, workshopId }, reason }) =>
+    roundId !== undefined && !reason?.Item
+      ? [{ roundId, workshopId, reason: 'unknown-workshop' as const }]
+      : [],
+  );
+  if (vanished.length > 0) return new InvalidChoice(vanished);
+  if (seats.length > 0)
+    return new WorkshopFull({ workshopIds: seats.map(({ refusal }) => refusal.workshopId) });
+  const below = of('capacity');
+  if (below.length > 0) {
+    return new CapacityBelowTaken({ workshopIds: below.map(({ refusal }) => refusal.workshopId) });
+  }
+  if (of('already-waiting').length > 0) return new AlreadyWaiting();
+  const [guard] = of('address-in-use');
+  if (guard) return new AddressInUse(guard.reason?.Item?.registrationId?.S);
+  return undefined;
+}
+
+/**
+ * Writes the planned items in one transaction (`transactWrite`: conflicts retried under the same token) and
+ * answers a cancellation with its refusal; `otherwise` answers a cancellation that has none, else it is
+ * rethrown as it is.
+ */
+export async function writeTransaction(
+  client: DynamoDBDocumentClient,
+  plan: readonly PlannedItem[],
+  clientRequestToken: string,
+  policy: RetryPolicy,
+  otherwise?: () => Error,
+): Promise<void> {
+  try {
+    await transactWrite(client, { TransactItems: plan.map(({ item }) => item) }, clientRequestToken, policy);
+  } catch (error) {
+    if (!(error instanceof TransactionCancelled)) throw error;
+    throw refusalOf(error.reasons, plan) ?? otherwise?.() ?? error;
+  }
+}
+
+/** An item of a transaction, with what its failed condition means if anything. */
+export const planned = (item: TransactItem, refusal?: Refusal): PlannedItem =>
+  refusal ? { item, refusal } : { item };

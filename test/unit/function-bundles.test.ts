@@ -1,0 +1,24 @@
+import os from 'node:os';
+import path from 'node:path';
+import { expect, it } from 'vitest';
+import { bundleFunction, outputOf } from '../../bench/function-bundle.js';
+import { functionSpecs, scheduledFunctionSpecs } from '../../lambdas/routes.js';
+
+/** Issue 19: zod's classic API was 443 KB of every function. Functions validate with `zod/mini` only. */
+const ZOD_BUDGET_BYTES = 64 * 1024;
+
+it.each(Object.entries({ ...functionSpecs, ...scheduledFunctionSpecs }))(
+  'bundles %s without zod’s classic API or locales beyond nl and en',
+  async (name, spec) => {
+    const outfile = path.join(os.tmpdir(), 'vol-function-bundles', name, 'index.mjs');
+    const bundle = await bundleFunction(spec.entry, outfile, false);
+    const zodInputs = Object.entries(outputOf(bundle.metafile, outfile)?.inputs ?? {}).filter(
+      ([input, { bytesInOutput }]) => input.includes('node_modules/zod/') && bytesInOutput > 0,
+    );
+    const files = zodInputs.map(([input]) => input);
+    expect(files.filter((file) => file.includes('/v4/classic/'))).toEqual([]);
+    expect(files.filter((file) => /\/locales\/(?!(nl|en|index)\.js$)/.test(file))).toEqual([]);
+    const zodBytes = zodInputs.reduce((sum, [, { bytesInOutput }]) => sum + bytesInOutput, 0);
+    expect(zodBytes).toBeLessThanOrEqual(ZOD_BUDGET_BYTES);
+  },
+);
