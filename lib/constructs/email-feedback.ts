@@ -1,6 +1,5 @@
 import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -12,6 +11,7 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { FunctionSpec } from '../../lambdas/routes.js';
+import { type AnyOccurrenceAlarmOptions, anyOccurrenceAlarm } from './alarms.js';
 import { ApiFunction } from './api-function.js';
 
 /** SES events that say something lasting about an address. */
@@ -134,21 +134,7 @@ export class EmailFeedback extends Construct {
     });
   }
 
-  private alarm(
-    id: string,
-    options: { description: string; metric: cloudwatch.IMetric; alarmTopic: sns.ITopic; prefix: string },
-  ): void {
-    const alarm = new cloudwatch.Alarm(this, `${id}Alarm`, {
-      alarmName: `${options.prefix}-${id}`,
-      alarmDescription: options.description,
-      metric: options.metric,
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
-    alarm.addAlarmAction(new cwActions.SnsAction(options.alarmTopic));
-    alarm.addOkAction(new cwActions.SnsAction(options.alarmTopic));
-    this.alarms.push(alarm);
+  private alarm(id: string, options: Omit<AnyOccurrenceAlarmOptions, 'id'>): void {
+    this.alarms.push(anyOccurrenceAlarm(this, { id, ...options }));
   }
 }
