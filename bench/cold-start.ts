@@ -59,7 +59,7 @@ const FUNCTION_ENV = {
   STAGE: 'bench',
   ALLOWED_ORIGINS: 'https://bench.example.nl',
   ADMIN_GROUP: 'organisers',
-  // the mail-sending functions (as lib/api-stack.ts sets them for `sendsEmail` functions)
+  // the mail-sending functions (as lib/api-email.ts sets them for `sendsEmail` functions)
   MAIL_FROM: 'vol-is-vol <noreply@bench.example.nl>',
   PUBLIC_BASE_URL: 'https://bench.example.nl',
   POWERTOOLS_SERVICE_NAME: 'vol-is-vol',

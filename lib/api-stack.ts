@@ -1,24 +1,19 @@
 import {
   CfnOutput,
   CrossStackReferences,
-  Duration,
   ReferenceStrength,
-  RemovalPolicy,
   Stack,
   type StackProps,
   Validations,
 } from 'aws-cdk-lib';
-import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import type * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import type * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
-import * as events from 'aws-cdk-lib/aws-events';
-import * as targets from 'aws-cdk-lib/aws-events-targets';
+import type * as events from 'aws-cdk-lib/aws-events';
 import type * as kms from 'aws-cdk-lib/aws-kms';
-import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
-import * as logs from 'aws-cdk-lib/aws-logs';
-import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import * as ses from 'aws-cdk-lib/aws-ses';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type * as ses from 'aws-cdk-lib/aws-ses';
 import type { Construct } from 'constructs';
 import {
   emailFeedbackFunctionSpec,
@@ -27,20 +22,33 @@ import {
   type FunctionSpec,
   functionSpecs,
   type Route,
-  type RouteAuth,
   routes,
   type ScheduledFunctionSpec,
   scheduledFunctionSpecs,
 } from '../lambdas/routes.js';
-import { ApiFunction, type EmailSending } from './constructs/api-function.js';
+import { type ApiEmail, setUpEmailSending } from './api-email.js';
+import { checkFunctionNames, createApiFunctions, createCursorSecret } from './api-functions.js';
+import type { ApiFunction } from './constructs/api-function.js';
 import { ApiWebAcl } from './constructs/api-web-acl.js';
 import { EmailFeedback } from './constructs/email-feedback.js';
 import { EmailSender } from './constructs/email-sender.js';
-import { Monitoring, type ScheduledRun } from './constructs/monitoring.js';
-import { ORGANISERS_GROUP } from './data-stack.js';
-import { addGatewayResponses } from './gateway-responses.js';
-import { functionKinds, reservedConcurrencyOf } from './reserved-concurrency.js';
-import { mailFromOf, type StageConfig } from './stage-config.js';
+import { Monitoring } from './constructs/monitoring.js';
+import { functionKinds } from './reserved-concurrency.js';
+import { createRestApi } from './rest-api.js';
+import { addSchedules } from './schedules.js';
+import type { StageConfig } from './stage-config.js';
+
+// The parts of this stack live in their own files; these re-exports keep `lib/api-stack.ts` their one entry point.
+export { SCHEDULED_FUNCTION_TIMEOUT } from './api-functions.js';
+export {
+  ACCESS_LOG_FIELDS,
+  CACHED_EVENT_METHOD,
+  CORS_ALLOW_HEADERS,
+  methodOptionsForAuth,
+  openRouteReason,
+  pathParameters,
+} from './rest-api.js';
+export { scheduledRetryAttempts } from './schedules.js';
 
 export type ApiStackProps = StackProps & {
   readonly config: StageConfig;
@@ -60,85 +68,8 @@ export type ApiStackProps = StackProps & {
   readonly emailSender?: boolean;
 };
 
-/** Headers browsers may send cross-origin (the form posts JSON; `Idempotency-Key` makes a retry safe). */
-export const CORS_ALLOW_HEADERS = ['Content-Type', 'Authorization', 'Idempotency-Key'];
-
-/**
- * Fields of the JSON access log: enough to trace a request, nothing personal. The resource path is the
- * template (`/registrations/{registrationId}`), never the actual path; no query string, no body, no
- * Authorization header, and no source IP address (personal data under the GDPR; WAF rates by IP without logging it).
- */
-export const ACCESS_LOG_FIELDS = {
-  requestId: apigateway.AccessLogField.contextRequestId(),
-  requestTime: apigateway.AccessLogField.contextRequestTime(),
-  httpMethod: apigateway.AccessLogField.contextHttpMethod(),
-  resourcePath: apigateway.AccessLogField.contextResourcePath(),
-  status: apigateway.AccessLogField.contextStatus(),
-  protocol: apigateway.AccessLogField.contextProtocol(),
-  responseLength: apigateway.AccessLogField.contextResponseLength(),
-  responseLatency: apigateway.AccessLogField.contextResponseLatency(),
-  integrationLatency: apigateway.AccessLogField.contextIntegrationLatency(),
-  errorType: apigateway.AccessLogField.contextErrorResponseType(),
-  wafResponseCode: apigateway.AccessLogField.contextWafResponseCode(),
-} as const;
-
-/** Timeout of a scheduled function (a sweep may take longer than an HTTP answer may). */
-export const SCHEDULED_FUNCTION_TIMEOUT = Duration.seconds(60);
-
-/**
- * Why a route without the Cognito authorizer is acceptable (cdk-nag acknowledgement), true for this route in
- * this stage: only routes a WAF rate rule counts, and only where WAF is on, claim one.
- */
-export function openRouteReason(route: Route, wafEnabled: boolean): string {
-  const rateLimited = route.method !== 'GET';
-  const limits = [
-    ...(wafEnabled
-      ? [
-          rateLimited ? 'a WAF rate rule per IP' : 'the WAF IP reputation list and managed rules',
-          'the 16 KB body limit',
-        ]
-      : []),
-    'stage throttling',
-    'validation of every input in the function',
-  ].join(', ');
-  switch (route.auth) {
-    case 'manage-token':
-      return (
-        'Attendees have no account: the function checks the manage token from the confirmation email (a random ' +
-        `secret of 128+ bits, stored only as a hash) and answers 404 alike for an unknown id and a wrong token; ${limits}.`
-      );
-    default:
-      return `Public route by design: attendees have no account. Abuse is limited by ${limits}.`;
-  }
-}
-
-/**
- * Method options per credential kind. `none` and `manage-token` routes are open at the gateway
- * (the handler checks the manage token); `admin` routes need the Cognito authorizer.
- */
-export function methodOptionsForAuth(
-  auth: RouteAuth,
-  adminAuthorizer: apigateway.IAuthorizer | undefined,
-): apigateway.MethodOptions {
-  switch (auth) {
-    case 'none':
-    case 'manage-token':
-      return { authorizationType: apigateway.AuthorizationType.NONE };
-    case 'admin':
-      if (adminAuthorizer === undefined) {
-        throw new Error('Admin routes need an authorizer: pass the organisers `userPool` to ApiStack.');
-      }
-      return {
-        authorizer: adminAuthorizer,
-        authorizationType: adminAuthorizer.authorizationType ?? apigateway.AuthorizationType.COGNITO,
-      };
-  }
-}
-
-/** `{eventId}` and the like in a resource path. */
-export function pathParameters(path: string): string[] {
-  return [...path.matchAll(/\{([^}+]+)\+?\}/g)].map((match) => match[1] ?? '').filter((name) => name !== '');
-}
+/** The stream-fed email sender's name among the functions (`functionFor`). */
+export const EMAIL_SENDER = 'emailSender';
 
 /**
  * Stateless resources: one Lambda function per function spec, a REST API built from the route table,
@@ -165,326 +96,58 @@ export class ApiStack extends Stack {
     // The table comes from the DataStack through a strong reference (Export/ImportValue), stated explicitly:
     // CloudFormation then refuses to delete the data stack while this API still uses its table.
     CrossStackReferences.of(this).consume(ReferenceStrength.STRONG);
-    // After a point-in-time restore the stage may run on the restored table; the Data stack keeps the old one.
-    const table =
-      config.restoredTableName === undefined
-        ? props.table
-        : dynamodb.Table.fromTableAttributes(this, 'RestoredTable', {
-            tableName: config.restoredTableName,
-            encryptionKey: props.tableKey,
-          });
+    const table = this.tableInUse(props);
     const routeTable = props.routes ?? routes;
     const specs: Readonly<Record<string, FunctionSpec>> = props.functionSpecs ?? functionSpecs;
     const scheduled: Readonly<Record<string, ScheduledFunctionSpec>> =
       props.scheduledFunctionSpecs ?? scheduledFunctionSpecs;
-
-    for (const name of Object.keys(scheduled)) {
-      if (name in specs)
-        throw new Error(`Function name "${name}" is both a route function and a scheduled one.`);
-    }
-    for (const name of Object.keys(config.reservedConcurrency.functions)) {
-      if (!(name in specs) && !(name in scheduled)) {
-        throw new Error(
-          `reservedConcurrency.functions names "${name}", which is no function in lambdas/routes.ts.`,
-        );
-      }
-    }
-
+    checkFunctionNames(config, specs, scheduled);
     const kinds = functionKinds(routeTable, specs, scheduled);
     const servesAdmin = new Set(
       routeTable.filter((r) => r.auth === 'admin').map((r) => r.functionName as string),
     );
-
-    // Email: the configuration set (if any) and the one sending grant.
     const allSpecs: [string, FunctionSpec][] = [...Object.entries(specs), ...Object.entries(scheduled)];
     const anySendsEmail = allSpecs.some(([, spec]) => spec.sendsEmail === true);
-    const mailFrom = mailFromOf(config.email);
-    let configurationSetName: string | undefined;
-    const configurationSetMode = config.email.configurationSet;
-    if (configurationSetMode.kind === 'create') {
-      this.emailConfigurationSet = new ses.ConfigurationSet(this, 'EmailConfigurationSet', {
-        reputationMetrics: true,
-        sendingEnabled: true,
-        tlsPolicy: ses.ConfigurationSetTlsPolicy.REQUIRE,
-        suppressionReasons: ses.SuppressionReasons.BOUNCES_AND_COMPLAINTS,
-      });
-      configurationSetName = this.emailConfigurationSet.configurationSetName;
-    } else if (configurationSetMode.kind === 'existing') {
-      configurationSetName = configurationSetMode.name;
-    }
-    const emailSending: EmailSending = {
-      identityArn: this.formatArn({
-        service: 'ses',
-        resource: 'identity',
-        resourceName: config.email.identity,
-      }),
-      configurationSetArn:
-        configurationSetName === undefined
-          ? undefined
-          : this.formatArn({
-              service: 'ses',
-              resource: 'configuration-set',
-              resourceName: configurationSetName,
-            }),
-      fromAddress: mailFrom.address,
-    };
-    const emailEnvironment: Record<string, string> = {
-      MAIL_FROM: config.email.mailFrom,
-      PUBLIC_BASE_URL: config.publicBaseUrl,
-      ...(config.email.replyTo === undefined ? {} : { MAIL_REPLY_TO: config.email.replyTo }),
-      ...(configurationSetName === undefined ? {} : { SES_CONFIGURATION_SET: configurationSetName }),
-    };
 
-    // The admin page cursors' signing key: generated by Secrets Manager at the first deploy, per stage.
-    this.cursorSecret =
-      servesAdmin.size === 0
-        ? undefined
-        : new secretsmanager.Secret(this, 'CursorSecret', {
-            description: `vol-is-vol ${config.stage}: signs the page cursors of the admin API`,
-            generateSecretString: { passwordLength: 64, excludePunctuation: true, includeSpace: false },
-            removalPolicy: RemovalPolicy.DESTROY,
-          });
-    if (this.cursorSecret !== undefined) {
-      Validations.of(this.cursorSecret).acknowledge({
-        id: 'AwsSolutions-SMG4',
-        reason:
-          'Signs short-lived admin page cursors only; no rotation Lambda: a new value (aws secretsmanager ' +
-          'put-secret-value, or a redeploy of a replaced secret) only makes open cursors start over at page one.',
-      });
-    }
-
-    const functions = new Map<string, ApiFunction>();
-    for (const [name, spec] of allSpecs) {
-      const kind = kinds.get(name) ?? 'route';
-      const reserved = reservedConcurrencyOf(config, name, kind);
-      const apiFunction = new ApiFunction(this, `${pascalCase(name)}Function`, {
-        entry: spec.entry,
-        description: spec.description,
-        table,
-        tableKey: props.tableKey,
-        tableAccess: spec.tableAccess,
-        logRetention: config.logRetentionDays,
-        reservedConcurrentExecutions: reserved,
-        timeout: kind === 'scheduled' ? SCHEDULED_FUNCTION_TIMEOUT : undefined,
-        emailSending: spec.sendsEmail === true ? emailSending : undefined,
-        environment: {
-          STAGE: config.stage,
-          ALLOWED_ORIGINS: config.allowedOrigins.join(','),
-          ...(spec.sendsEmail === true ? emailEnvironment : {}),
-          ...(servesAdmin.has(name) ? { ADMIN_GROUP: ORGANISERS_GROUP } : {}),
-          ...(servesAdmin.has(name) && this.cursorSecret !== undefined
-            ? { CURSOR_SECRET_ARN: this.cursorSecret.secretArn }
-            : {}),
-        },
-      });
-      if (servesAdmin.has(name)) this.cursorSecret?.grantRead(apiFunction.function);
-      functions.set(name, apiFunction);
-    }
+    const email = setUpEmailSending(this, config);
+    this.emailConfigurationSet = email.configurationSet;
+    this.cursorSecret = createCursorSecret(this, config, servesAdmin);
+    const functions = createApiFunctions(this, {
+      config,
+      table,
+      tableKey: props.tableKey,
+      specs: allSpecs,
+      kinds,
+      servesAdmin,
+      email,
+      cursorSecret: this.cursorSecret,
+    });
     this.functions = functions;
-
-    this.accessLogGroup = new logs.LogGroup(this, 'AccessLogs', { retention: config.logRetentionDays });
-    const eventCacheSeconds = config.eventCacheSeconds ?? 0;
-
-    this.api = new apigateway.RestApi(this, 'Api', {
-      restApiName: `vol-is-vol-${config.stage}`,
-      description: `vol-is-vol registration API (${config.stage})`,
-      endpointTypes: [apigateway.EndpointType.REGIONAL],
-      // Access logging needs the account-level CloudWatch role; kept when the stack goes, since other
-      // stages in the same account rely on the same account setting.
-      cloudWatchRole: true,
-      cloudWatchRoleRemovalPolicy: RemovalPolicy.RETAIN,
-      deployOptions: {
-        stageName: config.stage,
-        throttlingRateLimit: config.throttling.rateLimit,
-        throttlingBurstLimit: config.throttling.burstLimit,
-        tracingEnabled: true,
-        metricsEnabled: true,
-        // Execution logs for errors only, never request or response bodies.
-        loggingLevel: apigateway.MethodLoggingLevel.ERROR,
-        dataTraceEnabled: false,
-        accessLogDestination: new apigateway.LogGroupLogDestination(this.accessLogGroup),
-        accessLogFormat: apigateway.AccessLogFormat.custom(JSON.stringify(ACCESS_LOG_FIELDS)),
-        // The read path during a rush: everyone watching seats reads the same event, so the stage caches it
-        // briefly (about one function invocation per second per event); no other method is cached.
-        ...(eventCacheSeconds > 0
-          ? {
-              cacheClusterEnabled: true,
-              cacheClusterSize: '0.5',
-              methodOptions: {
-                [CACHED_EVENT_METHOD]: {
-                  cachingEnabled: true,
-                  cacheTtl: Duration.seconds(eventCacheSeconds),
-                  cacheDataEncrypted: true,
-                },
-              },
-            }
-          : {}),
-      },
-      defaultCorsPreflightOptions: {
-        allowOrigins: [...config.allowedOrigins],
-        allowMethods: [...new Set(routeTable.map((route) => route.method))],
-        allowHeaders: CORS_ALLOW_HEADERS,
-        maxAge: Duration.minutes(10),
-      },
+    const restApi = createRestApi(this, {
+      config,
+      routes: routeTable,
+      functions: this.functions,
+      kinds,
+      userPool: props.userPool,
     });
-
-    // API Gateway creates the execution log group itself, without retention: create it first, with retention.
-    const executionLogs = new logs.LogGroup(this, 'ExecutionLogs', {
-      logGroupName: `API-Gateway-Execution-Logs_${this.api.restApiId}/${config.stage}`,
-      retention: config.logRetentionDays,
-    });
-    this.api.deploymentStage.node.addDependency(executionLogs);
-
-    const formOrigin = new URL(config.publicBaseUrl).origin;
-    addGatewayResponses(this.api, formOrigin);
-
-    // Bodies are validated by zod in the functions (one schema with the local stack); the gateway checks parameters.
-    const requestValidator = this.api.addRequestValidator('ParameterValidator', {
-      requestValidatorName: 'parameters',
-      validateRequestParameters: true,
-      validateRequestBody: false,
-    });
-    Validations.of(this.api).acknowledge({
-      id: 'AwsSolutions-APIG2',
-      reason:
-        'Request parameters are validated at the gateway (validator on every method). Bodies are validated in ' +
-        'the function by zod, with the same schemas as the local stack, so that every client gets the same ' +
-        'error codes (MALFORMED_JSON, VALIDATION_FAILED with a detail per field); ' +
-        (config.waf.enabled
-          ? 'WAF refuses bodies over 16 KB.'
-          : 'the functions refuse bodies over their own size limits (WAF is off in this stage).'),
-    });
-
-    const hasAdminRoutes = routeTable.some((route) => route.auth === 'admin');
-    const adminAuthorizer =
-      hasAdminRoutes && props.userPool !== undefined
-        ? new apigateway.CognitoUserPoolsAuthorizer(this, 'OrganiserAuthorizer', {
-            authorizerName: `vol-is-vol-${config.stage}-organisers`,
-            cognitoUserPools: [props.userPool],
-            identitySource: apigateway.IdentitySource.header('Authorization'),
-            resultsCacheTtl: Duration.minutes(5),
-          })
-        : undefined;
-
-    const integrations = new Map<string, apigateway.LambdaIntegration>();
-    for (const route of routeTable) {
-      const fn = functions.get(route.functionName);
-      if (fn === undefined || kinds.get(route.functionName) === 'scheduled') {
-        throw new Error(
-          `Route ${route.method} ${route.path} names function "${route.functionName}", which has no function spec.`,
-        );
-      }
-      let integration = integrations.get(route.functionName);
-      if (integration === undefined) {
-        // No test-invoke permission: the console's "Test" button is not a way into production data.
-        integration = new apigateway.LambdaIntegration(fn.function, {
-          allowTestInvoke: false,
-          // A cached method answers per event and per language (its error messages are localised).
-          ...(isCachedEventRoute(route) && eventCacheSeconds > 0
-            ? { cacheKeyParameters: [...EVENT_CACHE_KEYS] }
-            : {}),
-        });
-        integrations.set(route.functionName, integration);
-      }
-      const method = this.api.root.resourceForPath(route.path).addMethod(route.method, integration, {
-        ...methodOptionsForAuth(route.auth, adminAuthorizer),
-        requestValidator,
-        requestParameters: {
-          ...Object.fromEntries(
-            pathParameters(route.path).map((name) => [`method.request.path.${name}`, true]),
-          ),
-          ...(isCachedEventRoute(route) && eventCacheSeconds > 0
-            ? { 'method.request.header.Accept-Language': false }
-            : {}),
-        },
-      });
-      if (route.auth !== 'admin') {
-        const reason = openRouteReason(route, config.waf.enabled);
-        Validations.of(method).acknowledge(
-          { id: 'AwsSolutions-APIG4', reason },
-          { id: 'AwsSolutions-COG4', reason },
-        );
-      }
-    }
-
-    const cloudWatchRole = this.api.node.tryFindChild('CloudWatchRole');
-    if (cloudWatchRole !== undefined) {
-      Validations.of(cloudWatchRole).acknowledge({
-        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
-        reason:
-          "API Gateway's account-level logging role: AmazonAPIGatewayPushToCloudWatchLogs is the policy AWS " +
-          'documents for it, and API Gateway (not our code) assumes the role.',
-      });
-    }
-
-    if (config.waf.enabled) {
-      this.webAcl = new ApiWebAcl(this, 'WebAcl', {
-        name: `vol-is-vol-${config.stage}`,
-        stageArn: this.api.deploymentStage.stageArn,
-        registrationRateLimit: config.waf.registrationRateLimit,
-        routes: routeTable,
-        formOrigin,
-      });
-    } else {
-      Validations.of(this.api.deploymentStage).acknowledge({
-        id: 'AwsSolutions-APIG3',
-        reason: `WAF is switched off for stage ${config.stage} in lib/stage-config.ts (waf.enabled), to save its fixed monthly cost; stage throttling still applies. Stages open to the public have it on.`,
-      });
-    }
-
-    const schedules = new Map<string, events.Rule>();
-    const scheduledRuns: ScheduledRun[] = [];
-    for (const [name, spec] of Object.entries(scheduled)) {
-      if (!Number.isInteger(spec.everyMinutes) || spec.everyMinutes < 1) {
-        throw new Error(`Scheduled function "${name}": everyMinutes must be a whole number ≥ 1.`);
-      }
-      const fn = functions.get(name)?.function;
-      if (fn === undefined) continue;
-      const interval = Duration.minutes(spec.everyMinutes);
-      // A run that cannot start before the next one is due is dropped: the next run does the same work.
-      const maxEventAge = Duration.minutes(Math.min(spec.everyMinutes, 6 * 60));
-      // Where a run that failed for good ends up, so that it is seen (an alarm on its depth) and can be read.
-      const failedRuns = new sqs.Queue(this, `${pascalCase(name)}FailedRuns`, {
-        encryption: sqs.QueueEncryption.SQS_MANAGED,
-        enforceSSL: true,
-        retentionPeriod: Duration.days(14),
-      });
-      Validations.of(failedRuns).acknowledge({
-        id: 'AwsSolutions-SQS3',
-        reason: `This queue is itself a dead-letter queue: the on-failure destination of scheduled function ${name} and the dead-letter queue of its EventBridge target. Nothing consumes it; an alarm fires on its depth.`,
-      });
-      fn.configureAsyncInvoke({
-        retryAttempts: scheduledRetryAttempts(spec.everyMinutes),
-        maxEventAge,
-        onFailure: new destinations.SqsDestination(failedRuns),
-      });
-      schedules.set(
-        name,
-        new events.Rule(this, `${pascalCase(name)}Schedule`, {
-          description: `Runs ${name} every ${spec.everyMinutes} minute(s): ${spec.description}`,
-          schedule: events.Schedule.rate(interval),
-          targets: [
-            new targets.LambdaFunction(fn, { retryAttempts: 2, maxEventAge, deadLetterQueue: failedRuns }),
-          ],
-        }),
-      );
-      scheduledRuns.push({ name, everyMinutes: spec.everyMinutes, failedRuns });
-    }
-    this.schedules = schedules;
+    this.api = restApi.api;
+    this.accessLogGroup = restApi.accessLogGroup;
+    this.webAcl = this.protectWithWaf(config, routeTable, restApi.formOrigin);
+    const schedules = addSchedules(this, scheduled, this.functions);
+    this.schedules = schedules.rules;
 
     this.monitoring = new Monitoring(this, 'Monitoring', {
       stage: config.stage,
       api: this.api,
-      functions,
+      functions: this.functions,
       table,
       accessLogGroup: this.accessLogGroup,
       alarmEmail: config.alarmEmail,
       webAclName: this.webAcl === undefined ? undefined : `vol-is-vol-${config.stage}`,
       wafRateRules: this.webAcl?.rateRuleNames,
       sendsEmail: anySendsEmail,
-      scheduledRuns,
+      scheduledRuns: schedules.runs,
     });
-
     // A restored table (config.restoredTableName) has no stream here: its emails go out by the retry alone.
     this.emailSender =
       table.tableStreamArn === undefined || props.emailSender === false
@@ -495,29 +158,70 @@ export class ApiStack extends Stack {
             tableKey: props.tableKey,
             logRetention: config.logRetentionDays,
             spec: emailSenderFunctionSpec,
-            emailSending,
+            emailSending: email.sending,
             environment: {
               STAGE: config.stage,
               ALLOWED_ORIGINS: config.allowedOrigins.join(','),
-              ...emailEnvironment,
+              ...email.environment,
             },
             alarmTopic: this.monitoring.topic,
           });
     if (this.emailSender !== undefined) functions.set(EMAIL_SENDER, this.emailSender.function);
+    this.emailFeedback =
+      email.configurationSetName !== undefined && anySendsEmail
+        ? new EmailFeedback(this, 'EmailFeedback', {
+            stage: config.stage,
+            configurationSetName: email.configurationSetName,
+            table,
+            tableKey: props.tableKey,
+            logRetention: config.logRetentionDays,
+            spec: emailFeedbackFunctionSpec,
+            environment: { STAGE: config.stage },
+            alarmTopic: this.monitoring.topic,
+          })
+        : undefined;
+    this.addOutputs(email);
+  }
 
-    if (configurationSetName !== undefined && anySendsEmail) {
-      this.emailFeedback = new EmailFeedback(this, 'EmailFeedback', {
-        stage: config.stage,
-        configurationSetName,
-        table,
-        tableKey: props.tableKey,
-        logRetention: config.logRetentionDays,
-        spec: emailFeedbackFunctionSpec,
-        environment: { STAGE: config.stage },
-        alarmTopic: this.monitoring.topic,
+  /** The function built for a function spec name. */
+  functionFor(name: FunctionName | (string & {})): ApiFunction {
+    const fn = this.functions.get(name);
+    if (fn === undefined) throw new Error(`No function named "${name}".`);
+    return fn;
+  }
+
+  /** After a point-in-time restore the stage may run on the restored table; the Data stack keeps the old one. */
+  private tableInUse(props: ApiStackProps): dynamodb.ITable {
+    if (props.config.restoredTableName === undefined) return props.table;
+    return dynamodb.Table.fromTableAttributes(this, 'RestoredTable', {
+      tableName: props.config.restoredTableName,
+      encryptionKey: props.tableKey,
+    });
+  }
+
+  /** The WAF web ACL on the API stage, or (WAF off in this stage) the acknowledgement of its absence. */
+  private protectWithWaf(
+    config: StageConfig,
+    routeTable: readonly Route[],
+    formOrigin: string,
+  ): ApiWebAcl | undefined {
+    if (config.waf.enabled) {
+      return new ApiWebAcl(this, 'WebAcl', {
+        name: `vol-is-vol-${config.stage}`,
+        stageArn: this.api.deploymentStage.stageArn,
+        registrationRateLimit: config.waf.registrationRateLimit,
+        routes: routeTable,
+        formOrigin,
       });
     }
+    Validations.of(this.api.deploymentStage).acknowledge({
+      id: 'AwsSolutions-APIG3',
+      reason: `WAF is switched off for stage ${config.stage} in lib/stage-config.ts (waf.enabled), to save its fixed monthly cost; stage throttling still applies. Stages open to the public have it on.`,
+    });
+    return undefined;
+  }
 
+  private addOutputs(email: ApiEmail): void {
     new CfnOutput(this, 'ApiUrl', {
       description: 'Base URL of the API stage',
       value: this.api.url,
@@ -530,45 +234,11 @@ export class ApiStack extends Stack {
       description: 'CloudWatch dashboard',
       value: this.monitoring.dashboard.dashboardName,
     });
-    if (configurationSetName !== undefined) {
+    if (email.configurationSetName !== undefined) {
       new CfnOutput(this, 'SesConfigurationSet', {
         description: 'SES configuration set of the confirmation emails',
-        value: configurationSetName,
+        value: email.configurationSetName,
       });
     }
   }
-
-  /** The function built for a function spec name. */
-  functionFor(name: FunctionName | (string & {})): ApiFunction {
-    const fn = this.functions.get(name);
-    if (fn === undefined) throw new Error(`No function named "${name}".`);
-    return fn;
-  }
-}
-
-/** The one cached method (stage `methodOptions` key: resource path without its leading slash, then method). */
-export const CACHED_EVENT_METHOD = '/events/{eventId}/GET';
-const EVENT_CACHE_KEYS = ['method.request.path.eventId', 'method.request.header.Accept-Language'] as const;
-
-function isCachedEventRoute(route: Route): boolean {
-  return route.method === 'GET' && route.path === '/events/{eventId}';
-}
-
-/** The stream-fed email sender's name among the functions (`functionFor`). */
-export const EMAIL_SENDER = 'emailSender';
-
-/**
- * Lambda's own retries of a failed scheduled run (after 1, then 2 minutes). A per-minute function gets none:
- * its next run comes sooner and does the same work, and a retry would overlap it. The others get two.
- */
-export function scheduledRetryAttempts(everyMinutes: number): number {
-  return everyMinutes <= 1 ? 0 : 2;
-}
-
-function pascalCase(name: string): string {
-  return name
-    .split(/[^a-zA-Z0-9]+/)
-    .filter((part) => part.length > 0)
-    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
-    .join('');
 }

@@ -1,7 +1,8 @@
-import { h, paragraphs, summarise } from './dom.js';
+import { h } from './dom.js';
 import type { FieldErrors } from './field-errors.js';
 import { t } from './i18n.js';
 import type { Choices, PublicEvent, PublicRound, PublicWorkshop } from './types.js';
+import { buildWorkshopView, type WorkshopView } from './workshop-view.js';
 
 /**
  * The rounds of an event as fieldsets of radio buttons, with live seats. Built once per page; `update`
@@ -16,27 +17,9 @@ import type { Choices, PublicEvent, PublicRound, PublicWorkshop } from './types.
 
 export type PickerMode = 'register' | 'waiting';
 
-type WorkshopView = {
-  roundId: string;
-  workshop: PublicWorkshop;
-  forcedFull: boolean;
-  item: HTMLElement;
-  input: HTMLInputElement;
-  seats: HTMLElement;
-  waitingCount: HTMLElement;
-  rank?: HTMLElement;
-  wait?: { box: HTMLElement; input: HTMLInputElement; label: HTMLElement; about: HTMLElement };
-  speakersLabel?: HTMLElement;
-  readMore?: HTMLElement;
-  readMoreAbout?: HTMLElement;
-};
-
 type RoundView = { round: PublicRound; fieldset: HTMLFieldSetElement; legend: HTMLElement };
 
 export type LostChoice = { roundId: string; workshop: PublicWorkshop };
-
-/** Event content (titles, descriptions, speakers) is written in Dutch, whatever language the page is in. */
-const CONTENT_LANG = 'nl';
 
 export class WorkshopPicker {
   private readonly rounds: RoundView[] = [];
@@ -89,118 +72,32 @@ export class WorkshopPicker {
   }
 
   private buildWorkshop(roundId: string, workshop: PublicWorkshop): HTMLElement {
-    const inputId = this.id(`ws-${workshop.id}`);
-    const seatsId = `${inputId}-seats`;
-    const waitingId = `${inputId}-waiting`;
-    const rankId = `${inputId}-rank`;
-    const speakersId = `${inputId}-speakers`;
-    const waitingList = this.options.waitingList === true;
-    const input = h('input', {
-      type: 'radio',
-      id: inputId,
-      name: this.id(`round-${roundId}`),
-      value: workshop.id,
-      'aria-describedby': [
-        seatsId,
-        waitingId,
-        waitingList ? rankId : undefined,
-        workshop.speakers.length > 0 ? speakersId : undefined,
-      ]
-        .filter(Boolean)
-        .join(' '),
+    const view: WorkshopView = buildWorkshopView(roundId, workshop, {
+      id: (suffix) => this.id(suffix),
+      waitingList: this.options.waitingList === true,
+      onChoose: () => this.chosen(view),
+      onWaitTicked: () => this.waitTicked(view),
     });
-    input.addEventListener('change', () => {
-      this.errors.clear(`choices.${roundId}`);
-      if (this.mode !== 'waiting') return;
-      const rest = (this.acceptOrder.get(roundId) ?? []).filter((id) => id !== workshop.id);
-      this.acceptOrder.set(roundId, input.checked ? [...rest, workshop.id] : rest);
-      this.render();
-    });
-    const seats = h('span', { class: 'seats', id: seatsId });
-    const waitingCount = h('span', { class: 'waiting-count', id: waitingId });
-    const seatsLine = h('p', { class: 'workshop-seats' }, seats, waitingCount);
-    const body = h(
-      'div',
-      { class: 'workshop-body' },
-      h('label', { for: inputId, class: 'workshop-title', lang: CONTENT_LANG }, workshop.title),
-      seatsLine,
-    );
-    const view: WorkshopView = {
-      roundId,
-      workshop,
-      forcedFull: false,
-      item: body,
-      input,
-      seats,
-      waitingCount,
-    };
-    if (waitingList) {
-      view.rank = h('span', { class: 'accept-rank', id: rankId });
-      seatsLine.append(view.rank);
-      const waitId = this.id(`wait-${workshop.id}`);
-      const waitInput = h('input', {
-        type: 'checkbox',
-        id: waitId,
-        name: this.id(`wait-round-${roundId}`),
-        value: workshop.id,
-        'aria-describedby': waitingId,
-      });
-      const label = h('span');
-      const about = h('span', { class: 'visually-hidden' });
-      waitInput.addEventListener('change', () => {
-        this.errors.clear(`choices.${roundId}`);
-        if (!waitInput.checked) return;
-        // One waiting list per round: ticking one unticks the others of that round.
-        for (const other of this.workshops.values()) {
-          if (other !== view && other.roundId === roundId && other.wait) other.wait.input.checked = false;
-        }
-      });
-      const box = h(
-        'div',
-        { class: 'wait-option', hidden: '' },
-        waitInput,
-        h('label', { for: waitId, class: 'wait-label' }, label, about),
-      );
-      view.wait = { box, input: waitInput, label, about };
-      body.append(box);
-    }
-    if (workshop.speakers.length > 0) {
-      view.speakersLabel = h('span', { class: 'speakers-label' });
-      body.append(
-        h(
-          'p',
-          { class: 'speakers', id: speakersId },
-          view.speakersLabel,
-          ' ',
-          h('span', { lang: CONTENT_LANG }, workshop.speakers.join('; ')),
-        ),
-      );
-    }
-    if (workshop.notice)
-      body.append(h('p', { class: 'workshop-notice', lang: CONTENT_LANG }, workshop.notice));
-    if (workshop.description.trim()) {
-      const { summary, complete } = summarise(workshop.description);
-      body.append(h('p', { class: 'workshop-summary', lang: CONTENT_LANG }, summary));
-      if (!complete) {
-        view.readMore = h('span');
-        view.readMoreAbout = h('span', { class: 'visually-hidden' });
-        body.append(
-          h(
-            'details',
-            { class: 'workshop-details' },
-            h('summary', {}, view.readMore, view.readMoreAbout),
-            h(
-              'div',
-              { class: 'workshop-description', lang: CONTENT_LANG },
-              ...paragraphs(workshop.description),
-            ),
-          ),
-        );
-      }
-    }
-    view.item = h('div', { class: 'workshop', 'data-workshop-id': workshop.id }, input, body);
     this.workshops.set(workshop.id, view);
     return view.item;
+  }
+
+  /** A workshop input changed; in waiting mode its tick adds it to (or takes it from) the order of preference. */
+  private chosen(view: WorkshopView): void {
+    this.errors.clear(`choices.${view.roundId}`);
+    if (this.mode !== 'waiting') return;
+    const rest = (this.acceptOrder.get(view.roundId) ?? []).filter((id) => id !== view.workshop.id);
+    this.acceptOrder.set(view.roundId, view.input.checked ? [...rest, view.workshop.id] : rest);
+    this.render();
+  }
+
+  /** One waiting list per round: ticking one unticks the others of that round. */
+  private waitTicked(view: WorkshopView): void {
+    this.errors.clear(`choices.${view.roundId}`);
+    if (!view.wait?.input.checked) return;
+    for (const other of this.workshops.values()) {
+      if (other !== view && other.roundId === view.roundId && other.wait) other.wait.input.checked = false;
+    }
   }
 
   private isHeld(view: WorkshopView): boolean {
