@@ -1,4 +1,4 @@
-import { Duration, Validations } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -6,10 +6,10 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sources from 'aws-cdk-lib/aws-lambda-event-sources';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { emailStreamSettings, type FunctionSpec, newOutboxEntryFilter } from '../../lambdas/routes.js';
-import { type AnyOccurrenceAlarmOptions, anyOccurrenceAlarm } from './alarms.js';
+import { type AnyOccurrenceAlarmOptions, anyOccurrenceAlarm, failureQueue } from './alarms.js';
 import { ApiFunction, type EmailSending } from './api-function.js';
 
 export type EmailSenderProps = {
@@ -38,17 +38,12 @@ export class EmailSender extends Construct {
 
   constructor(scope: Construct, id: string, props: EmailSenderProps) {
     super(scope, id);
-    this.failures = new sqs.Queue(this, 'FailedRecords', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    Validations.of(this.failures).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason:
-        'This queue is itself the on-failure destination of the email sender (stream records that failed ' +
+    this.failures = failureQueue(
+      this,
+      'FailedRecords',
+      'This queue is itself the on-failure destination of the email sender (stream records that failed ' +
         'after their retries; the outbox entries stay in the table for the retry); it is alarmed on.',
-    });
+    );
 
     this.function = new ApiFunction(this, 'Function', {
       entry: props.spec.entry,
