@@ -5,6 +5,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { ALERT_LOG_MESSAGES } from '../../lambdas/observability.js';
+import { pascalCase } from '../api-functions.js';
 import type { MonitoringProps } from './monitoring.js';
 
 /** The CloudWatch metric (namespace `VolIsVol/<stage>`) fed by each alert log message. */
@@ -214,7 +215,7 @@ export function addAlertLogAlarms(
   for (const [key, message] of Object.entries(ALERT_LOG_MESSAGES)) {
     const metricName = alertMetricName(key);
     for (const [name, fn] of props.functions) {
-      new logs.MetricFilter(scope, `${metricName}Filter${pascal(name)}`, {
+      new logs.MetricFilter(scope, `${metricName}Filter${pascalCase(name)}`, {
         logGroup: fn.logGroup,
         filterPattern: logs.FilterPattern.stringValue('$.message', '=', message),
         metricNamespace: namespace,
@@ -294,13 +295,4 @@ function sumOverOperations(
     period: Duration.minutes(5),
     label: `${metricName} (all operations)`,
   });
-}
-
-/** `send-due-emails` → `SendDueEmails`: construct ids from names. */
-export function pascal(name: string): string {
-  return name
-    .split(/[^a-zA-Z0-9]+/)
-    .filter((part) => part.length > 0)
-    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
-    .join('');
 }

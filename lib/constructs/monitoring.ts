@@ -5,6 +5,7 @@ import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { pascalCase } from '../api-functions.js';
 import type { ApiFunction } from './api-function.js';
 import {
   type AlarmOptions,
@@ -14,7 +15,6 @@ import {
   addScheduleAlarms,
   addSesAlarms,
   addTableAlarms,
-  pascal,
   type ScheduledRun,
 } from './monitoring-alarms.js';
 import { buildDashboard } from './monitoring-dashboard.js';
@@ -82,7 +82,7 @@ export class Monitoring extends Construct {
   }
 
   private alarm(id: string, options: AlarmOptions): cloudwatch.Alarm {
-    const alarm = new cloudwatch.Alarm(this, `${pascal(id)}Alarm`, {
+    const alarm = new cloudwatch.Alarm(this, `${pascalCase(id)}Alarm`, {
       alarmName: `${this.prefix}-${id}`,
       alarmDescription: options.description,
       metric: options.metric,
