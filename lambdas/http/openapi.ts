@@ -1,30 +1,14 @@
 import * as z from 'zod/mini';
 import packageJson from '../../package.json' with { type: 'json' };
 import {
-  AlreadyRegistered,
-  AlreadyWaiting,
-  type AppError,
-  CapacityBelowTaken,
-  EventNotFound,
   Forbidden,
-  IdempotencyKeyReused,
-  InvalidChoice,
   MalformedJson,
-  NotFull,
   PayloadTooLarge,
-  RegistrationCancelled,
-  RegistrationClosed,
-  RegistrationErased,
   RegistrationNotFound,
-  RegistrationWaiting,
-  RequestInProgress,
   TryAgain,
   Unauthorized,
   UnsupportedMediaType,
   ValidationFailed,
-  WaitingEntryNotFound,
-  WorkshopFull,
-  WorkshopInUse,
 } from '../domain/errors.js';
 import { eventDefinitionSchema, idSchema } from '../domain/event-definition.js';
 import { functionSpecs, type Route, routes } from '../routes.js';
@@ -32,19 +16,22 @@ import {
   adminRegistrationResponseSchema,
   adminRegistrationSchema,
   auditPageSchema,
-  auditQuerySchema,
   cancelBatchBodySchema,
   cancelBatchResponseSchema,
-  exportQuerySchema,
-  listQuerySchema,
   putEventResponseSchema,
   registrationsPageSchema,
   summarySchema,
-  waitingListQuerySchema,
   waitingListSchema,
 } from './admin-schemas.js';
 import { statusOf } from './error-mapper.js';
 import { idempotencyKeySchema } from './header-schemas.js';
+import {
+  type ErrorClass,
+  type Operation,
+  openApiDocumentSchema,
+  operations,
+  type ZodType,
+} from './openapi-operations.js';
 import {
   errorResponseSchema,
   healthSchema,
@@ -60,273 +47,16 @@ import {
   waitingListBodySchema,
 } from './schemas.js';
 
+export { operations } from './openapi-operations.js';
+
 /**
  * The OpenAPI 3.1 document of the API, generated from the zod schemas that validate the requests and
  * describe the responses, and from the route table: no second copy of the contract. `npm run build:openapi`
  * writes it to docs/openapi.json, which `GET /openapi.json` serves.
  *
- * Adding a route to lambdas/routes.ts: add its operation to `operations` below (test/unit/openapi.test.ts
- * fails until every route has one), then `npm run build:openapi`.
+ * Adding a route to lambdas/routes.ts: add its operation to `operations` in ./openapi-operations.ts
+ * (test/unit/openapi.test.ts fails until every route has one), then `npm run build:openapi`.
  */
-
-type ErrorClass = new () => AppError;
-type ZodType = z.ZodMiniType;
-
-/** What GET /openapi.json answers with: this document (checked by Redocly, not by itself). */
-const openApiDocumentSchema = z.looseObject({ openapi: z.string() });
-
-type Success = {
-  status: number;
-  description: string;
-  /** JSON body; absent for a CSV download. */
-  body?: ZodType;
-  csv?: true;
-  headers?: readonly ('Location' | 'Content-Disposition')[];
-};
-
-type Operation = {
-  operationId: string;
-  summary: string;
-  body?: ZodType;
-  query?: z.ZodMiniObject;
-  idempotencyKey?: true;
-  success: readonly Success[];
-  /** Refusals of this operation beside the ones every operation of its kind has (see `errorsOf`). */
-  errors: readonly ErrorClass[];
-};
-
-const registrationOk = (description: string): Success[] => [
-  { status: 200, description, body: registrationResponseSchema },
-];
-const organiserRegistrationOk = (description: string): Success[] => [
-  { status: 200, description, body: adminRegistrationResponseSchema },
-];
-
-/** Every operation of lambdas/routes.ts, keyed `<METHOD> <path>`. */
-export const operations: Record<string, Operation> = {
-  'GET /health': {
-    operationId: 'getHealth',
-    summary: 'Liveness',
-    success: [
-      { status: 200, description: 'The API runs (locally: every function is loaded)', body: healthSchema },
-    ],
-    errors: [],
-  },
-  'GET /openapi.json': {
-    operationId: 'getOpenApiDocument',
-    summary: 'This document',
-    success: [
-      {
-        status: 200,
-        description: 'The OpenAPI 3.1 document of the API (cacheable)',
-        body: openApiDocumentSchema,
-      },
-    ],
-    errors: [],
-  },
-  'GET /events/{eventId}': {
-    operationId: 'getEvent',
-    summary: 'An event with its rounds, workshops, seats left and waiting counts',
-    success: [{ status: 200, description: 'The event', body: publicEventSchema }],
-    errors: [EventNotFound],
-  },
-  'POST /events/{eventId}/registrations': {
-    operationId: 'register',
-    summary: 'Register: one workshop per round, all seats or none; `waitFor` joins full workshops’ lists',
-    body: registrationBodySchema,
-    idempotencyKey: true,
-    success: [
-      {
-        status: 201,
-        description: 'Registered; a confirmation email goes out',
-        body: registrationResponseSchema,
-        headers: ['Location'],
-      },
-    ],
-    errors: [
-      InvalidChoice,
-      EventNotFound,
-      WorkshopFull,
-      AlreadyRegistered,
-      AlreadyWaiting,
-      NotFull,
-      RegistrationClosed,
-      RequestInProgress,
-      IdempotencyKeyReused,
-      // A replay of a registration since cancelled, or whose personal data was removed.
-      RegistrationCancelled,
-      RegistrationErased,
-    ],
-  },
-  'POST /events/{eventId}/waiting-list': {
-    operationId: 'signUpForWaitingList',
-    summary: 'Sign up for a place on the waiting list, with the workshops accepted per round',
-    body: waitingListBodySchema,
-    idempotencyKey: true,
-    success: [
-      {
-        status: 201,
-        description: 'On the waiting list (or confirmed at once if seats came free)',
-        body: registrationResponseSchema,
-        headers: ['Location'],
-      },
-    ],
-    errors: [
-      InvalidChoice,
-      EventNotFound,
-      NotFull,
-      AlreadyRegistered,
-      AlreadyWaiting,
-      RegistrationClosed,
-      RequestInProgress,
-      IdempotencyKeyReused,
-      RegistrationCancelled,
-      RegistrationErased,
-    ],
-  },
-  'GET /registrations/{registrationId}': {
-    operationId: 'getRegistration',
-    summary: 'Your registration',
-    success: registrationOk('The registration'),
-    errors: [],
-  },
-  'PATCH /registrations/{registrationId}': {
-    operationId: 'changeRegistration',
-    summary: 'Change workshops: only the rounds given; an updated confirmation goes out',
-    body: changeBodySchema,
-    success: registrationOk('The changed registration'),
-    errors: [InvalidChoice, WorkshopFull, RegistrationClosed, RegistrationCancelled, RegistrationWaiting],
-  },
-  'DELETE /registrations/{registrationId}': {
-    operationId: 'cancelRegistration',
-    summary: 'Cancel: every seat released once; repeating it changes nothing',
-    success: registrationOk('The cancelled registration'),
-    errors: [],
-  },
-  'GET /registrations/{registrationId}/personal-data': {
-    operationId: 'exportPersonalData',
-    summary: 'Everything stored about the registration, as a JSON download',
-    success: [
-      {
-        status: 200,
-        description: 'The stored data',
-        body: personalDataExportSchema,
-        headers: ['Content-Disposition'],
-      },
-    ],
-    errors: [],
-  },
-  'DELETE /registrations/{registrationId}/personal-data': {
-    operationId: 'erasePersonalData',
-    summary: 'Cancel if needed, confirm by email, then remove name, email, organisation and job title',
-    success: registrationOk('The anonymised registration'),
-    errors: [],
-  },
-  'POST /registrations/{registrationId}/waiting-list': {
-    operationId: 'joinWaitingList',
-    summary: 'Wait for a full workshop, keeping the seat held in its round',
-    body: joinWaitingListBodySchema,
-    success: registrationOk('The registration on the list'),
-    errors: [
-      InvalidChoice,
-      NotFull,
-      AlreadyWaiting,
-      RegistrationCancelled,
-      RegistrationClosed,
-      RegistrationWaiting,
-    ],
-  },
-  'DELETE /registrations/{registrationId}/waiting-list/{roundId}': {
-    operationId: 'leaveWaitingList',
-    summary: 'Leave the waiting list of a round (a registration waiting for a place: the list altogether)',
-    success: registrationOk('The registration off that list'),
-    errors: [],
-  },
-  'PUT /admin/events/{eventId}': {
-    operationId: 'putEvent',
-    summary: 'Create or update an event definition (as in events/*.json)',
-    body: eventDefinitionSchema,
-    success: [
-      { status: 200, description: 'Updated', body: putEventResponseSchema },
-      { status: 201, description: 'Created', body: putEventResponseSchema },
-    ],
-    errors: [CapacityBelowTaken, WorkshopInUse],
-  },
-  'GET /admin/events/{eventId}/registrations': {
-    operationId: 'listRegistrations',
-    summary: 'Registrations, filtered and paged',
-    query: listQuerySchema,
-    success: [{ status: 200, description: 'A page of registrations', body: registrationsPageSchema }],
-    errors: [EventNotFound],
-  },
-  'GET /admin/events/{eventId}/registrations.csv': {
-    operationId: 'exportRegistrationsCsv',
-    summary: 'Registrations as CSV, or with workshopId the attendance list of that workshop',
-    query: exportQuerySchema,
-    success: [
-      {
-        status: 200,
-        description: 'CSV with BOM and Dutch headers',
-        csv: true,
-        headers: ['Content-Disposition'],
-      },
-    ],
-    errors: [EventNotFound],
-  },
-  'GET /admin/events/{eventId}/summary': {
-    operationId: 'getSummary',
-    summary: 'Seats taken, confirmed holders and waiting per workshop; totals; consistency',
-    success: [{ status: 200, description: 'The summary', body: summarySchema }],
-    errors: [EventNotFound],
-  },
-  'DELETE /admin/events/{eventId}/registrations/{registrationId}': {
-    operationId: 'cancelOnBehalf',
-    summary: 'Cancel on an attendee’s behalf (audited; the attendee is emailed)',
-    success: organiserRegistrationOk('The cancelled registration'),
-    errors: [EventNotFound, RegistrationNotFound],
-  },
-  'POST /admin/events/{eventId}/registrations/cancel-batch': {
-    operationId: 'cancelBatch',
-    summary: 'Cancel a batch of registrations judged abusive (audited per cancellation); dryRun lists it',
-    body: cancelBatchBodySchema,
-    success: [
-      { status: 200, description: 'What was (or would be) cancelled', body: cancelBatchResponseSchema },
-    ],
-    errors: [EventNotFound],
-  },
-  'GET /admin/events/{eventId}/audit': {
-    operationId: 'listAudit',
-    summary: 'The audit log, newest first',
-    query: auditQuerySchema,
-    success: [{ status: 200, description: 'A page of audit entries', body: auditPageSchema }],
-    errors: [EventNotFound],
-  },
-  'DELETE /admin/events/{eventId}/registrations/{registrationId}/personal-data': {
-    operationId: 'erasePersonalDataOnRequest',
-    summary: 'Erase a person’s data on request (audited)',
-    success: organiserRegistrationOk('The anonymised registration'),
-    errors: [EventNotFound, RegistrationNotFound],
-  },
-  'GET /admin/events/{eventId}/waiting-list': {
-    operationId: 'listWaiting',
-    summary: 'Who waits, in queue order (one workshop’s line with workshopId)',
-    query: waitingListQuerySchema,
-    success: [{ status: 200, description: 'The waiting list', body: waitingListSchema }],
-    errors: [EventNotFound],
-  },
-  'DELETE /admin/events/{eventId}/waiting-list/{entryId}': {
-    operationId: 'removeWaitingEntry',
-    summary: 'Take an entry off the waiting list (audited; the person is emailed)',
-    success: organiserRegistrationOk('The registration off the list'),
-    errors: [EventNotFound, WaitingEntryNotFound],
-  },
-  'POST /admin/events/{eventId}/waiting-list/{entryId}/promote': {
-    operationId: 'promoteWaitingEntry',
-    summary: 'Promote out of turn, never beyond capacity (audited)',
-    success: organiserRegistrationOk('The promoted registration'),
-    errors: [EventNotFound, WaitingEntryNotFound, WorkshopFull],
-  },
-};
 
 /** The refusals every operation of a kind has, then the operation's own. */
 function errorsOf(route: Route, operation: Operation): ErrorClass[] {
