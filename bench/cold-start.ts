@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { functionSpecs, scheduledFunctionSpecs } from '../lambdas/routes.js';
+import { emailSenderFunctionSpec, functionSpecs, scheduledFunctionSpecs } from '../lambdas/routes.js';
 import { repoRoot } from '../local/stack.js';
 import { bundleFunction, bytesByPart, type FunctionBundle, outputOf } from './function-bundle.js';
 import { median, progress, round1 } from './support.js';
@@ -143,7 +143,11 @@ export async function runColdStart(options: ColdStartOptions): Promise<ColdStart
     progress('cold start', `importing @aws-sdk/client-dynamodb alone (median of ${options.samples})`);
     const sdkClient = await medianImportTime('@aws-sdk/client-dynamodb', workDir, options.samples);
 
-    const specs = Object.entries({ ...functionSpecs, ...scheduledFunctionSpecs });
+    const specs = Object.entries({
+      ...functionSpecs,
+      ...scheduledFunctionSpecs,
+      emailSender: emailSenderFunctionSpec,
+    });
     const functions: ColdStartRow[] = [];
     for (const [name, spec] of specs) {
       const outfile = path.join(workDir, name, 'index.mjs');

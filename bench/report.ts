@@ -4,6 +4,7 @@ import type { ColdStartResult } from './cold-start.js';
 import type { FlashCrowdResult } from './flash-crowd.js';
 import type { OverheadResult } from './overhead.js';
 import type { PromotionResult } from './promotion.js';
+import type { ReadPathResult } from './read-path.js';
 import type { StormResult } from './storm.js';
 import type { Machine } from './support.js';
 
@@ -14,6 +15,7 @@ export type BenchResults = {
   machine: Machine & { loadAverageAtEnd: number[] };
   storm?: StormResult;
   overhead?: OverheadResult;
+  readPath?: ReadPathResult;
   churn?: ChurnResult;
   promotion?: PromotionResult;
   flashCrowd?: FlashCrowdResult;
@@ -52,7 +54,7 @@ export function renderMarkdown(results: BenchResults): string {
   out.push('');
 
   const rows: (string | number)[][] = [];
-  const { storm, overhead, churn, promotion, flashCrowd, coldStart } = results;
+  const { storm, overhead, readPath, churn, promotion, flashCrowd, coldStart } = results;
   if (storm) {
     const o = storm.options;
     rows.push(
@@ -100,6 +102,23 @@ export function renderMarkdown(results: BenchResults): string {
     );
     if (Object.keys(overhead.failures).length > 0)
       rows.push(['overhead', 'failures', codes(overhead.failures)]);
+  }
+  if (readPath) {
+    rows.push(
+      [
+        'read-path',
+        'GET /events/{id} (autocannon): connections / seconds',
+        `${readPath.options.connections} / ${readPath.options.durationSeconds}`,
+      ],
+      ['read-path', 'requests per second (every one reaching the function)', readPath.requestsPerSecond],
+      [
+        'read-path',
+        'latency p50 / p90 / p99',
+        `${readPath.latencyMs.p50} / ${readPath.latencyMs.p90} / ${readPath.latencyMs.p99} ms`,
+      ],
+      ['read-path', 'non-2xx / errors', `${readPath.non2xx} / ${readPath.errors}`],
+      ['read-path', 'Cache-Control', readPath.cacheControl ?? 'none'],
+    );
   }
   if (churn) {
     rows.push(

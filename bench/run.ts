@@ -3,7 +3,7 @@
  *
  *   npx tsx bench/run.ts            full run (a few minutes)
  *   npx tsx bench/run.ts --quick    CI smoke run (under two minutes)
- *   --only=storm,overhead,churn,promotion,flash-crowd,cold-start   run some phases only
+ *   --only=storm,overhead,read-path,churn,promotion,flash-crowd,cold-start   run some phases only
  *
  * Progress goes to stderr, a Markdown report to stdout, the figures as JSON to BENCH_OUT
  * (default bench-results.json). Exit code 1 when a correctness check fails (an oversold seat, a counter that
@@ -48,6 +48,7 @@ const settings = quick
         duplicateShare: 0.03,
       },
       overhead: { requests: 40, warmup: 5 },
+      readPath: { durationSeconds: 3, connections: 20 },
       churn: {
         durationMs: 5_000,
         concurrency: 16,
@@ -70,6 +71,7 @@ const settings = quick
         duplicateShare: 0.03,
       },
       overhead: { requests: 300, warmup: 20 },
+      readPath: { durationSeconds: 10, connections: 50 },
       churn: {
         durationMs: 30_000,
         concurrency: 32,
@@ -102,7 +104,7 @@ async function main() {
   };
   const problems: string[] = [];
 
-  if (['storm', 'overhead', 'churn', 'promotion', 'flash-crowd'].some(wanted)) {
+  if (['storm', 'overhead', 'read-path', 'churn', 'promotion', 'flash-crowd'].some(wanted)) {
     progress('bench', 'starting the local stack (in memory)');
     // Scheduled functions off: nothing is due while the SES emulator answers, and a sweep would add noise.
     // DYNAMODB_CONFLICT_MODEL=on runs every phase with DynamoDB's conflicts modelled (the flash crowd always does).
@@ -143,6 +145,12 @@ async function main() {
         results.overhead = await runOverhead(context, settings.overhead);
         if (Object.keys(results.overhead.failures).length > 0)
           problems.push(`overhead: failures ${JSON.stringify(results.overhead.failures)}`);
+      }
+      if (wanted('read-path')) {
+        const { runReadPath } = await import('./read-path.js');
+        results.readPath = await runReadPath(context, settings.readPath);
+        if (results.readPath.non2xx > 0 || results.readPath.errors > 0)
+          problems.push(`read-path: ${results.readPath.non2xx} non-2xx, ${results.readPath.errors} errors`);
       }
       if (wanted('churn')) {
         const { runChurn } = await import('./churn.js');

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { loadCursorKey } from './adapters/cursor-key.js';
 import { DynamoAdminQueries } from './adapters/dynamodb/admin-queries.js';
 import { createDynamoClient, documentClientFor } from './adapters/dynamodb/client.js';
@@ -5,9 +6,12 @@ import { DynamoStore } from './adapters/dynamodb/dynamo-store.js';
 import { DynamoEmailFeedback } from './adapters/dynamodb/email-feedback.js';
 import { createIdempotentRunner } from './adapters/dynamodb/idempotency.js';
 import { keyPrefixes, SEAT_HOLDER_ATTRIBUTES } from './adapters/dynamodb/keys.js';
+import { DynamoOutbox } from './adapters/dynamodb/outbox.js';
 import { DynamoWaitingList } from './adapters/dynamodb/waiting-list-store.js';
 import { cryptoSecrets, systemClock } from './adapters/system.js';
 import { readConfig, readCursorConfig } from './config.js';
+import { businessMetrics, followUpLog } from './observability.js';
+import type { FollowUpDeps } from './use-cases/follow-up.js';
 
 /**
  * The composition root: configuration, SDK clients and adapters, created once per container (on first use)
@@ -37,10 +41,25 @@ function build() {
   const seatHolderIndex = new DynamoAdminQueries(documentClient, config.tableName, {
     registrationAttributes: SEAT_HOLDER_ATTRIBUTES,
   });
+  /** What follows a commit: promotion of the people waiting (one walker per event), places in line. */
+  const followUp: FollowUpDeps = {
+    events: store,
+    registrations: store,
+    waiting: waitingList,
+    lease: waitingList,
+    clock: systemClock,
+    secrets: cryptoSecrets,
+    newOwnerId: randomUUID,
+    log: followUpLog,
+    metrics: businessMetrics,
+  };
   return {
     config,
     documentClient,
     store,
+    /** Emails owed: written by the changes' transactions, sent by the sender and the retry. */
+    outbox: new DynamoOutbox(documentClient, config.tableName),
+    followUp,
     /** Bounces and complaints on registrations (the SES feedback function). */
     emailFeedback: new DynamoEmailFeedback(documentClient, config.tableName),
     waitingList,

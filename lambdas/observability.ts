@@ -61,9 +61,8 @@ export function logDelivery(outcome: {
   else logger.info('email attempt', { ...outcome });
 }
 
-/** The work after a commit, in the log: deliveries, promotions, and walks left to the sweep. */
+/** The work after a commit, in the log: promotions, and walks left to the sweep. */
 export const followUpLog: FollowUpLog = {
-  delivery: logDelivery,
   promotion: (promotion) =>
     logger.info('waiting list promotion', {
       eventId: promotion.registration.eventId,

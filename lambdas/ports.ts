@@ -84,6 +84,8 @@ export interface RegistrationStore {
     current: StoredRegistration,
     at: string,
     reason: RemovalReason,
+    /** The erasure confirmation's outbox entry, committed with the removal (an erasure on request). */
+    erasureEmail?: OutboxEntry,
   ): Promise<StoredRegistration>;
 
   /** Replaces the manage token's hash (a retried email carries a fresh token: the old one was never delivered). */

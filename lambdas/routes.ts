@@ -82,7 +82,6 @@ export const functionSpecs = {
       ],
       queryIndexPartitions: [waitingQueues],
     },
-    sendsEmail: true,
   },
   manage: {
     entry: 'lambdas/handlers/manage-registration.ts',
@@ -94,7 +93,6 @@ export const functionSpecs = {
       writeKeyPrefixes: [item.workshop, item.emailGuard, item.registration, item.outbox, item.waiting],
       queryIndexPartitions: [waitingQueues],
     },
-    sendsEmail: true,
   },
   admin: {
     entry: 'lambdas/handlers/admin.ts',
@@ -114,7 +112,6 @@ export const functionSpecs = {
       ],
       queryIndexPartitions: [registrations, audit, waitingQueues],
     },
-    sendsEmail: true,
   },
 } as const satisfies Record<string, FunctionSpec>;
 
@@ -204,7 +201,7 @@ export const scheduledFunctionSpecs = {
   sendDueEmails: {
     entry: 'lambdas/handlers/send-due-emails.ts',
     description:
-      'Every minute: sends the emails that are due (first attempts that failed, retries with backoff)',
+      'Every minute: sends the emails that are due (first attempts the sender missed, retries with backoff)',
     everyMinutes: 1,
     sendsEmail: true,
     tableAccess: {
@@ -218,7 +215,6 @@ export const scheduledFunctionSpecs = {
     description:
       'Every minute: hands free seats to the people waiting, in case a promotion right after a change failed',
     everyMinutes: 1,
-    sendsEmail: true,
     tableAccess: {
       readKeyPrefixes: [item.event, item.workshop, item.registration, item.waiting, item.eventRegistry],
       writeKeyPrefixes: [item.workshop, item.registration, item.waiting, item.outbox],
@@ -263,3 +259,36 @@ export const emailFeedbackFunctionSpec = {
   // One conditional UpdateItem on the registration; it reads nothing else.
   tableAccess: { readKeyPrefixes: [], writeKeyPrefixes: [item.registration], queryIndexPartitions: [] },
 } as const satisfies FunctionSpec;
+
+/**
+ * Fed by the table's DynamoDB stream (NEW_IMAGE), filtered to new outbox entries: the first attempt at every
+ * email, right after the commit that owed it, so that no request waits for SES. The local stack feeds it the
+ * embedded DynamoDB's change feed with the same filter.
+ */
+export const emailSenderFunctionSpec = {
+  entry: 'lambdas/handlers/send-new-emails.ts',
+  description: 'DynamoDB stream (new MAIL# outbox entries): sends each email right after its commit',
+  sendsEmail: true,
+  tableAccess: {
+    // MAIL#: claim and settle the entry; REG#: read the registration, its delivery state, a fresh token.
+    readKeyPrefixes: ['EVENT#', 'WORKSHOP#', 'REG#', 'MAIL#'],
+    writeKeyPrefixes: ['REG#', 'MAIL#'],
+    // gsi1: the event's waiting-list queue, for the places in line an email mentions.
+    queryIndexPartitions: [waitingQueues],
+  },
+} as const satisfies FunctionSpec;
+
+/** The event source mapping's filter (Lambda event filtering syntax): inserted items whose pk starts `MAIL#`. */
+export const newOutboxEntryFilter = {
+  eventName: ['INSERT'],
+  dynamodb: { NewImage: { pk: { S: [{ prefix: 'MAIL#' }] } } },
+} as const;
+
+/** How the stream feeds the sender: small batches soon, failures retried alone and then parked. */
+export const emailStreamSettings = {
+  batchSize: 10,
+  maxBatchingWindowSeconds: 0,
+  retryAttempts: 3,
+  maxRecordAgeSeconds: 60 * 60,
+  parallelizationFactor: 2,
+} as const;

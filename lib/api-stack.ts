@@ -17,6 +17,7 @@ import type * as ses from 'aws-cdk-lib/aws-ses';
 import type { Construct } from 'constructs';
 import {
   emailFeedbackFunctionSpec,
+  emailSenderFunctionSpec,
   type FunctionName,
   type FunctionSpec,
   functionSpecs,
@@ -30,6 +31,7 @@ import { checkFunctionNames, createApiFunctions, createCursorSecret } from './ap
 import type { ApiFunction } from './constructs/api-function.js';
 import { ApiWebAcl } from './constructs/api-web-acl.js';
 import { EmailFeedback } from './constructs/email-feedback.js';
+import { EmailSender } from './constructs/email-sender.js';
 import { Monitoring } from './constructs/monitoring.js';
 import { functionKinds } from './reserved-concurrency.js';
 import { createRestApi } from './rest-api.js';
@@ -40,6 +42,7 @@ import type { StageConfig } from './stage-config.js';
 export { SCHEDULED_FUNCTION_TIMEOUT } from './api-functions.js';
 export {
   ACCESS_LOG_FIELDS,
+  CACHED_EVENT_METHOD,
   CORS_ALLOW_HEADERS,
   methodOptionsForAuth,
   openRouteReason,
@@ -61,7 +64,12 @@ export type ApiStackProps = StackProps & {
   readonly routes?: readonly Route[];
   readonly functionSpecs?: Readonly<Record<string, FunctionSpec>>;
   readonly scheduledFunctionSpecs?: Readonly<Record<string, ScheduledFunctionSpec>>;
+  /** false: no stream-fed email sender (tests of other parts with a small function set). */
+  readonly emailSender?: boolean;
 };
+
+/** The stream-fed email sender's name among the functions (`functionFor`). */
+export const EMAIL_SENDER = 'emailSender';
 
 /**
  * Stateless resources: one Lambda function per function spec, a REST API built from the route table,
@@ -77,6 +85,8 @@ export class ApiStack extends Stack {
   readonly emailConfigurationSet: ses.ConfigurationSet | undefined;
   /** Bounces and complaints of the configuration set; undefined without one. */
   readonly emailFeedback: EmailFeedback | undefined;
+  /** The stream-fed email sender; undefined on a table without a stream (a restored table). */
+  readonly emailSender: EmailSender | undefined;
   /** The admin cursors' signing secret (when a function serves admin routes). */
   readonly cursorSecret: secretsmanager.Secret | undefined;
 
@@ -102,7 +112,7 @@ export class ApiStack extends Stack {
     const email = setUpEmailSending(this, config);
     this.emailConfigurationSet = email.configurationSet;
     this.cursorSecret = createCursorSecret(this, config, servesAdmin);
-    this.functions = createApiFunctions(this, {
+    const functions = createApiFunctions(this, {
       config,
       table,
       tableKey: props.tableKey,
@@ -112,6 +122,7 @@ export class ApiStack extends Stack {
       email,
       cursorSecret: this.cursorSecret,
     });
+    this.functions = functions;
     const restApi = createRestApi(this, {
       config,
       routes: routeTable,
@@ -137,6 +148,25 @@ export class ApiStack extends Stack {
       sendsEmail: anySendsEmail,
       scheduledRuns: schedules.runs,
     });
+    // A restored table (config.restoredTableName) has no stream here: its emails go out by the retry alone.
+    this.emailSender =
+      table.tableStreamArn === undefined || props.emailSender === false
+        ? undefined
+        : new EmailSender(this, 'EmailSender', {
+            stage: config.stage,
+            table,
+            tableKey: props.tableKey,
+            logRetention: config.logRetentionDays,
+            spec: emailSenderFunctionSpec,
+            emailSending: email.sending,
+            environment: {
+              STAGE: config.stage,
+              ALLOWED_ORIGINS: config.allowedOrigins.join(','),
+              ...email.environment,
+            },
+            alarmTopic: this.monitoring.topic,
+          });
+    if (this.emailSender !== undefined) functions.set(EMAIL_SENDER, this.emailSender.function);
     this.emailFeedback =
       email.configurationSetName !== undefined && anySendsEmail
         ? new EmailFeedback(this, 'EmailFeedback', {

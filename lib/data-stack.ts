@@ -69,6 +69,9 @@ export class DataStack extends Stack {
         ? { encryption: dynamodb.TableEncryption.AWS_MANAGED }
         : { encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED, encryptionKey: tableKey }),
       timeToLiveAttribute: tableKeys.ttlAttribute,
+      // New outbox entries feed the email sender (lib/api-stack.ts). Enabling a stream updates the table in
+      // place (CloudFormation: no interruption), so the retained, deletion-protected table stays as it is.
+      stream: dynamodb.StreamViewType.NEW_IMAGE,
     });
     table.addGlobalSecondaryIndex({
       indexName: tableKeys.gsi1.indexName,

@@ -93,6 +93,14 @@ export type RestApiProps = {
   readonly userPool: cognito.IUserPool | undefined;
 };
 
+/** The one cached method (stage `methodOptions` key: resource path, then method). */
+export const CACHED_EVENT_METHOD = '/events/{eventId}/GET';
+const EVENT_CACHE_KEYS = ['method.request.path.eventId', 'method.request.header.Accept-Language'] as const;
+
+function isCachedEventRoute(route: Route): boolean {
+  return route.method === 'GET' && route.path === '/events/{eventId}';
+}
+
 export type RestApi = {
   readonly api: apigateway.RestApi;
   readonly accessLogGroup: logs.LogGroup;
@@ -107,6 +115,7 @@ export type RestApi = {
 export function createRestApi(stack: Stack, props: RestApiProps): RestApi {
   const { config } = props;
   const accessLogGroup = new logs.LogGroup(stack, 'AccessLogs', { retention: config.logRetentionDays });
+  const eventCacheSeconds = config.eventCacheSeconds ?? 0;
   const api = new apigateway.RestApi(stack, 'Api', {
     restApiName: `vol-is-vol-${config.stage}`,
     description: `vol-is-vol registration API (${config.stage})`,
@@ -126,6 +135,21 @@ export function createRestApi(stack: Stack, props: RestApiProps): RestApi {
       dataTraceEnabled: false,
       accessLogDestination: new apigateway.LogGroupLogDestination(accessLogGroup),
       accessLogFormat: apigateway.AccessLogFormat.custom(JSON.stringify(ACCESS_LOG_FIELDS)),
+      // The read path during a rush: everyone watching seats reads the same event, so the stage caches it
+      // briefly (about one function invocation per second per event); no other method is cached.
+      ...(eventCacheSeconds > 0
+        ? {
+            cacheClusterEnabled: true,
+            cacheClusterSize: '0.5',
+            methodOptions: {
+              [CACHED_EVENT_METHOD]: {
+                cachingEnabled: true,
+                cacheTtl: Duration.seconds(eventCacheSeconds),
+                cacheDataEncrypted: true,
+              },
+            },
+          }
+        : {}),
     },
     defaultCorsPreflightOptions: {
       allowOrigins: [...config.allowedOrigins],
@@ -152,6 +176,7 @@ export function createRestApi(stack: Stack, props: RestApiProps): RestApi {
 /** One method per route, parameters validated at the gateway, admin routes behind the Cognito authorizer. */
 function addRouteMethods(stack: Stack, api: apigateway.RestApi, props: RestApiProps): void {
   const { config, functions, kinds } = props;
+  const cached = (route: Route) => (config.eventCacheSeconds ?? 0) > 0 && isCachedEventRoute(route);
   // Bodies are validated by zod in the functions (one schema with the local stack); the gateway checks parameters.
   const requestValidator = api.addRequestValidator('ParameterValidator', {
     requestValidatorName: 'parameters',
@@ -191,15 +216,22 @@ function addRouteMethods(stack: Stack, api: apigateway.RestApi, props: RestApiPr
     let integration = integrations.get(route.functionName);
     if (integration === undefined) {
       // No test-invoke permission: the console's "Test" button is not a way into production data.
-      integration = new apigateway.LambdaIntegration(fn.function, { allowTestInvoke: false });
+      integration = new apigateway.LambdaIntegration(fn.function, {
+        allowTestInvoke: false,
+        // A cached method answers per event and per language (its error messages are localised).
+        ...(cached(route) ? { cacheKeyParameters: [...EVENT_CACHE_KEYS] } : {}),
+      });
       integrations.set(route.functionName, integration);
     }
     const method = api.root.resourceForPath(route.path).addMethod(route.method, integration, {
       ...methodOptionsForAuth(route.auth, adminAuthorizer),
       requestValidator,
-      requestParameters: Object.fromEntries(
-        pathParameters(route.path).map((name) => [`method.request.path.${name}`, true]),
-      ),
+      requestParameters: {
+        ...Object.fromEntries(
+          pathParameters(route.path).map((name) => [`method.request.path.${name}`, true]),
+        ),
+        ...(cached(route) ? { 'method.request.header.Accept-Language': false } : {}),
+      },
     });
     if (route.auth !== 'admin') {
       const reason = openRouteReason(route, config.waf.enabled);

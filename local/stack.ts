@@ -6,8 +6,11 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createDocumentClient } from '../lambdas/adapters/dynamodb/client.js';
 import { DynamoStore } from '../lambdas/adapters/dynamodb/dynamo-store.js';
 import {
+  emailSenderFunctionSpec,
+  emailStreamSettings,
   type FunctionName,
   functionSpecs,
+  newOutboxEntryFilter,
   routes,
   type ScheduledFunctionName,
   scheduledFunctionSpecs,
@@ -17,6 +20,7 @@ import type { ConflictModelOptions } from './dynamodb/conflict-model.js';
 import { type EmbeddedDynamo, startEmbeddedDynamo } from './dynamodb/embedded-dynamodb.js';
 import { readEventDirectory } from './event-files.js';
 import { startLocalSes } from './ses.js';
+import { feedStream } from './stream-feed.js';
 import { ensureTable } from './table.js';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -54,6 +58,16 @@ export type LocalStack = {
   sesUrl: string;
   /** Runs a scheduled function now (tests do not wait for intervals). */
   runScheduled(name: ScheduledFunctionName): Promise<unknown>;
+  /**
+   * Resolves once the sender has handled every new outbox entry written so far (the emails are in the SES
+   * emulator, or left to the retry). Resolves at once without the embedded DynamoDB (no change feed).
+   */
+  emailsSettled(): Promise<void>;
+  /**
+   * Switches the sender's feed off (as disabling its event source mapping would; what it misses, the
+   * scheduled retry sends) or on again: for tests that play the sender themselves.
+   */
+  setEmailSenderEnabled(enabled: boolean): void;
   dynamodbEndpoint: string;
   tableName: string;
   embeddedDynamo?: EmbeddedDynamo;
@@ -190,12 +204,36 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       }
     }
 
+    // The sender, fed as the table's stream feeds it in AWS: the embedded DynamoDB's change feed, same filter.
+    let emailsSettled: LocalStack['emailsSettled'] = async () => {};
+    let setEmailSenderEnabled: LocalStack['setEmailSenderEnabled'] = () => {};
+    if (embeddedDynamo) {
+      const stream = feedStream({
+        feed: embeddedDynamo.changes,
+        tableName,
+        filter: newOutboxEntryFilter,
+        handler: (await importHandler(emailSenderFunctionSpec.entry)) as Parameters<
+          typeof feedStream
+        >[0]['handler'],
+        batchSize: emailStreamSettings.batchSize,
+        batchWindowMs: 5,
+        retryAttempts: emailStreamSettings.retryAttempts,
+        retryDelayMs: 1_000,
+        onError: (error) => console.error(`email sender failed: ${(error as Error).name}`),
+      });
+      emailsSettled = stream.idle;
+      setEmailSenderEnabled = stream.setEnabled;
+      closers.unshift(stream.close);
+    }
+
     loaded(true);
 
     return {
       apiUrl,
       sesUrl: ses.url,
       runScheduled: (name) => scheduled[name](),
+      emailsSettled,
+      setEmailSenderEnabled,
       dynamodbEndpoint,
       tableName,
       embeddedDynamo,

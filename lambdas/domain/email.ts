@@ -1,11 +1,12 @@
 /**
  * Email delivery that loses nothing: every email a registration owes is written as an outbox entry in the
- * same transaction as the change that owes it. It is sent right after the commit; whatever did not go out
- * is sent by the scheduled retry, with backoff, until it is sent or gives up (visible to organisers).
+ * same transaction as the change that owes it. The sender, fed by the table's stream of new outbox entries,
+ * sends it right after the commit (the request does not wait for it); whatever did not go out is sent by the
+ * scheduled retry, with backoff, until it is sent or gives up (visible to organisers).
  */
 
 /**
- * `erasure` confirms a removal of personal data; it is sent at once, before the address is gone.
+ * `erasure` confirms a removal of personal data; its entry carries the address (`recipient`) until it is sent.
  * The waiting-list kinds: `waiting-list` (signed up for a place at the event), `waiting-list-joined` (a
  * registered person joined a full workshop's list), `promotion` (a seat came free and is now theirs) and
  * `waiting-list-left` (left a list, themselves or through an organiser).
@@ -38,7 +39,17 @@ export type OutboxEntry = {
   lastError?: string;
   /** The workshops the email is about when the registration no longer says so (a list that was left). */
   workshopIds?: string[];
+  /**
+   * The manage token the change's request made or used, for the link in the email; only its hash is kept on
+   * the registration. Removed from the entry by the first attempt (a retry makes a fresh token).
+   */
+  manageToken?: string;
+  /** `erasure`: whom to tell, as the registration no longer knows; removed once sent or given up. */
+  recipient?: Recipient;
 };
+
+/** What an erasure email needs of the person, carried by its outbox entry only until it is sent. */
+export type Recipient = { name: string; email: string; locale: 'nl' | 'en' };
 
 /** What the registration shows about its latest email. */
 export type ConfirmationStatus = {
@@ -79,9 +90,11 @@ export function newOutboxEntry(
   version: number,
   now: Date,
   workshopIds?: string[],
+  carries: Pick<OutboxEntry, 'manageToken' | 'recipient'> = {},
 ): OutboxEntry {
   return {
     ...(workshopIds ? { workshopIds } : {}),
+    ...carries,
     id: `${registrationId}.${kind}.${version}`,
     registrationId,
     eventId,

@@ -5,7 +5,6 @@ import { cursorKey, dependencies } from '../composition.js';
 import { ValidationFailed } from '../domain/errors.js';
 import { eventDefinitionSchema, idSchema } from '../domain/event-definition.js';
 import type { Locale } from '../domain/registration.js';
-import { emailDependencies } from '../email-composition.js';
 import { authorizeOrganiser } from '../http/admin-auth.js';
 import {
   auditQuerySchema,
@@ -43,7 +42,6 @@ import { listWaiting } from '../use-cases/admin/waiting-lists.js';
  */
 
 const deps = dependencies();
-const mail = emailDependencies();
 
 /** Read once at cold start: the stage's cursor signing secret (composition.ts). */
 const cursors = new CursorCodec(await cursorKey());
@@ -57,13 +55,12 @@ type OrganiserRequest = RequestContext & { actor: Actor };
 
 /** The organisers' changes and what follows their commits (emails, promotion), with the audit log's ids. */
 const organiser: OrganiserDeps = {
-  ...mail.followUp,
+  ...deps.followUp,
   events: deps.store,
   registrations: deps.store,
   registry: deps.adminQueries,
   audit: deps.adminQueries,
-  mailer: mail.mailer,
-  outbox: mail.outbox,
+  outbox: deps.outbox,
   ids,
 };
 

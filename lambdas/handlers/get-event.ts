@@ -7,6 +7,8 @@ import { getPublicEvent } from '../use-cases/get-event.js';
 
 const deps = dependencies();
 
+export const EVENT_CACHE_CONTROL = 'public, max-age=1';
+
 export const EVENT_ROUTES = {
   'GET /events/{eventId}': async (event) =>
     jsonResponse(
@@ -16,6 +18,9 @@ export const EVENT_ROUTES = {
         clock: deps.clock,
         waiting: deps.waitingList,
       }),
+      // Everyone watching seats asks this: a second of caching (API Gateway's stage cache, browsers) spares
+      // the table; the registration itself (POST) is the only truth about a seat.
+      { 'Cache-Control': EVENT_CACHE_CONTROL },
     ),
 } satisfies RouteActions;
 

@@ -1,7 +1,6 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { dependencies } from '../composition.js';
 import { RegistrationNotFound } from '../domain/errors.js';
-import { emailDependencies } from '../email-composition.js';
 import { bearerToken } from '../http/bearer.js';
 import { httpHandler } from '../http/http-handler.js';
 import { registrationIdParameter } from '../http/path-parameters.js';
@@ -23,13 +22,11 @@ import {
 import { findOwnRegistration } from '../use-cases/registration-access.js';
 
 const deps = dependencies();
-const email = emailDependencies();
 const ownDeps: OwnRegistrationDeps = {
-  ...email.followUp,
+  ...deps.followUp,
   registrations: deps.store,
   events: deps.store,
-  mailer: email.mailer,
-  outbox: email.outbox,
+  outbox: deps.outbox,
 };
 
 /**

@@ -1,12 +1,11 @@
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { dependencies } from '../composition.js';
-import { emailDependencies } from '../email-composition.js';
 import { logger, withBusinessMetrics } from '../observability.js';
-import { notifyPromotions } from '../use-cases/follow-up.js';
+import { logPromotions } from '../use-cases/follow-up.js';
 import { promoteWithLease } from '../use-cases/promote-waiting.js';
 
 const deps = dependencies();
-const { followUp } = emailDependencies();
+const { followUp } = deps;
 
 /**
  * Scheduled (EventBridge, every minute; an interval locally): the sweep behind the promotion that follows
@@ -21,7 +20,7 @@ export const handler = withBusinessMetrics(async (_event?: ScheduledEvent, conte
   for (const eventId of await deps.adminQueries.eventIds()) {
     try {
       const promotions = await promoteWithLease(eventId, followUp);
-      await notifyPromotions(promotions, followUp);
+      logPromotions(promotions, followUp);
       promoted += promotions.length;
     } catch (error) {
       failedEventIds.push(eventId);

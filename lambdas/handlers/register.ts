@@ -2,7 +2,6 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import * as z from 'zod/mini';
 import { dependencies } from '../composition.js';
 import type { Locale } from '../domain/registration.js';
-import { emailDependencies } from '../email-composition.js';
 import { idempotencyKeySchema } from '../http/header-schemas.js';
 import { header } from '../http/headers.js';
 import { httpHandler, type RequestContext } from '../http/http-handler.js';
@@ -23,7 +22,7 @@ import { registerAndConfirm, replaySignUp, signUpAndConfirm } from '../use-cases
 
 const deps = dependencies();
 const signUpDeps = {
-  ...emailDependencies().followUp,
+  ...deps.followUp,
   events: deps.store,
   registrations: deps.store,
   clock: deps.clock,

@@ -30,7 +30,17 @@ export async function changeChoices(
     if (issues.length > 0) throw new InvalidChoice(issues);
 
     // An updated confirmation with a new calendar entry, committed with the change (a change bumps the version).
-    const outbox = newOutboxEntry(current.id, current.eventId, 'change', current.version + 1, now);
+    const outbox = newOutboxEntry(
+      current.id,
+      current.eventId,
+      'change',
+      current.version + 1,
+      now,
+      undefined,
+      {
+        manageToken: command.manageToken,
+      },
+    );
     const registration = await deps.registrations.changeChoices(current, merged, now.toISOString(), outbox);
     // No round changed: nothing was written, nothing is owed.
     const changed = registration.version !== current.version;

@@ -106,49 +106,6 @@ async function attempt(
   return counted({ ...base, result: 'sent' }, deps);
 }
 
-/**
- * Right after the commit that owed the email: the first attempt, with the token the request already has.
- * It never fails the request: whatever goes wrong here, the outbox entry is committed and the scheduled
- * retry sends it once its lease runs out.
- */
-export async function deliverNow(
-  entry: OutboxEntry,
-  content: DeliveryContent,
-  deps: DeliveryDeps,
-): Promise<DeliveryOutcome> {
-  try {
-    return await attempt({ ...entry, attempts: entry.attempts + 1 }, content, deps);
-  } catch (error) {
-    return {
-      ...outcomeBase(entry),
-      result: 'retry',
-      reason: error instanceof Error ? error.name : 'unknown',
-    };
-  }
-}
-
-/**
- * Right after a change whose email carries no manage link (a cancellation, leaving a waiting list): the email
- * needs the event's texts, read here. Never throws.
- */
-export async function deliverNoticeNow(
-  entry: OutboxEntry,
-  registration: StoredRegistration,
-  deps: DeliveryDeps & { events: Pick<EventCatalog, 'getEvent'> },
-): Promise<DeliveryOutcome> {
-  try {
-    const event = await deps.events.getEvent(registration.eventId);
-    if (!event) return { ...outcomeBase(entry), result: 'retry', reason: 'event not readable' };
-    return await deliverNow(entry, { event: event.definition, registration }, deps);
-  } catch (error) {
-    return {
-      ...outcomeBase(entry),
-      result: 'retry',
-      reason: error instanceof Error ? error.name : 'unknown',
-    };
-  }
-}
-
 export type RetryDeps = DeliveryDeps & {
   registrations: Pick<RegistrationStore, 'getRegistration' | 'replaceManageToken'>;
   /** The queues, for the places in line an email mentions. */
@@ -166,47 +123,85 @@ export async function deliverDueEmails(deps: RetryDeps, limit = 25): Promise<Del
   const now = deps.clock.now();
   const outcomes: DeliveryOutcome[] = [];
   for (const due of await deps.outbox.due(now, limit)) {
-    const entry = await deps.outbox.claim(due, new Date(now.getTime() + DELIVERY.leaseMs));
-    if (!entry) continue;
-    const [registration, event] = await Promise.all([
-      deps.registrations.getRegistration(entry.registrationId),
-      deps.events.getEvent(entry.eventId),
-    ]);
-    if (!registration || !event) {
-      await deps.outbox.markGaveUp(entry, now, 'registration or event no longer exists');
-      outcomes.push(counted({ ...outcomeBase(entry), result: 'gave-up', reason: 'missing' }, deps));
-      continue;
-    }
-    // Nobody left to write to: the personal data was removed (on request or after the retention period).
-    // Not a failed delivery either: the entry goes, and organisers see no failure that is not one.
-    if (registration.personalDataRemoved) {
-      await deps.outbox.discard(entry);
-      outcomes.push({ ...outcomeBase(entry), result: 'skipped', reason: 'personal data removed' });
-      continue;
-    }
-    // A confirmation of a registration that has since been changed or cancelled is not sent: its successor is.
-    if (!ENDING_KINDS.has(entry.kind) && registration.status === 'cancelled') {
-      await deps.outbox.markGaveUp(entry, now, 'superseded by cancellation');
-      outcomes.push({ ...outcomeBase(entry), result: 'skipped', reason: 'superseded' });
-      continue;
-    }
-    let manageToken: string | undefined;
-    if (needsManageLink(entry.kind)) {
-      manageToken = deps.secrets.newManageToken();
-      await deps.registrations.replaceManageToken(registration.id, sha256Hex(manageToken));
-    }
-    const waitingPositions =
-      deps.waiting && registration.waitingFor
-        ? positionsOf(
-            withOwnEntries(await deps.waiting.queue(registration.eventId), registration),
-            registration.id,
-          )
-        : undefined;
-    outcomes.push(
-      await attempt(entry, { event: event.definition, registration, manageToken, waitingPositions }, deps),
-    );
+    // The token of a first attempt that never ended is not trusted: a fresh one is made.
+    const { manageToken: _unused, ...entry } = due;
+    const outcome = await claimAndDeliver(entry, deps);
+    if (outcome) outcomes.push(outcome);
   }
   return outcomes;
+}
+
+/**
+ * The sender fed by the table's stream: the first attempt at each new outbox entry, right after the commit
+ * that wrote it, with the manage token the request put in the entry. It claims the entry as the retry does,
+ * so the stream and the retry never send an email twice. An error (the table unreachable) is thrown for
+ * that entry alone: the stream tries it again, and the retry takes it once the claim's lease runs out.
+ */
+export async function deliverNewEntry(
+  entry: OutboxEntry,
+  deps: RetryDeps,
+): Promise<DeliveryOutcome | undefined> {
+  if (entry.state !== 'pending' || entry.attempts > 0) return undefined;
+  return claimAndDeliver(entry, deps);
+}
+
+async function claimAndDeliver(due: OutboxEntry, deps: RetryDeps): Promise<DeliveryOutcome | undefined> {
+  const now = deps.clock.now();
+  const entry = await deps.outbox.claim(due, new Date(now.getTime() + DELIVERY.leaseMs));
+  if (!entry) return undefined;
+  const [registration, event] = await Promise.all([
+    deps.registrations.getRegistration(entry.registrationId),
+    deps.events.getEvent(entry.eventId),
+  ]);
+  if (!registration || !event) {
+    await deps.outbox.markGaveUp(entry, now, 'registration or event no longer exists');
+    return counted({ ...outcomeBase(entry), result: 'gave-up', reason: 'missing' }, deps);
+  }
+  // The erasure confirmation: the registration no longer knows the person, the entry does until it is sent.
+  if (entry.kind === 'erasure') {
+    if (!entry.recipient) {
+      await deps.outbox.discard(entry);
+      return { ...outcomeBase(entry), result: 'skipped', reason: 'no recipient' };
+    }
+    return attempt(
+      entry,
+      { event: event.definition, registration: { ...registration, ...entry.recipient } },
+      deps,
+    );
+  }
+  // Nobody left to write to: the personal data was removed (on request or after the retention period).
+  // Not a failed delivery either: the entry goes, and organisers see no failure that is not one.
+  if (registration.personalDataRemoved) {
+    await deps.outbox.discard(entry);
+    return { ...outcomeBase(entry), result: 'skipped', reason: 'personal data removed' };
+  }
+  // A confirmation of a registration that has since been changed or cancelled is not sent: its successor is.
+  if (!ENDING_KINDS.has(entry.kind) && registration.status === 'cancelled') {
+    await deps.outbox.markGaveUp(entry, now, 'superseded by cancellation');
+    return { ...outcomeBase(entry), result: 'skipped', reason: 'superseded' };
+  }
+  let manageToken = entry.manageToken;
+  if (needsManageLink(entry.kind) && !manageToken) {
+    manageToken = deps.secrets.newManageToken();
+    await deps.registrations.replaceManageToken(registration.id, sha256Hex(manageToken));
+  }
+  const waitingPositions =
+    deps.waiting && registration.waitingFor
+      ? positionsOf(
+          withOwnEntries(await deps.waiting.queue(registration.eventId), registration),
+          registration.id,
+        )
+      : undefined;
+  return attempt(
+    entry,
+    {
+      event: event.definition,
+      registration,
+      manageToken: needsManageLink(entry.kind) ? manageToken : undefined,
+      waitingPositions,
+    },
+    deps,
+  );
 }
 
 /** Emails that tell of an ending: still owed after the registration was cancelled. */

@@ -1,8 +1,7 @@
-import { PermanentDeliveryFailure } from '../domain/email.js';
-import { RegistrationNotFound, TryAgain } from '../domain/errors.js';
+import { newOutboxEntry } from '../domain/email.js';
+import { RegistrationNotFound } from '../domain/errors.js';
 import type { StoredRegistration } from '../domain/registration.js';
-import { composeEmail } from '../email/compose.js';
-import type { Clock, EmailOutbox, EventCatalog, Mailer, RegistrationStore } from '../ports.js';
+import type { Clock, EmailOutbox, EventCatalog, RegistrationStore } from '../ports.js';
 import { cancelRegistration } from './cancel-registration.js';
 import { findOwnRegistration, withRetryOnChange } from './registration-access.js';
 
@@ -18,19 +17,18 @@ export type EraseCommand = {
 export type EraseDeps = {
   registrations: RegistrationStore;
   events: Pick<EventCatalog, 'getEvent'>;
-  mailer: Mailer;
   /** Emails still owed to the person: after the erasure there is nobody to send them to. */
   outbox: Pick<EmailOutbox, 'owedTo' | 'discard'>;
   clock: Clock;
 };
 
 /**
- * Erasure on request: confirm by email while the address is still known, cancel if still active (seats
- * released once, waiting lists left; the erasure email tells of that, so no cancellation email is owed), then
- * remove name, email address, organisation, job title, the email guard and the manage token, and drop every
- * email still owed to the address. Status, choices and timestamps stay as an anonymous tombstone, so counters
- * and summaries stay right. When the confirmation cannot be sent, nothing is changed yet and the caller is
- * asked to try again.
+ * Erasure on request: cancel if still active (seats released once, waiting lists left; the erasure email
+ * tells of that, so no cancellation email is owed), then remove name, email address, organisation, job
+ * title, the email guard and the manage token, and drop every email still owed to the address. The same
+ * transaction that removes the data writes the erasure confirmation's outbox entry, which alone keeps the
+ * address and name until the sender has handed the email to SES (or given up). Status, choices and
+ * timestamps stay as an anonymous tombstone, so counters and summaries stay right.
  */
 export async function erasePersonalData(
   command: EraseCommand,
@@ -44,23 +42,6 @@ export async function erasePersonalData(
     throw new RegistrationNotFound();
   }
   if (current.personalDataRemoved) return { registration: current, erasedNow: false };
-
-  const event = await deps.events.getEvent(current.eventId);
-  if (event) {
-    try {
-      await deps.mailer.send(
-        composeEmail({
-          kind: 'erasure',
-          eventId: current.eventId,
-          event: event.definition,
-          registration: current,
-        }),
-      );
-    } catch (error) {
-      // An address that never accepts mail cannot be told; anything else is worth another try first.
-      if (!(error instanceof PermanentDeliveryFailure)) throw new TryAgain(30);
-    }
-  }
 
   // Seats are released and waiting lists left first, by the same transaction as a cancel.
   if (current.status !== 'cancelled') {
@@ -80,9 +61,23 @@ export async function erasePersonalData(
     const latest = await deps.registrations.getRegistration(current.id);
     if (!latest) throw new RegistrationNotFound();
     if (latest.personalDataRemoved) return latest;
-    return deps.registrations.removePersonalData(latest, deps.clock.now().toISOString(), 'request');
+    const now = deps.clock.now();
+    const erasureEmail = newOutboxEntry(
+      latest.id,
+      latest.eventId,
+      'erasure',
+      latest.version + 1,
+      now,
+      undefined,
+      {
+        recipient: { name: latest.name, email: latest.email, locale: latest.locale },
+      },
+    );
+    return deps.registrations.removePersonalData(latest, now.toISOString(), 'request', erasureEmail);
   });
   // Emails owed from before (a confirmation still being retried): nobody left to send them to.
-  for (const entry of await deps.outbox.owedTo(registration.id)) await deps.outbox.discard(entry);
+  for (const entry of await deps.outbox.owedTo(registration.id)) {
+    if (entry.kind !== 'erasure') await deps.outbox.discard(entry);
+  }
   return { registration, erasedNow: true };
 }

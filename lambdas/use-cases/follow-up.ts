@@ -1,25 +1,17 @@
-import type { OutboxEntry } from '../domain/email.js';
 import type { StoredRegistration } from '../domain/registration.js';
 import { positionsOf, withOwnEntries } from '../domain/waiting-list.js';
 import type { PromotionLease } from '../ports.js';
-import {
-  type DeliveryContent,
-  type DeliveryDeps,
-  type DeliveryOutcome,
-  deliverNoticeNow,
-  deliverNow,
-} from './deliver-email.js';
 import { type Promotion, type PromotionDeps, promoteWithLease } from './promote-waiting.js';
 
 /**
- * The work after a commit that every change shares: its email goes out at once, the seats it freed go to the
- * people waiting (with their emails), and a registration is shown with its places in line. None of it fails
- * the request: the change is committed, and the outbox retry and the promotion sweep repeat what went wrong.
+ * The work after a commit that every change shares: the seats it freed go to the people waiting, and a
+ * registration is shown with its places in line. Its email is not sent here: the outbox entry committed with
+ * the change is sent by the sender the table's stream feeds (and the scheduled retry), so no request waits
+ * for SES. None of it fails the request: the change is committed, and the promotion sweep repeats the walk.
  */
 
 /** What the follow-up reports, with ids only (the composition root writes it to the structured log). */
 export type FollowUpLog = {
-  delivery(outcome: DeliveryOutcome): void;
   promotion(promotion: Promotion): void;
   /** The walk after a change failed; the scheduled sweep repeats it. */
   promotionLeftToSweep(eventId: string, error: unknown): void;
@@ -28,7 +20,6 @@ export type FollowUpLog = {
 export type FollowUpDeps = PromotionDeps & {
   lease: PromotionLease;
   newOwnerId: () => string;
-  delivery: DeliveryDeps & { events: PromotionDeps['events'] };
   log: FollowUpLog;
 };
 
@@ -38,29 +29,9 @@ export type RegistrationInLine = {
   waitingPositions?: Record<string, number>;
 };
 
-/** The email a change owes, with the token and places in line the request has; never throws. */
-export async function sendNow(entry: OutboxEntry, content: DeliveryContent, deps: FollowUpDeps) {
-  deps.log.delivery(await deliverNow(entry, content, deps.delivery));
-}
-
-/** The email of a change that carries no manage link (a cancellation, leaving a list); never throws. */
-export async function sendNoticeNow(
-  entry: OutboxEntry,
-  registration: StoredRegistration,
-  deps: FollowUpDeps,
-) {
-  deps.log.delivery(await deliverNoticeNow(entry, registration, deps.delivery));
-}
-
-/** Sends the promotion emails right after their commits; the outbox and the sweep cover any failure. */
-export async function notifyPromotions(promotions: readonly Promotion[], deps: FollowUpDeps): Promise<void> {
-  await Promise.all(
-    promotions.map(async (promotion) => {
-      deps.log.promotion(promotion);
-      const { event, registration, manageToken, outbox } = promotion;
-      await sendNow(outbox, { event, registration, manageToken }, deps);
-    }),
-  );
+/** Logs the promotions; their emails were committed with them and go out through the outbox. */
+export function logPromotions(promotions: readonly Promotion[], deps: Pick<FollowUpDeps, 'log'>): void {
+  for (const promotion of promotions) deps.log.promotion(promotion);
 }
 
 /**
@@ -70,7 +41,7 @@ export async function notifyPromotions(promotions: readonly Promotion[], deps: F
 export async function promoteAndNotify(eventId: string, deps: FollowUpDeps): Promise<Promotion[]> {
   try {
     const promotions = await promoteWithLease(eventId, deps);
-    await notifyPromotions(promotions, deps);
+    logPromotions(promotions, deps);
     return promotions;
   } catch (error) {
     deps.log.promotionLeftToSweep(eventId, error);

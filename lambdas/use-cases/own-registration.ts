@@ -8,18 +8,17 @@ import {
   promoteAndNotify,
   promoteRightAway,
   type RegistrationInLine,
-  sendNoticeNow,
-  sendNow,
 } from './follow-up.js';
 import { findOwnRegistration } from './registration-access.js';
 import { joinWaitingList, leaveWaitingList, type WaitingListDeps } from './waiting-list.js';
 
 /**
- * What an attendee does with the manage link. Each commits its change, sends the email it owes, and hands
- * the seats it freed to the people waiting; the answer shows places in line while the registration waits.
+ * What an attendee does with the manage link. Each commits its change with the email it owes (an outbox
+ * entry the sender sends), and hands the seats it freed to the people waiting; the answer shows places in
+ * line while the registration waits.
  */
 
-export type OwnRegistrationDeps = WaitingListDeps & FollowUpDeps & Pick<EraseDeps, 'mailer' | 'outbox'>;
+export type OwnRegistrationDeps = WaitingListDeps & FollowUpDeps & Pick<EraseDeps, 'outbox'>;
 
 type OwnRegistrationRef = { registrationId: string; manageToken: string };
 
@@ -35,11 +34,8 @@ export async function changeOwnChoices(
   command: ChangeChoicesCommand,
   deps: OwnRegistrationDeps,
 ): Promise<RegistrationInLine> {
-  const { registration, outbox, event } = await changeChoices(command, deps);
-  if (outbox) {
-    await sendNow(outbox, { event, registration, manageToken: command.manageToken }, deps);
-    await promoteAndNotify(registration.eventId, deps);
-  }
+  const { registration, outbox } = await changeChoices(command, deps);
+  if (outbox) await promoteAndNotify(registration.eventId, deps);
   return inLine(registration, deps);
 }
 
@@ -49,10 +45,7 @@ export async function cancelOwnRegistration(
   deps: OwnRegistrationDeps,
 ): Promise<StoredRegistration> {
   const { registration, outbox } = await cancelRegistration({ ...command, by: 'attendee' }, deps);
-  if (outbox) {
-    await sendNoticeNow(outbox, registration, deps);
-    await promoteAndNotify(registration.eventId, deps);
-  }
+  if (outbox) await promoteAndNotify(registration.eventId, deps);
   return registration;
 }
 
@@ -72,13 +65,7 @@ export async function joinListAndConfirm(
   deps: OwnRegistrationDeps,
 ): Promise<RegistrationInLine> {
   const joined = await joinWaitingList(command, deps);
-  const shown = await inLine(joined.registration, deps);
-  await sendNow(
-    joined.outbox,
-    { event: joined.event, registration: joined.registration, waitingPositions: shown.waitingPositions },
-    deps,
-  );
-  return promoteRightAway(shown, deps);
+  return promoteRightAway(await inLine(joined.registration, deps), deps);
 }
 
 /** Leaves a round's list (or, waiting for a place, the list altogether) and is told so. */
@@ -86,7 +73,6 @@ export async function leaveListAndConfirm(
   command: OwnRegistrationRef & { roundId: string },
   deps: OwnRegistrationDeps,
 ): Promise<RegistrationInLine> {
-  const { registration, outbox } = await leaveWaitingList(command, deps);
-  if (outbox) await sendNoticeNow(outbox, registration, deps);
+  const { registration } = await leaveWaitingList(command, deps);
   return inLine(registration, deps);
 }

@@ -151,7 +151,17 @@ async function promoteOne(
 ): Promise<Promotion> {
   const now = deps.clock.now();
   const manageToken = deps.secrets.newManageToken();
-  const outbox = newOutboxEntry(current.id, current.eventId, 'promotion', current.version + 1, now);
+  const outbox = newOutboxEntry(
+    current.id,
+    current.eventId,
+    'promotion',
+    current.version + 1,
+    now,
+    undefined,
+    {
+      manageToken,
+    },
+  );
   const registration = await deps.waiting.promote({
     entry,
     current,

@@ -143,7 +143,9 @@ export async function createNewRegistration(
     manageTokenHash: sha256Hex(manageToken),
   };
   const kind = seats.status === 'waiting' ? 'waiting-list' : 'confirmation';
-  const outbox = newOutboxEntry(registration.id, registration.eventId, kind, 1, now);
+  const outbox = newOutboxEntry(registration.id, registration.eventId, kind, 1, now, undefined, {
+    manageToken,
+  });
   const newRegistration: NewRegistration = {
     registration,
     emailHash: stored.emailHash,

@@ -5,7 +5,6 @@ import {
   promoteAndNotify,
   promoteRightAway,
   type RegistrationInLine,
-  sendNow,
 } from './follow-up.js';
 import { type RegisterCommand, type RegisterDeps, type RegisterResult, register } from './register.js';
 import { replayRegistration } from './replay-registration.js';
@@ -16,9 +15,9 @@ import { signUpForPlace, type WaitingListDeps } from './waiting-list.js';
 type SignUpDeps = RegisterDeps & Omit<WaitingListDeps, 'waiting'> & FollowUpDeps;
 
 /**
- * Registers (one transaction), sends the confirmation with the places in line of any lists it joined, then,
- * if it joined one, lets the walk hand out seats that came free since the event was read. Shows the
- * registration as committed.
+ * Registers (one transaction, with the confirmation's outbox entry; the sender sends it), then, if it joined
+ * a list, lets the walk hand out seats that came free since the event was read. Shows the registration as
+ * committed.
  */
 export async function registerAndConfirm(
   command: RegisterCommand,
@@ -35,7 +34,7 @@ export async function registerAndConfirm(
 }
 
 /**
- * Signs up for a place (one transaction), sends the confirmation with the place in line, then walks the list
+ * Signs up for a place (one transaction, with its confirmation's outbox entry), then walks the list
  * at once: seats may have come free since the event was read, and then this signup is promoted right away.
  */
 export async function signUpAndConfirm(
@@ -52,12 +51,7 @@ export async function replaySignUp(remembered: unknown, deps: SignUpDeps): Promi
   return inLine(await replayRegistration(remembered, deps), deps);
 }
 
-/** The first email goes out with the token only this request has, and the places in line shown. */
-async function confirm(
-  { registration, manageToken, outbox, event }: RegisterResult,
-  deps: FollowUpDeps,
-): Promise<RegistrationInLine> {
-  const shown = await inLine(registration, deps);
-  await sendNow(outbox, { event, registration, manageToken, waitingPositions: shown.waitingPositions }, deps);
-  return shown;
+/** The registration with its places in line; its email is on its way through the outbox. */
+function confirm({ registration }: RegisterResult, deps: FollowUpDeps): Promise<RegistrationInLine> {
+  return inLine(registration, deps);
 }

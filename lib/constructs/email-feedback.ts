@@ -1,6 +1,5 @@
-import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -9,9 +8,10 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as ses from 'aws-cdk-lib/aws-ses';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { FunctionSpec } from '../../lambdas/routes.js';
+import { type AnyOccurrenceAlarmOptions, anyOccurrenceAlarm, failureQueue } from './alarms.js';
 import { ApiFunction } from './api-function.js';
 
 /** SES events that say something lasting about an address. */
@@ -87,17 +87,12 @@ export class EmailFeedback extends Construct {
       enabled: true,
     });
 
-    this.failures = new sqs.Queue(this, 'FailedEvents', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    Validations.of(this.failures).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason:
-        'This queue is itself the dead-letter destination of the feedback function (failed SES events after ' +
+    this.failures = failureQueue(
+      this,
+      'FailedEvents',
+      'This queue is itself the dead-letter destination of the feedback function (failed SES events after ' +
         "Lambda's retries); it is alarmed on and read by people, so it needs no dead-letter queue of its own.",
-    });
+    );
 
     this.function = new ApiFunction(this, 'Function', {
       entry: props.spec.entry,
@@ -134,21 +129,7 @@ export class EmailFeedback extends Construct {
     });
   }
 
-  private alarm(
-    id: string,
-    options: { description: string; metric: cloudwatch.IMetric; alarmTopic: sns.ITopic; prefix: string },
-  ): void {
-    const alarm = new cloudwatch.Alarm(this, `${id}Alarm`, {
-      alarmName: `${options.prefix}-${id}`,
-      alarmDescription: options.description,
-      metric: options.metric,
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
-    alarm.addAlarmAction(new cwActions.SnsAction(options.alarmTopic));
-    alarm.addOkAction(new cwActions.SnsAction(options.alarmTopic));
-    this.alarms.push(alarm);
+  private alarm(id: string, options: Omit<AnyOccurrenceAlarmOptions, 'id'>): void {
+    this.alarms.push(anyOccurrenceAlarm(this, { id, ...options }));
   }
 }

@@ -61,6 +61,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import dynalite from 'dynalite';
+import { ChangeFeed } from './change-feed.js';
 import { ConflictModel, type ConflictModelOptions, type ConflictStats } from './conflict-model.js';
 import { claimDataDir } from './data-dir.js';
 import { type FaultSwitch, Faults, faultError } from './faults.js';
@@ -107,6 +108,8 @@ export type EmbeddedDynamo = {
   /** Closes the endpoint and both dynalite servers (and their LevelDB). Idempotent. */
   close(): Promise<void>;
   faults: FaultSwitch;
+  /** Every write applied, as DynamoDB stream records (the local stack's stand-in for the table's stream). */
+  changes: Pick<ChangeFeed, 'subscribe'>;
   /** Deletes expired items in every table with TTL enabled now; resolves with the number deleted. */
   sweepExpiredItems(): Promise<number>;
   /**
@@ -129,6 +132,7 @@ export async function startEmbeddedDynamo(options: EmbeddedDynamoOptions = {}): 
   const newConflictModel = (o: ConflictModelOptions | undefined) => (o ? new ConflictModel(o) : undefined);
   const initialConflictModel = newConflictModel(options.conflictModel);
   const faults = new Faults();
+  const changes = new ChangeFeed(now);
 
   // Bind the public port first so that "port in use" is reported before any data directory is opened.
   let markReady: (layer: Layer) => void = () => {};
@@ -167,7 +171,7 @@ export async function startEmbeddedDynamo(options: EmbeddedDynamoOptions = {}): 
     const real = new DynaliteClient(await listen(realServer, 0, '127.0.0.1'));
     const scratch = new DynaliteClient(await listen(scratchServer, 0, '127.0.0.1'));
     const lock = new ReadWriteLock();
-    const transactions = new TransactionEngine({ real, scratch, lock, now });
+    const transactions = new TransactionEngine({ real, scratch, lock, now, changes });
     transactions.conflictModel = initialConflictModel;
     const ttl = new TimeToLive(real, lock, await TtlSettings.load(ttlFile), now);
     layer = new Layer(real, scratch, lock, transactions, ttl);
@@ -192,6 +196,7 @@ export async function startEmbeddedDynamo(options: EmbeddedDynamoOptions = {}): 
     endpoint: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     port,
     faults,
+    changes,
     sweepExpiredItems: () => layer.ttl.sweepExpiredItems(),
     setConflictModel(conflictOptions) {
       layer.transactions.conflictModel = newConflictModel(conflictOptions);
@@ -265,14 +270,16 @@ class Layer {
         return;
       }
       default:
-        if (SINGLE_WRITE_OPS.has(op) && this.transactions.conflictModel) {
+        if (EXCLUSIVE_OPS.has(op)) {
           const body = await readBody(req);
+          const request = parseJsonOrEmpty(body);
           await this.lock.exclusive(async () => {
-            await this.transactions.assertNotHeld(op, parseJsonOrEmpty(body));
-            await proxy(req, res, this.real, body);
+            if (SINGLE_WRITE_OPS.has(op) && this.transactions.conflictModel) {
+              await this.transactions.assertNotHeld(op, request);
+            }
+            await this.transactions.withChanges(op, request, () => proxy(req, res, this.real, body));
           });
-        } else if (EXCLUSIVE_OPS.has(op)) await this.lock.exclusive(() => proxy(req, res, this.real));
-        else if (SHARED_OPS.has(op)) await this.lock.shared(() => proxy(req, res, this.real));
+        } else if (SHARED_OPS.has(op)) await this.lock.shared(() => proxy(req, res, this.real));
         else await proxy(req, res, this.real);
     }
   }

@@ -29,6 +29,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
+import type { ChangeFeed } from './change-feed.js';
 import type { ConflictModel } from './conflict-model.js';
 import type { ReadWriteLock } from './rw-lock.js';
 import { batchWrite, readItems, ScratchTables, TableCatalog } from './tables.js';
@@ -75,6 +76,8 @@ export type TransactionEngineDeps = {
   scratch: DynaliteClient;
   lock: ReadWriteLock;
   now: () => number;
+  /** Told of every transaction applied. */
+  changes?: ChangeFeed;
 };
 
 export class TransactionEngine {
@@ -82,6 +85,7 @@ export class TransactionEngine {
   readonly #scratch: DynaliteClient;
   readonly #lock: ReadWriteLock;
   readonly #now: () => number;
+  readonly #changes: ChangeFeed | undefined;
   readonly #tables: TableCatalog;
   readonly #scratchTables: ScratchTables;
   /** ClientRequestToken -> fingerprint of the successful request and when the token expires. */
@@ -98,6 +102,55 @@ export class TransactionEngine {
     this.#now = deps.now;
     this.#tables = new TableCatalog(deps.real);
     this.#scratchTables = new ScratchTables(deps.scratch);
+    this.#changes = deps.changes;
+  }
+
+  /**
+   * Runs a single write (PutItem, UpdateItem, DeleteItem, BatchWriteItem) under the caller's exclusive lock
+   * and tells the change feed what it changed, reading the items it names before and after. A request whose
+   * items cannot be named (malformed) is run as is: it changes nothing.
+   */
+  async withChanges<T>(op: string, request: Json, write: () => Promise<T>): Promise<T> {
+    if (!this.#changes?.active) return write();
+    let targets: Target[];
+    try {
+      targets = await this.#singleWriteTargets(op, request);
+    } catch {
+      return write();
+    }
+    const before = await readItems(this.#real, targets);
+    const result = await write();
+    const after = await readItems(this.#real, targets);
+    this.#changes.publish(
+      targets.map((target, i) => ({
+        tableName: target.table.name,
+        keys: target.key,
+        before: before[i],
+        after: after[i],
+      })),
+    );
+    return result;
+  }
+
+  async #singleWriteTargets(op: string, request: Json): Promise<Target[]> {
+    const named: { table: string; item: unknown }[] = [];
+    if (op === 'BatchWriteItem') {
+      for (const [table, writes] of Object.entries((request.RequestItems ?? {}) as Json)) {
+        for (const write of writes as Json[]) {
+          const put = write.PutRequest as Json | undefined;
+          const del = write.DeleteRequest as Json | undefined;
+          named.push({ table, item: put ? put.Item : del?.Key });
+        }
+      }
+    } else {
+      named.push({ table: String(request.TableName), item: op === 'PutItem' ? request.Item : request.Key });
+    }
+    const tables = await this.#tables.describe(named.map((n) => n.table));
+    return named.map(({ table, item }) => {
+      const description = tables.get(table) as Table;
+      const key = Object.fromEntries(description.key.map(({ name }) => [name, (item as Item)[name]])) as Item;
+      return { table: description, key: checkKey(key, description) };
+    });
   }
 
   /** Drops cached table descriptions; call (under the exclusive lock) after CreateTable/UpdateTable/DeleteTable. */
@@ -220,6 +273,21 @@ export class TransactionEngine {
     fingerprint: string,
   ): Promise<void> {
     await this.#apply(items, targets, before, evaluations);
+    this.#changes?.publish(
+      items.flatMap((item, i) => {
+        const target = targets[i] as Target;
+        return item.kind === 'ConditionCheck'
+          ? []
+          : [
+              {
+                tableName: target.table.name,
+                keys: target.key,
+                before: before[i],
+                after: evaluations[i]?.after,
+              },
+            ];
+      }),
+    );
     if (token !== undefined)
       this.#tokens.set(token, { fingerprint, expiresAt: this.#now() + TOKEN_VALIDITY_MS });
   }

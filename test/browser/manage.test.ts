@@ -77,6 +77,7 @@ async function apiRegistration(id: string, token: string) {
 
 /** The subjects of the emails the local SES emulator received for `email`. */
 async function emailSubjects(email: string): Promise<string[]> {
+  await env.stack.emailsSettled();
   const store = (await (await fetch(`${env.stack.sesUrl}/store`)).json()) as {
     emails: { destination: { to: string[] }; subject?: string }[];
   };

@@ -4,6 +4,7 @@ import { AuthorizationType, type IAuthorizer } from 'aws-cdk-lib/aws-apigateway'
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { describe, expect, it } from 'vitest';
 import {
+  emailSenderFunctionSpec,
   type FunctionSpec,
   functionSpecs,
   type Route,
@@ -36,11 +37,23 @@ import {
   synthStage,
 } from './helpers.js';
 
-const allSpecs: Record<string, FunctionSpec> = { ...functionSpecs, ...scheduledFunctionSpecs };
+const allSpecs: Record<string, FunctionSpec> = {
+  ...functionSpecs,
+  ...scheduledFunctionSpecs,
+  emailSender: emailSenderFunctionSpec,
+};
 const specNames = Object.keys(allSpecs);
 const adminFunctionNames = new Set(
   routes.filter((r) => r.auth === 'admin').map((r) => r.functionName as string),
 );
+
+/** What the email sender's event source may do with the table's stream. */
+const STREAM_ACTIONS = [
+  'dynamodb:DescribeStream',
+  'dynamodb:GetRecords',
+  'dynamodb:GetShardIterator',
+  'dynamodb:ListStreams',
+];
 
 type Built = Pick<SynthesizedStage, 'api' | 'apiTemplate'> | CustomApi;
 
@@ -324,7 +337,7 @@ describe('ApiStack functions', () => {
   const stage = synthStage('dev');
   const lambdas = resourcesOfType(stage.apiTemplate, 'AWS::Lambda::Function');
 
-  it('has one Lambda function per function spec (routes and schedules) and no other', () => {
+  it('has one Lambda function per function spec (routes, schedules, the email sender) and no other', () => {
     expect(Object.keys(lambdas).sort()).toEqual(
       specNames.map((name) => functionLogicalId(stage, name)).sort(),
     );
@@ -382,10 +395,11 @@ describe('ApiStack functions', () => {
     const production = synthStage('production');
     const config = production.config.reservedConcurrency;
     for (const name of specNames) {
+      const own = routes.filter((r) => r.functionName === name);
       const expected =
         name in scheduledFunctionSpecs
           ? config.scheduledFunctions
-          : routes.filter((r) => r.functionName === name).every((r) => r.auth === 'admin')
+          : own.length > 0 && own.every((r) => r.auth === 'admin')
             ? config.adminFunctions
             : undefined;
       expect(lambdaOf(production, name)?.Properties?.ReservedConcurrentExecutions).toBe(
@@ -410,7 +424,11 @@ describe('ApiStack table grants (least privilege from routes.ts)', () => {
 
   it.each(specNames)('%s gets exactly the access its spec declares', (name) => {
     const access = allSpecs[name]?.tableAccess ?? noAccess;
-    const statements = dynamoStatementsOf(stage, name);
+    // The email sender also reads the table's stream (its event source): checked in email-sender.test.ts.
+    const streamRead = (s: PolicyStatementJson) => actionsOf(s).some((a) => STREAM_ACTIONS.includes(a));
+    const streamStatements = dynamoStatementsOf(stage, name).filter(streamRead);
+    expect(streamStatements.length > 0).toBe(name === 'emailSender');
+    const statements = dynamoStatementsOf(stage, name).filter((s) => !streamRead(s));
     const expected: PolicyStatementJson[] = [];
     if (access.readKeyPrefixes.length > 0) {
       expected.push({
@@ -559,10 +577,20 @@ describe('ApiStack table grants (least privilege from routes.ts)', () => {
         expect(actions.some((action) => action.includes('*'))).toBe(false);
         expect(actions).not.toContain('dynamodb:scan');
         if (resourcesOf(statement).includes('*')) {
-          expect(actions.sort()).toEqual(['xray:puttelemetryrecords', 'xray:puttracesegments']);
+          // ListStreams names no resource (the email sender's event source finds the table's stream with it).
+          expect(actions.filter((action) => action !== 'dynamodb:liststreams').sort()).toEqual([
+            'xray:puttelemetryrecords',
+            'xray:puttracesegments',
+          ]);
+          continue;
         }
         if (isDynamoStatement(statement)) {
           const isQuery = actions.every((action) => action === 'dynamodb:query');
+          // The email sender's stream reads: on the table's stream only.
+          if (actions.includes('dynamodb:getrecords')) {
+            expect(JSON.stringify(statement.Resource)).toContain('StreamArn');
+            continue;
+          }
           // Item access is always scoped to partition key prefixes; queries to named indexes.
           if (!isQuery) expect(leadingKeys(statement)).toBeDefined();
           if (isQuery) expect(JSON.stringify(statement.Resource)).toContain('/index/');
@@ -578,9 +606,15 @@ describe('customer-managed table key', () => {
     expect(stage.config.tableKmsKey).toBe('customer-managed');
     for (const name of specNames) {
       const access = allSpecs[name]?.tableAccess ?? noAccess;
-      const kms = statementsOfFunction(stage.apiTemplate, functionLogicalId(stage, name)).filter((s) =>
+      const all = statementsOfFunction(stage.apiTemplate, functionLogicalId(stage, name)).filter((s) =>
         actionsOf(s).some((a) => a.startsWith('kms:')),
       );
+      // The email sender decrypts the table's stream records (Lambda reads the stream with its role).
+      const streamDecrypt = all.filter((s) => s.Condition === undefined);
+      expect(streamDecrypt.map((s) => actionsOf(s).sort())).toEqual(
+        name === 'emailSender' ? [['kms:Decrypt', 'kms:DescribeKey']] : [],
+      );
+      const kms = all.filter((s) => s.Condition !== undefined);
       const any =
         access.readKeyPrefixes.length + access.writeKeyPrefixes.length + access.queryIndexPartitions.length >
         0;

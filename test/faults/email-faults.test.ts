@@ -21,7 +21,7 @@ import {
 } from '../../lambdas/domain/email.js';
 import type { Mailer } from '../../lambdas/ports.js';
 import { changeChoices } from '../../lambdas/use-cases/change-choices.js';
-import { deliverDueEmails, deliverNow } from '../../lambdas/use-cases/deliver-email.js';
+import { deliverDueEmails, deliverNewEntry } from '../../lambdas/use-cases/deliver-email.js';
 import { register } from '../../lambdas/use-cases/register.js';
 import { assertEventConsistent } from '../model/invariants.js';
 import { startTestTable, type TestTable } from '../support/dynamo.js';
@@ -111,8 +111,8 @@ describe('SES outage and a crash between commit and email', () => {
     const eventId = await newEvent();
     mailer.failure = new TransientDeliveryFailure('ServiceUnavailable');
     const result = await registerOne(eventId);
-    const first = await deliverNow(result.outbox, { ...result, event: result.event }, delivery());
-    expect(first.result).toBe('retry');
+    const first = await deliverNewEntry(result.outbox, retryDeps());
+    expect(first?.result).toBe('retry');
 
     let state = await assertEventConsistent(table.documentClient, table.tableName, eventId);
     expect(state.registrations.map((r) => [r.id, r.status])).toEqual([[result.registration.id, 'confirmed']]);
@@ -155,7 +155,7 @@ describe('SES outage and a crash between commit and email', () => {
   it('a crash right after the commit (no send attempted): sent once after the lease, never before', async () => {
     const eventId = await newEvent();
     const result = await registerOne(eventId, 2);
-    // The process dies here: deliverNow never runs.
+    // The process dies here: the sender never runs.
     await assertEventConsistent(table.documentClient, table.tableName, eventId);
 
     await deliverDueEmails(retryDeps());
@@ -185,7 +185,7 @@ describe('SES outage and a crash between commit and email', () => {
     const eventId = await newEvent();
     mailer.failure = new TransientDeliveryFailure('ServiceUnavailable');
     const result = await registerOne(eventId, 4);
-    await deliverNow(result.outbox, { ...result, event: result.event }, delivery());
+    await deliverNewEntry(result.outbox, retryDeps());
     await sweepUntilQuiet();
     expect(mailer.attemptsTo('deelnemer4@example.nl')).toBe(DELIVERY.maxAttempts);
     expect((await store.getRegistration(result.registration.id))?.confirmation).toMatchObject({
@@ -206,8 +206,8 @@ describe('SES outage and a crash between commit and email', () => {
     const eventId = await newEvent();
     mailer.failure = new PermanentDeliveryFailure('MessageRejected');
     const result = await registerOne(eventId, 5);
-    const outcome = await deliverNow(result.outbox, { ...result, event: result.event }, delivery());
-    expect(outcome.result).toBe('gave-up');
+    const outcome = await deliverNewEntry(result.outbox, retryDeps());
+    expect(outcome?.result).toBe('gave-up');
     await sweepUntilQuiet(2);
     expect(mailer.attemptsTo('deelnemer5@example.nl')).toBe(1);
     await assertEventConsistent(table.documentClient, table.tableName, eventId);

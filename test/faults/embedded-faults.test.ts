@@ -44,6 +44,9 @@ beforeAll(async () => {
     // The scheduled functions (email retries, consistency check) would share the fault queue: off.
     scheduleIntervalMs: 0,
   });
+  // So would the email sender, fed after each request (its claim and settlement are DynamoDB writes): off,
+  // as these tests are about the requests; the emails stay owed in the outbox.
+  stack.setEmailSenderEnabled(false);
   checkClient = documentClient();
   store = new DynamoStore(checkClient, stack.tableName);
 });

@@ -556,9 +556,9 @@ describe('admin API: cancelling a batch of abusive registrations (issue 15.2)', 
       'not-found': 2,
     });
     for (const n of [1, 2, 3]) {
-      expect(
-        (await emailsTo(stack.sesUrl, `bot${n}@bots-${n}.example`)).map((mail) => mail.subject),
-      ).toContain('Uw aanmelding is geannuleerd: Admin testdag');
+      expect((await emailsTo(stack, `bot${n}@bots-${n}.example`)).map((mail) => mail.subject)).toContain(
+        'Uw aanmelding is geannuleerd: Admin testdag',
+      );
     }
     // Seats released once, and the freed seat went to the person waiting.
     const summary = await admin('GET', `/admin/events/${BATCH}/summary`);

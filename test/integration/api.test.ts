@@ -177,6 +177,15 @@ describe('the API over HTTP on the local stack', () => {
     expect(await seatsLeft(SEED)).toEqual(before);
   });
 
+  it('lets caches keep an event for a second (the read path during a rush), never an error', async () => {
+    const found = await api(stack, 'GET', `/events/${SEED}`);
+    expect(found.status).toBe(200);
+    expect(found.headers.get('cache-control')).toBe('public, max-age=1');
+    const missing = await api(stack, 'GET', '/events/bestaat-niet');
+    expect(missing.status).toBe(404);
+    expect(missing.headers.get('cache-control')).toBe('no-store');
+  });
+
   it('answers unknown events, routes and methods in the same error shape', async () => {
     expect((await api(stack, 'GET', '/events/bestaat-niet')).body.error.code).toBe('EVENT_NOT_FOUND');
     const unknownRoute = await api(stack, 'GET', '/nope');

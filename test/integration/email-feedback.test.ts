@@ -13,7 +13,7 @@ import { createSesClient, SesMailer } from '../../lambdas/adapters/ses/mailer.js
 import { cryptoSecrets } from '../../lambdas/adapters/system.js';
 import { logger } from '../../lambdas/observability.js';
 import { eventSummary } from '../../lambdas/use-cases/admin/event-summary.js';
-import { deliverNow } from '../../lambdas/use-cases/deliver-email.js';
+import { deliverNewEntry } from '../../lambdas/use-cases/deliver-email.js';
 import { register } from '../../lambdas/use-cases/register.js';
 import { startTestTable, type TestTable } from '../support/dynamo.js';
 import { sampleDefinition } from '../support/fakes.js';
@@ -66,20 +66,19 @@ async function registerAndSend(): Promise<{ registrationId: string; email: strin
     { events: store, registrations: store, clock, secrets: cryptoSecrets },
   );
   ses.on(SendRawEmailCommand).resolves({ MessageId: `m-${n}` });
-  const outcome = await deliverNow(
-    result.outbox,
-    { event: result.event, registration: result.registration, manageToken: result.manageToken },
-    {
-      outbox: new DynamoOutbox(table.documentClient, table.tableName),
-      mailer: new SesMailer(createSesClient({ region: 'eu-west-1' }), {
-        from: 'Testdag <aanmelden@example.nl>',
-        configurationSet: 'vol-is-vol-test',
-      }),
-      clock,
-      publicBaseUrl: 'https://aanmelden.example.nl',
-    },
-  );
-  expect(outcome.result).toBe('sent');
+  const outcome = await deliverNewEntry(result.outbox, {
+    outbox: new DynamoOutbox(table.documentClient, table.tableName),
+    mailer: new SesMailer(createSesClient({ region: 'eu-west-1' }), {
+      from: 'Testdag <aanmelden@example.nl>',
+      configurationSet: 'vol-is-vol-test',
+    }),
+    clock,
+    publicBaseUrl: 'https://aanmelden.example.nl',
+    registrations: store,
+    events: store,
+    secrets: cryptoSecrets,
+  });
+  expect(outcome?.result).toBe('sent');
   const sent = ses.commandCalls(SendRawEmailCommand)[0]?.args[0].input;
   // SES publishes each message tag as a list of values.
   const tags = Object.fromEntries((sent?.Tags ?? []).map((tag) => [tag.Name, [tag.Value]]));

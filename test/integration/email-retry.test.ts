@@ -7,7 +7,7 @@ import { createSesClient, SesMailer } from '../../lambdas/adapters/ses/mailer.js
 import { cryptoSecrets } from '../../lambdas/adapters/system.js';
 import { DELIVERY } from '../../lambdas/domain/email.js';
 import { matchesHash } from '../../lambdas/domain/hashing.js';
-import { deliverDueEmails, deliverNow } from '../../lambdas/use-cases/deliver-email.js';
+import { deliverDueEmails, deliverNewEntry } from '../../lambdas/use-cases/deliver-email.js';
 import { register } from '../../lambdas/use-cases/register.js';
 import { startTestTable, type TestTable } from '../support/dynamo.js';
 import { sampleDefinition } from '../support/fakes.js';
@@ -95,12 +95,8 @@ describe('delivery that loses nothing', () => {
     async (_label, failure) => {
       ses.on(SendRawEmailCommand).rejectsOnce(failure).resolves({ MessageId: 'm-1' });
       const result = await registerSomeone();
-      const first = await deliverNow(
-        result.outbox,
-        { event: result.event, registration: result.registration, manageToken: result.manageToken },
-        delivery(),
-      );
-      expect(first.result).toBe('retry');
+      const first = await deliverNewEntry(result.outbox, retry());
+      expect(first?.result).toBe('retry');
       expect((await store.getRegistration(result.registration.id))?.confirmation).toMatchObject({
         state: 'pending',
         attempts: 1,
@@ -122,12 +118,8 @@ describe('delivery that loses nothing', () => {
       .on(SendRawEmailCommand)
       .rejects(new MessageRejected({ message: 'Address blacklisted', $metadata: {} }));
     const result = await registerSomeone();
-    const outcome = await deliverNow(
-      result.outbox,
-      { event: result.event, registration: result.registration, manageToken: result.manageToken },
-      delivery(),
-    );
-    expect(outcome.result).toBe('gave-up');
+    const outcome = await deliverNewEntry(result.outbox, retry());
+    expect(outcome?.result).toBe('gave-up');
     await sweepUntilQuiet(3);
     expect(sends()).toBe(1);
     expect((await store.getRegistration(result.registration.id))?.confirmation).toMatchObject({
@@ -145,11 +137,7 @@ describe('delivery that loses nothing', () => {
       }),
     );
     const result = await registerSomeone();
-    const first = await deliverNow(
-      result.outbox,
-      { event: result.event, registration: result.registration, manageToken: result.manageToken },
-      delivery(),
-    );
+    const first = await deliverNewEntry(result.outbox, retry());
     expect(first).toMatchObject({ result: 'retry', senderNotReady: true });
     await sweepUntilQuiet(DELIVERY.maxAttempts + 3);
     expect(sends()).toBeGreaterThan(DELIVERY.maxAttempts);
@@ -169,11 +157,7 @@ describe('delivery that loses nothing', () => {
   it('gives up after the last attempt while SES stays down', async () => {
     ses.on(SendRawEmailCommand).rejects(sesError('ServiceUnavailable', 503));
     const result = await registerSomeone();
-    await deliverNow(
-      result.outbox,
-      { event: result.event, registration: result.registration, manageToken: result.manageToken },
-      delivery(),
-    );
+    await deliverNewEntry(result.outbox, retry());
     await sweepUntilQuiet();
     expect(sends()).toBe(DELIVERY.maxAttempts);
     expect((await store.getRegistration(result.registration.id))?.confirmation).toMatchObject({

@@ -31,7 +31,7 @@ describe('confirmation email on the local stack', () => {
   it('sends a Dutch email naming both workshops, with an .ics and a manage link that works', async () => {
     const created = await api(stack, 'POST', `/events/${SEED}/registrations`, person('marieke@example.nl'));
     expect(created.status).toBe(201);
-    const [email] = await emailsTo(stack.sesUrl, 'marieke@example.nl');
+    const [email] = await emailsTo(stack, 'marieke@example.nl');
     expect(email).toBeDefined();
     if (!email) return;
     expect(email.subject).toBe('Bevestiging van uw aanmelding: Dag van Weerbaar Bestuur');
@@ -72,21 +72,21 @@ describe('confirmation email on the local stack', () => {
       `/events/${SEED}/registrations`,
       person('john@example.org', { name: 'John Smith', locale: 'en' }),
     );
-    const [email] = await emailsTo(stack.sesUrl, 'john@example.org');
+    const [email] = await emailsTo(stack, 'john@example.org');
     expect(email?.subject).toBe('Your registration is confirmed: Dag van Weerbaar Bestuur');
     expect(email?.body.text).toContain('Thursday, 12 September 2019');
   });
 
   it('sends an updated confirmation on a change and a cancellation email on cancel', async () => {
     await api(stack, 'POST', `/events/${SEED}/registrations`, person('wijzig@example.nl'));
-    const [first] = await emailsTo(stack.sesUrl, 'wijzig@example.nl');
+    const [first] = await emailsTo(stack, 'wijzig@example.nl');
     const { id, token } = manageLink(first ?? ({} as never));
     const auth = { Authorization: `Bearer ${token}` };
     expect(
       (await api(stack, 'PATCH', `/registrations/${id}`, { choices: { '1': round1[2]?.id } }, auth)).status,
     ).toBe(200);
     expect((await api(stack, 'DELETE', `/registrations/${id}`, undefined, auth)).status).toBe(200);
-    const emails = await emailsTo(stack.sesUrl, 'wijzig@example.nl');
+    const emails = await emailsTo(stack, 'wijzig@example.nl');
     expect(emails.map((email) => email.subject.split(':')[0])).toEqual([
       'Bevestiging van uw aanmelding',
       'Uw aanmelding is gewijzigd',
@@ -105,7 +105,7 @@ describe('confirmation email on the local stack', () => {
       `/events/${SEED}/registrations`,
       person('html@example.nl', { name: '<b>Jan</b> & "Piet"' }),
     );
-    const [email] = await emailsTo(stack.sesUrl, 'html@example.nl');
+    const [email] = await emailsTo(stack, 'html@example.nl');
     expect(email?.body.html).toContain('&lt;b&gt;Jan&lt;/b&gt; &amp; &quot;Piet&quot;');
     expect(email?.body.html).not.toContain('<b>Jan</b>');
 
@@ -117,6 +117,6 @@ describe('confirmation email on the local stack', () => {
     );
     expect(injection.status).toBe(400);
     expect(injection.body.error.details[0].path).toBe('name');
-    expect(await emailsTo(stack.sesUrl, 'victim@example.org')).toEqual([]);
+    expect(await emailsTo(stack, 'victim@example.org')).toEqual([]);
   });
 });

@@ -45,7 +45,7 @@ describe('logs', () => {
       choices,
       consent: true,
     });
-    const [email] = await emailsTo(stack.sesUrl, person.email);
+    const [email] = await emailsTo(stack, person.email);
     const { id, token } = manageLink(email ?? ({} as never));
     const auth = { Authorization: `Bearer ${token}` };
     await api(stack, 'GET', `/registrations/${id}`, undefined, auth);
@@ -134,13 +134,13 @@ describe('logs', () => {
       accepts: { '1': ['a', 'b'] },
     });
     await api(stack, 'GET', '/admin/events/wachtlog/waiting-list', undefined, admin);
-    const [holderEmail] = await emailsTo(stack.sesUrl, holder.email);
+    const [holderEmail] = await emailsTo(stack, holder.email);
     const holderLink = manageLink(holderEmail ?? ({} as never));
     await api(stack, 'DELETE', `/registrations/${holderLink.id}`, undefined, {
       Authorization: `Bearer ${holderLink.token}`,
     });
     await stack.runScheduled('promoteWaitingLists');
-    const [placeEmail] = await emailsTo(stack.sesUrl, placeSeeker.email);
+    const [placeEmail] = await emailsTo(stack, placeSeeker.email);
     const placeLink = manageLink(placeEmail ?? ({} as never));
     await api(stack, 'DELETE', `/registrations/${placeLink.id}/waiting-list/1`, undefined, {
       Authorization: `Bearer ${placeLink.token}`,

@@ -3,13 +3,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoAdminQueries } from '../../lambdas/adapters/dynamodb/admin-queries.js';
 import { createDocumentClient } from '../../lambdas/adapters/dynamodb/client.js';
 import { DynamoStore } from '../../lambdas/adapters/dynamodb/dynamo-store.js';
-import { DynamoOutbox } from '../../lambdas/adapters/dynamodb/outbox.js';
+import { DynamoOutbox, toEntry } from '../../lambdas/adapters/dynamodb/outbox.js';
 import { cryptoSecrets } from '../../lambdas/adapters/system.js';
 import { TransientDeliveryFailure } from '../../lambdas/domain/email.js';
-import { TryAgain } from '../../lambdas/domain/errors.js';
 import type { EventDefinition } from '../../lambdas/domain/event-definition.js';
 import { ERASED } from '../../lambdas/domain/privacy.js';
-import { deliverDueEmails } from '../../lambdas/use-cases/deliver-email.js';
+import type { Mailer } from '../../lambdas/ports.js';
+import { deliverDueEmails, deliverNewEntry } from '../../lambdas/use-cases/deliver-email.js';
 import { erasePersonalData } from '../../lambdas/use-cases/erase-personal-data.js';
 import { purgeExpiredPersonalData } from '../../lambdas/use-cases/purge-personal-data.js';
 import { register } from '../../lambdas/use-cases/register.js';
@@ -104,7 +104,7 @@ describe('erasure on request', () => {
     await store.putEventDefinition('erase', event());
     const created = await api(stack, 'POST', '/events/erase/registrations', person(1));
     expect(created.status).toBe(201);
-    const [confirmation] = await emailsTo(stack.sesUrl, 'prive1@example.nl');
+    const [confirmation] = await emailsTo(stack, 'prive1@example.nl');
     const { id, token } = manageLink(confirmation ?? ({} as never));
     const auth = { Authorization: `Bearer ${token}` };
 
@@ -113,7 +113,7 @@ describe('erasure on request', () => {
     expect(erased.body.registration).toMatchObject({ status: 'cancelled', name: ERASED, email: ERASED });
     expect(erased.body.registration.personalDataRemoved.reason).toBe('request');
 
-    const emails = await emailsTo(stack.sesUrl, 'prive1@example.nl');
+    const emails = await emailsTo(stack, 'prive1@example.nl');
     expect(emails.at(-1)?.subject).toBe('Uw gegevens zijn verwijderd: Privacydag');
     // The link no longer opens anything.
     expect((await api(stack, 'GET', `/registrations/${id}`, undefined, auth)).status).toBe(404);
@@ -139,7 +139,7 @@ describe('erasure on request', () => {
     const audit = await admin('GET', '/admin/events/erase-admin/audit');
     expect(audit.body.items[0]).toMatchObject({ action: 'registration.erased', registrationId: id });
     expect(JSON.stringify(audit.body)).not.toContain('prive2');
-    expect((await emailsTo(stack.sesUrl, 'prive2@example.nl')).at(-1)?.subject).toContain(
+    expect((await emailsTo(stack, 'prive2@example.nl')).at(-1)?.subject).toContain(
       'Uw gegevens zijn verwijderd',
     );
     expect(
@@ -147,37 +147,60 @@ describe('erasure on request', () => {
     ).toBe(200);
   });
 
-  it('erases nothing while the confirmation cannot be sent', async () => {
+  it('SES down at the erasure: erased at once; only the email holds the address, until SES takes it', async () => {
     await store.putEventDefinition('erase-later', event());
-    const { registration, manageToken } = await register(
-      {
-        eventId: 'erase-later',
-        name: 'Nog Niet',
-        email: 'nognier@example.nl',
-        organisation: 'Org',
-        choices: { '1': 'a' },
-        locale: 'nl',
-      },
-      { events: store, registrations: store, clock: { now: () => new Date() }, secrets: cryptoSecrets },
-    );
-    const failingMailer = {
-      send: async () => {
-        throw new TransientDeliveryFailure('Throttling');
-      },
-    };
-    await expect(
-      erasePersonalData(
-        { registrationId: registration.id, manageToken, by: 'attendee' },
+    stack.setEmailSenderEnabled(false); // the test plays the sender, with SES down
+    try {
+      const { registration, manageToken } = await register(
         {
-          registrations: store,
-          events: store,
-          mailer: failingMailer,
-          outbox,
-          clock: { now: () => new Date() },
+          eventId: 'erase-later',
+          name: 'Nog Niet',
+          email: 'nognier@example.nl',
+          organisation: 'Org',
+          choices: { '1': 'a' },
+          locale: 'nl',
         },
-      ),
-    ).rejects.toBeInstanceOf(TryAgain);
-    expect((await store.getRegistration(registration.id))?.name).toBe('Nog Niet');
+        { events: store, registrations: store, clock: { now: () => new Date() }, secrets: cryptoSecrets },
+      );
+      await erasePersonalData(
+        { registrationId: registration.id, manageToken, by: 'attendee' },
+        { registrations: store, events: store, outbox, clock: { now: () => new Date() } },
+      );
+      expect((await store.getRegistration(registration.id))?.name).toBe(ERASED);
+      const holding = (await allItems()).filter((item) =>
+        JSON.stringify(item).includes('nognier@example.nl'),
+      );
+      expect(holding).toEqual([
+        expect.objectContaining({ type: 'outbox', kind: 'erasure', state: 'pending' }),
+      ]);
+
+      const sent: string[] = [];
+      const sender = (mailer: Mailer, at: Date) => ({
+        outbox,
+        mailer,
+        clock: { now: () => at },
+        publicBaseUrl: 'http://localhost',
+        registrations: store,
+        events: store,
+        secrets: cryptoSecrets,
+      });
+      const down: Mailer = {
+        send: async () => {
+          throw new TransientDeliveryFailure('Throttling');
+        },
+      };
+      const up: Mailer = { send: async (email) => void sent.push(`${email.to} ${email.subject}`) };
+      const first = await deliverNewEntry(toEntry(holding[0] ?? {}), sender(down, new Date()));
+      expect(first?.result).toBe('retry');
+      expect(await wholeTable()).toContain('nognier@example.nl');
+
+      await deliverDueEmails(sender(up, new Date(Date.now() + 60 * 60_000)), 1000);
+      expect(sent).toEqual(['nognier@example.nl Uw gegevens zijn verwijderd: Privacydag']);
+      const table = await wholeTable();
+      for (const trace of ['Nog Niet', 'nognier@example.nl']) expect(table).not.toContain(trace);
+    } finally {
+      stack.setEmailSenderEnabled(true);
+    }
   });
 });
 
@@ -196,13 +219,14 @@ describe('Idempotency-Key records hold nothing personal (issue 15.1)', () => {
     expect(JSON.stringify(records)).toContain(id);
     for (const trace of [...traces(30), 'Functie 30']) expect(JSON.stringify(records)).not.toContain(trace);
 
-    const [confirmation] = await emailsTo(stack.sesUrl, 'prive30@example.nl');
+    const [confirmation] = await emailsTo(stack, 'prive30@example.nl');
     const { token } = manageLink(confirmation ?? ({} as never));
     const erased = await api(stack, 'DELETE', `/registrations/${id}/personal-data`, undefined, {
       Authorization: `Bearer ${token}`,
     });
     expect(erased.status).toBe(200);
 
+    await stack.emailsSettled(); // the erasure email is sent: its address goes with it
     const table = await wholeTable();
     for (const trace of [...traces(30), 'Functie 30']) expect(table).not.toContain(trace);
 
@@ -219,7 +243,7 @@ describe('Idempotency-Key records hold nothing personal (issue 15.1)', () => {
     await store.putEventDefinition('idem-cancel', event());
     const created = await api(stack, 'POST', '/events/idem-cancel/registrations', keyed(31), withKey('k-31'));
     expect(created.status).toBe(201);
-    const [confirmation] = await emailsTo(stack.sesUrl, 'prive31@example.nl');
+    const [confirmation] = await emailsTo(stack, 'prive31@example.nl');
     const { id, token } = manageLink(confirmation ?? ({} as never));
     const cancelled = await api(stack, 'DELETE', `/registrations/${id}`, undefined, {
       Authorization: `Bearer ${token}`,
@@ -253,6 +277,7 @@ describe('no email is owed to an erased address (issue 15.5)', () => {
     const id = created.body.registration.id;
     const erased = await admin('DELETE', `/admin/events/erase-owed/registrations/${id}/personal-data`);
     expect(erased.status).toBe(200);
+    await stack.emailsSettled();
     expect(await emailsOwedOrFailed(id)).toEqual([]);
     const summary = await admin('GET', '/admin/events/erase-owed/summary');
     expect(summary.body.totals).toMatchObject({ emailsPending: 0, emailsFailed: 0 });
@@ -260,29 +285,40 @@ describe('no email is owed to an erased address (issue 15.5)', () => {
 
   it('an email still being retried is dropped by the erasure, not sent and not failed', async () => {
     await store.putEventDefinition('erase-retrying', event());
-    // Registered while the mail was down: the confirmation is still owed.
-    const { registration } = await register(
-      { eventId: 'erase-retrying', ...person(41), locale: 'nl' },
-      { events: store, registrations: store, clock: { now: () => new Date() }, secrets: cryptoSecrets },
-    );
-    expect(await emailsOwedOrFailed(registration.id)).toHaveLength(1);
-    const sent: string[] = [];
-    await erasePersonalData(
-      { registrationId: registration.id, by: 'organiser' },
-      {
-        registrations: store,
-        events: store,
-        mailer: { send: async (email) => void sent.push(email.subject) },
-        outbox,
-        clock: { now: () => new Date() },
-      },
-    );
-    expect(sent).toEqual(['Uw gegevens zijn verwijderd: Privacydag']);
-    expect(await emailsOwedOrFailed(registration.id)).toEqual([]);
+    stack.setEmailSenderEnabled(false); // registered while the mail was down: the confirmation is still owed
+    try {
+      const { registration } = await register(
+        { eventId: 'erase-retrying', ...person(41), locale: 'nl' },
+        { events: store, registrations: store, clock: { now: () => new Date() }, secrets: cryptoSecrets },
+      );
+      expect(await emailsOwedOrFailed(registration.id)).toHaveLength(1);
+      await erasePersonalData(
+        { registrationId: registration.id, by: 'organiser' },
+        { registrations: store, events: store, outbox, clock: { now: () => new Date() } },
+      );
+      const sent: string[] = [];
+      await deliverDueEmails(
+        {
+          outbox,
+          mailer: { send: async (email) => void sent.push(email.subject) },
+          clock: { now: () => new Date(Date.now() + 60 * 60_000) },
+          publicBaseUrl: 'http://localhost',
+          registrations: store,
+          events: store,
+          secrets: cryptoSecrets,
+        },
+        1000,
+      );
+      expect(sent).toEqual(['Uw gegevens zijn verwijderd: Privacydag']);
+      expect(await emailsOwedOrFailed(registration.id)).toEqual([]);
+    } finally {
+      stack.setEmailSenderEnabled(true);
+    }
   });
 
   it('after the retention purge, the sweep drops what is still owed instead of reporting it failed', async () => {
     await store.putEventDefinition('purge-owed', event(30));
+    stack.setEmailSenderEnabled(false); // the confirmation stays owed until the sweep
     const { registration } = await register(
       { eventId: 'purge-owed', ...person(42), locale: 'nl' },
       { events: store, registrations: store, clock: { now: () => new Date() }, secrets: cryptoSecrets },
@@ -309,6 +345,7 @@ describe('no email is owed to an erased address (issue 15.5)', () => {
       },
       1000,
     );
+    stack.setEmailSenderEnabled(true);
     expect(outcomes.find((outcome) => outcome.registrationId === registration.id)?.result).toBe('skipped');
     expect(await emailsOwedOrFailed(registration.id)).toEqual([]);
     const summary = await admin('GET', '/admin/events/purge-owed/summary');

@@ -64,7 +64,7 @@ async function registerPerson(
   const who = person();
   const response = await api(stack, 'POST', `/events/${eventId}/registrations`, { ...who, choices, waitFor });
   expect(response.status, JSON.stringify(response.body)).toBe(201);
-  const [email] = await emailsTo(stack.sesUrl, who.email);
+  const [email] = await emailsTo(stack, who.email);
   if (!email) throw new Error('no confirmation email');
   return { ...who, id: response.body.registration.id as string, token: manageLink(email).token, response };
 }
@@ -99,7 +99,7 @@ describe('waiting lists over HTTP', () => {
     );
     expect(cancelled.status).toBe(200);
 
-    const promoted = (await emailsTo(stack.sesUrl, first.email)).find((email) =>
+    const promoted = (await emailsTo(stack, first.email)).find((email) =>
       /plaats vrijgekomen/i.test(email.subject),
     );
     expect(promoted, 'promotion email').toBeDefined();
@@ -161,11 +161,11 @@ describe('waiting lists over HTTP', () => {
     });
     expect(again.status).toBe(409);
     expect(again.body.error.code).toBe('ALREADY_WAITING');
-    const [waitingEmail] = await emailsTo(stack.sesUrl, who.email);
+    const [waitingEmail] = await emailsTo(stack, who.email);
     expect(waitingEmail?.subject).toMatch(/wachtlijst/i);
 
     await api(stack, 'DELETE', `/registrations/${holder.id}`, undefined, bearer(holder.token));
-    const promoted = (await emailsTo(stack.sesUrl, who.email)).find((email) =>
+    const promoted = (await emailsTo(stack, who.email)).find((email) =>
       /plaats vrijgekomen/i.test(email.subject),
     );
     if (!promoted) throw new Error('no promotion email');
@@ -228,7 +228,7 @@ describe('waiting lists over HTTP', () => {
     expect(left.status).toBe(200);
     expect(left.body.registration.waitingFor).toBeUndefined();
     expect(left.body.registration.choices).toEqual({ '1': 'b', '2': 'c' });
-    const leftEmail = (await emailsTo(stack.sesUrl, someone.email)).find((email) =>
+    const leftEmail = (await emailsTo(stack, someone.email)).find((email) =>
       /niet meer op de wachtlijst/i.test(email.subject),
     );
     expect(leftEmail).toBeDefined();

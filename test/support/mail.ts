@@ -1,3 +1,5 @@
+import type { LocalStack } from '../../local/stack.js';
+
 /** What the local SES emulator stored (`GET /store`). */
 export type StoredEmail = {
   messageId: string;
@@ -14,8 +16,16 @@ export async function sentEmails(sesUrl: string): Promise<StoredEmail[]> {
   return emails;
 }
 
-export async function emailsTo(sesUrl: string, address: string): Promise<StoredEmail[]> {
-  return (await sentEmails(sesUrl)).filter((email) =>
+/**
+ * The emails sent to `address` so far, once the sender has handled every outbox entry written before (it is
+ * fed by the change feed, after the request has answered).
+ */
+export async function emailsTo(
+  stack: Pick<LocalStack, 'sesUrl' | 'emailsSettled'>,
+  address: string,
+): Promise<StoredEmail[]> {
+  await stack.emailsSettled();
+  return (await sentEmails(stack.sesUrl)).filter((email) =>
     email.destination.to.some((to) => to.includes(address)),
   );
 }

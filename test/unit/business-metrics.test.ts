@@ -8,10 +8,10 @@ import {
   EmfBusinessMetrics,
 } from '../../lambdas/adapters/cloudwatch/business-metrics.js';
 import { readStage } from '../../lambdas/config.js';
-import { newOutboxEntry, PermanentDeliveryFailure } from '../../lambdas/domain/email.js';
+import { newOutboxEntry, type OutboxEntry, PermanentDeliveryFailure } from '../../lambdas/domain/email.js';
 import { WorkshopFull } from '../../lambdas/domain/errors.js';
 import type { BusinessEvent, Mailer, RegistrationStore } from '../../lambdas/ports.js';
-import { type DeliveryDeps, deliverNow } from '../../lambdas/use-cases/deliver-email.js';
+import { type DeliveryDeps, deliverNewEntry } from '../../lambdas/use-cases/deliver-email.js';
 import { type FollowUpDeps, promoteAndNotify } from '../../lambdas/use-cases/follow-up.js';
 import { registerAndConfirm } from '../../lambdas/use-cases/sign-up.js';
 import {
@@ -29,12 +29,13 @@ function recorder() {
 }
 
 const clock = fixedClock('2030-01-01T10:00:00.000Z');
-const quietLog = { delivery: () => {}, promotion: () => {}, promotionLeftToSweep: () => {} };
+const quietLog = { promotion: () => {}, promotionLeftToSweep: () => {} };
 
 function delivery(mailer: Mailer, metrics: DeliveryDeps['metrics']): DeliveryDeps {
   return {
     mailer,
     outbox: {
+      claim: async (entry: OutboxEntry) => ({ ...entry, attempts: entry.attempts + 1 }),
       markSent: async () => {},
       markRetry: async () => {},
       markGaveUp: async () => {},
@@ -44,8 +45,6 @@ function delivery(mailer: Mailer, metrics: DeliveryDeps['metrics']): DeliveryDep
     metrics,
   };
 }
-
-const accepting: Mailer = { send: async () => {} };
 
 /** The dependencies of a registration from the form, on the in-memory event, counting into `metrics`. */
 async function signUpWorld(metrics: FollowUpDeps['metrics']) {
@@ -64,7 +63,6 @@ async function signUpWorld(metrics: FollowUpDeps['metrics']) {
     secrets: sequentialSecrets(),
     lease: loneWalkerLease(),
     newOwnerId: () => 'owner-1',
-    delivery: { ...delivery(accepting, metrics), events: store },
     log: quietLog,
     metrics,
   };
@@ -80,11 +78,11 @@ const person = {
 };
 
 describe('the business events the use cases record', () => {
-  it('a confirmed registration counts once, with its confirmation email sent', async () => {
+  it('a confirmed registration counts once (its email is counted by the sender, after the answer)', async () => {
     const { recorded, metrics } = recorder();
     const { deps } = await signUpWorld(metrics);
     await registerAndConfirm({ ...person, choices: { '1': 'a', '2': 'c' } }, deps);
-    expect(recorded).toEqual(['RegistrationsConfirmed', 'EmailsSent']);
+    expect(recorded).toEqual(['RegistrationsConfirmed']);
   });
 
   it('a registration refused because a workshop is full counts as refused, not as confirmed', async () => {
@@ -98,7 +96,7 @@ describe('the business events the use cases record', () => {
     expect(recorded).toEqual(['RegistrationsRefusedFull']);
   });
 
-  it('a promotion counts, and so does its email', async () => {
+  it('a promotion counts (its email is counted by the sender)', async () => {
     const { recorded, metrics } = recorder();
     const definition = sampleDefinition();
     const world = new InMemoryWaitingList('dag', definition);
@@ -114,9 +112,8 @@ describe('the business events the use cases record', () => {
       events: world,
       registrations: world,
       waiting: world,
-      delivery: { ...deps.delivery, events: world },
     });
-    expect(recorded).toEqual(['Promotions', 'EmailsSent']);
+    expect(recorded).toEqual(['Promotions']);
   });
 
   it.each([
@@ -146,8 +143,13 @@ describe('the business events the use cases record', () => {
       emailHash: 'email-hash',
       manageTokenHash: 'token-hash',
     };
-    const outcome = await deliverNow(entry, { event: definition, registration }, delivery(failing, metrics));
-    expect(outcome.result).toBe(expected === 'EmailsFailed' ? 'gave-up' : 'retry');
+    const outcome = await deliverNewEntry(entry, {
+      ...delivery(failing, metrics),
+      registrations: { getRegistration: async () => registration, replaceManageToken: async () => {} },
+      events: { getEvent: async () => ({ id: 'testdag', definition, seats: new Map() }) },
+      secrets: sequentialSecrets(),
+    });
+    expect(outcome?.result).toBe(expected === 'EmailsFailed' ? 'gave-up' : 'retry');
     expect(recorded).toEqual([expected]);
   });
 });

@@ -310,6 +310,8 @@ describe('promoteWaiting', () => {
         attempts: 0,
         nextAttemptAt: new Date(Date.parse(NOW) + DELIVERY.leaseMs).toISOString(),
         createdAt: NOW,
+        // For the link in the email; only the entry holds it, until the sender's first attempt.
+        manageToken: promotion.manageToken,
       });
       expect(promotion.event.title).toBe('Wachtdag');
     }

@@ -35,7 +35,8 @@ export function confirmationOf(
   return { kind: entry.kind, state: entry.state, attempts: entry.attempts, ...extra };
 }
 
-function toEntry(item: Record<string, unknown>): OutboxEntry {
+/** An outbox item as read (or as the table's stream carries it): the entry without its keys. */
+export function toEntry(item: Record<string, unknown>): OutboxEntry {
   const { pk: _pk, sk: _sk, gsi1pk: _gpk, gsi1sk: _gsk, type: _type, expiresAt: _exp, ...entry } = item;
   return entry as OutboxEntry;
 }
@@ -135,7 +136,9 @@ export class DynamoOutbox implements EmailOutbox {
 
   async markSent(entry: OutboxEntry, at: Date): Promise<void> {
     await this.settle(entry, {
-      assignments: '#state = :sent, sentAt = :at, expiresAt = :expires REMOVE gsi1pk, gsi1sk',
+      // What only the email needed (the token of its link, an erased person's address) goes with it.
+      assignments:
+        '#state = :sent, sentAt = :at, expiresAt = :expires REMOVE gsi1pk, gsi1sk, manageToken, recipient',
       values: { ':sent': 'sent', ':at': at.toISOString(), ':expires': expiry(at) },
       confirmation: confirmationOf({ ...entry, state: 'sent' }, { lastAttemptAt: at.toISOString() }),
     });
@@ -144,7 +147,8 @@ export class DynamoOutbox implements EmailOutbox {
   async markRetry(entry: OutboxEntry, at: Date, retryAt: Date, reason: string): Promise<void> {
     const next = { ...entry, nextAttemptAt: retryAt.toISOString() };
     await this.settle(entry, {
-      assignments: 'nextAttemptAt = :next, gsi1sk = :sk, lastError = :reason',
+      // The retry makes a fresh manage token; the address of an erasure stays until it is sent.
+      assignments: 'nextAttemptAt = :next, gsi1sk = :sk, lastError = :reason REMOVE manageToken',
       values: { ':next': next.nextAttemptAt, ':sk': dueIndexKeys(next).gsi1sk, ':reason': reason },
       confirmation: confirmationOf(entry, { lastAttemptAt: at.toISOString(), lastError: reason }),
     });
@@ -153,7 +157,8 @@ export class DynamoOutbox implements EmailOutbox {
   async markGaveUp(entry: OutboxEntry, at: Date, reason: string): Promise<void> {
     await this.settle(entry, {
       // Off the due index, onto a per-event list of failures for organisers.
-      assignments: '#state = :failed, lastError = :reason, gsi1pk = :failedPk, gsi1sk = :failedSk',
+      assignments:
+        '#state = :failed, lastError = :reason, gsi1pk = :failedPk, gsi1sk = :failedSk REMOVE manageToken, recipient',
       values: {
         ':failed': 'failed',
         ':reason': reason,

@@ -187,6 +187,7 @@ export class DynamoRegistrationStore implements RegistrationStore {
     current: StoredRegistration,
     at: string,
     reason: RemovalReason,
+    erasureEmail?: OutboxEntry,
   ): Promise<StoredRegistration> {
     const removed: StoredRegistration = {
       ...current,
@@ -206,6 +207,14 @@ export class DynamoRegistrationStore implements RegistrationStore {
       ...(current.emailHash ? [planned(emailGuardDelete(this.tableName, current))] : []),
       // Nobody left to promote or to tell: off every waiting list.
       ...this.waitingEntryDeletes(current),
+      // The erasure confirmation, with the address until it is sent; never kept past the records' lifetime.
+      ...(erasureEmail
+        ? [
+            planned(
+              outboxPut(this.tableName, erasureEmail, epochSeconds(new Date(at)) + ERASURE_EMAIL_SECONDS),
+            ),
+          ]
+        : []),
     ]);
     const {
       jobTitle: _jobTitle,
@@ -258,6 +267,9 @@ export class DynamoRegistrationStore implements RegistrationStore {
     );
   }
 }
+
+/** An erasure email that SES never took is removed with its address after this long (TTL). */
+const ERASURE_EMAIL_SECONDS = 30 * 24 * 60 * 60;
 
 const INTERNAL_ATTRIBUTES = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'type', 'expiresAt'];
 

@@ -1,20 +1,21 @@
 import { type AdminRegistration, toAdminRegistration } from '../../domain/admin-registration.js';
 import type { Actor, AuditLog, Clock, IdSource, RegistrationStore } from '../../ports.js';
 import { type EraseDeps, erasePersonalData } from '../erase-personal-data.js';
-import { type FollowUpDeps, notifyPromotions, promoteAndNotify, sendNoticeNow } from '../follow-up.js';
+import { type FollowUpDeps, logPromotions, promoteAndNotify } from '../follow-up.js';
 import { type CancelBatchCommand, type CancelBatchResult, cancelBatch } from './cancel-batch.js';
 import { type CancelOnBehalfCommand, cancelOnBehalf } from './cancel-on-behalf.js';
 import { type PutEventCommand, type PutEventDeps, type PutEventResult, putEvent } from './put-event.js';
 import { promoteByHand, removeFromWaitingList } from './waiting-lists.js';
 
 /**
- * The organisers' changes with what follows each commit: the email the attendee is owed goes out, and seats
+ * The organisers' changes with what follows each commit: the email the attendee is owed is committed with the
+ * change (the sender sends it), and seats
  * that came free go to the people waiting. Every change is audited (in the use case that makes it).
  */
 
 export type OrganiserDeps = FollowUpDeps &
   Omit<PutEventDeps, 'audit'> &
-  Pick<EraseDeps, 'mailer' | 'outbox'> & {
+  Pick<EraseDeps, 'outbox'> & {
     registrations: RegistrationStore;
     audit: AuditLog;
     clock: Clock;
@@ -37,10 +38,7 @@ export async function cancelAndPromote(
   deps: OrganiserDeps,
 ): Promise<AdminRegistration> {
   const { registration, email } = await cancelOnBehalf(command, deps);
-  if (email) {
-    await sendNoticeNow(email.outbox, email.registration, deps);
-    await promoteAndNotify(command.eventId, deps);
-  }
+  if (email) await promoteAndNotify(command.eventId, deps);
   return registration;
 }
 
@@ -50,7 +48,6 @@ export async function cancelBatchAndPromote(
   deps: OrganiserDeps,
 ): Promise<Omit<CancelBatchResult, 'emails'>> {
   const { emails, ...result } = await cancelBatch(command, deps);
-  for (const email of emails) await sendNoticeNow(email.outbox, email.registration, deps);
   if (emails.length > 0) await promoteAndNotify(command.eventId, deps);
   return result;
 }
@@ -84,8 +81,7 @@ export async function removeFromListAndTell(
   command: { eventId: string; entryId: string; actor: Actor },
   deps: OrganiserDeps,
 ): Promise<AdminRegistration> {
-  const { registration, outbox } = await removeFromWaitingList(command, deps);
-  if (outbox) await sendNoticeNow(outbox, registration, deps);
+  const { registration } = await removeFromWaitingList(command, deps);
   return toAdminRegistration(registration);
 }
 
@@ -98,7 +94,7 @@ export async function promoteByHandAndWalk(
   deps: OrganiserDeps,
 ): Promise<AdminRegistration> {
   const promotion = await promoteByHand(command, deps);
-  await notifyPromotions([promotion], deps);
+  logPromotions([promotion], deps);
   await promoteAndNotify(command.eventId, deps);
   return toAdminRegistration(promotion.registration);
 }

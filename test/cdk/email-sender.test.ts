@@ -1,0 +1,85 @@
+/**
+ * Delivery off the request path (issue 19): the table's stream feeds the email sender, filtered to new outbox
+ * entries, with failures reported per record, bisected, retried a bounded number of times and parked in an
+ * encrypted queue with an alarm; only the sender and the retry may send email.
+ */
+import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
+import { describe, expect, it } from 'vitest';
+import { emailStreamSettings, functionSpecs, scheduledFunctionSpecs } from '../../lambdas/routes.js';
+import { EMAIL_SENDER } from '../../lib/api-stack.js';
+import {
+  actionsOf,
+  logicalIdOf,
+  propertyOf,
+  referencedId,
+  resourcesOfType,
+  statementsOfFunction,
+  synthStage,
+} from './helpers.js';
+
+describe.each(['dev', 'production'])('email sender (%s)', (stageName) => {
+  const stage = synthStage(stageName);
+  const senderId = logicalIdOf(stage.api.functionFor(EMAIL_SENDER).function.node.defaultChild as CfnFunction);
+  const mappings = Object.values(resourcesOfType(stage.apiTemplate, 'AWS::Lambda::EventSourceMapping'));
+  const sesOf = (name: string) =>
+    statementsOfFunction(
+      stage.apiTemplate,
+      logicalIdOf(stage.api.functionFor(name).function.node.defaultChild as CfnFunction),
+    ).filter((statement) => actionsOf(statement).some((action) => action.startsWith('ses:')));
+
+  it('the table has a stream with new images', () => {
+    const [table] = Object.values(resourcesOfType(stage.dataTemplate, 'AWS::DynamoDB::Table'));
+    expect(propertyOf(table, 'StreamSpecification')).toEqual({ StreamViewType: 'NEW_IMAGE' });
+    // Still retained and protected: enabling the stream is an in-place update.
+    expect(table?.DeletionPolicy).toBe('Retain');
+    expect(propertyOf(table, 'DeletionProtectionEnabled')).toBe(true);
+  });
+
+  it('one mapping, from the table stream to the sender, filtered to inserted MAIL# items', () => {
+    expect(mappings).toHaveLength(1);
+    const [mapping] = mappings;
+    expect(referencedId(propertyOf(mapping, 'FunctionName'))).toBe(senderId);
+    expect(JSON.stringify(propertyOf(mapping, 'EventSourceArn'))).toContain('StreamArn');
+    const filters = propertyOf<{ Filters: { Pattern: string }[] }>(mapping, 'FilterCriteria').Filters;
+    expect(filters.map((filter) => JSON.parse(filter.Pattern))).toEqual([
+      { eventName: ['INSERT'], dynamodb: { NewImage: { pk: { S: [{ prefix: 'MAIL#' }] } } } },
+    ]);
+    expect(propertyOf(mapping, 'StartingPosition')).toBe('LATEST');
+  });
+
+  it('reports failures per record, bisects, retries a bounded number of times, then parks the record', () => {
+    const [mapping] = mappings;
+    expect(propertyOf(mapping, 'FunctionResponseTypes')).toEqual(['ReportBatchItemFailures']);
+    expect(propertyOf(mapping, 'BisectBatchOnFunctionError')).toBe(true);
+    expect(propertyOf(mapping, 'MaximumRetryAttempts')).toBe(emailStreamSettings.retryAttempts);
+    expect(propertyOf(mapping, 'MaximumRecordAgeInSeconds')).toBe(emailStreamSettings.maxRecordAgeSeconds);
+    expect(propertyOf(mapping, 'BatchSize')).toBe(emailStreamSettings.batchSize);
+    const destination = propertyOf<{ OnFailure: { Destination: unknown } }>(mapping, 'DestinationConfig');
+    const queueId = referencedId(destination.OnFailure.Destination);
+    const queue = resourcesOfType(stage.apiTemplate, 'AWS::SQS::Queue')[queueId ?? ''];
+    expect(propertyOf(queue, 'SqsManagedSseEnabled')).toBe(true);
+    const depthAlarms = Object.values(resourcesOfType(stage.apiTemplate, 'AWS::CloudWatch::Alarm')).filter(
+      (alarm) =>
+        alarm.Properties?.MetricName === 'ApproximateNumberOfMessagesVisible' &&
+        JSON.stringify(alarm.Properties?.Dimensions).includes(queueId ?? '-'),
+    );
+    expect(depthAlarms).toHaveLength(1);
+    expect(propertyOf(depthAlarms[0], 'AlarmActions')).toBeDefined();
+  });
+
+  it('the sender may read the stream and send email; it may not scan or query the outbox index', () => {
+    const statements = statementsOfFunction(stage.apiTemplate, senderId);
+    const actions = statements.flatMap(actionsOf);
+    expect(actions).toEqual(expect.arrayContaining(['dynamodb:GetRecords', 'dynamodb:GetShardIterator']));
+    expect(actions).not.toContain('dynamodb:Scan');
+    expect(sesOf(EMAIL_SENDER)).toHaveLength(1);
+  });
+
+  it('only the sender and the retry may send email: the request functions and the promotion sweep may not', () => {
+    for (const name of ['register', 'manage', 'admin', 'promoteWaitingLists']) {
+      expect(name in functionSpecs || name in scheduledFunctionSpecs).toBe(true);
+      expect(sesOf(name)).toEqual([]);
+    }
+    expect(sesOf('sendDueEmails')).toHaveLength(1);
+  });
+});

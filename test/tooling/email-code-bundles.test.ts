@@ -1,0 +1,56 @@
+import path from 'node:path';
+import { build } from 'esbuild';
+import { describe, expect, it } from 'vitest';
+import { emailSenderFunctionSpec, functionSpecs, scheduledFunctionSpecs } from '../../lambdas/routes.js';
+import { API_FUNCTION_TARGET } from '../../lib/constructs/api-function.js';
+import { repoRoot } from '../../lib/repo-root.js';
+
+/**
+ * Delivery off the request path (issue 19): MIME and calendar code (nodemailer, ical-generator) and the SES
+ * client are bundled only into the functions that send email (the stream-fed sender and the retry), never
+ * into the request functions, which answer without sending. Bundled as the CDK construct bundles them.
+ */
+
+const EMAIL_CODE = ['node_modules/nodemailer/', 'node_modules/ical-generator/'];
+
+async function bundledInputs(entry: string): Promise<string[]> {
+  const { metafile } = await build({
+    entryPoints: [path.join(repoRoot, entry)],
+    bundle: true,
+    write: false,
+    outdir: '/tmp/email-code-bundles',
+    platform: 'node',
+    format: 'esm',
+    target: API_FUNCTION_TARGET,
+    mainFields: ['module', 'main'],
+    external: ['@aws-sdk/*'],
+    logLevel: 'silent',
+    metafile: true,
+  });
+  const [output] = Object.values(metafile.outputs);
+  return [...Object.keys(output?.inputs ?? {}), ...(output?.imports ?? []).map((i) => i.path)];
+}
+
+const carriesEmailCode = (inputs: string[]) =>
+  inputs.some((input) => EMAIL_CODE.some((code) => input.includes(code)) || input === '@aws-sdk/client-ses');
+
+describe('email code in function bundles', () => {
+  it.each(['register', 'manage', 'admin'] as const)('%s (a request function) carries none', async (name) => {
+    expect(carriesEmailCode(await bundledInputs(functionSpecs[name].entry))).toBe(false);
+  });
+
+  it('the promotion sweep carries none: promotions commit their emails to the outbox', async () => {
+    expect(carriesEmailCode(await bundledInputs(scheduledFunctionSpecs.promoteWaitingLists.entry))).toBe(
+      false,
+    );
+  });
+
+  it.each([
+    ['the sender', emailSenderFunctionSpec.entry],
+    ['the retry', scheduledFunctionSpecs.sendDueEmails.entry],
+  ])('%s carries it', async (_name, entry) => {
+    const inputs = await bundledInputs(entry);
+    for (const code of EMAIL_CODE) expect(inputs.some((input) => input.includes(code))).toBe(true);
+    expect(inputs).toContain('@aws-sdk/client-ses');
+  });
+});
