@@ -88,10 +88,11 @@ export const functionSpecs = {
     description:
       'GET, PATCH, DELETE /registrations/{registrationId} and its waiting lists, with the manage token',
     tableAccess: {
-      // WAIT# and gsi1: the waiting lists, and promotion after a seat is freed.
+      // WAIT# and gsi1: the waiting lists, and promotion after a seat is freed. The outbox queue: erasure drops
+      // the emails still owed to the person (found by registration id among the due entries).
       readKeyPrefixes: [item.event, item.workshop, item.registration, item.waiting],
       writeKeyPrefixes: [item.workshop, item.emailGuard, item.registration, item.outbox, item.waiting],
-      queryIndexPartitions: [waitingQueues],
+      queryIndexPartitions: [waitingQueues, outbox],
     },
   },
   admin: {
@@ -110,7 +111,8 @@ export const functionSpecs = {
         item.outbox,
         item.waiting,
       ],
-      queryIndexPartitions: [registrations, audit, waitingQueues],
+      // The outbox queue: an organiser's erasure drops the emails still owed to the person.
+      queryIndexPartitions: [registrations, audit, waitingQueues, outbox],
     },
   },
 } as const satisfies Record<string, FunctionSpec>;

@@ -226,6 +226,22 @@ beforeAll(async () => {
     await runScheduled(name);
   }
   stack.setEmailSenderEnabled(true);
+
+  // Erasure, by the person and by an organiser: both look for emails still owed to the person (the outbox index).
+  const erasedBySelf = await call(
+    'DELETE',
+    `/registrations/${holder.id}/personal-data`,
+    undefined,
+    bearer(holder.token),
+  );
+  expect(erasedBySelf.status, JSON.stringify(erasedBySelf.body)).toBe(200);
+  const erasedByOrganiser = await call(
+    'DELETE',
+    `/admin/events/${EVENT}/registrations/${waiter.id}/personal-data`,
+    undefined,
+    admin(),
+  );
+  expect(erasedByOrganiser.status, JSON.stringify(erasedByOrganiser.body)).toBe(200);
 });
 afterAll(async () => stack?.close());
 
