@@ -18,9 +18,10 @@
  *    UpdateItem, DeleteItem, BatchWriteItem, Create/Update/DeleteTable) hold it exclusively; reads
  *    (GetItem, Query, Scan, BatchGetItem, TransactGetItems) hold it shared, so no read sees half a
  *    transaction and nothing interleaves with one.
- *  - Modules: transactions.ts (the transactions), ttl.ts (TTL settings and the sweeper), faults.ts (the fault
- *    switch), conflict-model.ts (opt-in conflicts), http-io.ts (bodies, proxying, servers), data-dir.ts (the
- *    pid file that keeps a second instance out), wire.ts (DynamoDB's JSON protocol, dynalite client).
+ *  - Modules: transactions.ts (the transactions; its header names the modules it uses), ttl.ts (TTL settings
+ *    and the sweeper), faults.ts (the fault switch), conflict-model.ts (opt-in conflicts), change-feed.ts (the
+ *    local stream), http-io.ts (bodies, proxying, servers), data-dir.ts (the pid file that keeps a second
+ *    instance out), wire.ts (DynamoDB's JSON protocol, dynalite client).
  *
  * IMPLEMENTED (as documented for DynamoDB):
  *  - TransactWriteItems: ConditionCheck/Put/Update/Delete, 1..100 items, all-or-nothing; every condition is

@@ -1,7 +1,8 @@
 /**
  * TransactWriteItems / TransactGetItems on top of dynalite (see embedded-dynamodb.ts for the overview). The
  * requests are parsed and checked in transaction-requests.ts; table descriptions, scratch tables and batch
- * reads/writes are in tables.ts.
+ * reads/writes are in tables.ts; step 2's evaluation of one item is in scratch-evaluation.ts; ClientRequestToken
+ * replay is in request-tokens.ts; what single writes change, for the change feed, is in single-write-changes.ts.
  *
  * TransactWriteItems runs entirely under the exclusive lock, so nothing interleaves with it:
  *  1. Request checks done here: 1..100 items, one action per item, tables exist, keys match the key schema,
@@ -27,11 +28,13 @@
  * step 3 runs under the lock at its end. Nothing can write a claimed item meanwhile (transactions touching it
  * are cancelled, single-item writes refused), so the evaluation still holds when the new images are written.
  */
-import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { ChangeFeed } from './change-feed.js';
 import type { ConflictModel } from './conflict-model.js';
+import { RequestTokens } from './request-tokens.js';
 import type { ReadWriteLock } from './rw-lock.js';
+import { type Evaluation, ScratchEvaluator } from './scratch-evaluation.js';
+import { SingleWriteChanges } from './single-write-changes.js';
 import { batchWrite, readItems, ScratchTables, TableCatalog } from './tables.js';
 import {
   assertOneOperationPerItem,
@@ -46,26 +49,14 @@ import {
   parseToken,
   parseWriteItems,
   settled,
-  singleItemOperation,
   type Table,
   type Target,
   transactionConflict,
   type WriteItem,
   writeResponse,
 } from './transaction-requests.js';
-import {
-  compact,
-  type DynaliteClient,
-  DynamoError,
-  dynamoError,
-  type Item,
-  type Json,
-  stableStringify,
-} from './wire.js';
+import { compact, type DynaliteClient, dynamoError, type Item, type Json, stableStringify } from './wire.js';
 
-const TOKEN_VALIDITY_MS = 10 * 60 * 1000;
-
-type Evaluation = { reason: Json; after?: Item };
 /** A write transaction evaluated and ready to be written. */
 type Prepared = { targets: Target[]; before: (Item | undefined)[]; evaluations: Evaluation[] };
 
@@ -84,14 +75,12 @@ export class TransactionEngine {
   readonly #real: DynaliteClient;
   readonly #scratch: DynaliteClient;
   readonly #lock: ReadWriteLock;
-  readonly #now: () => number;
   readonly #changes: ChangeFeed | undefined;
   readonly #tables: TableCatalog;
   readonly #scratchTables: ScratchTables;
-  /** ClientRequestToken -> fingerprint of the successful request and when the token expires. */
-  readonly #tokens = new Map<string, { fingerprint: string; expiresAt: number }>();
-  /** A table name that never exists in the scratch dynalite (used for static validation). */
-  readonly #probeTable = `probe-${randomUUID()}`;
+  readonly #tokens: RequestTokens;
+  readonly #singleWrites: SingleWriteChanges;
+  readonly #evaluator: ScratchEvaluator;
   /** The conflict model when it is on (conflict-model.ts); undefined: one writer at a time, no conflicts. */
   conflictModel: ConflictModel | undefined;
 
@@ -99,58 +88,17 @@ export class TransactionEngine {
     this.#real = deps.real;
     this.#scratch = deps.scratch;
     this.#lock = deps.lock;
-    this.#now = deps.now;
     this.#tables = new TableCatalog(deps.real);
     this.#scratchTables = new ScratchTables(deps.scratch);
     this.#changes = deps.changes;
+    this.#evaluator = new ScratchEvaluator(deps.scratch);
+    this.#tokens = new RequestTokens(deps.now);
+    this.#singleWrites = new SingleWriteChanges(deps.real, this.#tables, deps.changes);
   }
 
-  /**
-   * Runs a single write (PutItem, UpdateItem, DeleteItem, BatchWriteItem) under the caller's exclusive lock
-   * and tells the change feed what it changed, reading the items it names before and after. A request whose
-   * items cannot be named (malformed) is run as is: it changes nothing.
-   */
-  async withChanges<T>(op: string, request: Json, write: () => Promise<T>): Promise<T> {
-    if (!this.#changes?.active) return write();
-    let targets: Target[];
-    try {
-      targets = await this.#singleWriteTargets(op, request);
-    } catch {
-      return write();
-    }
-    const before = await readItems(this.#real, targets);
-    const result = await write();
-    const after = await readItems(this.#real, targets);
-    this.#changes.publish(
-      targets.map((target, i) => ({
-        tableName: target.table.name,
-        keys: target.key,
-        before: before[i],
-        after: after[i],
-      })),
-    );
-    return result;
-  }
-
-  async #singleWriteTargets(op: string, request: Json): Promise<Target[]> {
-    const named: { table: string; item: unknown }[] = [];
-    if (op === 'BatchWriteItem') {
-      for (const [table, writes] of Object.entries((request.RequestItems ?? {}) as Json)) {
-        for (const write of writes as Json[]) {
-          const put = write.PutRequest as Json | undefined;
-          const del = write.DeleteRequest as Json | undefined;
-          named.push({ table, item: put ? put.Item : del?.Key });
-        }
-      }
-    } else {
-      named.push({ table: String(request.TableName), item: op === 'PutItem' ? request.Item : request.Key });
-    }
-    const tables = await this.#tables.describe(named.map((n) => n.table));
-    return named.map(({ table, item }) => {
-      const description = tables.get(table) as Table;
-      const key = Object.fromEntries(description.key.map(({ name }) => [name, (item as Item)[name]])) as Item;
-      return { table: description, key: checkKey(key, description) };
-    });
+  /** Runs a single write and tells the change feed what it changed (single-write-changes.ts). */
+  withChanges<T>(op: string, request: Json, write: () => Promise<T>): Promise<T> {
+    return this.#singleWrites.record(op, request, write);
   }
 
   /** Drops cached table descriptions; call (under the exclusive lock) after CreateTable/UpdateTable/DeleteTable. */
@@ -165,7 +113,8 @@ export class TransactionEngine {
     const model = this.conflictModel;
     if (!model) {
       return this.#lock.exclusive(async () => {
-        if (token !== undefined && this.#isReplay(token, fingerprint)) return writeResponse(request, items);
+        if (token !== undefined && this.#tokens.isReplay(token, fingerprint))
+          return writeResponse(request, items);
         const prepared = await this.#prepare(items);
         await this.#commit(items, prepared, token, fingerprint);
         return writeResponse(request, items);
@@ -184,7 +133,7 @@ export class TransactionEngine {
             'The transaction with the given request token is already in progress.',
           );
         }
-        if (this.#isReplay(token, fingerprint)) return undefined;
+        if (this.#tokens.isReplay(token, fingerprint)) return undefined;
       }
       const targets = await this.#targets(items);
       const conflicts = model.heldPositions(targets.map((t) => itemIdentity(t.table, t.key)));
@@ -260,7 +209,7 @@ export class TransactionEngine {
     );
     // allSettled, never all: a scratch operation must not still be running when the lock is released.
     const evaluations = settled(
-      await Promise.allSettled(items.map((item, i) => this.#evaluate(item, before[i]))),
+      await Promise.allSettled(items.map((item, i) => this.#evaluator.evaluate(item, before[i]))),
     );
     if (evaluations.some((e) => e.reason.Code !== 'None')) throw cancelled(evaluations.map((e) => e.reason));
     return { targets, before, evaluations };
@@ -288,8 +237,7 @@ export class TransactionEngine {
             ];
       }),
     );
-    if (token !== undefined)
-      this.#tokens.set(token, { fingerprint, expiresAt: this.#now() + TOKEN_VALIDITY_MS });
+    if (token !== undefined) this.#tokens.remember(token, fingerprint);
   }
 
   async transactGet(request: Json): Promise<Json> {
@@ -324,57 +272,6 @@ export class TransactionEngine {
       const responses = settled(results).map(({ Item }) => (Item ? { Item } : {}));
       return compact({ Responses: responses, ConsumedCapacity: consumedCapacity(request, gets) });
     });
-  }
-
-  /**
-   * Static validation (see the file comment): the item's operation against a table that does not exist.
-   * Resolves with the ValidationException (or other client error) when the request itself is malformed.
-   */
-  async #staticError(item: WriteItem): Promise<DynamoError | undefined> {
-    const { op, payload } = singleItemOperation(item, this.#probeTable);
-    try {
-      await this.#scratch.call(op, payload);
-    } catch (error) {
-      if (error instanceof DynamoError && error.code !== 'ResourceNotFoundException') return error;
-    }
-    return undefined;
-  }
-
-  #isReplay(token: string, fingerprint: string): boolean {
-    const now = this.#now();
-    for (const [key, entry] of this.#tokens) if (entry.expiresAt <= now) this.#tokens.delete(key);
-    const entry = this.#tokens.get(token);
-    if (!entry) return false;
-    if (entry.fingerprint !== fingerprint) throw idempotentParameterMismatch();
-    return true;
-  }
-
-  async #evaluate(item: WriteItem, before: Item | undefined): Promise<Evaluation> {
-    const { op, payload } = singleItemOperation(item, item.table);
-    try {
-      const result = await this.#scratch.call(op, payload);
-      const after =
-        item.kind === 'Put'
-          ? (item.spec.Item as Item)
-          : item.kind === 'Update'
-            ? (result.Attributes as Item)
-            : undefined;
-      return { reason: { Code: 'None' }, after };
-    } catch (error) {
-      if (!(error instanceof DynamoError)) throw error;
-      if (error.code === 'ConditionalCheckFailedException') {
-        const reason: Json = { Code: 'ConditionalCheckFailed', Message: 'The conditional request failed' };
-        if (before && item.spec.ReturnValuesOnConditionCheckFailure === 'ALL_OLD') reason.Item = before;
-        return { reason };
-      }
-      if (error.code === 'ValidationException') {
-        // A malformed request is refused as a whole; only data-dependent errors become a cancellation reason.
-        const staticError = await this.#staticError(item);
-        if (staticError) throw staticError;
-        return { reason: { Code: 'ValidationError', Message: error.message } };
-      }
-      throw error;
-    }
   }
 
   async #apply(
