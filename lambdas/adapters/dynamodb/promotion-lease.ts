@@ -55,23 +55,7 @@ export class DynamoPromotionLease implements PromotionLease {
   }
 
   async release(eventId: string, owner: string, requestsSeen: number): Promise<number | undefined> {
-    try {
-      await readOrTryAgain(() =>
-        this.client.send(
-          new UpdateCommand({
-            TableName: this.tableName,
-            Key: promotionLeaseKey(eventId),
-            UpdateExpression: 'REMOVE #owner, leaseUntil',
-            ConditionExpression: '#owner = :owner AND requests = :seen',
-            ExpressionAttributeNames: { '#owner': 'owner' },
-            ExpressionAttributeValues: { ':owner': owner, ':seen': requestsSeen },
-          }),
-        ),
-      );
-      return undefined;
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    }
+    if (await this.giveBack(eventId, owner, requestsSeen)) return undefined;
     const { Item } = await readOrTryAgain(() =>
       this.client.send(
         new GetCommand({ TableName: this.tableName, Key: promotionLeaseKey(eventId), ConsistentRead: true }),
@@ -81,6 +65,16 @@ export class DynamoPromotionLease implements PromotionLease {
   }
 
   async abandon(eventId: string, owner: string): Promise<void> {
+    // False when not ours any more (it expired and someone else walks): nothing to give back.
+    await this.giveBack(eventId, owner);
+  }
+
+  /**
+   * Removes the owner if it is still `owner` (and, with `requestsSeen`, no walk was requested since); false
+   * when the condition does not hold.
+   */
+  private async giveBack(eventId: string, owner: string, requestsSeen?: number): Promise<boolean> {
+    const unchanged = requestsSeen !== undefined;
     try {
       await readOrTryAgain(() =>
         this.client.send(
@@ -88,15 +82,16 @@ export class DynamoPromotionLease implements PromotionLease {
             TableName: this.tableName,
             Key: promotionLeaseKey(eventId),
             UpdateExpression: 'REMOVE #owner, leaseUntil',
-            ConditionExpression: '#owner = :owner',
+            ConditionExpression: unchanged ? '#owner = :owner AND requests = :seen' : '#owner = :owner',
             ExpressionAttributeNames: { '#owner': 'owner' },
-            ExpressionAttributeValues: { ':owner': owner },
+            ExpressionAttributeValues: { ':owner': owner, ...(unchanged ? { ':seen': requestsSeen } : {}) },
           }),
         ),
       );
+      return true;
     } catch (error) {
-      // Not ours any more (it expired and someone else walks): nothing to give back.
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
     }
   }
 }
