@@ -7,6 +7,7 @@ import { DynamoEmailFeedback } from './adapters/dynamodb/email-feedback.js';
 import { createIdempotentRunner } from './adapters/dynamodb/idempotency.js';
 import { keyPrefixes, SEAT_HOLDER_ATTRIBUTES } from './adapters/dynamodb/keys.js';
 import { DynamoOutbox } from './adapters/dynamodb/outbox.js';
+import { DynamoPromotionLease } from './adapters/dynamodb/promotion-lease.js';
 import { DynamoWaitingList } from './adapters/dynamodb/waiting-list-store.js';
 import { cryptoSecrets, systemClock } from './adapters/system.js';
 import { readConfig, readCursorConfig } from './config.js';
@@ -46,7 +47,7 @@ function build() {
     events: store,
     registrations: store,
     waiting: waitingList,
-    lease: waitingList,
+    lease: new DynamoPromotionLease(documentClient, config.tableName),
     clock: systemClock,
     secrets: cryptoSecrets,
     newOwnerId: randomUUID,

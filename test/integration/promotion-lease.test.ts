@@ -1,15 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DynamoWaitingList } from '../../lambdas/adapters/dynamodb/waiting-list-store.js';
+import { DynamoPromotionLease } from '../../lambdas/adapters/dynamodb/promotion-lease.js';
+import type { WaitingListStore } from '../../lambdas/ports.js';
 import { promoteWithLease } from '../../lambdas/use-cases/promote-waiting.js';
 import { startTestTable, type TestTable } from '../support/dynamo.js';
 
 let table: TestTable;
-let lease: DynamoWaitingList;
+let lease: DynamoPromotionLease;
 const at = (seconds: number) => new Date(Date.UTC(2030, 0, 1, 10, 0, seconds));
 
 beforeAll(async () => {
   table = await startTestTable();
-  lease = new DynamoWaitingList(table.documentClient, table.tableName);
+  lease = new DynamoPromotionLease(table.documentClient, table.tableName);
 });
 afterAll(async () => table.close());
 
@@ -49,7 +50,7 @@ describe('the promotion lease on DynamoDB: one walker per event, no request for 
           if (extraRequests-- > 0) await lease.requestWalk('ev3');
           return [];
         },
-      } as unknown as DynamoWaitingList,
+      } as unknown as WaitingListStore,
       clock: { now: () => at(0) },
       secrets: { newManageToken: () => 'token' },
     };

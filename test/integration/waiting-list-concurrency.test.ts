@@ -15,6 +15,7 @@ import { randomUUID } from 'node:crypto';
 import { BatchGetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoStore } from '../../lambdas/adapters/dynamodb/dynamo-store.js';
+import { DynamoPromotionLease } from '../../lambdas/adapters/dynamodb/promotion-lease.js';
 import { DynamoWaitingList } from '../../lambdas/adapters/dynamodb/waiting-list-store.js';
 import { cryptoSecrets } from '../../lambdas/adapters/system.js';
 import { newOutboxEntry } from '../../lambdas/domain/email.js';
@@ -43,6 +44,7 @@ import { startTestTable, type TestTable } from '../support/dynamo.js';
 let table: TestTable;
 let store: DynamoStore;
 let waiting: DynamoWaitingList;
+let lease: DynamoPromotionLease;
 
 /** Every call one millisecond later: people join in the order the test makes them join, never at the same time. */
 const clock: Clock = (() => {
@@ -61,7 +63,7 @@ const promotionDeps = (): PromotionDeps => ({
 const useCaseDeps = () => ({ events: store, registrations: store, waiting, clock });
 /** The walk the handlers and the sweep run: one walker per event, through the event's lease. */
 const walkWithLease = (eventId: string) =>
-  promoteWithLease(eventId, { ...promotionDeps(), lease: waiting, newOwnerId: randomUUID });
+  promoteWithLease(eventId, { ...promotionDeps(), lease, newOwnerId: randomUUID });
 const rawWalk = (eventId: string) => promoteWaiting(eventId, promotionDeps());
 
 function definition(rounds: Record<string, Record<string, number>>): EventDefinition {
@@ -188,6 +190,7 @@ beforeAll(async () => {
   table = await startTestTable();
   store = new DynamoStore(table.documentClient, table.tableName);
   waiting = new DynamoWaitingList(table.documentClient, table.tableName);
+  lease = new DynamoPromotionLease(table.documentClient, table.tableName);
 });
 afterAll(async () => table?.close());
 

@@ -30,6 +30,7 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DynamoStore } from '../../lambdas/adapters/dynamodb/dynamo-store.js';
+import { DynamoPromotionLease } from '../../lambdas/adapters/dynamodb/promotion-lease.js';
 import { DynamoWaitingList } from '../../lambdas/adapters/dynamodb/waiting-list-store.js';
 import { cryptoSecrets } from '../../lambdas/adapters/system.js';
 import type { Clock, PromotionLease, WaitingListStore } from '../../lambdas/ports.js';
@@ -245,7 +246,7 @@ type Expected = { code: string; workshopIds?: string[]; noop?: boolean; model: M
 
 type Sut = {
   store: DynamoStore;
-  waiting: WaitingListStore & PromotionLease;
+  waiting: WaitingListStore;
   eventId: string;
   clock: Clock;
   /** Manage tokens as the emails would carry them (a promotion sends a fresh one). */
@@ -942,7 +943,8 @@ const walkWithLease =
     promoteWithLease(eventId, { ...deps, lease, newOwnerId: randomUUID });
 const realParts = (t: TestTable): SutParts => {
   const waiting = new DynamoWaitingList(t.documentClient, t.tableName);
-  return { store: new DynamoStore(t.documentClient, t.tableName), waiting, walk: walkWithLease(waiting) };
+  const lease = new DynamoPromotionLease(t.documentClient, t.tableName);
+  return { store: new DynamoStore(t.documentClient, t.tableName), waiting, walk: walkWithLease(lease) };
 };
 
 /** A fresh event with the initial capacities, on the parts `makeParts` builds, and its joins' stepping clock. */
@@ -1230,7 +1232,8 @@ describe('waiting lists (model-based)', () => {
 function sabotaged(t: TestTable, sabotage: (items: TransactItems) => TransactItems): SutParts {
   const client = sabotagedClient(t.documentClient, sabotage);
   const waiting = new DynamoWaitingList(client, t.tableName);
-  return { store: new DynamoStore(client, t.tableName), waiting, walk: walkWithLease(waiting) };
+  const lease = new DynamoPromotionLease(client, t.tableName);
+  return { store: new DynamoStore(client, t.tableName), waiting, walk: walkWithLease(lease) };
 }
 /** A promotion's transaction: the one that owes a promotion email. */
 const isPromotion = (items: TransactItems) => items.some((item) => item.Put?.Item?.kind === 'promotion');
@@ -1245,7 +1248,8 @@ const brokenVariants: [string, (t: TestTable) => SutParts][] = [
       const parts = realParts(t);
       const waiting: SutParts['waiting'] = Object.create(parts.waiting);
       waiting.queue = async (eventId) => (await parts.waiting.queue(eventId)).slice(1);
-      return { ...parts, waiting, walk: walkWithLease(waiting) };
+      // The walk (through the real lease) reads the queue through this store, which the deps carry.
+      return { ...parts, waiting };
     },
   ],
   [

@@ -6,15 +6,14 @@ import {
   GetCommand,
   QueryCommand,
   type QueryCommandInput,
-  UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { OutboxEntry } from '../../domain/email.js';
 import { RegistrationChanged } from '../../domain/errors.js';
 import type { StoredRegistration, WaitingFor } from '../../domain/registration.js';
 import { ownValue } from '../../domain/registration.js';
 import { byQueueOrder, type WaitingEntry } from '../../domain/waiting-list.js';
-import type { PromotionInput, PromotionLease, WaitingListStore } from '../../ports.js';
-import { promotionLeaseKey, REGISTRATION_INDEX, waitingEntryKey, waitingIndexPartition } from './keys.js';
+import type { PromotionInput, WaitingListStore } from '../../ports.js';
+import { REGISTRATION_INDEX, waitingEntryKey, waitingIndexPartition } from './keys.js';
 import { confirmationOf } from './outbox.js';
 import {
   outboxPut,
@@ -55,7 +54,7 @@ function remainingWaitingFor(
  * through `gsi1`. Every change of a list is one transaction with the registration it belongs to, conditioned
  * on the registration's version, so the registration's `waitingFor` and the entries never disagree.
  */
-export class DynamoWaitingList implements WaitingListStore, PromotionLease {
+export class DynamoWaitingList implements WaitingListStore {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
@@ -229,92 +228,6 @@ export class DynamoWaitingList implements WaitingListStore, PromotionLease {
         ),
       );
     } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    }
-  }
-
-  async requestWalk(eventId: string): Promise<void> {
-    await this.read(() =>
-      this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: promotionLeaseKey(eventId),
-          UpdateExpression: 'SET #type = :type ADD requests :one',
-          ExpressionAttributeNames: { '#type': 'type' },
-          ExpressionAttributeValues: { ':type': 'promotion-lease', ':one': 1 },
-        }),
-      ),
-    );
-  }
-
-  async tryAcquire(eventId: string, owner: string, now: Date, until: Date): Promise<number | undefined> {
-    try {
-      const { Attributes } = await this.read(() =>
-        this.client.send(
-          new UpdateCommand({
-            TableName: this.tableName,
-            Key: promotionLeaseKey(eventId),
-            UpdateExpression: 'SET #owner = :owner, leaseUntil = :until',
-            ConditionExpression: 'attribute_not_exists(#owner) OR leaseUntil < :now',
-            ExpressionAttributeNames: { '#owner': 'owner' },
-            ExpressionAttributeValues: {
-              ':owner': owner,
-              ':until': until.toISOString(),
-              ':now': now.toISOString(),
-            },
-            ReturnValues: 'ALL_NEW',
-          }),
-        ),
-      );
-      return Number(Attributes?.requests ?? 0);
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return undefined;
-      throw error;
-    }
-  }
-
-  async release(eventId: string, owner: string, requestsSeen: number): Promise<number | undefined> {
-    try {
-      await this.read(() =>
-        this.client.send(
-          new UpdateCommand({
-            TableName: this.tableName,
-            Key: promotionLeaseKey(eventId),
-            UpdateExpression: 'REMOVE #owner, leaseUntil',
-            ConditionExpression: '#owner = :owner AND requests = :seen',
-            ExpressionAttributeNames: { '#owner': 'owner' },
-            ExpressionAttributeValues: { ':owner': owner, ':seen': requestsSeen },
-          }),
-        ),
-      );
-      return undefined;
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    }
-    const { Item } = await this.read(() =>
-      this.client.send(
-        new GetCommand({ TableName: this.tableName, Key: promotionLeaseKey(eventId), ConsistentRead: true }),
-      ),
-    );
-    return Item?.owner === owner ? Number(Item.requests ?? 0) : undefined;
-  }
-
-  async abandon(eventId: string, owner: string): Promise<void> {
-    try {
-      await this.read(() =>
-        this.client.send(
-          new UpdateCommand({
-            TableName: this.tableName,
-            Key: promotionLeaseKey(eventId),
-            UpdateExpression: 'REMOVE #owner, leaseUntil',
-            ConditionExpression: '#owner = :owner',
-            ExpressionAttributeNames: { '#owner': 'owner' },
-            ExpressionAttributeValues: { ':owner': owner },
-          }),
-        ),
-      );
-    } catch (error) {
-      // Not ours any more (it expired and someone else walks): nothing to give back.
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
   }
