@@ -7,7 +7,6 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { toAdminRegistration } from '../../domain/admin-registration.js';
-import { TryAgain } from '../../domain/errors.js';
 import type {
   AuditEntry,
   AuditLog,
@@ -25,7 +24,7 @@ import {
   registrationIndexPartition,
 } from './keys.js';
 import { eventRegistryUpdate } from './transaction-items.js';
-import { isBusyError } from './transactions.js';
+import { readOrTryAgain } from './transactions.js';
 
 /** Query pages never ask for more than this many items at once. */
 const MAX_QUERY_LIMIT = 1000;
@@ -39,16 +38,6 @@ function projectionOf(
     ProjectionExpression: attributes.map((_, index) => `#p${index}`).join(', '),
     ExpressionAttributeNames: Object.fromEntries(attributes.map((name, index) => [`#p${index}`, name])),
   };
-}
-
-/** DynamoDB busy (throttling, timeouts) becomes TryAgain (503 with Retry-After), as in the store. */
-async function call<T>(operation: () => Promise<T>): Promise<T> {
-  try {
-    return await operation();
-  } catch (error) {
-    if (isBusyError(error)) throw new TryAgain(1);
-    throw error;
-  }
 }
 
 /**
@@ -94,7 +83,7 @@ class ShardReader {
         ExclusiveStartKey: this.startKey,
         ...projectionOf(this.projection),
       };
-      const page = await call(() => this.client.send(new QueryCommand(input)));
+      const page = await readOrTryAgain(() => this.client.send(new QueryCommand(input)));
       this.buffer = (page.Items ?? []).filter((item) => item.type === 'registration');
       this.startKey = page.LastEvaluatedKey;
       this.exhausted = page.LastEvaluatedKey === undefined;
@@ -165,7 +154,7 @@ export class DynamoAdminQueries implements RegistrationIndex, AuditLog, EventReg
   }
 
   async append(entry: AuditEntry): Promise<void> {
-    await call(() =>
+    await readOrTryAgain(() =>
       this.client.send(
         new PutCommand({
           TableName: this.tableName,
@@ -190,7 +179,7 @@ export class DynamoAdminQueries implements RegistrationIndex, AuditLog, EventReg
     const found: Record<string, unknown>[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {
-      const page = await call(() =>
+      const page = await readOrTryAgain(() =>
         this.client.send(
           new QueryCommand({
             TableName: this.tableName,
@@ -218,11 +207,13 @@ export class DynamoAdminQueries implements RegistrationIndex, AuditLog, EventReg
   }
 
   async add(eventId: string): Promise<void> {
-    await call(() => this.client.send(new UpdateCommand(eventRegistryUpdate(this.tableName, eventId))));
+    await readOrTryAgain(() =>
+      this.client.send(new UpdateCommand(eventRegistryUpdate(this.tableName, eventId))),
+    );
   }
 
   async eventIds(): Promise<string[]> {
-    const { Item } = await call(() =>
+    const { Item } = await readOrTryAgain(() =>
       this.client.send(
         new GetCommand({ TableName: this.tableName, Key: eventRegistryKey(), ConsistentRead: true }),
       ),
