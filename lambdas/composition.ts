@@ -6,6 +6,7 @@ import { DynamoStore } from './adapters/dynamodb/dynamo-store.js';
 import { DynamoEmailFeedback } from './adapters/dynamodb/email-feedback.js';
 import { createIdempotentRunner } from './adapters/dynamodb/idempotency.js';
 import { keyPrefixes, SEAT_HOLDER_ATTRIBUTES } from './adapters/dynamodb/keys.js';
+import { DynamoMessageStore } from './adapters/dynamodb/message-store.js';
 import { DynamoOutbox } from './adapters/dynamodb/outbox.js';
 import { DynamoPromotionLease } from './adapters/dynamodb/promotion-lease.js';
 import { DynamoWaitingList } from './adapters/dynamodb/waiting-list-store.js';
@@ -64,6 +65,8 @@ function build() {
     /** Bounces and complaints on registrations (the SES feedback function). */
     emailFeedback: new DynamoEmailFeedback(documentClient, config.tableName),
     waitingList,
+    /** The organisers' messages to registrants and their recipient lists (issue 16). */
+    messages: new DynamoMessageStore(documentClient, config.tableName),
     adminQueries,
     seatHolderIndex,
     idempotentRegistration,

@@ -1,6 +1,7 @@
 import type { AdminRegistration } from './domain/admin-registration.js';
 import type { EmailFeedback, OutboxEntry, OutgoingEmail } from './domain/email.js';
 import type { EventDefinition } from './domain/event-definition.js';
+import type { MessageRecord, OrganiserMessage } from './domain/message.js';
 import type { RemovalReason } from './domain/privacy.js';
 import type {
   CancelledBy,
@@ -224,7 +225,8 @@ export type AuditAction =
   | 'registration.cancelled'
   | 'registration.erased'
   | 'waiting-list.removed'
-  | 'waiting-list.promoted';
+  | 'waiting-list.promoted'
+  | 'message.sent';
 
 export type AuditEntry = {
   id: string;
@@ -276,4 +278,32 @@ export type BusinessEvent =
 
 export interface BusinessMetrics {
   record(event: BusinessEvent): void;
+}
+
+/** The organisers' messages to registrants (issue 16): stored with their recipient lists, fanned out later. */
+export interface MessageStore {
+  /** The message and its recipient lists (registration ids) in one transaction; the lists feed the fan-out. */
+  createMessage(message: OrganiserMessage, recipientIds: readonly string[]): Promise<void>;
+  /** Newest first, with the counts the fan-out and the sender keep. */
+  messagesOf(eventId: string): Promise<MessageRecord[]>;
+  /** One message (its texts, for the sender); undefined when there is none. */
+  getMessage(eventId: string, messageId: string): Promise<MessageRecord | undefined>;
+  /**
+   * Writes each entry unless it exists (a retried fan-out writes nothing twice), then adds the list's size to
+   * the message's `queued` once, however often the list is fanned out. Returns how many entries were new.
+   */
+  queueCopies(list: RecipientList, entries: readonly OutboxEntry[]): Promise<number>;
+}
+
+/** One stored list of a message's recipients (`listId` names it within the message). */
+export type RecipientList = {
+  eventId: string;
+  messageId: string;
+  listId: string;
+  registrationIds: string[];
+};
+
+/** How fast the mail service lets this account send (SES `SendQuota.MaxSendRate`, emails per second). */
+export interface SendQuota {
+  maxSendRate(): Promise<number>;
 }

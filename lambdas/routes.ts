@@ -6,7 +6,7 @@
 
 import { indexPartitions, keyPrefixes, SEAT_HOLDER_ATTRIBUTES } from './adapters/dynamodb/keys.js';
 
-const { waitingQueues, registrations, audit, outbox } = indexPartitions;
+const { waitingQueues, registrations, audit, outbox, messages } = indexPartitions;
 /** The item grants name partitions by kind: `item.registration` is every `REG#…` partition. */
 const item = keyPrefixes;
 
@@ -89,9 +89,17 @@ export const functionSpecs = {
       'GET, PATCH, DELETE /registrations/{registrationId} and its waiting lists, with the manage token',
     tableAccess: {
       // WAIT# and gsi1: the waiting lists, and promotion after a seat is freed. The outbox queue: erasure drops
-      // the emails still owed to the person (found by registration id among the due entries).
+      // the emails still owed to the person (found by registration id among the due entries); MSG#: a copy of
+      // an organisers' message dropped so counts as failed on the message.
       readKeyPrefixes: [item.event, item.workshop, item.registration, item.waiting],
-      writeKeyPrefixes: [item.workshop, item.emailGuard, item.registration, item.outbox, item.waiting],
+      writeKeyPrefixes: [
+        item.workshop,
+        item.emailGuard,
+        item.registration,
+        item.outbox,
+        item.waiting,
+        item.message,
+      ],
       queryIndexPartitions: [waitingQueues, outbox],
     },
   },
@@ -100,7 +108,15 @@ export const functionSpecs = {
     description: 'Admin API for organisers: /admin/events/{eventId}/…',
     tableAccess: {
       // EVENTS: the registry of event ids; AUDIT#: the audit log (read through gsi1); MAIL#: emails owed.
-      readKeyPrefixes: [item.event, item.workshop, item.registration, item.eventRegistry, item.waiting],
+      // MSG#: the organisers' messages with their recipient lists (listed through gsi1).
+      readKeyPrefixes: [
+        item.event,
+        item.workshop,
+        item.registration,
+        item.eventRegistry,
+        item.waiting,
+        item.message,
+      ],
       writeKeyPrefixes: [
         item.event,
         item.workshop,
@@ -110,9 +126,10 @@ export const functionSpecs = {
         item.eventRegistry,
         item.outbox,
         item.waiting,
+        item.message,
       ],
       // The outbox queue: an organiser's erasure drops the emails still owed to the person.
-      queryIndexPartitions: [registrations, audit, waitingQueues, outbox],
+      queryIndexPartitions: [registrations, audit, waitingQueues, outbox, messages],
     },
   },
 } as const satisfies Record<string, FunctionSpec>;
@@ -177,6 +194,8 @@ export const routes: readonly Route[] = [
     auth: 'admin',
   },
   { method: 'GET', path: '/admin/events/{eventId}/audit', functionName: 'admin', auth: 'admin' },
+  { method: 'POST', path: '/admin/events/{eventId}/messages', functionName: 'admin', auth: 'admin' },
+  { method: 'GET', path: '/admin/events/{eventId}/messages', functionName: 'admin', auth: 'admin' },
   {
     method: 'DELETE',
     path: '/admin/events/{eventId}/registrations/{registrationId}/personal-data',
@@ -207,8 +226,9 @@ export const scheduledFunctionSpecs = {
     everyMinutes: 1,
     sendsEmail: true,
     tableAccess: {
-      readKeyPrefixes: [item.event, item.workshop, item.registration, item.outbox],
-      writeKeyPrefixes: [item.registration, item.outbox],
+      // MSG#: the texts of a message's copy, and its counts of copies sent and failed.
+      readKeyPrefixes: [item.event, item.workshop, item.registration, item.outbox, item.message],
+      writeKeyPrefixes: [item.registration, item.outbox, item.message],
       queryIndexPartitions: [outbox, waitingQueues],
     },
   },
@@ -269,12 +289,14 @@ export const emailFeedbackFunctionSpec = {
  */
 export const emailSenderFunctionSpec = {
   entry: 'lambdas/handlers/send-new-emails.ts',
-  description: 'DynamoDB stream (new MAIL# outbox entries): sends each email right after its commit',
+  description:
+    'DynamoDB stream (new MAIL# outbox entries, new message recipient lists): sends each email right after its commit, fans messages out',
   sendsEmail: true,
   tableAccess: {
     // MAIL#: claim and settle the entry; REG#: read the registration, its delivery state, a fresh token.
-    readKeyPrefixes: ['EVENT#', 'WORKSHOP#', 'REG#', 'MAIL#'],
-    writeKeyPrefixes: ['REG#', 'MAIL#'],
+    // MSG#: a message's texts, its counts, and the recipient lists it fans out into MAIL# entries.
+    readKeyPrefixes: ['EVENT#', 'WORKSHOP#', 'REG#', 'MAIL#', 'MSG#'],
+    writeKeyPrefixes: ['REG#', 'MAIL#', 'MSG#'],
     // gsi1: the event's waiting-list queue, for the places in line an email mentions.
     queryIndexPartitions: [waitingQueues],
   },
@@ -286,6 +308,12 @@ export const newOutboxEntryFilter = {
   dynamodb: { NewImage: { pk: { S: [{ prefix: 'MAIL#' }] } } },
 } as const;
 
+/** The mapping's second filter: a new recipient list of an organisers' message, for the fan-out (issue 16). */
+export const messageRecipientsFilter = {
+  eventName: ['INSERT'],
+  dynamodb: { NewImage: { pk: { S: [{ prefix: 'MSG#' }] }, sk: { S: [{ prefix: 'RECIPIENTS#' }] } } },
+} as const;
+
 /** How the stream feeds the sender: small batches soon, failures retried alone and then parked. */
 export const emailStreamSettings = {
   batchSize: 10,
@@ -293,4 +321,6 @@ export const emailStreamSettings = {
   retryAttempts: 3,
   maxRecordAgeSeconds: 60 * 60,
   parallelizationFactor: 2,
+  /** The sender paces to SES's send rate: a batch of 10 at a slow account's rate takes up to half a minute. */
+  timeoutSeconds: 60,
 } as const;

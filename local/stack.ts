@@ -10,6 +10,7 @@ import {
   emailStreamSettings,
   type FunctionName,
   functionSpecs,
+  messageRecipientsFilter,
   newOutboxEntryFilter,
   routes,
   type ScheduledFunctionName,
@@ -211,7 +212,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       const stream = feedStream({
         feed: embeddedDynamo.changes,
         tableName,
-        filter: newOutboxEntryFilter,
+        filters: [newOutboxEntryFilter, messageRecipientsFilter],
         handler: (await importHandler(emailSenderFunctionSpec.entry)) as Parameters<
           typeof feedStream
         >[0]['handler'],

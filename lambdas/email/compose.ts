@@ -20,6 +20,8 @@ export type ComposeInput = {
   waitingPositions?: Record<string, number>;
   /** `waiting-list-left`: the workshops whose list was left. */
   workshopIds?: string[];
+  /** `message`: the organisers' subject and body in the registration's language. */
+  message?: { subject: string; body: string };
 };
 
 /**

@@ -19,6 +19,8 @@ export type EmailContext = {
   waitingPositions?: Record<string, number>;
   /** `waiting-list-left`: the workshops whose list was left (the registration no longer says so). */
   workshopIds?: string[];
+  /** `message`: the organisers' subject and plain-text body, already in the registration's language. */
+  message?: { subject: string; body: string };
 };
 
 type Texts = {
@@ -61,6 +63,7 @@ const TEXTS: Record<Locale, Texts> = {
       'waiting-list-joined': 'U staat op de wachtlijst voor een workshop',
       promotion: 'Er is een plaats vrijgekomen',
       'waiting-list-left': 'U staat niet meer op de wachtlijst',
+      message: 'Bericht van de organisatie',
     },
     greeting: 'Beste',
     lead: {
@@ -75,6 +78,7 @@ const TEXTS: Record<Locale, Texts> = {
         'U staat op de wachtlijst voor de workshop die u liever volgt. Uw huidige plaats houdt u tot daar een plaats vrijkomt.',
       promotion: 'Er is een plaats vrijgekomen en die is nu van u. Dit zijn nu uw workshops:',
       'waiting-list-left': 'U staat niet meer op de wachtlijst voor:',
+      message: 'Een bericht van de organisatie:',
     },
     when: 'Wanneer',
     where: 'Waar',
@@ -113,6 +117,7 @@ const TEXTS: Record<Locale, Texts> = {
       'waiting-list-joined': 'You are on the waiting list for a workshop',
       promotion: 'A seat has become available',
       'waiting-list-left': 'You are no longer on the waiting list',
+      message: 'A message from the organisers',
     },
     greeting: 'Dear',
     lead: {
@@ -127,6 +132,7 @@ const TEXTS: Record<Locale, Texts> = {
         'You are on the waiting list for the workshop you would rather attend. You keep your current seat until a seat comes free there.',
       promotion: 'A seat has become available and it is now yours. These are now your workshops:',
       'waiting-list-left': 'You are no longer on the waiting list for:',
+      message: 'A message from the organisers:',
     },
     when: 'When',
     where: 'Where',
@@ -166,6 +172,29 @@ type Section = { text: string[]; html: string };
 
 function paragraph(text: string, muted = false): Section {
   return { text: [text], html: `<p${muted ? ` style="${MUTED}"` : ''}>${e(text)}</p>` };
+}
+
+/** A web address in escaped text, up to whitespace, a tag or an escaped quote, without closing punctuation. */
+const WEB_ADDRESS = /https?:\/\/[^\s<]+?(?=[.,;:!?)]*(?:\s|<|&quot;|&#39;|$))/g;
+
+/**
+ * Organiser text is plain text: every character escaped, blank lines become paragraphs, line breaks `<br>`,
+ * and web addresses (http and https only) clickable. No HTML from organisers reaches an email.
+ */
+function organiserText(body: string): Section {
+  const paragraphs = body.split(/\r?\n\s*\r?\n/).filter((part) => part.trim() !== '');
+  return {
+    text: [body.trim()],
+    html: paragraphs
+      .map((part) => {
+        const linked = e(part.trim()).replace(
+          WEB_ADDRESS,
+          (address) => `<a href="${address}" style="color:#0b4f9c">${address}</a>`,
+        );
+        return `<p>${linked.replace(/\r?\n/g, '<br>\n')}</p>`;
+      })
+      .join('\n'),
+  };
 }
 
 function heading(text: string): string {
@@ -332,6 +361,8 @@ export function renderEmail(context: EmailContext): RenderedEmail {
         html: `<p>${e(texts.lead[kind])}</p>\n${list.html}`,
       });
     }
+  } else if (kind === 'message') {
+    sections.push(paragraph(texts.lead[kind], true), organiserText(context.message?.body ?? ''));
   } else {
     sections.push(paragraph(texts.lead[kind]));
   }
@@ -381,6 +412,21 @@ export function renderEmail(context: EmailContext): RenderedEmail {
         ...workshopsSection(texts.currentWorkshops, seats, texts),
       );
       break;
+    case 'message':
+      sections.push(
+        ...workshopsSection(texts.yourWorkshops, seats, texts),
+        ...waitingSections(waiting, placeWaiting, texts),
+        ...(link
+          ? manageSections(
+              link,
+              placeWaiting ? texts.manageWaiting : texts.manage,
+              [texts.replacesLinks],
+              placeWaiting ? texts.howToLeave : texts.howToCancel,
+              texts,
+            )
+          : []),
+      );
+      break;
     case 'waiting-list-left':
       if (registration.status === 'cancelled') {
         sections.push(paragraph(texts.leftAltogether), paragraph(texts.comeAfterAll));
@@ -402,12 +448,14 @@ export function renderEmail(context: EmailContext): RenderedEmail {
   const text = sections.map((section) => section.text.join('\n')).join('\n\n');
   const html = `<!doctype html>
 <html lang="${registration.locale}">
-<head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>${e(texts.subject[kind])}</title></head>
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>${e(context.message?.subject ?? texts.subject[kind])}</title></head>
 <body style="margin:0;padding:16px;font-family:Arial,Helvetica,sans-serif;font-size:16px;line-height:1.5;color:#1a1a1a;background:#ffffff">
 ${sections.map((section) => section.html).join('\n')}
 </body>
 </html>
 `;
 
-  return { subject: `${texts.subject[kind]}: ${event.title}`, text, html };
+  // An organisers' message keeps its own subject (single-line, checked when it was accepted).
+  const subject = context.message ? context.message.subject : `${texts.subject[kind]}: ${event.title}`;
+  return { subject, text, html };
 }

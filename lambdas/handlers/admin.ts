@@ -34,6 +34,7 @@ import {
   removeFromListAndTell,
 } from '../use-cases/admin/organiser-actions.js';
 import { listWaiting } from '../use-cases/admin/waiting-lists.js';
+import { MESSAGE_ROUTES } from './admin-messages.js';
 
 /**
  * One function for every admin route (DESIGN.md, admin table), dispatching on the API Gateway resource and
@@ -229,6 +230,8 @@ export const ADMIN_ROUTES = {
       ),
     });
   },
+
+  ...MESSAGE_ROUTES,
 } satisfies RouteActions<OrganiserRequest>;
 
 const dispatch = router(ADMIN_ROUTES);

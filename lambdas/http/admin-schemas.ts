@@ -108,6 +108,7 @@ const AUDIT_ACTIONS: Record<AuditAction, true> = {
   'registration.erased': true,
   'waiting-list.removed': true,
   'waiting-list.promoted': true,
+  'message.sent': true,
 };
 
 export const auditPageSchema = z.object({

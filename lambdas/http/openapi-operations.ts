@@ -33,6 +33,7 @@ import {
   waitingListQuerySchema,
   waitingListSchema,
 } from './admin-schemas.js';
+import { messageAcceptedSchema, messageBodySchema, messageListSchema } from './message-schemas.js';
 import {
   healthSchema,
   personalDataExportSchema,
@@ -281,6 +282,30 @@ export const operations: Record<string, Operation> = {
     summary: 'The audit log, newest first',
     query: auditQuerySchema,
     success: [{ status: 200, description: 'A page of audit entries', body: auditPageSchema }],
+    errors: [EventNotFound],
+  },
+  'POST /admin/events/{eventId}/messages': {
+    operationId: 'sendMessage',
+    summary: 'Send a plain-text message to registrants (audited); dryRun counts the recipients',
+    body: messageBodySchema,
+    success: [
+      {
+        status: 202,
+        description: 'Accepted: fanned out and sent after the answer',
+        body: messageAcceptedSchema,
+      },
+      {
+        status: 200,
+        description: 'Dry run: the recipients counted, nothing sent',
+        body: messageAcceptedSchema,
+      },
+    ],
+    errors: [EventNotFound],
+  },
+  'GET /admin/events/{eventId}/messages': {
+    operationId: 'listMessages',
+    summary: 'Messages sent, newest first, with copies sent, pending and failed',
+    success: [{ status: 200, description: 'The messages', body: messageListSchema }],
     errors: [EventNotFound],
   },
   'DELETE /admin/events/{eventId}/registrations/{registrationId}/personal-data': {

@@ -25,6 +25,7 @@ import {
 } from './admin-schemas.js';
 import { statusOf } from './error-mapper.js';
 import { idempotencyKeySchema } from './header-schemas.js';
+import { messageAcceptedSchema, messageBodySchema, messageListSchema } from './message-schemas.js';
 import {
   type ErrorClass,
   type Operation,
@@ -97,6 +98,7 @@ const requestComponents = {
   JoinWaitingListBody: joinWaitingListBodySchema,
   EventDefinition: eventDefinitionSchema,
   CancelBatchBody: cancelBatchBodySchema,
+  MessageBody: messageBodySchema,
 };
 const responseComponents = {
   Error: errorResponseSchema,
@@ -114,6 +116,8 @@ const responseComponents = {
   AuditPage: auditPageSchema,
   WaitingList: waitingListSchema,
   CancelBatchResponse: cancelBatchResponseSchema,
+  MessageAccepted: messageAcceptedSchema,
+  MessageList: messageListSchema,
 };
 
 /** Timestamps and dates say so with `format`; zod's long equivalent patterns would only add noise. */

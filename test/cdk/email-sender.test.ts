@@ -35,7 +35,7 @@ describe.each(['dev', 'production'])('email sender (%s)', (stageName) => {
     expect(propertyOf(table, 'DeletionProtectionEnabled')).toBe(true);
   });
 
-  it('one mapping, from the table stream to the sender, filtered to inserted MAIL# items', () => {
+  it('one mapping, from the table stream to the sender, filtered to inserted MAIL# items and message recipient lists', () => {
     expect(mappings).toHaveLength(1);
     const [mapping] = mappings;
     expect(referencedId(propertyOf(mapping, 'FunctionName'))).toBe(senderId);
@@ -43,6 +43,12 @@ describe.each(['dev', 'production'])('email sender (%s)', (stageName) => {
     const filters = propertyOf<{ Filters: { Pattern: string }[] }>(mapping, 'FilterCriteria').Filters;
     expect(filters.map((filter) => JSON.parse(filter.Pattern))).toEqual([
       { eventName: ['INSERT'], dynamodb: { NewImage: { pk: { S: [{ prefix: 'MAIL#' }] } } } },
+      {
+        eventName: ['INSERT'],
+        dynamodb: {
+          NewImage: { pk: { S: [{ prefix: 'MSG#' }] }, sk: { S: [{ prefix: 'RECIPIENTS#' }] } },
+        },
+      },
     ]);
     expect(propertyOf(mapping, 'StartingPosition')).toBe('LATEST');
   });
@@ -72,7 +78,19 @@ describe.each(['dev', 'production'])('email sender (%s)', (stageName) => {
     const actions = statements.flatMap(actionsOf);
     expect(actions).toEqual(expect.arrayContaining(['dynamodb:GetRecords', 'dynamodb:GetShardIterator']));
     expect(actions).not.toContain('dynamodb:Scan');
-    expect(sesOf(EMAIL_SENDER)).toHaveLength(1);
+    expect(sesOf(EMAIL_SENDER)).toHaveLength(2);
+  });
+
+  it('the senders may read the account send rate (GetAccount) and nothing else of SES beyond sending', () => {
+    for (const name of [EMAIL_SENDER, 'sendDueEmails']) {
+      const actions = sesOf(name).flatMap(actionsOf).sort();
+      expect(actions).toEqual(['ses:GetAccount', 'ses:SendEmail', 'ses:SendRawEmail']);
+    }
+  });
+
+  it('the sender has time to pace a batch to a slow account', () => {
+    const sender = resourcesOfType(stage.apiTemplate, 'AWS::Lambda::Function')[senderId];
+    expect(propertyOf(sender, 'Timeout')).toBe(emailStreamSettings.timeoutSeconds);
   });
 
   it('only the sender and the retry may send email: the request functions and the promotion sweep may not', () => {
@@ -80,6 +98,6 @@ describe.each(['dev', 'production'])('email sender (%s)', (stageName) => {
       expect(name in functionSpecs || name in scheduledFunctionSpecs).toBe(true);
       expect(sesOf(name)).toEqual([]);
     }
-    expect(sesOf('sendDueEmails')).toHaveLength(1);
+    expect(sesOf('sendDueEmails')).toHaveLength(2);
   });
 });

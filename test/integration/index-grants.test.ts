@@ -196,7 +196,9 @@ beforeAll(async () => {
   expect((await call('DELETE', `/registrations/${holder.id}`, undefined, bearer(holder.token))).status).toBe(
     200,
   );
-  for (const path of ['registrations', 'registrations.csv', 'summary', 'audit', 'waiting-list']) {
+  const message = { subject: { nl: 'Bericht' }, body: { nl: 'Tekst' } };
+  expect((await call('POST', `/admin/events/${EVENT}/messages`, message, admin())).status).toBe(202);
+  for (const path of ['registrations', 'registrations.csv', 'summary', 'audit', 'waiting-list', 'messages']) {
     expect((await call('GET', `/admin/events/${EVENT}/${path}`, undefined, admin())).status).toBe(200);
   }
 

@@ -151,7 +151,7 @@ describe('the sender mapping stand-in', () => {
     const stream = feedStream({
       feed: dynamo.changes,
       tableName: TABLE,
-      filter: newOutboxEntryFilter,
+      filters: [newOutboxEntryFilter],
       handler: async ({ Records }) => {
         calls.push(Records.map((r) => r.dynamodb.Keys.pk?.S as string | undefined));
         const failing = Records.filter((r) => r.dynamodb.Keys.pk?.S === 'MAIL#fails');
