@@ -160,6 +160,8 @@ export interface PromotionLease {
 export interface EmailOutbox {
   /** Entries whose time has come, oldest first. */
   due(now: Date, limit: number): Promise<OutboxEntry[]>;
+  /** Writes an entry unless one with its id exists (sent or not): false when it did. */
+  addOnce(entry: OutboxEntry): Promise<boolean>;
   /** Takes the next attempt of an entry for this sender; undefined when another sender took it first. */
   claim(entry: OutboxEntry, leaseUntil: Date): Promise<OutboxEntry | undefined>;
   markSent(entry: OutboxEntry, at: Date): Promise<void>;

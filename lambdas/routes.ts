@@ -266,6 +266,20 @@ export const scheduledFunctionSpecs = {
       queryIndexAttributes: SEAT_HOLDER_ATTRIBUTES,
     },
   },
+  sendReminders: {
+    entry: 'lambdas/handlers/send-reminders.ts',
+    description:
+      'Every 15 minutes: the reminders due (reminders.daysBefore, from 09:00 event time), one outbox entry per confirmed registration',
+    everyMinutes: 15,
+    tableAccess: {
+      // MAIL#: the reminder's outbox entry, written only if it does not exist (read by its condition).
+      readKeyPrefixes: [item.event, item.workshop, item.eventRegistry, item.outbox],
+      writeKeyPrefixes: [item.outbox],
+      // The registration index without personal data: ids and statuses only.
+      queryIndexPartitions: [registrations],
+      queryIndexAttributes: SEAT_HOLDER_ATTRIBUTES,
+    },
+  },
 } as const satisfies Record<string, ScheduledFunctionSpec>;
 
 export type ScheduledFunctionName = keyof typeof scheduledFunctionSpecs;

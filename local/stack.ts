@@ -150,12 +150,16 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     });
     whenReady.catch(() => undefined);
     closers.push(async () => loaded(false));
+    // Filled once the scheduled functions are loaded; the server waits for that before running one.
+    const scheduled = {} as Record<ScheduledFunctionName, () => Promise<unknown>>;
     const server = createApiServer({
       routes,
       handlers,
       staticDir: options.staticDir,
       adminToken,
       whenReady,
+      runSchedule: (name) =>
+        Object.hasOwn(scheduledFunctionSpecs, name) ? scheduled[name as ScheduledFunctionName]() : undefined,
     });
     server.keepAliveTimeout = 5_000;
     const port = await listen(server, options.port, host);
@@ -188,7 +192,6 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     }
 
     // Scheduled functions run on an interval, as EventBridge runs them in AWS.
-    const scheduled = {} as Record<ScheduledFunctionName, () => Promise<unknown>>;
     for (const [name, spec] of Object.entries(scheduledFunctionSpecs) as [
       ScheduledFunctionName,
       { entry: string; everyMinutes: number },

@@ -10,7 +10,8 @@
  * The waiting-list kinds: `waiting-list` (signed up for a place at the event), `waiting-list-joined` (a
  * registered person joined a full workshop's list), `promotion` (a seat came free and is now theirs) and
  * `waiting-list-left` (left a list, themselves or through an organiser). `message`: an organisers' message
- * (issue 16), one entry per recipient, its texts on the message item (`messageId`).
+ * (issue 16), one entry per recipient, its texts on the message item (`messageId`). `reminder`: the reminder
+ * before the event (id `<registrationId>.reminder.<daysBefore>`, written once however often the schedule runs).
  */
 export const mailKinds = [
   'confirmation',
@@ -22,6 +23,7 @@ export const mailKinds = [
   'promotion',
   'waiting-list-left',
   'message',
+  'reminder',
 ] as const;
 export type MailKind = (typeof mailKinds)[number];
 
@@ -89,7 +91,8 @@ export function needsManageLink(kind: MailKind): boolean {
     kind === 'change' ||
     kind === 'waiting-list' ||
     kind === 'promotion' ||
-    kind === 'message'
+    kind === 'message' ||
+    kind === 'reminder'
   );
 }
 

@@ -29,7 +29,13 @@ export type ComposeInput = {
  * Waiting-list notices hold no seat to put in a calendar; an erasure leaves nothing to keep.
  */
 export function carriesCalendar(kind: MailKind): boolean {
-  return kind === 'confirmation' || kind === 'change' || kind === 'promotion' || kind === 'cancellation';
+  return (
+    kind === 'confirmation' ||
+    kind === 'change' ||
+    kind === 'promotion' ||
+    kind === 'cancellation' ||
+    kind === 'reminder'
+  );
 }
 
 /** The whole email a registration owes: texts in its language and, where it has one, the calendar entry. */

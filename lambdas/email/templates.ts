@@ -2,7 +2,7 @@ import { type MailKind, needsManageLink } from '../domain/email.js';
 import type { EventDefinition } from '../domain/event-definition.js';
 import type { Choices, Locale, Registration, WaitingFor } from '../domain/registration.js';
 import { ownValue } from '../domain/registration.js';
-import { escapeHtml, formatEventDate } from './format.js';
+import { cancelStepUrl, escapeHtml, formatEventDate } from './format.js';
 
 export type RenderedEmail = { subject: string; text: string; html: string };
 
@@ -48,6 +48,8 @@ type Texts = {
   seatsStay: string;
   leftAltogether: string;
   comeAfterAll: string;
+  cantCome: string;
+  cantComeNote: string;
   closing: string;
   signature: string;
 };
@@ -64,6 +66,7 @@ const TEXTS: Record<Locale, Texts> = {
       promotion: 'Er is een plaats vrijgekomen',
       'waiting-list-left': 'U staat niet meer op de wachtlijst',
       message: 'Bericht van de organisatie',
+      reminder: 'Herinnering',
     },
     greeting: 'Beste',
     lead: {
@@ -79,6 +82,7 @@ const TEXTS: Record<Locale, Texts> = {
       promotion: 'Er is een plaats vrijgekomen en die is nu van u. Dit zijn nu uw workshops:',
       'waiting-list-left': 'U staat niet meer op de wachtlijst voor:',
       message: 'Een bericht van de organisatie:',
+      reminder: 'Binnenkort is het zover. Dit zijn uw workshops:',
     },
     when: 'Wanneer',
     where: 'Waar',
@@ -104,6 +108,9 @@ const TEXTS: Record<Locale, Texts> = {
     leftAltogether: 'U staat nu op geen enkele wachtlijst meer en u bent niet aangemeld voor deze dag.',
     comeAfterAll:
       'Wilt u toch komen? Meld u dan opnieuw aan via het aanmeldformulier; is alles vol, dan kunt u zich daar opnieuw op de wachtlijst zetten.',
+    cantCome: 'Ik kan niet komen',
+    cantComeNote:
+      'Kunt u toch niet komen? Met deze link annuleert u in twee klikken; uw plaats gaat dan meteen naar iemand op de wachtlijst.',
     closing: 'Met vriendelijke groet,',
     signature: 'De organisatie',
   },
@@ -118,6 +125,7 @@ const TEXTS: Record<Locale, Texts> = {
       promotion: 'A seat has become available',
       'waiting-list-left': 'You are no longer on the waiting list',
       message: 'A message from the organisers',
+      reminder: 'Reminder',
     },
     greeting: 'Dear',
     lead: {
@@ -133,6 +141,7 @@ const TEXTS: Record<Locale, Texts> = {
       promotion: 'A seat has become available and it is now yours. These are now your workshops:',
       'waiting-list-left': 'You are no longer on the waiting list for:',
       message: 'A message from the organisers:',
+      reminder: 'The day is coming soon. These are your workshops:',
     },
     when: 'When',
     where: 'Where',
@@ -159,6 +168,9 @@ const TEXTS: Record<Locale, Texts> = {
     leftAltogether: 'You are no longer on any waiting list, and you are not registered for this day.',
     comeAfterAll:
       'Would you like to come after all? Register again through the registration form; if everything is full, you can join the waiting list there again.',
+    cantCome: "I can't come",
+    cantComeNote:
+      'Cannot come after all? This link cancels in two clicks; your seat then goes straight to someone on the waiting list.',
     closing: 'Kind regards,',
     signature: 'The organisers',
   },
@@ -327,6 +339,17 @@ function manageSections(url: string, label: string, notes: string[], after: stri
   ];
 }
 
+/** "Ik kan niet komen": the manage page at its cancel step. */
+function cantComeSection(url: string, texts: Texts): Section {
+  return {
+    text: [texts.cantComeNote, `${texts.cantCome}: ${url}`],
+    html: [
+      `<p>${e(texts.cantComeNote)}</p>`,
+      `<p><a href="${e(url)}" style="color:#9c0b0b;font-weight:bold">${e(texts.cantCome)}</a></p>`,
+    ].join('\n'),
+  };
+}
+
 function whenLine(event: EventDefinition, locale: Locale): string {
   const date = formatEventDate(event.date, locale);
   if (!event.startTime) return date;
@@ -425,6 +448,15 @@ export function renderEmail(context: EmailContext): RenderedEmail {
               texts,
             )
           : []),
+      );
+      break;
+    case 'reminder':
+      sections.push(
+        ...workshopsSection(texts.yourWorkshops, seats, texts),
+        ...waitingSections(waiting, placeWaiting, texts),
+        ...(link ? [cantComeSection(cancelStepUrl(link), texts)] : []),
+        ...(link ? manageSections(link, texts.manage, [texts.replacesLinks], texts.howToCancel, texts) : []),
+        paragraph(texts.calendar, true),
       );
       break;
     case 'waiting-list-left':

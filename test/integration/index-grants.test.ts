@@ -15,6 +15,7 @@ import { sampleDefinition } from '../support/fakes.js';
 import { iamStringLike } from '../support/iam.js';
 import { api, startTestStack } from '../support/local-stack.js';
 import { emailsTo, manageLink } from '../support/mail.js';
+import { daysAfter, zoneWhereRemindersAreDue } from '../support/reminders.js';
 
 /**
  * The grants of lambdas/routes.ts against what the functions really do: every request and scheduled run below
@@ -42,8 +43,16 @@ const admin = () => ({ Authorization: `Bearer ${stack.adminToken}` });
 const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
 const EVENT = 'index-grants';
 
-/** Workshop b has one seat: its holder's cancellation hands it to the people waiting for it. */
-const definition = sampleDefinition();
+/**
+ * Workshop b has one seat: its holder's cancellation hands it to the people waiting for it. The event is
+ * tomorrow where it is past 09:00, so the reminder schedule has reminders to write.
+ */
+const reminderZone = zoneWhereRemindersAreDue();
+const definition = sampleDefinition({
+  date: daysAfter(reminderZone.today, 1),
+  timezone: reminderZone.timezone,
+  reminders: { daysBefore: [1] },
+});
 
 /** Plain strings from the document client, `{ S }` once marshalled. */
 function text(value: unknown): string {

@@ -1,8 +1,7 @@
-import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   type DynamoDBDocumentClient,
   GetCommand,
-  PutCommand,
   QueryCommand,
   TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
@@ -10,7 +9,7 @@ import type { OutboxEntry } from '../../domain/email.js';
 import { type MessageRecord, type OrganiserMessage, RECIPIENTS_PER_LIST } from '../../domain/message.js';
 import type { MessageStore, RecipientList } from '../../ports.js';
 import { messageIndexPartition, messageKey, RECIPIENT_LIST_PREFIX, REGISTRATION_INDEX } from './keys.js';
-import { dueIndexKeys, outboxKey } from './outbox.js';
+import { putOutboxEntryOnce } from './outbox.js';
 
 /** A transaction holds at most 100 items: the message and 99 lists of 500 ids. */
 export const MAX_MESSAGE_RECIPIENTS = 99 * RECIPIENTS_PER_LIST;
@@ -111,29 +110,12 @@ export class DynamoMessageStore implements MessageStore {
     const worker = async () => {
       while (next < entries.length) {
         const entry = entries[next++] as OutboxEntry;
-        if (await this.putUnlessExists(entry)) written++;
+        if (await putOutboxEntryOnce(this.client, this.tableName, entry)) written++;
       }
     };
     await Promise.all(Array.from({ length: Math.min(PUTS_IN_FLIGHT, entries.length) }, worker));
     await this.countListOnce(list);
     return written;
-  }
-
-  /** One outbox entry, due for the retry after the sender's lease; an entry that exists stays as it is. */
-  private async putUnlessExists(entry: OutboxEntry): Promise<boolean> {
-    try {
-      await this.client.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: { ...outboxKey(entry.id), type: 'outbox', ...dueIndexKeys(entry), ...entry },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
   }
 
   /** Marks the list fanned out and adds its size to the message's `queued`, once however often it runs. */

@@ -2,6 +2,7 @@ import { ConditionalCheckFailedException, TransactionCanceledException } from '@
 import {
   DeleteCommand,
   type DynamoDBDocumentClient,
+  PutCommand,
   QueryCommand,
   TransactWriteCommand,
   UpdateCommand,
@@ -48,6 +49,30 @@ export function toEntry(item: Record<string, unknown>): OutboxEntry {
   return entry as OutboxEntry;
 }
 
+/**
+ * An outbox entry, due for the retry after the sender's lease, written only if no entry has its id: the same
+ * id written twice (a retried fan-out, two runs of a schedule) leaves the first. False when it existed.
+ */
+export async function putOutboxEntryOnce(
+  client: DynamoDBDocumentClient,
+  tableName: string,
+  entry: OutboxEntry,
+): Promise<boolean> {
+  try {
+    await client.send(
+      new PutCommand({
+        TableName: tableName,
+        Item: { ...outboxKey(entry.id), type: 'outbox', ...dueIndexKeys(entry), ...entry },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return false;
+    throw error;
+  }
+}
+
 export class DynamoOutbox implements EmailOutbox {
   constructor(
     private readonly client: DynamoDBDocumentClient,
@@ -73,6 +98,10 @@ export class DynamoOutbox implements EmailOutbox {
       .flatMap((page) => (page.Items ?? []).map(toEntry))
       .sort((a, b) => a.nextAttemptAt.localeCompare(b.nextAttemptAt))
       .slice(0, limit);
+  }
+
+  addOnce(entry: OutboxEntry): Promise<boolean> {
+    return putOutboxEntryOnce(this.client, this.tableName, entry);
   }
 
   async owedTo(registrationId: string): Promise<OutboxEntry[]> {
