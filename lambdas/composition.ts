@@ -8,6 +8,7 @@ import { createIdempotentRunner } from './adapters/dynamodb/idempotency.js';
 import { keyPrefixes, SEAT_HOLDER_ATTRIBUTES } from './adapters/dynamodb/keys.js';
 import { DynamoMessageStore } from './adapters/dynamodb/message-store.js';
 import { DynamoOutbox } from './adapters/dynamodb/outbox.js';
+import { DynamoProgrammeNotices } from './adapters/dynamodb/programme-notices.js';
 import { DynamoPromotionLease } from './adapters/dynamodb/promotion-lease.js';
 import { DynamoWaitingList } from './adapters/dynamodb/waiting-list-store.js';
 import { cryptoSecrets, systemClock } from './adapters/system.js';
@@ -67,6 +68,8 @@ function build() {
     waitingList,
     /** The organisers' messages to registrants and their recipient lists (issue 16). */
     messages: new DynamoMessageStore(documentClient, config.tableName),
+    /** The "updated programme" emails of an event update. */
+    programmeNotices: new DynamoProgrammeNotices(documentClient, config.tableName),
     adminQueries,
     seatHolderIndex,
     idempotentRegistration,

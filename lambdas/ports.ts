@@ -309,3 +309,12 @@ export type RecipientList = {
 export interface SendQuota {
   maxSendRate(): Promise<number>;
 }
+
+/** The "updated programme" emails of an event update (issue 16). */
+export interface ProgrammeNotices {
+  /**
+   * Raises the registration's version (so the `.ics` SEQUENCE grows) and writes its programme-change email in
+   * one transaction, conditioned on the version read and on it being confirmed. False when it changed meanwhile.
+   */
+  notify(current: StoredRegistration, entry: OutboxEntry): Promise<boolean>;
+}

@@ -1,3 +1,5 @@
+import type { ProgrammeChange } from './programme-change.js';
+
 /**
  * Email delivery that loses nothing: every email a registration owes is written as an outbox entry in the
  * same transaction as the change that owes it. The sender, fed by the table's stream of new outbox entries,
@@ -12,6 +14,7 @@
  * `waiting-list-left` (left a list, themselves or through an organiser). `message`: an organisers' message
  * (issue 16), one entry per recipient, its texts on the message item (`messageId`). `reminder`: the reminder
  * before the event (id `<registrationId>.reminder.<daysBefore>`, written once however often the schedule runs).
+ * `programme-change`: an event update changed what the confirmation showed (`changes`), with an updated `.ics`.
  */
 export const mailKinds = [
   'confirmation',
@@ -24,6 +27,7 @@ export const mailKinds = [
   'waiting-list-left',
   'message',
   'reminder',
+  'programme-change',
 ] as const;
 export type MailKind = (typeof mailKinds)[number];
 
@@ -52,6 +56,8 @@ export type OutboxEntry = {
   recipient?: Recipient;
   /** `message`: the organisers' message this entry is one copy of. */
   messageId?: string;
+  /** `programme-change`: what changed that the registration's confirmation showed. */
+  changes?: ProgrammeChange[];
 };
 
 /** What an erasure email needs of the person, carried by its outbox entry only until it is sent. */
@@ -92,7 +98,8 @@ export function needsManageLink(kind: MailKind): boolean {
     kind === 'waiting-list' ||
     kind === 'promotion' ||
     kind === 'message' ||
-    kind === 'reminder'
+    kind === 'reminder' ||
+    kind === 'programme-change'
   );
 }
 

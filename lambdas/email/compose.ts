@@ -1,5 +1,6 @@
 import type { MailKind, OutgoingEmail } from '../domain/email.js';
 import type { EventDefinition } from '../domain/event-definition.js';
+import type { ProgrammeChange } from '../domain/programme-change.js';
 import type { Registration } from '../domain/registration.js';
 import { buildCalendar } from './calendar.js';
 import { renderEmail } from './templates.js';
@@ -22,6 +23,8 @@ export type ComposeInput = {
   workshopIds?: string[];
   /** `message`: the organisers' subject and body in the registration's language. */
   message?: { subject: string; body: string };
+  /** `programme-change`: what changed. */
+  changes?: ProgrammeChange[];
 };
 
 /**
@@ -34,7 +37,8 @@ export function carriesCalendar(kind: MailKind): boolean {
     kind === 'change' ||
     kind === 'promotion' ||
     kind === 'cancellation' ||
-    kind === 'reminder'
+    kind === 'reminder' ||
+    kind === 'programme-change'
   );
 }
 

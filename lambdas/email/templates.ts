@@ -1,5 +1,6 @@
 import { type MailKind, needsManageLink } from '../domain/email.js';
 import type { EventDefinition } from '../domain/event-definition.js';
+import type { ProgrammeChange } from '../domain/programme-change.js';
 import type { Choices, Locale, Registration, WaitingFor } from '../domain/registration.js';
 import { ownValue } from '../domain/registration.js';
 import { cancelStepUrl, escapeHtml, formatEventDate } from './format.js';
@@ -21,6 +22,8 @@ export type EmailContext = {
   workshopIds?: string[];
   /** `message`: the organisers' subject and plain-text body, already in the registration's language. */
   message?: { subject: string; body: string };
+  /** `programme-change`: what changed that the confirmation showed. */
+  changes?: ProgrammeChange[];
 };
 
 type Texts = {
@@ -50,6 +53,10 @@ type Texts = {
   comeAfterAll: string;
   cantCome: string;
   cantComeNote: string;
+  changeLabels: Record<ProgrammeChange['field'], string>;
+  was: string;
+  none: string;
+  workshop: string;
   closing: string;
   signature: string;
 };
@@ -67,6 +74,7 @@ const TEXTS: Record<Locale, Texts> = {
       'waiting-list-left': 'U staat niet meer op de wachtlijst',
       message: 'Bericht van de organisatie',
       reminder: 'Herinnering',
+      'programme-change': 'Het programma is gewijzigd',
     },
     greeting: 'Beste',
     lead: {
@@ -83,6 +91,7 @@ const TEXTS: Record<Locale, Texts> = {
       'waiting-list-left': 'U staat niet meer op de wachtlijst voor:',
       message: 'Een bericht van de organisatie:',
       reminder: 'Binnenkort is het zover. Dit zijn uw workshops:',
+      'programme-change': 'Het programma is gewijzigd. Dit is wat er voor u verandert:',
     },
     when: 'Wanneer',
     where: 'Waar',
@@ -108,6 +117,18 @@ const TEXTS: Record<Locale, Texts> = {
     leftAltogether: 'U staat nu op geen enkele wachtlijst meer en u bent niet aangemeld voor deze dag.',
     comeAfterAll:
       'Wilt u toch komen? Meld u dan opnieuw aan via het aanmeldformulier; is alles vol, dan kunt u zich daar opnieuw op de wachtlijst zetten.',
+    changeLabels: {
+      title: 'Titel',
+      date: 'Datum',
+      startTime: 'Begintijd',
+      endTime: 'Eindtijd',
+      venue: 'Locatie',
+      speakers: 'Sprekers',
+      notice: 'Mededeling',
+    },
+    was: 'was',
+    none: '(geen)',
+    workshop: 'Workshop',
     cantCome: 'Ik kan niet komen',
     cantComeNote:
       'Kunt u toch niet komen? Met deze link annuleert u in twee klikken; uw plaats gaat dan meteen naar iemand op de wachtlijst.',
@@ -126,6 +147,7 @@ const TEXTS: Record<Locale, Texts> = {
       'waiting-list-left': 'You are no longer on the waiting list',
       message: 'A message from the organisers',
       reminder: 'Reminder',
+      'programme-change': 'The programme has changed',
     },
     greeting: 'Dear',
     lead: {
@@ -142,6 +164,7 @@ const TEXTS: Record<Locale, Texts> = {
       'waiting-list-left': 'You are no longer on the waiting list for:',
       message: 'A message from the organisers:',
       reminder: 'The day is coming soon. These are your workshops:',
+      'programme-change': 'The programme has changed. This is what changes for you:',
     },
     when: 'When',
     where: 'Where',
@@ -168,6 +191,18 @@ const TEXTS: Record<Locale, Texts> = {
     leftAltogether: 'You are no longer on any waiting list, and you are not registered for this day.',
     comeAfterAll:
       'Would you like to come after all? Register again through the registration form; if everything is full, you can join the waiting list there again.',
+    changeLabels: {
+      title: 'Title',
+      date: 'Date',
+      startTime: 'Start time',
+      endTime: 'End time',
+      venue: 'Venue',
+      speakers: 'Speakers',
+      notice: 'Notice',
+    },
+    was: 'was',
+    none: '(none)',
+    workshop: 'Workshop',
     cantCome: "I can't come",
     cantComeNote:
       'Cannot come after all? This link cancels in two clicks; your seat then goes straight to someone on the waiting list.',
@@ -339,6 +374,31 @@ function manageSections(url: string, label: string, notes: string[], after: stri
   ];
 }
 
+/** The changes named, each with what it is now and what it was. */
+function changeList(
+  event: EventDefinition,
+  changes: ProgrammeChange[],
+  locale: Locale,
+  texts: Texts,
+): Section {
+  const value = (change: ProgrammeChange, raw: string | undefined) =>
+    raw === undefined ? texts.none : change.field === 'date' ? formatEventDate(raw, locale) : raw;
+  const lines = changes.map((change) => {
+    const workshop =
+      change.scope === 'workshop'
+        ? event.rounds.flatMap((round) => round.workshops).find((w) => w.id === change.workshopId)
+        : undefined;
+    const subject = workshop
+      ? `${texts.workshop} ${workshop.title}, ${texts.changeLabels[change.field].toLowerCase()}`
+      : texts.changeLabels[change.field];
+    return `${subject}: ${value(change, change.to)} (${texts.was}: ${value(change, change.from)})`;
+  });
+  return {
+    text: lines.map((line) => `- ${line}`),
+    html: `<ul>\n${lines.map((line) => `<li>${e(line)}</li>`).join('\n')}\n</ul>`,
+  };
+}
+
 /** "Ik kan niet komen": the manage page at its cancel step. */
 function cantComeSection(url: string, texts: Texts): Section {
   return {
@@ -448,6 +508,14 @@ export function renderEmail(context: EmailContext): RenderedEmail {
               texts,
             )
           : []),
+      );
+      break;
+    case 'programme-change':
+      sections.push(
+        changeList(event, context.changes ?? [], registration.locale, texts),
+        ...workshopsSection(texts.yourWorkshops, seats, texts),
+        ...(link ? manageSections(link, texts.manage, [texts.replacesLinks], texts.howToCancel, texts) : []),
+        paragraph(texts.calendar, true),
       );
       break;
     case 'reminder':

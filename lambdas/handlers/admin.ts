@@ -11,6 +11,7 @@ import {
   cancelBatchBodySchema,
   exportQuerySchema,
   listQuerySchema,
+  putEventQuerySchema,
   waitingListQuerySchema,
 } from '../http/admin-schemas.js';
 import { httpHandler, type RequestContext } from '../http/http-handler.js';
@@ -29,6 +30,7 @@ import {
   cancelBatchAndPromote,
   eraseOnRequest,
   type OrganiserDeps,
+  previewPutEvent,
   promoteByHandAndWalk,
   putEventAndPromote,
   removeFromListAndTell,
@@ -63,6 +65,8 @@ const organiser: OrganiserDeps = {
   audit: deps.adminQueries,
   outbox: deps.outbox,
   ids,
+  index: deps.adminQueries,
+  notices: deps.programmeNotices,
 };
 
 const CURSOR_MESSAGES: Record<Locale, string> = {
@@ -102,8 +106,15 @@ export const ADMIN_ROUTES = {
       ]);
     }
     const definition = parseInput(eventDefinitionSchema, raw, locale);
-    const result = await putEventAndPromote({ eventId: eventId.data, definition, actor }, organiser);
-    return jsonResponse(result.created ? 201 : 200, { ...result.event, created: result.created });
+    const flags = parseInput(putEventQuerySchema, query(event), locale);
+    const command = { eventId: eventId.data, definition, actor, notify: flags.notify !== 'false' };
+    if (flags.dryRun === 'true') return jsonResponse(200, await previewPutEvent(command, organiser));
+    const result = await putEventAndPromote(command, organiser);
+    return jsonResponse(result.created ? 201 : 200, {
+      ...result.event,
+      created: result.created,
+      notified: result.notified,
+    });
   },
 
   'GET /admin/events/{eventId}/registrations': async (event, { locale }) => {

@@ -27,7 +27,9 @@ import {
   cancelBatchResponseSchema,
   exportQuerySchema,
   listQuerySchema,
+  putEventQuerySchema,
   putEventResponseSchema,
+  putEventUpdateAnswerSchema,
   registrationsPageSchema,
   summarySchema,
   waitingListQuerySchema,
@@ -227,10 +229,16 @@ export const operations: Record<string, Operation> = {
   },
   'PUT /admin/events/{eventId}': {
     operationId: 'putEvent',
-    summary: 'Create or update an event definition (as in events/*.json)',
+    summary:
+      'Create or update an event definition (as in events/*.json); an update emails the registrations whose programme changed',
     body: eventDefinitionSchema,
+    query: putEventQuerySchema,
     success: [
-      { status: 200, description: 'Updated', body: putEventResponseSchema },
+      {
+        status: 200,
+        description: 'Updated (or, with dryRun=true, what would be emailed)',
+        body: putEventUpdateAnswerSchema,
+      },
       { status: 201, description: 'Created', body: putEventResponseSchema },
     ],
     errors: [CapacityBelowTaken, WorkshopInUse],

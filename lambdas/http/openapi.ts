@@ -18,7 +18,9 @@ import {
   auditPageSchema,
   cancelBatchBodySchema,
   cancelBatchResponseSchema,
+  putEventDryRunSchema,
   putEventResponseSchema,
+  putEventUpdateAnswerSchema,
   registrationsPageSchema,
   summarySchema,
   waitingListSchema,
@@ -117,6 +119,8 @@ const responseComponents = {
   WaitingList: waitingListSchema,
   CancelBatchResponse: cancelBatchResponseSchema,
   MessageAccepted: messageAcceptedSchema,
+  PutEventDryRun: putEventDryRunSchema,
+  PutEventUpdateAnswer: putEventUpdateAnswerSchema,
   MessageList: messageListSchema,
 };
 

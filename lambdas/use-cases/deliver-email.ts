@@ -86,6 +86,7 @@ async function attempt(
     waitingPositions: content.waitingPositions,
     workshopIds: entry.workshopIds,
     message: content.message,
+    changes: entry.changes,
     manageUrl: content.manageToken
       ? manageUrl(deps.publicBaseUrl, entry.registrationId, content.manageToken)
       : undefined,
