@@ -41,7 +41,7 @@ export async function sendProgrammeNotices(update: Update, deps: ProgrammeChange
   for await (const { id, changes } of affected(update, deps.index)) {
     for (let attempt = 0; attempt < 2; attempt++) {
       const current = await deps.registrations.getRegistration(id);
-      if (!current || current.status !== 'confirmed') break;
+      if (current?.status !== 'confirmed') break;
       const entry = {
         ...newOutboxEntry(id, update.eventId, 'programme-change', current.version + 1, deps.clock.now()),
         changes,
