@@ -15,7 +15,7 @@ export function reminderDaysOf(definition: EventDefinition): readonly number[] {
 }
 
 /** The calendar date and wall-clock time of an instant in a time zone (`YYYY-MM-DD`, `HH:MM`). */
-export function localDateTime(at: Date, timeZone: string): { date: string; time: string } {
+export function wallClock(at: Date, timeZone: string): { date: string; time: string } {
   const parts = Object.fromEntries(
     new Intl.DateTimeFormat('en-CA', {
       timeZone,
@@ -45,7 +45,7 @@ export function daysBefore(date: string, days: number): string {
  * between moves nothing.
  */
 export function dueReminders(definition: EventDefinition, now: Date): number[] {
-  const local = localDateTime(now, definition.timezone);
+  const local = wallClock(now, definition.timezone);
   if (local.time < REMINDER_LOCAL_TIME) return [];
   return reminderDaysOf(definition).filter((days) => daysBefore(definition.date, days) === local.date);
 }

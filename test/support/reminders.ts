@@ -1,4 +1,4 @@
-import { daysBefore, localDateTime } from '../../lambdas/domain/reminders.js';
+import { daysBefore, wallClock } from '../../lambdas/domain/reminders.js';
 
 /**
  * A time zone where it is now between 09:00 and 23:00, with its date: an event there whose reminder day is
@@ -6,7 +6,7 @@ import { daysBefore, localDateTime } from '../../lambdas/domain/reminders.js';
  */
 export function zoneWhereRemindersAreDue(now = new Date()): { timezone: string; today: string } {
   for (const timezone of ['Pacific/Kiritimati', 'Europe/Amsterdam', 'Pacific/Pago_Pago']) {
-    const local = localDateTime(now, timezone);
+    const local = wallClock(now, timezone);
     if (local.time >= '09:00' && local.time < '23:00') return { timezone, today: local.date };
   }
   throw new Error('no time zone at reminder time');

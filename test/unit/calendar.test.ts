@@ -1,21 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Registration } from '../../lambdas/domain/registration.js';
 import { buildCalendar } from '../../lambdas/email/calendar.js';
-import { sampleDefinition } from '../support/fakes.js';
+import { sampleDefinition, sampleRegistration } from '../support/fakes.js';
 import { parseCalendar } from '../support/ics.js';
 
-const registration = {
-  id: 'reg-1',
-  eventId: 'testdag',
-  name: 'Anna',
-  email: 'anna@example.nl',
-  organisation: 'Gemeente Oss',
-  choices: { '1': 'a', '2': 'c' },
-  status: 'confirmed',
-  locale: 'nl',
-  createdAt: '2030-01-01T10:00:00.000Z',
-  updatedAt: '2030-01-01T10:00:00.000Z',
-} as unknown as Registration;
+const registration = sampleRegistration();
 
 const timed = sampleDefinition({ startTime: '09:30', endTime: '16:30', venue: 'Stadhuis' });
 const originalTz = process.env.TZ;

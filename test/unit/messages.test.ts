@@ -1,24 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { isInAudience, type MessageAudience, messageStatus, textFor } from '../../lambdas/domain/message.js';
-import type { Registration } from '../../lambdas/domain/registration.js';
 import { renderEmail } from '../../lambdas/email/templates.js';
-import { sampleDefinition } from '../support/fakes.js';
+import { sampleDefinition, sampleRegistration } from '../support/fakes.js';
 
-function registration(overrides: Partial<Registration>): Registration {
-  return {
-    id: 'reg-1',
-    eventId: 'testdag',
-    name: 'Anna',
-    email: 'anna@example.nl',
-    organisation: 'Gemeente Oss',
-    choices: { '1': 'a', '2': 'c' },
-    status: 'confirmed',
-    locale: 'nl',
-    createdAt: '2030-01-01T10:00:00.000Z',
-    updatedAt: '2030-01-01T10:00:00.000Z',
-    ...overrides,
-  };
-}
+const registration = sampleRegistration;
 
 const everyoneConfirmed: MessageAudience = { statuses: ['confirmed'] };
 

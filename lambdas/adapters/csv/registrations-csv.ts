@@ -2,6 +2,7 @@ import { stringify } from 'csv-stringify/sync';
 import type { AdminRegistration } from '../../domain/admin-registration.js';
 import type { EventDefinition } from '../../domain/event-definition.js';
 import { ownValue } from '../../domain/registration.js';
+import { wallClock } from '../../domain/reminders.js';
 
 /**
  * Registrations as a spreadsheet file for Dutch organisers: UTF-8 with a byte order mark (so Excel reads
@@ -23,20 +24,8 @@ const STATUS_LABELS: Record<string, string> = {
 export function localDateTime(iso: string, timeZone: string): string {
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return iso;
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-GB', {
-      timeZone,
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      hourCycle: 'h23',
-    })
-      .formatToParts(date)
-      .map((part) => [part.type, part.value]),
-  );
-  return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}`;
+  const local = wallClock(date, timeZone);
+  return `${local.date} ${local.time}`;
 }
 
 export function registrationsCsvRows(
