@@ -183,6 +183,12 @@ export const routes: readonly Route[] = [
     functionName: 'admin',
     auth: 'admin',
   },
+  {
+    method: 'POST',
+    path: '/admin/events/{eventId}/registrations/{registrationId}/resend-confirmation',
+    functionName: 'admin',
+    auth: 'admin',
+  },
   { method: 'GET', path: '/admin/events/{eventId}/waiting-list', functionName: 'admin', auth: 'admin' },
   {
     method: 'DELETE',

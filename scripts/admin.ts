@@ -43,6 +43,9 @@ Commands:
       \`cancel\` does (seats released, cancellation email, audited with one batch id).
       --dry-run lists what would be cancelled and changes nothing. --ids-file: one id
       per line.
+  resend-confirmation <eventId> <registrationId>
+      Send the confirmation again (through the outbox, audited) with a fresh personal link;
+      earlier links stop working. Someone waiting for a place gets their waiting-list email.
   An id that starts with "-" (some older ones do) goes after "--", which ends the options:
       cancel dag-2019 -- -Xy3…
   put-event <file.json> [--event-id <id>]

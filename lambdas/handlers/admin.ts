@@ -33,6 +33,7 @@ import {
   putEventAndPromote,
   removeFromListAndTell,
 } from '../use-cases/admin/organiser-actions.js';
+import { resendConfirmation } from '../use-cases/admin/resend-confirmation.js';
 import { listWaiting } from '../use-cases/admin/waiting-lists.js';
 
 /**
@@ -195,6 +196,17 @@ export const ADMIN_ROUTES = {
     const registrationId = registrationIdParameter(event);
     return jsonResponse(200, {
       registration: await eraseOnRequest({ eventId, registrationId, actor }, organiser),
+    });
+  },
+
+  'POST /admin/events/{eventId}/registrations/{registrationId}/resend-confirmation': async (
+    event,
+    { actor },
+  ) => {
+    const eventId = eventIdParameter(event);
+    const registrationId = registrationIdParameter(event);
+    return jsonResponse(200, {
+      registration: await resendConfirmation({ eventId, registrationId, actor }, organiser),
     });
   },
 

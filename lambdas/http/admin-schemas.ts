@@ -106,6 +106,7 @@ const AUDIT_ACTIONS: Record<AuditAction, true> = {
   'event.updated': true,
   'registration.cancelled': true,
   'registration.erased': true,
+  'registration.confirmation-resent': true,
   'waiting-list.removed': true,
   'waiting-list.promoted': true,
 };

@@ -289,6 +289,13 @@ export const operations: Record<string, Operation> = {
     success: organiserRegistrationOk('The anonymised registration'),
     errors: [EventNotFound, RegistrationNotFound],
   },
+  'POST /admin/events/{eventId}/registrations/{registrationId}/resend-confirmation': {
+    operationId: 'resendConfirmation',
+    summary:
+      'Send the confirmation again through the outbox, with a fresh manage link (earlier links stop working; audited)',
+    success: organiserRegistrationOk('The registration, its confirmation pending'),
+    errors: [EventNotFound, RegistrationNotFound, RegistrationCancelled, RegistrationErased],
+  },
   'GET /admin/events/{eventId}/waiting-list': {
     operationId: 'listWaiting',
     summary: 'Who waits, in queue order (one workshop’s line with workshopId)',

@@ -127,6 +127,20 @@ async function cancel(client: AdminClient, args: string[], options: Options, io:
   );
 }
 
+async function resendConfirmation(client: AdminClient, args: string[], options: Options, io: Io) {
+  const eventId = need(args[0], '<eventId>');
+  const registrationId = need(args[1], '<registrationId>');
+  const result: Json = await client.json(
+    'POST',
+    `/admin/events/${encodeURIComponent(eventId)}/registrations/${encodeURIComponent(registrationId)}/resend-confirmation`,
+  );
+  if (options.json) return io.out(JSON.stringify(result, null, 2));
+  io.out(
+    `De bevestiging van aanmelding ${result.registration.id} gaat opnieuw naar ${result.registration.email}, ` +
+      'met een nieuwe persoonlijke link; eerdere links werken niet meer.',
+  );
+}
+
 async function cancelBatch(client: AdminClient, args: string[], options: Options, io: Io) {
   const eventId = need(args[0], '<eventId>');
   const fromFile = options['ids-file']
@@ -214,6 +228,7 @@ export const COMMANDS: Record<
   summary,
   cancel,
   'cancel-batch': cancelBatch,
+  'resend-confirmation': resendConfirmation,
   'put-event': putEventFile,
   audit,
 };
