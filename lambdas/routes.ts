@@ -163,6 +163,7 @@ export const routes: readonly Route[] = [
   { method: 'PUT', path: '/admin/events/{eventId}', functionName: 'admin', auth: 'admin' },
   { method: 'GET', path: '/admin/events/{eventId}/registrations', functionName: 'admin', auth: 'admin' },
   { method: 'GET', path: '/admin/events/{eventId}/registrations.csv', functionName: 'admin', auth: 'admin' },
+  { method: 'GET', path: '/admin/events/{eventId}/registrations.xlsx', functionName: 'admin', auth: 'admin' },
   { method: 'GET', path: '/admin/events/{eventId}/summary', functionName: 'admin', auth: 'admin' },
   {
     method: 'DELETE',

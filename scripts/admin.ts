@@ -31,9 +31,10 @@ Usage: npm run admin -- <command> [arguments] [options]
 Commands:
   list <eventId> [--workshop <id>] [--status confirmed|cancelled] [--q <text>] [--limit <n>]
       List registrations (all pages, or the first <n>), oldest first.
-  export <eventId> --out <file.csv> [--workshop <id>]
-      Save the registrations as CSV (UTF-8, for Excel). With --workshop: the attendance
-      list of that workshop (confirmed only, sorted by name).
+  export <eventId> --out <file.csv|file.xlsx> [--format csv|xlsx] [--workshop <id>]
+      Save the registrations as CSV (UTF-8, for Excel) or as an Excel workbook (--format xlsx,
+      or an --out ending in .xlsx): every registration and an attendance sheet per workshop.
+      With --workshop: the attendance list of that workshop (confirmed only, sorted by name).
   summary <eventId>
       Seats per workshop: capacity, taken, left, confirmed holders, and whether they agree.
   cancel <eventId> <registrationId>
@@ -94,6 +95,7 @@ function parse(
       q: { type: 'string' },
       limit: { type: 'string' },
       out: { type: 'string' },
+      format: { type: 'string' },
       'event-id': { type: 'string' },
       'ids-file': { type: 'string' },
       'dry-run': { type: 'boolean' },

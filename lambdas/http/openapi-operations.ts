@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { XLSX_CONTENT_TYPE } from '../adapters/xlsx/registrations-xlsx.js';
 import {
   AlreadyRegistered,
   AlreadyWaiting,
@@ -63,6 +64,8 @@ type Success = {
   /** JSON body; absent for a CSV download. */
   body?: ZodType;
   csv?: true;
+  /** A binary download of this media type (API Gateway's binary media types carry it). */
+  binary?: string;
   headers?: readonly ('Location' | 'Content-Disposition')[];
 };
 
@@ -250,6 +253,21 @@ export const operations: Record<string, Operation> = {
         status: 200,
         description: 'CSV with BOM and Dutch headers',
         csv: true,
+        headers: ['Content-Disposition'],
+      },
+    ],
+    errors: [EventNotFound],
+  },
+  'GET /admin/events/{eventId}/registrations.xlsx': {
+    operationId: 'exportRegistrationsXlsx',
+    summary:
+      'Registrations as an Excel workbook: a sheet of every registration and an attendance sheet per workshop; with workshopId only that workshop’s attendance sheet',
+    query: exportQuerySchema,
+    success: [
+      {
+        status: 200,
+        description: 'XLSX with Dutch headers, a frozen header row, dates in the event’s time zone',
+        binary: XLSX_CONTENT_TYPE,
         headers: ['Content-Disposition'],
       },
     ],

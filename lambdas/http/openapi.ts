@@ -258,7 +258,9 @@ function operationObject(route: Route) {
               : {}),
             content: success.csv
               ? { 'text/csv': { schema: { type: 'string' } } }
-              : json(componentRef(responseComponents, success.body ?? z.never())),
+              : success.binary
+                ? { [success.binary]: { schema: { type: 'string', format: 'binary' } } }
+                : json(componentRef(responseComponents, success.body ?? z.never())),
           },
         ]),
       ),
