@@ -24,6 +24,7 @@ import { listAudit } from '../use-cases/admin/audit-log.js';
 import { CursorCodec, type CursorKind } from '../use-cases/admin/cursor.js';
 import { eventSummary } from '../use-cases/admin/event-summary.js';
 import { exportRegistrations, exportWorkbook } from '../use-cases/admin/export-registrations.js';
+import { listEvents } from '../use-cases/admin/list-events.js';
 import { listRegistrations } from '../use-cases/admin/list-registrations.js';
 import {
   cancelAndPromote,
@@ -109,6 +110,9 @@ function encodeCursor(position: string | undefined, kind: CursorKind, eventId: s
 
 /** `<method> <resource>`, exactly as in the route table (lambdas/routes.ts). */
 export const ADMIN_ROUTES = {
+  'GET /admin/events': async () =>
+    jsonResponse(200, { items: await listEvents({ registry: deps.adminQueries, events: deps.store }) }),
+
   'PUT /admin/events/{eventId}': async (event, { locale, actor }) => {
     const eventId = idSchema.safeParse(event.pathParameters?.eventId);
     const raw = readJsonBody(event, { maxBytes: MAX_EVENT_BODY_BYTES });

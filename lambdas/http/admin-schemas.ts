@@ -172,3 +172,7 @@ export const cancelBatchResponseSchema = z.object({
     'not-found': z.int(),
   }),
 });
+
+export const eventListSchema = z.object({
+  items: z.array(z.object({ id: z.string(), title: z.string(), date: z.string(), timezone: z.string() })),
+});

@@ -26,6 +26,7 @@ import {
   auditQuerySchema,
   cancelBatchBodySchema,
   cancelBatchResponseSchema,
+  eventListSchema,
   exportQuerySchema,
   listQuerySchema,
   putEventResponseSchema,
@@ -225,6 +226,12 @@ export const operations: Record<string, Operation> = {
     operationId: 'leaveWaitingList',
     summary: 'Leave the waiting list of a round (a registration waiting for a place: the list altogether)',
     success: registrationOk('The registration off that list'),
+    errors: [],
+  },
+  'GET /admin/events': {
+    operationId: 'listEvents',
+    summary: 'The events to choose from (every event written through the API or loaded), by date',
+    success: [{ status: 200, description: 'The events', body: eventListSchema }],
     errors: [],
   },
   'PUT /admin/events/{eventId}': {

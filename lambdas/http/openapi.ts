@@ -18,6 +18,7 @@ import {
   auditPageSchema,
   cancelBatchBodySchema,
   cancelBatchResponseSchema,
+  eventListSchema,
   putEventResponseSchema,
   registrationsPageSchema,
   summarySchema,
@@ -114,6 +115,7 @@ const responseComponents = {
   AuditPage: auditPageSchema,
   WaitingList: waitingListSchema,
   CancelBatchResponse: cancelBatchResponseSchema,
+  EventList: eventListSchema,
 };
 
 /** Timestamps and dates say so with `format`; zod's long equivalent patterns would only add noise. */

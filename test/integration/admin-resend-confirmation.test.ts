@@ -48,6 +48,23 @@ beforeAll(async () => {
 });
 afterAll(async () => stack?.close());
 
+describe('admin API: the list of events', () => {
+  it('lists the events put through the API and the ones loaded from events/, by date', async () => {
+    const listed = await admin('GET', '/admin/events');
+    expect(listed.status).toBe(200);
+    const ids = listed.body.items.map((item: { id: string }) => item.id);
+    expect(ids).toEqual(expect.arrayContaining([EVENT, OTHER_EVENT, 'dag-van-weerbaar-bestuur-2019']));
+    expect(listed.body.items.find((item: { id: string }) => item.id === EVENT)).toEqual({
+      id: EVENT,
+      title: 'Herhaaldag',
+      date: '2030-06-06',
+      timezone: 'Europe/Amsterdam',
+    });
+    expect(ids.indexOf('dag-van-weerbaar-bestuur-2019')).toBeLessThan(ids.indexOf(EVENT));
+    expect((await api(stack, 'GET', '/admin/events')).status).toBe(401);
+  });
+});
+
 describe('admin API: resending the confirmation', () => {
   it('sends the confirmation again with a fresh link that works, retires the old one, and audits it', async () => {
     const person = await registerPerson(1);
