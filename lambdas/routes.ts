@@ -161,6 +161,7 @@ export const routes: readonly Route[] = [
     auth: 'manage-token',
   },
   { method: 'GET', path: '/admin/events', functionName: 'admin', auth: 'admin' },
+  { method: 'GET', path: '/admin/events/{eventId}', functionName: 'admin', auth: 'admin' },
   { method: 'PUT', path: '/admin/events/{eventId}', functionName: 'admin', auth: 'admin' },
   { method: 'GET', path: '/admin/events/{eventId}/registrations', functionName: 'admin', auth: 'admin' },
   { method: 'GET', path: '/admin/events/{eventId}/registrations.csv', functionName: 'admin', auth: 'admin' },

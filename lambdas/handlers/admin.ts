@@ -3,7 +3,7 @@ import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { CSV_CONTENT_TYPE, registrationsCsv } from '../adapters/csv/registrations-csv.js';
 import { registrationsXlsx, XLSX_CONTENT_TYPE } from '../adapters/xlsx/registrations-xlsx.js';
 import { cursorKey, dependencies } from '../composition.js';
-import { ValidationFailed } from '../domain/errors.js';
+import { EventNotFound, ValidationFailed } from '../domain/errors.js';
 import { eventDefinitionSchema, idSchema } from '../domain/event-definition.js';
 import type { Locale } from '../domain/registration.js';
 import { authorizeOrganiser } from '../http/admin-auth.js';
@@ -112,6 +112,12 @@ function encodeCursor(position: string | undefined, kind: CursorKind, eventId: s
 export const ADMIN_ROUTES = {
   'GET /admin/events': async () =>
     jsonResponse(200, { items: await listEvents({ registry: deps.adminQueries, events: deps.store }) }),
+
+  'GET /admin/events/{eventId}': async (event) => {
+    const found = await deps.store.getEvent(eventIdParameter(event));
+    if (!found) throw new EventNotFound();
+    return jsonResponse(200, found.definition);
+  },
 
   'PUT /admin/events/{eventId}': async (event, { locale, actor }) => {
     const eventId = idSchema.safeParse(event.pathParameters?.eventId);

@@ -234,6 +234,12 @@ export const operations: Record<string, Operation> = {
     success: [{ status: 200, description: 'The events', body: eventListSchema }],
     errors: [],
   },
+  'GET /admin/events/{eventId}': {
+    operationId: 'getEventDefinition',
+    summary: 'The event definition as stored (the shape PUT takes), for editing',
+    success: [{ status: 200, description: 'The definition', body: eventDefinitionSchema }],
+    errors: [EventNotFound],
+  },
   'PUT /admin/events/{eventId}': {
     operationId: 'putEvent',
     summary: 'Create or update an event definition (as in events/*.json)',

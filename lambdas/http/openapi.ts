@@ -116,6 +116,7 @@ const responseComponents = {
   WaitingList: waitingListSchema,
   CancelBatchResponse: cancelBatchResponseSchema,
   EventList: eventListSchema,
+  StoredEventDefinition: eventDefinitionSchema,
 };
 
 /** Timestamps and dates say so with `format`; zod's long equivalent patterns would only add noise. */

@@ -98,6 +98,7 @@ describe('admin API: credentials', () => {
         'DELETE /admin/events/{eventId}/registrations/{registrationId}/personal-data',
         'DELETE /admin/events/{eventId}/waiting-list/{entryId}',
         'GET /admin/events',
+        'GET /admin/events/{eventId}',
         'GET /admin/events/{eventId}/audit',
         'GET /admin/events/{eventId}/registrations',
         'GET /admin/events/{eventId}/registrations.csv',

@@ -63,6 +63,17 @@ describe('admin API: the list of events', () => {
     expect(ids.indexOf('dag-van-weerbaar-bestuur-2019')).toBeLessThan(ids.indexOf(EVENT));
     expect((await api(stack, 'GET', '/admin/events')).status).toBe(401);
   });
+
+  it('gives an event’s definition as stored, the shape PUT takes, for the editor', async () => {
+    const stored = await admin('GET', `/admin/events/${EVENT}`);
+    expect(stored.status).toBe(200);
+    expect(stored.body).toMatchObject(definition('Herhaaldag'));
+    const again = await api(stack, 'PUT', `/admin/events/${EVENT}`, stored.body, auth);
+    expect(again.status).toBe(200);
+    const unknown = await admin('GET', '/admin/events/bestaat-niet');
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.error.code).toBe('EVENT_NOT_FOUND');
+  });
 });
 
 describe('admin API: resending the confirmation', () => {
