@@ -103,10 +103,10 @@ function header(titles: readonly string[]): XlsxCell[] {
 /** A valid, unique sheet name: Excel allows 31 characters and none of `[]:*?/\`. */
 function sheetNameFor(title: string, taken: Set<string>): string {
   const base = title.replace(SHEET_NAME_FORBIDDEN, ' ').replace(/\s+/g, ' ').trim() || 'Workshop';
-  let name = base.slice(0, MAX_SHEET_NAME);
+  let name = base.slice(0, MAX_SHEET_NAME).trimEnd();
   for (let n = 2; taken.has(name.toLowerCase()); n++) {
     const suffix = ` (${n})`;
-    name = `${base.slice(0, MAX_SHEET_NAME - suffix.length)}${suffix}`;
+    name = `${base.slice(0, MAX_SHEET_NAME - suffix.length).trimEnd()}${suffix}`;
   }
   taken.add(name.toLowerCase());
   return name;
