@@ -35,7 +35,8 @@ function userManager(cognito: Cognito): UserManager {
     userStore: new WebStorageStateStore({ store: sessionStorage }),
     stateStore: new WebStorageStateStore({ store: sessionStorage }),
     loadUserInfo: false,
-    automaticSilentRenew: false,
+    // ID tokens live 15 minutes; the refresh token (12 hours, this tab only) renews them.
+    automaticSilentRenew: true,
   });
   return manager;
 }
