@@ -1,6 +1,7 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
+import { ORGANISER_CLIENT_TOKENS } from '../data-stack.js';
 
 /** Where the organisers' dashboard is on the site, and where its sign-in comes back to. */
 export const DASHBOARD_PATH = '/admin/';
@@ -16,7 +17,7 @@ export type DashboardSignInProps = {
  * The dashboard's sign-in (issue 18): Cognito's managed login (hosted UI) on a domain of the organisers' pool,
  * and an app client for the page: public (no secret, as a browser cannot keep one), the authorization-code
  * flow only (the page uses PKCE through oidc-client-ts), callback and sign-out URLs on the site's own domain
- * only. MFA comes from the pool. Tokens as short-lived as the CLI's: an organiser can export every attendee.
+ * only. MFA comes from the pool. Tokens as short-lived as the CLI's (`ORGANISER_CLIENT_TOKENS`).
  */
 export class DashboardSignIn extends Construct {
   readonly client: cognito.UserPoolClient;
@@ -49,13 +50,7 @@ export class DashboardSignIn extends Construct {
       supportedIdentityProviders: [cognito.UserPoolClientIdentityProvider.COGNITO],
       preventUserExistenceErrors: true,
       enableTokenRevocation: true,
-      accessTokenValidity: Duration.minutes(15),
-      idTokenValidity: Duration.minutes(15),
-      refreshTokenValidity: Duration.hours(12),
-      readAttributes: new cognito.ClientAttributes().withStandardAttributes({
-        email: true,
-        emailVerified: true,
-      }),
+      ...ORGANISER_CLIENT_TOKENS,
     });
     // Cognito's default without a list is SRP and custom auth as well: name the one flow the page uses besides
     // the managed login, refreshing its tokens.

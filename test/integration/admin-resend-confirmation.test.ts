@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../local/stack.js';
-import { type Io, main } from '../../scripts/admin.js';
+import { main } from '../../scripts/admin.js';
+import { cliIo } from '../support/cli-io.js';
 import { api, startTestStack } from '../support/local-stack.js';
 import { emailsTo, manageLink } from '../support/mail.js';
 
@@ -148,16 +149,7 @@ describe('admin API: resending the confirmation', () => {
 
   it('is a CLI command: resend-confirmation <eventId> <registrationId>', async () => {
     const person = await registerPerson(4);
-    const out: string[] = [];
-    const err: string[] = [];
-    const io: Io = {
-      out: (text) => out.push(text),
-      err: (text) => err.push(text),
-      env: {},
-      fetch: globalThis.fetch,
-      askPassword: async () => '',
-      signIn: async () => stack.adminToken,
-    };
+    const { io, out, err } = cliIo(stack.adminToken);
     const target = ['--url', stack.apiUrl, '--token', stack.adminToken];
     const code = await main(['resend-confirmation', EVENT, person.id, ...target], io);
     expect({ code, err }).toEqual({ code: 0, err: [] });

@@ -4,7 +4,8 @@ import path from 'node:path';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../local/stack.js';
-import { type Io, main } from '../../scripts/admin.js';
+import { main } from '../../scripts/admin.js';
+import { cliIo } from '../support/cli-io.js';
 import { api, startTestStack } from '../support/local-stack.js';
 import { assertDocumentedResponse } from '../support/openapi-validator.js';
 
@@ -197,15 +198,7 @@ describe('admin API: the Excel export', () => {
   });
 
   it('is saved by the CLI: export --format xlsx (or an --out ending in .xlsx)', async () => {
-    const out: string[] = [];
-    const io: Io = {
-      out: (text) => out.push(text),
-      err: (text) => out.push(text),
-      env: {},
-      fetch: globalThis.fetch,
-      askPassword: async () => '',
-      signIn: async () => stack.adminToken,
-    };
+    const { io, out } = cliIo(stack.adminToken);
     const target = ['--url', stack.apiUrl, '--token', stack.adminToken];
     const file = path.join(dir, 'deelnemers.bin');
     const code = await main(['export', EVENT, '--out', file, '--format', 'xlsx', ...target], io);

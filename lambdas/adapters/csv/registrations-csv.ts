@@ -19,10 +19,13 @@ const STATUS_LABELS: Record<string, string> = {
   waiting: 'op de wachtlijst',
 };
 
-/** `2019-09-01 14:03` in the event's time zone. */
-export function localDateTime(iso: string, timeZone: string): string {
+/** The calendar and clock fields of an instant in a time zone (zero-padded), or undefined for no date. */
+export function wallClockParts(
+  iso: string,
+  timeZone: string,
+): Record<'year' | 'month' | 'day' | 'hour' | 'minute' | 'second', string> | undefined {
   const date = new Date(iso);
-  if (Number.isNaN(date.getTime())) return iso;
+  if (Number.isNaN(date.getTime())) return undefined;
   const parts = Object.fromEntries(
     new Intl.DateTimeFormat('en-GB', {
       timeZone,
@@ -31,11 +34,19 @@ export function localDateTime(iso: string, timeZone: string): string {
       day: '2-digit',
       hour: '2-digit',
       minute: '2-digit',
+      second: '2-digit',
       hourCycle: 'h23',
     })
       .formatToParts(date)
       .map((part) => [part.type, part.value]),
   );
+  return parts as Record<'year' | 'month' | 'day' | 'hour' | 'minute' | 'second', string>;
+}
+
+/** `2019-09-01 14:03` in the event's time zone. */
+export function localDateTime(iso: string, timeZone: string): string {
+  const parts = wallClockParts(iso, timeZone);
+  if (!parts) return iso;
   return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}`;
 }
 

@@ -1,6 +1,6 @@
 import type { AdminRegistration } from '../../domain/admin-registration.js';
 import type { EventDefinition } from '../../domain/event-definition.js';
-import { type RegistrationCell, registrationRows } from '../csv/registrations-csv.js';
+import { type RegistrationCell, registrationRows, wallClockParts } from '../csv/registrations-csv.js';
 
 /**
  * The registrations as an Excel workbook (write-excel-file): Dutch regional settings make Excel split a CSV on
@@ -44,25 +44,17 @@ type XlsxCell = {
  * no zone, and the library counts from the Date's UTC value.
  */
 export function wallClock(iso: string, timeZone: string): Date | undefined {
-  const date = new Date(iso);
-  if (Number.isNaN(date.getTime())) return undefined;
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-GB', {
-      timeZone,
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-      hourCycle: 'h23',
-    })
-      .formatToParts(date)
-      .map((part) => [part.type, Number(part.value)]),
-  );
-  return new Date(
-    Date.UTC(parts.year ?? 0, (parts.month ?? 1) - 1, parts.day, parts.hour, parts.minute, parts.second),
-  );
+  const parts = wallClockParts(iso, timeZone);
+  if (!parts) return undefined;
+  const [year, month, day, hour, minute, second] = [
+    parts.year,
+    parts.month,
+    parts.day,
+    parts.hour,
+    parts.minute,
+    parts.second,
+  ].map(Number);
+  return new Date(Date.UTC(year ?? 0, (month ?? 1) - 1, day, hour, minute, second));
 }
 
 function text(value: string): XlsxCell {
