@@ -3,7 +3,7 @@ import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { CSV_CONTENT_TYPE, registrationsCsv } from '../adapters/csv/registrations-csv.js';
 import { registrationsXlsx, XLSX_CONTENT_TYPE } from '../adapters/xlsx/registrations-xlsx.js';
 import { cursorKey, dependencies } from '../composition.js';
-import { EventNotFound, ValidationFailed } from '../domain/errors.js';
+import { ValidationFailed } from '../domain/errors.js';
 import { eventDefinitionSchema, idSchema } from '../domain/event-definition.js';
 import type { Locale } from '../domain/registration.js';
 import { authorizeOrganiser } from '../http/admin-auth.js';
@@ -24,7 +24,7 @@ import { listAudit } from '../use-cases/admin/audit-log.js';
 import { CursorCodec, type CursorKind } from '../use-cases/admin/cursor.js';
 import { eventSummary } from '../use-cases/admin/event-summary.js';
 import { exportRegistrations, exportWorkbook } from '../use-cases/admin/export-registrations.js';
-import { listEvents } from '../use-cases/admin/list-events.js';
+import { eventDefinition, listEvents } from '../use-cases/admin/list-events.js';
 import { listRegistrations } from '../use-cases/admin/list-registrations.js';
 import {
   cancelAndPromote,
@@ -113,11 +113,8 @@ export const ADMIN_ROUTES = {
   'GET /admin/events': async () =>
     jsonResponse(200, { items: await listEvents({ registry: deps.adminQueries, events: deps.store }) }),
 
-  'GET /admin/events/{eventId}': async (event) => {
-    const found = await deps.store.getEvent(eventIdParameter(event));
-    if (!found) throw new EventNotFound();
-    return jsonResponse(200, found.definition);
-  },
+  'GET /admin/events/{eventId}': async (event) =>
+    jsonResponse(200, await eventDefinition(eventIdParameter(event), { events: deps.store })),
 
   'PUT /admin/events/{eventId}': async (event, { locale, actor }) => {
     const eventId = idSchema.safeParse(event.pathParameters?.eventId);

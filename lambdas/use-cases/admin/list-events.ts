@@ -1,3 +1,5 @@
+import { EventNotFound } from '../../domain/errors.js';
+import type { EventDefinition } from '../../domain/event-definition.js';
 import type { EventCatalog, EventRegistry } from '../../ports.js';
 
 export type EventListItem = { id: string; title: string; date: string; timezone: string };
@@ -22,4 +24,14 @@ export async function listEvents(deps: {
         : [],
     )
     .sort((a, b) => a.date.localeCompare(b.date) || a.id.localeCompare(b.id));
+}
+
+/** An event's definition as stored, for the organisers' editor. */
+export async function eventDefinition(
+  eventId: string,
+  deps: { events: Pick<EventCatalog, 'getEvent'> },
+): Promise<EventDefinition> {
+  const event = await deps.events.getEvent(eventId);
+  if (!event) throw new EventNotFound();
+  return event.definition;
 }
