@@ -132,7 +132,7 @@ describe('the organisers’ dashboard', () => {
     await wrong.reload();
     await wrong.getByLabel('Beheertoken').fill('niet-de-token');
     await wrong.getByRole('button', { name: 'Aanmelden' }).click();
-    await wrong.getByText('Uw sessie is verlopen').waitFor();
+    await wrong.getByText('Deze token wordt niet geaccepteerd').waitFor();
     expect(await wrong.evaluate(() => sessionStorage.getItem('vol-admin-token'))).toBeNull();
   });
 

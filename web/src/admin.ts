@@ -41,6 +41,8 @@ const signOutButton = byId<HTMLButtonElement>('sign-out');
 let credentials: CredentialSource = tokenCredentials;
 let screen: () => Promise<void> = showSignIn;
 let stopView: (() => void) | undefined;
+/** True between typing a token and the API's first answer: a refusal then means the token is wrong. */
+let tokenJustTyped = false;
 
 function stop(): void {
   stopView?.();
@@ -101,6 +103,7 @@ async function showSignIn(reason?: string): Promise<void> {
     if (!token) return input.focus();
     tokenCredentials.save(token);
     credentials = tokenCredentials;
+    tokenJustTyped = true;
     announce(t.signingIn);
     await showEvents();
   });
@@ -110,7 +113,9 @@ async function showSignIn(reason?: string): Promise<void> {
 
 async function signedOut(reason: 'expired' | 'forbidden'): Promise<void> {
   await credentials.signOut();
-  await showSignIn(reason === 'forbidden' ? tx().forbidden : tx().sessionEnded);
+  const t = tx();
+  await showSignIn(reason === 'forbidden' ? t.forbidden : tokenJustTyped ? t.tokenRefused : t.sessionEnded);
+  tokenJustTyped = false;
 }
 
 async function showEvents(): Promise<void> {
@@ -125,6 +130,7 @@ async function showEvents(): Promise<void> {
     app.replaceChildren(h('p', { class: 'message message-error', role: 'alert' }, errorText(error)));
     return;
   }
+  tokenJustTyped = false;
   signOutButton.hidden = false;
   const heading = h('h2', { id: 'events-heading', tabindex: '-1' }, t.eventsHeading);
   app.replaceChildren(
