@@ -140,7 +140,7 @@ async function findRegistration(context: EventContext, id: string): Promise<Json
     if (found) return found;
     cursor = page.nextCursor;
   } while (cursor);
-  throw new Error('?');
+  throw new Error(tx().registrationGone);
 }
 
 export const registrationsView: View = {
