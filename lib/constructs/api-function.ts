@@ -23,8 +23,11 @@ export const POWERTOOLS_SERVICE_NAME = 'vol-is-vol';
 export const ESM_REQUIRE_BANNER =
   "import { createRequire as __volIsVolCreateRequire } from 'node:module'; const require = __volIsVolCreateRequire(import.meta.url);";
 
-/** SES actions a mail-sending function may use: sending only, nothing that reads or changes SES. */
-export const SES_SEND_ACTIONS = ['ses:SendEmail', 'ses:SendRawEmail'] as const;
+/**
+ * SES actions a mail-sending function may use: the SES API v2 `SendEmail` (Simple content) only, nothing that
+ * reads or changes SES. In IAM, v2 `SendEmail` is `ses:SendEmail` on the identity and the configuration set.
+ */
+export const SES_SEND_ACTIONS = ['ses:SendEmail'] as const;
 
 /** Sending permission: the identity (and configuration set) ARNs, and the one From address allowed. */
 export type EmailSending = {
@@ -180,7 +183,7 @@ export function iamDescription(text: string): string {
     .slice(0, 1000);
 }
 
-/** `ses:SendEmail`/`ses:SendRawEmail` on the identity (and configuration set), only From the configured address. */
+/** `ses:SendEmail` on the identity (and configuration set), only From the configured address. */
 export function sesSendStatement(sending: EmailSending): iam.PolicyStatement {
   return new iam.PolicyStatement({
     sid: 'SendFromConfiguredAddress',

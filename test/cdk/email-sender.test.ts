@@ -72,7 +72,12 @@ describe.each(['dev', 'production'])('email sender (%s)', (stageName) => {
     const actions = statements.flatMap(actionsOf);
     expect(actions).toEqual(expect.arrayContaining(['dynamodb:GetRecords', 'dynamodb:GetShardIterator']));
     expect(actions).not.toContain('dynamodb:Scan');
-    expect(sesOf(EMAIL_SENDER)).toHaveLength(1);
+    const ses = sesOf(EMAIL_SENDER);
+    expect(ses).toHaveLength(1);
+    // SES API v2 SendEmail, on the identity and (where the stage has one) the configuration set.
+    expect(ses.flatMap(actionsOf)).toEqual(['ses:SendEmail']);
+    expect(JSON.stringify(ses[0]?.Resource)).toContain(':identity/');
+    if (stageName === 'production') expect(JSON.stringify(ses[0]?.Resource)).toContain(':configuration-set/');
   });
 
   it('only the sender and the retry may send email: the request functions and the promotion sweep may not', () => {

@@ -6,12 +6,14 @@ import { API_FUNCTION_TARGET } from '../../lib/constructs/api-function.js';
 import { repoRoot } from '../../lib/repo-root.js';
 
 /**
- * Delivery off the request path (issue 19): MIME and calendar code (nodemailer, ical-generator) and the SES
- * client are bundled only into the functions that send email (the stream-fed sender and the retry), never
- * into the request functions, which answer without sending. Bundled as the CDK construct bundles them.
+ * Delivery off the request path (issue 19): calendar code (ical-generator) and the SES client are bundled only
+ * into the functions that send email (the stream-fed sender and the retry), never into the request functions,
+ * which answer without sending. No function carries a MIME library: SES v2 builds the message from Simple
+ * content. Bundled as the CDK construct bundles them.
  */
 
-const EMAIL_CODE = ['node_modules/nodemailer/', 'node_modules/ical-generator/'];
+const EMAIL_CODE = ['node_modules/ical-generator/'];
+const SES_CLIENT = '@aws-sdk/client-sesv2';
 
 async function bundledInputs(entry: string): Promise<string[]> {
   const { metafile } = await build({
@@ -32,7 +34,7 @@ async function bundledInputs(entry: string): Promise<string[]> {
 }
 
 const carriesEmailCode = (inputs: string[]) =>
-  inputs.some((input) => EMAIL_CODE.some((code) => input.includes(code)) || input === '@aws-sdk/client-ses');
+  inputs.some((input) => EMAIL_CODE.some((code) => input.includes(code)) || input === SES_CLIENT);
 
 describe('email code in function bundles', () => {
   it.each(['register', 'manage', 'admin'] as const)('%s (a request function) carries none', async (name) => {
@@ -51,6 +53,7 @@ describe('email code in function bundles', () => {
   ])('%s carries it', async (_name, entry) => {
     const inputs = await bundledInputs(entry);
     for (const code of EMAIL_CODE) expect(inputs.some((input) => input.includes(code))).toBe(true);
-    expect(inputs).toContain('@aws-sdk/client-ses');
+    expect(inputs).toContain(SES_CLIENT);
+    expect(inputs.some((input) => input.includes('node_modules/nodemailer/'))).toBe(false);
   });
 });
