@@ -9,7 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { DynamoAdminQueries } from '../../lambdas/adapters/dynamodb/admin-queries.js';
 import { DynamoStore } from '../../lambdas/adapters/dynamodb/dynamo-store.js';
 import { DynamoOutbox } from '../../lambdas/adapters/dynamodb/outbox.js';
-import { createSesClient, SesMailer } from '../../lambdas/adapters/ses/mailer.js';
+import { lazySesClient, SesMailer } from '../../lambdas/adapters/ses/mailer.js';
 import { cryptoSecrets } from '../../lambdas/adapters/system.js';
 import { logger } from '../../lambdas/observability.js';
 import { eventSummary } from '../../lambdas/use-cases/admin/event-summary.js';
@@ -68,7 +68,7 @@ async function registerAndSend(): Promise<{ registrationId: string; email: strin
   ses.on(SendEmailCommand).resolves({ MessageId: `m-${n}` });
   const outcome = await deliverNewEntry(result.outbox, {
     outbox: new DynamoOutbox(table.documentClient, table.tableName),
-    mailer: new SesMailer(createSesClient({ region: 'eu-west-1' }), {
+    mailer: new SesMailer(lazySesClient({ region: 'eu-west-1' }), {
       from: 'Testdag <aanmelden@example.nl>',
       configurationSet: 'vol-is-vol-test',
     }),

@@ -3,7 +3,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DynamoStore } from '../../lambdas/adapters/dynamodb/dynamo-store.js';
 import { DynamoOutbox } from '../../lambdas/adapters/dynamodb/outbox.js';
-import { createSesClient, SesMailer } from '../../lambdas/adapters/ses/mailer.js';
+import { lazySesClient, SesMailer } from '../../lambdas/adapters/ses/mailer.js';
 import { cryptoSecrets } from '../../lambdas/adapters/system.js';
 import { DELIVERY } from '../../lambdas/domain/email.js';
 import { matchesHash } from '../../lambdas/domain/hashing.js';
@@ -22,7 +22,7 @@ const later = (ms: number) => {
   now = new Date(now.getTime() + ms);
 };
 
-const mailer = new SesMailer(createSesClient({ region: 'eu-west-1' }), {
+const mailer = new SesMailer(lazySesClient({ region: 'eu-west-1' }), {
   from: 'Testdag <aanmelden@example.nl>',
 });
 const delivery = () => ({ outbox, mailer, clock, publicBaseUrl: 'https://aanmelden.example.nl' });

@@ -15,7 +15,7 @@ import { repoRoot } from '../../lib/repo-root.js';
 const EMAIL_CODE = ['node_modules/ical-generator/'];
 const SES_CLIENT = '@aws-sdk/client-sesv2';
 
-async function bundledInputs(entry: string): Promise<string[]> {
+async function bundleOf(entry: string) {
   const { metafile } = await build({
     entryPoints: [path.join(repoRoot, entry)],
     bundle: true,
@@ -30,7 +30,12 @@ async function bundledInputs(entry: string): Promise<string[]> {
     metafile: true,
   });
   const [output] = Object.values(metafile.outputs);
-  return [...Object.keys(output?.inputs ?? {}), ...(output?.imports ?? []).map((i) => i.path)];
+  return { inputs: Object.keys(output?.inputs ?? {}), imports: output?.imports ?? [] };
+}
+
+async function bundledInputs(entry: string): Promise<string[]> {
+  const { inputs, imports } = await bundleOf(entry);
+  return [...inputs, ...imports.map((i) => i.path)];
 }
 
 const carriesEmailCode = (inputs: string[]) =>
@@ -55,5 +60,15 @@ describe('email code in function bundles', () => {
     for (const code of EMAIL_CODE) expect(inputs.some((input) => input.includes(code))).toBe(true);
     expect(inputs).toContain(SES_CLIENT);
     expect(inputs.some((input) => input.includes('node_modules/nodemailer/'))).toBe(false);
+  });
+
+  it.each([
+    ['the sender', emailSenderFunctionSpec.entry],
+    ['the retry', scheduledFunctionSpecs.sendDueEmails.entry],
+  ])('%s loads the SES client on its first send, not at cold start', async (_name, entry) => {
+    const { imports } = await bundleOf(entry);
+    const ses = imports.filter((i) => i.path === SES_CLIENT);
+    expect(ses.length).toBeGreaterThan(0);
+    for (const i of ses) expect(i.kind).toBe('dynamic-import');
   });
 });

@@ -17,7 +17,7 @@ import {
 } from '@aws-sdk/client-sesv2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createSesClient, SesMailer } from '../../lambdas/adapters/ses/mailer.js';
+import { lazySesClient, SesMailer } from '../../lambdas/adapters/ses/mailer.js';
 import {
   PermanentDeliveryFailure,
   SenderNotReady,
@@ -26,7 +26,7 @@ import {
 import { ALERT_LOG_MESSAGES, logDelivery, logger } from '../../lambdas/observability.js';
 
 const ses = mockClient(SESv2Client);
-const mailer = new SesMailer(createSesClient({ region: 'eu-west-1' }), {
+const mailer = new SesMailer(lazySesClient({ region: 'eu-west-1' }), {
   from: 'Testdag <aanmelden@example.nl>',
 });
 const email = {
@@ -62,7 +62,7 @@ describe('the SendEmail request', () => {
     outgoing: Parameters<SesMailer['send']>[0],
   ) {
     ses.on(SendEmailCommand).resolves({ MessageId: 'm-1' });
-    await new SesMailer(createSesClient({ region: 'eu-west-1' }), options).send(outgoing);
+    await new SesMailer(lazySesClient({ region: 'eu-west-1' }), options).send(outgoing);
     const [call] = ses.commandCalls(SendEmailCommand);
     return call?.args[0].input;
   }
@@ -128,6 +128,14 @@ describe('the SendEmail request', () => {
     expect(input).not.toHaveProperty('ReplyToAddresses');
     expect(input).not.toHaveProperty('ConfigurationSetName');
     expect(input).not.toHaveProperty('EmailTags');
+  });
+
+  it('creates the SES client on the first send, once per container', async () => {
+    const load = lazySesClient({ region: 'eu-west-1' });
+    const [first, second] = await Promise.all([load(), load()]);
+    expect(first).toBeInstanceOf(SESv2Client);
+    expect(second).toBe(first);
+    expect(await load()).toBe(first);
   });
 
   it('encodes a display name with non-ASCII characters as SES requires (RFC 2047)', async () => {

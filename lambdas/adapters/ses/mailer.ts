@@ -1,9 +1,5 @@
-import {
-  type Attachment,
-  SESv2Client,
-  SendEmailCommand,
-  type SendEmailCommandInput,
-} from '@aws-sdk/client-sesv2';
+// Types only: the client is loaded on the first send (`lazySesClient`).
+import type { Attachment, SESv2Client, SendEmailCommandInput } from '@aws-sdk/client-sesv2';
 import { readLocalCredentials } from '../../config.js';
 import {
   type EmailReference,
@@ -79,13 +75,14 @@ export function classifySesError(error: unknown): PermanentDeliveryFailure | Tra
  */
 export class SesMailer implements Mailer {
   constructor(
-    private readonly client: SESv2Client,
+    private readonly client: SesClientLoader,
     private readonly options: SesMailerOptions,
   ) {}
 
   async send(email: OutgoingEmail): Promise<void> {
     try {
-      await this.client.send(new SendEmailCommand(sendEmailInput(email, this.options)));
+      const [client, { SendEmailCommand }] = await Promise.all([this.client(), sesModule()]);
+      await client.send(new SendEmailCommand(sendEmailInput(email, this.options)));
     } catch (error) {
       throw classifySesError(error);
     }
@@ -164,8 +161,35 @@ export function sendEmailInput(email: OutgoingEmail, options: SesMailerOptions):
     ...(email.reference ? { EmailTags: messageTags(email.reference) } : {}),
   };
 }
-export function createSesClient(options: { region: string; endpoint?: string }): SESv2Client {
-  return new SESv2Client({
+/** The SES client, once it is needed. */
+export type SesClientLoader = () => Promise<SESv2Client>;
+
+/**
+ * The SES v2 client module is as large as the DynamoDB client's and would double a sender's cold start; it is
+ * imported on the first send instead (the scheduled retry mostly finds nothing due and never loads it).
+ */
+const sesModule = () => import('@aws-sdk/client-sesv2');
+
+/** One SES client per container, created on the first send; a failed load is tried again on the next one. */
+export function lazySesClient(options: { region: string; endpoint?: string }): SesClientLoader {
+  let client: Promise<SESv2Client> | undefined;
+  return () => {
+    client ??= sesModule().then(
+      ({ SESv2Client }) => createSesClient(SESv2Client, options),
+      (error: unknown) => {
+        client = undefined;
+        throw error;
+      },
+    );
+    return client;
+  };
+}
+
+function createSesClient(
+  Client: typeof SESv2Client,
+  options: { region: string; endpoint?: string },
+): SESv2Client {
+  return new Client({
     region: options.region,
     maxAttempts: 2,
     requestHandler: { connectionTimeout: 2_000, requestTimeout: 5_000, throwOnRequestTimeout: true },
