@@ -1,8 +1,14 @@
+import { execSync } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
+import { bundleFunction } from '../../bench/function-bundle.js';
+import type { CalendarInput } from '../../lambdas/email/calendar.js';
 import { emailSenderFunctionSpec, functionSpecs, scheduledFunctionSpecs } from '../../lambdas/routes.js';
-import { API_FUNCTION_TARGET } from '../../lib/constructs/api-function.js';
+import { API_FUNCTION_TARGET, copyCalendarZones } from '../../lib/constructs/api-function.js';
 import { repoRoot } from '../../lib/repo-root.js';
 
 /**
@@ -70,5 +76,37 @@ describe('email code in function bundles', () => {
     const ses = imports.filter((i) => i.path === SES_CLIENT);
     expect(ses.length).toBeGreaterThan(0);
     for (const i of ses) expect(i.kind).toBe('dynamic-import');
+  });
+});
+
+describe('the calendar entry, bundled as the senders are', () => {
+  it('carries the VTIMEZONE of the event: the zone data is copied beside the bundle, as the construct does', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'vol-calendar-bundle-'));
+    try {
+      const outfile = path.join(dir, 'index.mjs');
+      await bundleFunction('lambdas/email/calendar.ts', outfile);
+      for (const command of copyCalendarZones(repoRoot, dir)) execSync(command);
+      const { buildCalendar } = (await import(pathToFileURL(outfile).href)) as {
+        buildCalendar: (input: CalendarInput) => string;
+      };
+      const ics = buildCalendar({
+        event: {
+          title: 'Testdag',
+          date: '2030-05-01',
+          timezone: 'Europe/Amsterdam',
+          startTime: '09:00',
+          endTime: '17:00',
+          registration: {},
+          rounds: [],
+        },
+        registration: { id: 'r-1', locale: 'nl', choices: {} },
+        kind: 'confirmation',
+        sequence: 0,
+      } as unknown as CalendarInput);
+      expect(ics).toContain('BEGIN:VTIMEZONE');
+      expect(ics).toContain('TZID:Europe/Amsterdam');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

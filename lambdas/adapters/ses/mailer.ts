@@ -121,7 +121,7 @@ function attachmentOf(attachment: MailAttachment): Attachment {
 }
 
 /** CR, LF and other control characters in a header value become one space: a value never starts a header. */
-export function singleLine(value: string): string {
+function singleLine(value: string): string {
   // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this removes
   return value.replace(/[\u0000-\u001f\u007f]+/g, ' ');
 }
@@ -130,7 +130,7 @@ export function singleLine(value: string): string {
  * A mailbox for a header SES writes (From, Reply-To): single-line, and a display name with non-ASCII
  * characters as an RFC 2047 encoded word, as SES v2 requires of `FromEmailAddress`.
  */
-export function headerMailbox(mailbox: string): string {
+function headerMailbox(mailbox: string): string {
   const line = singleLine(mailbox).trim();
   const match = /^(.*?)\s*<([^<>]+)>$/.exec(line);
   if (!match) return line;
