@@ -4,8 +4,7 @@ import { DynamoAdminQueries } from './adapters/dynamodb/admin-queries.js';
 import { createDynamoClient, documentClientFor } from './adapters/dynamodb/client.js';
 import { DynamoStore } from './adapters/dynamodb/dynamo-store.js';
 import { DynamoEmailFeedback } from './adapters/dynamodb/email-feedback.js';
-import { createIdempotentRunner } from './adapters/dynamodb/idempotency.js';
-import { keyPrefixes, SEAT_HOLDER_ATTRIBUTES } from './adapters/dynamodb/keys.js';
+import { SEAT_HOLDER_ATTRIBUTES } from './adapters/dynamodb/keys.js';
 import { DynamoOutbox } from './adapters/dynamodb/outbox.js';
 import { DynamoPromotionLease } from './adapters/dynamodb/promotion-lease.js';
 import { DynamoWaitingList } from './adapters/dynamodb/waiting-list-store.js';
@@ -29,13 +28,6 @@ function build() {
   const documentClient = documentClientFor(dynamoClient);
   const store = new DynamoStore(documentClient, config.tableName);
   const waitingList = new DynamoWaitingList(documentClient, config.tableName);
-  // A form retried within a day (double click, flaky network) gets the first answer and books nothing twice.
-  const idempotentRegistration = createIdempotentRunner({
-    client: dynamoClient,
-    tableName: config.tableName,
-    keyPrefix: `${keyPrefixes.idempotency}register`,
-    expiresAfterSeconds: 24 * 60 * 60,
-  });
   /** The organisers' queries: registration index, audit log, event registry. */
   const adminQueries = new DynamoAdminQueries(documentClient, config.tableName);
   /** The registration index without personal data, as the seat counter check's grant allows it. */
@@ -56,6 +48,7 @@ function build() {
   };
   return {
     config,
+    dynamoClient,
     documentClient,
     store,
     /** Emails owed: written by the changes' transactions, sent by the sender and the retry. */
@@ -66,7 +59,6 @@ function build() {
     waitingList,
     adminQueries,
     seatHolderIndex,
-    idempotentRegistration,
     clock: systemClock,
     secrets: cryptoSecrets,
   };

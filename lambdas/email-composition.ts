@@ -1,4 +1,4 @@
-import { createSesClient, SesMailer } from './adapters/ses/mailer.js';
+import { lazySesClient, SesMailer } from './adapters/ses/mailer.js';
 import { systemClock } from './adapters/system.js';
 import { dependencies } from './composition.js';
 import { readMailConfig } from './config.js';
@@ -13,7 +13,7 @@ import type { RetryDeps } from './use-cases/deliver-email.js';
 function buildEmail(): RetryDeps {
   const { config, store, waitingList, secrets, outbox } = dependencies();
   const mail = readMailConfig();
-  const mailer = new SesMailer(createSesClient({ region: config.region, endpoint: mail.sesEndpoint }), {
+  const mailer = new SesMailer(lazySesClient({ region: config.region, endpoint: mail.sesEndpoint }), {
     from: mail.from,
     replyTo: mail.replyTo,
     configurationSet: mail.configurationSet,

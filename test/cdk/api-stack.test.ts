@@ -656,7 +656,8 @@ describe('email sending', () => {
       const statements = sesStatements(name);
       expect(statements).toHaveLength(1);
       const [statement] = statements as [PolicyStatementJson];
-      expect(actionsOf(statement).sort()).toEqual(['ses:SendEmail', 'ses:SendRawEmail']);
+      // SES API v2 SendEmail: one action, on the identity and the configuration set.
+      expect(actionsOf(statement)).toEqual(['ses:SendEmail']);
       const resources = JSON.stringify(statement.Resource);
       expect(resources).toContain(`:identity/${config.email.identity}`);
       expect(resources).toContain(':configuration-set/');

@@ -16,7 +16,13 @@ export type RegistrationExport = {
   registrations: AdminRegistration[];
 };
 
-const dutchNames = new Intl.Collator('nl', { sensitivity: 'base', numeric: true });
+let dutchCollator: Intl.Collator | undefined;
+
+/** Made on the first sorted export, not at cold start: loading the locale's collation data takes milliseconds. */
+function dutchNames(): Intl.Collator {
+  dutchCollator ??= new Intl.Collator('nl', { sensitivity: 'base', numeric: true });
+  return dutchCollator;
+}
 
 /**
  * The registrations for a spreadsheet: every registration of the event in (createdAt, id) order, or for one
@@ -47,7 +53,8 @@ export async function exportRegistrations(
 
 /** Array.prototype.sort is stable: equal names keep their (createdAt, id) order. */
 function sortedByName(registrations: AdminRegistration[]): AdminRegistration[] {
-  return registrations.sort((a, b) => dutchNames.compare(a.name, b.name));
+  const collator = dutchNames();
+  return registrations.sort((a, b) => collator.compare(a.name, b.name));
 }
 
 /** One workshop's attendance list: the confirmed registrations holding it (in any round), sorted by name. */
