@@ -90,6 +90,17 @@ export interface RegistrationStore {
 
   /** Replaces the manage token's hash (a retried email carries a fresh token: the old one was never delivered). */
   replaceManageToken(registrationId: string, manageTokenHash: string): Promise<void>;
+
+  /**
+   * Owes the registration its confirmation again, with a fresh manage link: the new token's hash and the outbox
+   * entry in one transaction conditioned on the version read (the earlier links stop working). Throws
+   * RegistrationChanged when it changed meanwhile.
+   */
+  resendConfirmation(
+    current: StoredRegistration,
+    manageTokenHash: string,
+    outbox: OutboxEntry,
+  ): Promise<StoredRegistration>;
 }
 
 /** One promotion: the entry, its registration as read, and the seats it takes (round id → workshop id). */
@@ -223,6 +234,7 @@ export type AuditAction =
   | 'event.updated'
   | 'registration.cancelled'
   | 'registration.erased'
+  | 'registration.confirmation-resent'
   | 'waiting-list.removed'
   | 'waiting-list.promoted';
 

@@ -160,9 +160,12 @@ export const routes: readonly Route[] = [
     functionName: 'manage',
     auth: 'manage-token',
   },
+  { method: 'GET', path: '/admin/events', functionName: 'admin', auth: 'admin' },
+  { method: 'GET', path: '/admin/events/{eventId}', functionName: 'admin', auth: 'admin' },
   { method: 'PUT', path: '/admin/events/{eventId}', functionName: 'admin', auth: 'admin' },
   { method: 'GET', path: '/admin/events/{eventId}/registrations', functionName: 'admin', auth: 'admin' },
   { method: 'GET', path: '/admin/events/{eventId}/registrations.csv', functionName: 'admin', auth: 'admin' },
+  { method: 'GET', path: '/admin/events/{eventId}/registrations.xlsx', functionName: 'admin', auth: 'admin' },
   { method: 'GET', path: '/admin/events/{eventId}/summary', functionName: 'admin', auth: 'admin' },
   {
     method: 'DELETE',
@@ -180,6 +183,12 @@ export const routes: readonly Route[] = [
   {
     method: 'DELETE',
     path: '/admin/events/{eventId}/registrations/{registrationId}/personal-data',
+    functionName: 'admin',
+    auth: 'admin',
+  },
+  {
+    method: 'POST',
+    path: '/admin/events/{eventId}/registrations/{registrationId}/resend-confirmation',
     functionName: 'admin',
     auth: 'admin',
   },

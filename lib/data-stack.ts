@@ -14,6 +14,17 @@ import {
 } from '../lambdas/adapters/dynamodb/table-definition.js';
 import type { StageConfig } from './stage-config.js';
 
+/**
+ * Tokens and attributes of every organisers' app client (the CLI's here, the dashboard's in the Web stack): ID and
+ * access tokens of 15 minutes, since an organiser can export every attendee; refresh tokens of 12 hours.
+ */
+export const ORGANISER_CLIENT_TOKENS = {
+  accessTokenValidity: Duration.minutes(15),
+  idTokenValidity: Duration.minutes(15),
+  refreshTokenValidity: Duration.hours(12),
+  readAttributes: new cognito.ClientAttributes().withStandardAttributes({ email: true, emailVerified: true }),
+} as const;
+
 export type DataStackProps = StackProps & {
   readonly config: StageConfig;
 };
@@ -167,13 +178,7 @@ export class DataStack extends Stack {
       disableOAuth: true,
       preventUserExistenceErrors: true,
       enableTokenRevocation: true,
-      accessTokenValidity: Duration.minutes(15),
-      idTokenValidity: Duration.minutes(15),
-      refreshTokenValidity: Duration.hours(12),
-      readAttributes: new cognito.ClientAttributes().withStandardAttributes({
-        email: true,
-        emailVerified: true,
-      }),
+      ...ORGANISER_CLIENT_TOKENS,
     });
 
     // Explicit actions instead of Cognito's defaults, so a reviewer can read them: block known-compromised

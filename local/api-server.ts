@@ -138,7 +138,8 @@ function logFunctionFailure(functionName: string, requestId: string, error: unkn
 }
 
 async function serveStatic(staticDir: string, urlPath: string, res: ServerResponse): Promise<boolean> {
-  const relative = decodePathSegment(urlPath === '/' ? '/index.html' : urlPath);
+  // A directory's page, as CloudFront serves it: `/` and `/admin/` are their index.html.
+  const relative = decodePathSegment(urlPath.endsWith('/') ? `${urlPath}index.html` : urlPath);
   const file = path.resolve(staticDir, `.${relative}`);
   if (!file.startsWith(path.resolve(staticDir) + path.sep)) return false;
   try {

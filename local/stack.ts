@@ -3,6 +3,7 @@ import type { Server } from 'node:http';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoAdminQueries } from '../lambdas/adapters/dynamodb/admin-queries.js';
 import { createDocumentClient } from '../lambdas/adapters/dynamodb/client.js';
 import { DynamoStore } from '../lambdas/adapters/dynamodb/dynamo-store.js';
 import {
@@ -131,7 +132,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         createDocumentClient({ region, endpoint: dynamodbEndpoint, requestTimeoutMs: 10_000 }),
         tableName,
       );
+      const registry = new DynamoAdminQueries(
+        createDocumentClient({ region, endpoint: dynamodbEndpoint, requestTimeoutMs: 10_000 }),
+        tableName,
+      );
       for (const { eventId, definition } of await readEventDirectory(options.eventsDir)) {
+        // In the registry like an event put through the API: the organisers' list and the scheduled checks see it.
+        await registry.add(eventId);
         if (await store.getEvent(eventId)) continue;
         await store.putEventDefinition(eventId, definition);
         seeded.push(eventId);

@@ -63,6 +63,7 @@ async function main() {
       ? `  events loaded     ${stack.seeded.join(', ')}`
       : '  events            already loaded',
     `  mail viewer       ${stack.sesUrl}   (sent mail as JSON: ${stack.sesUrl}/store)`,
+    `  organisers        ${stack.apiUrl}/admin/   (sign in with the admin token)`,
     `  admin token       ${env.ADMIN_TOKEN ? '(from ADMIN_TOKEN)' : stack.adminToken}`,
     'Stop with Ctrl+C.',
   ];

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { CSV_CONTENT_TYPE, registrationsCsv } from '../adapters/csv/registrations-csv.js';
+import { registrationsXlsx, XLSX_CONTENT_TYPE } from '../adapters/xlsx/registrations-xlsx.js';
 import { cursorKey, dependencies } from '../composition.js';
 import { ValidationFailed } from '../domain/errors.js';
 import { eventDefinitionSchema, idSchema } from '../domain/event-definition.js';
@@ -22,7 +23,8 @@ import type { Actor, IdSource } from '../ports.js';
 import { listAudit } from '../use-cases/admin/audit-log.js';
 import { CursorCodec, type CursorKind } from '../use-cases/admin/cursor.js';
 import { eventSummary } from '../use-cases/admin/event-summary.js';
-import { exportRegistrations } from '../use-cases/admin/export-registrations.js';
+import { exportRegistrations, exportWorkbook } from '../use-cases/admin/export-registrations.js';
+import { eventDefinition, listEvents } from '../use-cases/admin/list-events.js';
 import { listRegistrations } from '../use-cases/admin/list-registrations.js';
 import {
   cancelAndPromote,
@@ -33,6 +35,7 @@ import {
   putEventAndPromote,
   removeFromListAndTell,
 } from '../use-cases/admin/organiser-actions.js';
+import { resendConfirmation } from '../use-cases/admin/resend-confirmation.js';
 import { listWaiting } from '../use-cases/admin/waiting-lists.js';
 
 /**
@@ -85,12 +88,34 @@ function decodeCursor(
   return position;
 }
 
+/** A download: not cached anywhere, never sniffed into something else, saved under its own name. */
+function download(contentType: string, filename: string) {
+  return {
+    'Content-Type': contentType,
+    'Content-Disposition': `attachment; filename="${filename}"`,
+    'Cache-Control': 'no-store',
+    'X-Content-Type-Options': 'nosniff',
+  };
+}
+
+function exportFilename(eventId: string, workshopId: string | undefined, extension: string): string {
+  return workshopId
+    ? `${eventId}-${workshopId}-attendance.${extension}`
+    : `${eventId}-registrations.${extension}`;
+}
+
 function encodeCursor(position: string | undefined, kind: CursorKind, eventId: string): string | null {
   return position === undefined ? null : cursors.encode({ kind, eventId, position });
 }
 
 /** `<method> <resource>`, exactly as in the route table (lambdas/routes.ts). */
 export const ADMIN_ROUTES = {
+  'GET /admin/events': async () =>
+    jsonResponse(200, { items: await listEvents({ registry: deps.adminQueries, events: deps.store }) }),
+
+  'GET /admin/events/{eventId}': async (event) =>
+    jsonResponse(200, await eventDefinition(eventIdParameter(event), { events: deps.store })),
+
   'PUT /admin/events/{eventId}': async (event, { locale, actor }) => {
     const eventId = idSchema.safeParse(event.pathParameters?.eventId);
     const raw = readJsonBody(event, { maxBytes: MAX_EVENT_BODY_BYTES });
@@ -131,18 +156,26 @@ export const ADMIN_ROUTES = {
       { eventId, workshopId: params.workshopId },
       { events: deps.store, index: deps.adminQueries },
     );
-    const filename = params.workshopId
-      ? `${eventId}-${params.workshopId}-attendance.csv`
-      : `${eventId}-registrations.csv`;
     return {
       statusCode: 200,
-      headers: {
-        'Content-Type': CSV_CONTENT_TYPE,
-        'Content-Disposition': `attachment; filename="${filename}"`,
-        'Cache-Control': 'no-store',
-        'X-Content-Type-Options': 'nosniff',
-      },
+      headers: download(CSV_CONTENT_TYPE, exportFilename(eventId, params.workshopId, 'csv')),
       body: registrationsCsv(result.definition, result.registrations),
+    };
+  },
+
+  'GET /admin/events/{eventId}/registrations.xlsx': async (event, { locale }) => {
+    const eventId = eventIdParameter(event);
+    const params = parseInput(exportQuerySchema, query(event), locale);
+    const workbook = await exportWorkbook(
+      { eventId, workshopId: params.workshopId },
+      { events: deps.store, index: deps.adminQueries },
+    );
+    // Binary through API Gateway: base64 here, decoded by the gateway (the type is one of its binary media types).
+    return {
+      statusCode: 200,
+      headers: download(XLSX_CONTENT_TYPE, exportFilename(eventId, params.workshopId, 'xlsx')),
+      body: (await registrationsXlsx(workbook)).toString('base64'),
+      isBase64Encoded: true,
     };
   },
 
@@ -195,6 +228,17 @@ export const ADMIN_ROUTES = {
     const registrationId = registrationIdParameter(event);
     return jsonResponse(200, {
       registration: await eraseOnRequest({ eventId, registrationId, actor }, organiser),
+    });
+  },
+
+  'POST /admin/events/{eventId}/registrations/{registrationId}/resend-confirmation': async (
+    event,
+    { actor },
+  ) => {
+    const eventId = eventIdParameter(event);
+    const registrationId = registrationIdParameter(event);
+    return jsonResponse(200, {
+      registration: await resendConfirmation({ eventId, registrationId, actor }, organiser),
     });
   },
 

@@ -106,6 +106,7 @@ const AUDIT_ACTIONS: Record<AuditAction, true> = {
   'event.updated': true,
   'registration.cancelled': true,
   'registration.erased': true,
+  'registration.confirmation-resent': true,
   'waiting-list.removed': true,
   'waiting-list.promoted': true,
 };
@@ -170,4 +171,8 @@ export const cancelBatchResponseSchema = z.object({
     'already-cancelled': z.int(),
     'not-found': z.int(),
   }),
+});
+
+export const eventListSchema = z.object({
+  items: z.array(z.object({ id: z.string(), title: z.string(), date: z.string(), timezone: z.string() })),
 });

@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { XLSX_CONTENT_TYPE } from '../adapters/xlsx/registrations-xlsx.js';
 import {
   AlreadyRegistered,
   AlreadyWaiting,
@@ -25,6 +26,7 @@ import {
   auditQuerySchema,
   cancelBatchBodySchema,
   cancelBatchResponseSchema,
+  eventListSchema,
   exportQuerySchema,
   listQuerySchema,
   putEventResponseSchema,
@@ -63,6 +65,8 @@ type Success = {
   /** JSON body; absent for a CSV download. */
   body?: ZodType;
   csv?: true;
+  /** A binary download of this media type (API Gateway's binary media types carry it). */
+  binary?: string;
   headers?: readonly ('Location' | 'Content-Disposition')[];
 };
 
@@ -224,6 +228,18 @@ export const operations: Record<string, Operation> = {
     success: registrationOk('The registration off that list'),
     errors: [],
   },
+  'GET /admin/events': {
+    operationId: 'listEvents',
+    summary: 'The events to choose from (every event written through the API or loaded), by date',
+    success: [{ status: 200, description: 'The events', body: eventListSchema }],
+    errors: [],
+  },
+  'GET /admin/events/{eventId}': {
+    operationId: 'getEventDefinition',
+    summary: 'The event definition as stored (the shape PUT takes), for editing',
+    success: [{ status: 200, description: 'The definition', body: eventDefinitionSchema }],
+    errors: [EventNotFound],
+  },
   'PUT /admin/events/{eventId}': {
     operationId: 'putEvent',
     summary: 'Create or update an event definition (as in events/*.json)',
@@ -250,6 +266,21 @@ export const operations: Record<string, Operation> = {
         status: 200,
         description: 'CSV with BOM and Dutch headers',
         csv: true,
+        headers: ['Content-Disposition'],
+      },
+    ],
+    errors: [EventNotFound],
+  },
+  'GET /admin/events/{eventId}/registrations.xlsx': {
+    operationId: 'exportRegistrationsXlsx',
+    summary:
+      'Registrations as an Excel workbook: a sheet of every registration and an attendance sheet per workshop; with workshopId only that workshop’s attendance sheet',
+    query: exportQuerySchema,
+    success: [
+      {
+        status: 200,
+        description: 'XLSX with Dutch headers, a frozen header row, dates in the event’s time zone',
+        binary: XLSX_CONTENT_TYPE,
         headers: ['Content-Disposition'],
       },
     ],
@@ -288,6 +319,13 @@ export const operations: Record<string, Operation> = {
     summary: 'Erase a person’s data on request (audited)',
     success: organiserRegistrationOk('The anonymised registration'),
     errors: [EventNotFound, RegistrationNotFound],
+  },
+  'POST /admin/events/{eventId}/registrations/{registrationId}/resend-confirmation': {
+    operationId: 'resendConfirmation',
+    summary:
+      'Send the confirmation again through the outbox, with a fresh manage link (earlier links stop working; audited)',
+    success: organiserRegistrationOk('The registration, its confirmation pending'),
+    errors: [EventNotFound, RegistrationNotFound, RegistrationCancelled, RegistrationErased],
   },
   'GET /admin/events/{eventId}/waiting-list': {
     operationId: 'listWaiting',

@@ -18,6 +18,7 @@ import {
   auditPageSchema,
   cancelBatchBodySchema,
   cancelBatchResponseSchema,
+  eventListSchema,
   putEventResponseSchema,
   registrationsPageSchema,
   summarySchema,
@@ -114,6 +115,8 @@ const responseComponents = {
   AuditPage: auditPageSchema,
   WaitingList: waitingListSchema,
   CancelBatchResponse: cancelBatchResponseSchema,
+  EventList: eventListSchema,
+  StoredEventDefinition: eventDefinitionSchema,
 };
 
 /** Timestamps and dates say so with `format`; zod's long equivalent patterns would only add noise. */
@@ -258,7 +261,9 @@ function operationObject(route: Route) {
               : {}),
             content: success.csv
               ? { 'text/csv': { schema: { type: 'string' } } }
-              : json(componentRef(responseComponents, success.body ?? z.never())),
+              : success.binary
+                ? { [success.binary]: { schema: { type: 'string', format: 'binary' } } }
+                : json(componentRef(responseComponents, success.body ?? z.never())),
           },
         ]),
       ),

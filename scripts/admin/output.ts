@@ -26,6 +26,7 @@ export const ACTION_NL: Record<string, string> = {
   'event.updated': 'evenement gewijzigd',
   'registration.cancelled': 'aanmelding geannuleerd',
   'registration.erased': 'persoonsgegevens verwijderd',
+  'registration.confirmation-resent': 'bevestiging opnieuw verstuurd',
 };
 
 export const BATCH_OUTCOME_NL: Record<string, string> = {

@@ -19,10 +19,13 @@ const STATUS_LABELS: Record<string, string> = {
   waiting: 'op de wachtlijst',
 };
 
-/** `2019-09-01 14:03` in the event's time zone. */
-export function localDateTime(iso: string, timeZone: string): string {
+/** The calendar and clock fields of an instant in a time zone (zero-padded), or undefined for no date. */
+export function wallClockParts(
+  iso: string,
+  timeZone: string,
+): Record<'year' | 'month' | 'day' | 'hour' | 'minute' | 'second', string> | undefined {
   const date = new Date(iso);
-  if (Number.isNaN(date.getTime())) return iso;
+  if (Number.isNaN(date.getTime())) return undefined;
   const parts = Object.fromEntries(
     new Intl.DateTimeFormat('en-GB', {
       timeZone,
@@ -31,18 +34,34 @@ export function localDateTime(iso: string, timeZone: string): string {
       day: '2-digit',
       hour: '2-digit',
       minute: '2-digit',
+      second: '2-digit',
       hourCycle: 'h23',
     })
       .formatToParts(date)
       .map((part) => [part.type, part.value]),
   );
+  return parts as Record<'year' | 'month' | 'day' | 'hour' | 'minute' | 'second', string>;
+}
+
+/** `2019-09-01 14:03` in the event's time zone. */
+export function localDateTime(iso: string, timeZone: string): string {
+  const parts = wallClockParts(iso, timeZone);
+  if (!parts) return iso;
   return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}`;
 }
 
-export function registrationsCsvRows(
+/** A moment in a row: the CSV writes it as local text, the XLSX as a real date in the event's time zone. */
+export type Moment = { at: string };
+export type RegistrationCell = string | Moment;
+
+/**
+ * The registration list of both exports (CSV and XLSX): Dutch headers, one row per registration, workshop
+ * titles per round, the status in Dutch and the moment of registering.
+ */
+export function registrationRows(
   definition: EventDefinition,
   registrations: readonly AdminRegistration[],
-): string[][] {
+): { header: string[]; rows: RegistrationCell[][] } {
   const titles = new Map(
     definition.rounds.flatMap((round) => round.workshops.map((workshop) => [workshop.id, workshop.title])),
   );
@@ -56,20 +75,19 @@ export function registrationsCsvRows(
     'Aangemeld op',
     'Wachtlijst',
   ];
-  const rows = registrations.map((registration) => {
+  const rows = registrations.map((registration): RegistrationCell[] => {
     const choices = registration.choices ?? {};
     return [
-      registration.name,
-      registration.email,
-      registration.organisation,
-      registration.jobTitle ?? '',
+      ...[registration.name, registration.email, registration.organisation, registration.jobTitle].map(
+        (cell) => String(cell ?? ''),
+      ),
       ...definition.rounds.map((round) => {
         const workshopId = ownValue(choices, round.id);
         // A workshop no longer in the definition still shows, by its id.
         return workshopId === undefined ? '' : (titles.get(workshopId) ?? workshopId);
       }),
       STATUS_LABELS[registration.status] ?? String(registration.status),
-      localDateTime(registration.createdAt, definition.timezone),
+      { at: registration.createdAt },
       // The lists the registration is on: "Ronde 1: Workshop A of Workshop B" per round.
       definition.rounds
         .filter((round) => ownValue(registration.waitingFor, round.id)?.length)
@@ -78,9 +96,22 @@ export function registrationsCsvRows(
             `${round.title}: ${(ownValue(registration.waitingFor, round.id) ?? []).map((id) => titles.get(id) ?? id).join(' of ')}`,
         )
         .join('; '),
-    ].map((cell) => String(cell ?? ''));
+    ];
   });
-  return [header, ...rows];
+  return { header, rows };
+}
+
+export function registrationsCsvRows(
+  definition: EventDefinition,
+  registrations: readonly AdminRegistration[],
+): string[][] {
+  const { header, rows } = registrationRows(definition, registrations);
+  return [
+    header,
+    ...rows.map((row) =>
+      row.map((cell) => (typeof cell === 'string' ? cell : localDateTime(cell.at, definition.timezone))),
+    ),
+  ];
 }
 
 /** A `;` followed by what starts a formula (csv-stringify's `escape_formulas` set), spaces allowed between. */

@@ -239,6 +239,28 @@ export class DynamoRegistrationStore implements RegistrationStore {
     );
   }
 
+  async resendConfirmation(
+    current: StoredRegistration,
+    manageTokenHash: string,
+    outbox: OutboxEntry,
+  ): Promise<StoredRegistration> {
+    await this.write([
+      // A new version, so the entry has an id of its own; the content of the registration stays as it was.
+      this.updateRegistration(
+        current,
+        'manageTokenHash = :hash, confirmation = :confirmation, version = :next',
+        { ':hash': manageTokenHash, ':confirmation': confirmationOf(outbox) },
+      ),
+      planned(outboxPut(this.tableName, outbox)),
+    ]);
+    return {
+      ...current,
+      manageTokenHash,
+      confirmation: confirmationOf(outbox),
+      version: current.version + 1,
+    };
+  }
+
   private write(plan: PlannedItem[]): Promise<void> {
     return writeTransaction(this.client, plan, randomUUID(), this.retryPolicy);
   }

@@ -43,13 +43,67 @@ export async function exportRegistrations(
     { workshopId: query.workshopId, status: 'confirmed' },
     deps.index,
   );
-  // Array.prototype.sort is stable: equal names keep their (createdAt, id) order.
-  const collator = dutchNames();
-  attendees.sort((a, b) => collator.compare(a.name, b.name));
   return {
     eventId: query.eventId,
     definition: event.definition,
     workshopId: query.workshopId,
-    registrations: attendees,
+    registrations: sortedByName(attendees),
+  };
+}
+
+/** Array.prototype.sort is stable: equal names keep their (createdAt, id) order. */
+function sortedByName(registrations: AdminRegistration[]): AdminRegistration[] {
+  const collator = dutchNames();
+  return registrations.sort((a, b) => collator.compare(a.name, b.name));
+}
+
+/** One workshop's attendance list: the confirmed registrations holding it (in any round), sorted by name. */
+export type AttendanceList = {
+  roundId: string;
+  workshopId: string;
+  workshopTitle: string;
+  registrations: AdminRegistration[];
+};
+
+export type WorkbookExport = {
+  eventId: string;
+  definition: EventDefinition;
+  /** Every registration in (createdAt, id) order; absent when one workshop's attendance list was asked for. */
+  registrations?: AdminRegistration[];
+  /** Per workshop of the event, in the definition's order (or the one workshop asked for). */
+  attendance: AttendanceList[];
+};
+
+/**
+ * The registrations for a workbook: every registration and an attendance list per workshop, from one read of
+ * the event index; with a workshop, only that workshop's attendance list.
+ */
+export async function exportWorkbook(
+  query: ExportQuery,
+  deps: { events: EventCatalog; index: RegistrationIndex },
+): Promise<WorkbookExport> {
+  const event = await assertEventAndWorkshop(deps.events, query.eventId, query.workshopId);
+  const registrations = await allRegistrations(query.eventId, {}, deps.index);
+  const attendance = event.definition.rounds.flatMap((round) =>
+    round.workshops
+      .filter((workshop) => !query.workshopId || workshop.id === query.workshopId)
+      .map((workshop) => ({
+        roundId: round.id,
+        workshopId: workshop.id,
+        workshopTitle: workshop.title,
+        registrations: sortedByName(
+          registrations.filter(
+            (registration) =>
+              registration.status === 'confirmed' &&
+              Object.values(registration.choices ?? {}).includes(workshop.id),
+          ),
+        ),
+      })),
+  );
+  return {
+    eventId: query.eventId,
+    definition: event.definition,
+    ...(query.workshopId ? {} : { registrations }),
+    attendance,
   };
 }
