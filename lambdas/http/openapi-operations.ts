@@ -33,6 +33,7 @@ import {
   waitingListQuerySchema,
   waitingListSchema,
 } from './admin-schemas.js';
+import { ownRegistrationResponseSchema } from './check-in-schemas.js';
 import {
   healthSchema,
   personalDataExportSchema,
@@ -168,8 +169,8 @@ export const operations: Record<string, Operation> = {
   },
   'GET /registrations/{registrationId}': {
     operationId: 'getRegistration',
-    summary: 'Your registration',
-    success: registrationOk('The registration'),
+    summary: 'Your registration, with its check-in code while confirmed',
+    success: [{ status: 200, description: 'The registration', body: ownRegistrationResponseSchema }],
     errors: [],
   },
   'PATCH /registrations/{registrationId}': {

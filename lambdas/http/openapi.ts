@@ -23,6 +23,13 @@ import {
   summarySchema,
   waitingListSchema,
 } from './admin-schemas.js';
+import {
+  checkInBodySchema,
+  checkInListSchema,
+  checkInResponseSchema,
+  checkInUndoneSchema,
+  ownRegistrationResponseSchema,
+} from './check-in-schemas.js';
 import { statusOf } from './error-mapper.js';
 import { idempotencyKeySchema } from './header-schemas.js';
 import {
@@ -97,6 +104,7 @@ const requestComponents = {
   JoinWaitingListBody: joinWaitingListBodySchema,
   EventDefinition: eventDefinitionSchema,
   CancelBatchBody: cancelBatchBodySchema,
+  CheckInBody: checkInBodySchema,
 };
 const responseComponents = {
   Error: errorResponseSchema,
@@ -114,6 +122,10 @@ const responseComponents = {
   AuditPage: auditPageSchema,
   WaitingList: waitingListSchema,
   CancelBatchResponse: cancelBatchResponseSchema,
+  OwnRegistrationResponse: ownRegistrationResponseSchema,
+  CheckInResponse: checkInResponseSchema,
+  CheckInUndone: checkInUndoneSchema,
+  CheckInList: checkInListSchema,
 };
 
 /** Timestamps and dates say so with `format`; zod's long equivalent patterns would only add noise. */
