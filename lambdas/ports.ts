@@ -250,7 +250,9 @@ export type AuditAction =
   | 'registration.cancelled'
   | 'registration.erased'
   | 'waiting-list.removed'
-  | 'waiting-list.promoted';
+  | 'waiting-list.promoted'
+  /** A mistaken check-in undone (door staff or an organiser). */
+  | 'check-in.undone';
 
 export type AuditEntry = {
   id: string;

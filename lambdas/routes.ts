@@ -6,7 +6,7 @@
 
 import { indexPartitions, keyPrefixes, SEAT_HOLDER_ATTRIBUTES } from './adapters/dynamodb/keys.js';
 
-const { waitingQueues, registrations, audit, outbox } = indexPartitions;
+const { waitingQueues, registrations, audit, outbox, checkIns } = indexPartitions;
 /** The item grants name partitions by kind: `item.registration` is every `REG#…` partition. */
 const item = keyPrefixes;
 
@@ -134,7 +134,7 @@ export const functionSpecs = {
         item.checkIn,
       ],
       // The outbox queue: an organiser's erasure drops the emails still owed to the person.
-      queryIndexPartitions: [registrations, audit, waitingQueues, outbox],
+      queryIndexPartitions: [registrations, audit, waitingQueues, outbox, checkIns],
     },
   },
 } as const satisfies Record<string, FunctionSpec>;
@@ -215,6 +215,15 @@ export const routes: readonly Route[] = [
   {
     method: 'POST',
     path: '/admin/events/{eventId}/waiting-list/{entryId}/promote',
+    functionName: 'admin',
+    auth: 'admin',
+  },
+  // Check-in: organisers and door staff (group `door`, these three routes only: lambdas/http/admin-auth.ts).
+  { method: 'POST', path: '/admin/events/{eventId}/check-ins', functionName: 'admin', auth: 'admin' },
+  { method: 'GET', path: '/admin/events/{eventId}/check-ins', functionName: 'admin', auth: 'admin' },
+  {
+    method: 'DELETE',
+    path: '/admin/events/{eventId}/check-ins/{registrationId}',
     functionName: 'admin',
     auth: 'admin',
   },

@@ -1,3 +1,4 @@
+import type { EventDefinition } from './event-definition.js';
 import { sha256Hex } from './hashing.js';
 import { ownValue, type StoredRegistration } from './registration.js';
 
@@ -75,4 +76,11 @@ export function ownCheckInCode(
   registration: Pick<StoredRegistration, 'status' | 'manageTokenHash'>,
 ): string | undefined {
   return registration.status === 'confirmed' ? checkInCodeOf(registration.manageTokenHash) : undefined;
+}
+
+/** The event day is over: the date now, in the event's time zone, is later than the event's date. */
+export function isAfterEventDay(definition: Pick<EventDefinition, 'date' | 'timezone'>, now: Date): boolean {
+  // en-CA formats dates as YYYY-MM-DD, which compares as text.
+  const today = new Intl.DateTimeFormat('en-CA', { timeZone: definition.timezone }).format(now);
+  return today > definition.date;
 }

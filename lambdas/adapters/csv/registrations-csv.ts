@@ -39,9 +39,15 @@ export function localDateTime(iso: string, timeZone: string): string {
   return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}`;
 }
 
+export type CsvOptions = {
+  /** An attendance list: a last column with the check-in time at the workshop (each row's `checkedInAt`). */
+  checkInColumn?: boolean;
+};
+
 export function registrationsCsvRows(
   definition: EventDefinition,
   registrations: readonly AdminRegistration[],
+  options: CsvOptions = {},
 ): string[][] {
   const titles = new Map(
     definition.rounds.flatMap((round) => round.workshops.map((workshop) => [workshop.id, workshop.title])),
@@ -55,6 +61,7 @@ export function registrationsCsvRows(
     'Status',
     'Aangemeld op',
     'Wachtlijst',
+    ...(options.checkInColumn ? ['Ingecheckt om'] : []),
   ];
   const rows = registrations.map((registration) => {
     const choices = registration.choices ?? {};
@@ -78,6 +85,13 @@ export function registrationsCsvRows(
             `${round.title}: ${(ownValue(registration.waitingFor, round.id) ?? []).map((id) => titles.get(id) ?? id).join(' of ')}`,
         )
         .join('; '),
+      ...(options.checkInColumn
+        ? [
+            typeof registration.checkedInAt === 'string'
+              ? localDateTime(registration.checkedInAt, definition.timezone)
+              : '',
+          ]
+        : []),
     ].map((cell) => String(cell ?? ''));
   });
   return [header, ...rows];
@@ -114,6 +128,7 @@ export function toCsv(rows: readonly (readonly string[])[]): string {
 export function registrationsCsv(
   definition: EventDefinition,
   registrations: readonly AdminRegistration[],
+  options: CsvOptions = {},
 ): string {
-  return toCsv(registrationsCsvRows(definition, registrations));
+  return toCsv(registrationsCsvRows(definition, registrations, options));
 }

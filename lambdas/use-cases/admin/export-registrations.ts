@@ -1,6 +1,8 @@
 import type { AdminRegistration } from '../../domain/admin-registration.js';
+import { checkedInAt } from '../../domain/check-in.js';
 import type { EventDefinition } from '../../domain/event-definition.js';
-import type { EventCatalog, RegistrationIndex } from '../../ports.js';
+import type { CheckInStore, EventCatalog, RegistrationIndex } from '../../ports.js';
+import { checkInsByRegistration } from './check-in.js';
 import { allRegistrations, assertEventAndWorkshop } from './list-registrations.js';
 
 export type ExportQuery = {
@@ -25,7 +27,12 @@ const dutchNames = new Intl.Collator('nl', { sensitivity: 'base', numeric: true 
  */
 export async function exportRegistrations(
   query: ExportQuery,
-  deps: { events: EventCatalog; index: RegistrationIndex },
+  deps: {
+    events: EventCatalog;
+    index: RegistrationIndex;
+    /** With it, each attendee of a workshop's list carries `checkedInAt`: the check-in at that workshop. */
+    checkIns?: Pick<CheckInStore, 'checkInsAt'>;
+  },
 ): Promise<RegistrationExport> {
   const event = await assertEventAndWorkshop(deps.events, query.eventId, query.workshopId);
   if (!query.workshopId) {
@@ -39,10 +46,17 @@ export async function exportRegistrations(
   );
   // Array.prototype.sort is stable: equal names keep their (createdAt, id) order.
   attendees.sort((a, b) => dutchNames.compare(a.name, b.name));
+  const workshop = { kind: 'workshop', workshopId: query.workshopId } as const;
+  const checkIns = deps.checkIns ? await checkInsByRegistration(query.eventId, deps.checkIns) : undefined;
   return {
     eventId: query.eventId,
     definition: event.definition,
     workshopId: query.workshopId,
-    registrations: attendees,
+    registrations: checkIns
+      ? attendees.map((attendee) => {
+          const at = checkedInAt(checkIns.get(attendee.id), workshop);
+          return at ? { ...attendee, checkedInAt: at } : attendee;
+        })
+      : attendees,
   };
 }
