@@ -1,7 +1,7 @@
 import path from 'node:path';
-import jsQRModule from 'jsqr';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { jsQR } from '../support/qr.js';
 import {
   artifactsDir,
   giveToken,
@@ -11,9 +11,6 @@ import {
   unique,
   type WebEnv,
 } from './support.js';
-
-/** jsqr is CommonJS with a default export: whichever way the loader hands it over. */
-const jsQR = ((jsQRModule as { default?: unknown }).default ?? jsQRModule) as typeof jsQRModule.default;
 
 /** Check-in in Chromium: the code on the manage page, and the door page (`/checkin.html`). */
 

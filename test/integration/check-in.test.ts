@@ -11,6 +11,7 @@ import { routes } from '../../lambdas/routes.js';
 import type { LocalStack } from '../../local/stack.js';
 import { api, startTestStack } from '../support/local-stack.js';
 import { emailsTo, manageLink } from '../support/mail.js';
+import { decodeQrPng } from '../support/qr.js';
 
 let stack: LocalStack;
 let checkIns: DynamoCheckIns;
@@ -112,6 +113,13 @@ describe('check-in codes', () => {
     if (!code) return;
     expect(code).not.toContain(anna.token);
     expect(await checkIns.registrationIdForCode('ci-codes', code)).toBe(anna.id);
+    // The confirmation email shows the same code, in its text and as an inline QR image.
+    const [confirmation] = await emailsTo(stack, anna.email);
+    expect(confirmation?.body.text).toContain(code);
+    // The emulator's parser (mailparser) turns an inline image's `cid:` link into a data URL: it resolved.
+    expect(confirmation?.body.html).toMatch(/<img src="(cid:checkin-qr|data:image\/png;base64,[^"]+)"/);
+    const image = confirmation?.attachments.find((attachment) => attachment.contentType === 'image/png');
+    expect(decodeQrPng(Buffer.from(image?.content ?? '', 'base64'))).toBe(code);
     // Another person's code is another code.
     const bert = await registerPerson('ci-codes', { '1': 'b', '2': 'd' });
     expect(await codeOf(bert.id, bert.token)).not.toBe(code);

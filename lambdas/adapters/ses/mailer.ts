@@ -118,6 +118,7 @@ export function buildMime(email: OutgoingEmail, options: SesMailerOptions): Prom
       filename: attachment.filename,
       contentType: attachment.contentType,
       content: attachment.content,
+      ...(attachment.contentId ? { cid: attachment.contentId } : {}),
     })),
     disableFileAccess: true,
     disableUrlAccess: true,
