@@ -16,8 +16,8 @@ const webDir = path.dirname(fileURLToPath(import.meta.url));
 export const defaultWebOutDir = path.join(webDir, 'dist');
 
 /** One bundle per page; shared modules are inlined into each (they are small). */
-const ENTRY_POINTS = ['form', 'manage'] as const;
-const STATIC_FILES = ['index.html', 'manage.html', 'privacy.html', 'styles.css'] as const;
+const ENTRY_POINTS = ['form', 'manage', 'checkin'] as const;
+const STATIC_FILES = ['index.html', 'manage.html', 'privacy.html', 'checkin.html', 'styles.css'] as const;
 
 export type BuildWebOptions = {
   /** The API's base URL written to `config.json`; '' (default) means the same origin. */
