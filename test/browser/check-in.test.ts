@@ -139,17 +139,15 @@ async function qrVideo(text: string): Promise<string> {
   const left = Math.floor((width - data.length * pixel) / 2);
   const top = Math.floor((height - data.length * pixel) / 2);
   const luma = Buffer.alloc(width * height, 235);
-  data.forEach((row, y) =>
-    row.forEach((dark, x) => {
-      if (!dark) return;
-      for (let dy = 0; dy < pixel; dy++)
-        luma.fill(
-          16,
-          (top + y * pixel + dy) * width + left + x * pixel,
-          (top + y * pixel + dy) * width + left + (x + 1) * pixel,
-        );
-    }),
-  );
+  for (const [y, row] of data.entries()) {
+    for (const [x, dark] of row.entries()) {
+      if (!dark) continue;
+      for (let dy = 0; dy < pixel; dy++) {
+        const line = (top + y * pixel + dy) * width + left;
+        luma.fill(16, line + x * pixel, line + (x + 1) * pixel);
+      }
+    }
+  }
   const chroma = Buffer.alloc((width / 2) * (height / 2) * 2, 128);
   const frame = Buffer.concat([Buffer.from('FRAME\n'), luma, chroma]);
   const file = path.join(os.tmpdir(), `${unique('qr')}.y4m`);
