@@ -74,3 +74,4 @@ export const checkInListSchema = z.object({
 });
 
 export type CheckInView = z.output<typeof checkInSchema>;
+export type CheckInList = z.output<typeof checkInListSchema>;

@@ -9,6 +9,7 @@ import { sha256Hex } from '../../lambdas/domain/hashing.js';
 import { DOOR_ROUTES } from '../../lambdas/http/admin-auth.js';
 import { routes } from '../../lambdas/routes.js';
 import type { LocalStack } from '../../local/stack.js';
+import { twoRoundsOfTwo } from '../support/fakes.js';
 import { api, startTestStack } from '../support/local-stack.js';
 import { emailsTo, manageLink } from '../support/mail.js';
 import { decodeQrPng } from '../support/qr.js';
@@ -20,36 +21,8 @@ let documentClient: ReturnType<typeof createDocumentClient>;
 const admin = () => ({ Authorization: `Bearer ${stack.adminToken}` });
 const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
 
-const definition = (capacities: Record<string, number>, date = '2030-05-01'): EventDefinition => ({
-  title: 'Incheckdag',
-  date,
-  timezone: 'Europe/Amsterdam',
-  registration: {},
-  rounds: [
-    {
-      id: '1',
-      title: 'Ronde 1',
-      workshops: ['a', 'b'].map((id) => ({
-        id,
-        title: `Workshop ${id}`,
-        description: '',
-        speakers: [],
-        capacity: capacities[id] ?? 0,
-      })),
-    },
-    {
-      id: '2',
-      title: 'Ronde 2',
-      workshops: ['c', 'd'].map((id) => ({
-        id,
-        title: `Workshop ${id}`,
-        description: '',
-        speakers: [],
-        capacity: capacities[id] ?? 0,
-      })),
-    },
-  ],
-});
+const definition = (capacities: Record<string, number>, date?: string): EventDefinition =>
+  twoRoundsOfTwo('Incheckdag', capacities, date);
 
 let people = 0;
 async function createEvent(eventId: string, capacities: Record<string, number>, date?: string) {

@@ -2,7 +2,7 @@ import { type ApiOutcome, apiRequest } from './api.js';
 import { type QueuedScan, ScanQueue } from './checkin/queue.js';
 import { QrScanner } from './checkin/scanner.js';
 import { byId, h } from './dom.js';
-import type { PublicEvent } from './types.js';
+import type { CheckInList, CheckInView, PublicEvent } from './types.js';
 
 /**
  * The door page (`/checkin.html`): door staff or organisers sign in with their access code, choose the event and
@@ -10,16 +10,8 @@ import type { PublicEvent } from './types.js';
  * the English beside it. Scans that cannot be sent (no connection) wait on the device and go when it is back.
  */
 
-type CheckIn = {
-  registrationId: string;
-  name: string;
-  organisation: string;
-  choices: Record<string, string>;
-  workshopId?: string;
-  at: string;
-  alreadyCheckedInAt?: string;
-};
-type Found = { registrationId: string; name: string; organisation: string; checkedInAt?: string };
+type CheckIn = CheckInView;
+type Found = CheckInList['items'][number];
 
 const TOKEN_KEY = 'vol-is-vol.door-token';
 const PLACE_KEY = 'vol-is-vol.door-place';

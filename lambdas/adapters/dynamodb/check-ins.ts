@@ -1,5 +1,11 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  QueryCommand,
+  UpdateCommand,
+  type UpdateCommandInput,
+} from '@aws-sdk/lib-dynamodb';
 import { type CheckInPlace, type CheckInRecord, checkedInAt, checkInCodeOf } from '../../domain/check-in.js';
 import type { CheckInStore } from '../../ports.js';
 import { checkInCodeKey, checkInIndexPartition, checkInKey, REGISTRATION_INDEX } from './keys.js';
@@ -88,56 +94,59 @@ export class DynamoCheckIns implements CheckInStore {
     place: CheckInPlace,
     at: string,
   ): Promise<{ at: string; alreadyCheckedInAt?: string }> {
-    try {
-      await readOrTryAgain(() =>
-        this.client.send(
-          new UpdateCommand({
-            TableName: this.tableName,
-            Key: checkInKey(eventId, registrationId),
-            UpdateExpression:
-              'SET #place = :at, registrationId = :registrationId, eventId = :eventId, #type = :type, ' +
-              'gsi1pk = :partition, gsi1sk = :registrationId',
-            ConditionExpression: 'attribute_not_exists(#place)',
-            ExpressionAttributeNames: { '#place': attributeOf(place), '#type': 'type' },
-            ExpressionAttributeValues: {
-              ':at': at,
-              ':registrationId': registrationId,
-              ':eventId': eventId,
-              ':type': 'check-in',
-              ':partition': checkInIndexPartition(eventId),
-            },
-            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-          }),
-        ),
-      );
-      return { at };
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      // Checked in here before (or a moment ago at another door): the first time stands.
-      const firstAt =
-        error.Item?.[attributeOf(place)]?.S ??
-        checkedInAt(await this.checkInsOf(eventId, registrationId), place) ??
-        at;
-      return { at: firstAt, alreadyCheckedInAt: firstAt };
-    }
+    const refused = await this.updatePlace(eventId, registrationId, place, {
+      UpdateExpression:
+        'SET #place = :at, registrationId = :registrationId, eventId = :eventId, #type = :type, ' +
+        'gsi1pk = :partition, gsi1sk = :registrationId',
+      ConditionExpression: 'attribute_not_exists(#place)',
+      ExpressionAttributeNames: { '#type': 'type' },
+      ExpressionAttributeValues: {
+        ':at': at,
+        ':registrationId': registrationId,
+        ':eventId': eventId,
+        ':type': 'check-in',
+        ':partition': checkInIndexPartition(eventId),
+      },
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+    });
+    if (!refused) return { at };
+    // Checked in here before (or a moment ago at another door): the first time stands.
+    const firstAt =
+      refused.Item?.[attributeOf(place)]?.S ??
+      checkedInAt(await this.checkInsOf(eventId, registrationId), place) ??
+      at;
+    return { at: firstAt, alreadyCheckedInAt: firstAt };
   }
 
   async undoCheckIn(eventId: string, registrationId: string, place: CheckInPlace): Promise<boolean> {
+    const refused = await this.updatePlace(eventId, registrationId, place, {
+      UpdateExpression: 'REMOVE #place',
+      ConditionExpression: 'attribute_exists(#place)',
+    });
+    return refused === undefined;
+  }
+
+  /** One conditional update of a registration's check-in item (`#place`: the place's attribute); the refusal, if any. */
+  private async updatePlace(
+    eventId: string,
+    registrationId: string,
+    place: CheckInPlace,
+    update: Omit<UpdateCommandInput, 'TableName' | 'Key'>,
+  ): Promise<ConditionalCheckFailedException | undefined> {
     try {
       await readOrTryAgain(() =>
         this.client.send(
           new UpdateCommand({
+            ...update,
             TableName: this.tableName,
             Key: checkInKey(eventId, registrationId),
-            UpdateExpression: 'REMOVE #place',
-            ConditionExpression: 'attribute_exists(#place)',
-            ExpressionAttributeNames: { '#place': attributeOf(place) },
+            ExpressionAttributeNames: { ...update.ExpressionAttributeNames, '#place': attributeOf(place) },
           }),
         ),
       );
-      return true;
+      return undefined;
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
+      if (error instanceof ConditionalCheckFailedException) return error;
       throw error;
     }
   }
