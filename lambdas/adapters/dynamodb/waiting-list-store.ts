@@ -211,9 +211,12 @@ export class DynamoWaitingList implements WaitingListStore {
         ...checkInCodePut(this.tableName, entry.eventId, current.id, manageTokenHash).map((item) =>
           planned(item),
         ),
-        ...checkInCodeDelete(this.tableName, entry.eventId, current.manageTokenHash).map((item) =>
-          planned(item),
-        ),
+        // The old code's lookup: only a confirmed registration (a preference) had one.
+        ...(current.status === 'confirmed'
+          ? checkInCodeDelete(this.tableName, entry.eventId, current.manageTokenHash).map((item) =>
+              planned(item),
+            )
+          : []),
       ],
       // The registration or the entry changed since they were read: someone else moved first.
       () => new RegistrationChanged(),
