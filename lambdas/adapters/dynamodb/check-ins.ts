@@ -9,7 +9,7 @@ import {
 import { type CheckInPlace, type CheckInRecord, checkedInAt, checkInCodeOf } from '../../domain/check-in.js';
 import type { CheckInStore } from '../../ports.js';
 import { checkInCodeKey, checkInIndexPartition, checkInKey, REGISTRATION_INDEX } from './keys.js';
-import type { TransactItem } from './transaction-items.js';
+import { type PlannedItem, planned } from './transaction-refusals.js';
 import { readOrTryAgain } from './transactions.js';
 
 /**
@@ -41,38 +41,35 @@ function toRecord(item: Record<string, unknown>): CheckInRecord {
   };
 }
 
-/** The lookup item of the code that belongs to this manage-token hash (none for a hash that was erased). */
+/**
+ * The lookup item of the code that belongs to this manage-token hash, for a transaction (none for a hash that
+ * was erased). Never a refusal: the code is as new as the token.
+ */
 export function checkInCodePut(
   tableName: string,
   eventId: string,
   registrationId: string,
   manageTokenHash: string,
-): TransactItem[] {
+): PlannedItem[] {
   const code = checkInCodeOf(manageTokenHash);
   if (!code) return [];
-  return [
-    {
-      Put: {
-        TableName: tableName,
-        Item: { ...checkInCodeKey(eventId, code), type: 'check-in-code', eventId, registrationId },
-      },
-    },
-  ];
+  const Item = { ...checkInCodeKey(eventId, code), type: 'check-in-code', eventId, registrationId };
+  return [planned({ Put: { TableName: tableName, Item } })];
 }
 
-/** Removes the lookup item of an old manage-token hash's code. */
+/** Removes the lookup item of an old manage-token hash's code, in a transaction. */
 export function checkInCodeDelete(
   tableName: string,
   eventId: string,
   manageTokenHash: string,
-): TransactItem[] {
+): PlannedItem[] {
   const code = checkInCodeOf(manageTokenHash);
-  return code ? [{ Delete: { TableName: tableName, Key: checkInCodeKey(eventId, code) } }] : [];
+  return code ? [planned({ Delete: { TableName: tableName, Key: checkInCodeKey(eventId, code) } })] : [];
 }
 
-/** Removes a registration's check-ins (erasure and the retention purge). */
-export function checkInsDelete(tableName: string, eventId: string, registrationId: string): TransactItem {
-  return { Delete: { TableName: tableName, Key: checkInKey(eventId, registrationId) } };
+/** Removes a registration's check-ins (erasure and the retention purge), in a transaction. */
+export function checkInsDelete(tableName: string, eventId: string, registrationId: string): PlannedItem {
+  return planned({ Delete: { TableName: tableName, Key: checkInKey(eventId, registrationId) } });
 }
 
 export class DynamoCheckIns implements CheckInStore {

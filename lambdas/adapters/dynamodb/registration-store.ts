@@ -212,10 +212,8 @@ export class DynamoRegistrationStore implements RegistrationStore {
       // Nobody left to promote or to tell: off every waiting list.
       ...this.waitingEntryDeletes(current),
       // The check-in code stops working and the check-ins go with the person.
-      ...checkInCodeDelete(this.tableName, current.eventId, current.manageTokenHash).map((item) =>
-        planned(item),
-      ),
-      planned(checkInsDelete(this.tableName, current.eventId, current.id)),
+      ...checkInCodeDelete(this.tableName, current.eventId, current.manageTokenHash),
+      checkInsDelete(this.tableName, current.eventId, current.id),
       // The erasure confirmation, with the address until it is sent; never kept past the records' lifetime.
       ...(erasureEmail
         ? [
@@ -253,9 +251,7 @@ export class DynamoRegistrationStore implements RegistrationStore {
     await this.write([
       planned({ Update: replace.input as NonNullable<TransactItem['Update']> }),
       ...this.checkInCodePuts(current, manageTokenHash),
-      ...checkInCodeDelete(this.tableName, current.eventId, current.manageTokenHash).map((item) =>
-        planned(item),
-      ),
+      ...checkInCodeDelete(this.tableName, current.eventId, current.manageTokenHash),
     ]);
   }
 
@@ -264,9 +260,7 @@ export class DynamoRegistrationStore implements RegistrationStore {
     manageTokenHash: string,
   ): PlannedItem[] {
     if (registration.status !== 'confirmed') return [];
-    return checkInCodePut(this.tableName, registration.eventId, registration.id, manageTokenHash).map(
-      (item) => planned(item),
-    );
+    return checkInCodePut(this.tableName, registration.eventId, registration.id, manageTokenHash);
   }
 
   private write(plan: PlannedItem[]): Promise<void> {

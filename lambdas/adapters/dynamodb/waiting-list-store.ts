@@ -208,14 +208,10 @@ export class DynamoWaitingList implements WaitingListStore {
         planned(sameWaitingEntryDelete(this.tableName, entry)),
         planned(outboxPut(this.tableName, outbox)),
         // The check-in code rotates with the manage token the promotion email carries.
-        ...checkInCodePut(this.tableName, entry.eventId, current.id, manageTokenHash).map((item) =>
-          planned(item),
-        ),
+        ...checkInCodePut(this.tableName, entry.eventId, current.id, manageTokenHash),
         // The old code's lookup: only a confirmed registration (a preference) had one.
         ...(current.status === 'confirmed'
-          ? checkInCodeDelete(this.tableName, entry.eventId, current.manageTokenHash).map((item) =>
-              planned(item),
-            )
+          ? checkInCodeDelete(this.tableName, entry.eventId, current.manageTokenHash)
           : []),
       ],
       // The registration or the entry changed since they were read: someone else moved first.
