@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { loadCursorKey } from './adapters/cursor-key.js';
 import { DynamoAdminQueries } from './adapters/dynamodb/admin-queries.js';
+import { DynamoCheckIns } from './adapters/dynamodb/check-ins.js';
 import { createDynamoClient, documentClientFor } from './adapters/dynamodb/client.js';
 import { DynamoStore } from './adapters/dynamodb/dynamo-store.js';
 import { DynamoEmailFeedback } from './adapters/dynamodb/email-feedback.js';
@@ -57,6 +58,8 @@ function build() {
     /** Bounces and complaints on registrations (the SES feedback function). */
     emailFeedback: new DynamoEmailFeedback(documentClient, config.tableName),
     waitingList,
+    /** Check-ins at the door and in the rooms (codes, times). */
+    checkIns: new DynamoCheckIns(documentClient, config.tableName),
     adminQueries,
     seatHolderIndex,
     clock: systemClock,

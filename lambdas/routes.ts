@@ -6,7 +6,7 @@
 
 import { indexPartitions, keyPrefixes, SEAT_HOLDER_ATTRIBUTES } from './adapters/dynamodb/keys.js';
 
-const { waitingQueues, registrations, audit, outbox } = indexPartitions;
+const { waitingQueues, registrations, audit, outbox, checkIns } = indexPartitions;
 /** The item grants name partitions by kind: `item.registration` is every `REG#…` partition. */
 const item = keyPrefixes;
 
@@ -79,6 +79,8 @@ export const functionSpecs = {
         item.idempotency,
         item.outbox,
         item.waiting,
+        // CODE#: a confirmed registration's check-in code lookup.
+        item.checkInCode,
       ],
       queryIndexPartitions: [waitingQueues],
     },
@@ -90,8 +92,17 @@ export const functionSpecs = {
     tableAccess: {
       // WAIT# and gsi1: the waiting lists, and promotion after a seat is freed. The outbox queue: erasure drops
       // the emails still owed to the person (found by registration id among the due entries).
-      readKeyPrefixes: [item.event, item.workshop, item.registration, item.waiting],
-      writeKeyPrefixes: [item.workshop, item.emailGuard, item.registration, item.outbox, item.waiting],
+      // CHECKIN#: the check-ins in the access export, removed by erasure with the code's lookup (CODE#).
+      readKeyPrefixes: [item.event, item.workshop, item.registration, item.waiting, item.checkIn],
+      writeKeyPrefixes: [
+        item.workshop,
+        item.emailGuard,
+        item.registration,
+        item.outbox,
+        item.waiting,
+        item.checkInCode,
+        item.checkIn,
+      ],
       queryIndexPartitions: [waitingQueues, outbox],
     },
   },
@@ -100,7 +111,16 @@ export const functionSpecs = {
     description: 'Admin API for organisers: /admin/events/{eventId}/…',
     tableAccess: {
       // EVENTS: the registry of event ids; AUDIT#: the audit log (read through gsi1); MAIL#: emails owed.
-      readKeyPrefixes: [item.event, item.workshop, item.registration, item.eventRegistry, item.waiting],
+      // CODE# and CHECKIN#: check-in at the door (codes looked up, check-ins written, counted via gsi1).
+      readKeyPrefixes: [
+        item.event,
+        item.workshop,
+        item.registration,
+        item.eventRegistry,
+        item.waiting,
+        item.checkInCode,
+        item.checkIn,
+      ],
       writeKeyPrefixes: [
         item.event,
         item.workshop,
@@ -110,9 +130,11 @@ export const functionSpecs = {
         item.eventRegistry,
         item.outbox,
         item.waiting,
+        item.checkInCode,
+        item.checkIn,
       ],
       // The outbox queue: an organiser's erasure drops the emails still owed to the person.
-      queryIndexPartitions: [registrations, audit, waitingQueues, outbox],
+      queryIndexPartitions: [registrations, audit, waitingQueues, outbox, checkIns],
     },
   },
 } as const satisfies Record<string, FunctionSpec>;
@@ -205,6 +227,15 @@ export const routes: readonly Route[] = [
     functionName: 'admin',
     auth: 'admin',
   },
+  // Check-in: organisers and door staff (group `door`, these three routes only: lambdas/http/admin-auth.ts).
+  { method: 'POST', path: '/admin/events/{eventId}/check-ins', functionName: 'admin', auth: 'admin' },
+  { method: 'GET', path: '/admin/events/{eventId}/check-ins', functionName: 'admin', auth: 'admin' },
+  {
+    method: 'DELETE',
+    path: '/admin/events/{eventId}/check-ins/{registrationId}',
+    functionName: 'admin',
+    auth: 'admin',
+  },
 ];
 
 /** Functions that run on a schedule rather than behind a route. */
@@ -217,7 +248,8 @@ export const scheduledFunctionSpecs = {
     sendsEmail: true,
     tableAccess: {
       readKeyPrefixes: [item.event, item.workshop, item.registration, item.outbox],
-      writeKeyPrefixes: [item.registration, item.outbox],
+      // CODE#: a fresh manage token brings a fresh check-in code.
+      writeKeyPrefixes: [item.registration, item.outbox, item.checkInCode],
       queryIndexPartitions: [outbox, waitingQueues],
     },
   },
@@ -228,7 +260,7 @@ export const scheduledFunctionSpecs = {
     everyMinutes: 1,
     tableAccess: {
       readKeyPrefixes: [item.event, item.workshop, item.registration, item.waiting, item.eventRegistry],
-      writeKeyPrefixes: [item.workshop, item.registration, item.waiting, item.outbox],
+      writeKeyPrefixes: [item.workshop, item.registration, item.waiting, item.outbox, item.checkInCode],
       queryIndexPartitions: [waitingQueues],
     },
   },
@@ -238,8 +270,8 @@ export const scheduledFunctionSpecs = {
     everyMinutes: 24 * 60,
     tableAccess: {
       readKeyPrefixes: [item.event, item.workshop, item.registration, item.eventRegistry],
-      // WAIT#: an anonymised registration leaves its waiting lists.
-      writeKeyPrefixes: [item.registration, item.emailGuard, item.waiting],
+      // WAIT#: an anonymised registration leaves its waiting lists; its check-ins and code go (CHECKIN#, CODE#).
+      writeKeyPrefixes: [item.registration, item.emailGuard, item.waiting, item.checkInCode, item.checkIn],
       queryIndexPartitions: [registrations],
     },
   },
@@ -283,7 +315,8 @@ export const emailSenderFunctionSpec = {
   tableAccess: {
     // MAIL#: claim and settle the entry; REG#: read the registration, its delivery state, a fresh token.
     readKeyPrefixes: ['EVENT#', 'WORKSHOP#', 'REG#', 'MAIL#'],
-    writeKeyPrefixes: ['REG#', 'MAIL#'],
+    // CODE#: a fresh manage token brings a fresh check-in code.
+    writeKeyPrefixes: ['REG#', 'MAIL#', 'CODE#'],
     // gsi1: the event's waiting-list queue, for the places in line an email mentions.
     queryIndexPartitions: [waitingQueues],
   },

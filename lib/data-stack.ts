@@ -12,6 +12,7 @@ import {
   TABLE_SORT_KEY,
   TTL_ATTRIBUTE,
 } from '../lambdas/adapters/dynamodb/table-definition.js';
+import { DOOR_GROUP } from '../lambdas/http/admin-auth.js';
 import type { StageConfig } from './stage-config.js';
 
 /**
@@ -169,6 +170,14 @@ export class DataStack extends Stack {
       userPoolId: userPool.userPoolId,
       groupName: ORGANISERS_GROUP,
       description: 'May use the admin API: events, registrations, exports',
+    });
+
+    // Door staff: the check-in routes only (lambdas/http/admin-auth.ts, DOOR_ROUTES); no emails, no exports.
+    new cognito.CfnUserPoolGroup(this, 'DoorGroup', {
+      userPoolId: userPool.userPoolId,
+      groupName: DOOR_GROUP,
+      description:
+        'May check people in at the door and in workshop rooms; sees names, organisations, workshops',
     });
 
     const client = userPool.addClient('OrganiserCliClient', {

@@ -43,6 +43,8 @@ export type LocalStackOptions = {
   staticDir?: string;
   /** Bearer token for the admin routes (stands in for Cognito locally); random when not given. */
   adminToken?: string;
+  /** Bearer token of door staff (group `door`: the check-in routes only); random when not given. */
+  doorToken?: string;
   /** Port of the local SES emulator and its mail viewer; 0 picks a free one. */
   sesPort?: number;
   /** Start of the manage links in emails; default the API's own address (it serves the form too). */
@@ -73,6 +75,7 @@ export type LocalStack = {
   tableName: string;
   embeddedDynamo?: EmbeddedDynamo;
   adminToken: string;
+  doorToken: string;
   seeded: string[];
   close(): Promise<void>;
 };
@@ -147,6 +150,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
     // Listen first: the API's own address goes into the manage links of emails.
     const adminToken = options.adminToken ?? randomBytes(24).toString('base64url');
+    const doorToken = options.doorToken ?? randomBytes(24).toString('base64url');
     const handlers = {} as Record<FunctionName, LambdaHandler>;
     // The server listens before the handlers are loaded (the manage links need its address): it holds every
     // request, /health included, until they are.
@@ -161,6 +165,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       handlers,
       staticDir: options.staticDir,
       adminToken,
+      doorToken,
       whenReady,
     });
     server.keepAliveTimeout = 5_000;
@@ -245,6 +250,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       tableName,
       embeddedDynamo,
       adminToken,
+      doorToken,
       seeded,
       close: async () => {
         for (const close of closers) await close();

@@ -16,8 +16,15 @@ const webDir = path.dirname(fileURLToPath(import.meta.url));
 export const defaultWebOutDir = path.join(webDir, 'dist');
 
 /** One bundle per page; shared modules are inlined into each (they are small). */
-const ENTRY_POINTS = ['form', 'manage', 'admin'] as const;
-const STATIC_FILES = ['index.html', 'manage.html', 'privacy.html', 'styles.css', 'admin.css'] as const;
+const ENTRY_POINTS = ['form', 'manage', 'admin', 'checkin'] as const;
+const STATIC_FILES = [
+  'index.html',
+  'manage.html',
+  'privacy.html',
+  'checkin.html',
+  'styles.css',
+  'admin.css',
+] as const;
 /** Pages served under a path of their own: the organisers' dashboard at `/admin/`. */
 const PAGE_DIRECTORIES = [{ source: 'admin.html', target: path.join('admin', 'index.html') }] as const;
 

@@ -19,6 +19,8 @@ export type EmailContext = {
   waitingPositions?: Record<string, number>;
   /** `waiting-list-left`: the workshops whose list was left (the registration no longer says so). */
   workshopIds?: string[];
+  /** The check-in block (email/check-in-section.ts), shown after the workshops where the kind has one. */
+  checkIn?: Section;
 };
 
 type Texts = {
@@ -162,7 +164,7 @@ const e = escapeHtml;
 const MUTED = 'color:#444';
 
 /** One block of the email: its plain-text lines and its HTML. Blocks are separated by a blank line. */
-type Section = { text: string[]; html: string };
+export type Section = { text: string[]; html: string };
 
 function paragraph(text: string, muted = false): Section {
   return { text: [text], html: `<p${muted ? ` style="${MUTED}"` : ''}>${e(text)}</p>` };
@@ -351,6 +353,7 @@ export function renderEmail(context: EmailContext): RenderedEmail {
     case 'promotion':
       sections.push(
         ...workshopsSection(texts.yourWorkshops, seats, texts),
+        ...(context.checkIn ? [context.checkIn] : []),
         ...waitingSections(waiting, placeWaiting, texts),
         ...(link
           ? manageSections(

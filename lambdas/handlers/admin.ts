@@ -6,7 +6,7 @@ import { cursorKey, dependencies } from '../composition.js';
 import { ValidationFailed } from '../domain/errors.js';
 import { eventDefinitionSchema, idSchema } from '../domain/event-definition.js';
 import type { Locale } from '../domain/registration.js';
-import { authorizeOrganiser } from '../http/admin-auth.js';
+import { authorizeAdminRoute } from '../http/admin-auth.js';
 import {
   auditQuerySchema,
   cancelBatchBodySchema,
@@ -14,6 +14,11 @@ import {
   listQuerySchema,
   waitingListQuerySchema,
 } from '../http/admin-schemas.js';
+import {
+  checkInBodySchema,
+  checkInPlaceQuerySchema,
+  checkInSearchQuerySchema,
+} from '../http/check-in-schemas.js';
 import { httpHandler, type RequestContext } from '../http/http-handler.js';
 import { entryIdParameter, eventIdParameter, registrationIdParameter } from '../http/path-parameters.js';
 import { parseInput, readJsonBody } from '../http/request.js';
@@ -21,6 +26,7 @@ import { jsonResponse } from '../http/responses.js';
 import { type RouteActions, router } from '../http/router.js';
 import type { Actor, IdSource } from '../ports.js';
 import { listAudit } from '../use-cases/admin/audit-log.js';
+import { type CheckInDeps, checkIn, searchForCheckIn, undoCheckIn } from '../use-cases/admin/check-in.js';
 import { CursorCodec, type CursorKind } from '../use-cases/admin/cursor.js';
 import { eventSummary } from '../use-cases/admin/event-summary.js';
 import { exportRegistrations, exportWorkbook } from '../use-cases/admin/export-registrations.js';
@@ -108,6 +114,43 @@ function encodeCursor(position: string | undefined, kind: CursorKind, eventId: s
   return position === undefined ? null : cursors.encode({ kind, eventId, position });
 }
 
+/** Checking in: what door staff may use too (lambdas/http/admin-auth.ts, DOOR_ROUTES). */
+const checkIns: CheckInDeps = {
+  events: deps.store,
+  registrations: deps.store,
+  index: deps.adminQueries,
+  checkIns: deps.checkIns,
+  audit: deps.adminQueries,
+  clock: deps.clock,
+  ids,
+};
+
+const CHECK_IN_ROUTES = {
+  'POST /admin/events/{eventId}/check-ins': async (event, { locale }) => {
+    const eventId = eventIdParameter(event);
+    const body = parseInput(checkInBodySchema, readJsonBody(event), locale);
+    return jsonResponse(200, { checkIn: await checkIn({ eventId, ...body }, checkIns) });
+  },
+
+  'DELETE /admin/events/{eventId}/check-ins/{registrationId}': async (event, { locale, actor }) => {
+    const eventId = eventIdParameter(event);
+    const { workshopId } = parseInput(checkInPlaceQuerySchema, query(event), locale);
+    return jsonResponse(
+      200,
+      await undoCheckIn(
+        { eventId, registrationId: registrationIdParameter(event), workshopId, actor },
+        checkIns,
+      ),
+    );
+  },
+
+  'GET /admin/events/{eventId}/check-ins': async (event, { locale }) => {
+    const eventId = eventIdParameter(event);
+    const params = parseInput(checkInSearchQuerySchema, query(event), locale);
+    return jsonResponse(200, await searchForCheckIn({ eventId, ...params }, checkIns));
+  },
+} satisfies RouteActions<OrganiserRequest>;
+
 /** `<method> <resource>`, exactly as in the route table (lambdas/routes.ts). */
 export const ADMIN_ROUTES = {
   'GET /admin/events': async () =>
@@ -154,12 +197,14 @@ export const ADMIN_ROUTES = {
     const params = parseInput(exportQuerySchema, query(event), locale);
     const result = await exportRegistrations(
       { eventId, workshopId: params.workshopId },
-      { events: deps.store, index: deps.adminQueries },
+      { events: deps.store, index: deps.adminQueries, checkIns: deps.checkIns },
     );
     return {
       statusCode: 200,
       headers: download(CSV_CONTENT_TYPE, exportFilename(eventId, params.workshopId, 'csv')),
-      body: registrationsCsv(result.definition, result.registrations),
+      body: registrationsCsv(result.definition, result.registrations, {
+        checkInColumn: params.workshopId !== undefined,
+      }),
     };
   },
 
@@ -168,7 +213,7 @@ export const ADMIN_ROUTES = {
     const params = parseInput(exportQuerySchema, query(event), locale);
     const workbook = await exportWorkbook(
       { eventId, workshopId: params.workshopId },
-      { events: deps.store, index: deps.adminQueries },
+      { events: deps.store, index: deps.adminQueries, checkIns: deps.checkIns },
     );
     // Binary through API Gateway: base64 here, decoded by the gateway (the type is one of its binary media types).
     return {
@@ -186,6 +231,7 @@ export const ADMIN_ROUTES = {
         events: deps.store,
         index: deps.adminQueries,
         waiting: deps.waitingList,
+        attendance: { checkIns: deps.checkIns, clock: deps.clock },
       }),
     ),
 
@@ -273,11 +319,15 @@ export const ADMIN_ROUTES = {
       ),
     });
   },
+  ...CHECK_IN_ROUTES,
 } satisfies RouteActions<OrganiserRequest>;
 
 const dispatch = router(ADMIN_ROUTES);
 
 export const handler = httpHandler(async (event, request) =>
-  // Authorised before anything else is looked at, even whether the route exists.
-  dispatch(event, { ...request, actor: authorizeOrganiser(event) }),
+  // Authorised before anything else is looked at, even whether the route exists: door staff only on theirs.
+  dispatch(event, {
+    ...request,
+    actor: authorizeAdminRoute(event, `${event.httpMethod} ${event.resource}`),
+  }),
 );

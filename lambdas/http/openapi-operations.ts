@@ -5,10 +5,12 @@ import {
   AlreadyWaiting,
   type AppError,
   CapacityBelowTaken,
+  CheckInCodeUnknown,
   EventNotFound,
   IdempotencyKeyReused,
   InvalidChoice,
   NotFull,
+  NotRegisteredForWorkshop,
   RegistrationCancelled,
   RegistrationClosed,
   RegistrationErased,
@@ -35,6 +37,15 @@ import {
   waitingListQuerySchema,
   waitingListSchema,
 } from './admin-schemas.js';
+import {
+  checkInBodySchema,
+  checkInListSchema,
+  checkInPlaceQuerySchema,
+  checkInResponseSchema,
+  checkInSearchQuerySchema,
+  checkInUndoneSchema,
+  ownRegistrationResponseSchema,
+} from './check-in-schemas.js';
 import {
   healthSchema,
   personalDataExportSchema,
@@ -172,8 +183,8 @@ export const operations: Record<string, Operation> = {
   },
   'GET /registrations/{registrationId}': {
     operationId: 'getRegistration',
-    summary: 'Your registration',
-    success: registrationOk('The registration'),
+    summary: 'Your registration, with its check-in code while confirmed',
+    success: [{ status: 200, description: 'The registration', body: ownRegistrationResponseSchema }],
     errors: [],
   },
   'PATCH /registrations/{registrationId}': {
@@ -345,5 +356,42 @@ export const operations: Record<string, Operation> = {
     summary: 'Promote out of turn, never beyond capacity (audited)',
     success: organiserRegistrationOk('The promoted registration'),
     errors: [EventNotFound, WaitingEntryNotFound, WorkshopFull],
+  },
+  'POST /admin/events/{eventId}/check-ins': {
+    operationId: 'checkIn',
+    summary:
+      'Check in by code or registration id, at the entrance or a workshop (door staff too); a repeat counts once',
+    body: checkInBodySchema,
+    success: [
+      {
+        status: 200,
+        description: 'Checked in (or already: `alreadyCheckedInAt`)',
+        body: checkInResponseSchema,
+      },
+    ],
+    errors: [
+      EventNotFound,
+      CheckInCodeUnknown,
+      RegistrationCancelled,
+      RegistrationWaiting,
+      NotRegisteredForWorkshop,
+    ],
+  },
+  'GET /admin/events/{eventId}/check-ins': {
+    operationId: 'searchCheckIns',
+    summary: 'Confirmed attendees by name or organisation, with their check-in at the place (door staff too)',
+    query: checkInSearchQuerySchema,
+    success: [{ status: 200, description: 'Up to 100 attendees, by name', body: checkInListSchema }],
+    errors: [EventNotFound],
+  },
+  'DELETE /admin/events/{eventId}/check-ins/{registrationId}': {
+    operationId: 'undoCheckIn',
+    summary:
+      'Undo a mistaken check-in at the entrance or, with workshopId, a workshop (audited; door staff too)',
+    query: checkInPlaceQuerySchema,
+    success: [
+      { status: 200, description: 'Undone, or there was none (`undone: false`)', body: checkInUndoneSchema },
+    ],
+    errors: [EventNotFound, RegistrationNotFound],
   },
 };

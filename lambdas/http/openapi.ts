@@ -24,6 +24,13 @@ import {
   summarySchema,
   waitingListSchema,
 } from './admin-schemas.js';
+import {
+  checkInBodySchema,
+  checkInListSchema,
+  checkInResponseSchema,
+  checkInUndoneSchema,
+  ownRegistrationResponseSchema,
+} from './check-in-schemas.js';
 import { statusOf } from './error-mapper.js';
 import { idempotencyKeySchema } from './header-schemas.js';
 import {
@@ -98,6 +105,7 @@ const requestComponents = {
   JoinWaitingListBody: joinWaitingListBodySchema,
   EventDefinition: eventDefinitionSchema,
   CancelBatchBody: cancelBatchBodySchema,
+  CheckInBody: checkInBodySchema,
 };
 const responseComponents = {
   Error: errorResponseSchema,
@@ -117,6 +125,10 @@ const responseComponents = {
   CancelBatchResponse: cancelBatchResponseSchema,
   EventList: eventListSchema,
   StoredEventDefinition: eventDefinitionSchema,
+  OwnRegistrationResponse: ownRegistrationResponseSchema,
+  CheckInResponse: checkInResponseSchema,
+  CheckInUndone: checkInUndoneSchema,
+  CheckInList: checkInListSchema,
 };
 
 /** Timestamps and dates say so with `format`; zod's long equivalent patterns would only add noise. */

@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkInCodeOf } from '../../lambdas/domain/check-in.js';
+import { sha256Hex } from '../../lambdas/domain/hashing.js';
 import type { LocalStack } from '../../local/stack.js';
 import { main } from '../../scripts/admin.js';
 import { cliIo } from '../support/cli-io.js';
@@ -18,7 +20,7 @@ const definition = (title: string) => ({
   rounds: [{ id: '1', title: 'Ochtend', workshops: [{ id: 'lezen', title: 'Lezen', capacity: 5 }] }],
 });
 
-const admin = (method: string, path: string) => api(stack, method, path, undefined, auth);
+const admin = (method: string, path: string, body?: unknown) => api(stack, method, path, body, auth);
 const resend = (eventId: string, registrationId: string) =>
   admin('POST', `/admin/events/${eventId}/registrations/${registrationId}/resend-confirmation`);
 
@@ -107,6 +109,18 @@ describe('admin API: resending the confirmation', () => {
     expect(withNew.status).toBe(200);
     const withOld = await api(stack, 'GET', `/registrations/${person.id}`, undefined, bearer(oldLink.token));
     expect(withOld.status).toBe(404);
+
+    // The check-in code rotates with the manage token: the old code no longer checks anyone in.
+    const oldCode = checkInCodeOf(sha256Hex(oldLink.token));
+    const newCode = withNew.body.checkIn?.code;
+    expect(newCode).toBeTruthy();
+    expect(newCode).not.toBe(oldCode);
+    const byOldCode = await admin('POST', `/admin/events/${EVENT}/check-ins`, { code: oldCode });
+    expect(byOldCode.status).toBe(404);
+    expect(byOldCode.body.error.code).toBe('CHECK_IN_CODE_UNKNOWN');
+    const byNewCode = await admin('POST', `/admin/events/${EVENT}/check-ins`, { code: newCode });
+    expect(byNewCode.status).toBe(200);
+    expect(byNewCode.body.checkIn.registrationId).toBe(person.id);
 
     const listed = await admin('GET', `/admin/events/${EVENT}/registrations?q=herhaal1`);
     expect(listed.body.items[0].confirmation).toMatchObject({ kind: 'confirmation', state: 'sent' });

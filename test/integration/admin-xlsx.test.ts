@@ -42,6 +42,7 @@ const people = [
 
 /** The registrations' ids by name, and which one was cancelled. */
 const ids = new Map<string, string>();
+let checkedInAt: Date;
 
 async function download(query = ''): Promise<{ response: Response; bytes: Buffer }> {
   const urlPath = `/admin/events/${EVENT}/registrations.xlsx${query}`;
@@ -88,6 +89,16 @@ beforeAll(async () => {
   expect(
     (await api(stack, 'DELETE', `/admin/events/${EVENT}/registrations/${bram}`, undefined, auth)).status,
   ).toBe(200);
+  // Zoë is checked in at her workshop's room: the attendance sheet shows when.
+  const checkIn = await api(
+    stack,
+    'POST',
+    `/admin/events/${EVENT}/check-ins`,
+    { registrationId: ids.get('Zoë Çelik'), workshopId: 'lezen' },
+    auth,
+  );
+  expect(checkIn.status).toBe(200);
+  checkedInAt = new Date(checkIn.body.checkIn.at);
 });
 afterAll(async () => {
   await stack?.close();
@@ -151,7 +162,7 @@ describe('admin API: the Excel export', () => {
 
     const lezen = workbook.getWorksheet('1. Lezen de basis');
     if (!lezen) throw new Error('no attendance sheet');
-    expect(rowValues(lezen, 1)).toEqual(['Naam', 'Organisatie', 'Functie', 'Handtekening']);
+    expect(rowValues(lezen, 1)).toEqual(['Naam', 'Organisatie', 'Functie', 'Ingecheckt om', 'Handtekening']);
     expect(lezen.views[0]).toMatchObject({ state: 'frozen', ySplit: 1 });
     // Confirmed only (Bram cancelled), sorted by name the Dutch way.
     const attendees = [2, 3].map((row) => lezen.getCell(row, 1));
@@ -164,6 +175,12 @@ describe('admin API: the Excel export', () => {
       expect(cell.formula).toBeUndefined();
     }
     expect(lezen.rowCount).toBe(3);
+    // The check-in time at this workshop as a real date in local time; empty for who did not check in.
+    const zoeCheckIn = lezen.getCell(3, 4);
+    expect(zoeCheckIn.type).toBe(ExcelJS.ValueType.Date);
+    const checkInOffset = ((zoeCheckIn.value as Date).getTime() - checkedInAt.getTime()) / 3_600_000;
+    expect([1, 2]).toContain(Math.round(checkInOffset * 1000) / 1000);
+    expect(lezen.getCell(2, 4).value ?? '').toBe('');
     const rekenen = workbook.getWorksheet('2. Rekenen');
     expect(rekenen?.rowCount).toBe(1 + 3);
   });

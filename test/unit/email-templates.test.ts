@@ -1,9 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { sendEmailInput } from '../../lambdas/adapters/ses/mailer.js';
+import { checkInCodeOf } from '../../lambdas/domain/check-in.js';
+import type { MailKind } from '../../lambdas/domain/email.js';
+import { sha256Hex } from '../../lambdas/domain/hashing.js';
 import type { StoredRegistration } from '../../lambdas/domain/registration.js';
 import { composeEmail, manageUrl } from '../../lambdas/email/compose.js';
+import { qrCodePng } from '../../lambdas/email/qr-png.js';
 import { renderEmail } from '../../lambdas/email/templates.js';
 import { sampleDefinition } from '../support/fakes.js';
+import { decodeQrPng } from '../support/qr.js';
 
 const event = sampleDefinition({
   date: '2019-09-12',
@@ -201,5 +206,65 @@ describe('email templates', () => {
     for (const value of headerValues) expect(value).not.toMatch(/[\r\n]/);
     expect(input.Content?.Simple?.Subject?.Data).toContain('Dag Bcc: victim@example.org');
     expect(input.Destination).toEqual({ ToAddresses: ['anna@example.nl'] });
+  });
+});
+
+const code = checkInCodeOf(sha256Hex('een-manage-token')) ?? '';
+const compose = (kind: MailKind, overrides: Partial<StoredRegistration> = {}) =>
+  composeEmail({ kind, eventId: 'testdag', event, registration: registration(overrides), checkInCode: code });
+
+describe('the check-in code in emails', () => {
+  it('a PNG that any QR reader decodes to the code', () => {
+    const png = qrCodePng(code);
+    expect(png.subarray(1, 4).toString('ascii')).toBe('PNG');
+    expect(decodeQrPng(png)).toBe(code);
+    // Small enough for an email: a few kilobytes.
+    expect(png.length).toBeLessThan(8 * 1024);
+  });
+
+  it.each(['confirmation', 'change', 'promotion'] as const)(
+    '%s: an inline PNG (cid) shown in the HTML, and the short code in the text and the HTML',
+    (kind) => {
+      const email = compose(kind);
+      const image = email.attachments.find((attachment) => attachment.contentType === 'image/png');
+      expect(image?.contentId).toBe('checkin-qr');
+      expect(decodeQrPng(image?.content as Buffer)).toBe(code);
+      expect(email.html).toContain('src="cid:checkin-qr"');
+      expect(email.html).toContain(code);
+      expect(email.html).toMatch(/alt="QR-code om in te checken, code [0-9A-Z-]{14}"/);
+      expect(email.text).toContain(`Inchecken op de dag: ${code}`);
+      // The calendar entry is still there.
+      expect(email.attachments.some((attachment) => attachment.filename.endsWith('.ics'))).toBe(true);
+    },
+  );
+
+  it('in English for an English registration', () => {
+    expect(compose('confirmation', { locale: 'en' }).text).toContain(`Checking in on the day: ${code}`);
+  });
+
+  it('not in emails without a seat to check in with', () => {
+    for (const email of [
+      compose('cancellation', { status: 'cancelled' }),
+      compose('waiting-list', { status: 'waiting' }),
+      compose('erasure', { status: 'cancelled' }),
+      compose('waiting-list-joined'),
+    ]) {
+      expect(email.attachments.filter((attachment) => attachment.contentType === 'image/png')).toEqual([]);
+      expect(email.text).not.toContain(code);
+    }
+  });
+
+  it('SES gets the image inline under its Content-ID, as bytes', () => {
+    const email = compose('confirmation');
+    const input = sendEmailInput(email, { from: 'aanmelden@example.nl' });
+    const image = input.Content?.Simple?.Attachments?.find(
+      (attachment) => attachment.ContentType === 'image/png',
+    );
+    expect(image).toMatchObject({
+      FileName: 'inchecken.png',
+      ContentDisposition: 'INLINE',
+      ContentId: 'checkin-qr',
+    });
+    expect(decodeQrPng(Buffer.from(image?.RawContent ?? new Uint8Array()))).toBe(code);
   });
 });

@@ -54,6 +54,11 @@ export function localDateTime(iso: string, timeZone: string): string {
 export type Moment = { at: string };
 export type RegistrationCell = string | Moment;
 
+export type RowOptions = {
+  /** An attendance list: a last column with the check-in time at the workshop (each row's `checkedInAt`). */
+  checkInColumn?: boolean;
+};
+
 /**
  * The registration list of both exports (CSV and XLSX): Dutch headers, one row per registration, workshop
  * titles per round, the status in Dutch and the moment of registering.
@@ -61,6 +66,7 @@ export type RegistrationCell = string | Moment;
 export function registrationRows(
   definition: EventDefinition,
   registrations: readonly AdminRegistration[],
+  options: RowOptions = {},
 ): { header: string[]; rows: RegistrationCell[][] } {
   const titles = new Map(
     definition.rounds.flatMap((round) => round.workshops.map((workshop) => [workshop.id, workshop.title])),
@@ -74,6 +80,7 @@ export function registrationRows(
     'Status',
     'Aangemeld op',
     'Wachtlijst',
+    ...(options.checkInColumn ? ['Ingecheckt om'] : []),
   ];
   const rows = registrations.map((registration): RegistrationCell[] => {
     const choices = registration.choices ?? {};
@@ -96,6 +103,9 @@ export function registrationRows(
             `${round.title}: ${(ownValue(registration.waitingFor, round.id) ?? []).map((id) => titles.get(id) ?? id).join(' of ')}`,
         )
         .join('; '),
+      ...(options.checkInColumn
+        ? [typeof registration.checkedInAt === 'string' ? { at: registration.checkedInAt } : '']
+        : []),
     ];
   });
   return { header, rows };
@@ -104,8 +114,9 @@ export function registrationRows(
 export function registrationsCsvRows(
   definition: EventDefinition,
   registrations: readonly AdminRegistration[],
+  options: RowOptions = {},
 ): string[][] {
-  const { header, rows } = registrationRows(definition, registrations);
+  const { header, rows } = registrationRows(definition, registrations, options);
   return [
     header,
     ...rows.map((row) =>
@@ -145,6 +156,7 @@ export function toCsv(rows: readonly (readonly string[])[]): string {
 export function registrationsCsv(
   definition: EventDefinition,
   registrations: readonly AdminRegistration[],
+  options: RowOptions = {},
 ): string {
-  return toCsv(registrationsCsvRows(definition, registrations));
+  return toCsv(registrationsCsvRows(definition, registrations, options));
 }

@@ -106,10 +106,10 @@ export function messageTags(reference: EmailReference): { Name: string; Value: s
  * An attachment as SES v2 takes it. `contentId` (set for an image the HTML shows by `cid:`) makes it inline;
  * text content (the `.ics`) is sent as UTF-8, binary content as it is.
  */
-type MailAttachment = OutgoingEmail['attachments'][number] & { contentId?: string };
+type MailAttachment = OutgoingEmail['attachments'][number];
 
 function attachmentOf(attachment: MailAttachment): Attachment {
-  const { content } = attachment as { content: string | Uint8Array };
+  const { content } = attachment;
   return {
     FileName: singleLine(attachment.filename),
     ContentType: singleLine(attachment.contentType),
@@ -142,7 +142,7 @@ function headerMailbox(mailbox: string): string {
 
 /** The `SendEmail` request of one email: Simple content, the reference as message tags, never an address. */
 export function sendEmailInput(email: OutgoingEmail, options: SesMailerOptions): SendEmailCommandInput {
-  const attachments = (email.attachments as MailAttachment[]).map(attachmentOf);
+  const attachments = email.attachments.map(attachmentOf);
   return {
     FromEmailAddress: headerMailbox(options.from),
     Destination: { ToAddresses: [headerMailbox(email.to)] },

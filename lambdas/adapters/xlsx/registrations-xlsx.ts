@@ -5,7 +5,7 @@ import { type RegistrationCell, registrationRows, wallClockParts } from '../csv/
 /**
  * The registrations as an Excel workbook (write-excel-file): Dutch regional settings make Excel split a CSV on
  * `;`, so organisers get a real `.xlsx`. One sheet with every registration and one attendance sheet per
- * workshop (confirmed only, sorted by name, with an empty column to sign). Every text is a string cell (a
+ * workshop (confirmed only, sorted by name, with the check-in time and an empty column to sign). Every text is a string cell (a
  * shared string), never a formula, so a name starting with `=` stays a name; moments are real Excel dates
  * showing the event's local time; the header row is frozen and the columns have widths that fit.
  */
@@ -25,7 +25,7 @@ export type Workbook = {
 };
 
 export const REGISTRATIONS_SHEET = 'Aanmeldingen';
-export const ATTENDANCE_HEADER = ['Naam', 'Organisatie', 'Functie', 'Handtekening'];
+export const ATTENDANCE_HEADER = ['Naam', 'Organisatie', 'Functie', 'Ingecheckt om', 'Handtekening'];
 
 const DATE_FORMAT = 'dd-mm-yyyy hh:mm';
 const MAX_SHEET_NAME = 31;
@@ -119,11 +119,16 @@ export async function registrationsXlsx(workbook: Workbook): Promise<Buffer> {
     );
   }
   for (const list of workbook.attendance) {
-    const rows = list.registrations.map((registration) =>
-      [registration.name, registration.organisation, registration.jobTitle ?? '', ''].map((value) =>
+    const rows = list.registrations.map((registration) => [
+      ...[registration.name, registration.organisation, registration.jobTitle].map((value) =>
         text(String(value ?? '')),
       ),
-    );
+      // The check-in time at this workshop (the door page), or empty; the last column is for a signature.
+      typeof registration.checkedInAt === 'string'
+        ? cell({ at: registration.checkedInAt }, timeZone)
+        : text(''),
+      text(''),
+    ]);
     sheets.push(
       sheet(sheetNameFor(`${list.roundId}. ${list.workshopTitle}`, taken), [
         header(ATTENDANCE_HEADER),

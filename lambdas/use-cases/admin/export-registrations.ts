@@ -1,6 +1,8 @@
 import type { AdminRegistration } from '../../domain/admin-registration.js';
+import { type CheckInRecord, checkedInAt } from '../../domain/check-in.js';
 import type { EventDefinition } from '../../domain/event-definition.js';
-import type { EventCatalog, RegistrationIndex } from '../../ports.js';
+import type { CheckInStore, EventCatalog, RegistrationIndex } from '../../ports.js';
+import { checkInsByRegistration } from './check-in.js';
 import { allRegistrations, assertEventAndWorkshop } from './list-registrations.js';
 
 export type ExportQuery = {
@@ -31,7 +33,7 @@ function dutchNames(): Intl.Collator {
  */
 export async function exportRegistrations(
   query: ExportQuery,
-  deps: { events: EventCatalog; index: RegistrationIndex },
+  deps: { events: EventCatalog; index: RegistrationIndex } & CheckInsDep,
 ): Promise<RegistrationExport> {
   const event = await assertEventAndWorkshop(deps.events, query.eventId, query.workshopId);
   if (!query.workshopId) {
@@ -43,12 +45,32 @@ export async function exportRegistrations(
     { workshopId: query.workshopId, status: 'confirmed' },
     deps.index,
   );
+  const checkIns = deps.checkIns ? await checkInsByRegistration(query.eventId, deps.checkIns) : undefined;
   return {
     eventId: query.eventId,
     definition: event.definition,
     workshopId: query.workshopId,
-    registrations: sortedByName(attendees),
+    registrations: withCheckInTimes(sortedByName(attendees), query.workshopId, checkIns),
   };
+}
+
+type CheckInsDep = {
+  /** With it, each attendee of a workshop's list carries `checkedInAt`: the check-in at that workshop. */
+  checkIns?: Pick<CheckInStore, 'checkInsAt'>;
+};
+
+/** Each attendee of a workshop's list with the time they were checked in at that workshop, if they were. */
+function withCheckInTimes(
+  attendees: AdminRegistration[],
+  workshopId: string,
+  checkIns: Map<string, CheckInRecord> | undefined,
+): AdminRegistration[] {
+  if (!checkIns) return attendees;
+  const workshop = { kind: 'workshop', workshopId } as const;
+  return attendees.map((attendee) => {
+    const at = checkedInAt(checkIns.get(attendee.id), workshop);
+    return at ? { ...attendee, checkedInAt: at } : attendee;
+  });
 }
 
 /** Array.prototype.sort is stable: equal names keep their (createdAt, id) order. */
@@ -80,10 +102,11 @@ export type WorkbookExport = {
  */
 export async function exportWorkbook(
   query: ExportQuery,
-  deps: { events: EventCatalog; index: RegistrationIndex },
+  deps: { events: EventCatalog; index: RegistrationIndex } & CheckInsDep,
 ): Promise<WorkbookExport> {
   const event = await assertEventAndWorkshop(deps.events, query.eventId, query.workshopId);
   const registrations = await allRegistrations(query.eventId, {}, deps.index);
+  const checkIns = deps.checkIns ? await checkInsByRegistration(query.eventId, deps.checkIns) : undefined;
   const attendance = event.definition.rounds.flatMap((round) =>
     round.workshops
       .filter((workshop) => !query.workshopId || workshop.id === query.workshopId)
@@ -91,12 +114,16 @@ export async function exportWorkbook(
         roundId: round.id,
         workshopId: workshop.id,
         workshopTitle: workshop.title,
-        registrations: sortedByName(
-          registrations.filter(
-            (registration) =>
-              registration.status === 'confirmed' &&
-              Object.values(registration.choices ?? {}).includes(workshop.id),
+        registrations: withCheckInTimes(
+          sortedByName(
+            registrations.filter(
+              (registration) =>
+                registration.status === 'confirmed' &&
+                Object.values(registration.choices ?? {}).includes(workshop.id),
+            ),
           ),
+          workshop.id,
+          checkIns,
         ),
       })),
   );
