@@ -1,7 +1,7 @@
 /**
  * Messages (issue 16): one organisers' message to every confirmed registration of an event. Measured: how long
  * the POST takes to answer (goal < 2 s), how long until every copy is in the local SES, duplicates and lost
- * copies; twice: as is, and with SES answering `Throttling` for a while once half the copies went out.
+ * copies; twice: as is, and with SES answering `TooManyRequestsException` (v2 throttling) for a while once half the copies went out.
  */
 import { randomUUID } from 'node:crypto';
 import { sha256Hex } from '../lambdas/domain/hashing.js';
@@ -18,7 +18,7 @@ export type MessageRun = {
   delivered: number;
   duplicates: number;
   lost: number;
-  /** Sends SES refused with `Throttling` (injected). */
+  /** Sends SES refused as throttled (injected). */
   throttledSends: number;
   counts: { sent: number; pending: number; failed: number };
 };
@@ -28,27 +28,35 @@ export type MessagesResult = { options: MessagesOptions; runs: MessageRun[] };
 type StoredEmail = { destination: { to: string[] }; subject: string };
 
 /**
- * SES throttling, injected into the sender's SES client: once `after` emails were accepted, every send for
- * `forMs` fails as SES fails it (`Throttling`, "Maximum sending rate exceeded"). Bench-only: the client is the
- * mailer's private field, reached at runtime.
+ * SES throttling, injected into the sender's SES v2 client: once `after` emails were accepted, every `SendEmail`
+ * for `forMs` fails as SES v2 fails it (`TooManyRequestsException`, "Maximum sending rate exceeded"); the account
+ * read (`GetAccount`) on the same client is left alone. Bench-only: the client is the mailer's private loader,
+ * reached at runtime.
  */
-function injectThrottling(after: number, forMs: number) {
+async function injectThrottling(after: number, forMs: number) {
   const state = { accepted: 0, throttledUntil: 0, refused: 0, enabled: false };
-  const client = (emailDependencies().mailer as unknown as { client: { middlewareStack: Stack } }).client;
   type Stack = { add(middleware: unknown, options: { step: string; name: string }): void };
+  const loader = (
+    emailDependencies().mailer as unknown as { client: () => Promise<{ middlewareStack: Stack }> }
+  ).client;
+  const client = await loader();
   client.middlewareStack.add(
-    (next: (args: unknown) => Promise<unknown>) => async (args: unknown) => {
-      const now = Date.now();
-      if (state.enabled && state.accepted >= after && state.throttledUntil === 0)
-        state.throttledUntil = now + forMs;
-      if (state.enabled && now < state.throttledUntil) {
-        state.refused++;
-        throw Object.assign(new Error('Maximum sending rate exceeded.'), { name: 'Throttling' });
-      }
-      const result = await next(args);
-      state.accepted++;
-      return result;
-    },
+    (next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) =>
+      async (args: unknown) => {
+        if (context.commandName !== 'SendEmailCommand') return next(args);
+        const now = Date.now();
+        if (state.enabled && state.accepted >= after && state.throttledUntil === 0)
+          state.throttledUntil = now + forMs;
+        if (state.enabled && now < state.throttledUntil) {
+          state.refused++;
+          throw Object.assign(new Error('Maximum sending rate exceeded.'), {
+            name: 'TooManyRequestsException',
+          });
+        }
+        const result = await next(args);
+        state.accepted++;
+        return result;
+      },
     { step: 'initialize', name: 'benchThrottling' },
   );
   return state;
@@ -83,7 +91,7 @@ async function fillEvent(context: BenchContext, eventId: string, recipients: num
 async function oneRun(
   context: BenchContext,
   options: MessagesOptions,
-  throttling: ReturnType<typeof injectThrottling>,
+  throttling: Awaited<ReturnType<typeof injectThrottling>>,
   throttled: boolean,
 ): Promise<MessageRun> {
   const eventId = `berichten-${throttled ? 'throttled' : 'plain'}-${Date.now().toString(36)}`;
@@ -132,7 +140,7 @@ async function oneRun(
 }
 
 export async function runMessages(context: BenchContext, options: MessagesOptions): Promise<MessagesResult> {
-  const throttling = injectThrottling(Math.floor(options.recipients / 2), options.throttleMs);
+  const throttling = await injectThrottling(Math.floor(options.recipients / 2), options.throttleMs);
   const runs: MessageRun[] = [];
   runs.push(await oneRun(context, options, throttling, false));
   runs.push(await oneRun(context, options, throttling, true));

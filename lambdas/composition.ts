@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { loadCursorKey } from './adapters/cursor-key.js';
 import { DynamoAdminQueries } from './adapters/dynamodb/admin-queries.js';
+import { DynamoCheckIns } from './adapters/dynamodb/check-ins.js';
 import { createDynamoClient, documentClientFor } from './adapters/dynamodb/client.js';
 import { DynamoStore } from './adapters/dynamodb/dynamo-store.js';
 import { DynamoEmailFeedback } from './adapters/dynamodb/email-feedback.js';
-import { createIdempotentRunner } from './adapters/dynamodb/idempotency.js';
-import { keyPrefixes, SEAT_HOLDER_ATTRIBUTES } from './adapters/dynamodb/keys.js';
+import { SEAT_HOLDER_ATTRIBUTES } from './adapters/dynamodb/keys.js';
 import { DynamoMessageStore } from './adapters/dynamodb/message-store.js';
 import { DynamoOutbox } from './adapters/dynamodb/outbox.js';
 import { DynamoProgrammeNotices } from './adapters/dynamodb/programme-notices.js';
@@ -31,13 +31,6 @@ function build() {
   const documentClient = documentClientFor(dynamoClient);
   const store = new DynamoStore(documentClient, config.tableName);
   const waitingList = new DynamoWaitingList(documentClient, config.tableName);
-  // A form retried within a day (double click, flaky network) gets the first answer and books nothing twice.
-  const idempotentRegistration = createIdempotentRunner({
-    client: dynamoClient,
-    tableName: config.tableName,
-    keyPrefix: `${keyPrefixes.idempotency}register`,
-    expiresAfterSeconds: 24 * 60 * 60,
-  });
   /** The organisers' queries: registration index, audit log, event registry. */
   const adminQueries = new DynamoAdminQueries(documentClient, config.tableName);
   /** The registration index without personal data, as the seat counter check's grant allows it. */
@@ -58,6 +51,7 @@ function build() {
   };
   return {
     config,
+    dynamoClient,
     documentClient,
     store,
     /** Emails owed: written by the changes' transactions, sent by the sender and the retry. */
@@ -70,9 +64,10 @@ function build() {
     messages: new DynamoMessageStore(documentClient, config.tableName),
     /** The "updated programme" emails of an event update. */
     programmeNotices: new DynamoProgrammeNotices(documentClient, config.tableName),
+    /** Check-ins at the door and in the rooms (codes, times). */
+    checkIns: new DynamoCheckIns(documentClient, config.tableName),
     adminQueries,
     seatHolderIndex,
-    idempotentRegistration,
     clock: systemClock,
     secrets: cryptoSecrets,
   };

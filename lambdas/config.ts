@@ -124,6 +124,16 @@ export function readAdminGroup(env: NodeJS.ProcessEnv = process.env): string {
   return parseEnv(adminGroupSchema, env, 'admin configuration').ADMIN_GROUP?.trim() || 'organisers';
 }
 
+const doorTokenSchema = z.object({
+  /** The local stack's stand-in for a door staff member's sign-in (Cognito group `door`); at least 16 characters. */
+  DOOR_TOKEN: z.optional(z.string().check(z.minLength(16))),
+});
+
+/** `DOOR_TOKEN` of the local stack, validated; undefined when unset (then the stack makes a random one). */
+export function readDoorToken(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  return parseEnv(doorTokenSchema, env, 'local door credential').DOOR_TOKEN;
+}
+
 const consistencyCheckSchema = z.object({
   /** How long the consistency check waits before looking again at what seems to drift (0..60 000 ms). */
   CONSISTENCY_RECHECK_DELAY_MS: z.optional(z.coerce.number().check(z.int(), z.gte(0), z.lte(60_000))),

@@ -1,8 +1,8 @@
-import { createSesClient, SesMailer } from './adapters/ses/mailer.js';
-import { createSendQuota } from './adapters/ses/send-quota.js';
+import { lazySesClient, SesMailer } from './adapters/ses/mailer.js';
+import { SesSendQuota } from './adapters/ses/send-quota.js';
 import { systemClock } from './adapters/system.js';
 import { dependencies } from './composition.js';
-import { readLocalCredentials, readMailConfig } from './config.js';
+import { readMailConfig } from './config.js';
 import { businessMetrics } from './observability.js';
 import { emailStreamSettings } from './routes.js';
 import type { RetryDeps } from './use-cases/deliver-email.js';
@@ -16,17 +16,9 @@ import { SendPacer } from './use-cases/send-pacer.js';
 function buildEmail(): RetryDeps {
   const { config, store, waitingList, secrets, outbox, messages } = dependencies();
   const mail = readMailConfig();
-  // The SES v2 client is made on the first send only: it reads the account's rate (GetAccount).
-  let quota: ReturnType<typeof createSendQuota> | undefined;
-  const accountQuota = () => {
-    quota ??= createSendQuota({
-      region: config.region,
-      endpoint: mail.sesEndpoint,
-      credentials: mail.sesEndpoint ? readLocalCredentials() : undefined,
-    });
-    return quota;
-  };
-  const mailer = new SesMailer(createSesClient({ region: config.region, endpoint: mail.sesEndpoint }), {
+  // One SES v2 client, made on the first send or the first read of the account's rate (GetAccount).
+  const sesClient = lazySesClient({ region: config.region, endpoint: mail.sesEndpoint });
+  const mailer = new SesMailer(sesClient, {
     from: mail.from,
     replyTo: mail.replyTo,
     configurationSet: mail.configurationSet,
@@ -44,7 +36,7 @@ function buildEmail(): RetryDeps {
     messages,
     // The stream's concurrent batches and the retry share the account's send rate (SES GetAccount).
     pacer: new SendPacer({
-      quota: { maxSendRate: async () => (await accountQuota()).maxSendRate() },
+      quota: new SesSendQuota(sesClient),
       share: 1 / (emailStreamSettings.parallelizationFactor + 1),
     }),
   };

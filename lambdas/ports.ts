@@ -1,4 +1,5 @@
 import type { AdminRegistration } from './domain/admin-registration.js';
+import type { CheckInPlace, CheckInRecord } from './domain/check-in.js';
 import type { EmailFeedback, OutboxEntry, OutgoingEmail } from './domain/email.js';
 import type { EventDefinition } from './domain/event-definition.js';
 import type { MessageRecord, OrganiserMessage } from './domain/message.js';
@@ -91,6 +92,17 @@ export interface RegistrationStore {
 
   /** Replaces the manage token's hash (a retried email carries a fresh token: the old one was never delivered). */
   replaceManageToken(registrationId: string, manageTokenHash: string): Promise<void>;
+
+  /**
+   * Owes the registration its confirmation again, with a fresh manage link: the new token's hash and the outbox
+   * entry in one transaction conditioned on the version read (the earlier links stop working). Throws
+   * RegistrationChanged when it changed meanwhile.
+   */
+  resendConfirmation(
+    current: StoredRegistration,
+    manageTokenHash: string,
+    outbox: OutboxEntry,
+  ): Promise<StoredRegistration>;
 }
 
 /** One promotion: the entry, its registration as read, and the seats it takes (round id → workshop id). */
@@ -176,6 +188,31 @@ export interface EmailOutbox {
   discard(entry: OutboxEntry): Promise<void>;
 }
 
+/**
+ * Check-ins at the door and in the workshop rooms. The code lookup items are written by the registration and
+ * waiting-list stores with each new manage token and removed with the personal data.
+ */
+export interface CheckInStore {
+  /** The registration a check-in code was issued to; it may have been replaced since (compare the code). */
+  registrationIdForCode(eventId: string, code: string): Promise<string | undefined>;
+  /**
+   * Records the check-in at a place unless there is one: one conditional write, so two scans at once count
+   * once. `alreadyCheckedInAt` (and `at`) is the first check-in's time when there was one.
+   */
+  checkIn(
+    eventId: string,
+    registrationId: string,
+    place: CheckInPlace,
+    at: string,
+  ): Promise<{ at: string; alreadyCheckedInAt?: string }>;
+  /** Removes the check-in at a place; false when there was none. */
+  undoCheckIn(eventId: string, registrationId: string, place: CheckInPlace): Promise<boolean>;
+  /** One registration's check-ins (strongly consistent). */
+  checkInsOf(eventId: string, registrationId: string): Promise<CheckInRecord | undefined>;
+  /** Every check-in of an event, from the index (a scan of the last second may be missing). */
+  checkInsAt(eventId: string): Promise<CheckInRecord[]>;
+}
+
 /** Bounces and complaints, kept on the registration the email was for. */
 export interface EmailFeedbackStore {
   /**
@@ -226,9 +263,12 @@ export type AuditAction =
   | 'event.updated'
   | 'registration.cancelled'
   | 'registration.erased'
+  | 'registration.confirmation-resent'
   | 'waiting-list.removed'
   | 'waiting-list.promoted'
-  | 'message.sent';
+  | 'message.sent'
+  /** A mistaken check-in undone (door staff or an organiser). */
+  | 'check-in.undone';
 
 export type AuditEntry = {
   id: string;

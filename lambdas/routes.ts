@@ -6,7 +6,7 @@
 
 import { indexPartitions, keyPrefixes, SEAT_HOLDER_ATTRIBUTES } from './adapters/dynamodb/keys.js';
 
-const { waitingQueues, registrations, audit, outbox, messages } = indexPartitions;
+const { waitingQueues, registrations, audit, outbox, messages, checkIns } = indexPartitions;
 /** The item grants name partitions by kind: `item.registration` is every `REG#…` partition. */
 const item = keyPrefixes;
 
@@ -79,6 +79,8 @@ export const functionSpecs = {
         item.idempotency,
         item.outbox,
         item.waiting,
+        // CODE#: a confirmed registration's check-in code lookup.
+        item.checkInCode,
       ],
       queryIndexPartitions: [waitingQueues],
     },
@@ -91,7 +93,8 @@ export const functionSpecs = {
       // WAIT# and gsi1: the waiting lists, and promotion after a seat is freed. The outbox queue: erasure drops
       // the emails still owed to the person (found by registration id among the due entries); MSG#: a copy of
       // an organisers' message dropped so counts as failed on the message.
-      readKeyPrefixes: [item.event, item.workshop, item.registration, item.waiting],
+      // CHECKIN#: the check-ins in the access export, removed by erasure with the code's lookup (CODE#).
+      readKeyPrefixes: [item.event, item.workshop, item.registration, item.waiting, item.checkIn],
       writeKeyPrefixes: [
         item.workshop,
         item.emailGuard,
@@ -99,6 +102,8 @@ export const functionSpecs = {
         item.outbox,
         item.waiting,
         item.message,
+        item.checkInCode,
+        item.checkIn,
       ],
       queryIndexPartitions: [waitingQueues, outbox],
     },
@@ -109,6 +114,7 @@ export const functionSpecs = {
     tableAccess: {
       // EVENTS: the registry of event ids; AUDIT#: the audit log (read through gsi1); MAIL#: emails owed.
       // MSG#: the organisers' messages with their recipient lists (listed through gsi1).
+      // CODE# and CHECKIN#: check-in at the door (codes looked up, check-ins written, counted via gsi1).
       readKeyPrefixes: [
         item.event,
         item.workshop,
@@ -116,6 +122,8 @@ export const functionSpecs = {
         item.eventRegistry,
         item.waiting,
         item.message,
+        item.checkInCode,
+        item.checkIn,
       ],
       writeKeyPrefixes: [
         item.event,
@@ -127,9 +135,11 @@ export const functionSpecs = {
         item.outbox,
         item.waiting,
         item.message,
+        item.checkInCode,
+        item.checkIn,
       ],
       // The outbox queue: an organiser's erasure drops the emails still owed to the person.
-      queryIndexPartitions: [registrations, audit, waitingQueues, outbox, messages],
+      queryIndexPartitions: [registrations, audit, waitingQueues, outbox, messages, checkIns],
     },
   },
 } as const satisfies Record<string, FunctionSpec>;
@@ -177,9 +187,12 @@ export const routes: readonly Route[] = [
     functionName: 'manage',
     auth: 'manage-token',
   },
+  { method: 'GET', path: '/admin/events', functionName: 'admin', auth: 'admin' },
+  { method: 'GET', path: '/admin/events/{eventId}', functionName: 'admin', auth: 'admin' },
   { method: 'PUT', path: '/admin/events/{eventId}', functionName: 'admin', auth: 'admin' },
   { method: 'GET', path: '/admin/events/{eventId}/registrations', functionName: 'admin', auth: 'admin' },
   { method: 'GET', path: '/admin/events/{eventId}/registrations.csv', functionName: 'admin', auth: 'admin' },
+  { method: 'GET', path: '/admin/events/{eventId}/registrations.xlsx', functionName: 'admin', auth: 'admin' },
   { method: 'GET', path: '/admin/events/{eventId}/summary', functionName: 'admin', auth: 'admin' },
   {
     method: 'DELETE',
@@ -202,6 +215,12 @@ export const routes: readonly Route[] = [
     functionName: 'admin',
     auth: 'admin',
   },
+  {
+    method: 'POST',
+    path: '/admin/events/{eventId}/registrations/{registrationId}/resend-confirmation',
+    functionName: 'admin',
+    auth: 'admin',
+  },
   { method: 'GET', path: '/admin/events/{eventId}/waiting-list', functionName: 'admin', auth: 'admin' },
   {
     method: 'DELETE',
@@ -212,6 +231,15 @@ export const routes: readonly Route[] = [
   {
     method: 'POST',
     path: '/admin/events/{eventId}/waiting-list/{entryId}/promote',
+    functionName: 'admin',
+    auth: 'admin',
+  },
+  // Check-in: organisers and door staff (group `door`, these three routes only: lambdas/http/admin-auth.ts).
+  { method: 'POST', path: '/admin/events/{eventId}/check-ins', functionName: 'admin', auth: 'admin' },
+  { method: 'GET', path: '/admin/events/{eventId}/check-ins', functionName: 'admin', auth: 'admin' },
+  {
+    method: 'DELETE',
+    path: '/admin/events/{eventId}/check-ins/{registrationId}',
     functionName: 'admin',
     auth: 'admin',
   },
@@ -228,7 +256,8 @@ export const scheduledFunctionSpecs = {
     tableAccess: {
       // MSG#: the texts of a message's copy, and its counts of copies sent and failed.
       readKeyPrefixes: [item.event, item.workshop, item.registration, item.outbox, item.message],
-      writeKeyPrefixes: [item.registration, item.outbox, item.message],
+      // CODE#: a fresh manage token brings a fresh check-in code.
+      writeKeyPrefixes: [item.registration, item.outbox, item.message, item.checkInCode],
       queryIndexPartitions: [outbox, waitingQueues],
     },
   },
@@ -239,7 +268,7 @@ export const scheduledFunctionSpecs = {
     everyMinutes: 1,
     tableAccess: {
       readKeyPrefixes: [item.event, item.workshop, item.registration, item.waiting, item.eventRegistry],
-      writeKeyPrefixes: [item.workshop, item.registration, item.waiting, item.outbox],
+      writeKeyPrefixes: [item.workshop, item.registration, item.waiting, item.outbox, item.checkInCode],
       queryIndexPartitions: [waitingQueues],
     },
   },
@@ -249,8 +278,8 @@ export const scheduledFunctionSpecs = {
     everyMinutes: 24 * 60,
     tableAccess: {
       readKeyPrefixes: [item.event, item.workshop, item.registration, item.eventRegistry],
-      // WAIT#: an anonymised registration leaves its waiting lists.
-      writeKeyPrefixes: [item.registration, item.emailGuard, item.waiting],
+      // WAIT#: an anonymised registration leaves its waiting lists; its check-ins and code go (CHECKIN#, CODE#).
+      writeKeyPrefixes: [item.registration, item.emailGuard, item.waiting, item.checkInCode, item.checkIn],
       queryIndexPartitions: [registrations],
     },
   },
@@ -310,7 +339,8 @@ export const emailSenderFunctionSpec = {
     // MAIL#: claim and settle the entry; REG#: read the registration, its delivery state, a fresh token.
     // MSG#: a message's texts, its counts, and the recipient lists it fans out into MAIL# entries.
     readKeyPrefixes: ['EVENT#', 'WORKSHOP#', 'REG#', 'MAIL#', 'MSG#'],
-    writeKeyPrefixes: ['REG#', 'MAIL#', 'MSG#'],
+    // CODE#: a fresh manage token brings a fresh check-in code.
+    writeKeyPrefixes: ['REG#', 'MAIL#', 'MSG#', 'CODE#'],
     // gsi1: the event's waiting-list queue, for the places in line an email mentions.
     queryIndexPartitions: [waitingQueues],
   },

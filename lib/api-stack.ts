@@ -166,7 +166,10 @@ export class ApiStack extends Stack {
             },
             alarmTopic: this.monitoring.topic,
           });
-    if (this.emailSender !== undefined) functions.set(EMAIL_SENDER, this.emailSender.function);
+    if (this.emailSender !== undefined) {
+      functions.set(EMAIL_SENDER, this.emailSender.function);
+      this.monitoring.addEmailSender(this.emailSender);
+    }
     this.emailFeedback =
       email.configurationSetName !== undefined && anySendsEmail
         ? new EmailFeedback(this, 'EmailFeedback', {

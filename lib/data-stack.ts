@@ -12,7 +12,19 @@ import {
   TABLE_SORT_KEY,
   TTL_ATTRIBUTE,
 } from '../lambdas/adapters/dynamodb/table-definition.js';
+import { DOOR_GROUP } from '../lambdas/http/admin-auth.js';
 import type { StageConfig } from './stage-config.js';
+
+/**
+ * Tokens and attributes of every organisers' app client (the CLI's here, the dashboard's in the Web stack): ID and
+ * access tokens of 15 minutes, since an organiser can export every attendee; refresh tokens of 12 hours.
+ */
+export const ORGANISER_CLIENT_TOKENS = {
+  accessTokenValidity: Duration.minutes(15),
+  idTokenValidity: Duration.minutes(15),
+  refreshTokenValidity: Duration.hours(12),
+  readAttributes: new cognito.ClientAttributes().withStandardAttributes({ email: true, emailVerified: true }),
+} as const;
 
 export type DataStackProps = StackProps & {
   readonly config: StageConfig;
@@ -160,6 +172,14 @@ export class DataStack extends Stack {
       description: 'May use the admin API: events, registrations, exports',
     });
 
+    // Door staff: the check-in routes only (lambdas/http/admin-auth.ts, DOOR_ROUTES); no emails, no exports.
+    new cognito.CfnUserPoolGroup(this, 'DoorGroup', {
+      userPoolId: userPool.userPoolId,
+      groupName: DOOR_GROUP,
+      description:
+        'May check people in at the door and in workshop rooms; sees names, organisations, workshops',
+    });
+
     const client = userPool.addClient('OrganiserCliClient', {
       userPoolClientName: 'organiser-cli',
       generateSecret: false,
@@ -167,13 +187,7 @@ export class DataStack extends Stack {
       disableOAuth: true,
       preventUserExistenceErrors: true,
       enableTokenRevocation: true,
-      accessTokenValidity: Duration.minutes(15),
-      idTokenValidity: Duration.minutes(15),
-      refreshTokenValidity: Duration.hours(12),
-      readAttributes: new cognito.ClientAttributes().withStandardAttributes({
-        email: true,
-        emailVerified: true,
-      }),
+      ...ORGANISER_CLIENT_TOKENS,
     });
 
     // Explicit actions instead of Cognito's defaults, so a reviewer can read them: block known-compromised

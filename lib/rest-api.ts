@@ -2,6 +2,7 @@ import { Duration, RemovalPolicy, type Stack, Validations } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import type * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import { XLSX_CONTENT_TYPE } from '../lambdas/adapters/xlsx/registrations-xlsx.js';
 import type { Route, RouteAuth } from '../lambdas/routes.js';
 import type { ApiFunction } from './constructs/api-function.js';
 import { addGatewayResponses } from './gateway-responses.js';
@@ -120,6 +121,9 @@ export function createRestApi(stack: Stack, props: RestApiProps): RestApi {
     restApiName: `vol-is-vol-${config.stage}`,
     description: `vol-is-vol registration API (${config.stage})`,
     endpointTypes: [apigateway.EndpointType.REGIONAL],
+    // The XLSX export: the function answers base64, and the gateway sends it as bytes (only this type, so
+    // every JSON answer stays text).
+    binaryMediaTypes: [XLSX_CONTENT_TYPE],
     // Access logging needs the account-level CloudWatch role; kept when the stack goes, since other
     // stages in the same account rely on the same account setting.
     cloudWatchRole: true,

@@ -60,6 +60,7 @@ export function addVolIsVolStacks(
     env,
     api: api.api,
     webAssetDir,
+    userPool: data.userPool,
     description: `vol-is-vol registration form on CloudFront (${config.stage})`,
     terminationProtection: config.terminationProtection,
   });

@@ -13,12 +13,14 @@ import type * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
+import type * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import type { Construct } from 'constructs';
 import { omitRedundantRoleDependency } from './constructs/api-function.js';
+import { DASHBOARD_PATH, DashboardSignIn } from './constructs/dashboard-sign-in.js';
 import type { StageConfig } from './stage-config.js';
 
 export type WebStackProps = StackProps & {
@@ -27,7 +29,16 @@ export type WebStackProps = StackProps & {
   readonly api: apigateway.RestApi;
   /** Directory of the built pages without `config.json` (`buildWebAssets()` in `lib/web-assets.ts`). */
   readonly webAssetDir: string;
+  /** The organisers' pool: the dashboard at `/admin/` signs in with its managed login (issue 18). */
+  readonly userPool?: cognito.IUserPool;
 };
+
+/** CloudFront Function (viewer request): a path ending in `/` is that directory's `index.html`, as S3 has no such rule. */
+export const DIRECTORY_INDEX_FUNCTION = `function handler(event) {
+  var request = event.request;
+  if (request.uri.endsWith('/')) request.uri += 'index.html';
+  return request;
+}`;
 
 /** How long browsers and CloudFront keep a page; every deploy invalidates CloudFront (file names carry no hash). */
 export const WEB_CACHE_MAX_AGE = Duration.minutes(5);
@@ -36,13 +47,13 @@ export const WEB_CACHE_MAX_AGE = Duration.minutes(5);
  * The Content-Security-Policy of the pages: the meta tags' policy in `web/*.html`, with `connect-src` narrowed
  * to the API's origin and `frame-ancestors 'none'`, which a meta tag cannot carry.
  */
-export function contentSecurityPolicy(apiOrigin: string): string {
+export function contentSecurityPolicy(apiOrigin: string, ...moreConnectOrigins: string[]): string {
   return [
     "default-src 'none'",
     "script-src 'self'",
     "style-src 'self'",
     "img-src 'self' data:",
-    `connect-src 'self' ${apiOrigin}`,
+    `connect-src ${["'self'", apiOrigin, ...moreConnectOrigins].join(' ')}`,
     "base-uri 'none'",
     "form-action 'self'",
     "frame-ancestors 'none'",
@@ -58,6 +69,8 @@ export class WebStack extends Stack {
   readonly distribution: cloudfront.Distribution;
   readonly deployment: s3deploy.BucketDeployment;
   readonly responseHeadersPolicy: cloudfront.ResponseHeadersPolicy;
+  /** The dashboard's sign-in (managed login domain and app client), when the stack has the organisers' pool. */
+  readonly dashboardSignIn?: DashboardSignIn;
   /** `https://<webDomainName or distribution domain>` */
   readonly formUrl: string;
 
@@ -81,29 +94,35 @@ export class WebStack extends Stack {
     });
 
     const apiOrigin = `https://${api.restApiId}.execute-api.${this.region}.${this.urlSuffix}`;
-    this.responseHeadersPolicy = new cloudfront.ResponseHeadersPolicy(this, 'SecurityHeaders', {
-      comment: `vol-is-vol ${config.stage}: security headers of the form`,
-      securityHeadersBehavior: {
-        contentSecurityPolicy: { contentSecurityPolicy: contentSecurityPolicy(apiOrigin), override: true },
-        strictTransportSecurity: {
-          accessControlMaxAge: Duration.days(365),
-          includeSubdomains: true,
-          override: true,
-        },
-        contentTypeOptions: { override: true },
-        frameOptions: { frameOption: cloudfront.HeadersFrameOption.DENY, override: true },
-        referrerPolicy: { referrerPolicy: cloudfront.HeadersReferrerPolicy.NO_REFERRER, override: true },
-      },
-      customHeadersBehavior: {
-        customHeaders: [
-          {
-            header: 'Permissions-Policy',
-            value: 'camera=(), microphone=(), geolocation=(), payment=()',
+    const securityHeaders = (id: string, comment: string, csp: string) =>
+      new cloudfront.ResponseHeadersPolicy(this, id, {
+        comment,
+        securityHeadersBehavior: {
+          contentSecurityPolicy: { contentSecurityPolicy: csp, override: true },
+          strictTransportSecurity: {
+            accessControlMaxAge: Duration.days(365),
+            includeSubdomains: true,
             override: true,
           },
-        ],
-      },
-    });
+          contentTypeOptions: { override: true },
+          frameOptions: { frameOption: cloudfront.HeadersFrameOption.DENY, override: true },
+          referrerPolicy: { referrerPolicy: cloudfront.HeadersReferrerPolicy.NO_REFERRER, override: true },
+        },
+        customHeadersBehavior: {
+          customHeaders: [
+            {
+              header: 'Permissions-Policy',
+              value: 'camera=(), microphone=(), geolocation=(), payment=()',
+              override: true,
+            },
+          ],
+        },
+      });
+    this.responseHeadersPolicy = securityHeaders(
+      'SecurityHeaders',
+      `vol-is-vol ${config.stage}: security headers of the form`,
+      contentSecurityPolicy(apiOrigin),
+    );
 
     const customDomain =
       config.webDomainName !== undefined && config.webCertificateArn !== undefined
@@ -114,6 +133,7 @@ export class WebStack extends Stack {
           }
         : {};
 
+    const siteOrigin = origins.S3BucketOrigin.withOriginAccessControl(this.bucket);
     this.distribution = new cloudfront.Distribution(this, 'Distribution', {
       comment: `vol-is-vol ${config.stage}: registration form`,
       defaultRootObject: 'index.html',
@@ -121,7 +141,7 @@ export class WebStack extends Stack {
       priceClass: cloudfront.PriceClass.PRICE_CLASS_100,
       ...customDomain,
       defaultBehavior: {
-        origin: origins.S3BucketOrigin.withOriginAccessControl(this.bucket),
+        origin: siteOrigin,
         viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
         allowedMethods: cloudfront.AllowedMethods.ALLOW_GET_HEAD,
         cachePolicy: cloudfront.CachePolicy.CACHING_OPTIMIZED,
@@ -161,11 +181,58 @@ export class WebStack extends Stack {
       });
     }
 
+    this.formUrl =
+      config.webDomainName === undefined
+        ? `https://${this.distribution.distributionDomainName}`
+        : `https://${config.webDomainName}`;
+
+    // The organisers' dashboard at /admin/ (issue 18): its own behavior, whose CSP also lets the page reach the
+    // managed login's token endpoint, and whose viewer-request function serves a directory's index.html.
+    if (props.userPool) {
+      this.dashboardSignIn = new DashboardSignIn(this, 'DashboardSignIn', {
+        userPool: props.userPool,
+        stage: config.stage,
+        siteUrl: this.formUrl,
+      });
+      this.distribution.addBehavior(`${DASHBOARD_PATH}*`, siteOrigin, {
+        viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+        allowedMethods: cloudfront.AllowedMethods.ALLOW_GET_HEAD,
+        cachePolicy: cloudfront.CachePolicy.CACHING_OPTIMIZED,
+        responseHeadersPolicy: securityHeaders(
+          'DashboardSecurityHeaders',
+          `vol-is-vol ${config.stage}: security headers of the organisers' dashboard`,
+          contentSecurityPolicy(apiOrigin, this.dashboardSignIn.domainUrl),
+        ),
+        compress: true,
+        functionAssociations: [
+          {
+            eventType: cloudfront.FunctionEventType.VIEWER_REQUEST,
+            function: new cloudfront.Function(this, 'DirectoryIndex', {
+              comment: 'Serves /admin/ (a directory) as /admin/index.html',
+              runtime: cloudfront.FunctionRuntime.JS_2_0,
+              code: cloudfront.FunctionCode.fromInline(DIRECTORY_INDEX_FUNCTION),
+            }),
+          },
+        ],
+      });
+    }
+
     this.deployment = new s3deploy.BucketDeployment(this, 'DeployWeb', {
       destinationBucket: this.bucket,
       sources: [
         s3deploy.Source.asset(props.webAssetDir),
-        s3deploy.Source.jsonData('config.json', { apiBaseUrl: api.url }),
+        s3deploy.Source.jsonData('config.json', {
+          apiBaseUrl: api.url,
+          ...(this.dashboardSignIn
+            ? {
+                admin: {
+                  cognitoDomain: this.dashboardSignIn.domainUrl,
+                  clientId: this.dashboardSignIn.client.userPoolClientId,
+                  issuer: this.dashboardSignIn.issuer,
+                },
+              }
+            : {}),
+        }),
       ],
       cacheControl: [s3deploy.CacheControl.setPublic(), s3deploy.CacheControl.maxAge(WEB_CACHE_MAX_AGE)],
       distribution: this.distribution,
@@ -173,11 +240,6 @@ export class WebStack extends Stack {
       logGroup: new logs.LogGroup(this, 'DeployWebLogs', { retention: config.logRetentionDays }),
     });
     this.acknowledgeDeploymentHandler();
-
-    this.formUrl =
-      config.webDomainName === undefined
-        ? `https://${this.distribution.distributionDomainName}`
-        : `https://${config.webDomainName}`;
 
     new CfnOutput(this, 'FormUrl', {
       description:

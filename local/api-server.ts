@@ -22,6 +22,8 @@ export type ApiServerOptions = {
   staticDir?: string;
   /** The bearer token that stands in for an organiser's Cognito sign-in on `admin` routes. */
   adminToken?: string;
+  /** The bearer token that stands in for door staff (Cognito group `door`): the function allows check-in only. */
+  doorToken?: string;
   /**
    * Settles once every function in `handlers` is loaded. Until then every request waits (so the 200 of
    * `GET /health` means every function answers) instead of failing; 503 if loading fails.
@@ -41,12 +43,31 @@ export const LOCAL_ORGANISER_CLAIMS = {
   'cognito:groups': 'organisers',
 };
 
-/** Like API Gateway's Cognito authorizer: no valid credential, no invocation (401 in the contract's shape). */
-function authorizeAdmin(authorization: string | undefined, adminToken: string | undefined): boolean {
-  if (!adminToken || !authorization?.startsWith('Bearer ')) return false;
+/** Claims of the local door staff member: group `door`, which the admin function allows only the check-in routes. */
+export const LOCAL_DOOR_CLAIMS = {
+  sub: 'local-door',
+  'cognito:username': 'local-door',
+  'cognito:groups': 'door',
+};
+
+function matchesToken(authorization: string | undefined, token: string | undefined): boolean {
+  if (!token || !authorization?.startsWith('Bearer ')) return false;
   const given = Buffer.from(authorization.slice('Bearer '.length).trim());
-  const expected = Buffer.from(adminToken);
+  const expected = Buffer.from(token);
   return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+/**
+ * Like API Gateway's Cognito authorizer: the claims of whoever the credential belongs to, or undefined (no
+ * invocation: 401 in the contract's shape). Which routes a group may use is the function's to decide.
+ */
+function claimsFor(
+  authorization: string | undefined,
+  options: Pick<ApiServerOptions, 'adminToken' | 'doorToken'>,
+): Record<string, string> | undefined {
+  if (matchesToken(authorization, options.adminToken)) return LOCAL_ORGANISER_CLAIMS;
+  if (matchesToken(authorization, options.doorToken)) return LOCAL_DOOR_CLAIMS;
+  return undefined;
 }
 
 /** API Gateway itself refuses bodies over 10 MB; the handlers apply the contract's own, lower limit. */
@@ -143,7 +164,8 @@ function logFunctionFailure(functionName: string, requestId: string, error: unkn
 }
 
 async function serveStatic(staticDir: string, urlPath: string, res: ServerResponse): Promise<boolean> {
-  const relative = decodePathSegment(urlPath === '/' ? '/index.html' : urlPath);
+  // A directory's page, as CloudFront serves it: `/` and `/admin/` are their index.html.
+  const relative = decodePathSegment(urlPath.endsWith('/') ? `${urlPath}index.html` : urlPath);
   const file = path.resolve(staticDir, `.${relative}`);
   if (!file.startsWith(path.resolve(staticDir) + path.sep)) return false;
   try {
@@ -182,7 +204,7 @@ export function createApiServer(options: ApiServerOptions): Server {
       const url = new URL(req.url ?? '/', 'http://localhost');
       const schedule = LOCAL_SCHEDULE_PATH.exec(url.pathname);
       if (schedule && options.runSchedule) {
-        if (!authorizeAdmin(req.headers.authorization, options.adminToken)) {
+        if (!matchesToken(req.headers.authorization, options.adminToken)) {
           return sendJson(res, 401, errorBody('UNAUTHORIZED', locale));
         }
         if (method !== 'POST') {
@@ -210,7 +232,7 @@ export function createApiServer(options: ApiServerOptions): Server {
         if (candidates.length > 0) {
           // Admin routes reveal nothing, not even their methods, before the credential is checked.
           const admin = candidates.some((candidate) => candidate.route.auth === 'admin');
-          if (admin && !authorizeAdmin(req.headers.authorization, options.adminToken)) {
+          if (admin && !claimsFor(req.headers.authorization, options)) {
             return sendJson(res, 401, errorBody('UNAUTHORIZED', locale));
           }
           const allowed = candidates.map((candidate) => candidate.route.method).join(', ');
@@ -219,7 +241,8 @@ export function createApiServer(options: ApiServerOptions): Server {
         return sendJson(res, 404, errorBody('NOT_FOUND', locale));
       }
 
-      if (found.route.auth === 'admin' && !authorizeAdmin(req.headers.authorization, options.adminToken)) {
+      const claims = found.route.auth === 'admin' ? claimsFor(req.headers.authorization, options) : undefined;
+      if (found.route.auth === 'admin' && !claims) {
         return sendJson(res, 401, errorBody('UNAUTHORIZED', locale));
       }
 
@@ -263,7 +286,7 @@ export function createApiServer(options: ApiServerOptions): Server {
         requestContext: {
           accountId: '000000000000',
           apiId: 'local',
-          authorizer: found.route.auth === 'admin' ? { claims: LOCAL_ORGANISER_CLAIMS } : null,
+          authorizer: claims ? { claims } : null,
           httpMethod: method,
           identity: {
             sourceIp: req.socket.remoteAddress ?? '127.0.0.1',

@@ -1,6 +1,9 @@
 import { createServer } from 'node:net';
 
-/** The local SES emulator (aws-ses-v2-local): real SES v1/v2 API, a mail viewer at `/`, `GET /store`. */
+/**
+ * The local SES emulator (aws-ses-v2-local): the SES v2 API the senders call (`SendEmail`, POST
+ * /v2/email/outbound-emails, Simple content with attachments), a mail viewer at `/`, `GET /store`.
+ */
 export type LocalSes = { url: string; close(): Promise<void> };
 
 /** The emulator does not report a taken port, so find out first (and find a free one for port 0). */

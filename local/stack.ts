@@ -3,6 +3,7 @@ import type { Server } from 'node:http';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoAdminQueries } from '../lambdas/adapters/dynamodb/admin-queries.js';
 import { createDocumentClient } from '../lambdas/adapters/dynamodb/client.js';
 import { DynamoStore } from '../lambdas/adapters/dynamodb/dynamo-store.js';
 import {
@@ -43,6 +44,8 @@ export type LocalStackOptions = {
   staticDir?: string;
   /** Bearer token for the admin routes (stands in for Cognito locally); random when not given. */
   adminToken?: string;
+  /** Bearer token of door staff (group `door`: the check-in routes only); random when not given. */
+  doorToken?: string;
   /** Port of the local SES emulator and its mail viewer; 0 picks a free one. */
   sesPort?: number;
   /** Start of the manage links in emails; default the API's own address (it serves the form too). */
@@ -73,6 +76,7 @@ export type LocalStack = {
   tableName: string;
   embeddedDynamo?: EmbeddedDynamo;
   adminToken: string;
+  doorToken: string;
   seeded: string[];
   close(): Promise<void>;
 };
@@ -132,7 +136,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         createDocumentClient({ region, endpoint: dynamodbEndpoint, requestTimeoutMs: 10_000 }),
         tableName,
       );
+      const registry = new DynamoAdminQueries(
+        createDocumentClient({ region, endpoint: dynamodbEndpoint, requestTimeoutMs: 10_000 }),
+        tableName,
+      );
       for (const { eventId, definition } of await readEventDirectory(options.eventsDir)) {
+        // In the registry like an event put through the API: the organisers' list and the scheduled checks see it.
+        await registry.add(eventId);
         if (await store.getEvent(eventId)) continue;
         await store.putEventDefinition(eventId, definition);
         seeded.push(eventId);
@@ -141,6 +151,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
     // Listen first: the API's own address goes into the manage links of emails.
     const adminToken = options.adminToken ?? randomBytes(24).toString('base64url');
+    const doorToken = options.doorToken ?? randomBytes(24).toString('base64url');
     const handlers = {} as Record<FunctionName, LambdaHandler>;
     // The server listens before the handlers are loaded (the manage links need its address): it holds every
     // request, /health included, until they are.
@@ -157,6 +168,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       handlers,
       staticDir: options.staticDir,
       adminToken,
+      doorToken,
       whenReady,
       runSchedule: (name) =>
         Object.hasOwn(scheduledFunctionSpecs, name) ? scheduled[name as ScheduledFunctionName]() : undefined,
@@ -242,6 +254,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       tableName,
       embeddedDynamo,
       adminToken,
+      doorToken,
       seeded,
       close: async () => {
         for (const close of closers) await close();

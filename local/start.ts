@@ -1,7 +1,8 @@
 /**
  * `npm start`: the whole stack on one machine. Environment (all optional): PORT (3000), DATA_DIR (.data),
  * DYNAMODB_PORT (8000; the embedded DynamoDB endpoint), DYNAMODB_ENDPOINT (use that DynamoDB instead),
- * ADMIN_TOKEN (bearer token for /admin; random and printed when unset), SES_PORT (8005; local SES emulator
+ * ADMIN_TOKEN (bearer token for /admin; random and printed when unset), DOOR_TOKEN (door staff's bearer token:
+ * the check-in routes only; random and printed when unset), SES_PORT (8005; local SES emulator
  * and its mail viewer), PUBLIC_BASE_URL (start of the links in emails; default the API's address),
  * DYNAMODB_CONFLICT_MODEL=on with DYNAMODB_SERVICE_TIME_MS / DYNAMODB_SERVICE_TIME_SIGMA (DynamoDB's transaction
  * conflicts modelled in the embedded DynamoDB; local/dynamodb/conflict-model.ts).
@@ -9,6 +10,7 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
+import { readDoorToken } from '../lambdas/config.js';
 import { conflictModelFromEnv } from './dynamodb/conflict-model.js';
 import { repoRoot, startLocalStack } from './stack.js';
 
@@ -37,6 +39,13 @@ async function main() {
   await mkdir(dataDir, { recursive: true });
 
   const conflictModel = conflictModelFromEnv(process.env);
+  let doorToken: string | undefined;
+  try {
+    doorToken = readDoorToken();
+  } catch (error) {
+    console.error((error as Error).message);
+    process.exit(2);
+  }
   const stack = await startLocalStack({
     port: env.PORT,
     host: env.HOST,
@@ -46,6 +55,7 @@ async function main() {
     eventsDir: path.join(repoRoot, 'events'),
     staticDir: path.join(repoRoot, 'web', 'dist'),
     adminToken: env.ADMIN_TOKEN,
+    doorToken,
     sesPort: env.SES_PORT,
     publicBaseUrl: env.PUBLIC_BASE_URL,
     conflictModel,
@@ -63,7 +73,9 @@ async function main() {
       ? `  events loaded     ${stack.seeded.join(', ')}`
       : '  events            already loaded',
     `  mail viewer       ${stack.sesUrl}   (sent mail as JSON: ${stack.sesUrl}/store)`,
+    `  organisers        ${stack.apiUrl}/admin/   (sign in with the admin token)`,
     `  admin token       ${env.ADMIN_TOKEN ? '(from ADMIN_TOKEN)' : stack.adminToken}`,
+    `  door token        ${doorToken ? '(from DOOR_TOKEN)' : stack.doorToken}   (check-in only: ${stack.apiUrl}/checkin.html)`,
     'Stop with Ctrl+C.',
   ];
   console.log(lines.join('\n'));

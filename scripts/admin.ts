@@ -31,9 +31,10 @@ Usage: npm run admin -- <command> [arguments] [options]
 Commands:
   list <eventId> [--workshop <id>] [--status confirmed|cancelled] [--q <text>] [--limit <n>]
       List registrations (all pages, or the first <n>), oldest first.
-  export <eventId> --out <file.csv> [--workshop <id>]
-      Save the registrations as CSV (UTF-8, for Excel). With --workshop: the attendance
-      list of that workshop (confirmed only, sorted by name).
+  export <eventId> --out <file.csv|file.xlsx> [--format csv|xlsx] [--workshop <id>]
+      Save the registrations as CSV (UTF-8, for Excel) or as an Excel workbook (--format xlsx,
+      or an --out ending in .xlsx): every registration and an attendance sheet per workshop.
+      With --workshop: the attendance list of that workshop (confirmed only, sorted by name).
   summary <eventId>
       Seats per workshop: capacity, taken, left, confirmed holders, and whether they agree.
   cancel <eventId> <registrationId>
@@ -43,6 +44,9 @@ Commands:
       \`cancel\` does (seats released, cancellation email, audited with one batch id).
       --dry-run lists what would be cancelled and changes nothing. --ids-file: one id
       per line.
+  resend-confirmation <eventId> <registrationId>
+      Send the confirmation again (through the outbox, audited) with a fresh personal link;
+      earlier links stop working. Someone waiting for a place gets their waiting-list email.
   An id that starts with "-" (some older ones do) goes after "--", which ends the options:
       cancel dag-2019 -- -Xy3…
   put-event <file.json> [--event-id <id>]
@@ -99,6 +103,7 @@ function parse(
       q: { type: 'string' },
       limit: { type: 'string' },
       out: { type: 'string' },
+      format: { type: 'string' },
       'event-id': { type: 'string' },
       'ids-file': { type: 'string' },
       'dry-run': { type: 'boolean' },

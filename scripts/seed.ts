@@ -6,6 +6,7 @@
  * but never below the seats already taken.
  */
 import { parseArgs } from 'node:util';
+import { DynamoAdminQueries } from '../lambdas/adapters/dynamodb/admin-queries.js';
 import { createDocumentClient } from '../lambdas/adapters/dynamodb/client.js';
 import { DynamoStore } from '../lambdas/adapters/dynamodb/dynamo-store.js';
 import { CapacityBelowTaken } from '../lambdas/domain/errors.js';
@@ -36,6 +37,8 @@ async function main() {
     requestTimeoutMs: 10_000,
   });
   try {
+    // In the registry like an event put through the API: the organisers' list and the scheduled checks see it.
+    await new DynamoAdminQueries(client, values.table).add(eventId);
     await new DynamoStore(client, values.table).putEventDefinition(eventId, definition);
   } catch (error) {
     if (error instanceof CapacityBelowTaken) {

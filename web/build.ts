@@ -16,8 +16,17 @@ const webDir = path.dirname(fileURLToPath(import.meta.url));
 export const defaultWebOutDir = path.join(webDir, 'dist');
 
 /** One bundle per page; shared modules are inlined into each (they are small). */
-const ENTRY_POINTS = ['form', 'manage'] as const;
-const STATIC_FILES = ['index.html', 'manage.html', 'privacy.html', 'styles.css'] as const;
+const ENTRY_POINTS = ['form', 'manage', 'admin', 'checkin'] as const;
+const STATIC_FILES = [
+  'index.html',
+  'manage.html',
+  'privacy.html',
+  'checkin.html',
+  'styles.css',
+  'admin.css',
+] as const;
+/** Pages served under a path of their own: the organisers' dashboard at `/admin/`. */
+const PAGE_DIRECTORIES = [{ source: 'admin.html', target: path.join('admin', 'index.html') }] as const;
 
 export type BuildWebOptions = {
   /** The API's base URL written to `config.json`; '' (default) means the same origin. */
@@ -61,6 +70,10 @@ export async function buildWeb(outDir = defaultWebOutDir, options: BuildWebOptio
     logLevel: 'silent',
   });
   await Promise.all(STATIC_FILES.map((file) => copyFile(path.join(webDir, file), path.join(outDir, file))));
+  for (const { source, target } of PAGE_DIRECTORIES) {
+    await mkdir(path.dirname(path.join(outDir, target)), { recursive: true });
+    await copyFile(path.join(webDir, source), path.join(outDir, target));
+  }
   if (options.writeConfig ?? true) {
     await writeFile(path.join(outDir, 'config.json'), `${JSON.stringify({ apiBaseUrl }, null, 2)}\n`);
   }

@@ -145,7 +145,13 @@ export type OutgoingEmail = {
   subject: string;
   text: string;
   html: string;
-  attachments: { filename: string; contentType: string; content: string }[];
+  attachments: {
+    filename: string;
+    contentType: string;
+    content: string | Buffer;
+    /** An inline image: the HTML shows it as `cid:<contentId>` (the check-in QR code). */
+    contentId?: string;
+  }[];
   /**
    * Which registration and email this is: tagged on the message (never the address), so that SES's bounce and
    * complaint events lead back to the registration.

@@ -104,6 +104,15 @@ export class WorkshopInUse extends AppError {
   readonly code = 'WORKSHOP_IN_USE';
   declare readonly details: { workshopIds: string[] };
 }
+/** No confirmed registration of this event has this check-in code (or id): mistyped, another event's, erased. */
+export class CheckInCodeUnknown extends AppError {
+  readonly code = 'CHECK_IN_CODE_UNKNOWN';
+}
+/** Checking in at a workshop the person does not hold; `details` names the one they hold in that round. */
+export class NotRegisteredForWorkshop extends AppError {
+  readonly code = 'NOT_REGISTERED_FOR_WORKSHOP';
+  declare readonly details: { roundId: string; workshopId?: string; title?: string };
+}
 /** No credential, or one that is not valid (admin routes). */
 export class Unauthorized extends AppError {
   readonly code = 'UNAUTHORIZED';

@@ -1,4 +1,5 @@
 import type { EventDefinition } from './event-definition.js';
+import { wallClockParts } from './wall-clock.js';
 
 /**
  * Reminders before the event (issue 16): on each of `reminders.daysBefore` days before the event date, from
@@ -16,19 +17,8 @@ export function reminderDaysOf(definition: EventDefinition): readonly number[] {
 
 /** The calendar date and wall-clock time of an instant in a time zone (`YYYY-MM-DD`, `HH:MM`). */
 export function wallClock(at: Date, timeZone: string): { date: string; time: string } {
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-CA', {
-      timeZone,
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      hourCycle: 'h23',
-    })
-      .formatToParts(at)
-      .map((part) => [part.type, part.value]),
-  );
+  const parts = wallClockParts(at, timeZone);
+  if (!parts) throw new RangeError('wallClock: not a date');
   return { date: `${parts.year}-${parts.month}-${parts.day}`, time: `${parts.hour}:${parts.minute}` };
 }
 

@@ -3,6 +3,7 @@ import type { EventDefinition } from '../domain/event-definition.js';
 import type { ProgrammeChange } from '../domain/programme-change.js';
 import type { Registration } from '../domain/registration.js';
 import { buildCalendar } from './calendar.js';
+import { carriesCheckInCode, checkInSection } from './check-in-section.js';
 import { renderEmail } from './templates.js';
 
 /** The personal manage link. The token sits in the fragment, so it never reaches a server's access log. */
@@ -25,6 +26,8 @@ export type ComposeInput = {
   message?: { subject: string; body: string };
   /** `programme-change`: what changed. */
   changes?: ProgrammeChange[];
+  /** The registration's check-in code (from the manage token this email carries), for the kinds that show it. */
+  checkInCode?: string;
 };
 
 /**
@@ -44,10 +47,15 @@ export function carriesCalendar(kind: MailKind): boolean {
 
 /** The whole email a registration owes: texts in its language and, where it has one, the calendar entry. */
 export function composeEmail(input: ComposeInput): OutgoingEmail {
-  const rendered = renderEmail(input);
+  const checkIn =
+    input.checkInCode && carriesCheckInCode(input.kind) && input.registration.status === 'confirmed'
+      ? checkInSection(input.checkInCode, input.registration.locale)
+      : undefined;
+  const rendered = renderEmail({ ...input, checkIn: checkIn?.section });
   const reference = { registrationId: input.registration.id, kind: input.kind };
+  const inline = checkIn ? [checkIn.attachment] : [];
   if (!carriesCalendar(input.kind)) {
-    return { to: input.registration.email, ...rendered, attachments: [], reference };
+    return { to: input.registration.email, ...rendered, attachments: inline, reference };
   }
   const cancelled = input.kind === 'cancellation';
   return {
@@ -66,6 +74,7 @@ export function composeEmail(input: ComposeInput): OutgoingEmail {
           sequence: input.registration.version ?? 1,
         }),
       },
+      ...inline,
     ],
   };
 }

@@ -24,6 +24,8 @@ export type EmailContext = {
   message?: { subject: string; body: string };
   /** `programme-change`: what changed that the confirmation showed. */
   changes?: ProgrammeChange[];
+  /** The check-in block (email/check-in-section.ts), shown after the workshops where the kind has one. */
+  checkIn?: Section;
 };
 
 type Texts = {
@@ -215,7 +217,7 @@ const e = escapeHtml;
 const MUTED = 'color:#444';
 
 /** One block of the email: its plain-text lines and its HTML. Blocks are separated by a blank line. */
-type Section = { text: string[]; html: string };
+export type Section = { text: string[]; html: string };
 
 function paragraph(text: string, muted = false): Section {
   return { text: [text], html: `<p${muted ? ` style="${MUTED}"` : ''}>${e(text)}</p>` };
@@ -426,6 +428,8 @@ export function renderEmail(context: EmailContext): RenderedEmail {
   const placeWaiting = kind === 'waiting-list' || registration.status === 'waiting';
   // The token travels only in the manage link, and only in the kinds that carry one.
   const link = context.manageUrl && needsManageLink(kind) ? context.manageUrl : undefined;
+  // The check-in block, where the kind shows one (composeEmail decides).
+  const checkIn = context.checkIn ? [context.checkIn] : [];
 
   const sections: Section[] = [
     {
@@ -465,6 +469,7 @@ export function renderEmail(context: EmailContext): RenderedEmail {
     case 'promotion':
       sections.push(
         ...workshopsSection(texts.yourWorkshops, seats, texts),
+        ...checkIn,
         ...waitingSections(waiting, placeWaiting, texts),
         ...(link
           ? manageSections(
@@ -498,6 +503,7 @@ export function renderEmail(context: EmailContext): RenderedEmail {
     case 'message':
       sections.push(
         ...workshopsSection(texts.yourWorkshops, seats, texts),
+        ...checkIn,
         ...waitingSections(waiting, placeWaiting, texts),
         ...(link
           ? manageSections(
@@ -514,6 +520,7 @@ export function renderEmail(context: EmailContext): RenderedEmail {
       sections.push(
         changeList(event, context.changes ?? [], registration.locale, texts),
         ...workshopsSection(texts.yourWorkshops, seats, texts),
+        ...checkIn,
         ...(link ? manageSections(link, texts.manage, [texts.replacesLinks], texts.howToCancel, texts) : []),
         paragraph(texts.calendar, true),
       );
@@ -521,6 +528,7 @@ export function renderEmail(context: EmailContext): RenderedEmail {
     case 'reminder':
       sections.push(
         ...workshopsSection(texts.yourWorkshops, seats, texts),
+        ...checkIn,
         ...waitingSections(waiting, placeWaiting, texts),
         ...(link ? [cantComeSection(cancelStepUrl(link), texts)] : []),
         ...(link ? manageSections(link, texts.manage, [texts.replacesLinks], texts.howToCancel, texts) : []),

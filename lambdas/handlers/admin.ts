@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { CSV_CONTENT_TYPE, registrationsCsv } from '../adapters/csv/registrations-csv.js';
+import { registrationsXlsx, XLSX_CONTENT_TYPE } from '../adapters/xlsx/registrations-xlsx.js';
 import { cursorKey, dependencies } from '../composition.js';
 import { ValidationFailed } from '../domain/errors.js';
 import { eventDefinitionSchema, idSchema } from '../domain/event-definition.js';
 import type { Locale } from '../domain/registration.js';
-import { authorizeOrganiser } from '../http/admin-auth.js';
+import { authorizeAdminRoute } from '../http/admin-auth.js';
 import {
   auditQuerySchema,
   cancelBatchBodySchema,
@@ -14,6 +15,11 @@ import {
   putEventQuerySchema,
   waitingListQuerySchema,
 } from '../http/admin-schemas.js';
+import {
+  checkInBodySchema,
+  checkInPlaceQuerySchema,
+  checkInSearchQuerySchema,
+} from '../http/check-in-schemas.js';
 import { httpHandler, type RequestContext } from '../http/http-handler.js';
 import { entryIdParameter, eventIdParameter, registrationIdParameter } from '../http/path-parameters.js';
 import { parseInput, readJsonBody } from '../http/request.js';
@@ -21,9 +27,11 @@ import { jsonResponse } from '../http/responses.js';
 import { type RouteActions, router } from '../http/router.js';
 import type { Actor, IdSource } from '../ports.js';
 import { listAudit } from '../use-cases/admin/audit-log.js';
+import { type CheckInDeps, checkIn, searchForCheckIn, undoCheckIn } from '../use-cases/admin/check-in.js';
 import { CursorCodec, type CursorKind } from '../use-cases/admin/cursor.js';
 import { eventSummary } from '../use-cases/admin/event-summary.js';
-import { exportRegistrations } from '../use-cases/admin/export-registrations.js';
+import { exportRegistrations, exportWorkbook } from '../use-cases/admin/export-registrations.js';
+import { eventDefinition, listEvents } from '../use-cases/admin/list-events.js';
 import { listRegistrations } from '../use-cases/admin/list-registrations.js';
 import {
   cancelAndPromote,
@@ -35,6 +43,7 @@ import {
   putEventAndPromote,
   removeFromListAndTell,
 } from '../use-cases/admin/organiser-actions.js';
+import { resendConfirmation } from '../use-cases/admin/resend-confirmation.js';
 import { listWaiting } from '../use-cases/admin/waiting-lists.js';
 import { MESSAGE_ROUTES } from './admin-messages.js';
 
@@ -90,12 +99,71 @@ function decodeCursor(
   return position;
 }
 
+/** A download: not cached anywhere, never sniffed into something else, saved under its own name. */
+function download(contentType: string, filename: string) {
+  return {
+    'Content-Type': contentType,
+    'Content-Disposition': `attachment; filename="${filename}"`,
+    'Cache-Control': 'no-store',
+    'X-Content-Type-Options': 'nosniff',
+  };
+}
+
+function exportFilename(eventId: string, workshopId: string | undefined, extension: string): string {
+  return workshopId
+    ? `${eventId}-${workshopId}-attendance.${extension}`
+    : `${eventId}-registrations.${extension}`;
+}
+
 function encodeCursor(position: string | undefined, kind: CursorKind, eventId: string): string | null {
   return position === undefined ? null : cursors.encode({ kind, eventId, position });
 }
 
+/** Checking in: what door staff may use too (lambdas/http/admin-auth.ts, DOOR_ROUTES). */
+const checkIns: CheckInDeps = {
+  events: deps.store,
+  registrations: deps.store,
+  index: deps.adminQueries,
+  checkIns: deps.checkIns,
+  audit: deps.adminQueries,
+  clock: deps.clock,
+  ids,
+};
+
+const CHECK_IN_ROUTES = {
+  'POST /admin/events/{eventId}/check-ins': async (event, { locale }) => {
+    const eventId = eventIdParameter(event);
+    const body = parseInput(checkInBodySchema, readJsonBody(event), locale);
+    return jsonResponse(200, { checkIn: await checkIn({ eventId, ...body }, checkIns) });
+  },
+
+  'DELETE /admin/events/{eventId}/check-ins/{registrationId}': async (event, { locale, actor }) => {
+    const eventId = eventIdParameter(event);
+    const { workshopId } = parseInput(checkInPlaceQuerySchema, query(event), locale);
+    return jsonResponse(
+      200,
+      await undoCheckIn(
+        { eventId, registrationId: registrationIdParameter(event), workshopId, actor },
+        checkIns,
+      ),
+    );
+  },
+
+  'GET /admin/events/{eventId}/check-ins': async (event, { locale }) => {
+    const eventId = eventIdParameter(event);
+    const params = parseInput(checkInSearchQuerySchema, query(event), locale);
+    return jsonResponse(200, await searchForCheckIn({ eventId, ...params }, checkIns));
+  },
+} satisfies RouteActions<OrganiserRequest>;
+
 /** `<method> <resource>`, exactly as in the route table (lambdas/routes.ts). */
 export const ADMIN_ROUTES = {
+  'GET /admin/events': async () =>
+    jsonResponse(200, { items: await listEvents({ registry: deps.adminQueries, events: deps.store }) }),
+
+  'GET /admin/events/{eventId}': async (event) =>
+    jsonResponse(200, await eventDefinition(eventIdParameter(event), { events: deps.store })),
+
   'PUT /admin/events/{eventId}': async (event, { locale, actor }) => {
     const eventId = idSchema.safeParse(event.pathParameters?.eventId);
     const raw = readJsonBody(event, { maxBytes: MAX_EVENT_BODY_BYTES });
@@ -141,20 +209,30 @@ export const ADMIN_ROUTES = {
     const params = parseInput(exportQuerySchema, query(event), locale);
     const result = await exportRegistrations(
       { eventId, workshopId: params.workshopId },
-      { events: deps.store, index: deps.adminQueries },
+      { events: deps.store, index: deps.adminQueries, checkIns: deps.checkIns },
     );
-    const filename = params.workshopId
-      ? `${eventId}-${params.workshopId}-attendance.csv`
-      : `${eventId}-registrations.csv`;
     return {
       statusCode: 200,
-      headers: {
-        'Content-Type': CSV_CONTENT_TYPE,
-        'Content-Disposition': `attachment; filename="${filename}"`,
-        'Cache-Control': 'no-store',
-        'X-Content-Type-Options': 'nosniff',
-      },
-      body: registrationsCsv(result.definition, result.registrations),
+      headers: download(CSV_CONTENT_TYPE, exportFilename(eventId, params.workshopId, 'csv')),
+      body: registrationsCsv(result.definition, result.registrations, {
+        checkInColumn: params.workshopId !== undefined,
+      }),
+    };
+  },
+
+  'GET /admin/events/{eventId}/registrations.xlsx': async (event, { locale }) => {
+    const eventId = eventIdParameter(event);
+    const params = parseInput(exportQuerySchema, query(event), locale);
+    const workbook = await exportWorkbook(
+      { eventId, workshopId: params.workshopId },
+      { events: deps.store, index: deps.adminQueries, checkIns: deps.checkIns },
+    );
+    // Binary through API Gateway: base64 here, decoded by the gateway (the type is one of its binary media types).
+    return {
+      statusCode: 200,
+      headers: download(XLSX_CONTENT_TYPE, exportFilename(eventId, params.workshopId, 'xlsx')),
+      body: (await registrationsXlsx(workbook)).toString('base64'),
+      isBase64Encoded: true,
     };
   },
 
@@ -165,6 +243,7 @@ export const ADMIN_ROUTES = {
         events: deps.store,
         index: deps.adminQueries,
         waiting: deps.waitingList,
+        attendance: { checkIns: deps.checkIns, clock: deps.clock },
       }),
     ),
 
@@ -210,6 +289,17 @@ export const ADMIN_ROUTES = {
     });
   },
 
+  'POST /admin/events/{eventId}/registrations/{registrationId}/resend-confirmation': async (
+    event,
+    { actor },
+  ) => {
+    const eventId = eventIdParameter(event);
+    const registrationId = registrationIdParameter(event);
+    return jsonResponse(200, {
+      registration: await resendConfirmation({ eventId, registrationId, actor }, organiser),
+    });
+  },
+
   'GET /admin/events/{eventId}/waiting-list': async (event, { locale }) => {
     const eventId = eventIdParameter(event);
     const params = parseInput(waitingListQuerySchema, query(event), locale);
@@ -243,11 +333,15 @@ export const ADMIN_ROUTES = {
   },
 
   ...MESSAGE_ROUTES,
+  ...CHECK_IN_ROUTES,
 } satisfies RouteActions<OrganiserRequest>;
 
 const dispatch = router(ADMIN_ROUTES);
 
 export const handler = httpHandler(async (event, request) =>
-  // Authorised before anything else is looked at, even whether the route exists.
-  dispatch(event, { ...request, actor: authorizeOrganiser(event) }),
+  // Authorised before anything else is looked at, even whether the route exists: door staff only on theirs.
+  dispatch(event, {
+    ...request,
+    actor: authorizeAdminRoute(event, `${event.httpMethod} ${event.resource}`),
+  }),
 );

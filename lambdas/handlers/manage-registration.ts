@@ -1,5 +1,6 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { dependencies } from '../composition.js';
+import { ownCheckInCode } from '../domain/check-in.js';
 import { RegistrationNotFound } from '../domain/errors.js';
 import { bearerToken } from '../http/bearer.js';
 import { httpHandler } from '../http/http-handler.js';
@@ -48,8 +49,14 @@ const shown = ({ registration, waitingPositions }: RegistrationInLine) =>
  * frees a seat is followed by promotion of the people waiting for it (in the use cases).
  */
 export const MANAGE_ROUTES = {
-  'GET /registrations/{registrationId}': async (event) =>
-    shown(await viewOwnRegistration(own(event), ownDeps)),
+  'GET /registrations/{registrationId}': async (event) => {
+    const { registration, waitingPositions } = await viewOwnRegistration(own(event), ownDeps);
+    const code = ownCheckInCode(registration);
+    return jsonResponse(200, {
+      registration: registrationView(registration, waitingPositions),
+      ...(code ? { checkIn: { code } } : {}),
+    });
+  },
   'PATCH /registrations/{registrationId}': async (event, request) => {
     const ref = own(event);
     const { choices } = parseInput(changeBodySchema, readJsonBody(event), request.locale);
@@ -60,7 +67,8 @@ export const MANAGE_ROUTES = {
   'GET /registrations/{registrationId}/personal-data': async (event) => {
     const { registrationId, manageToken } = own(event);
     const registration = await findOwnRegistration(registrationId, manageToken, ownDeps);
-    return jsonResponse(200, personalDataExport(registration, deps.clock.now().toISOString()), {
+    const checkIns = await deps.checkIns.checkInsOf(registration.eventId, registration.id);
+    return jsonResponse(200, personalDataExport(registration, deps.clock.now().toISOString(), checkIns), {
       'Content-Disposition': `attachment; filename="registration-${registration.id}.json"`,
     });
   },

@@ -16,11 +16,13 @@ import {
   type WaitingListBody,
   waitingListBodySchema,
 } from '../http/schemas.js';
+import { idempotentRegistration } from '../idempotency-composition.js';
 import type { RegistrationInLine } from '../use-cases/follow-up.js';
 import type { PersonDetails } from '../use-cases/registration-steps.js';
 import { registerAndConfirm, replaySignUp, signUpAndConfirm } from '../use-cases/sign-up.js';
 
 const deps = dependencies();
+const idempotent = idempotentRegistration();
 const signUpDeps = {
   ...deps.followUp,
   events: deps.store,
@@ -82,7 +84,7 @@ function once(prepare: PrepareSignUp) {
       request.locale,
     );
     let firstAnswer: APIGatewayProxyResult | undefined;
-    const remembered = await deps.idempotentRegistration(
+    const remembered = await idempotent(
       {
         key: `${eventId}#${key['Idempotency-Key']}`,
         payload: { eventId, resource: event.resource, body: raw },

@@ -73,20 +73,55 @@ function claimString(claims: Record<string, unknown>, name: string): string | un
   return typeof value === 'string' && value.trim() !== '' ? value : undefined;
 }
 
-/** 401 without claims (or without a subject), 403 outside the admin group, otherwise the actor. */
-export function authorizeOrganiser(
-  event: Pick<APIGatewayProxyEvent, 'requestContext' | 'headers'>,
-  adminGroup: string = ADMIN_GROUP,
-): Actor {
+/** The Cognito group of door staff: they may check people in, and nothing else (`DOOR_ROUTES`). */
+export const DOOR_GROUP = 'door';
+
+/**
+ * The admin routes door staff may use: checking in, undoing a check-in, finding someone by name. Their answers
+ * show name, organisation and workshops, never an email address; exports and everything else stay 403.
+ */
+export const DOOR_ROUTES: ReadonlySet<string> = new Set([
+  'POST /admin/events/{eventId}/check-ins',
+  'DELETE /admin/events/{eventId}/check-ins/{registrationId}',
+  'GET /admin/events/{eventId}/check-ins',
+]);
+
+/** The subject and groups of the verified token; 401 without claims or without a subject. */
+function verifiedIdentity(event: Pick<APIGatewayProxyEvent, 'requestContext' | 'headers'>) {
   const claims: unknown = event.requestContext?.authorizer?.claims;
   if (claims === null || typeof claims !== 'object' || Array.isArray(claims)) throw new Unauthorized();
   const record = claims as Record<string, unknown>;
   const sub = claimString(record, 'sub');
   if (!sub) throw new Unauthorized();
   const groups = groupsInVerifiedToken(event, sub) ?? groupsOf(record['cognito:groups']);
-  if (!groups.includes(adminGroup)) throw new Forbidden();
-  return {
+  const actor: Actor = {
     sub,
     username: claimString(record, 'cognito:username') ?? claimString(record, 'username') ?? sub,
   };
+  return { actor, groups };
+}
+
+/** 401 without claims (or without a subject), 403 outside the admin group, otherwise the actor. */
+export function authorizeOrganiser(
+  event: Pick<APIGatewayProxyEvent, 'requestContext' | 'headers'>,
+  adminGroup: string = ADMIN_GROUP,
+): Actor {
+  const { actor, groups } = verifiedIdentity(event);
+  if (!groups.includes(adminGroup)) throw new Forbidden();
+  return actor;
+}
+
+/**
+ * The admin routes' check: organisers may use every route, door staff only `DOOR_ROUTES` (`route` is
+ * `<method> <resource>` as in lambdas/routes.ts); anyone else with a valid token is 403, without one 401.
+ */
+export function authorizeAdminRoute(
+  event: Pick<APIGatewayProxyEvent, 'requestContext' | 'headers'>,
+  route: string,
+  adminGroup: string = ADMIN_GROUP,
+): Actor {
+  const { actor, groups } = verifiedIdentity(event);
+  if (groups.includes(adminGroup)) return actor;
+  if (groups.includes(DOOR_GROUP) && DOOR_ROUTES.has(route)) return actor;
+  throw new Forbidden();
 }

@@ -95,6 +95,10 @@ const workshopSummarySchema = z.object({
   confirmed: z.int(),
   consistent: z.boolean(),
   waiting: z.int(),
+  /** Holders checked in at this workshop's room. */
+  present: z.optional(z.int()),
+  /** After the event day: holders not checked in at this workshop. */
+  noShows: z.optional(z.int()),
 });
 
 export const summarySchema = z.object({
@@ -110,6 +114,10 @@ export const summarySchema = z.object({
     emailsFailed: z.int(),
     emailsBounced: z.int(),
     emailsComplained: z.int(),
+    /** Confirmed registrations checked in anywhere (the entrance or a workshop room). */
+    present: z.optional(z.int()),
+    /** After the event day: confirmed registrations checked in nowhere. */
+    noShows: z.optional(z.int()),
   }),
   retention: z.object({ retentionDays: z.int(), personalDataRemovedFrom: timestampSchema }),
   rounds: z.array(z.object({ id: z.string(), title: z.string(), workshops: z.array(workshopSummarySchema) })),
@@ -122,9 +130,11 @@ const AUDIT_ACTIONS: Record<AuditAction, true> = {
   'event.updated': true,
   'registration.cancelled': true,
   'registration.erased': true,
+  'registration.confirmation-resent': true,
   'waiting-list.removed': true,
   'waiting-list.promoted': true,
   'message.sent': true,
+  'check-in.undone': true,
 };
 
 export const auditPageSchema = z.object({
@@ -187,4 +197,8 @@ export const cancelBatchResponseSchema = z.object({
     'already-cancelled': z.int(),
     'not-found': z.int(),
   }),
+});
+
+export const eventListSchema = z.object({
+  items: z.array(z.object({ id: z.string(), title: z.string(), date: z.string(), timezone: z.string() })),
 });

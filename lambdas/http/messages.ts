@@ -78,6 +78,14 @@ export const errorMessages: Record<string, Record<Locale, string>> = {
     nl: 'De capaciteit kan niet lager worden dan het aantal bezette plaatsen.',
     en: 'The capacity cannot be lower than the number of seats taken.',
   },
+  CHECK_IN_CODE_UNKNOWN: {
+    nl: 'Deze code hoort bij geen aanmelding voor dit evenement. Controleer de code of zoek op naam.',
+    en: 'This code belongs to no registration for this event. Check the code or search by name.',
+  },
+  NOT_REGISTERED_FOR_WORKSHOP: {
+    nl: 'Deze deelnemer is niet aangemeld voor deze workshop; in deze ronde volgt hij of zij een andere.',
+    en: 'This attendee is not registered for this workshop; they hold another one in this round.',
+  },
   WORKSHOP_IN_USE: {
     nl: 'Deze workshop heeft aanmeldingen en kan niet worden verwijderd of naar een andere ronde verplaatst.',
     en: 'This workshop has registrations and cannot be removed or moved to another round.',

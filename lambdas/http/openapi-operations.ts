@@ -1,13 +1,16 @@
 import * as z from 'zod/mini';
+import { XLSX_CONTENT_TYPE } from '../adapters/xlsx/registrations-xlsx.js';
 import {
   AlreadyRegistered,
   AlreadyWaiting,
   type AppError,
   CapacityBelowTaken,
+  CheckInCodeUnknown,
   EventNotFound,
   IdempotencyKeyReused,
   InvalidChoice,
   NotFull,
+  NotRegisteredForWorkshop,
   RegistrationCancelled,
   RegistrationClosed,
   RegistrationErased,
@@ -25,6 +28,7 @@ import {
   auditQuerySchema,
   cancelBatchBodySchema,
   cancelBatchResponseSchema,
+  eventListSchema,
   exportQuerySchema,
   listQuerySchema,
   putEventQuerySchema,
@@ -35,6 +39,15 @@ import {
   waitingListQuerySchema,
   waitingListSchema,
 } from './admin-schemas.js';
+import {
+  checkInBodySchema,
+  checkInListSchema,
+  checkInPlaceQuerySchema,
+  checkInResponseSchema,
+  checkInSearchQuerySchema,
+  checkInUndoneSchema,
+  ownRegistrationResponseSchema,
+} from './check-in-schemas.js';
 import { messageAcceptedSchema, messageBodySchema, messageListSchema } from './message-schemas.js';
 import {
   healthSchema,
@@ -66,6 +79,8 @@ type Success = {
   /** JSON body; absent for a CSV download. */
   body?: ZodType;
   csv?: true;
+  /** A binary download of this media type (API Gateway's binary media types carry it). */
+  binary?: string;
   headers?: readonly ('Location' | 'Content-Disposition')[];
 };
 
@@ -171,8 +186,8 @@ export const operations: Record<string, Operation> = {
   },
   'GET /registrations/{registrationId}': {
     operationId: 'getRegistration',
-    summary: 'Your registration',
-    success: registrationOk('The registration'),
+    summary: 'Your registration, with its check-in code while confirmed',
+    success: [{ status: 200, description: 'The registration', body: ownRegistrationResponseSchema }],
     errors: [],
   },
   'PATCH /registrations/{registrationId}': {
@@ -227,6 +242,18 @@ export const operations: Record<string, Operation> = {
     success: registrationOk('The registration off that list'),
     errors: [],
   },
+  'GET /admin/events': {
+    operationId: 'listEvents',
+    summary: 'The events to choose from (every event written through the API or loaded), by date',
+    success: [{ status: 200, description: 'The events', body: eventListSchema }],
+    errors: [],
+  },
+  'GET /admin/events/{eventId}': {
+    operationId: 'getEventDefinition',
+    summary: 'The event definition as stored (the shape PUT takes), for editing',
+    success: [{ status: 200, description: 'The definition', body: eventDefinitionSchema }],
+    errors: [EventNotFound],
+  },
   'PUT /admin/events/{eventId}': {
     operationId: 'putEvent',
     summary:
@@ -259,6 +286,21 @@ export const operations: Record<string, Operation> = {
         status: 200,
         description: 'CSV with BOM and Dutch headers',
         csv: true,
+        headers: ['Content-Disposition'],
+      },
+    ],
+    errors: [EventNotFound],
+  },
+  'GET /admin/events/{eventId}/registrations.xlsx': {
+    operationId: 'exportRegistrationsXlsx',
+    summary:
+      'Registrations as an Excel workbook: a sheet of every registration and an attendance sheet per workshop; with workshopId only that workshop’s attendance sheet',
+    query: exportQuerySchema,
+    success: [
+      {
+        status: 200,
+        description: 'XLSX with Dutch headers, a frozen header row, dates in the event’s time zone',
+        binary: XLSX_CONTENT_TYPE,
         headers: ['Content-Disposition'],
       },
     ],
@@ -322,6 +364,13 @@ export const operations: Record<string, Operation> = {
     success: organiserRegistrationOk('The anonymised registration'),
     errors: [EventNotFound, RegistrationNotFound],
   },
+  'POST /admin/events/{eventId}/registrations/{registrationId}/resend-confirmation': {
+    operationId: 'resendConfirmation',
+    summary:
+      'Send the confirmation again through the outbox, with a fresh manage link (earlier links stop working; audited)',
+    success: organiserRegistrationOk('The registration, its confirmation pending'),
+    errors: [EventNotFound, RegistrationNotFound, RegistrationCancelled, RegistrationErased],
+  },
   'GET /admin/events/{eventId}/waiting-list': {
     operationId: 'listWaiting',
     summary: 'Who waits, in queue order (one workshop’s line with workshopId)',
@@ -340,5 +389,42 @@ export const operations: Record<string, Operation> = {
     summary: 'Promote out of turn, never beyond capacity (audited)',
     success: organiserRegistrationOk('The promoted registration'),
     errors: [EventNotFound, WaitingEntryNotFound, WorkshopFull],
+  },
+  'POST /admin/events/{eventId}/check-ins': {
+    operationId: 'checkIn',
+    summary:
+      'Check in by code or registration id, at the entrance or a workshop (door staff too); a repeat counts once',
+    body: checkInBodySchema,
+    success: [
+      {
+        status: 200,
+        description: 'Checked in (or already: `alreadyCheckedInAt`)',
+        body: checkInResponseSchema,
+      },
+    ],
+    errors: [
+      EventNotFound,
+      CheckInCodeUnknown,
+      RegistrationCancelled,
+      RegistrationWaiting,
+      NotRegisteredForWorkshop,
+    ],
+  },
+  'GET /admin/events/{eventId}/check-ins': {
+    operationId: 'searchCheckIns',
+    summary: 'Confirmed attendees by name or organisation, with their check-in at the place (door staff too)',
+    query: checkInSearchQuerySchema,
+    success: [{ status: 200, description: 'Up to 100 attendees, by name', body: checkInListSchema }],
+    errors: [EventNotFound],
+  },
+  'DELETE /admin/events/{eventId}/check-ins/{registrationId}': {
+    operationId: 'undoCheckIn',
+    summary:
+      'Undo a mistaken check-in at the entrance or, with workshopId, a workshop (audited; door staff too)',
+    query: checkInPlaceQuerySchema,
+    success: [
+      { status: 200, description: 'Undone, or there was none (`undone: false`)', body: checkInUndoneSchema },
+    ],
+    errors: [EventNotFound, RegistrationNotFound],
   },
 };

@@ -18,6 +18,7 @@ import {
   auditPageSchema,
   cancelBatchBodySchema,
   cancelBatchResponseSchema,
+  eventListSchema,
   putEventDryRunSchema,
   putEventResponseSchema,
   putEventUpdateAnswerSchema,
@@ -25,6 +26,13 @@ import {
   summarySchema,
   waitingListSchema,
 } from './admin-schemas.js';
+import {
+  checkInBodySchema,
+  checkInListSchema,
+  checkInResponseSchema,
+  checkInUndoneSchema,
+  ownRegistrationResponseSchema,
+} from './check-in-schemas.js';
 import { statusOf } from './error-mapper.js';
 import { idempotencyKeySchema } from './header-schemas.js';
 import { messageAcceptedSchema, messageBodySchema, messageListSchema } from './message-schemas.js';
@@ -101,6 +109,7 @@ const requestComponents = {
   EventDefinition: eventDefinitionSchema,
   CancelBatchBody: cancelBatchBodySchema,
   MessageBody: messageBodySchema,
+  CheckInBody: checkInBodySchema,
 };
 const responseComponents = {
   Error: errorResponseSchema,
@@ -122,6 +131,12 @@ const responseComponents = {
   PutEventDryRun: putEventDryRunSchema,
   PutEventUpdateAnswer: putEventUpdateAnswerSchema,
   MessageList: messageListSchema,
+  EventList: eventListSchema,
+  StoredEventDefinition: eventDefinitionSchema,
+  OwnRegistrationResponse: ownRegistrationResponseSchema,
+  CheckInResponse: checkInResponseSchema,
+  CheckInUndone: checkInUndoneSchema,
+  CheckInList: checkInListSchema,
 };
 
 /** Timestamps and dates say so with `format`; zod's long equivalent patterns would only add noise. */
@@ -266,7 +281,9 @@ function operationObject(route: Route) {
               : {}),
             content: success.csv
               ? { 'text/csv': { schema: { type: 'string' } } }
-              : json(componentRef(responseComponents, success.body ?? z.never())),
+              : success.binary
+                ? { [success.binary]: { schema: { type: 'string', format: 'binary' } } }
+                : json(componentRef(responseComponents, success.body ?? z.never())),
           },
         ]),
       ),

@@ -1,3 +1,4 @@
+import type { CheckInRecord } from '../domain/check-in.js';
 import type { Registration, StoredRegistration } from '../domain/registration.js';
 import type { RegistrationView } from './response-schemas.js';
 
@@ -34,11 +35,17 @@ export function registrationView(
  * Everything stored about a person's registration, for their right of access: the registration as stored,
  * minus only the internal keys. The hashes are listed and explained rather than hidden.
  */
-export function personalDataExport(registration: StoredRegistration, exportedAt: string) {
+export function personalDataExport(
+  registration: StoredRegistration,
+  exportedAt: string,
+  checkIns?: CheckInRecord,
+) {
   const { emailHash, manageTokenHash, version, ...stored } = registration;
   return {
     exportedAt,
     registration: stored,
+    // When you were checked in at the entrance and in the workshop rooms.
+    ...(checkIns ? { checkIns: { entranceAt: checkIns.entranceAt, workshops: checkIns.workshops } } : {}),
     derived: {
       emailHash: {
         value: emailHash,

@@ -94,6 +94,10 @@ export const registrationResponseSchema = z.object({ registration: registrationV
 export const personalDataExportSchema = z.object({
   exportedAt: timestampSchema,
   registration: z.looseObject({ id: z.string(), eventId: z.string() }),
+  /** When the person was checked in at the entrance and per workshop id (once checked in anywhere). */
+  checkIns: z.optional(
+    z.object({ entranceAt: z.optional(timestampSchema), workshops: z.record(z.string(), timestampSchema) }),
+  ),
   derived: z.record(z.string(), z.object({ value: z.unknown(), explanation: z.string() })),
 });
 

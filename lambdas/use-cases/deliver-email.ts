@@ -1,3 +1,4 @@
+import { checkInCodeOf } from '../domain/check-in.js';
 import {
   DELIVERY,
   isSendRateExceeded,
@@ -90,6 +91,8 @@ async function attempt(
     manageUrl: content.manageToken
       ? manageUrl(deps.publicBaseUrl, entry.registrationId, content.manageToken)
       : undefined,
+    // The code belongs to the manage token this email carries (it rotates with it).
+    checkInCode: content.manageToken ? checkInCodeOf(sha256Hex(content.manageToken)) : undefined,
   });
   try {
     await sendPaced(email, deps);

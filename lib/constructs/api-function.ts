@@ -17,14 +17,30 @@ export const API_FUNCTION_TARGET = 'node24';
 export const POWERTOOLS_SERVICE_NAME = 'vol-is-vol';
 
 /**
- * ESM bundles have no `require`; CommonJS dependencies bundled into them call it for Node built-ins.
- * The banner gives them one, under a name that cannot clash with bundled code.
+ * ESM bundles have no `require` and no `__dirname`; CommonJS dependencies bundled into them use both (for Node
+ * built-ins; the calendar's time zone data reads `zones/` beside itself). The banner gives them both, the
+ * bundle's own directory as `__dirname`, with imports under names that cannot clash with bundled code.
  */
 export const ESM_REQUIRE_BANNER =
-  "import { createRequire as __volIsVolCreateRequire } from 'node:module'; const require = __volIsVolCreateRequire(import.meta.url);";
+  "import { createRequire as __volIsVolCreateRequire } from 'node:module'; const require = __volIsVolCreateRequire(import.meta.url); " +
+  "import { dirname as __volIsVolDirname } from 'node:path'; import { fileURLToPath as __volIsVolFileURLToPath } from 'node:url'; const __dirname = __volIsVolDirname(__volIsVolFileURLToPath(import.meta.url));";
 
-/** SES actions a mail-sending function may use: sending only, nothing that reads or changes SES. */
-export const SES_SEND_ACTIONS = ['ses:SendEmail', 'ses:SendRawEmail'] as const;
+/**
+ * The VTIMEZONE data of the calendar attachment (`@touch4it/ical-timezones` reads `zones/<Area>/<City>.ics`
+ * beside its code at run time): copied beside the bundle of every function that sends email, since a bundle
+ * carries no package files. Shell commands for the construct's `afterBundling` hook.
+ */
+export const CALENDAR_ZONES_DIRECTORY = 'node_modules/@touch4it/ical-timezones/zones';
+
+export function copyCalendarZones(projectRoot: string, outputDir: string): string[] {
+  return [`cp -R "${path.join(projectRoot, CALENDAR_ZONES_DIRECTORY)}" "${path.join(outputDir, 'zones')}"`];
+}
+
+/**
+ * SES actions a mail-sending function may use: the SES API v2 `SendEmail` (Simple content) only, nothing that
+ * reads or changes SES. In IAM, v2 `SendEmail` is `ses:SendEmail` on the identity and the configuration set.
+ */
+export const SES_SEND_ACTIONS = ['ses:SendEmail'] as const;
 
 /** Sending permission: the identity (and configuration set) ARNs, and the one From address allowed. */
 export type EmailSending = {
@@ -118,6 +134,16 @@ export class ApiFunction extends Construct {
         banner: ESM_REQUIRE_BANNER,
         // The runtime's SDK v3: each function imports only the clients it uses, and ships none of them.
         externalModules: ['@aws-sdk/*'],
+        ...(props.emailSending === undefined
+          ? {}
+          : {
+              commandHooks: {
+                beforeBundling: () => [],
+                beforeInstall: () => [],
+                afterBundling: (inputDir: string, outputDir: string) =>
+                  copyCalendarZones(inputDir, outputDir),
+              },
+            }),
       },
     });
 
@@ -194,7 +220,7 @@ export function sesAccountReadStatement(): iam.PolicyStatement {
   });
 }
 
-/** `ses:SendEmail`/`ses:SendRawEmail` on the identity (and configuration set), only From the configured address. */
+/** `ses:SendEmail` on the identity (and configuration set), only From the configured address. */
 export function sesSendStatement(sending: EmailSending): iam.PolicyStatement {
   return new iam.PolicyStatement({
     sid: 'SendFromConfiguredAddress',

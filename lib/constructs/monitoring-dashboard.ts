@@ -1,5 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import {
   BUSINESS_METRIC_LABELS,
@@ -155,4 +156,50 @@ function businessWidgets(stage: string, period: Duration): cloudwatch.GraphWidge
       left: (['EmailsSent', 'EmailsFailed', 'EmailsDeferred'] as const).map(metric),
     }),
   ];
+}
+
+/** The stream-fed email sender, as the dashboard shows it (it is built after the dashboard). */
+export type DashboardEmailSender = {
+  readonly function: ApiFunction;
+  readonly failures: sqs.IQueue;
+  readonly alarms: readonly cloudwatch.IAlarm[];
+};
+
+/**
+ * One row for the email sender: its invocations, errors and p99 duration, how far behind the table's stream it
+ * reads (iterator age), the records parked in its failure queue, and its alarms.
+ */
+export function addEmailSenderWidgets(dashboard: cloudwatch.Dashboard, sender: DashboardEmailSender): void {
+  const period = Duration.minutes(5);
+  const fn = sender.function.function;
+  dashboard.addWidgets(
+    new cloudwatch.GraphWidget({
+      title: 'Email sender: invocations and errors',
+      width: 6,
+      left: [
+        fn.metricInvocations({ period, statistic: 'Sum', label: 'invocations' }),
+        fn.metricErrors({ period, statistic: 'Sum', label: 'errors' }),
+      ],
+    }),
+    new cloudwatch.GraphWidget({
+      title: 'Email sender: duration and stream lag (ms)',
+      width: 6,
+      left: [
+        fn.metricDuration({ period, statistic: 'p99', label: 'duration p99' }),
+        fn.metric('IteratorAge', { period, statistic: 'Maximum', label: 'iterator age max' }),
+      ],
+    }),
+    new cloudwatch.GraphWidget({
+      title: 'Email sender: failed stream records',
+      width: 6,
+      left: [
+        sender.failures.metricApproximateNumberOfMessagesVisible({
+          period,
+          statistic: 'Maximum',
+          label: 'in the failure queue',
+        }),
+      ],
+    }),
+    new cloudwatch.AlarmStatusWidget({ title: 'Email sender alarms', width: 6, alarms: [...sender.alarms] }),
+  );
 }

@@ -17,7 +17,7 @@ import {
   addTableAlarms,
   type ScheduledRun,
 } from './monitoring-alarms.js';
-import { buildDashboard } from './monitoring-dashboard.js';
+import { addEmailSenderWidgets, buildDashboard, type DashboardEmailSender } from './monitoring-dashboard.js';
 import { alarmTopic } from './monitoring-topic.js';
 
 export {
@@ -79,6 +79,11 @@ export class Monitoring extends Construct {
       tableSystemErrors,
       alertMetrics,
     });
+  }
+
+  /** The stream-fed email sender's row on the dashboard (the sender is built after this construct). */
+  addEmailSender(sender: DashboardEmailSender): void {
+    addEmailSenderWidgets(this.dashboard, sender);
   }
 
   private alarm(id: string, options: AlarmOptions): cloudwatch.Alarm {

@@ -27,6 +27,7 @@ export type Options = {
   q?: string;
   limit?: string;
   out?: string;
+  format?: string;
   'event-id'?: string;
   'ids-file'?: string;
   'dry-run'?: boolean;
@@ -102,10 +103,12 @@ export class AdminClient {
     return this.rawToken ? credential : `Bearer ${credential}`;
   }
 
-  async request(method: string, urlPath: string, body?: unknown): Promise<Response> {
+  async request(method: string, urlPath: string, body?: unknown, accept?: string): Promise<Response> {
     const headers: Record<string, string> = {
       Authorization: await this.authorizationHeader(),
       'Accept-Language': 'nl',
+      // A binary download: API Gateway sends bytes only to a client that accepts the binary media type.
+      ...(accept ? { Accept: accept } : {}),
     };
     if (body !== undefined) headers['Content-Type'] = 'application/json';
     const response = await this.io.fetch(`${this.options.url}${urlPath}`, {

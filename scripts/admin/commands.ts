@@ -72,16 +72,23 @@ async function list(client: AdminClient, args: string[], options: Options, io: I
   );
 }
 
-async function exportCsv(client: AdminClient, args: string[], options: Options, io: Io) {
+const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+
+async function exportFile(client: AdminClient, args: string[], options: Options, io: Io) {
   const eventId = need(args[0], '<eventId>');
-  const out = need(options.out, '--out <bestand.csv>');
+  const out = need(options.out, '--out <bestand.csv|bestand.xlsx>');
+  const format = options.format ?? (out.toLowerCase().endsWith('.xlsx') ? 'xlsx' : 'csv');
+  if (format !== 'csv' && format !== 'xlsx') throw new UsageError('--format moet csv of xlsx zijn.');
   const query = options.workshop ? `?workshopId=${encodeURIComponent(options.workshop)}` : '';
   const response = await client.request(
     'GET',
-    `/admin/events/${encodeURIComponent(eventId)}/registrations.csv${query}`,
+    `/admin/events/${encodeURIComponent(eventId)}/registrations.${format}${query}`,
+    undefined,
+    format === 'xlsx' ? XLSX_TYPE : undefined,
   );
   const bytes = Buffer.from(await response.arrayBuffer());
   await writeFile(out, bytes);
+  if (format === 'xlsx') return io.out(`Excel-bestand geschreven naar ${out}`);
   // Records, not lines: a quoted cell may hold a line break.
   const rows = (parseCsv(bytes, { bom: true }) as unknown[]).length - 1;
   io.out(`${rows} ${rows === 1 ? 'aanmelding' : 'aanmeldingen'} geschreven naar ${out}`);
@@ -125,6 +132,20 @@ async function cancel(client: AdminClient, args: string[], options: Options, io:
   const registration = result.registration;
   io.out(
     `Aanmelding ${registration.id} van ${registration.name} is geannuleerd; de plaatsen zijn vrijgegeven.`,
+  );
+}
+
+async function resendConfirmation(client: AdminClient, args: string[], options: Options, io: Io) {
+  const eventId = need(args[0], '<eventId>');
+  const registrationId = need(args[1], '<registrationId>');
+  const result: Json = await client.json(
+    'POST',
+    `/admin/events/${encodeURIComponent(eventId)}/registrations/${encodeURIComponent(registrationId)}/resend-confirmation`,
+  );
+  if (options.json) return io.out(JSON.stringify(result, null, 2));
+  io.out(
+    `De bevestiging van aanmelding ${result.registration.id} gaat opnieuw naar ${result.registration.email}, ` +
+      'met een nieuwe persoonlijke link; eerdere links werken niet meer.',
   );
 }
 
@@ -211,10 +232,11 @@ export const COMMANDS: Record<
   (client: AdminClient, args: string[], options: Options, io: Io) => Promise<void>
 > = {
   list,
-  export: exportCsv,
+  export: exportFile,
   summary,
   cancel,
   'cancel-batch': cancelBatch,
+  'resend-confirmation': resendConfirmation,
   'put-event': putEventFile,
   audit,
   ...MESSAGE_COMMANDS,

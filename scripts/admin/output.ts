@@ -27,6 +27,7 @@ export const ACTION_NL: Record<string, string> = {
   'registration.cancelled': 'aanmelding geannuleerd',
   'registration.erased': 'persoonsgegevens verwijderd',
   'message.sent': 'bericht verstuurd',
+  'registration.confirmation-resent': 'bevestiging opnieuw verstuurd',
 };
 
 export const BATCH_OUTCOME_NL: Record<string, string> = {

@@ -495,12 +495,18 @@ describe('ApiStack table grants (least privilege from routes.ts)', () => {
     }
   });
 
-  it('the promotion sweep may write seats, registrations, waiting lists and the emails they owe, nothing else', () => {
+  it('the promotion sweep may write seats, registrations, waiting lists, the emails they owe and the new check-in code, nothing else', () => {
     const writes = dynamoStatementsOf(stage, 'promoteWaitingLists').filter((s) =>
       actionsOf(s).includes('dynamodb:UpdateItem'),
     );
     expect(writes).toHaveLength(1);
-    expect(writes[0] && leadingKeys(writes[0])?.sort()).toEqual(['MAIL#*', 'REG#*', 'WAIT#*', 'WORKSHOP#*']);
+    expect(writes[0] && leadingKeys(writes[0])?.sort()).toEqual([
+      'CODE#*',
+      'MAIL#*',
+      'REG#*',
+      'WAIT#*',
+      'WORKSHOP#*',
+    ]);
     const rules = resourcesOfType(stage.apiTemplate, 'AWS::Events::Rule');
     const sweep = Object.values(rules).find((rule) =>
       JSON.stringify(rule.Properties?.Targets).includes(functionLogicalId(stage, 'promoteWaitingLists')),
@@ -661,7 +667,8 @@ describe('email sending', () => {
       // Beside sending: reading the account's send rate, which names no resource (issue 16).
       expect(actionsOf(accountRead)).toEqual(['ses:GetAccount']);
       expect(accountRead.Resource).toBe('*');
-      expect(actionsOf(statement).sort()).toEqual(['ses:SendEmail', 'ses:SendRawEmail']);
+      // SES API v2 SendEmail: one action, on the identity and the configuration set.
+      expect(actionsOf(statement)).toEqual(['ses:SendEmail']);
       const resources = JSON.stringify(statement.Resource);
       expect(resources).toContain(`:identity/${config.email.identity}`);
       expect(resources).toContain(':configuration-set/');

@@ -149,6 +149,15 @@ describe('organisers user pool', () => {
     });
   });
 
+  it('has the door group beside the organisers, in the same pool (check-in only, decided by the function)', () => {
+    const groups = template.findResources('AWS::Cognito::UserPoolGroup');
+    const byName = Object.fromEntries(
+      Object.values(groups).map((group) => [group.Properties.GroupName, group.Properties.UserPoolId]),
+    );
+    expect(Object.keys(byName).sort()).toEqual(['door', 'organisers']);
+    expect(byName.door).toEqual(byName.organisers);
+  });
+
   it('has the organisers group', () => {
     template.hasResourceProperties('AWS::Cognito::UserPoolGroup', { GroupName: 'organisers' });
   });

@@ -3,7 +3,9 @@
  * entries, with failures reported per record, bisected, retried a bounded number of times and parked in an
  * encrypted queue with an alarm; only the sender and the retry may send email.
  */
+import { type CfnElement, Stack } from 'aws-cdk-lib';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
+import type { IConstruct } from 'constructs';
 import { describe, expect, it } from 'vitest';
 import { emailStreamSettings, functionSpecs, scheduledFunctionSpecs } from '../../lambdas/routes.js';
 import { EMAIL_SENDER } from '../../lib/api-stack.js';
@@ -78,13 +80,19 @@ describe.each(['dev', 'production'])('email sender (%s)', (stageName) => {
     const actions = statements.flatMap(actionsOf);
     expect(actions).toEqual(expect.arrayContaining(['dynamodb:GetRecords', 'dynamodb:GetShardIterator']));
     expect(actions).not.toContain('dynamodb:Scan');
-    expect(sesOf(EMAIL_SENDER)).toHaveLength(2);
+    const ses = sesOf(EMAIL_SENDER);
+    expect(ses).toHaveLength(2);
+    // SES API v2 SendEmail, on the identity and (where the stage has one) the configuration set.
+    const send = ses.find((statement) => actionsOf(statement).includes('ses:SendEmail'));
+    expect(send && actionsOf(send)).toEqual(['ses:SendEmail']);
+    expect(JSON.stringify(send?.Resource)).toContain(':identity/');
+    if (stageName === 'production') expect(JSON.stringify(send?.Resource)).toContain(':configuration-set/');
   });
 
   it('the senders may read the account send rate (GetAccount) and nothing else of SES beyond sending', () => {
     for (const name of [EMAIL_SENDER, 'sendDueEmails']) {
       const actions = sesOf(name).flatMap(actionsOf).sort();
-      expect(actions).toEqual(['ses:GetAccount', 'ses:SendEmail', 'ses:SendRawEmail']);
+      expect(actions).toEqual(['ses:GetAccount', 'ses:SendEmail']);
     }
   });
 
@@ -99,5 +107,31 @@ describe.each(['dev', 'production'])('email sender (%s)', (stageName) => {
       expect(sesOf(name)).toEqual([]);
     }
     expect(sesOf('sendDueEmails')).toHaveLength(2);
+  });
+  it('the dashboard shows the sender: invocations, errors, stream lag, its failure queue and its alarms', () => {
+    const [dashboard] = Object.values(resourcesOfType(stage.apiTemplate, 'AWS::CloudWatch::Dashboard'));
+    const body = propertyOf<{ 'Fn::Join': [string, unknown[]] }>(dashboard, 'DashboardBody');
+    const parts = body['Fn::Join'][1];
+    const text = parts.filter((part) => typeof part === 'string').join('');
+    const referenced = parts.map((part) => (typeof part === 'string' ? undefined : referencedId(part)));
+    const sender = stage.api.emailSender;
+    if (sender === undefined) throw new Error('no email sender');
+    const idOf = (construct: IConstruct) =>
+      Stack.of(construct).getLogicalId(construct.node.defaultChild as CfnElement);
+    const queueId = idOf(sender.failures);
+    expect(referenced).toContain(senderId);
+    expect(referenced).toContain(queueId);
+    for (const alarm of sender.alarms) {
+      expect(referenced).toContain(idOf(alarm));
+    }
+    for (const metric of [
+      '"Invocations"',
+      '"Errors"',
+      '"IteratorAge"',
+      '"ApproximateNumberOfMessagesVisible"',
+    ]) {
+      expect(text).toContain(metric);
+    }
+    expect(text).toContain('Email sender');
   });
 });

@@ -1,13 +1,12 @@
 /**
  * SES throttling in the middle of a message's delivery, injected at the SDK boundary (aws-sdk-client-mock):
- * the sender reads the account's rate (SES v2 GetAccount), paces itself, and on `Throttling` slows down and
+ * the sender reads the account's rate (SES v2 GetAccount), paces itself, and on a throttling refusal (`TooManyRequestsException`, `Throttling`) slows down and
  * tries the same copy again, so every copy goes out exactly once and none is lost or given up.
  */
-import { SESClient, SendRawEmailCommand } from '@aws-sdk/client-ses';
-import { GetAccountCommand, SESv2Client } from '@aws-sdk/client-sesv2';
+import { GetAccountCommand, SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SesMailer } from '../../lambdas/adapters/ses/mailer.js';
+import { lazySesClient, SesMailer } from '../../lambdas/adapters/ses/mailer.js';
 import { FALLBACK_SEND_RATE, SesSendQuota } from '../../lambdas/adapters/ses/send-quota.js';
 import { newMessageEntry, type OutboxEntry } from '../../lambdas/domain/email.js';
 import type { MessageRecord } from '../../lambdas/domain/message.js';
@@ -16,14 +15,14 @@ import { deliverNewEntry, type RetryDeps } from '../../lambdas/use-cases/deliver
 import { SendPacer } from '../../lambdas/use-cases/send-pacer.js';
 import { fixedClock, sampleDefinition } from '../support/fakes.js';
 
-const ses = mockClient(SESClient);
 const sesv2 = mockClient(SESv2Client);
 afterEach(() => {
-  ses.reset();
   sesv2.reset();
 });
 
-const throttled = () => Object.assign(new Error('Maximum sending rate exceeded.'), { name: 'Throttling' });
+/** SES v2 names its rate refusal `TooManyRequestsException`; the SDK's throttling error name is `Throttling`. */
+const THROTTLING_NAMES = ['TooManyRequestsException', 'Throttling'] as const;
+const throttled = (name: string) => Object.assign(new Error('Maximum sending rate exceeded.'), { name });
 
 const MESSAGE: MessageRecord = {
   id: 'msg-1',
@@ -63,8 +62,10 @@ function world() {
     settled.set(entry.id, [...(settled.get(entry.id) ?? []), how]);
   let now = 0;
   const waits: number[] = [];
+  // One SES v2 client for sending and reading the account's rate, as the senders' composition has it.
+  const sesClient = lazySesClient({ region: 'eu-west-1' });
   const pacer = new SendPacer({
-    quota: new SesSendQuota(new SESv2Client({ region: 'eu-west-1' })),
+    quota: new SesSendQuota(sesClient),
     share: 1,
     now: () => now,
     sleep: async (ms) => {
@@ -73,7 +74,7 @@ function world() {
     },
   });
   const deps: RetryDeps = {
-    mailer: new SesMailer(new SESClient({ region: 'eu-west-1' }), { from: 'Vol is vol <a@example.nl>' }),
+    mailer: new SesMailer(sesClient, { from: 'Vol is vol <a@example.nl>' }),
     outbox: {
       claim: async (entry: OutboxEntry) => ({ ...entry, attempts: entry.attempts + 1 }),
       markSent: async (entry: OutboxEntry) => void settle(entry, 'sent'),
@@ -102,54 +103,60 @@ const copies = Array.from({ length: 20 }, (_, index) =>
 );
 
 describe('a message delivered while SES throttles halfway', () => {
-  it('paces to the account rate, backs off on Throttling and sends every copy exactly once', async () => {
-    sesv2.on(GetAccountCommand).resolves({ SendQuota: { MaxSendRate: 10 } });
-    // The 11th and 12th sends are throttled; everything else is accepted.
-    let calls = 0;
-    ses.on(SendRawEmailCommand).callsFake(async () => {
-      calls++;
-      if (calls === 11 || calls === 12) throw throttled();
-      return { MessageId: `m-${calls}` };
-    });
-    const { deps, settled, waits } = world();
+  it.each(THROTTLING_NAMES)(
+    'paces to the account rate, backs off on %s and sends every copy exactly once',
+    async (name) => {
+      sesv2.on(GetAccountCommand).resolves({ SendQuota: { MaxSendRate: 10 } });
+      // The 11th and 12th sends are throttled; everything else is accepted.
+      let calls = 0;
+      sesv2.on(SendEmailCommand).callsFake(async () => {
+        calls++;
+        if (calls === 11 || calls === 12) throw throttled(name);
+        return { MessageId: `m-${calls}` };
+      });
+      const { deps, settled, waits } = world();
 
-    const outcomes = [];
-    for (const entry of copies) outcomes.push(await deliverNewEntry(entry, deps));
+      const outcomes = [];
+      for (const entry of copies) outcomes.push(await deliverNewEntry(entry, deps));
 
-    expect(outcomes.map((outcome) => outcome?.result)).toEqual(Array(20).fill('sent'));
-    expect([...settled.values()]).toEqual(Array(20).fill(['sent']));
-    const recipients = ses
-      .commandCalls(SendRawEmailCommand)
-      .map((call) => call.args[0].input.RawMessage?.Data?.toString().match(/^To: (.*)$/m)?.[1]);
-    // 22 calls: 20 accepted, each to another person, plus the two throttled tries of the 11th copy.
-    expect(recipients).toHaveLength(22);
-    expect(new Set(recipients).size).toBe(20);
-    // 10 per second: 100 ms apart; after the throttle it waited 250 then 500 ms, and then ran at half pace.
-    expect(waits.slice(0, 9)).toEqual(Array(9).fill(100));
-    expect(waits).toContain(250);
-    expect(waits).toContain(500);
-    expect(waits.at(-1)).toBe(200);
-    expect(sesv2.commandCalls(GetAccountCommand)).toHaveLength(1);
-  });
+      expect(outcomes.map((outcome) => outcome?.result)).toEqual(Array(20).fill('sent'));
+      expect([...settled.values()]).toEqual(Array(20).fill(['sent']));
+      const recipients = sesv2
+        .commandCalls(SendEmailCommand)
+        .map((call) => call.args[0].input.Destination?.ToAddresses?.[0]);
+      // 22 calls: 20 accepted, each to another person, plus the two throttled tries of the 11th copy.
+      expect(recipients).toHaveLength(22);
+      expect(new Set(recipients)).toEqual(new Set(copies.map((_, index) => `deelnemer${index}@example.nl`)));
+      // 10 per second: 100 ms apart; after the throttle it waited 250 then 500 ms, and then ran at half pace.
+      expect(waits.slice(0, 9)).toEqual(Array(9).fill(100));
+      expect(waits).toContain(250);
+      expect(waits).toContain(500);
+      expect(waits.at(-1)).toBe(200);
+      expect(sesv2.commandCalls(GetAccountCommand)).toHaveLength(1);
+    },
+  );
 
-  it('leaves a copy still throttled after its tries to the retry, pending and not given up', async () => {
-    sesv2.on(GetAccountCommand).resolves({ SendQuota: { MaxSendRate: 50 } });
-    ses.on(SendRawEmailCommand).rejects(throttled());
-    const { deps, settled } = world();
+  it.each(THROTTLING_NAMES)(
+    'leaves a copy still refused with %s after its tries to the retry, pending and not given up',
+    async (name) => {
+      sesv2.on(GetAccountCommand).resolves({ SendQuota: { MaxSendRate: 50 } });
+      sesv2.on(SendEmailCommand).rejects(throttled(name));
+      const { deps, settled } = world();
 
-    const outcome = await deliverNewEntry(copies[0] as OutboxEntry, deps);
+      const outcome = await deliverNewEntry(copies[0] as OutboxEntry, deps);
 
-    expect(outcome).toMatchObject({ result: 'retry', reason: 'TransientDeliveryFailure: Throttling' });
-    expect(settled.get(copies[0]?.id ?? '')).toEqual(['retry']);
-    // The first try and three more after growing waits.
-    expect(ses.commandCalls(SendRawEmailCommand)).toHaveLength(4);
-  });
+      expect(outcome).toMatchObject({ result: 'retry', reason: `TransientDeliveryFailure: ${name}` });
+      expect(settled.get(copies[0]?.id ?? '')).toEqual(['retry']);
+      // The first try and three more after growing waits.
+      expect(sesv2.commandCalls(SendEmailCommand)).toHaveLength(4);
+    },
+  );
 
   it('assumes the sandbox rate when the account cannot be read', async () => {
     sesv2
       .on(GetAccountCommand)
       .rejects(Object.assign(new Error('denied'), { name: 'AccessDeniedException' }));
-    const quota = new SesSendQuota(new SESv2Client({ region: 'eu-west-1' }));
+    const quota = new SesSendQuota(lazySesClient({ region: 'eu-west-1' }));
     expect(await quota.maxSendRate()).toBe(FALLBACK_SEND_RATE);
   });
 });

@@ -12,7 +12,7 @@ import {
   TransactionCanceledException,
   TransactionInProgressException,
 } from '@aws-sdk/client-dynamodb';
-import { SESClient, SendRawEmailCommand } from '@aws-sdk/client-ses';
+import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import {
   BatchGetCommand,
   DynamoDBDocumentClient,
@@ -27,7 +27,7 @@ import { proxyEvent } from '../support/api-events.js';
 import { sampleDefinition } from '../support/fakes.js';
 
 const ddb = mockClient(DynamoDBDocumentClient);
-const ses = mockClient(SESClient);
+const ses = mockClient(SESv2Client);
 
 const body = {
   name: 'Anna de Vries',
@@ -103,7 +103,7 @@ function expectTryAgain(result: Awaited<ReturnType<typeof post>>) {
 beforeEach(() => {
   ddb.reset();
   ses.reset();
-  ses.on(SendRawEmailCommand).resolves({ MessageId: 'message-1' });
+  ses.on(SendEmailCommand).resolves({ MessageId: 'message-1' });
   sleeps.length = 0;
   vi.spyOn(defaultRetryPolicy, 'sleep').mockImplementation(async (ms) => {
     sleeps.push(ms);
@@ -230,13 +230,13 @@ describe('SES down right after the commit', () => {
   ])(
     '%s: still 201 (the registration is committed with its email owed); the request never calls SES',
     async (_name, makeError) => {
-      ses.on(SendRawEmailCommand).rejects(makeError());
+      ses.on(SendEmailCommand).rejects(makeError());
       const result = await post();
       expect(result.statusCode).toBe(201);
       expect(tokens()).toHaveLength(1);
       // Delivery is off the request path: the outbox entry is committed with the registration, pending for
       // the stream-fed sender (and the retry); the request neither sends nor settles it.
-      expect(ses.commandCalls(SendRawEmailCommand)).toHaveLength(0);
+      expect(ses.commandCalls(SendEmailCommand)).toHaveLength(0);
       const [registration, ...others] = ddb.commandCalls(TransactWriteCommand);
       expect(others).toEqual([]);
       const outbox = registration?.args[0].input.TransactItems?.find(

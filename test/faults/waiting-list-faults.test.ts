@@ -7,7 +7,7 @@
  *    (`sendDueEmails`) sends it later with a working, fresh manage link: one promotion email in the end.
  * After every scenario the seats are checked against the holders read from the table.
  */
-import { SESClient } from '@aws-sdk/client-ses';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, afterEach, beforeAll, describe, expect, it, type MockInstance, vi } from 'vitest';
 import { createDocumentClient } from '../../lambdas/adapters/dynamodb/client.js';
@@ -276,15 +276,16 @@ describe('SES fails on the promotion email', () => {
     // SES refuses every email to the first in line; others go through.
     let sesDown = true;
     let refusedMails = 0;
-    const prototype = SESClient.prototype as unknown as { send: Send };
+    const prototype = SESv2Client.prototype as unknown as { send: Send };
     const realSend = prototype.send;
     (vi.spyOn(prototype, 'send') as unknown as MockInstance<Send>).mockImplementation(function (
       this: unknown,
       command,
       ...rest
     ) {
-      const raw = (command as { input?: { RawMessage?: { Data?: Uint8Array } } }).input?.RawMessage?.Data;
-      if (sesDown && raw && Buffer.from(raw).toString('utf8').includes(first.email)) {
+      const to = (command as { input?: { Destination?: { ToAddresses?: string[] } } }).input?.Destination
+        ?.ToAddresses;
+      if (sesDown && to?.includes(first.email)) {
         refusedMails += 1;
         return Promise.reject(
           Object.assign(new Error('Service unavailable'), {

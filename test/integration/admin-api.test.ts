@@ -94,17 +94,24 @@ describe('admin API: credentials', () => {
   it('has the routes of the contract', () => {
     expect(adminRoutes.map((route) => `${route.method} ${route.path}`).sort()).toEqual(
       [
+        'DELETE /admin/events/{eventId}/check-ins/{registrationId}',
         'DELETE /admin/events/{eventId}/registrations/{registrationId}',
         'DELETE /admin/events/{eventId}/registrations/{registrationId}/personal-data',
         'DELETE /admin/events/{eventId}/waiting-list/{entryId}',
+        'GET /admin/events',
+        'GET /admin/events/{eventId}',
         'GET /admin/events/{eventId}/audit',
+        'GET /admin/events/{eventId}/check-ins',
         'GET /admin/events/{eventId}/messages',
         'GET /admin/events/{eventId}/registrations',
         'GET /admin/events/{eventId}/registrations.csv',
+        'GET /admin/events/{eventId}/registrations.xlsx',
         'GET /admin/events/{eventId}/summary',
         'GET /admin/events/{eventId}/waiting-list',
+        'POST /admin/events/{eventId}/check-ins',
         'POST /admin/events/{eventId}/messages',
         'POST /admin/events/{eventId}/registrations/cancel-batch',
+        'POST /admin/events/{eventId}/registrations/{registrationId}/resend-confirmation',
         'POST /admin/events/{eventId}/waiting-list/{entryId}/promote',
         'PUT /admin/events/{eventId}',
       ].sort(),
@@ -318,6 +325,8 @@ describe('admin API: an event from PUT to export', () => {
       emailsFailed: 0,
       emailsBounced: 0,
       emailsComplained: 0,
+      // Nobody checked in yet; the event is still to come, so no no-shows.
+      present: 0,
     });
     const byId = Object.fromEntries(
       summary.body.workshops.map((w: { workshopId: string }) => [w.workshopId, w]),
@@ -334,6 +343,7 @@ describe('admin API: an event from PUT to export', () => {
       confirmed: 3,
       consistent: true,
       waiting: 0,
+      present: 0,
     });
     expect(byId.groot).toMatchObject({ taken: 5, holders: 5, seatsLeft: 95 });
     expect(byId.middag).toMatchObject({ taken: registered.length, holders: registered.length });

@@ -3,13 +3,13 @@
  * at the SDK boundary), SES's event record for that message comes in through SNS to the real handler, and the
  * registration shows it to organisers (the admin listing and the summary).
  */
-import { SESClient, SendRawEmailCommand } from '@aws-sdk/client-ses';
+import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DynamoAdminQueries } from '../../lambdas/adapters/dynamodb/admin-queries.js';
 import { DynamoStore } from '../../lambdas/adapters/dynamodb/dynamo-store.js';
 import { DynamoOutbox } from '../../lambdas/adapters/dynamodb/outbox.js';
-import { createSesClient, SesMailer } from '../../lambdas/adapters/ses/mailer.js';
+import { lazySesClient, SesMailer } from '../../lambdas/adapters/ses/mailer.js';
 import { cryptoSecrets } from '../../lambdas/adapters/system.js';
 import { logger } from '../../lambdas/observability.js';
 import { eventSummary } from '../../lambdas/use-cases/admin/event-summary.js';
@@ -19,7 +19,7 @@ import { startTestTable, type TestTable } from '../support/dynamo.js';
 import { sampleDefinition } from '../support/fakes.js';
 import { bounceRecord, complaintRecord, type MessageTags, snsEvent } from '../support/ses-events.js';
 
-const ses = mockClient(SESClient);
+const ses = mockClient(SESv2Client);
 const EVENT = 'feedback';
 let table: TestTable;
 let store: DynamoStore;
@@ -65,10 +65,10 @@ async function registerAndSend(): Promise<{ registrationId: string; email: strin
     },
     { events: store, registrations: store, clock, secrets: cryptoSecrets },
   );
-  ses.on(SendRawEmailCommand).resolves({ MessageId: `m-${n}` });
+  ses.on(SendEmailCommand).resolves({ MessageId: `m-${n}` });
   const outcome = await deliverNewEntry(result.outbox, {
     outbox: new DynamoOutbox(table.documentClient, table.tableName),
-    mailer: new SesMailer(createSesClient({ region: 'eu-west-1' }), {
+    mailer: new SesMailer(lazySesClient({ region: 'eu-west-1' }), {
       from: 'Testdag <aanmelden@example.nl>',
       configurationSet: 'vol-is-vol-test',
     }),
@@ -79,9 +79,9 @@ async function registerAndSend(): Promise<{ registrationId: string; email: strin
     secrets: cryptoSecrets,
   });
   expect(outcome?.result).toBe('sent');
-  const sent = ses.commandCalls(SendRawEmailCommand)[0]?.args[0].input;
+  const sent = ses.commandCalls(SendEmailCommand)[0]?.args[0].input;
   // SES publishes each message tag as a list of values.
-  const tags = Object.fromEntries((sent?.Tags ?? []).map((tag) => [tag.Name, [tag.Value]]));
+  const tags = Object.fromEntries((sent?.EmailTags ?? []).map((tag) => [tag.Name, [tag.Value]]));
   return { registrationId: result.registration.id, email, tags };
 }
 

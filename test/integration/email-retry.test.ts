@@ -1,9 +1,9 @@
-import { MessageRejected, SESClient, SendRawEmailCommand } from '@aws-sdk/client-ses';
+import { MessageRejected, SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DynamoStore } from '../../lambdas/adapters/dynamodb/dynamo-store.js';
 import { DynamoOutbox } from '../../lambdas/adapters/dynamodb/outbox.js';
-import { createSesClient, SesMailer } from '../../lambdas/adapters/ses/mailer.js';
+import { lazySesClient, SesMailer } from '../../lambdas/adapters/ses/mailer.js';
 import { cryptoSecrets } from '../../lambdas/adapters/system.js';
 import { DELIVERY } from '../../lambdas/domain/email.js';
 import { matchesHash } from '../../lambdas/domain/hashing.js';
@@ -12,7 +12,7 @@ import { register } from '../../lambdas/use-cases/register.js';
 import { startTestTable, type TestTable } from '../support/dynamo.js';
 import { sampleDefinition } from '../support/fakes.js';
 
-const ses = mockClient(SESClient);
+const ses = mockClient(SESv2Client);
 let table: TestTable;
 let store: DynamoStore;
 let outbox: DynamoOutbox;
@@ -22,7 +22,7 @@ const later = (ms: number) => {
   now = new Date(now.getTime() + ms);
 };
 
-const mailer = new SesMailer(createSesClient({ region: 'eu-west-1' }), {
+const mailer = new SesMailer(lazySesClient({ region: 'eu-west-1' }), {
   from: 'Testdag <aanmelden@example.nl>',
 });
 const delivery = () => ({ outbox, mailer, clock, publicBaseUrl: 'https://aanmelden.example.nl' });
@@ -60,7 +60,7 @@ async function sweepUntilQuiet(rounds = DELIVERY.maxAttempts + 2) {
   }
 }
 
-const sends = () => ses.commandCalls(SendRawEmailCommand).length;
+const sends = () => ses.commandCalls(SendEmailCommand).length;
 
 beforeAll(async () => {
   table = await startTestTable();
@@ -81,19 +81,19 @@ afterAll(async () => table.close());
 beforeEach(async () => {
   // Leave nothing due from an earlier test.
   ses.reset();
-  ses.on(SendRawEmailCommand).resolves({ MessageId: 'drain' });
+  ses.on(SendEmailCommand).resolves({ MessageId: 'drain' });
   await sweepUntilQuiet(2);
   ses.reset();
 });
 
 describe('delivery that loses nothing', () => {
   it.each([
-    ['throttling', sesError('Throttling')],
+    ['throttling', sesError('TooManyRequestsException', 429)],
     ['a 500', sesError('InternalFailure', 500)],
   ])(
     'keeps the registration when SES fails with %s, then sends it once when SES recovers',
     async (_label, failure) => {
-      ses.on(SendRawEmailCommand).rejectsOnce(failure).resolves({ MessageId: 'm-1' });
+      ses.on(SendEmailCommand).rejectsOnce(failure).resolves({ MessageId: 'm-1' });
       const result = await registerSomeone();
       const first = await deliverNewEntry(result.outbox, retry());
       expect(first?.result).toBe('retry');
@@ -114,9 +114,7 @@ describe('delivery that loses nothing', () => {
   );
 
   it('gives up at once on an address SES rejects, and shows it on the registration', async () => {
-    ses
-      .on(SendRawEmailCommand)
-      .rejects(new MessageRejected({ message: 'Address blacklisted', $metadata: {} }));
+    ses.on(SendEmailCommand).rejects(new MessageRejected({ message: 'Address blacklisted', $metadata: {} }));
     const result = await registerSomeone();
     const outcome = await deliverNewEntry(result.outbox, retry());
     expect(outcome?.result).toBe('gave-up');
@@ -129,7 +127,7 @@ describe('delivery that loses nothing', () => {
   });
 
   it('never gives up while SES is not ready (sandbox), and sends once it is', async () => {
-    ses.on(SendRawEmailCommand).rejects(
+    ses.on(SendEmailCommand).rejects(
       new MessageRejected({
         message:
           'Email address is not verified. The following identities failed the check in region EU-WEST-1: persoon@example.nl',
@@ -146,7 +144,7 @@ describe('delivery that loses nothing', () => {
     expect(waiting?.lastError).not.toMatch(/@/);
 
     ses.reset();
-    ses.on(SendRawEmailCommand).resolves({ MessageId: 'm-ready' });
+    ses.on(SendEmailCommand).resolves({ MessageId: 'm-ready' });
     await sweepUntilQuiet(2);
     expect(sends()).toBe(1);
     expect((await store.getRegistration(result.registration.id))?.confirmation).toMatchObject({
@@ -155,7 +153,7 @@ describe('delivery that loses nothing', () => {
   });
 
   it('gives up after the last attempt while SES stays down', async () => {
-    ses.on(SendRawEmailCommand).rejects(sesError('ServiceUnavailable', 503));
+    ses.on(SendEmailCommand).rejects(sesError('ServiceUnavailable', 503));
     const result = await registerSomeone();
     await deliverNewEntry(result.outbox, retry());
     await sweepUntilQuiet();
@@ -167,7 +165,7 @@ describe('delivery that loses nothing', () => {
   });
 
   it('sends the email of a registration whose process died right after the commit, with a fresh token', async () => {
-    ses.on(SendRawEmailCommand).resolves({ MessageId: 'm-2' });
+    ses.on(SendEmailCommand).resolves({ MessageId: 'm-2' });
     const result = await registerSomeone();
     // No immediate attempt: as if the function crashed between commit and email.
     await deliverDueEmails(retry());
@@ -176,11 +174,8 @@ describe('delivery that loses nothing', () => {
     await deliverDueEmails(retry());
     expect(sends()).toBe(1);
 
-    const raw = Buffer.from(
-      ses.commandCalls(SendRawEmailCommand)[0]?.args[0].input.RawMessage?.Data ?? [],
-    ).toString();
-    const token = /#token=3D([A-Za-z0-9_-]+)|#token=([A-Za-z0-9_-]+)/.exec(raw.replace(/=\r\n/g, ''));
-    const fresh = token?.[1] ?? token?.[2] ?? '';
+    const text = ses.commandCalls(SendEmailCommand)[0]?.args[0].input.Content?.Simple?.Body?.Text?.Data ?? '';
+    const fresh = /#token=([A-Za-z0-9_-]+)/.exec(text)?.[1] ?? '';
     const stored = await store.getRegistration(result.registration.id);
     expect(fresh.length).toBeGreaterThanOrEqual(20);
     expect(matchesHash(fresh, stored?.manageTokenHash ?? '')).toBe(true);
@@ -189,7 +184,7 @@ describe('delivery that loses nothing', () => {
   });
 
   it('sends each due email once even when two sweeps run at the same time', async () => {
-    ses.on(SendRawEmailCommand).resolves({ MessageId: 'm-3' });
+    ses.on(SendEmailCommand).resolves({ MessageId: 'm-3' });
     const results = await Promise.all(Array.from({ length: 6 }, () => registerSomeone()));
     later(DELIVERY.leaseMs + 1);
     await Promise.all([deliverDueEmails(retry()), deliverDueEmails(retry())]);

@@ -419,3 +419,68 @@ describe('retention', () => {
     );
   });
 });
+
+describe('check-ins are personal data (issue 17)', () => {
+  /** Registers, shows the code to the owner, and checks in at the entrance and workshop a. */
+  async function checkedIn(eventId: string, n: number) {
+    const created = await api(stack, 'POST', `/events/${eventId}/registrations`, person(n));
+    expect(created.status).toBe(201);
+    const [confirmation] = await emailsTo(stack, `prive${n}@example.nl`);
+    const { id, token } = manageLink(confirmation ?? ({} as never));
+    const auth = { Authorization: `Bearer ${token}` };
+    const { code } = (await api(stack, 'GET', `/registrations/${id}`, undefined, auth)).body.checkIn;
+    for (const body of [{ code }, { code, workshopId: 'a' }]) {
+      const scanned = await api(stack, 'POST', `/admin/events/${eventId}/check-ins`, body, {
+        Authorization: `Bearer ${stack.adminToken}`,
+      });
+      expect(scanned.status).toBe(200);
+    }
+    return { id, auth, code: code as string };
+  }
+
+  /** The items of the table that belong to check-in (codes and check-ins) and mention the registration. */
+  async function checkInItemsOf(id: string, code: string) {
+    return (await allItems()).filter(
+      (item) =>
+        /^(CODE|CHECKIN)#/.test(String(item.pk)) &&
+        (JSON.stringify(item).includes(id) || String(item.pk).includes(code)),
+    );
+  }
+
+  it('the access export has them; erasure removes them with the code', async () => {
+    await store.putEventDefinition('privacy-checkin', event());
+    const { id, auth, code } = await checkedIn('privacy-checkin', 20);
+    const exported = await api(stack, 'GET', `/registrations/${id}/personal-data`, undefined, auth);
+    expect(exported.body.checkIns).toEqual({
+      entranceAt: expect.any(String),
+      workshops: { a: expect.any(String) },
+    });
+    expect(await checkInItemsOf(id, code)).toHaveLength(2);
+
+    expect((await api(stack, 'DELETE', `/registrations/${id}/personal-data`, undefined, auth)).status).toBe(
+      200,
+    );
+    expect(await checkInItemsOf(id, code)).toEqual([]);
+    const summary = await admin('GET', '/admin/events/privacy-checkin/summary');
+    expect(summary.body.totals.present).toBe(0);
+  });
+
+  it('the retention purge removes them with the code', async () => {
+    await store.putEventDefinition('privacy-checkin-purge', event(30));
+    const { id, code } = await checkedIn('privacy-checkin-purge', 21);
+    expect(await checkInItemsOf(id, code)).toHaveLength(2);
+    const queries = new DynamoAdminQueries(documentClient, stack.tableName);
+    const removed = await purgeExpiredPersonalData({
+      eventIds: async () => ['privacy-checkin-purge'],
+      registrationIdsOf: async function* (eventId: string) {
+        for await (const { registration } of queries.registrationsOf(eventId)) yield String(registration.id);
+      },
+      events: store,
+      registrations: store,
+      clock: { now: () => new Date('2030-04-05T00:00:00Z') },
+    });
+    expect(removed).toMatchObject({ removed: 1 });
+    expect(await checkInItemsOf(id, code)).toEqual([]);
+    expect(await wholeTable()).not.toContain('Privé Persoon 21');
+  });
+});

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventDefinition } from '../../lambdas/domain/event-definition.js';
 import type { LocalStack } from '../../local/stack.js';
+import { twoRoundsOfTwo } from '../support/fakes.js';
 import { api, startTestStack } from '../support/local-stack.js';
 import { emailsTo, manageLink } from '../support/mail.js';
 
@@ -8,36 +9,8 @@ let stack: LocalStack;
 const admin = () => ({ Authorization: `Bearer ${stack.adminToken}` });
 const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
 
-const definition = (capacities: Record<string, number>): EventDefinition => ({
-  title: 'Wachtlijstdag',
-  date: '2030-05-01',
-  timezone: 'Europe/Amsterdam',
-  registration: {},
-  rounds: [
-    {
-      id: '1',
-      title: 'Ronde 1',
-      workshops: ['a', 'b'].map((id) => ({
-        id,
-        title: `Workshop ${id}`,
-        description: '',
-        speakers: [],
-        capacity: capacities[id] ?? 0,
-      })),
-    },
-    {
-      id: '2',
-      title: 'Ronde 2',
-      workshops: ['c', 'd'].map((id) => ({
-        id,
-        title: `Workshop ${id}`,
-        description: '',
-        speakers: [],
-        capacity: capacities[id] ?? 0,
-      })),
-    },
-  ],
-});
+const definition = (capacities: Record<string, number>): EventDefinition =>
+  twoRoundsOfTwo('Wachtlijstdag', capacities);
 
 let people = 0;
 function person() {

@@ -108,7 +108,7 @@ describe('the local gateway (issue 15.7, 15.8)', () => {
   it('checks the credential before it tells which methods an admin route has', async () => {
     const url = await serve({ admin: answering });
     for (const [method, path] of [
-      ['GET', '/admin/events/testdag'],
+      ['DELETE', '/admin/events/testdag'],
       ['POST', '/admin/events/testdag/summary'],
       ['PATCH', '/admin/events/testdag/registrations/abc'],
     ] as const) {

@@ -70,6 +70,32 @@ export function sampleRegistration(overrides: Partial<Registration> = {}): Regis
   };
 }
 
+/** Two rounds of two workshops (`a`, `b` and `c`, `d`, titled `Workshop <id>`) with the capacities given (default 0). */
+export function twoRoundsOfTwo(
+  title: string,
+  capacities: Record<string, number>,
+  date = '2030-05-01',
+): EventDefinition {
+  const round = (id: string, workshopIds: string[]) => ({
+    id,
+    title: `Ronde ${id}`,
+    workshops: workshopIds.map((workshopId) => ({
+      id: workshopId,
+      title: `Workshop ${workshopId}`,
+      description: '',
+      speakers: [],
+      capacity: capacities[workshopId] ?? 0,
+    })),
+  });
+  return {
+    title,
+    date,
+    timezone: 'Europe/Amsterdam',
+    registration: {},
+    rounds: [round('1', ['a', 'b']), round('2', ['c', 'd'])],
+  };
+}
+
 export const fixedClock = (iso = '2030-01-01T10:00:00.000Z'): Clock => ({ now: () => new Date(iso) });
 
 /** The promotion lease of one walker that nobody asks for another walk: it walks once and lets go. */

@@ -28,7 +28,7 @@ function mail(tags: MessageTags, recipient: string) {
       subject: 'Bevestiging van je aanmelding',
     },
     tags: {
-      'ses:operation': ['SendRawEmail'],
+      'ses:operation': ['SendEmail'],
       'ses:configuration-set': ['vol-is-vol-test'],
       'ses:source-ip': ['192.0.2.0'],
       'ses:from-domain': ['example.nl'],

@@ -1,7 +1,14 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { Forbidden, Unauthorized } from '../../lambdas/domain/errors.js';
-import { adminGroupFrom, authorizeOrganiser, groupsOf } from '../../lambdas/http/admin-auth.js';
+import {
+  adminGroupFrom,
+  authorizeAdminRoute,
+  authorizeOrganiser,
+  DOOR_ROUTES,
+  groupsOf,
+} from '../../lambdas/http/admin-auth.js';
+import { routes } from '../../lambdas/routes.js';
 import { proxyEvent } from '../support/api-events.js';
 
 function withClaims(claims: unknown): APIGatewayProxyEvent {
@@ -118,5 +125,52 @@ describe('admin authorisation', () => {
     expect(adminGroupFrom({ ADMIN_GROUP: ' ' })).toBe('organisers');
     expect(adminGroupFrom({ ADMIN_GROUP: 'beheer' })).toBe('beheer');
     expect(() => authorizeOrganiser(withClaims(organiser), 'beheer')).toThrow(Forbidden);
+  });
+});
+
+describe('door staff (group door)', () => {
+  const door = { sub: 'door-sub', 'cognito:username': 'piet', 'cognito:groups': 'door' };
+  const adminRoutes = routes.filter((route) => route.auth === 'admin');
+
+  it('may use the check-in routes, and those are admin routes of the route table', () => {
+    for (const route of DOOR_ROUTES) {
+      expect(adminRoutes.map(({ method, path }) => `${method} ${path}`)).toContain(route);
+      expect(authorizeAdminRoute(withClaims(door), route, 'organisers')).toEqual({
+        sub: 'door-sub',
+        username: 'piet',
+      });
+    }
+  });
+
+  it('is refused with Forbidden on every other admin route', () => {
+    const others = adminRoutes.filter(({ method, path }) => !DOOR_ROUTES.has(`${method} ${path}`));
+    expect(others.length).toBeGreaterThan(10);
+    // The organisers' messages (issue 16) reach every registrant's inbox: never door staff's to send or read.
+    expect(others.map(({ method, path }) => `${method} ${path}`)).toEqual(
+      expect.arrayContaining([
+        'POST /admin/events/{eventId}/messages',
+        'GET /admin/events/{eventId}/messages',
+      ]),
+    );
+    for (const { method, path } of others) {
+      expect(() => authorizeAdminRoute(withClaims(door), `${method} ${path}`, 'organisers')).toThrow(
+        Forbidden,
+      );
+    }
+  });
+
+  it('organisers may use every admin route, the check-in routes included; a group named `x,door` is not door', () => {
+    for (const { method, path } of adminRoutes) {
+      expect(authorizeAdminRoute(withClaims(organiser), `${method} ${path}`, 'organisers').sub).toBe(
+        '3f1c-sub',
+      );
+    }
+    const lookalike = { ...door, 'cognito:groups': '[x,door]' };
+    expect(() =>
+      authorizeAdminRoute(withClaims(lookalike), 'POST /admin/events/{eventId}/check-ins', 'organisers'),
+    ).toThrow(Forbidden);
+    expect(() => authorizeAdminRoute(withClaims(undefined), 'GET /admin/events/{eventId}/check-ins')).toThrow(
+      Unauthorized,
+    );
   });
 });

@@ -5,6 +5,7 @@ import {
   readAdminGroup,
   readAllowedOrigins,
   readConsistencyRecheckDelayMs,
+  readDoorToken,
   readLocalCredentials,
   readServiceName,
 } from '../../lambdas/config.js';
@@ -44,6 +45,12 @@ describe('environment variables go through lambdas/config.ts', () => {
     expect(readAdminGroup({ ADMIN_GROUP: ' beheer ' })).toBe('beheer');
     expect(readServiceName({})).toBe('vol-is-vol');
     expect(readServiceName({ POWERTOOLS_SERVICE_NAME: 'ander' })).toBe('ander');
+  });
+
+  it('the local door token: unset (the stack makes one), or at least 16 characters', () => {
+    expect(readDoorToken({})).toBeUndefined();
+    expect(readDoorToken({ DOOR_TOKEN: 'deur-token-van-16-tekens' })).toBe('deur-token-van-16-tekens');
+    expect(() => readDoorToken({ DOOR_TOKEN: 'kort' })).toThrow(/DOOR_TOKEN/);
   });
 
   it('the consistency recheck delay: 2 s by default, a malformed value stops the container naming it', () => {

@@ -10,6 +10,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { createDocumentClient } from '../../lambdas/adapters/dynamodb/client.js';
 import { DynamoStore } from '../../lambdas/adapters/dynamodb/dynamo-store.js';
 import type { RetryPolicy } from '../../lambdas/adapters/dynamodb/transactions.js';
+import { checkInCodeOf } from '../../lambdas/domain/check-in.js';
 import {
   AlreadyRegistered,
   CapacityBelowTaken,
@@ -90,7 +91,7 @@ describe('DynamoStore.createRegistration', () => {
     const input = calls[0]?.args[0].input;
     expect(input?.ClientRequestToken).toBe('r1');
     const items = input?.TransactItems ?? [];
-    expect(items).toHaveLength(4);
+    expect(items).toHaveLength(5);
     expect(items[0]?.Update?.ConditionExpression).toContain('taken < #capacity');
     expect(items[0]?.Update?.Key).toEqual({ pk: 'WORKSHOP#testdag#a', sk: 'META' });
     expect(items[1]?.Update?.Key).toEqual({ pk: 'WORKSHOP#testdag#c', sk: 'META' });
@@ -102,6 +103,14 @@ describe('DynamoStore.createRegistration', () => {
       status: 'confirmed',
     });
     expect(String(items[3]?.Put?.Item?.gsi1pk)).toMatch(/^EVENT#testdag#REGS#\d$/);
+    // Last: the check-in code's lookup item, naming the registration only.
+    expect(items[4]?.Put?.Item).toEqual({
+      pk: `CODE#testdag#${checkInCodeOf('tokenhash')}`,
+      sk: 'META',
+      type: 'check-in-code',
+      eventId: 'testdag',
+      registrationId: 'r1',
+    });
   });
 
   it('maps a failed seat condition to WORKSHOP_FULL naming exactly the full workshops', async () => {

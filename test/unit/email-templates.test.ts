@@ -1,9 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { buildMime } from '../../lambdas/adapters/ses/mailer.js';
+import { sendEmailInput } from '../../lambdas/adapters/ses/mailer.js';
+import { checkInCodeOf } from '../../lambdas/domain/check-in.js';
+import type { MailKind } from '../../lambdas/domain/email.js';
+import { sha256Hex } from '../../lambdas/domain/hashing.js';
 import type { StoredRegistration } from '../../lambdas/domain/registration.js';
 import { composeEmail, manageUrl } from '../../lambdas/email/compose.js';
+import { qrCodePng } from '../../lambdas/email/qr-png.js';
 import { renderEmail } from '../../lambdas/email/templates.js';
 import { sampleDefinition } from '../support/fakes.js';
+import { decodeQrPng } from '../support/qr.js';
 
 const event = sampleDefinition({
   date: '2019-09-12',
@@ -180,7 +185,7 @@ describe('email templates', () => {
     expect(email.html).not.toMatch(/src=["']?https?:/);
   });
 
-  it('never lets a value start a new header in the MIME message', async () => {
+  it('never lets a value start a new header: subject and names reach SES on one line', () => {
     const email = composeEmail({
       kind: 'confirmation',
       eventId: 'testdag',
@@ -188,9 +193,84 @@ describe('email templates', () => {
       registration: registration(),
       manageUrl: link,
     });
-    const mime = (await buildMime(email, { from: 'Testdag <aanmelden@example.nl>' })).toString('utf8');
-    const headers = mime.slice(0, mime.indexOf('\r\n\r\n'));
-    expect(headers).not.toMatch(/^Bcc:/im);
-    expect(headers).toMatch(/^To: anna@example\.nl$/m);
+    const input = sendEmailInput(email, {
+      from: 'Testdag\r\nBcc: victim@example.org <aanmelden@example.nl>',
+      replyTo: 'Vragen\nX-Injected: 1 <vragen@example.nl>',
+    });
+    const headerValues = [
+      input.Content?.Simple?.Subject?.Data,
+      input.FromEmailAddress,
+      ...(input.ReplyToAddresses ?? []),
+      ...(input.Destination?.ToAddresses ?? []),
+    ];
+    for (const value of headerValues) expect(value).not.toMatch(/[\r\n]/);
+    expect(input.Content?.Simple?.Subject?.Data).toContain('Dag Bcc: victim@example.org');
+    expect(input.Destination).toEqual({ ToAddresses: ['anna@example.nl'] });
+  });
+});
+
+const code = checkInCodeOf(sha256Hex('een-manage-token')) ?? '';
+const compose = (kind: MailKind, overrides: Partial<StoredRegistration> = {}) =>
+  composeEmail({ kind, eventId: 'testdag', event, registration: registration(overrides), checkInCode: code });
+
+describe('the check-in code in emails', () => {
+  it('a PNG that any QR reader decodes to the code', () => {
+    const png = qrCodePng(code);
+    expect(png.subarray(1, 4).toString('ascii')).toBe('PNG');
+    expect(decodeQrPng(png)).toBe(code);
+    // Small enough for an email: a few kilobytes.
+    expect(png.length).toBeLessThan(8 * 1024);
+  });
+
+  // Every kind that carries a fresh manage link to a confirmed registration (issue 16's reminder, programme
+  // change and message too): the link's token is the code's, and the earlier code stops working.
+  it.each(['confirmation', 'change', 'promotion', 'reminder', 'programme-change', 'message'] as const)(
+    '%s: an inline PNG (cid) shown in the HTML, and the short code in the text and the HTML',
+    (kind) => {
+      const email = compose(kind);
+      const image = email.attachments.find((attachment) => attachment.contentType === 'image/png');
+      expect(image?.contentId).toBe('checkin-qr');
+      expect(decodeQrPng(image?.content as Buffer)).toBe(code);
+      expect(email.html).toContain('src="cid:checkin-qr"');
+      expect(email.html).toContain(code);
+      expect(email.html).toMatch(/alt="QR-code om in te checken, code [0-9A-Z-]{14}"/);
+      expect(email.text).toContain(`Inchecken op de dag: ${code}`);
+      // The calendar entry is still there (a message has none).
+      expect(email.attachments.some((attachment) => attachment.filename.endsWith('.ics'))).toBe(
+        kind !== 'message',
+      );
+    },
+  );
+
+  it('in English for an English registration', () => {
+    expect(compose('confirmation', { locale: 'en' }).text).toContain(`Checking in on the day: ${code}`);
+  });
+
+  it('not in emails without a seat to check in with', () => {
+    for (const email of [
+      compose('cancellation', { status: 'cancelled' }),
+      compose('waiting-list', { status: 'waiting' }),
+      compose('erasure', { status: 'cancelled' }),
+      compose('waiting-list-joined'),
+      // A message to someone waiting for a place: a manage link, but no seat to check in with.
+      compose('message', { status: 'waiting', choices: {}, waitingFor: { '1': ['a'] } }),
+    ]) {
+      expect(email.attachments.filter((attachment) => attachment.contentType === 'image/png')).toEqual([]);
+      expect(email.text).not.toContain(code);
+    }
+  });
+
+  it('SES gets the image inline under its Content-ID, as bytes', () => {
+    const email = compose('confirmation');
+    const input = sendEmailInput(email, { from: 'aanmelden@example.nl' });
+    const image = input.Content?.Simple?.Attachments?.find(
+      (attachment) => attachment.ContentType === 'image/png',
+    );
+    expect(image).toMatchObject({
+      FileName: 'inchecken.png',
+      ContentDisposition: 'INLINE',
+      ContentId: 'checkin-qr',
+    });
+    expect(decodeQrPng(Buffer.from(image?.RawContent ?? new Uint8Array()))).toBe(code);
   });
 });

@@ -22,3 +22,21 @@ it.each(Object.entries({ ...functionSpecs, ...scheduledFunctionSpecs }))(
     expect(zodBytes).toBeLessThanOrEqual(ZOD_BUDGET_BYTES);
   },
 );
+
+/**
+ * Powertools idempotency and its JMESPath engine (37 KiB) serve only the sign-up routes' Idempotency-Key: the
+ * other functions neither bundle nor load them (`lambdas/idempotency-composition.ts`).
+ */
+it.each(Object.entries({ ...functionSpecs, ...scheduledFunctionSpecs }))(
+  'bundles Powertools idempotency into %s only if it is the register function',
+  async (name, spec) => {
+    const outfile = path.join(os.tmpdir(), 'vol-function-bundles', name, 'index.mjs');
+    const bundle = await bundleFunction(spec.entry, outfile, false);
+    const inputs = Object.keys(outputOf(bundle.metafile, outfile)?.inputs ?? {});
+    const idempotency = inputs.filter((input) =>
+      /node_modules\/@aws-lambda-powertools\/(idempotency|jmespath)\//.test(input),
+    );
+    if (name === 'register') expect(idempotency).not.toEqual([]);
+    else expect(idempotency).toEqual([]);
+  },
+);

@@ -1,5 +1,5 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { SESClient, SendRawEmailCommand } from '@aws-sdk/client-ses';
+import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import {
   BatchGetCommand,
   DynamoDBDocumentClient,
@@ -14,7 +14,7 @@ import { proxyEvent } from '../support/api-events.js';
 import { sampleDefinition } from '../support/fakes.js';
 
 const ddb = mockClient(DynamoDBDocumentClient);
-const ses = mockClient(SESClient);
+const ses = mockClient(SESv2Client);
 
 const validBody = {
   name: 'Anna de Vries',
@@ -53,7 +53,7 @@ describe('POST /events/{eventId}/registrations handler', () => {
     });
     ddb.on(TransactWriteCommand).resolves({});
     ses.reset();
-    ses.on(SendRawEmailCommand).resolves({ MessageId: 'm' });
+    ses.on(SendEmailCommand).resolves({ MessageId: 'm' });
   });
 
   it('answers 201 with the registration the contract names, chosen by the server', async () => {
@@ -84,7 +84,7 @@ describe('POST /events/{eventId}/registrations handler', () => {
   });
 
   it('still answers 201 when SES is down: the email stays owed in the outbox', async () => {
-    ses.on(SendRawEmailCommand).rejects(Object.assign(new Error('down'), { name: 'ServiceUnavailable' }));
+    ses.on(SendEmailCommand).rejects(Object.assign(new Error('down'), { name: 'ServiceUnavailable' }));
     const result = await post(validBody);
     expect(result.statusCode).toBe(201);
     const [registrationTransaction] = ddb.commandCalls(TransactWriteCommand);

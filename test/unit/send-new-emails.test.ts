@@ -4,7 +4,7 @@
  * handling failed alone (ReportBatchItemFailures), so the stream retries that one and not the batch.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { SESClient, SendRawEmailCommand } from '@aws-sdk/client-ses';
+import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import {
   BatchGetCommand,
   DynamoDBDocumentClient,
@@ -21,7 +21,7 @@ import { handler } from '../../lambdas/handlers/send-new-emails.js';
 import { sampleDefinition } from '../support/fakes.js';
 
 const ddb = mockClient(DynamoDBDocumentClient);
-const ses = mockClient(SESClient);
+const ses = mockClient(SESv2Client);
 afterEach(() => {
   ddb.reset();
   ses.reset();
@@ -82,7 +82,7 @@ function aWorkingTable() {
 describe('the stream-fed sender', () => {
   it('sends each new outbox entry once, with its link, and ignores other records', async () => {
     aWorkingTable();
-    ses.on(SendRawEmailCommand).resolves({ MessageId: 'm' });
+    ses.on(SendEmailCommand).resolves({ MessageId: 'm' });
     const result = await handler({
       Records: [
         record('1', 'INSERT', entryItem('r1')),
@@ -91,11 +91,11 @@ describe('the stream-fed sender', () => {
       ],
     });
     expect(result).toEqual({ batchItemFailures: [] });
-    const sent = ses.commandCalls(SendRawEmailCommand);
+    const sent = ses.commandCalls(SendEmailCommand);
     expect(sent).toHaveLength(1);
-    const raw = Buffer.from(sent[0]?.args[0].input.RawMessage?.Data ?? []).toString('utf8');
-    expect(raw).toContain('r1@example.nl');
-    expect(raw.replace(/=\r?\n/g, '')).toContain('token-r1-abcdefghijklmnopqrstuvwx');
+    const input = sent[0]?.args[0].input;
+    expect(input?.Destination?.ToAddresses).toEqual(['r1@example.nl']);
+    expect(input?.Content?.Simple?.Body?.Text?.Data).toContain('token-r1-abcdefghijklmnopqrstuvwx');
     // Claimed first: the conditional update that keeps the stream and the retry from sending twice.
     expect(ddb.commandCalls(UpdateCommand)[0]?.args[0].input.ConditionExpression).toContain(
       'attempts = :seen',
@@ -107,12 +107,12 @@ describe('the stream-fed sender', () => {
     ddb.on(UpdateCommand).rejects(new ConditionalCheckFailedException({ message: 'claimed', $metadata: {} }));
     const result = await handler({ Records: [record('1', 'INSERT', entryItem('r1'))] });
     expect(result).toEqual({ batchItemFailures: [] });
-    expect(ses.commandCalls(SendRawEmailCommand)).toHaveLength(0);
+    expect(ses.commandCalls(SendEmailCommand)).toHaveLength(0);
   });
 
   it('reports only the record whose handling failed, for the stream to retry', async () => {
     aWorkingTable();
-    ses.on(SendRawEmailCommand).resolves({ MessageId: 'm' });
+    ses.on(SendEmailCommand).resolves({ MessageId: 'm' });
     ddb
       .on(UpdateCommand, { Key: { pk: `MAIL#${entryItem('r2').id}`, sk: 'META' } })
       .rejects(Object.assign(new Error('unreachable'), { name: 'TimeoutError' }));
@@ -120,6 +120,6 @@ describe('the stream-fed sender', () => {
       Records: [record('1', 'INSERT', entryItem('r1')), record('2', 'INSERT', entryItem('r2'))],
     });
     expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: '2' }] });
-    expect(ses.commandCalls(SendRawEmailCommand)).toHaveLength(1);
+    expect(ses.commandCalls(SendEmailCommand)).toHaveLength(1);
   });
 });

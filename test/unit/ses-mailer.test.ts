@@ -1,21 +1,23 @@
 /**
- * How the mailer reads SES's refusals (aws-sdk-client-mock at the SDK boundary, the SDK's own error classes with
+ * What the mailer asks of SES (API v2 `SendEmail`, Simple content) and how it reads SES's refusals (aws-sdk-client-mock at the SDK boundary, the SDK's own error classes with
  * the messages SES sends): only a refusal of this message or recipient is permanent; an account or identity
  * that is not ready yet is `SenderNotReady` (retried, alarmed); the rest is transient.
  */
 import {
-  AccountSendingPausedException,
-  ConfigurationSetDoesNotExistException,
-  ConfigurationSetSendingPausedException,
+  AccountSuspendedException,
+  LimitExceededException,
   MailFromDomainNotVerifiedException,
   MessageRejected,
-  SESClient,
-  SESServiceException,
-  SendRawEmailCommand,
-} from '@aws-sdk/client-ses';
+  NotFoundException,
+  SESv2Client,
+  SESv2ServiceException,
+  SendEmailCommand,
+  SendingPausedException,
+  TooManyRequestsException,
+} from '@aws-sdk/client-sesv2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createSesClient, SesMailer } from '../../lambdas/adapters/ses/mailer.js';
+import { lazySesClient, SesMailer } from '../../lambdas/adapters/ses/mailer.js';
 import {
   PermanentDeliveryFailure,
   SenderNotReady,
@@ -23,8 +25,8 @@ import {
 } from '../../lambdas/domain/email.js';
 import { ALERT_LOG_MESSAGES, logDelivery, logger } from '../../lambdas/observability.js';
 
-const ses = mockClient(SESClient);
-const mailer = new SesMailer(createSesClient({ region: 'eu-west-1' }), {
+const ses = mockClient(SESv2Client);
+const mailer = new SesMailer(lazySesClient({ region: 'eu-west-1' }), {
   from: 'Testdag <aanmelden@example.nl>',
 });
 const email = {
@@ -36,13 +38,13 @@ const email = {
 };
 const meta = { $metadata: { httpStatusCode: 400 } };
 
-/** An error as the SDK deserialises an SES error without a class of its own (query protocol). */
-function serviceError(name: string, message: string): SESServiceException {
-  return new SESServiceException({ name, message, $fault: 'client', ...meta });
+/** An error as the SDK deserialises an SES error without a class of its own. */
+function serviceError(name: string, message: string): SESv2ServiceException {
+  return new SESv2ServiceException({ name, message, $fault: 'client', ...meta });
 }
 
 async function failureOf(error: Error): Promise<unknown> {
-  ses.on(SendRawEmailCommand).rejects(error);
+  ses.on(SendEmailCommand).rejects(error);
   return mailer.send(email).then(
     () => undefined,
     (failure: unknown) => failure,
@@ -50,6 +52,99 @@ async function failureOf(error: Error): Promise<unknown> {
 }
 
 beforeEach(() => ses.reset());
+
+describe('the SendEmail request', () => {
+  const ics = 'BEGIN:VCALENDAR\r\nSUMMARY:Testdag – één dag\r\nEND:VCALENDAR\r\n';
+  const png = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+
+  async function sent(
+    options: ConstructorParameters<typeof SesMailer>[1],
+    outgoing: Parameters<SesMailer['send']>[0],
+  ) {
+    ses.on(SendEmailCommand).resolves({ MessageId: 'm-1' });
+    await new SesMailer(lazySesClient({ region: 'eu-west-1' }), options).send(outgoing);
+    const [call] = ses.commandCalls(SendEmailCommand);
+    return call?.args[0].input;
+  }
+
+  it('carries subject, text, html, attachments, reply-to, configuration set and the reference tags', async () => {
+    const input = await sent(
+      { from: 'Testdag <aanmelden@example.nl>', replyTo: 'vragen@example.nl', configurationSet: 'vol-set' },
+      {
+        ...email,
+        attachments: [
+          { filename: 'testdag.ics', contentType: 'text/calendar; method=REQUEST', content: ics },
+        ],
+        reference: { registrationId: 'r-1', kind: 'confirmation' },
+      },
+    );
+    expect(input).toEqual({
+      FromEmailAddress: 'Testdag <aanmelden@example.nl>',
+      Destination: { ToAddresses: ['anna@example.nl'] },
+      ReplyToAddresses: ['vragen@example.nl'],
+      Content: {
+        Simple: {
+          Subject: { Data: 'Bevestiging', Charset: 'UTF-8' },
+          Body: {
+            Text: { Data: 'Hallo', Charset: 'UTF-8' },
+            Html: { Data: '<p>Hallo</p>', Charset: 'UTF-8' },
+          },
+          Attachments: [
+            {
+              FileName: 'testdag.ics',
+              ContentType: 'text/calendar; method=REQUEST',
+              ContentDisposition: 'ATTACHMENT',
+              RawContent: expect.any(Uint8Array),
+            },
+          ],
+        },
+      },
+      ConfigurationSetName: 'vol-set',
+      EmailTags: [
+        { Name: 'registration', Value: 'r-1' },
+        { Name: 'kind', Value: 'confirmation' },
+      ],
+    });
+    const [attachment] = input?.Content?.Simple?.Attachments ?? [];
+    expect(Buffer.from(attachment?.RawContent ?? []).toString('utf8')).toBe(ics);
+  });
+
+  it('sends an attachment with a content id inline, its bytes unchanged', async () => {
+    const input = await sent({ from: 'Testdag <aanmelden@example.nl>' }, {
+      ...email,
+      attachments: [
+        { filename: 'qr.png', contentType: 'image/png', content: png, contentId: 'qr@vol-is-vol' },
+      ],
+    } as unknown as Parameters<SesMailer['send']>[0]);
+    expect(input?.Content?.Simple?.Attachments).toEqual([
+      {
+        FileName: 'qr.png',
+        ContentType: 'image/png',
+        ContentDisposition: 'INLINE',
+        ContentId: 'qr@vol-is-vol',
+        RawContent: png,
+      },
+    ]);
+    expect(input).not.toHaveProperty('ReplyToAddresses');
+    expect(input).not.toHaveProperty('ConfigurationSetName');
+    expect(input).not.toHaveProperty('EmailTags');
+  });
+
+  it('creates the SES client on the first send, once per container', async () => {
+    const load = lazySesClient({ region: 'eu-west-1' });
+    const [first, second] = await Promise.all([load(), load()]);
+    expect(first).toBeInstanceOf(SESv2Client);
+    expect(second).toBe(first);
+    expect(await load()).toBe(first);
+  });
+
+  it('encodes a display name with non-ASCII characters as SES requires (RFC 2047)', async () => {
+    const input = await sent({ from: 'Café Één <aanmelden@example.nl>' }, email);
+    expect(input?.FromEmailAddress).toBe(
+      `=?UTF-8?B?${Buffer.from('Café Één').toString('base64')}?= <aanmelden@example.nl>`,
+    );
+  });
+});
 
 describe('SES refusals that mean "not ready yet" are retried and alarmed, not given up', () => {
   it.each([
@@ -79,37 +174,37 @@ describe('SES refusals that mean "not ready yet" are retried and alarmed, not gi
       }),
     ],
     [
-      'AccountSendingPausedException',
-      new AccountSendingPausedException({ message: 'Sending paused for this account.', ...meta }),
+      'SendingPausedException (the account)',
+      new SendingPausedException({ message: 'Sending paused for this account.', ...meta }),
+    ],
+    [
+      'SendingPausedException (the configuration set)',
+      new SendingPausedException({ message: 'Sending paused for configuration set x.', ...meta }),
+    ],
+    [
+      'AccountSuspendedException',
+      new AccountSuspendedException({ message: 'Sending is restricted for this account.', ...meta }),
     ],
     [
       'MailFromDomainNotVerifiedException',
       new MailFromDomainNotVerifiedException({ message: 'MAIL FROM domain not verified', ...meta }),
     ],
     [
-      'ConfigurationSetDoesNotExistException',
-      new ConfigurationSetDoesNotExistException({
-        message: 'Configuration set <x> does not exist.',
-        ConfigurationSetName: 'x',
-        ...meta,
-      }),
+      'a missing configuration set (NotFoundException)',
+      new NotFoundException({ message: 'Configuration set <x> does not exist.', ...meta }),
     ],
-    [
-      'ConfigurationSetSendingPausedException',
-      new ConfigurationSetSendingPausedException({
-        message: 'Sending paused for configuration set x',
-        ConfigurationSetName: 'x',
-        ...meta,
-      }),
-    ],
+    ['LimitExceededException', new LimitExceededException({ message: 'Sending quota exceeded.', ...meta })],
     [
       'an IAM refusal',
       serviceError(
-        'AccessDenied',
-        'User `arn:aws:sts::123456789012:assumed-role/fn/fn` is not authorized to perform `ses:SendRawEmail` on resource `arn:aws:ses:eu-west-1:123456789012:identity/example.nl`',
+        'AccessDeniedException',
+        'User `arn:aws:sts::123456789012:assumed-role/fn/fn` is not authorized to perform `ses:SendEmail` on resource `arn:aws:ses:eu-west-1:123456789012:identity/example.nl`',
       ),
     ],
-    ['the daily sending quota', serviceError('Throttling', 'Daily message quota exceeded.')],
+    [
+      'the daily sending quota',
+      new TooManyRequestsException({ message: 'Daily message quota exceeded.', ...meta }),
+    ],
   ])('%s', async (_label, error) => {
     const failure = await failureOf(error);
     expect(failure).toBeInstanceOf(SenderNotReady);
@@ -133,8 +228,11 @@ describe('other refusals', () => {
   });
 
   it.each([
-    ['the sending rate', serviceError('Throttling', 'Maximum sending rate exceeded.')],
-    ['an outage', new SESServiceException({ name: 'ServiceUnavailable', $fault: 'server', $metadata: {} })],
+    [
+      'the sending rate',
+      new TooManyRequestsException({ message: 'Maximum sending rate exceeded.', ...meta }),
+    ],
+    ['an outage', new SESv2ServiceException({ name: 'ServiceUnavailable', $fault: 'server', $metadata: {} })],
   ])('%s is transient, without an alarm', async (_label, error) => {
     const failure = await failureOf(error);
     expect(failure).toBeInstanceOf(TransientDeliveryFailure);

@@ -49,8 +49,8 @@ const registration = (overrides: Partial<StoredRegistration> = {}): StoredRegist
 });
 
 /** The text of an iCalendar file with folded lines joined and TEXT escapes undone. */
-function icsText(ics: string): string {
-  return ics
+function icsText(ics: string | Buffer): string {
+  return String(ics)
     .replace(/\r\n[ \t]/g, '')
     .replace(/\\n/gi, '\n')
     .replace(/\\([,;\\])/g, '$1');

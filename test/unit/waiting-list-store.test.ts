@@ -3,6 +3,7 @@
  * (aws-sdk-client-mock): what each transaction writes under which condition, how DynamoDB's cancellation
  * reasons become domain errors, and how the queue is read.
  */
+
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   DeleteCommand,
@@ -16,6 +17,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { createDocumentClient } from '../../lambdas/adapters/dynamodb/client.js';
 import type { RetryPolicy } from '../../lambdas/adapters/dynamodb/transactions.js';
 import { DynamoWaitingList } from '../../lambdas/adapters/dynamodb/waiting-list-store.js';
+import { checkInCodeOf } from '../../lambdas/domain/check-in.js';
 import { newOutboxEntry } from '../../lambdas/domain/email.js';
 import { AlreadyWaiting, RegistrationChanged, TryAgain, WorkshopFull } from '../../lambdas/domain/errors.js';
 import type { StoredRegistration } from '../../lambdas/domain/registration.js';
@@ -121,8 +123,17 @@ describe('DynamoWaitingList.promote', () => {
     const next = await store.promote(promotionOf(preferenceEntry, current, { '1': 'a' }));
 
     const items = transactItems();
-    expect(items).toHaveLength(5);
-    const [take, release, update, remove, mail] = items;
+    expect(items).toHaveLength(7);
+    const [take, release, update, remove, mail, newCode, oldCode] = items;
+    // The check-in code rotates with the manage token: the new one's lookup in, the old one's out.
+    expect(newCode?.Put?.Item).toEqual({
+      pk: `CODE#dag#${checkInCodeOf('fresh-hash')}`,
+      sk: 'META',
+      type: 'check-in-code',
+      eventId: 'dag',
+      registrationId: 'r1',
+    });
+    expect(oldCode?.Delete?.Key).toEqual({ pk: `CODE#dag#${checkInCodeOf('old-hash')}`, sk: 'META' });
     expect(take?.Update).toMatchObject({
       TableName: 'table',
       Key: { pk: 'WORKSHOP#dag#a', sk: 'META' },
@@ -197,7 +208,10 @@ describe('DynamoWaitingList.promote', () => {
       'Update',
       'Delete',
       'Put',
+      // The check-in code of the new seat holder; a waiting registration had none to remove.
+      'Put',
     ]);
+    expect(items[5]?.Put?.Item?.pk).toBe(`CODE#dag#${checkInCodeOf('fresh-hash')}`);
     expect(items.slice(0, 2).map((item) => item.Update?.Key?.pk)).toEqual([
       'WORKSHOP#dag#b',
       'WORKSHOP#dag#d',

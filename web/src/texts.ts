@@ -136,6 +136,10 @@ const nl = {
   alreadyCancelled: 'Deze aanmelding is geannuleerd.',
   registerAgain: 'Opnieuw aanmelden',
   dataHeading: 'Uw gegevens',
+  checkInHeading: 'Inchecken op de dag',
+  checkInIntro:
+    'Laat deze QR-code scannen bij de ingang en bij uw workshops, of noem de code. De code verandert als u een nieuwe bevestigingsmail krijgt.',
+  checkInQrAlt: (code: string) => `QR-code om in te checken, code ${code}`,
   dataIntro:
     'Download alles wat we over uw aanmelding bewaren, of laat uw naam, e-mailadres, organisatie en functie verwijderen.',
   dataDownload: 'Mijn gegevens downloaden (JSON)',
@@ -360,6 +364,10 @@ const en: Texts = {
   alreadyCancelled: 'This registration has been cancelled.',
   registerAgain: 'Register again',
   dataHeading: 'Your data',
+  checkInHeading: 'Checking in on the day',
+  checkInIntro:
+    'Have this QR code scanned at the entrance and at your workshops, or read out the code. The code changes when you receive a new confirmation email.',
+  checkInQrAlt: (code: string) => `QR code to check in, code ${code}`,
   dataIntro:
     'Download everything we store about your registration, or have your name, email address, organisation and job title erased.',
   dataDownload: 'Download my data (JSON)',

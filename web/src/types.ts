@@ -31,3 +31,6 @@ export type RegistrationRequest = z.input<typeof registrationBodySchema>;
 export type WaitingListRequest = z.input<typeof waitingListBodySchema>;
 export type ChangeRequest = z.input<typeof changeBodySchema>;
 export type JoinWaitingListRequest = z.input<typeof joinWaitingListBodySchema>;
+
+/** The door page's answers (`POST` and `GET /admin/events/{eventId}/check-ins`). */
+export type { CheckInList, CheckInView } from '../../lambdas/http/check-in-schemas.js';

@@ -2,7 +2,7 @@ import { stringify } from 'csv-stringify/sync';
 import type { AdminRegistration } from '../../domain/admin-registration.js';
 import type { EventDefinition } from '../../domain/event-definition.js';
 import { ownValue } from '../../domain/registration.js';
-import { wallClock } from '../../domain/reminders.js';
+import { wallClockParts } from '../../domain/wall-clock.js';
 
 /**
  * Registrations as a spreadsheet file for Dutch organisers: UTF-8 with a byte order mark (so Excel reads
@@ -22,16 +22,29 @@ const STATUS_LABELS: Record<string, string> = {
 
 /** `2019-09-01 14:03` in the event's time zone. */
 export function localDateTime(iso: string, timeZone: string): string {
-  const date = new Date(iso);
-  if (Number.isNaN(date.getTime())) return iso;
-  const local = wallClock(date, timeZone);
-  return `${local.date} ${local.time}`;
+  const parts = wallClockParts(iso, timeZone);
+  if (!parts) return iso;
+  return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}`;
 }
 
-export function registrationsCsvRows(
+/** A moment in a row: the CSV writes it as local text, the XLSX as a real date in the event's time zone. */
+export type Moment = { at: string };
+export type RegistrationCell = string | Moment;
+
+export type RowOptions = {
+  /** An attendance list: a last column with the check-in time at the workshop (each row's `checkedInAt`). */
+  checkInColumn?: boolean;
+};
+
+/**
+ * The registration list of both exports (CSV and XLSX): Dutch headers, one row per registration, workshop
+ * titles per round, the status in Dutch and the moment of registering.
+ */
+export function registrationRows(
   definition: EventDefinition,
   registrations: readonly AdminRegistration[],
-): string[][] {
+  options: RowOptions = {},
+): { header: string[]; rows: RegistrationCell[][] } {
   const titles = new Map(
     definition.rounds.flatMap((round) => round.workshops.map((workshop) => [workshop.id, workshop.title])),
   );
@@ -44,21 +57,21 @@ export function registrationsCsvRows(
     'Status',
     'Aangemeld op',
     'Wachtlijst',
+    ...(options.checkInColumn ? ['Ingecheckt om'] : []),
   ];
-  const rows = registrations.map((registration) => {
+  const rows = registrations.map((registration): RegistrationCell[] => {
     const choices = registration.choices ?? {};
     return [
-      registration.name,
-      registration.email,
-      registration.organisation,
-      registration.jobTitle ?? '',
+      ...[registration.name, registration.email, registration.organisation, registration.jobTitle].map(
+        (cell) => String(cell ?? ''),
+      ),
       ...definition.rounds.map((round) => {
         const workshopId = ownValue(choices, round.id);
         // A workshop no longer in the definition still shows, by its id.
         return workshopId === undefined ? '' : (titles.get(workshopId) ?? workshopId);
       }),
       STATUS_LABELS[registration.status] ?? String(registration.status),
-      localDateTime(registration.createdAt, definition.timezone),
+      { at: registration.createdAt },
       // The lists the registration is on: "Ronde 1: Workshop A of Workshop B" per round.
       definition.rounds
         .filter((round) => ownValue(registration.waitingFor, round.id)?.length)
@@ -67,9 +80,26 @@ export function registrationsCsvRows(
             `${round.title}: ${(ownValue(registration.waitingFor, round.id) ?? []).map((id) => titles.get(id) ?? id).join(' of ')}`,
         )
         .join('; '),
-    ].map((cell) => String(cell ?? ''));
+      ...(options.checkInColumn
+        ? [typeof registration.checkedInAt === 'string' ? { at: registration.checkedInAt } : '']
+        : []),
+    ];
   });
-  return [header, ...rows];
+  return { header, rows };
+}
+
+export function registrationsCsvRows(
+  definition: EventDefinition,
+  registrations: readonly AdminRegistration[],
+  options: RowOptions = {},
+): string[][] {
+  const { header, rows } = registrationRows(definition, registrations, options);
+  return [
+    header,
+    ...rows.map((row) =>
+      row.map((cell) => (typeof cell === 'string' ? cell : localDateTime(cell.at, definition.timezone))),
+    ),
+  ];
 }
 
 /** A `;` followed by what starts a formula (csv-stringify's `escape_formulas` set), spaces allowed between. */
@@ -103,6 +133,7 @@ export function toCsv(rows: readonly (readonly string[])[]): string {
 export function registrationsCsv(
   definition: EventDefinition,
   registrations: readonly AdminRegistration[],
+  options: RowOptions = {},
 ): string {
-  return toCsv(registrationsCsvRows(definition, registrations));
+  return toCsv(registrationsCsvRows(definition, registrations, options));
 }

@@ -38,4 +38,6 @@ export class DynamoStore implements EventCatalog, RegistrationStore {
     this.registrations.removePersonalData(...args);
   replaceManageToken: RegistrationStore['replaceManageToken'] = (...args) =>
     this.registrations.replaceManageToken(...args);
+  resendConfirmation: RegistrationStore['resendConfirmation'] = (...args) =>
+    this.registrations.resendConfirmation(...args);
 }

@@ -32,6 +32,10 @@ export const keyPrefixes = {
   waiting: 'WAIT#',
   /** Organisers' messages and their recipient lists (`message-store.ts`). */
   message: 'MSG#',
+  /** A check-in code's lookup item: code → registration id (`check-ins.ts`). */
+  checkInCode: 'CODE#',
+  /** A registration's check-ins at its event (`check-ins.ts`). */
+  checkIn: 'CHECKIN#',
 } as const;
 
 export const eventKey = (eventId: string): Key => ({ pk: `${keyPrefixes.event}${eventId}`, sk: META });
@@ -111,6 +115,21 @@ export const promotionLeaseKey = (eventId: string): Key => ({
   sk: 'LEASE',
 });
 
+/** Finds a registration by its check-in code; holds the registration id only. */
+export const checkInCodeKey = (eventId: string, code: string): Key => ({
+  pk: `${keyPrefixes.checkInCode}${eventId}#${code}`,
+  sk: META,
+});
+
+/** One item per registration and event with the time of every check-in (entrance, workshop rooms). */
+export const checkInKey = (eventId: string, registrationId: string): Key => ({
+  pk: `${keyPrefixes.checkIn}${eventId}#${registrationId}`,
+  sk: META,
+});
+
+/** An event's check-ins, read through `gsi1` for the counts and the door's lists (ids and times only). */
+export const checkInIndexPartition = (eventId: string): string => `EVENT#${eventId}#CHECKINS`;
+
 /** Emails due (first attempts that failed, retries), spread over a few `gsi1` partitions by entry id. */
 export const outboxIndexPartition = (shard: number | '*'): string => `OUTBOX#${shard}`;
 
@@ -141,6 +160,8 @@ export const indexPartitions = {
   outbox: outboxIndexPartition('*'),
   /** An event's messages (texts and counts; names no one). */
   messages: messageIndexPartition('*'),
+  /** An event's check-ins (registration ids and times). */
+  checkIns: checkInIndexPartition('*'),
 } as const;
 
 /**

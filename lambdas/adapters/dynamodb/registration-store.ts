@@ -11,6 +11,7 @@ import {
 } from '../../domain/registration.js';
 import { entryIdsOf, preferenceEntryId } from '../../domain/waiting-list.js';
 import type { NewRegistration, RegistrationStore } from '../../ports.js';
+import { checkInCodeDelete, checkInCodePut, checkInsDelete } from './check-ins.js';
 import { registrationKey } from './keys.js';
 import { confirmationOf } from './outbox.js';
 import {
@@ -22,6 +23,7 @@ import {
   registrationPut,
   registrationUpdate,
   releaseSeat,
+  type TransactItem,
   takeSeat,
   waitingEntryDelete,
   waitingEntryPut,
@@ -72,6 +74,8 @@ export class DynamoRegistrationStore implements RegistrationStore {
       ...(earlierEmailHash
         ? [planned(emailGuardAbsent(this.tableName, registration.eventId, earlierEmailHash), addressInUse)]
         : []),
+      // A confirmed registration's check-in code (after everything that can refuse).
+      ...this.checkInCodePuts(registration, manageTokenHash),
     ];
     try {
       // The registration id is the token: every retry of this one registration is the same request.
@@ -207,6 +211,9 @@ export class DynamoRegistrationStore implements RegistrationStore {
       ...(current.emailHash ? [planned(emailGuardDelete(this.tableName, current))] : []),
       // Nobody left to promote or to tell: off every waiting list.
       ...this.waitingEntryDeletes(current),
+      // The check-in code stops working and the check-ins go with the person.
+      ...checkInCodeDelete(this.tableName, current.eventId, current.manageTokenHash),
+      checkInsDelete(this.tableName, current.eventId, current.id),
       // The erasure confirmation, with the address until it is sent; never kept past the records' lifetime.
       ...(erasureEmail
         ? [
@@ -228,15 +235,59 @@ export class DynamoRegistrationStore implements RegistrationStore {
   }
 
   async replaceManageToken(registrationId: string, manageTokenHash: string): Promise<void> {
-    await this.client.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: registrationKey(registrationId),
-        UpdateExpression: 'SET manageTokenHash = :hash',
-        ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeValues: { ':hash': manageTokenHash },
-      }),
-    );
+    const current = await this.getRegistration(registrationId);
+    const replace = new UpdateCommand({
+      TableName: this.tableName,
+      Key: registrationKey(registrationId),
+      UpdateExpression: 'SET manageTokenHash = :hash',
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeValues: { ':hash': manageTokenHash },
+    });
+    if (current?.status !== 'confirmed') {
+      await this.client.send(replace);
+      return;
+    }
+    // The check-in code rotates with the token: the new one's lookup in, the old one's out, together.
+    await this.write([
+      planned({ Update: replace.input as NonNullable<TransactItem['Update']> }),
+      ...this.checkInCodePuts(current, manageTokenHash),
+      ...checkInCodeDelete(this.tableName, current.eventId, current.manageTokenHash),
+    ]);
+  }
+
+  private checkInCodePuts(
+    registration: Pick<StoredRegistration, 'id' | 'eventId' | 'status'>,
+    manageTokenHash: string,
+  ): PlannedItem[] {
+    if (registration.status !== 'confirmed') return [];
+    return checkInCodePut(this.tableName, registration.eventId, registration.id, manageTokenHash);
+  }
+
+  async resendConfirmation(
+    current: StoredRegistration,
+    manageTokenHash: string,
+    outbox: OutboxEntry,
+  ): Promise<StoredRegistration> {
+    await this.write([
+      // A new version, so the entry has an id of its own; the content of the registration stays as it was.
+      this.updateRegistration(
+        current,
+        'manageTokenHash = :hash, confirmation = :confirmation, version = :next',
+        { ':hash': manageTokenHash, ':confirmation': confirmationOf(outbox) },
+      ),
+      planned(outboxPut(this.tableName, outbox)),
+      // The check-in code rotates with the token, as on every new manage link.
+      ...this.checkInCodePuts(current, manageTokenHash),
+      ...(current.status === 'confirmed'
+        ? checkInCodeDelete(this.tableName, current.eventId, current.manageTokenHash)
+        : []),
+    ]);
+    return {
+      ...current,
+      manageTokenHash,
+      confirmation: confirmationOf(outbox),
+      version: current.version + 1,
+    };
   }
 
   private write(plan: PlannedItem[]): Promise<void> {

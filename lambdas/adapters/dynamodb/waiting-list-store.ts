@@ -13,6 +13,7 @@ import type { StoredRegistration, WaitingFor } from '../../domain/registration.j
 import { ownValue } from '../../domain/registration.js';
 import { byQueueOrder, type WaitingEntry } from '../../domain/waiting-list.js';
 import type { PromotionInput, WaitingListStore } from '../../ports.js';
+import { checkInCodeDelete, checkInCodePut } from './check-ins.js';
 import { REGISTRATION_INDEX, waitingEntryKey, waitingIndexPartition } from './keys.js';
 import { confirmationOf } from './outbox.js';
 import {
@@ -206,6 +207,12 @@ export class DynamoWaitingList implements WaitingListStore {
         ),
         planned(sameWaitingEntryDelete(this.tableName, entry)),
         planned(outboxPut(this.tableName, outbox)),
+        // The check-in code rotates with the manage token the promotion email carries.
+        ...checkInCodePut(this.tableName, entry.eventId, current.id, manageTokenHash),
+        // The old code's lookup: only a confirmed registration (a preference) had one.
+        ...(current.status === 'confirmed'
+          ? checkInCodeDelete(this.tableName, entry.eventId, current.manageTokenHash)
+          : []),
       ],
       // The registration or the entry changed since they were read: someone else moved first.
       () => new RegistrationChanged(),

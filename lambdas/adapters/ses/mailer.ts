@@ -1,5 +1,5 @@
-import { SESClient, SendRawEmailCommand } from '@aws-sdk/client-ses';
-import MailComposer from 'nodemailer/lib/mail-composer';
+// Types only: the client is loaded on the first send (`lazySesClient`).
+import type { Attachment, SESv2Client, SendEmailCommandInput } from '@aws-sdk/client-sesv2';
 import { readLocalCredentials } from '../../config.js';
 import {
   type EmailReference,
@@ -18,16 +18,16 @@ export type SesMailerOptions = {
 };
 
 /**
- * SES errors that say the sending side is not ready: the identity or MAIL FROM domain not verified, the account
- * or configuration set paused, the account not out of the sandbox. Nothing about the recipient.
+ * SES (API v2) errors that say the sending side is not ready: the MAIL FROM domain not verified, the account or
+ * configuration set paused (`SendingPausedException`) or suspended, the configuration set missing
+ * (`NotFoundException`, the only resource `SendEmail` names), a sending quota reached. Nothing about the recipient.
  */
 const NOT_READY_ERRORS = new Set([
-  'AccountSendingPausedException',
-  'ConfigurationSetDoesNotExistException',
-  'ConfigurationSetSendingPausedException',
+  'SendingPausedException',
+  'AccountSuspendedException',
   'MailFromDomainNotVerifiedException',
-  'FromEmailAddressNotVerifiedException',
-  'ProductionAccessNotGrantedException',
+  'NotFoundException',
+  'LimitExceededException',
   // IAM: the function may not send through this identity (a policy or From address that does not match).
   'AccessDenied',
   'AccessDeniedException',
@@ -45,13 +45,14 @@ const NOT_READY_REJECTIONS: readonly [RegExp, string][] = [
   [/not authori[sz]ed/i, 'not authorized to send from the identity'],
 ];
 
-/** `ThrottlingException` "Daily message quota exceeded": no more email today (the sandbox allows 200). */
+/** "Daily message quota exceeded" (v2 `TooManyRequestsException`): no more email today (the sandbox allows 200). */
 const DAILY_QUOTA = /daily message quota/i;
 
 /**
  * What an SES error means for the email: a permanent failure only when SES rejects this message or recipient
  * for good (`MessageRejected` "Address blacklisted", a message too large); `SenderNotReady` when the account or
- * identity is not ready to send; any other error (throttling, an outage) is transient.
+ * identity is not ready to send; any other error (`TooManyRequestsException` for the sending rate, an outage)
+ * is transient.
  */
 export function classifySesError(error: unknown): PermanentDeliveryFailure | TransientDeliveryFailure {
   const name = error instanceof Error ? error.name : 'Unknown';
@@ -67,26 +68,21 @@ export function classifySesError(error: unknown): PermanentDeliveryFailure | Tra
 }
 
 /**
- * Sends through SES SendRawEmail, with the MIME message built by nodemailer's MailComposer (headers encoded,
- * CR/LF in values never starts a new header). Only a message or address SES rejects for good is a permanent
- * failure; a sender that is not ready yet and everything else (throttling, outage) is retried later.
+ * Sends through SES API v2 `SendEmail` with Simple content: SES builds the MIME message (encoded headers,
+ * attachments), so no MIME library is bundled. Header values are made single-line first, so CR/LF in a subject
+ * or a name never starts a new header. Only a message or address SES rejects for good is a permanent failure;
+ * a sender that is not ready yet and everything else (throttling, outage) is retried later.
  */
 export class SesMailer implements Mailer {
   constructor(
-    private readonly client: SESClient,
+    private readonly client: SesClientLoader,
     private readonly options: SesMailerOptions,
   ) {}
 
   async send(email: OutgoingEmail): Promise<void> {
-    const raw = await buildMime(email, this.options);
     try {
-      await this.client.send(
-        new SendRawEmailCommand({
-          RawMessage: { Data: raw },
-          ...(this.options.configurationSet ? { ConfigurationSetName: this.options.configurationSet } : {}),
-          ...(email.reference ? { Tags: messageTags(email.reference) } : {}),
-        }),
-      );
+      const [client, { SendEmailCommand }] = await Promise.all([this.client(), sesModule()]);
+      await client.send(new SendEmailCommand(sendEmailInput(email, this.options)));
     } catch (error) {
       throw classifySesError(error);
     }
@@ -106,29 +102,94 @@ export function messageTags(reference: EmailReference): { Name: string; Value: s
   ];
 }
 
-export function buildMime(email: OutgoingEmail, options: SesMailerOptions): Promise<Buffer> {
-  const composer = new MailComposer({
-    from: options.from,
-    replyTo: options.replyTo,
-    to: email.to,
-    subject: email.subject,
-    text: email.text,
-    html: email.html,
-    attachments: email.attachments.map((attachment) => ({
-      filename: attachment.filename,
-      contentType: attachment.contentType,
-      content: attachment.content,
-    })),
-    disableFileAccess: true,
-    disableUrlAccess: true,
-  });
-  return new Promise((resolve, reject) =>
-    composer.compile().build((error, message) => (error ? reject(error) : resolve(message))),
-  );
+/**
+ * An attachment as SES v2 takes it. `contentId` (set for an image the HTML shows by `cid:`) makes it inline;
+ * text content (the `.ics`) is sent as UTF-8, binary content as it is.
+ */
+type MailAttachment = OutgoingEmail['attachments'][number];
+
+function attachmentOf(attachment: MailAttachment): Attachment {
+  const { content } = attachment;
+  return {
+    FileName: singleLine(attachment.filename),
+    ContentType: singleLine(attachment.contentType),
+    RawContent: typeof content === 'string' ? Buffer.from(content, 'utf8') : content,
+    ...(attachment.contentId
+      ? { ContentDisposition: 'INLINE', ContentId: singleLine(attachment.contentId) }
+      : { ContentDisposition: 'ATTACHMENT' }),
+  };
 }
 
-export function createSesClient(options: { region: string; endpoint?: string }): SESClient {
-  return new SESClient({
+/** CR, LF and other control characters in a header value become one space: a value never starts a header. */
+function singleLine(value: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this removes
+  return value.replace(/[\u0000-\u001f\u007f]+/g, ' ');
+}
+
+/**
+ * A mailbox for a header SES writes (From, Reply-To): single-line, and a display name with non-ASCII
+ * characters as an RFC 2047 encoded word, as SES v2 requires of `FromEmailAddress`.
+ */
+function headerMailbox(mailbox: string): string {
+  const line = singleLine(mailbox).trim();
+  const match = /^(.*?)\s*<([^<>]+)>$/.exec(line);
+  if (!match) return line;
+  const [, name = '', address = ''] = match;
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: ASCII is what needs no encoding
+  if (/^[\u0000-\u007f]*$/.test(name)) return line;
+  return `=?UTF-8?B?${Buffer.from(name.replace(/^"(.*)"$/, '$1'), 'utf8').toString('base64')}?= <${address}>`;
+}
+
+/** The `SendEmail` request of one email: Simple content, the reference as message tags, never an address. */
+export function sendEmailInput(email: OutgoingEmail, options: SesMailerOptions): SendEmailCommandInput {
+  const attachments = email.attachments.map(attachmentOf);
+  return {
+    FromEmailAddress: headerMailbox(options.from),
+    Destination: { ToAddresses: [headerMailbox(email.to)] },
+    ...(options.replyTo ? { ReplyToAddresses: [headerMailbox(options.replyTo)] } : {}),
+    Content: {
+      Simple: {
+        Subject: { Data: singleLine(email.subject), Charset: 'UTF-8' },
+        Body: {
+          Text: { Data: email.text, Charset: 'UTF-8' },
+          Html: { Data: email.html, Charset: 'UTF-8' },
+        },
+        ...(attachments.length > 0 ? { Attachments: attachments } : {}),
+      },
+    },
+    ...(options.configurationSet ? { ConfigurationSetName: options.configurationSet } : {}),
+    ...(email.reference ? { EmailTags: messageTags(email.reference) } : {}),
+  };
+}
+/** The SES client, once it is needed. */
+export type SesClientLoader = () => Promise<SESv2Client>;
+
+/**
+ * The SES v2 client module is as large as the DynamoDB client's and would double a sender's cold start; it is
+ * imported on the first send instead (the scheduled retry mostly finds nothing due and never loads it).
+ */
+const sesModule = () => import('@aws-sdk/client-sesv2');
+
+/** One SES client per container, created on the first send; a failed load is tried again on the next one. */
+export function lazySesClient(options: { region: string; endpoint?: string }): SesClientLoader {
+  let client: Promise<SESv2Client> | undefined;
+  return () => {
+    client ??= sesModule().then(
+      ({ SESv2Client }) => createSesClient(SESv2Client, options),
+      (error: unknown) => {
+        client = undefined;
+        throw error;
+      },
+    );
+    return client;
+  };
+}
+
+function createSesClient(
+  Client: typeof SESv2Client,
+  options: { region: string; endpoint?: string },
+): SESv2Client {
+  return new Client({
     region: options.region,
     maxAttempts: 2,
     requestHandler: { connectionTimeout: 2_000, requestTimeout: 5_000, throwOnRequestTimeout: true },

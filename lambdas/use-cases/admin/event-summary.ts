@@ -1,9 +1,11 @@
+import { checkedInAt, isAfterEventDay, wasPresent } from '../../domain/check-in.js';
 import { privacyStatementOf } from '../../domain/event-definition.js';
 import { personalDataExpiry } from '../../domain/privacy.js';
 import { seatsLeft } from '../../domain/registration.js';
 import { waitingCounts } from '../../domain/waiting-list.js';
-import type { EventCatalog, RegistrationIndex, WaitingListStore } from '../../ports.js';
+import type { CheckInStore, Clock, EventCatalog, RegistrationIndex, WaitingListStore } from '../../ports.js';
 import { loadEvent } from '../registration-steps.js';
+import { checkInsByRegistration } from './check-in.js';
 
 export type WorkshopSummary = {
   /** The workshop id, also as `workshopId`. */
@@ -23,6 +25,10 @@ export type WorkshopSummary = {
   consistent: boolean;
   /** Waiting-list entries that would accept this workshop. */
   waiting: number;
+  /** Holders checked in at this workshop (when check-ins are read). */
+  present?: number;
+  /** After the event day: holders not checked in at this workshop. */
+  noShows?: number;
 };
 
 export type EventSummary = {
@@ -40,6 +46,10 @@ export type EventSummary = {
     /** Registrations whose address bounced for good, or who marked an email as spam (`emailState`). */
     emailsBounced: number;
     emailsComplained: number;
+    /** Confirmed registrations checked in anywhere (when check-ins are read). */
+    present?: number;
+    /** After the event day: confirmed registrations checked in nowhere. */
+    noShows?: number;
   };
   /** When personal data goes: `retentionDays` after the event (or after a later registration). */
   retention: { retentionDays: number; personalDataRemovedFrom: string };
@@ -55,9 +65,20 @@ export type EventSummary = {
  */
 export async function eventSummary(
   eventId: string,
-  deps: { events: EventCatalog; index: RegistrationIndex; waiting?: Pick<WaitingListStore, 'queue'> },
+  deps: {
+    events: EventCatalog;
+    index: RegistrationIndex;
+    waiting?: Pick<WaitingListStore, 'queue'>;
+    /** With these, attendance: who is present, and after the event day who did not come. */
+    attendance?: { checkIns: Pick<CheckInStore, 'checkInsAt'>; clock: Clock };
+  },
 ): Promise<EventSummary> {
   const event = await loadEvent(deps.events, eventId);
+  const checkIns = deps.attendance
+    ? await checkInsByRegistration(eventId, deps.attendance.checkIns)
+    : undefined;
+  const present = new Map<string, number>();
+  let presentTotal = 0;
   // The scheduled seat check needs no waiting counts and has no access to the queues.
   const waiting = waitingCounts(deps.waiting ? await deps.waiting.queue(eventId) : []);
 
@@ -87,11 +108,18 @@ export async function eventSummary(
     if (registration.status === 'waiting') totals.waiting++;
     if (registration.status !== 'confirmed') continue;
     totals.confirmed++;
+    const record = checkIns?.get(registration.id);
+    if (wasPresent(record)) presentTotal++;
     for (const workshopId of new Set(Object.values(registration.choices ?? {}))) {
       holders.set(workshopId, (holders.get(workshopId) ?? 0) + 1);
+      if (checkedInAt(record, { kind: 'workshop', workshopId }))
+        present.set(workshopId, (present.get(workshopId) ?? 0) + 1);
     }
   }
 
+  const afterTheDay = deps.attendance
+    ? isAfterEventDay(event.definition, deps.attendance.clock.now())
+    : false;
   const rounds = event.definition.rounds.map((round) => ({
     id: round.id,
     title: round.title,
@@ -111,6 +139,7 @@ export async function eventSummary(
         confirmed: held,
         consistent: taken === held,
         waiting: waiting.get(workshop.id) ?? 0,
+        ...(checkIns ? attendanceOf(held, present.get(workshop.id) ?? 0, afterTheDay) : {}),
       };
     }),
   }));
@@ -119,7 +148,7 @@ export async function eventSummary(
     eventId,
     title: event.definition.title,
     consistent: workshops.every((workshop) => workshop.consistent),
-    totals,
+    totals: { ...totals, ...(checkIns ? attendanceOf(totals.confirmed, presentTotal, afterTheDay) : {}) },
     retention: {
       retentionDays: privacyStatementOf(event.definition).retentionDays,
       // Registrations made after the event day keep their data the full period from their own date.
@@ -128,4 +157,9 @@ export async function eventSummary(
     rounds,
     workshops,
   };
+}
+
+/** Who came of those expected; who did not only once the day is over (until then they may still come). */
+function attendanceOf(expected: number, present: number, afterTheDay: boolean) {
+  return { present, ...(afterTheDay ? { noShows: Math.max(0, expected - present) } : {}) };
 }

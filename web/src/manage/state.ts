@@ -18,10 +18,15 @@ export const token = (new URLSearchParams(location.hash.slice(1)).get('token') ?
 export const registrationPath = `/registrations/${encodeURIComponent(registrationId)}`;
 export const auth = { Authorization: `Bearer ${token}` };
 
+/** What `GET /registrations/{id}` answers: the registration and, while confirmed, its check-in code. */
+export type OwnRegistration = { registration: Registration; checkIn?: { code: string } };
+
 export type Section = 'change' | 'cancel' | 'data' | 'waiting';
 
 export const page: {
   registration: Registration | undefined;
+  /** The check-in code `GET /registrations/{id}` gives while the registration is confirmed. */
+  checkInCode: string | undefined;
   event: PublicEvent | undefined;
   picker: WorkshopPicker | undefined;
   busy: 'saving' | 'cancelling' | 'downloading' | 'erasing' | 'waiting' | undefined;
@@ -34,6 +39,7 @@ export const page: {
   failures: Record<Section, Msg | undefined>;
 } = {
   registration: undefined,
+  checkInCode: undefined,
   event: undefined,
   picker: undefined,
   busy: undefined,
@@ -97,8 +103,9 @@ export async function refreshSeats(forceFull: readonly string[] = []): Promise<v
 
 /** Reads the registration again (after a refusal that says the page's copy is out of date). */
 export async function reloadRegistration(): Promise<void> {
-  const outcome = await apiRequest<{ registration: Registration }>('GET', registrationPath, {
-    headers: auth,
-  });
-  if (outcome.kind === 'ok') page.registration = outcome.body.registration;
+  const outcome = await apiRequest<OwnRegistration>('GET', registrationPath, { headers: auth });
+  if (outcome.kind === 'ok') {
+    page.registration = outcome.body.registration;
+    page.checkInCode = outcome.body.checkIn?.code;
+  }
 }

@@ -7,11 +7,13 @@ import type { Registration } from '../types.js';
 import { WorkshopPicker } from '../workshops.js';
 import { openCancelStepIfAsked, renderCancel } from './cancel.js';
 import { renderChange } from './change.js';
+import { renderCheckIn } from './check-in.js';
 import { renderPersonalData } from './personal-data.js';
 import {
   auth,
   errors,
   fetchEvent,
+  type OwnRegistration,
   page,
   pageStatus,
   registrationId,
@@ -52,6 +54,7 @@ export function render(): void {
   renderCancel(texts);
   renderWaitingLists(texts);
   renderPersonalData(texts);
+  renderCheckIn(texts);
 }
 
 function renderDetails(registration: Registration): void {
@@ -134,9 +137,7 @@ export async function load(): Promise<void> {
   loadError.hidden = true;
   loading.hidden = false;
   if (!registrationId || !token) return failLoad((texts) => texts.linkInvalid, false);
-  const outcome = await apiRequest<{ registration: Registration }>('GET', registrationPath, {
-    headers: auth,
-  });
+  const outcome = await apiRequest<OwnRegistration>('GET', registrationPath, { headers: auth });
   if (outcome.kind !== 'ok') {
     const notFound = outcome.kind === 'error' && outcome.error.code === 'REGISTRATION_NOT_FOUND';
     return failLoad(
@@ -146,6 +147,7 @@ export async function load(): Promise<void> {
   }
   const registration = outcome.body.registration;
   page.registration = registration;
+  page.checkInCode = outcome.body.checkIn?.code;
   if (!explicitLang() && (registration.locale === 'en' || registration.locale === 'nl')) {
     setLang(registration.locale);
   }

@@ -1,0 +1,184 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  QueryCommand,
+  UpdateCommand,
+  type UpdateCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import { type CheckInPlace, type CheckInRecord, checkedInAt, checkInCodeOf } from '../../domain/check-in.js';
+import type { CheckInStore } from '../../ports.js';
+import { checkInCodeKey, checkInIndexPartition, checkInKey, REGISTRATION_INDEX } from './keys.js';
+import { type PlannedItem, planned } from './transaction-refusals.js';
+import { readOrTryAgain } from './transactions.js';
+
+/**
+ * Check-ins in the single table. A code's lookup item (`CODE#<eventId>#<code>`) names the registration; it is
+ * written with every new manage token of a confirmed registration and removed with the personal data. One item
+ * per registration (`CHECKIN#<eventId>#<registrationId>`) holds `entranceAt` and `workshopAt#<workshopId>`: a
+ * check-in sets its attribute only if it is not there yet, so the same code scanned at two doors at once
+ * counts once. Both hold ids and times, nothing else about the person.
+ */
+
+const ENTRANCE_ATTRIBUTE = 'entranceAt';
+const WORKSHOP_ATTRIBUTE_PREFIX = 'workshopAt#';
+
+function attributeOf(place: CheckInPlace): string {
+  return place.kind === 'entrance' ? ENTRANCE_ATTRIBUTE : `${WORKSHOP_ATTRIBUTE_PREFIX}${place.workshopId}`;
+}
+
+function toRecord(item: Record<string, unknown>): CheckInRecord {
+  const workshops: Record<string, string> = {};
+  for (const [name, value] of Object.entries(item)) {
+    if (name.startsWith(WORKSHOP_ATTRIBUTE_PREFIX) && typeof value === 'string')
+      workshops[name.slice(WORKSHOP_ATTRIBUTE_PREFIX.length)] = value;
+  }
+  return {
+    registrationId: String(item.registrationId),
+    eventId: String(item.eventId),
+    ...(typeof item[ENTRANCE_ATTRIBUTE] === 'string' ? { entranceAt: item[ENTRANCE_ATTRIBUTE] } : {}),
+    workshops,
+  };
+}
+
+/**
+ * The lookup item of the code that belongs to this manage-token hash, for a transaction (none for a hash that
+ * was erased). Never a refusal: the code is as new as the token.
+ */
+export function checkInCodePut(
+  tableName: string,
+  eventId: string,
+  registrationId: string,
+  manageTokenHash: string,
+): PlannedItem[] {
+  const code = checkInCodeOf(manageTokenHash);
+  if (!code) return [];
+  const Item = { ...checkInCodeKey(eventId, code), type: 'check-in-code', eventId, registrationId };
+  return [planned({ Put: { TableName: tableName, Item } })];
+}
+
+/** Removes the lookup item of an old manage-token hash's code, in a transaction. */
+export function checkInCodeDelete(
+  tableName: string,
+  eventId: string,
+  manageTokenHash: string,
+): PlannedItem[] {
+  const code = checkInCodeOf(manageTokenHash);
+  return code ? [planned({ Delete: { TableName: tableName, Key: checkInCodeKey(eventId, code) } })] : [];
+}
+
+/** Removes a registration's check-ins (erasure and the retention purge), in a transaction. */
+export function checkInsDelete(tableName: string, eventId: string, registrationId: string): PlannedItem {
+  return planned({ Delete: { TableName: tableName, Key: checkInKey(eventId, registrationId) } });
+}
+
+export class DynamoCheckIns implements CheckInStore {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async registrationIdForCode(eventId: string, code: string): Promise<string | undefined> {
+    const { Item } = await readOrTryAgain(() =>
+      this.client.send(new GetCommand({ TableName: this.tableName, Key: checkInCodeKey(eventId, code) })),
+    );
+    return typeof Item?.registrationId === 'string' ? Item.registrationId : undefined;
+  }
+
+  async checkIn(
+    eventId: string,
+    registrationId: string,
+    place: CheckInPlace,
+    at: string,
+  ): Promise<{ at: string; alreadyCheckedInAt?: string }> {
+    const refused = await this.updatePlace(eventId, registrationId, place, {
+      UpdateExpression:
+        'SET #place = :at, registrationId = :registrationId, eventId = :eventId, #type = :type, ' +
+        'gsi1pk = :partition, gsi1sk = :registrationId',
+      ConditionExpression: 'attribute_not_exists(#place)',
+      ExpressionAttributeNames: { '#type': 'type' },
+      ExpressionAttributeValues: {
+        ':at': at,
+        ':registrationId': registrationId,
+        ':eventId': eventId,
+        ':type': 'check-in',
+        ':partition': checkInIndexPartition(eventId),
+      },
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+    });
+    if (!refused) return { at };
+    // Checked in here before (or a moment ago at another door): the first time stands.
+    const firstAt =
+      refused.Item?.[attributeOf(place)]?.S ??
+      checkedInAt(await this.checkInsOf(eventId, registrationId), place) ??
+      at;
+    return { at: firstAt, alreadyCheckedInAt: firstAt };
+  }
+
+  async undoCheckIn(eventId: string, registrationId: string, place: CheckInPlace): Promise<boolean> {
+    const refused = await this.updatePlace(eventId, registrationId, place, {
+      UpdateExpression: 'REMOVE #place',
+      ConditionExpression: 'attribute_exists(#place)',
+    });
+    return refused === undefined;
+  }
+
+  /** One conditional update of a registration's check-in item (`#place`: the place's attribute); the refusal, if any. */
+  private async updatePlace(
+    eventId: string,
+    registrationId: string,
+    place: CheckInPlace,
+    update: Omit<UpdateCommandInput, 'TableName' | 'Key'>,
+  ): Promise<ConditionalCheckFailedException | undefined> {
+    try {
+      await readOrTryAgain(() =>
+        this.client.send(
+          new UpdateCommand({
+            ...update,
+            TableName: this.tableName,
+            Key: checkInKey(eventId, registrationId),
+            ExpressionAttributeNames: { ...update.ExpressionAttributeNames, '#place': attributeOf(place) },
+          }),
+        ),
+      );
+      return undefined;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return error;
+      throw error;
+    }
+  }
+
+  async checkInsOf(eventId: string, registrationId: string): Promise<CheckInRecord | undefined> {
+    const { Item } = await readOrTryAgain(() =>
+      this.client.send(
+        new GetCommand({
+          TableName: this.tableName,
+          Key: checkInKey(eventId, registrationId),
+          ConsistentRead: true,
+        }),
+      ),
+    );
+    return Item ? toRecord(Item) : undefined;
+  }
+
+  async checkInsAt(eventId: string): Promise<CheckInRecord[]> {
+    const records: CheckInRecord[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await readOrTryAgain(() =>
+        this.client.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            IndexName: REGISTRATION_INDEX,
+            KeyConditionExpression: 'gsi1pk = :pk',
+            ExpressionAttributeValues: { ':pk': checkInIndexPartition(eventId) },
+            ExclusiveStartKey: startKey,
+          }),
+        ),
+      );
+      for (const item of page.Items ?? []) records.push(toRecord(item));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return records;
+  }
+}
