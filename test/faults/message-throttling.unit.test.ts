@@ -152,6 +152,21 @@ describe('a message delivered while SES throttles halfway', () => {
     },
   );
 
+  it('loads no SES client until the first read of the rate (none at cold start), then reuses it', async () => {
+    sesv2.on(GetAccountCommand).resolves({ SendQuota: { MaxSendRate: 14 } });
+    const shared = lazySesClient({ region: 'eu-west-1' });
+    let loads = 0;
+    const quota = new SesSendQuota(() => {
+      loads++;
+      return shared();
+    });
+    expect(loads).toBe(0);
+    expect(await quota.maxSendRate()).toBe(14);
+    expect(await quota.maxSendRate()).toBe(14);
+    expect(loads).toBe(2);
+    expect(await shared()).toBe(await shared());
+  });
+
   it('assumes the sandbox rate when the account cannot be read', async () => {
     sesv2
       .on(GetAccountCommand)
