@@ -60,6 +60,48 @@ export function proxy(
   });
 }
 
+/** An upstream answer read whole, to be sent on later (`send`). */
+export type BufferedAnswer = { status: number; send(res: http.ServerResponse): void };
+
+/**
+ * Like `proxy`, but the answer is read whole and sent only when the caller says: a single write's change is
+ * published to the feed before its writer hears back, as in DynamoDB's stream, the record exists once the write
+ * is acknowledged (a test that waits for the sender right after a write then finds the record fed).
+ */
+export function proxyBuffered(
+  req: http.IncomingMessage,
+  to: DynaliteClient,
+  body: Buffer,
+): Promise<BufferedAnswer> {
+  return new Promise((resolve, reject) => {
+    const upstream = http.request({
+      host: '127.0.0.1',
+      port: to.port,
+      method: req.method,
+      path: req.url,
+      headers: req.headers,
+      agent: to.agent,
+    });
+    upstream.on('error', reject);
+    upstream.on('response', (response) => {
+      const status = response.statusCode ?? 502;
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('error', reject);
+      response.on('end', () =>
+        resolve({
+          status,
+          send: (res) => {
+            res.writeHead(status, response.headers);
+            res.end(Buffer.concat(chunks));
+          },
+        }),
+      );
+    });
+    upstream.end(body);
+  });
+}
+
 export function readBody(req: http.IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
