@@ -33,6 +33,18 @@ export class RequestTracker {
   }
 }
 
+/** The same request to the dynalite behind. */
+function upstreamRequest(req: http.IncomingMessage, to: DynaliteClient): http.ClientRequest {
+  return http.request({
+    host: '127.0.0.1',
+    port: to.port,
+    method: req.method,
+    path: req.url,
+    headers: req.headers,
+    agent: to.agent,
+  });
+}
+
 /** Streams a request to dynalite and its response back; resolves with dynalite's status code when done. */
 export function proxy(
   req: http.IncomingMessage,
@@ -41,14 +53,7 @@ export function proxy(
   body?: Buffer,
 ): Promise<number> {
   return new Promise((resolve, reject) => {
-    const upstream = http.request({
-      host: '127.0.0.1',
-      port: to.port,
-      method: req.method,
-      path: req.url,
-      headers: req.headers,
-      agent: to.agent,
-    });
+    const upstream = upstreamRequest(req, to);
     upstream.on('error', reject);
     upstream.on('response', (response) => {
       const status = response.statusCode ?? 502;
@@ -74,14 +79,7 @@ export function proxyBuffered(
   body: Buffer,
 ): Promise<BufferedAnswer> {
   return new Promise((resolve, reject) => {
-    const upstream = http.request({
-      host: '127.0.0.1',
-      port: to.port,
-      method: req.method,
-      path: req.url,
-      headers: req.headers,
-      agent: to.agent,
-    });
+    const upstream = upstreamRequest(req, to);
     upstream.on('error', reject);
     upstream.on('response', (response) => {
       const status = response.statusCode ?? 502;
