@@ -10,13 +10,17 @@ import { newPage, seriousA11yViolations, startWebEnv, unique, type WebEnv } from
 /**
  * The organisers' dashboard (/admin/) in Chromium against the local stack: sign-in with the local admin token,
  * the overview against the API's summary, search, cancelling on someone's behalf, the Excel download, the
- * editor's refusals, and axe on every view. The screenshots of the README's organisers' section are written
- * here, into docs/screenshots/.
+ * editor's refusals, and axe on every view. The screenshots of the README's organisers' section are taken
+ * here: into docs/screenshots/ with `UPDATE_SCREENSHOTS=1`, otherwise into a temporary folder (so a test run
+ * leaves the working tree as it was).
  */
 
 let env: WebEnv;
 let eventId: string;
-const screenshots = path.join(repoRoot, 'docs', 'screenshots');
+const screenshots =
+  process.env.UPDATE_SCREENSHOTS === '1'
+    ? path.join(repoRoot, 'docs', 'screenshots')
+    : path.join(os.tmpdir(), 'vol-is-vol-screenshots');
 
 const people = [
   { name: 'Zoë Çelik', organisation: 'Gemeente Oss', choices: { '1': 'veilige-wijk', '2': 'weerbare-raad' } },
