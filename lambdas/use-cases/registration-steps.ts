@@ -115,7 +115,7 @@ export function assertOpen(definition: EventDefinition, now: Date): void {
 export async function createNewRegistration(
   person: PersonDetails,
   seats: { status: 'confirmed' | 'waiting'; choices: Choices; waitingFor?: WaitingFor },
-  event: EventWithSeats,
+  definition: EventDefinition,
   deps: CreateRegistrationDeps,
 ): Promise<CreatedRegistration> {
   const now = deps.clock.now();
@@ -133,7 +133,7 @@ export async function createNewRegistration(
     locale: person.locale,
     createdAt,
     updatedAt: createdAt,
-    consent: { givenAt: createdAt, statementVersion: privacyStatementOf(event.definition).version },
+    consent: { givenAt: createdAt, statementVersion: privacyStatementOf(definition).version },
   };
   const manageToken = deps.secrets.newManageToken();
   const stored: StoredRegistration = {
@@ -152,10 +152,10 @@ export async function createNewRegistration(
     earlierEmailHash: earlierEmailGuardHash(person.eventId, person.email),
     manageTokenHash: stored.manageTokenHash,
     outbox,
-    personalDataExpiresAt: personalDataExpiry(event.definition, createdAt),
+    personalDataExpiresAt: personalDataExpiry(definition, createdAt),
     // Lists joined with the registration (a preference per round, or the place of a waiting one).
     waitingEntries: entriesOf(registration, createdAt),
   };
   await deps.registrations.createRegistration(newRegistration);
-  return { registration: stored, manageToken, outbox, event: event.definition };
+  return { registration: stored, manageToken, outbox, event: definition };
 }

@@ -9,6 +9,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createDocumentClient } from '../../lambdas/adapters/dynamodb/client.js';
 import { DynamoStore } from '../../lambdas/adapters/dynamodb/dynamo-store.js';
+import { DEFINITION_FRESH_MS, DynamoEventCatalog } from '../../lambdas/adapters/dynamodb/event-catalog.js';
 import type { RetryPolicy } from '../../lambdas/adapters/dynamodb/transactions.js';
 import {
   AlreadyRegistered,
@@ -19,7 +20,7 @@ import {
   WorkshopFull,
 } from '../../lambdas/domain/errors.js';
 import type { NewRegistration } from '../../lambdas/ports.js';
-import { sampleDefinition } from '../support/fakes.js';
+import { fixedClock, sampleDefinition } from '../support/fakes.js';
 
 const ddb = mockClient(DynamoDBDocumentClient);
 
@@ -215,6 +216,58 @@ describe('DynamoStore events', () => {
     expect(event?.seats.get('a')).toEqual({ capacity: 2, taken: 1 });
     expect(event?.seats.get('b')).toEqual({ capacity: 1, taken: 1 });
     expect(ddb.commandCalls(GetCommand)[0]?.args[0].input.ConsistentRead).toBe(true);
+  });
+
+  it('parses a definition once: a later read fetches its revision with the counters, and re-reads it when changed', async () => {
+    ddb.on(GetCommand).resolves({ Item: { definition: sampleDefinition(), revision: 'r1' } });
+    const counters = [
+      { workshopId: 'a', capacity: 2, taken: 1 },
+      { workshopId: 'b', capacity: 1, taken: 0 },
+      { workshopId: 'c', capacity: 5, taken: 0 },
+    ];
+    ddb.on(BatchGetCommand).resolves({ Responses: { table: [{ revision: 'r1' }, ...counters] } });
+    await store.getEvent('revised');
+    const again = await store.getEvent('revised');
+    expect(ddb.commandCalls(GetCommand)).toHaveLength(1);
+    expect(again?.seats.get('a')).toEqual({ capacity: 2, taken: 1 });
+    const [, warm] = ddb.commandCalls(BatchGetCommand);
+    expect(warm?.args[0].input.RequestItems?.table?.Keys?.[0]).toEqual({ pk: 'EVENT#revised', sk: 'META' });
+    expect(warm?.args[0].input.RequestItems?.table?.ConsistentRead).toBe(true);
+
+    // An organiser changed the event (a new revision): read and parsed again.
+    const closed = sampleDefinition({ registration: { closesAt: '2020-01-01T00:00:00Z' } });
+    ddb.on(GetCommand).resolves({ Item: { definition: closed, revision: 'r2' } });
+    ddb.on(BatchGetCommand).resolves({ Responses: { table: [{ revision: 'r2' }, ...counters] } });
+    const changed = await store.getEvent('revised');
+    expect(ddb.commandCalls(GetCommand)).toHaveLength(2);
+    expect(changed?.definition.registration.closesAt).toBe('2020-01-01T00:00:00Z');
+  });
+
+  it('a registration uses a definition confirmed within the last second without reading, then reads it again', async () => {
+    let now = 0;
+    const catalog = new DynamoEventCatalog(
+      createDocumentClient({ region: 'eu-west-1', requestTimeoutMs: 1000 }),
+      'table',
+      fixedClock(),
+      policy,
+      () => now,
+    );
+    ddb.on(GetCommand).resolves({ Item: { definition: sampleDefinition(), revision: 'r1' } });
+    expect((await catalog.getDefinition('fresh'))?.title).toBe(sampleDefinition().title);
+    now = DEFINITION_FRESH_MS - 1;
+    await catalog.getDefinition('fresh');
+    expect(ddb.commandCalls(GetCommand)).toHaveLength(1);
+    now = DEFINITION_FRESH_MS;
+    ddb.on(GetCommand).resolves({});
+    await expect(catalog.getDefinition('fresh')).resolves.toBeUndefined();
+    expect(ddb.commandCalls(GetCommand)).toHaveLength(2);
+    // A put through this container is seen at once.
+    ddb.on(GetCommand).resolves({ Item: { definition: sampleDefinition(), revision: 'r2' } });
+    await catalog.getDefinition('fresh');
+    ddb.on(TransactWriteCommand).resolves({});
+    await catalog.putEventDefinition('fresh', sampleDefinition());
+    await catalog.getDefinition('fresh');
+    expect(ddb.commandCalls(GetCommand)).toHaveLength(4);
   });
 
   it('returns undefined for an unknown event', async () => {
