@@ -26,7 +26,8 @@ const wanted = (phase: string) => !only || only.includes(phase);
 /** Issue 21: arrivals within one second, most wanting the same workshops, at three service times. */
 const flashCrowdShape = {
   spreadMs: 1_000,
-  serviceTimesMs: [10, 20, 40],
+  // BENCH_FLASH_SERVICE_TIMES=20 (comma-separated) measures only some service times.
+  serviceTimesMs: (process.env.BENCH_FLASH_SERVICE_TIMES ?? '10,20,40').split(',').map(Number),
   serviceTimeSigma: 0.5,
   favouriteShare: 0.6,
   secondShare: 0.25,
