@@ -35,7 +35,7 @@ const flashCrowdShape = {
   manualRetries: 2,
   // Requests in flight at once (a bounded number of Lambdas). With 1,000 the one-process stack interleaves every
   // request with every other, and its processor sharing, not DynamoDB, decides the order (bench/README.md).
-  maxSockets: 64,
+  maxSockets: Number(process.env.BENCH_FLASH_MAX_SOCKETS ?? 64),
 };
 
 const settings = quick

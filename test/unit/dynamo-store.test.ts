@@ -31,6 +31,7 @@ const policy: RetryPolicy = {
   maxAttempts: 4,
   budgetMs: 60_000,
   firstDelayMs: 20,
+  halvingMs: 10,
   minDelayMs: 5,
   sleep: async (ms) => {
     sleeps.push(ms);
@@ -137,8 +138,9 @@ describe('DynamoStore.createRegistration', () => {
       .commandCalls(TransactWriteCommand)
       .map((call) => call.args[0].input.ClientRequestToken);
     expect(tokens).toEqual(['r1', 'r1', 'r1']);
-    // Waits shrink: half of ceilings 20 and 10 (an older request tries sooner than a newcomer).
-    expect(sleeps).toEqual([10, 5]);
+    // Waits of 3/4 of the ceiling (random 0.5), which halves every 10 ms of trying: 20 at first, then 20 / 2^1.5
+    // (an older request tries sooner than a newcomer).
+    expect(sleeps).toEqual([15, 5]);
   });
 
   it('gives up on persistent conflicts with TRY_AGAIN', async () => {
@@ -155,9 +157,10 @@ describe('DynamoStore.createRegistration', () => {
     );
     ddb.on(TransactWriteCommand).rejects(cancelled('TransactionConflict', 'None', 'None', 'None'));
     await expect(budgeted.createRegistration(newRegistration())).rejects.toBeInstanceOf(TryAgain);
-    // Waits 20, 10, 5, 5 (40 ms, the whole budget); the next 5 would end after it.
-    expect(sleeps).toEqual([20, 10, 5, 5]);
-    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(5);
+    // Waits of the whole ceiling (random 1): 20, then at the 5 ms minimum (40 ms, the whole budget); the next 5
+    // would end after it.
+    expect(sleeps).toEqual([20, 5, 5, 5, 5]);
+    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(6);
   });
 
   it.each([
