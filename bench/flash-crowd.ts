@@ -30,6 +30,7 @@ import { type EventDefinition, eventDefinitionSchema } from '../lambdas/domain/e
 import { repoRoot } from '../local/stack.js';
 import { invariantViolations, readEventState } from '../test/model/invariants.js';
 import { BUSY_RETRIES, busyRetryDelayMs } from '../web/src/busy-retry.js';
+import { type CapacityOptions, type CapacityResult, measureCapacity } from './capacity.js';
 import type { BenchContext } from './context.js';
 import {
   histogram,
@@ -62,6 +63,8 @@ export type FlashCrowdOptions = {
   manualRetries: number;
   /** Requests in flight at once (connections); the rest wait in order, as at a concurrency limit. */
   maxSockets: number;
+  /** The capacity measurement after each rush, at the same service time (bench/capacity.ts). */
+  capacity: CapacityOptions;
 };
 
 export type FlashCrowdWorkshop = {
@@ -108,6 +111,8 @@ export type FlashCrowdRun = {
   latencyMs: LatencySummary;
   durationMs: number;
   workshops: FlashCrowdWorkshop[];
+  /** Registrations per second one workshop and one event of this shape confirm under the model. */
+  capacity: CapacityResult;
 };
 
 export type FlashCrowdResult = {
@@ -377,6 +382,7 @@ async function runOnce(
   client.close();
   reader.close();
   const stats = embedded.conflictStats();
+  const capacityMeasured = await measureCapacity(context, definition, options.capacity);
   embedded.setConflictModel(undefined);
 
   const state = await readEventState(context.documentClient, context.stack.tableName, eventId);
@@ -442,6 +448,7 @@ async function runOnce(
       fairness: w.fairness === null ? null : round3(w.fairness),
       fcfsFairness: w.fcfsFairness === null ? null : round3(w.fcfsFairness),
     })),
+    capacity: capacityMeasured,
   };
 }
 
@@ -464,6 +471,7 @@ export async function runFlashCrowd(
       'flash-crowd',
       `${serviceTimeMs} ms: ${run.confirmed} confirmed, ${run.tryAgainShown} shown try-again, fairness ${run.fairness} ` +
         `(strict FCFS ${run.fcfsFairness}), ${run.conflictsPerRegistration} conflicts per registration, oversold ${run.oversold}, ` +
+        `capacity ${run.capacity.perWorkshopPerSecond}/s per workshop, ${run.capacity.perEventPerSecond}/s per event, ` +
         `${round1(run.durationMs / 1000)} s`,
     );
     runs.push(run);

@@ -59,7 +59,7 @@ const settings = quick
         resizeEveryMs: 500,
       },
       promotion: { workshops: 3, seatsPerWorkshop: 10, waiting: 20, cancellations: 10, concurrency: 10 },
-      flashCrowd: { ...flashCrowdShape, arrivals: 200 },
+      flashCrowd: { ...flashCrowdShape, arrivals: 200, capacity: { concurrency: 16, durationMs: 1_500 } },
       coldStart: { samples: 1 },
     }
   : {
@@ -82,7 +82,7 @@ const settings = quick
         resizeEveryMs: 500,
       },
       promotion: { workshops: 3, seatsPerWorkshop: 40, waiting: 60, cancellations: 30, concurrency: 30 },
-      flashCrowd: { ...flashCrowdShape, arrivals: 2_000 },
+      flashCrowd: { ...flashCrowdShape, arrivals: 2_000, capacity: { concurrency: 32, durationMs: 5_000 } },
       coldStart: { samples: 5 },
     };
 
