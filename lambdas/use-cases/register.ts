@@ -1,4 +1,4 @@
-import { type ChoiceIssue, EventNotFound, InvalidChoice, NotFull, WorkshopFull } from '../domain/errors.js';
+import { type ChoiceIssue, InvalidChoice, NotFull, WorkshopFull } from '../domain/errors.js';
 import { type Choices, type EventWithSeats, ownValue, seatsLeft } from '../domain/registration.js';
 import type { EventCatalog } from '../ports.js';
 import {
@@ -7,6 +7,7 @@ import {
   type CreateRegistrationDeps,
   checkChoices,
   createNewRegistration,
+  loadDefinition,
   loadEvent,
   type PersonDetails,
 } from './registration-steps.js';
@@ -51,8 +52,7 @@ function checkWaitFor(event: EventWithSeats, choices: Choices, waitFor: Choices)
  * waits for little more than the transaction); only preferences to wait for need the live counters.
  */
 export async function register(command: RegisterCommand, deps: RegisterDeps): Promise<RegisterResult> {
-  const definition = await deps.events.getDefinition(command.eventId);
-  if (!definition) throw new EventNotFound();
+  const definition = await loadDefinition(deps.events, command.eventId);
 
   assertOpen(definition, deps.clock.now());
 

@@ -97,6 +97,16 @@ export async function loadEvent(
   return event;
 }
 
+/** The event's definition for a registration (possibly a second old: seats are the transaction's); EventNotFound when none. */
+export async function loadDefinition(
+  events: Pick<EventCatalog, 'getDefinition'>,
+  eventId: string,
+): Promise<EventDefinition> {
+  const definition = await events.getDefinition(eventId);
+  if (!definition) throw new EventNotFound();
+  return definition;
+}
+
 export function assertOpen(definition: EventDefinition, now: Date): void {
   const status = registrationWindowStatus(definition, now);
   if (status !== 'open') {
