@@ -59,7 +59,7 @@ const settings = quick
         resizeEveryMs: 500,
       },
       promotion: { workshops: 3, seatsPerWorkshop: 10, waiting: 20, cancellations: 10, concurrency: 10 },
-      flashCrowd: { ...flashCrowdShape, arrivals: 200, capacity: { concurrency: 16, durationMs: 1_500 } },
+      flashCrowd: { ...flashCrowdShape, arrivals: 200, capacity: { concurrency: 8, durationMs: 1_000 } },
       coldStart: { samples: 1 },
     }
   : {
