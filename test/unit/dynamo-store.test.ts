@@ -115,6 +115,34 @@ describe('DynamoStore.createRegistration', () => {
     await expect(attempt).rejects.toMatchObject({ details: { workshopIds: ['c'] } });
   });
 
+  it('a workshop refused as full is read first next time: still full, refused without a transaction', async () => {
+    ddb
+      .on(TransactWriteCommand)
+      .rejects(cancelled('None', { Code: 'ConditionalCheckFailed', Item: { taken: 5 } }, 'None', 'None'));
+    await expect(store.createRegistration(newRegistration())).rejects.toBeInstanceOf(WorkshopFull);
+    expect(ddb.commandCalls(GetCommand)).toHaveLength(0);
+
+    // Every chosen counter is read (consistently), so the refusal names every full one, as the transaction would.
+    ddb
+      .on(GetCommand, { Key: { pk: 'WORKSHOP#testdag#a', sk: 'META' } })
+      .resolves({ Item: { capacity: 2, taken: 2 } });
+    ddb
+      .on(GetCommand, { Key: { pk: 'WORKSHOP#testdag#c', sk: 'META' } })
+      .resolves({ Item: { capacity: 5, taken: 5 } });
+    const again = store.createRegistration(newRegistration());
+    await expect(again).rejects.toMatchObject({ details: { workshopIds: ['a', 'c'] } });
+    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(1);
+    expect(ddb.commandCalls(GetCommand).every((call) => call.args[0].input.ConsistentRead)).toBe(true);
+
+    // Seats came free since: the transaction takes them, and the counters are no longer read first.
+    ddb.on(GetCommand).resolves({ Item: { capacity: 5, taken: 4 } });
+    ddb.on(TransactWriteCommand).resolves({});
+    await store.createRegistration(newRegistration());
+    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(2);
+    await store.createRegistration(newRegistration());
+    expect(ddb.commandCalls(GetCommand)).toHaveLength(4);
+  });
+
   it('maps a failed email guard to ALREADY_REGISTERED', async () => {
     ddb.on(TransactWriteCommand).rejects(cancelled('None', 'None', 'ConditionalCheckFailed', 'None'));
     await expect(store.createRegistration(newRegistration())).rejects.toBeInstanceOf(AlreadyRegistered);
