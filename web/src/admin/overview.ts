@@ -112,6 +112,14 @@ function totals(summary: Json): HTMLElement {
         [t.totalConfirmed, summary.totals.confirmed, 'confirmed'],
         [t.totalCancelled, summary.totals.cancelled, 'cancelled'],
         [t.totalWaiting, summary.totals.waiting, 'waiting'],
+        // Attendance, once check-in has begun; no-shows after the event day.
+        ...(['present', 'noShows'] as const)
+          .filter((id) => typeof summary.totals[id] === 'number')
+          .map((id): [string, number, string] => [
+            id === 'present' ? t.present : t.totalNoShows,
+            summary.totals[id],
+            id,
+          ]),
       ]),
     ),
     h(
