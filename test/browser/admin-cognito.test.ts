@@ -129,7 +129,7 @@ async function useStandInLogin(page: Page): Promise<void> {
   );
 }
 
-/** What the pages keep: everything in sessionStorage (joined), and how much in localStorage. */
+/** What the pages keep: everything in sessionStorage and in localStorage, each joined into one text. */
 async function storageOf(page: Page) {
   return page.evaluate(() => ({
     session: Object.keys(sessionStorage)
@@ -156,15 +156,7 @@ describe('the dashboard’s sign-in through the managed login', () => {
   it('uses the code flow with PKCE, keeps tokens in sessionStorage only, and sends the ID token to the API', async (ctx) => {
     // The managed login runs on http here, which the page's CSP (https only) would refuse.
     const page = await newPage(env, ctx, { bypassCSP: true });
-    await page.route('**/config.json', (route) =>
-      route.fulfill({
-        contentType: 'application/json',
-        body: JSON.stringify({
-          apiBaseUrl: '',
-          admin: { cognitoDomain: loginUrl, clientId: CLIENT_ID, issuer: `${loginUrl}/issuer` },
-        }),
-      }),
-    );
+    await useStandInLogin(page);
     const apiAuthorizations: (string | undefined)[] = [];
     await page.route('**/admin/events', (route) => {
       apiAuthorizations.push(route.request().headers().authorization);
@@ -192,13 +184,8 @@ describe('the dashboard’s sign-in through the managed login', () => {
 
     expect(page.url()).toBe(env.url('/admin/'));
     expect(apiAuthorizations.at(-1)).toBe(idToken);
-    const storage = await page.evaluate(() => ({
-      session: Object.keys(sessionStorage)
-        .map((key) => sessionStorage.getItem(key) ?? '')
-        .join('\n'),
-      local: localStorage.length,
-    }));
-    expect(storage.local).toBe(0);
+    const storage = await storageOf(page);
+    expect(await page.evaluate(() => localStorage.length)).toBe(0);
     expect(storage.session).toContain(idToken);
   });
 

@@ -14,8 +14,9 @@ import type { CheckInList, CheckInView, PublicEvent } from './types.js';
 
 /**
  * The door page (`/checkin.html`): door staff or organisers sign in (locally with the door or admin token, in
- * AWS through Cognito's managed login, as on the dashboard), choose the event and the entrance or a workshop, and check people in by camera, by typed code or by name. Every text is Dutch with
- * the English beside it. Scans that cannot be sent (no connection) wait on the device and go when it is back.
+ * AWS through Cognito's managed login, as on the dashboard), choose the event and the entrance or a workshop,
+ * and check people in by camera, by typed code or by name. Every text is Dutch with the English beside it.
+ * Scans that cannot be sent (no connection) wait on the device and go when it is back.
  */
 
 type CheckIn = CheckInView;
@@ -109,7 +110,7 @@ function showQueue(): void {
   queueStatus.dataset.waiting = String(waiting);
 }
 
-/** Back to the sign-in: refused or expired (`message`) in this tab only, or (the button) out of the managed login too. */
+/** Back to the sign-in: refused or expired (`message`) in this tab only; the button also ends the managed login. */
 async function signOut(message?: [string, string]): Promise<void> {
   scanner.stop();
   if (message && credentials.forget) await credentials.forget();
