@@ -49,6 +49,9 @@ describe('the Excel workbook', () => {
       '1. Een heel lange workshopt (2)',
       '1. Wat waarom x',
     ]);
-    for (const sheet of workbook.worksheets) expect(sheet.getCell(1, 4).value).toBe('Handtekening');
+    for (const sheet of workbook.worksheets) {
+      expect(sheet.getCell(1, 4).value).toBe('Ingecheckt om');
+      expect(sheet.getCell(1, 5).value).toBe('Handtekening');
+    }
   });
 });
