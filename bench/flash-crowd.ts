@@ -11,13 +11,17 @@
  * or on a network failure, it shows the try-again message; the person then waits the Retry-After seconds it
  * names, reads, and sends again with the same key (the form keeps the key of an uncertain outcome), up to
  * `manualRetries` times. REQUEST_IN_PROGRESS asks them to wait a few seconds and send again (same key).
- * A WORKSHOP_FULL refusal is final here: the person does not pick another workshop.
+ * WORKSHOP_FULL: the form fetches the event again (web/src/form/rounds.ts, onWorkshopFull → refreshSeats),
+ * unchecks every chosen workshop without seats left and shows the seats left of the others; the person picks
+ * the next workshop of their own preference that has seats in each such round, and sends again (a new body, so
+ * a new Idempotency-Key). A person with no workshop left in a round gives up.
  *
  * Figures per service time: confirmed, tryAgainShown (people shown the try-again message at least once),
- * fairness (per contested workshop, the share of its seats that went to its earliest `capacity` requesters,
- * averaged; next to it what strict first-come-first-served would score with the same arrivals, because a
- * person refused for the other round's workshop loses both), conflicts per registration (TransactionConflict
- * cancellations in the embedded DynamoDB per arrival), time to full, and oversold (read back from the table).
+ * fairness (issue 21: per contested workshop, the share of its seats that went to its earliest `capacity`
+ * requesters, averaged; a person requests a workshop when a request naming it is first sent), next to what
+ * strict first come, first served scores with the same people (in order of arrival, each served at once,
+ * picking again at once when refused), conflicts per registration (TransactionConflict cancellations in the
+ * embedded DynamoDB per arrival), time to full, and oversold (read back from the table).
  */
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
@@ -26,6 +30,7 @@ import { type EventDefinition, eventDefinitionSchema } from '../lambdas/domain/e
 import { repoRoot } from '../local/stack.js';
 import { invariantViolations, readEventState } from '../test/model/invariants.js';
 import { BUSY_RETRIES, busyRetryDelayMs } from '../web/src/busy-retry.js';
+import { type CapacityOptions, type CapacityResult, measureCapacity } from './capacity.js';
 import type { BenchContext } from './context.js';
 import {
   histogram,
@@ -58,6 +63,8 @@ export type FlashCrowdOptions = {
   manualRetries: number;
   /** Requests in flight at once (connections); the rest wait in order, as at a concurrency limit. */
   maxSockets: number;
+  /** The capacity measurement after each rush, at the same service time (bench/capacity.ts). */
+  capacity: CapacityOptions;
 };
 
 export type FlashCrowdWorkshop = {
@@ -83,7 +90,10 @@ export type FlashCrowdRun = {
   /** People still looking at a try-again message after their last retry. */
   tryAgainAtEnd: number;
   inProgressShown: number;
+  /** People left without a seat: a round had no workshop left for them. */
   refusedFull: number;
+  /** People who picked another workshop after WORKSHOP_FULL and sent again. */
+  pickedAgain: number;
   fairness: number;
   /** The fairness strict first-come-first-served would reach with the same arrivals and choices. */
   fcfsFairness: number;
@@ -101,6 +111,8 @@ export type FlashCrowdRun = {
   latencyMs: LatencySummary;
   durationMs: number;
   workshops: FlashCrowdWorkshop[];
+  /** Registrations per second one workshop and one event of this shape confirm under the model. */
+  capacity: CapacityResult;
 };
 
 export type FlashCrowdResult = {
@@ -113,7 +125,14 @@ export type FlashCrowdResult = {
 type Person = {
   index: number;
   arrivalMs: number;
+  /** Per round, the workshops in this person's order of preference. */
+  preferences: Record<string, string[]>;
+  /** What the person sends now: per round, one workshop. */
   choices: Record<string, string>;
+  /** Workshop id → when a request naming it was first sent (ms since the start). */
+  requestedAtMs: Map<string, number>;
+  /** Times the person picked again after WORKSHOP_FULL. */
+  repicks: number;
   shownTryAgain: boolean;
   shownBeingHandled: boolean;
   shownInProgress: boolean;
@@ -129,19 +148,32 @@ export async function loadSeedEvent(): Promise<EventDefinition> {
   return eventDefinitionSchema.parse(JSON.parse(await readFile(file, 'utf8')));
 }
 
-/** Picks a workshop id: the first with probability `shares[0]`, the second with `shares[1]`, the rest evenly. */
-function pick(ids: string[], shares: number[]): string {
-  let r = Math.random();
-  for (const [i, share] of shares.entries()) {
-    if (r < share) return ids[i] as string;
-    r -= share;
-  }
-  const rest = ids.slice(shares.length);
-  return (
-    rest[Math.floor((r / Math.max(1e-9, 1 - shares.reduce((a, b) => a + b, 0))) * rest.length)] ??
-    ids[0] ??
-    ''
+/**
+ * A person's order of preference in a round: the first choice is the first workshop with probability
+ * `shares[0]`, the second with `shares[1]`, the rest evenly; every next choice is drawn the same way from the
+ * workshops left, the shares in proportion.
+ */
+function ranking(ids: string[], shares: number[]): string[] {
+  const rest = 1 - shares.reduce((a, b) => a + b, 0);
+  const weights = new Map(
+    ids.map((id, i) => [id, shares[i] ?? rest / Math.max(1, ids.length - shares.length)] as const),
   );
+  const order: string[] = [];
+  while (weights.size > 0) {
+    const total = [...weights.values()].reduce((a, b) => a + b, 0);
+    let r = Math.random() * total;
+    let chosen = [...weights.keys()].at(-1) as string;
+    for (const [id, weight] of weights) {
+      if (r < weight) {
+        chosen = id;
+        break;
+      }
+      r -= weight;
+    }
+    order.push(chosen);
+    weights.delete(chosen);
+  }
+  return order;
 }
 
 /** `count` Poisson arrivals within `spreadMs`: uniform times, sorted. */
@@ -149,31 +181,56 @@ function arrivalTimes(count: number, spreadMs: number): number[] {
   return Array.from({ length: count }, () => Math.random() * spreadMs).sort((a, b) => a - b);
 }
 
-/** Strict first come, first served: in arrival order, a person gets in when every chosen workshop has a seat. */
-function fcfsHolders(people: Person[], capacity: Map<string, number>): Set<number> {
+/** Who holds which workshop at the end: person index → the workshops of their confirmed registration. */
+type Outcome = { holders: Map<number, string[]>; requestedAtMs: Map<number, Map<string, number>> };
+
+/**
+ * Strict first come, first served with the same people: in order of arrival, each is served at once; a person
+ * whose choice is full picks again at once (the next preference with a seat, as the form lets them), so every
+ * request is at the person's arrival.
+ */
+function fcfsOutcome(people: Person[], capacity: Map<string, number>): Outcome {
   const left = new Map(capacity);
-  const holders = new Set<number>();
+  const holders = new Map<number, string[]>();
+  const requestedAtMs = new Map<number, Map<string, number>>();
   for (const p of people) {
-    const wanted = Object.values(p.choices);
-    if (wanted.every((id) => (left.get(id) ?? 0) > 0)) {
-      for (const id of wanted) left.set(id, (left.get(id) ?? 0) - 1);
-      holders.add(p.index);
+    const requested = new Map<string, number>();
+    const wanted: string[] = [];
+    for (const order of Object.values(p.preferences)) {
+      const first = order[0];
+      if (first !== undefined) requested.set(first, p.arrivalMs);
+      const seat = order.find((id) => (left.get(id) ?? 0) > 0);
+      if (seat !== undefined) {
+        requested.set(seat, p.arrivalMs);
+        wanted.push(seat);
+      }
     }
+    requestedAtMs.set(p.index, requested);
+    if (wanted.length !== Object.keys(p.preferences).length) continue;
+    for (const id of wanted) left.set(id, (left.get(id) ?? 0) - 1);
+    holders.set(p.index, wanted);
   }
-  return holders;
+  return { holders, requestedAtMs };
 }
 
-/** Per workshop: the share of its seats held by its earliest `capacity` requesters (null when not contested). */
-function fairnessOf(
-  people: Person[],
-  workshopId: string,
-  capacity: number,
-  holders: Set<number>,
-): number | null {
-  const requesters = people.filter((p) => Object.values(p.choices).includes(workshopId));
+/**
+ * Issue 21's fairness of one workshop: the share of its seats (those that went to anyone) held by its earliest
+ * `capacity` requesters, in the order in which a request naming it was first sent (null when it was not
+ * contested). A workshop that did not fill (the other round ran out of seats first) counts the seats it gave.
+ */
+function fairnessOf(workshopId: string, capacity: number, outcome: Outcome): number | null {
+  const requesters = [...outcome.requestedAtMs]
+    .flatMap(([index, times]) => {
+      const at = times.get(workshopId);
+      return at === undefined ? [] : [{ index, at }];
+    })
+    .sort((a, b) => a.at - b.at || a.index - b.index);
   if (requesters.length <= capacity) return null;
-  const earliest = requesters.slice(0, capacity).filter((p) => holders.has(p.index)).length;
-  return earliest / capacity;
+  const given = [...outcome.holders.values()].filter((held) => held.includes(workshopId)).length;
+  const earliest = requesters
+    .slice(0, capacity)
+    .filter(({ index }) => outcome.holders.get(index)?.includes(workshopId)).length;
+  return given === 0 ? 1 : earliest / Math.min(capacity, given);
 }
 
 const mean = (values: number[]) =>
@@ -192,41 +249,77 @@ async function runOnce(
 
   const rounds = definition.rounds.map((round) => round.workshops.map((w) => w.id));
   const times = arrivalTimes(options.arrivals, options.spreadMs);
-  const people: Person[] = times.map((arrivalMs, index) => ({
-    index,
-    arrivalMs,
-    choices: Object.fromEntries(
+  const people: Person[] = times.map((arrivalMs, index) => {
+    const preferences = Object.fromEntries(
       definition.rounds.map((round, r) => [
         round.id,
-        pick(
+        ranking(
           rounds[r] ?? [],
           r === 0 ? [options.favouriteShare, options.secondShare] : [options.favouriteShareRound2],
         ),
       ]),
-    ),
-    shownTryAgain: false,
-    shownBeingHandled: false,
-    shownInProgress: false,
-    final: 'none',
-    answeredAtMs: 0,
-  }));
+    );
+    return {
+      index,
+      arrivalMs,
+      preferences,
+      choices: Object.fromEntries(
+        Object.entries(preferences).map(([roundId, order]) => [roundId, order[0] ?? '']),
+      ),
+      requestedAtMs: new Map(),
+      repicks: 0,
+      shownTryAgain: false,
+      shownBeingHandled: false,
+      shownInProgress: false,
+      final: 'none',
+      answeredAtMs: 0,
+    };
+  });
 
   embedded.setConflictModel({
     serviceTimeMedianMs: serviceTimeMs,
     serviceTimeSigma: options.serviceTimeSigma,
   });
   const client = httpClient(context.stack.apiUrl, options.maxSockets);
+  // The form's read of the event goes past the registration function's queue: in AWS the stage cache answers
+  // `GET /events/{eventId}` (README, Benchmarks and budgets), not the functions busy with registrations.
+  const reader = httpClient(context.stack.apiUrl, 8);
   const statuses: number[] = [];
   const tick = percentReporter(`flash-crowd ${serviceTimeMs} ms`, options.arrivals, 25);
   const started = performance.now();
   const now = () => performance.now() - started;
 
+  /**
+   * After WORKSHOP_FULL, as the form does: the event fetched again, every chosen workshop without seats left
+   * replaced by the person's next preference with seats. False when a round has none left (the person stops).
+   */
+  const pickAgain = async (p: Person, refused: string[]): Promise<boolean> => {
+    const response = await reader.request('GET', `/events/${eventId}`);
+    statuses.push(response.status);
+    const rounds = (response.body?.rounds ?? response.body?.event?.rounds ?? []) as {
+      id: string;
+      workshops: { id: string; seatsLeft: number }[];
+    }[];
+    const seatsLeft = new Map(rounds.flatMap((round) => round.workshops.map((w) => [w.id, w.seatsLeft])));
+    for (const [roundId, chosen] of Object.entries(p.choices)) {
+      if (!refused.includes(chosen) && (seatsLeft.get(chosen) ?? 1) > 0) continue;
+      const next = p.preferences[roundId]?.find(
+        (id) => id !== chosen && !refused.includes(id) && (seatsLeft.get(id) ?? 0) > 0,
+      );
+      if (next === undefined) return false;
+      p.choices[roundId] = next;
+    }
+    p.repicks++;
+    return true;
+  };
+
   const behave = async (p: Person) => {
     await sleep(p.arrivalMs);
-    const key = randomUUID();
-    const body = person('flash', p.index, p.choices);
+    let key = randomUUID();
+    let body = person('flash', p.index, p.choices);
     let manual = 0;
     for (let automatic = 0; ; ) {
+      for (const id of Object.values(p.choices)) if (!p.requestedAtMs.has(id)) p.requestedAtMs.set(id, now());
       const response = await client.request('POST', `/events/${eventId}/registrations`, body, {
         'Idempotency-Key': key,
       });
@@ -240,6 +333,17 @@ async function runOnce(
       if (code === 'CONFIRMED') {
         p.confirmedAtMs = p.answeredAtMs;
         return;
+      }
+      if (code === 'WORKSHOP_FULL') {
+        const refused = (response.body?.error?.details?.workshopIds ?? []) as string[];
+        if (!(await pickAgain(p, refused))) return;
+        // Reading the message, picking and pressing the button again; a new body gets a new key.
+        await sleep(READING_MS.min + Math.random() * (READING_MS.max - READING_MS.min));
+        key = randomUUID();
+        body = person('flash', p.index, p.choices);
+        automatic = 0;
+        manual = 0;
+        continue;
       }
       const uncertain = response.status === 0 || response.status >= 500;
       const retryAfter = Number(response.headers['retry-after']);
@@ -276,7 +380,9 @@ async function runOnce(
   );
   const durationMs = now();
   client.close();
+  reader.close();
   const stats = embedded.conflictStats();
+  const capacityMeasured = await measureCapacity(context, definition, options.capacity);
   embedded.setConflictModel(undefined);
 
   const state = await readEventState(context.documentClient, context.stack.tableName, eventId);
@@ -284,8 +390,11 @@ async function runOnce(
     definition.rounds.flatMap((round) => round.workshops.map((w) => [w.id, w.capacity] as const)),
   );
   const confirmedPeople = people.filter((p) => p.confirmedAtMs !== undefined);
-  const holders = new Set(confirmedPeople.map((p) => p.index));
-  const fcfs = fcfsHolders(people, capacity);
+  const outcome: Outcome = {
+    holders: new Map(confirmedPeople.map((p) => [p.index, Object.values(p.choices)])),
+    requestedAtMs: new Map(people.map((p) => [p.index, p.requestedAtMs])),
+  };
+  const fcfs = fcfsOutcome(people, capacity);
   const workshops: FlashCrowdWorkshop[] = [...capacity].map(([id, seats]) => {
     const holding = confirmedPeople
       .filter((p) => Object.values(p.choices).includes(id))
@@ -294,10 +403,10 @@ async function runOnce(
     return {
       id,
       capacity: seats,
-      requesters: people.filter((p) => Object.values(p.choices).includes(id)).length,
+      requesters: people.filter((p) => p.requestedAtMs.has(id)).length,
       confirmed: holding.length,
-      fairness: fairnessOf(people, id, seats, holders),
-      fcfsFairness: fairnessOf(people, id, seats, fcfs),
+      fairness: fairnessOf(id, seats, outcome),
+      fcfsFairness: fairnessOf(id, seats, fcfs),
       timeToFullMs:
         last?.confirmedAtMs === undefined
           ? null
@@ -320,8 +429,9 @@ async function runOnce(
     tryAgainAtEnd: people.filter((p) => p.final === 'TRY_AGAIN' || p.final.startsWith('CLIENT_')).length,
     inProgressShown: people.filter((p) => p.shownInProgress).length,
     refusedFull: people.filter((p) => p.final === 'WORKSHOP_FULL').length,
+    pickedAgain: people.filter((p) => p.repicks > 0).length,
     fairness: round3(mean(contested.map((w) => w.fairness ?? 0))),
-    fcfsFairness: round3(mean(contested.map((w) => w.fcfsFairness ?? 0))),
+    fcfsFairness: round3(mean(workshops.flatMap((w) => (w.fcfsFairness === null ? [] : [w.fcfsFairness])))),
     conflictsPerRegistration: round3((stats?.transactionConflicts ?? 0) / options.arrivals),
     transactionConflicts: stats?.transactionConflicts ?? 0,
     timeToFullMs: mostWanted?.timeToFullMs ?? null,
@@ -338,6 +448,7 @@ async function runOnce(
       fairness: w.fairness === null ? null : round3(w.fairness),
       fcfsFairness: w.fcfsFairness === null ? null : round3(w.fcfsFairness),
     })),
+    capacity: capacityMeasured,
   };
 }
 
@@ -360,6 +471,7 @@ export async function runFlashCrowd(
       'flash-crowd',
       `${serviceTimeMs} ms: ${run.confirmed} confirmed, ${run.tryAgainShown} shown try-again, fairness ${run.fairness} ` +
         `(strict FCFS ${run.fcfsFairness}), ${run.conflictsPerRegistration} conflicts per registration, oversold ${run.oversold}, ` +
+        `capacity ${run.capacity.perWorkshopPerSecond}/s per workshop, ${run.capacity.perEventPerSecond}/s per event, ` +
         `${round1(run.durationMs / 1000)} s`,
     );
     runs.push(run);

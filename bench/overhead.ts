@@ -4,7 +4,8 @@
  *  - api:      POST /events/{id}/registrations over HTTP (local API Gateway → handler → use case → store); the
  *              confirmation email is sent after the answer by the stream-fed sender, which in AWS runs in its
  *              own function: the bench lets it finish between samples, outside the timed requests;
- *  - use case: `register()` called directly with a DynamoStore (GetItem + BatchGetItem + TransactWriteItems);
+ *  - use case: `register()` called directly with a DynamoStore (the definition, read once and then taken from
+ *              the container's cache for a second, and the TransactWriteItems);
  *  - store:    `DynamoStore.createRegistration()` alone: the one TransactWriteItems a registration is (seats,
  *              email guard, registration and its outbox entry, as the use case builds it).
  * The ratio api/store is what everything around the transaction costs; use case/store isolates the reads.

@@ -203,6 +203,11 @@ export function renderMarkdown(results: BenchResults): string {
         `${run.confirmed} / ${run.tryAgainShown} / ${run.fairness} (${run.fcfsFairness}) / ${run.conflictsPerRegistration} / ` +
           `${run.timeToFullMs ?? 'not full'} ms / **${run.oversold}**`,
       ]);
+      rows.push([
+        'flash crowd',
+        `${run.serviceTimeMs} ms: capacity under the model, registrations per second per workshop / per event`,
+        `${run.capacity.perWorkshopPerSecond} / ${run.capacity.perEventPerSecond} (${run.capacity.conflictsPerRegistration} conflicts per registration)`,
+      ]);
     }
   }
   if (coldStart) {

@@ -26,7 +26,8 @@ const wanted = (phase: string) => !only || only.includes(phase);
 /** Issue 21: arrivals within one second, most wanting the same workshops, at three service times. */
 const flashCrowdShape = {
   spreadMs: 1_000,
-  serviceTimesMs: [10, 20, 40],
+  // BENCH_FLASH_SERVICE_TIMES=20 (comma-separated) measures only some service times.
+  serviceTimesMs: (process.env.BENCH_FLASH_SERVICE_TIMES ?? '10,20,40').split(',').map(Number),
   serviceTimeSigma: 0.5,
   favouriteShare: 0.6,
   secondShare: 0.25,
@@ -34,7 +35,7 @@ const flashCrowdShape = {
   manualRetries: 2,
   // Requests in flight at once (a bounded number of Lambdas). With 1,000 the one-process stack interleaves every
   // request with every other, and its processor sharing, not DynamoDB, decides the order (bench/README.md).
-  maxSockets: 64,
+  maxSockets: Number(process.env.BENCH_FLASH_MAX_SOCKETS ?? 64),
 };
 
 const settings = quick
@@ -58,7 +59,7 @@ const settings = quick
         resizeEveryMs: 500,
       },
       promotion: { workshops: 3, seatsPerWorkshop: 10, waiting: 20, cancellations: 10, concurrency: 10 },
-      flashCrowd: { ...flashCrowdShape, arrivals: 200 },
+      flashCrowd: { ...flashCrowdShape, arrivals: 200, capacity: { concurrency: 8, durationMs: 1_000 } },
       coldStart: { samples: 1 },
       messages: { recipients: 200, throttleMs: 1_500 },
     }
@@ -82,7 +83,7 @@ const settings = quick
         resizeEveryMs: 500,
       },
       promotion: { workshops: 3, seatsPerWorkshop: 40, waiting: 60, cancellations: 30, concurrency: 30 },
-      flashCrowd: { ...flashCrowdShape, arrivals: 2_000 },
+      flashCrowd: { ...flashCrowdShape, arrivals: 2_000, capacity: { concurrency: 32, durationMs: 5_000 } },
       coldStart: { samples: 5 },
       messages: { recipients: 2_000, throttleMs: 1_500 },
     };

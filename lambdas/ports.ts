@@ -21,6 +21,11 @@ import type { WaitingEntry } from './domain/waiting-list.js';
 export interface EventCatalog {
   /** The event with live seat counters, or undefined when it does not exist. */
   getEvent(eventId: string): Promise<EventWithSeats | undefined>;
+  /**
+   * The definition alone, for a registration: may be up to a second old (a change made elsewhere), because
+   * the transaction's conditions decide the seats; undefined when the event does not exist.
+   */
+  getDefinition(eventId: string): Promise<EventDefinition | undefined>;
   /** Creates or updates an event; throws CapacityBelowTaken when a capacity would drop below what is taken. */
   putEventDefinition(eventId: string, definition: EventDefinition): Promise<void>;
 }

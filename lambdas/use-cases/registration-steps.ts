@@ -97,6 +97,16 @@ export async function loadEvent(
   return event;
 }
 
+/** The event's definition for a registration (possibly a second old: seats are the transaction's); EventNotFound when none. */
+export async function loadDefinition(
+  events: Pick<EventCatalog, 'getDefinition'>,
+  eventId: string,
+): Promise<EventDefinition> {
+  const definition = await events.getDefinition(eventId);
+  if (!definition) throw new EventNotFound();
+  return definition;
+}
+
 export function assertOpen(definition: EventDefinition, now: Date): void {
   const status = registrationWindowStatus(definition, now);
   if (status !== 'open') {
@@ -115,7 +125,7 @@ export function assertOpen(definition: EventDefinition, now: Date): void {
 export async function createNewRegistration(
   person: PersonDetails,
   seats: { status: 'confirmed' | 'waiting'; choices: Choices; waitingFor?: WaitingFor },
-  event: EventWithSeats,
+  definition: EventDefinition,
   deps: CreateRegistrationDeps,
 ): Promise<CreatedRegistration> {
   const now = deps.clock.now();
@@ -133,7 +143,7 @@ export async function createNewRegistration(
     locale: person.locale,
     createdAt,
     updatedAt: createdAt,
-    consent: { givenAt: createdAt, statementVersion: privacyStatementOf(event.definition).version },
+    consent: { givenAt: createdAt, statementVersion: privacyStatementOf(definition).version },
   };
   const manageToken = deps.secrets.newManageToken();
   const stored: StoredRegistration = {
@@ -152,10 +162,10 @@ export async function createNewRegistration(
     earlierEmailHash: earlierEmailGuardHash(person.eventId, person.email),
     manageTokenHash: stored.manageTokenHash,
     outbox,
-    personalDataExpiresAt: personalDataExpiry(event.definition, createdAt),
+    personalDataExpiresAt: personalDataExpiry(definition, createdAt),
     // Lists joined with the registration (a preference per round, or the place of a waiting one).
     waitingEntries: entriesOf(registration, createdAt),
   };
   await deps.registrations.createRegistration(newRegistration);
-  return { registration: stored, manageToken, outbox, event: event.definition };
+  return { registration: stored, manageToken, outbox, event: definition };
 }

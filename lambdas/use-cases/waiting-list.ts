@@ -84,7 +84,12 @@ export async function signUpForPlace(
   const seatsNow = seatsFor({ wants: accepts }, freeSeatsOf(event.seats));
   if (seatsNow) throw new NotFull({ workshopIds: Object.values(seatsNow) });
 
-  return createNewRegistration(command, { status: 'waiting', choices: {}, waitingFor: accepts }, event, deps);
+  return createNewRegistration(
+    command,
+    { status: 'waiting', choices: {}, waitingFor: accepts },
+    event.definition,
+    deps,
+  );
 }
 
 /**

@@ -10,13 +10,17 @@ import { newPage, seriousA11yViolations, startWebEnv, unique, type WebEnv } from
 /**
  * The organisers' dashboard (/admin/) in Chromium against the local stack: sign-in with the local admin token,
  * the overview against the API's summary, search, cancelling on someone's behalf, the Excel download, the
- * editor's refusals, and axe on every view. The screenshots of the README's organisers' section are written
- * here, into docs/screenshots/.
+ * editor's refusals, and axe on every view. The screenshots of the README's organisers' section are taken
+ * here: into docs/screenshots/ with `UPDATE_SCREENSHOTS=1`, otherwise into a temporary folder (so a test run
+ * leaves the working tree as it was).
  */
 
 let env: WebEnv;
 let eventId: string;
-const screenshots = path.join(repoRoot, 'docs', 'screenshots');
+const screenshots =
+  process.env.UPDATE_SCREENSHOTS === '1'
+    ? path.join(repoRoot, 'docs', 'screenshots')
+    : path.join(os.tmpdir(), 'vol-is-vol-screenshots');
 
 const people = [
   { name: 'Zoë Çelik', organisation: 'Gemeente Oss', choices: { '1': 'veilige-wijk', '2': 'weerbare-raad' } },
@@ -134,6 +138,21 @@ describe('the organisers’ dashboard', () => {
     await wrong.getByRole('button', { name: 'Aanmelden' }).click();
     await wrong.getByText('Deze token wordt niet geaccepteerd').waitFor();
     expect(await wrong.evaluate(() => sessionStorage.getItem('vol-admin-token'))).toBeNull();
+  });
+
+  it('sends door staff, signed in with the door token, to the check-in page with a note', async (ctx) => {
+    const page = await newPage(env, ctx, { bypassCSP: true });
+    await page.goto(env.url('/admin/'));
+    await page.getByLabel('Beheertoken').fill(env.stack.doorToken);
+    await page.getByRole('button', { name: 'Aanmelden' }).click();
+    await page.waitForURL(/\/checkin\.html/);
+    // Still signed in there: the desk opens for the event, no access code asked again.
+    await page.locator('#door-desk').waitFor();
+    expect(page.url()).toBe(env.url('/checkin.html?event=dag-van-weerbaar-bestuur-2019'));
+    await page.getByText('U bent aangemeld als deurmedewerker').waitFor();
+    expect(await page.locator('#door-note').textContent()).toContain('Signed in as door staff');
+    const violations = await seriousA11yViolations(page);
+    expect(violations, JSON.stringify(violations)).toEqual([]);
   });
 
   it('shows in the overview the numbers of the API’s summary', async (ctx) => {

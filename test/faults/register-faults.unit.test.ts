@@ -37,14 +37,14 @@ const body = {
   consent: true,
 };
 
-const post = () =>
+const post = (sent: Record<string, unknown> = body) =>
   handler(
     proxyEvent({
       httpMethod: 'POST',
       resource: '/events/{eventId}/registrations',
       pathParameters: { eventId: 'testdag' },
       headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify(body),
+      body: JSON.stringify(sent),
     }),
   );
 
@@ -134,15 +134,17 @@ describe('TransactionConflict (not retried by the SDK): the store retries', () =
   it('succeeds after two conflicts: three attempts, one ClientRequestToken (the registration id), jittered sleeps', async () => {
     const randoms = [0.9, 0.1];
     vi.spyOn(defaultRetryPolicy, 'random').mockImplementation(() => randoms.shift() ?? 0.5);
+    vi.spyOn(defaultRetryPolicy, 'now').mockReturnValue(0);
     ddb.on(TransactWriteCommand).rejectsOnce(conflict()).rejectsOnce(conflict()).resolves({});
 
     const result = await post();
     expect(result.statusCode).toBe(201);
     const { registration } = JSON.parse(result.body);
     expect(tokens()).toEqual([registration.id, registration.id, registration.id]);
-    // Jittered waits whose ceilings halve: round(random × max(minDelay, firstDelay / 2^(attempt-1))).
+    // Between half the ceiling and the ceiling, which halves for every halvingMs of trying (the policy's clock
+    // stands still here, so both ceilings are the first): round(c / 2 + random × c / 2).
     const { firstDelayMs } = defaultRetryPolicy;
-    expect(sleeps).toEqual([Math.round(0.9 * firstDelayMs), Math.round(0.1 * (firstDelayMs / 2))]);
+    expect(sleeps).toEqual([Math.round(0.95 * firstDelayMs), Math.round(0.55 * firstDelayMs)]);
     // The same transaction every time: the token alone would not protect against a changed request.
     const inputs = registrationTransactions().map((call) => JSON.stringify(call.args[0].input));
     expect(new Set(inputs).size).toBe(1);
@@ -161,11 +163,17 @@ describe('TransactionConflict (not retried by the SDK): the store retries', () =
     expectTryAgain(result);
     expect(new Set(tokens()).size).toBe(1);
     expect(tokens()).toHaveLength(sleeps.length + 1);
-    // Ceilings halve from the first and never go below the minimum; together they fill the budget.
-    const { firstDelayMs, minDelayMs, budgetMs } = defaultRetryPolicy;
-    expect(sleeps).toEqual(
-      sleeps.map((_, attempt) => Math.round(Math.max(minDelayMs, firstDelayMs / 2 ** attempt))),
-    );
+    // Ceilings halve for every halvingMs of trying and never go below the minimum; together they fill the budget.
+    const { firstDelayMs, halvingMs, minDelayMs, budgetMs } = defaultRetryPolicy;
+    let elapsed = 0;
+    const expected = sleeps.map(() => {
+      const wait = Math.round(Math.max(minDelayMs, firstDelayMs / 2 ** (elapsed / halvingMs)));
+      elapsed += wait;
+      return wait;
+    });
+    expect(sleeps).toEqual(expected);
+    expect(sleeps[0]).toBe(firstDelayMs);
+    expect(sleeps.at(-1)).toBe(minDelayMs);
     const waited = sleeps.reduce((a, b) => a + b, 0);
     expect(waited).toBeLessThanOrEqual(budgetMs);
     expect(waited + minDelayMs).toBeGreaterThan(budgetMs);
@@ -186,9 +194,11 @@ describe.each(busyErrors)('%s', (_name, makeError) => {
     expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(0);
   });
 
+  // Only a registration that also waits for a full workshop reads the counters first (the others leave seats
+  // to the transaction's conditions).
   it('on reading the seat counters: 503 TRY_AGAIN and no transaction is sent (nothing booked)', async () => {
     ddb.on(BatchGetCommand).rejects(makeError());
-    expectTryAgain(await post());
+    expectTryAgain(await post({ ...body, waitFor: { '1': 'b' } }));
     expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(0);
   });
 });

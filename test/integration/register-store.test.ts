@@ -53,6 +53,18 @@ beforeAll(async () => {
 afterAll(async () => table.close());
 
 describe('registration against the embedded DynamoDB', () => {
+  it('a definition changed through another container is seen at once, a known one is not parsed again', async () => {
+    const other = new DynamoStore(table.documentClient, table.tableName);
+    await store.putEventDefinition('revised', twoRounds({ a: 1, b: 1, c: 1 }));
+    expect((await store.getEvent('revised'))?.definition.title).toBe('Integratiedag');
+    await other.putEventDefinition('revised', { ...twoRounds({ a: 3, b: 1, c: 1 }), title: 'Herzien' });
+    const seen = await store.getEvent('revised');
+    expect(seen?.definition.title).toBe('Herzien');
+    expect(seen?.seats.get('a')).toEqual({ capacity: 3, taken: 0 });
+    await register(attendee('revised', 1, { '1': 'a', '2': 'c' }), deps());
+    expect((await store.getEvent('revised'))?.seats.get('a')).toEqual({ capacity: 3, taken: 1 });
+  });
+
   it('vol is vol: 300 concurrent registrations for a 25-seat workshop confirm exactly 25', async () => {
     await store.putEventDefinition('storm', twoRounds({ a: 25, b: 10, c: 1000 }));
     const outcomes = await Promise.allSettled(

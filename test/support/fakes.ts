@@ -129,6 +129,10 @@ export class InMemoryStore implements EventCatalog, Pick<RegistrationStore, 'cre
       : undefined;
   }
 
+  async getDefinition(eventId: string) {
+    return this.events.get(eventId)?.definition;
+  }
+
   async putEventDefinition(eventId: string, definition: EventDefinition) {
     const seats = this.events.get(eventId)?.seats ?? new Map();
     for (const workshop of definition.rounds.flatMap((round) => round.workshops)) {

@@ -25,6 +25,10 @@ class FakeCatalog implements EventCatalog {
     return this.events.get(eventId);
   }
 
+  async getDefinition(eventId: string) {
+    return this.events.get(eventId)?.definition;
+  }
+
   async putEventDefinition(eventId: string, definition: EventDefinition) {
     const seats = new Map(this.events.get(eventId)?.seats ?? []);
     for (const workshop of definition.rounds.flatMap((round) => round.workshops)) {

@@ -49,7 +49,9 @@ describe('the Excel workbook', () => {
       '1. Een heel lange workshopt (2)',
       '1. Wat waarom x',
     ]);
-    // Naam, Organisatie, Functie, Ingecheckt om, Handtekening (README, the XLSX export).
-    for (const sheet of workbook.worksheets) expect(sheet.getCell(1, 5).value).toBe('Handtekening');
+    for (const sheet of workbook.worksheets) {
+      expect(sheet.getCell(1, 4).value).toBe('Ingecheckt om');
+      expect(sheet.getCell(1, 5).value).toBe('Handtekening');
+    }
   });
 });

@@ -9,6 +9,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createDocumentClient } from '../../lambdas/adapters/dynamodb/client.js';
 import { DynamoStore } from '../../lambdas/adapters/dynamodb/dynamo-store.js';
+import { DEFINITION_FRESH_MS, DynamoEventCatalog } from '../../lambdas/adapters/dynamodb/event-catalog.js';
 import type { RetryPolicy } from '../../lambdas/adapters/dynamodb/transactions.js';
 import { checkInCodeOf } from '../../lambdas/domain/check-in.js';
 import {
@@ -20,7 +21,7 @@ import {
   WorkshopFull,
 } from '../../lambdas/domain/errors.js';
 import type { NewRegistration } from '../../lambdas/ports.js';
-import { sampleDefinition } from '../support/fakes.js';
+import { fixedClock, sampleDefinition } from '../support/fakes.js';
 
 const ddb = mockClient(DynamoDBDocumentClient);
 
@@ -31,6 +32,7 @@ const policy: RetryPolicy = {
   maxAttempts: 4,
   budgetMs: 60_000,
   firstDelayMs: 20,
+  halvingMs: 10,
   minDelayMs: 5,
   sleep: async (ms) => {
     sleeps.push(ms);
@@ -122,6 +124,34 @@ describe('DynamoStore.createRegistration', () => {
     await expect(attempt).rejects.toMatchObject({ details: { workshopIds: ['c'] } });
   });
 
+  it('a workshop refused as full is read first next time: still full, refused without a transaction', async () => {
+    ddb
+      .on(TransactWriteCommand)
+      .rejects(cancelled('None', { Code: 'ConditionalCheckFailed', Item: { taken: 5 } }, 'None', 'None'));
+    await expect(store.createRegistration(newRegistration())).rejects.toBeInstanceOf(WorkshopFull);
+    expect(ddb.commandCalls(GetCommand)).toHaveLength(0);
+
+    // Every chosen counter is read (consistently), so the refusal names every full one, as the transaction would.
+    ddb
+      .on(GetCommand, { Key: { pk: 'WORKSHOP#testdag#a', sk: 'META' } })
+      .resolves({ Item: { capacity: 2, taken: 2 } });
+    ddb
+      .on(GetCommand, { Key: { pk: 'WORKSHOP#testdag#c', sk: 'META' } })
+      .resolves({ Item: { capacity: 5, taken: 5 } });
+    const again = store.createRegistration(newRegistration());
+    await expect(again).rejects.toMatchObject({ details: { workshopIds: ['a', 'c'] } });
+    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(1);
+    expect(ddb.commandCalls(GetCommand).every((call) => call.args[0].input.ConsistentRead)).toBe(true);
+
+    // Seats came free since: the transaction takes them, and the counters are no longer read first.
+    ddb.on(GetCommand).resolves({ Item: { capacity: 5, taken: 4 } });
+    ddb.on(TransactWriteCommand).resolves({});
+    await store.createRegistration(newRegistration());
+    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(2);
+    await store.createRegistration(newRegistration());
+    expect(ddb.commandCalls(GetCommand)).toHaveLength(4);
+  });
+
   it('maps a failed email guard to ALREADY_REGISTERED', async () => {
     ddb.on(TransactWriteCommand).rejects(cancelled('None', 'None', 'ConditionalCheckFailed', 'None'));
     await expect(store.createRegistration(newRegistration())).rejects.toBeInstanceOf(AlreadyRegistered);
@@ -145,8 +175,9 @@ describe('DynamoStore.createRegistration', () => {
       .commandCalls(TransactWriteCommand)
       .map((call) => call.args[0].input.ClientRequestToken);
     expect(tokens).toEqual(['r1', 'r1', 'r1']);
-    // Waits shrink: half of ceilings 20 and 10 (an older request tries sooner than a newcomer).
-    expect(sleeps).toEqual([10, 5]);
+    // Waits of 3/4 of the ceiling (random 0.5), which halves every 10 ms of trying: 20 at first, then 20 / 2^1.5
+    // (an older request tries sooner than a newcomer).
+    expect(sleeps).toEqual([15, 5]);
   });
 
   it('gives up on persistent conflicts with TRY_AGAIN', async () => {
@@ -163,9 +194,10 @@ describe('DynamoStore.createRegistration', () => {
     );
     ddb.on(TransactWriteCommand).rejects(cancelled('TransactionConflict', 'None', 'None', 'None'));
     await expect(budgeted.createRegistration(newRegistration())).rejects.toBeInstanceOf(TryAgain);
-    // Waits 20, 10, 5, 5 (40 ms, the whole budget); the next 5 would end after it.
-    expect(sleeps).toEqual([20, 10, 5, 5]);
-    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(5);
+    // Waits of the whole ceiling (random 1): 20, then at the 5 ms minimum (40 ms, the whole budget); the next 5
+    // would end after it.
+    expect(sleeps).toEqual([20, 5, 5, 5, 5]);
+    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(6);
   });
 
   it.each([
@@ -224,6 +256,58 @@ describe('DynamoStore events', () => {
     expect(event?.seats.get('a')).toEqual({ capacity: 2, taken: 1 });
     expect(event?.seats.get('b')).toEqual({ capacity: 1, taken: 1 });
     expect(ddb.commandCalls(GetCommand)[0]?.args[0].input.ConsistentRead).toBe(true);
+  });
+
+  it('parses a definition once: a later read fetches its revision with the counters, and re-reads it when changed', async () => {
+    ddb.on(GetCommand).resolves({ Item: { definition: sampleDefinition(), revision: 'r1' } });
+    const counters = [
+      { workshopId: 'a', capacity: 2, taken: 1 },
+      { workshopId: 'b', capacity: 1, taken: 0 },
+      { workshopId: 'c', capacity: 5, taken: 0 },
+    ];
+    ddb.on(BatchGetCommand).resolves({ Responses: { table: [{ revision: 'r1' }, ...counters] } });
+    await store.getEvent('revised');
+    const again = await store.getEvent('revised');
+    expect(ddb.commandCalls(GetCommand)).toHaveLength(1);
+    expect(again?.seats.get('a')).toEqual({ capacity: 2, taken: 1 });
+    const [, warm] = ddb.commandCalls(BatchGetCommand);
+    expect(warm?.args[0].input.RequestItems?.table?.Keys?.[0]).toEqual({ pk: 'EVENT#revised', sk: 'META' });
+    expect(warm?.args[0].input.RequestItems?.table?.ConsistentRead).toBe(true);
+
+    // An organiser changed the event (a new revision): read and parsed again.
+    const closed = sampleDefinition({ registration: { closesAt: '2020-01-01T00:00:00Z' } });
+    ddb.on(GetCommand).resolves({ Item: { definition: closed, revision: 'r2' } });
+    ddb.on(BatchGetCommand).resolves({ Responses: { table: [{ revision: 'r2' }, ...counters] } });
+    const changed = await store.getEvent('revised');
+    expect(ddb.commandCalls(GetCommand)).toHaveLength(2);
+    expect(changed?.definition.registration.closesAt).toBe('2020-01-01T00:00:00Z');
+  });
+
+  it('a registration uses a definition confirmed within the last second without reading, then reads it again', async () => {
+    let now = 0;
+    const catalog = new DynamoEventCatalog(
+      createDocumentClient({ region: 'eu-west-1', requestTimeoutMs: 1000 }),
+      'table',
+      fixedClock(),
+      policy,
+      () => now,
+    );
+    ddb.on(GetCommand).resolves({ Item: { definition: sampleDefinition(), revision: 'r1' } });
+    expect((await catalog.getDefinition('fresh'))?.title).toBe(sampleDefinition().title);
+    now = DEFINITION_FRESH_MS - 1;
+    await catalog.getDefinition('fresh');
+    expect(ddb.commandCalls(GetCommand)).toHaveLength(1);
+    now = DEFINITION_FRESH_MS;
+    ddb.on(GetCommand).resolves({});
+    await expect(catalog.getDefinition('fresh')).resolves.toBeUndefined();
+    expect(ddb.commandCalls(GetCommand)).toHaveLength(2);
+    // A put through this container is seen at once.
+    ddb.on(GetCommand).resolves({ Item: { definition: sampleDefinition(), revision: 'r2' } });
+    await catalog.getDefinition('fresh');
+    ddb.on(TransactWriteCommand).resolves({});
+    await catalog.putEventDefinition('fresh', sampleDefinition());
+    await catalog.getDefinition('fresh');
+    expect(ddb.commandCalls(GetCommand)).toHaveLength(4);
   });
 
   it('returns undefined for an unknown event', async () => {

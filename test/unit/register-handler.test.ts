@@ -247,10 +247,30 @@ describe('POST /events/{eventId}/registrations handler', () => {
     expect(parse(result).error.code).toBe('INVALID_CHOICE');
   });
 
-  it('answers 409 WORKSHOP_FULL with the workshop ids', async () => {
+  it('answers 409 WORKSHOP_FULL with the workshop ids when the transaction finds the seat taken', async () => {
+    ddb.on(TransactWriteCommand).rejects(
+      new TransactionCanceledException({
+        message: 'cancelled',
+        $metadata: {},
+        CancellationReasons: [
+          { Code: 'ConditionalCheckFailed', Item: { workshopId: { S: 'b' } } },
+          { Code: 'None' },
+          { Code: 'None' },
+          { Code: 'None' },
+          { Code: 'None' },
+        ],
+      }),
+    );
     const result = await post({ ...validBody, choices: { '1': 'b', '2': 'c' } });
     expect(result.statusCode).toBe(409);
     expect(parse(result).error).toMatchObject({ code: 'WORKSHOP_FULL', details: { workshopIds: ['b'] } });
+  });
+
+  it('answers 409 WORKSHOP_FULL from the counters, without a transaction, when it also waits for a workshop', async () => {
+    const result = await post({ ...validBody, choices: { '1': 'b', '2': 'c' }, waitFor: { '1': 'a' } });
+    expect(result.statusCode).toBe(409);
+    expect(parse(result).error).toMatchObject({ code: 'WORKSHOP_FULL', details: { workshopIds: ['b'] } });
+    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(0);
   });
 
   it('answers 409 ALREADY_REGISTERED when the email guard exists', async () => {

@@ -31,6 +31,7 @@ const policy: RetryPolicy = {
   maxAttempts: 3,
   budgetMs: 60_000,
   firstDelayMs: 100,
+  halvingMs: 50,
   minDelayMs: 10,
   sleep: async (ms) => {
     sleeps.push(ms);

@@ -25,6 +25,7 @@ export class DynamoStore implements EventCatalog, RegistrationStore {
   }
 
   getEvent: EventCatalog['getEvent'] = (...args) => this.events.getEvent(...args);
+  getDefinition: EventCatalog['getDefinition'] = (...args) => this.events.getDefinition(...args);
   putEventDefinition: EventCatalog['putEventDefinition'] = (...args) =>
     this.events.putEventDefinition(...args);
   createRegistration: RegistrationStore['createRegistration'] = (...args) =>

@@ -13,35 +13,99 @@ import { defaultRetryPolicy, type RetryPolicy, readOrTryAgain } from './transact
 const BATCH_GET_LIMIT = 100;
 const BATCH_GET_ROUNDS = 5;
 
-/** Events in the single table: the definition in the event's item, one seat counter item per workshop. */
+const workshopIdsOf = (definition: EventDefinition) =>
+  definition.rounds.flatMap((round) => round.workshops.map((workshop) => workshop.id));
+
+/** How long a registration uses a definition read before without reading it again (issue 19). */
+export const DEFINITION_FRESH_MS = 1_000;
+
+/** A parsed definition, the revision of the event item it was read from, and when that was last confirmed. */
+type KnownDefinition = { revision: string; definition: EventDefinition; confirmedAt: number };
+
+/**
+ * Definitions parsed in this container, by table and event. Shared by every catalog of the container, so a put
+ * through any of them is seen here at once; a put in another container within DEFINITION_FRESH_MS.
+ */
+const knownDefinitions = new Map<string, KnownDefinition>();
+
+/**
+ * Events in the single table: the definition in the event's item, one seat counter item per workshop.
+ * Every put gives the event item a new `revision`. A definition is parsed once per revision: `getEvent` reads
+ * the revision together with the seat counters in one consistent BatchGetItem and reads the definition only
+ * when it changed, so its answer is as exact as reading everything. `getDefinition` (a registration's read)
+ * uses a definition confirmed within the last second without reading at all: the transaction's conditions
+ * decide the seats, not the definition.
+ */
 export class DynamoEventCatalog implements EventCatalog {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
     private readonly clock: Clock,
     private readonly retryPolicy: RetryPolicy = defaultRetryPolicy,
+    private readonly now: () => number = () => performance.now(),
   ) {}
 
   async getEvent(eventId: string): Promise<EventWithSeats | undefined> {
+    const known = knownDefinitions.get(this.cacheKey(eventId));
+    if (known) {
+      const { revision, seats } = await this.readSeats(eventId, workshopIdsOf(known.definition), true);
+      if (revision === known.revision) {
+        known.confirmedAt = this.now();
+        return { id: eventId, definition: known.definition, seats };
+      }
+    }
+    const definition = await this.readDefinition(eventId);
+    if (!definition) return undefined;
+    const { seats } = await this.readSeats(eventId, workshopIdsOf(definition), false);
+    return { id: eventId, definition, seats };
+  }
+
+  async getDefinition(eventId: string): Promise<EventDefinition | undefined> {
+    const known = knownDefinitions.get(this.cacheKey(eventId));
+    if (known && this.now() - known.confirmedAt < DEFINITION_FRESH_MS) return known.definition;
+    return this.readDefinition(eventId);
+  }
+
+  private cacheKey(eventId: string): string {
+    return `${this.tableName}\n${eventId}`;
+  }
+
+  /** Reads the event item (consistently); parses its definition unless this revision was parsed before. */
+  private async readDefinition(eventId: string): Promise<EventDefinition | undefined> {
+    const key = this.cacheKey(eventId);
     const { Item } = await readOrTryAgain(() =>
       this.client.send(
         new GetCommand({ TableName: this.tableName, Key: eventKey(eventId), ConsistentRead: true }),
       ),
     );
-    if (!Item) return undefined;
+    if (!Item) {
+      knownDefinitions.delete(key);
+      return undefined;
+    }
+    const known = knownDefinitions.get(key);
+    const revision = typeof Item.revision === 'string' ? Item.revision : undefined;
     // Stored definitions were validated on the way in; parsing again guards against hand-edited items.
-    const definition = eventDefinitionSchema.parse(Item.definition);
-    const workshopIds = definition.rounds.flatMap((round) => round.workshops.map((workshop) => workshop.id));
-    const seats = await this.readSeats(eventId, workshopIds);
-    return { id: eventId, definition, seats };
+    const definition =
+      known && known.revision === revision ? known.definition : eventDefinitionSchema.parse(Item.definition);
+    if (revision) knownDefinitions.set(key, { revision, definition, confirmedAt: this.now() });
+    else knownDefinitions.delete(key);
+    return definition;
   }
 
-  private async readSeats(eventId: string, workshopIds: string[]): Promise<Map<string, WorkshopSeats>> {
+  /** The live counters (consistent reads), and with `withRevision` the event item's revision in the same batch. */
+  private async readSeats(
+    eventId: string,
+    workshopIds: string[],
+    withRevision: boolean,
+  ): Promise<{ seats: Map<string, WorkshopSeats>; revision?: string }> {
     const seats = new Map<string, WorkshopSeats>();
-    for (let start = 0; start < workshopIds.length; start += BATCH_GET_LIMIT) {
-      let keys: Record<string, unknown>[] = workshopIds
-        .slice(start, start + BATCH_GET_LIMIT)
-        .map((workshopId) => workshopKey(eventId, workshopId));
+    let revision: string | undefined;
+    const allKeys = [
+      ...(withRevision ? [eventKey(eventId)] : []),
+      ...workshopIds.map((workshopId) => workshopKey(eventId, workshopId)),
+    ];
+    for (let start = 0; start < allKeys.length; start += BATCH_GET_LIMIT) {
+      let keys: Record<string, unknown>[] = allKeys.slice(start, start + BATCH_GET_LIMIT);
       for (let round = 0; keys.length > 0; round++) {
         if (round >= BATCH_GET_ROUNDS) throw new TryAgain(1);
         const result = await readOrTryAgain(() =>
@@ -51,7 +115,7 @@ export class DynamoEventCatalog implements EventCatalog {
                 [this.tableName]: {
                   Keys: keys,
                   ConsistentRead: true,
-                  ProjectionExpression: 'workshopId, #capacity, taken',
+                  ProjectionExpression: `workshopId, #capacity, taken${withRevision ? ', revision' : ''}`,
                   ExpressionAttributeNames: { '#capacity': 'capacity' },
                 },
               },
@@ -59,13 +123,19 @@ export class DynamoEventCatalog implements EventCatalog {
           ),
         );
         for (const item of result.Responses?.[this.tableName] ?? []) {
-          seats.set(String(item.workshopId), { capacity: Number(item.capacity), taken: Number(item.taken) });
+          if (item.workshopId === undefined)
+            revision = typeof item.revision === 'string' ? item.revision : '';
+          else
+            seats.set(String(item.workshopId), {
+              capacity: Number(item.capacity),
+              taken: Number(item.taken),
+            });
         }
         keys = result.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
         if (keys.length > 0) await this.retryPolicy.sleep(this.retryPolicy.minDelayMs * 2 ** round);
       }
     }
-    return seats;
+    return { seats, revision };
   }
 
   /**
@@ -82,15 +152,20 @@ export class DynamoEventCatalog implements EventCatalog {
         }),
       ),
     );
-    await writeTransaction(
-      this.client,
-      [
-        planned(eventPut(this.tableName, eventId, definition, now)),
-        planned(eventRegistryAdd(this.tableName, eventId)),
-        ...workshops,
-      ],
-      randomUUID(),
-      this.retryPolicy,
-    );
+    try {
+      await writeTransaction(
+        this.client,
+        [
+          planned(eventPut(this.tableName, eventId, definition, now, randomUUID())),
+          planned(eventRegistryAdd(this.tableName, eventId)),
+          ...workshops,
+        ],
+        randomUUID(),
+        this.retryPolicy,
+      );
+    } finally {
+      // Whatever came of it, this container reads the event again next time.
+      knownDefinitions.delete(this.cacheKey(eventId));
+    }
   }
 }

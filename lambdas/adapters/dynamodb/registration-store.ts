@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { OutboxEntry } from '../../domain/email.js';
-import { AlreadyRegistered, AlreadyWaiting } from '../../domain/errors.js';
+import { AlreadyRegistered, AlreadyWaiting, WorkshopFull } from '../../domain/errors.js';
 import { ERASED, epochSeconds, type RemovalReason } from '../../domain/privacy.js';
 import {
   type CancelledBy,
@@ -12,7 +12,7 @@ import {
 import { entryIdsOf, preferenceEntryId } from '../../domain/waiting-list.js';
 import type { NewRegistration, RegistrationStore } from '../../ports.js';
 import { checkInCodeDelete, checkInCodePut, checkInsDelete } from './check-ins.js';
-import { registrationKey } from './keys.js';
+import { registrationKey, workshopKey } from './keys.js';
 import { confirmationOf } from './outbox.js';
 import {
   emailGuardAbsent,
@@ -41,6 +41,14 @@ export class DynamoRegistrationStore implements RegistrationStore {
     private readonly tableName: string,
     private readonly retryPolicy: RetryPolicy = defaultRetryPolicy,
   ) {}
+
+  /**
+   * Workshops (`<eventId>\n<workshopId>`) a registration through this store was refused for as full (issue 21).
+   * A later registration choosing one reads that counter first (consistently) and, while it is still full, is
+   * refused without spending a transaction on the contended counters of its other choices; a seat freed
+   * since is found by that read and taken by the transaction as usual.
+   */
+  private readonly seenFull = new Set<string>();
 
   async createRegistration({
     registration,
@@ -77,13 +85,55 @@ export class DynamoRegistrationStore implements RegistrationStore {
       // A confirmed registration's check-in code (after everything that can refuse).
       ...this.checkInCodePuts(registration, manageTokenHash),
     ];
+    await this.refuseIfStillFull(registration.eventId, Object.values(registration.choices));
     try {
       // The registration id is the token: every retry of this one registration is the same request.
       await writeTransaction(this.client, plan, registration.id, this.retryPolicy);
     } catch (error) {
       if (error instanceof AddressInUse) throw await this.addressTaken(error.registrationId);
+      if (error instanceof WorkshopFull) {
+        for (const workshopId of error.details.workshopIds)
+          this.seenFull.add(`${registration.eventId}\n${workshopId}`);
+      }
       throw error;
     }
+  }
+
+  /**
+   * WorkshopFull, without a transaction, when a chosen workshop seen full before is full still: then every chosen
+   * counter is read, so the refusal names every full one, as the transaction's would. When a chosen workshop
+   * vanished, the transaction answers (an invalid choice comes before a full one).
+   */
+  private async refuseIfStillFull(eventId: string, workshopIds: string[]): Promise<void> {
+    const key = (workshopId: string) => `${eventId}\n${workshopId}`;
+    if (!workshopIds.some((workshopId) => this.seenFull.has(key(workshopId)))) return;
+    const counters = await Promise.all(
+      workshopIds.map(async (workshopId) => {
+        const { Item } = await readOrTryAgain(() =>
+          this.client.send(
+            new GetCommand({
+              TableName: this.tableName,
+              Key: workshopKey(eventId, workshopId),
+              ConsistentRead: true,
+              ProjectionExpression: '#capacity, taken',
+              ExpressionAttributeNames: { '#capacity': 'capacity' },
+            }),
+          ),
+        );
+        return {
+          workshopId,
+          exists: Item !== undefined,
+          full: Number(Item?.taken) >= Number(Item?.capacity),
+        };
+      }),
+    );
+    for (const { workshopId, full } of counters) {
+      if (full) this.seenFull.add(key(workshopId));
+      else this.seenFull.delete(key(workshopId));
+    }
+    if (counters.some((counter) => !counter.exists)) return;
+    const full = counters.filter((counter) => counter.full).map((counter) => counter.workshopId);
+    if (full.length > 0) throw new WorkshopFull({ workshopIds: full });
   }
 
   /** The address already has a registration of this event: a seat (AlreadyRegistered) or a wait (AlreadyWaiting). */

@@ -231,17 +231,21 @@ export function sameWaitingEntryDelete(tableName: string, entry: WaitingEntry): 
   };
 }
 
-/** An event's definition, as the organisers last put it. */
+/**
+ * An event's definition, as the organisers last put it. `revision` is new with every put: a reader that parsed
+ * this definition before knows it still holds by reading the revision alone.
+ */
 export function eventPut(
   tableName: string,
   eventId: string,
   definition: EventDefinition,
   now: string,
+  revision: string,
 ): TransactItem {
   return {
     Put: {
       TableName: tableName,
-      Item: { ...eventKey(eventId), type: 'event', eventId, definition, updatedAt: now },
+      Item: { ...eventKey(eventId), type: 'event', eventId, definition, updatedAt: now, revision },
     },
   };
 }

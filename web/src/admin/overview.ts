@@ -89,6 +89,18 @@ function perDayChart(days: Map<string, number>): Element {
   return chart;
 }
 
+function attendance(counts: Json): [string, number, string][] {
+  const t = tx();
+  return [
+    ...(typeof counts.present === 'number'
+      ? [[t.present, counts.present, 'present'] as [string, number, string]]
+      : []),
+    ...(typeof counts.noShows === 'number'
+      ? [[t.noShows, counts.noShows, 'noShows'] as [string, number, string]]
+      : []),
+  ];
+}
+
 function totals(summary: Json): HTMLElement {
   const t = tx();
   const list = (pairs: [string, number, string][]) =>
@@ -112,6 +124,8 @@ function totals(summary: Json): HTMLElement {
         [t.totalConfirmed, summary.totals.confirmed, 'confirmed'],
         [t.totalCancelled, summary.totals.cancelled, 'cancelled'],
         [t.totalWaiting, summary.totals.waiting, 'waiting'],
+        // Attendance (check-in): present once anyone can check in, no-shows once the event day is over.
+        ...attendance(summary.totals),
       ]),
     ),
     h(
@@ -131,7 +145,15 @@ function totals(summary: Json): HTMLElement {
 function roundTable(round: Json): HTMLElement {
   const t = tx();
   const withPresent = round.workshops.some((w: Json) => typeof w.present === 'number');
-  const headers = [t.workshop, t.taken, t.seatsLeft, t.waiting, ...(withPresent ? [t.present] : [])];
+  const withNoShows = round.workshops.some((w: Json) => typeof w.noShows === 'number');
+  const headers = [
+    t.workshop,
+    t.taken,
+    t.seatsLeft,
+    t.waiting,
+    ...(withPresent ? [t.present] : []),
+    ...(withNoShows ? [t.noShows] : []),
+  ];
   const rows = round.workshops.map((w: Json) => {
     const bar = h('meter', {
       min: '0',
@@ -155,6 +177,7 @@ function roundTable(round: Json): HTMLElement {
       h('span', { 'data-seats-left': w.workshopId }, String(w.seatsLeft)),
       h('span', { 'data-waiting': w.workshopId }, String(w.waiting)),
       ...(withPresent ? [String(w.present ?? 0)] : []),
+      ...(withNoShows ? [String(w.noShows ?? 0)] : []),
     ];
   });
   return h(
