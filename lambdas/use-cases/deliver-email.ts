@@ -204,9 +204,11 @@ async function claimAndDeliver(due: OutboxEntry, deps: RetryDeps): Promise<Deliv
     await deps.outbox.discard(entry);
     return { ...outcomeBase(entry), result: 'skipped', reason: 'personal data removed' };
   }
-  // A confirmation of a registration that has since been changed or cancelled is not sent: its successor is.
+  // A confirmation of a registration that has since been cancelled is not sent: its successor is (or, after an
+  // erasure, nothing). Not a failed delivery either: the entry goes, and the registration's delivery state stays
+  // that of the email that superseded it.
   if (!ENDING_KINDS.has(entry.kind) && registration.status === 'cancelled') {
-    await deps.outbox.markGaveUp(entry, now, 'superseded by cancellation');
+    await deps.outbox.discard(entry);
     return { ...outcomeBase(entry), result: 'skipped', reason: 'superseded' };
   }
   let message: DeliveryContent['message'];
