@@ -251,7 +251,7 @@ describe('the organisers’ dashboard', () => {
   });
 
   it('has no serious or critical accessibility violations on any view, also at 320 px and in English', async (ctx) => {
-    const views = ['overview', 'registrations', 'waiting', 'editor', 'audit', 'downloads'];
+    const views = ['overview', 'registrations', 'waiting', 'editor', 'messages', 'audit', 'downloads'];
     for (const viewport of [undefined, { width: 320, height: 800 }]) {
       const page = await signIn(ctx, { bypassCSP: true, viewport });
       expect(await seriousA11yViolations(page), 'events').toEqual([]);
