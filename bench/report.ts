@@ -2,6 +2,7 @@
 import type { ChurnResult } from './churn.js';
 import type { ColdStartResult } from './cold-start.js';
 import type { FlashCrowdResult } from './flash-crowd.js';
+import type { MessagesResult } from './messages.js';
 import type { OverheadResult } from './overhead.js';
 import type { PromotionResult } from './promotion.js';
 import type { ReadPathResult } from './read-path.js';
@@ -19,6 +20,7 @@ export type BenchResults = {
   churn?: ChurnResult;
   promotion?: PromotionResult;
   flashCrowd?: FlashCrowdResult;
+  messages?: MessagesResult;
   coldStart?: ColdStartResult;
   /** True when every correctness check passed (no oversold seat, no drift, no 5xx other than 503). */
   ok: boolean;
@@ -54,7 +56,7 @@ export function renderMarkdown(results: BenchResults): string {
   out.push('');
 
   const rows: (string | number)[][] = [];
-  const { storm, overhead, readPath, churn, promotion, flashCrowd, coldStart } = results;
+  const { storm, overhead, readPath, churn, promotion, flashCrowd, coldStart, messages } = results;
   if (storm) {
     const o = storm.options;
     rows.push(
@@ -176,6 +178,15 @@ export function renderMarkdown(results: BenchResults): string {
         promotion.invariantViolations.length === 0 ? 'hold' : promotion.invariantViolations.join('; '),
       ],
     );
+  }
+  if (messages) {
+    for (const run of messages.runs) {
+      rows.push([
+        'messages',
+        `${messages.options.recipients} recipients${run.throttled ? `, SES throttling ${messages.options.throttleMs} ms halfway (${run.throttledSends} sends refused)` : ''}`,
+        `POST ${run.postMs} ms ${verdict(run.postMs < 2_000)}; all delivered after ${(run.deliveredAfterMs / 1000).toFixed(1)} s; delivered ${run.delivered}, duplicates ${run.duplicates}, lost ${run.lost}; counts sent ${run.counts.sent} / pending ${run.counts.pending} / failed ${run.counts.failed}`,
+      ]);
+    }
   }
   if (flashCrowd) {
     const o = flashCrowd.options;

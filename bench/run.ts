@@ -3,7 +3,7 @@
  *
  *   npx tsx bench/run.ts            full run (a few minutes)
  *   npx tsx bench/run.ts --quick    CI smoke run (under two minutes)
- *   --only=storm,overhead,read-path,churn,promotion,flash-crowd,cold-start   run some phases only
+ *   --only=storm,overhead,read-path,churn,promotion,flash-crowd,messages,cold-start   run some phases only
  *
  * Progress goes to stderr, a Markdown report to stdout, the figures as JSON to BENCH_OUT
  * (default bench-results.json). Exit code 1 when a correctness check fails (an oversold seat, a counter that
@@ -61,6 +61,7 @@ const settings = quick
       promotion: { workshops: 3, seatsPerWorkshop: 10, waiting: 20, cancellations: 10, concurrency: 10 },
       flashCrowd: { ...flashCrowdShape, arrivals: 200, capacity: { concurrency: 8, durationMs: 1_000 } },
       coldStart: { samples: 1 },
+      messages: { recipients: 200, throttleMs: 1_500 },
     }
   : {
       storm: {
@@ -84,6 +85,7 @@ const settings = quick
       promotion: { workshops: 3, seatsPerWorkshop: 40, waiting: 60, cancellations: 30, concurrency: 30 },
       flashCrowd: { ...flashCrowdShape, arrivals: 2_000, capacity: { concurrency: 32, durationMs: 5_000 } },
       coldStart: { samples: 5 },
+      messages: { recipients: 2_000, throttleMs: 1_500 },
     };
 
 async function main() {
@@ -105,7 +107,7 @@ async function main() {
   };
   const problems: string[] = [];
 
-  if (['storm', 'overhead', 'read-path', 'churn', 'promotion', 'flash-crowd'].some(wanted)) {
+  if (['storm', 'overhead', 'read-path', 'churn', 'promotion', 'flash-crowd', 'messages'].some(wanted)) {
     progress('bench', 'starting the local stack (in memory)');
     // Scheduled functions off: nothing is due while the SES emulator answers, and a sweep would add noise.
     // DYNAMODB_CONFLICT_MODEL=on runs every phase with DynamoDB's conflicts modelled (the flash crowd always does).
@@ -186,6 +188,15 @@ async function main() {
           if (run.fiveXxOtherThan503 > 0)
             problems.push(`${at}: ${run.fiveXxOtherThan503} 5xx other than 503`);
           problems.push(...run.invariantViolations.map((v) => `${at}: ${v}`));
+        }
+      }
+      if (wanted('messages')) {
+        const { runMessages } = await import('./messages.js');
+        results.messages = await runMessages(context, settings.messages);
+        for (const run of results.messages.runs) {
+          const at = `messages${run.throttled ? ' (throttled)' : ''}`;
+          if (run.duplicates > 0) problems.push(`${at}: ${run.duplicates} duplicates`);
+          if (run.lost > 0) problems.push(`${at}: ${run.lost} lost`);
         }
       }
     } finally {

@@ -6,7 +6,9 @@ import { createDynamoClient, documentClientFor } from './adapters/dynamodb/clien
 import { DynamoStore } from './adapters/dynamodb/dynamo-store.js';
 import { DynamoEmailFeedback } from './adapters/dynamodb/email-feedback.js';
 import { SEAT_HOLDER_ATTRIBUTES } from './adapters/dynamodb/keys.js';
+import { DynamoMessageStore } from './adapters/dynamodb/message-store.js';
 import { DynamoOutbox } from './adapters/dynamodb/outbox.js';
+import { DynamoProgrammeNotices } from './adapters/dynamodb/programme-notices.js';
 import { DynamoPromotionLease } from './adapters/dynamodb/promotion-lease.js';
 import { DynamoWaitingList } from './adapters/dynamodb/waiting-list-store.js';
 import { cryptoSecrets, systemClock } from './adapters/system.js';
@@ -58,6 +60,10 @@ function build() {
     /** Bounces and complaints on registrations (the SES feedback function). */
     emailFeedback: new DynamoEmailFeedback(documentClient, config.tableName),
     waitingList,
+    /** The organisers' messages to registrants and their recipient lists (issue 16). */
+    messages: new DynamoMessageStore(documentClient, config.tableName),
+    /** The "updated programme" emails of an event update. */
+    programmeNotices: new DynamoProgrammeNotices(documentClient, config.tableName),
     /** Check-ins at the door and in the rooms (codes, times). */
     checkIns: new DynamoCheckIns(documentClient, config.tableName),
     adminQueries,

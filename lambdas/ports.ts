@@ -2,6 +2,7 @@ import type { AdminRegistration } from './domain/admin-registration.js';
 import type { CheckInPlace, CheckInRecord } from './domain/check-in.js';
 import type { EmailFeedback, OutboxEntry, OutgoingEmail } from './domain/email.js';
 import type { EventDefinition } from './domain/event-definition.js';
+import type { MessageRecord, OrganiserMessage } from './domain/message.js';
 import type { RemovalReason } from './domain/privacy.js';
 import type {
   CancelledBy,
@@ -176,6 +177,8 @@ export interface PromotionLease {
 export interface EmailOutbox {
   /** Entries whose time has come, oldest first. */
   due(now: Date, limit: number): Promise<OutboxEntry[]>;
+  /** Writes an entry unless one with its id exists (sent or not): false when it did. */
+  addOnce(entry: OutboxEntry): Promise<boolean>;
   /** Takes the next attempt of an entry for this sender; undefined when another sender took it first. */
   claim(entry: OutboxEntry, leaseUntil: Date): Promise<OutboxEntry | undefined>;
   markSent(entry: OutboxEntry, at: Date): Promise<void>;
@@ -268,6 +271,7 @@ export type AuditAction =
   | 'registration.confirmation-resent'
   | 'waiting-list.removed'
   | 'waiting-list.promoted'
+  | 'message.sent'
   /** A mistaken check-in undone (door staff or an organiser). */
   | 'check-in.undone';
 
@@ -321,4 +325,41 @@ export type BusinessEvent =
 
 export interface BusinessMetrics {
   record(event: BusinessEvent): void;
+}
+
+/** The organisers' messages to registrants (issue 16): stored with their recipient lists, fanned out later. */
+export interface MessageStore {
+  /** The message and its recipient lists (registration ids) in one transaction; the lists feed the fan-out. */
+  createMessage(message: OrganiserMessage, recipientIds: readonly string[]): Promise<void>;
+  /** Newest first, with the counts the fan-out and the sender keep. */
+  messagesOf(eventId: string): Promise<MessageRecord[]>;
+  /** One message (its texts, for the sender); undefined when there is none. */
+  getMessage(eventId: string, messageId: string): Promise<MessageRecord | undefined>;
+  /**
+   * Writes each entry unless it exists (a retried fan-out writes nothing twice), then adds the list's size to
+   * the message's `queued` once, however often the list is fanned out. Returns how many entries were new.
+   */
+  queueCopies(list: RecipientList, entries: readonly OutboxEntry[]): Promise<number>;
+}
+
+/** One stored list of a message's recipients (`listId` names it within the message). */
+export type RecipientList = {
+  eventId: string;
+  messageId: string;
+  listId: string;
+  registrationIds: string[];
+};
+
+/** How fast the mail service lets this account send (SES `SendQuota.MaxSendRate`, emails per second). */
+export interface SendQuota {
+  maxSendRate(): Promise<number>;
+}
+
+/** The "updated programme" emails of an event update (issue 16). */
+export interface ProgrammeNotices {
+  /**
+   * Raises the registration's version (so the `.ics` SEQUENCE grows) and writes its programme-change email in
+   * one transaction, conditioned on the version read and on it being confirmed. False when it changed meanwhile.
+   */
+  notify(current: StoredRegistration, entry: OutboxEntry): Promise<boolean>;
 }

@@ -6,7 +6,7 @@
 
 import { indexPartitions, keyPrefixes, SEAT_HOLDER_ATTRIBUTES } from './adapters/dynamodb/keys.js';
 
-const { waitingQueues, registrations, audit, outbox, checkIns } = indexPartitions;
+const { waitingQueues, registrations, audit, outbox, messages, checkIns } = indexPartitions;
 /** The item grants name partitions by kind: `item.registration` is every `REG#…` partition. */
 const item = keyPrefixes;
 
@@ -91,7 +91,8 @@ export const functionSpecs = {
       'GET, PATCH, DELETE /registrations/{registrationId} and its waiting lists, with the manage token',
     tableAccess: {
       // WAIT# and gsi1: the waiting lists, and promotion after a seat is freed. The outbox queue: erasure drops
-      // the emails still owed to the person (found by registration id among the due entries).
+      // the emails still owed to the person (found by registration id among the due entries); MSG#: a copy of
+      // an organisers' message dropped so counts as failed on the message.
       // CHECKIN#: the check-ins in the access export, removed by erasure with the code's lookup (CODE#).
       readKeyPrefixes: [item.event, item.workshop, item.registration, item.waiting, item.checkIn],
       writeKeyPrefixes: [
@@ -100,6 +101,7 @@ export const functionSpecs = {
         item.registration,
         item.outbox,
         item.waiting,
+        item.message,
         item.checkInCode,
         item.checkIn,
       ],
@@ -111,6 +113,7 @@ export const functionSpecs = {
     description: 'Admin API for organisers: /admin/events/{eventId}/…',
     tableAccess: {
       // EVENTS: the registry of event ids; AUDIT#: the audit log (read through gsi1); MAIL#: emails owed.
+      // MSG#: the organisers' messages with their recipient lists (listed through gsi1).
       // CODE# and CHECKIN#: check-in at the door (codes looked up, check-ins written, counted via gsi1).
       readKeyPrefixes: [
         item.event,
@@ -118,6 +121,7 @@ export const functionSpecs = {
         item.registration,
         item.eventRegistry,
         item.waiting,
+        item.message,
         item.checkInCode,
         item.checkIn,
       ],
@@ -130,11 +134,12 @@ export const functionSpecs = {
         item.eventRegistry,
         item.outbox,
         item.waiting,
+        item.message,
         item.checkInCode,
         item.checkIn,
       ],
       // The outbox queue: an organiser's erasure drops the emails still owed to the person.
-      queryIndexPartitions: [registrations, audit, waitingQueues, outbox, checkIns],
+      queryIndexPartitions: [registrations, audit, waitingQueues, outbox, messages, checkIns],
     },
   },
 } as const satisfies Record<string, FunctionSpec>;
@@ -202,6 +207,8 @@ export const routes: readonly Route[] = [
     auth: 'admin',
   },
   { method: 'GET', path: '/admin/events/{eventId}/audit', functionName: 'admin', auth: 'admin' },
+  { method: 'POST', path: '/admin/events/{eventId}/messages', functionName: 'admin', auth: 'admin' },
+  { method: 'GET', path: '/admin/events/{eventId}/messages', functionName: 'admin', auth: 'admin' },
   {
     method: 'DELETE',
     path: '/admin/events/{eventId}/registrations/{registrationId}/personal-data',
@@ -247,9 +254,10 @@ export const scheduledFunctionSpecs = {
     everyMinutes: 1,
     sendsEmail: true,
     tableAccess: {
-      readKeyPrefixes: [item.event, item.workshop, item.registration, item.outbox],
+      // MSG#: the texts of a message's copy, and its counts of copies sent and failed.
+      readKeyPrefixes: [item.event, item.workshop, item.registration, item.outbox, item.message],
       // CODE#: a fresh manage token brings a fresh check-in code.
-      writeKeyPrefixes: [item.registration, item.outbox, item.checkInCode],
+      writeKeyPrefixes: [item.registration, item.outbox, item.message, item.checkInCode],
       queryIndexPartitions: [outbox, waitingQueues],
     },
   },
@@ -287,6 +295,20 @@ export const scheduledFunctionSpecs = {
       queryIndexAttributes: SEAT_HOLDER_ATTRIBUTES,
     },
   },
+  sendReminders: {
+    entry: 'lambdas/handlers/send-reminders.ts',
+    description:
+      'Every 15 minutes: the reminders due (reminders.daysBefore, from 09:00 event time), one outbox entry per confirmed registration',
+    everyMinutes: 15,
+    tableAccess: {
+      // MAIL#: the reminder's outbox entry, written only if it does not exist (read by its condition).
+      readKeyPrefixes: [item.event, item.workshop, item.eventRegistry, item.outbox],
+      writeKeyPrefixes: [item.outbox],
+      // The registration index without personal data: ids and statuses only.
+      queryIndexPartitions: [registrations],
+      queryIndexAttributes: SEAT_HOLDER_ATTRIBUTES,
+    },
+  },
 } as const satisfies Record<string, ScheduledFunctionSpec>;
 
 export type ScheduledFunctionName = keyof typeof scheduledFunctionSpecs;
@@ -310,13 +332,15 @@ export const emailFeedbackFunctionSpec = {
  */
 export const emailSenderFunctionSpec = {
   entry: 'lambdas/handlers/send-new-emails.ts',
-  description: 'DynamoDB stream (new MAIL# outbox entries): sends each email right after its commit',
+  description:
+    'DynamoDB stream (new MAIL# outbox entries, new message recipient lists): sends each email right after its commit, fans messages out',
   sendsEmail: true,
   tableAccess: {
     // MAIL#: claim and settle the entry; REG#: read the registration, its delivery state, a fresh token.
-    readKeyPrefixes: ['EVENT#', 'WORKSHOP#', 'REG#', 'MAIL#'],
+    // MSG#: a message's texts, its counts, and the recipient lists it fans out into MAIL# entries.
+    readKeyPrefixes: ['EVENT#', 'WORKSHOP#', 'REG#', 'MAIL#', 'MSG#'],
     // CODE#: a fresh manage token brings a fresh check-in code.
-    writeKeyPrefixes: ['REG#', 'MAIL#', 'CODE#'],
+    writeKeyPrefixes: ['REG#', 'MAIL#', 'MSG#', 'CODE#'],
     // gsi1: the event's waiting-list queue, for the places in line an email mentions.
     queryIndexPartitions: [waitingQueues],
   },
@@ -328,6 +352,12 @@ export const newOutboxEntryFilter = {
   dynamodb: { NewImage: { pk: { S: [{ prefix: 'MAIL#' }] } } },
 } as const;
 
+/** The mapping's second filter: a new recipient list of an organisers' message, for the fan-out (issue 16). */
+export const messageRecipientsFilter = {
+  eventName: ['INSERT'],
+  dynamodb: { NewImage: { pk: { S: [{ prefix: 'MSG#' }] }, sk: { S: [{ prefix: 'RECIPIENTS#' }] } } },
+} as const;
+
 /** How the stream feeds the sender: small batches soon, failures retried alone and then parked. */
 export const emailStreamSettings = {
   batchSize: 10,
@@ -335,4 +365,6 @@ export const emailStreamSettings = {
   retryAttempts: 3,
   maxRecordAgeSeconds: 60 * 60,
   parallelizationFactor: 2,
+  /** The sender paces to SES's send rate: a batch of 10 at a slow account's rate takes up to half a minute. */
+  timeoutSeconds: 60,
 } as const;

@@ -20,7 +20,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import type { Construct } from 'constructs';
 import { omitRedundantRoleDependency } from './constructs/api-function.js';
-import { DASHBOARD_PATH, DashboardSignIn } from './constructs/dashboard-sign-in.js';
+import { DASHBOARD_PATH, DashboardSignIn, DOOR_PAGE_PATH } from './constructs/dashboard-sign-in.js';
 import type { StageConfig } from './stage-config.js';
 
 export type WebStackProps = StackProps & {
@@ -43,22 +43,37 @@ export const DIRECTORY_INDEX_FUNCTION = `function handler(event) {
 /** How long browsers and CloudFront keep a page; every deploy invalidates CloudFront (file names carry no hash). */
 export const WEB_CACHE_MAX_AGE = Duration.minutes(5);
 
-/**
- * The Content-Security-Policy of the pages: the meta tags' policy in `web/*.html`, with `connect-src` narrowed
- * to the API's origin and `frame-ancestors 'none'`, which a meta tag cannot carry.
- */
-export function contentSecurityPolicy(apiOrigin: string, ...moreConnectOrigins: string[]): string {
+function pagePolicy(connectOrigins: string[], moreDirectives: string[] = []): string {
   return [
     "default-src 'none'",
     "script-src 'self'",
     "style-src 'self'",
     "img-src 'self' data:",
-    `connect-src ${["'self'", apiOrigin, ...moreConnectOrigins].join(' ')}`,
+    ...moreDirectives,
+    `connect-src ${["'self'", ...connectOrigins].join(' ')}`,
     "base-uri 'none'",
     "form-action 'self'",
     "frame-ancestors 'none'",
   ].join('; ');
 }
+
+/**
+ * The Content-Security-Policy of the pages: the meta tags' policy in `web/*.html`, with `connect-src` narrowed
+ * to the API's origin and `frame-ancestors 'none'`, which a meta tag cannot carry.
+ */
+export function contentSecurityPolicy(apiOrigin: string, ...moreConnectOrigins: string[]): string {
+  return pagePolicy([apiOrigin, ...moreConnectOrigins]);
+}
+
+/** The door page's (`web/checkin.html`): the form's, plus the camera's picture (`media-src`, as its meta tag). */
+export function doorPageContentSecurityPolicy(apiOrigin: string, ...moreConnectOrigins: string[]): string {
+  return pagePolicy([apiOrigin, ...moreConnectOrigins], ["media-src 'self' blob: mediastream:"]);
+}
+
+/** Every page but the door page: no camera, microphone, location or payment. */
+const PERMISSIONS_POLICY = 'camera=(), microphone=(), geolocation=(), payment=()';
+/** The door page scans QR codes with the camera of its own origin only. */
+const DOOR_PAGE_PERMISSIONS_POLICY = 'camera=(self), microphone=(), geolocation=(), payment=()';
 
 /**
  * The form and the manage page: static files in a private S3 bucket, served only through CloudFront (origin
@@ -94,7 +109,7 @@ export class WebStack extends Stack {
     });
 
     const apiOrigin = `https://${api.restApiId}.execute-api.${this.region}.${this.urlSuffix}`;
-    const securityHeaders = (id: string, comment: string, csp: string) =>
+    const securityHeaders = (id: string, comment: string, csp: string, permissions = PERMISSIONS_POLICY) =>
       new cloudfront.ResponseHeadersPolicy(this, id, {
         comment,
         securityHeadersBehavior: {
@@ -112,7 +127,7 @@ export class WebStack extends Stack {
           customHeaders: [
             {
               header: 'Permissions-Policy',
-              value: 'camera=(), microphone=(), geolocation=(), payment=()',
+              value: permissions,
               override: true,
             },
           ],
@@ -216,6 +231,24 @@ export class WebStack extends Stack {
         ],
       });
     }
+
+    // The door page (issue 17): its own behavior, as its CSP lets the camera's picture in, its permissions let
+    // the page use the camera, and (with the organisers' pool) its sign-in reach the managed login.
+    this.distribution.addBehavior(DOOR_PAGE_PATH, siteOrigin, {
+      viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+      allowedMethods: cloudfront.AllowedMethods.ALLOW_GET_HEAD,
+      cachePolicy: cloudfront.CachePolicy.CACHING_OPTIMIZED,
+      responseHeadersPolicy: securityHeaders(
+        'DoorPageSecurityHeaders',
+        `vol-is-vol ${config.stage}: security headers of the door page`,
+        doorPageContentSecurityPolicy(
+          apiOrigin,
+          ...(this.dashboardSignIn ? [this.dashboardSignIn.domainUrl] : []),
+        ),
+        DOOR_PAGE_PERMISSIONS_POLICY,
+      ),
+      compress: true,
+    });
 
     this.deployment = new s3deploy.BucketDeployment(this, 'DeployWeb', {
       destinationBucket: this.bucket,

@@ -29,6 +29,11 @@ export type ApiServerOptions = {
    * `GET /health` means every function answers) instead of failing; 503 if loading fails.
    */
   whenReady?: Promise<unknown>;
+  /**
+   * `POST /local/schedules/{name}` (local stack only, admin token): runs a scheduled function now. Undefined
+   * for a name that is no schedule (404).
+   */
+  runSchedule?: (name: string) => Promise<unknown> | undefined;
 };
 
 /** Claims of the local organiser, in the shape the Cognito authorizer puts in `requestContext.authorizer.claims`. */
@@ -177,6 +182,9 @@ async function serveStatic(staticDir: string, urlPath: string, res: ServerRespon
   }
 }
 
+/** The local stack's own route to run a schedule now; it does not exist in AWS (not in lambdas/routes.ts). */
+const LOCAL_SCHEDULE_PATH = /^\/local\/schedules\/([^/]+)$/;
+
 export function createApiServer(options: ApiServerOptions): Server {
   const compiled = options.routes.map(compile);
   let ready = options.whenReady === undefined;
@@ -194,6 +202,22 @@ export function createApiServer(options: ApiServerOptions): Server {
     const locale = localeFrom(req.headers['accept-language']);
     try {
       const url = new URL(req.url ?? '/', 'http://localhost');
+      const schedule = LOCAL_SCHEDULE_PATH.exec(url.pathname);
+      if (schedule && options.runSchedule) {
+        if (!matchesToken(req.headers.authorization, options.adminToken)) {
+          return sendJson(res, 401, errorBody('UNAUTHORIZED', locale));
+        }
+        if (method !== 'POST') {
+          return sendJson(res, 405, errorBody('METHOD_NOT_ALLOWED', locale), { Allow: 'POST' });
+        }
+        if (!ready && !(await whenReady)) {
+          return sendJson(res, 503, errorBody('TRY_AGAIN', locale), { 'Retry-After': '1' });
+        }
+        const name = decodePathSegment(schedule[1] ?? '');
+        const run = options.runSchedule(name);
+        if (run === undefined) return sendJson(res, 404, errorBody('NOT_FOUND', locale));
+        return sendJson(res, 200, { schedule: name, result: (await run) ?? null });
+      }
       const candidates = compiled
         .map((route) => ({ route, match: route.pattern.exec(url.pathname) }))
         .filter((candidate) => candidate.match !== null);

@@ -25,8 +25,39 @@ function claimPort(port: number, host: string): Promise<number> {
   });
 }
 
-export async function startLocalSes(port: number, host: string): Promise<LocalSes> {
+/** The local account's send rate (emails per second) unless the stack is given another. */
+export const LOCAL_MAX_SEND_RATE = 300;
+
+/**
+ * What the emulator answers to SES v2 `GetAccount` (it reads `AWS_SES_ACCOUNT` per request): a production
+ * account with this send rate, so the sender paces itself locally as it does in AWS.
+ */
+export function provideLocalAccount(maxSendRate: number): void {
+  process.env.AWS_SES_ACCOUNT = JSON.stringify({
+    DedicatedIpAutoWarmupEnabled: false,
+    Details: {
+      AdditionalContactEmailAddresses: [],
+      ContactLanguage: 'EN',
+      MailType: 'TRANSACTIONAL',
+      ReviewDetails: { CaseId: 'local', Status: 'GRANTED' },
+      UseCaseDescription: 'vol-is-vol local stack',
+      WebsiteURL: 'http://localhost',
+    },
+    EnforcementStatus: 'HEALTHY',
+    ProductionAccessEnabled: true,
+    SendingEnabled: true,
+    SendQuota: { Max24HourSend: 1_000_000, MaxSendRate: maxSendRate, SentLast24Hours: 0 },
+    SuppressionAttributes: { SuppressedReasons: [] },
+  });
+}
+
+export async function startLocalSes(
+  port: number,
+  host: string,
+  maxSendRate = LOCAL_MAX_SEND_RATE,
+): Promise<LocalSes> {
   const chosen = await claimPort(port, host);
+  provideLocalAccount(maxSendRate);
   // A CommonJS module: from Node's ESM loader its start function is `default.default`; bundlers and vitest
   // unwrap one level themselves.
   type Start = (config: { port: number; host: string }) => Promise<import('node:http').Server>;

@@ -11,6 +11,7 @@ import {
   emailStreamSettings,
   type FunctionName,
   functionSpecs,
+  messageRecipientsFilter,
   newOutboxEntryFilter,
   routes,
   type ScheduledFunctionName,
@@ -160,6 +161,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     });
     whenReady.catch(() => undefined);
     closers.push(async () => loaded(false));
+    // Filled once the scheduled functions are loaded; the server waits for that before running one.
+    const scheduled = {} as Record<ScheduledFunctionName, () => Promise<unknown>>;
     const server = createApiServer({
       routes,
       handlers,
@@ -167,6 +170,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       adminToken,
       doorToken,
       whenReady,
+      runSchedule: (name) =>
+        Object.hasOwn(scheduledFunctionSpecs, name) ? scheduled[name as ScheduledFunctionName]() : undefined,
     });
     server.keepAliveTimeout = 5_000;
     const port = await listen(server, options.port, host);
@@ -199,7 +204,6 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     }
 
     // Scheduled functions run on an interval, as EventBridge runs them in AWS.
-    const scheduled = {} as Record<ScheduledFunctionName, () => Promise<unknown>>;
     for (const [name, spec] of Object.entries(scheduledFunctionSpecs) as [
       ScheduledFunctionName,
       { entry: string; everyMinutes: number },
@@ -223,7 +227,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       const stream = feedStream({
         feed: embeddedDynamo.changes,
         tableName,
-        filter: newOutboxEntryFilter,
+        filters: [newOutboxEntryFilter, messageRecipientsFilter],
         handler: (await importHandler(emailSenderFunctionSpec.entry)) as Parameters<
           typeof feedStream
         >[0]['handler'],

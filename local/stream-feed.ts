@@ -25,7 +25,8 @@ type StreamHandler = (event: {
 export type StreamFeedOptions = {
   feed: Pick<ChangeFeed, 'subscribe'>;
   tableName: string;
-  filter: FilterPattern;
+  /** A record passes when it matches any of the patterns (as the mapping's several filters do). */
+  filters: readonly FilterPattern[];
   handler: StreamHandler;
   batchSize: number;
   /** How long records gather before a batch goes (a few ms: the stream's own delay is about that). */
@@ -83,7 +84,9 @@ export function feedStream(options: StreamFeedOptions) {
       // A disabled mapping passes nothing on (here: ever); what it missed, the scheduled retry sends.
       enabled &&
       enqueue(
-        records.filter((r) => matchesFilter(options.filter, r)).map((record) => ({ record, attempt: 0 })),
+        records
+          .filter((r) => options.filters.some((filter) => matchesFilter(filter, r)))
+          .map((record) => ({ record, attempt: 0 })),
       ),
   );
 

@@ -53,6 +53,14 @@ Commands:
       Create or update an event from a definition file (the id defaults to the file name).
   audit <eventId> [--limit <n>]
       The audit log of admin changes, newest first.
+  message <eventId> --subject <text> --body-file <file.txt> [--subject-en <text>]
+          [--body-file-en <file.txt>] [--workshop <id>] [--status confirmed|waiting] [--dry-run]
+      Email a plain-text message to the registrants (default: every confirmed one; with
+      --workshop: those holding it, or with --status waiting those waiting for it), each in
+      their language (English where given, else Dutch) with their workshops and manage link.
+      --dry-run counts the recipients and sends nothing.
+  messages <eventId>
+      The messages sent, newest first, with copies sent, pending and failed.
 
 Target (local stack):
   --url <url>                     API base URL (env VOL_API_URL, default http://localhost:3000)
@@ -99,6 +107,10 @@ function parse(
       'event-id': { type: 'string' },
       'ids-file': { type: 'string' },
       'dry-run': { type: 'boolean' },
+      subject: { type: 'string' },
+      'subject-en': { type: 'string' },
+      'body-file': { type: 'string' },
+      'body-file-en': { type: 'string' },
       json: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },

@@ -1,3 +1,5 @@
+import type { ProgrammeChange } from './programme-change.js';
+
 /**
  * Email delivery that loses nothing: every email a registration owes is written as an outbox entry in the
  * same transaction as the change that owes it. The sender, fed by the table's stream of new outbox entries,
@@ -9,7 +11,10 @@
  * `erasure` confirms a removal of personal data; its entry carries the address (`recipient`) until it is sent.
  * The waiting-list kinds: `waiting-list` (signed up for a place at the event), `waiting-list-joined` (a
  * registered person joined a full workshop's list), `promotion` (a seat came free and is now theirs) and
- * `waiting-list-left` (left a list, themselves or through an organiser).
+ * `waiting-list-left` (left a list, themselves or through an organiser). `message`: an organisers' message
+ * (issue 16), one entry per recipient, its texts on the message item (`messageId`). `reminder`: the reminder
+ * before the event (id `<registrationId>.reminder.<daysBefore>`, written once however often the schedule runs).
+ * `programme-change`: an event update changed what the confirmation showed (`changes`), with an updated `.ics`.
  */
 export const mailKinds = [
   'confirmation',
@@ -20,6 +25,9 @@ export const mailKinds = [
   'waiting-list-joined',
   'promotion',
   'waiting-list-left',
+  'message',
+  'reminder',
+  'programme-change',
 ] as const;
 export type MailKind = (typeof mailKinds)[number];
 
@@ -46,6 +54,10 @@ export type OutboxEntry = {
   manageToken?: string;
   /** `erasure`: whom to tell, as the registration no longer knows; removed once sent or given up. */
   recipient?: Recipient;
+  /** `message`: the organisers' message this entry is one copy of. */
+  messageId?: string;
+  /** `programme-change`: what changed that the registration's confirmation showed. */
+  changes?: ProgrammeChange[];
 };
 
 /** What an erasure email needs of the person, carried by its outbox entry only until it is sent. */
@@ -80,7 +92,15 @@ export function nextAttemptDelayMs(attempts: number, random: () => number = Math
  * list notices sent to someone who just used their link do not need it.
  */
 export function needsManageLink(kind: MailKind): boolean {
-  return kind === 'confirmation' || kind === 'change' || kind === 'waiting-list' || kind === 'promotion';
+  return (
+    kind === 'confirmation' ||
+    kind === 'change' ||
+    kind === 'waiting-list' ||
+    kind === 'promotion' ||
+    kind === 'message' ||
+    kind === 'reminder' ||
+    kind === 'programme-change'
+  );
 }
 
 export function newOutboxEntry(
@@ -103,6 +123,20 @@ export function newOutboxEntry(
     attempts: 0,
     nextAttemptAt: new Date(now.getTime() + DELIVERY.leaseMs).toISOString(),
     createdAt: now.toISOString(),
+  };
+}
+
+/** One recipient's copy of an organisers' message; its id is the same however often the fan-out runs. */
+export function newMessageEntry(
+  registrationId: string,
+  eventId: string,
+  messageId: string,
+  now: Date,
+): OutboxEntry {
+  return {
+    ...newOutboxEntry(registrationId, eventId, 'message', 0, now),
+    id: `${registrationId}.message.${messageId}`,
+    messageId,
   };
 }
 
@@ -190,4 +224,13 @@ export class SenderNotReady extends TransientDeliveryFailure {
   constructor(reason: string) {
     super(reason, 'SenderNotReady');
   }
+}
+
+/** SES refused for the send rate (not the daily quota, which is `SenderNotReady`): slow down and try again. */
+export function isSendRateExceeded(error: unknown): boolean {
+  return (
+    error instanceof TransientDeliveryFailure &&
+    !(error instanceof SenderNotReady) &&
+    /^(Throttling|ThrottlingException|TooManyRequestsException)$/.test(error.reason)
+  );
 }

@@ -80,6 +80,15 @@ export const eventDefinitionSchema = z
         retentionDays: z.optional(z.number().check(z.int(), z.minimum(1), z.maximum(3650))),
       }),
     ),
+    /**
+     * Reminder emails, sent from 09:00 event time on each of these days before the event (issue 16). Default
+     * `[2]`; `[]`: none.
+     */
+    reminders: z.optional(
+      z.object({
+        daysBefore: z.array(z.number().check(z.int(), z.minimum(1), z.maximum(60))).check(z.maxLength(5)),
+      }),
+    ),
     registration: z._default(
       z.object({ opensAt: z.optional(isoDateTime), closesAt: z.optional(isoDateTime) }),
       {},

@@ -11,14 +11,27 @@ export type CalendarInput = {
   kind: MailKind;
   /** Grows with every change, so calendar clients replace the entry instead of adding one. */
   sequence: number;
+  /** When the entry was written (DTSTAMP); now unless given. */
+  stamp?: Date;
 };
+
+/** RFC 5545 3.8.7.2: DTSTAMP is a UTC date-time, `YYYYMMDDTHHMMSSZ`. */
+export function utcStamp(at: Date): string {
+  return `${at.toISOString().replace(/[-:]/g, '').slice(0, 15)}Z`;
+}
 
 /**
  * An iCalendar (RFC 5545) entry for the conference day, with the chosen workshops in the description.
  * Times are the event's local wall-clock times with its TZID and a VTIMEZONE, so the entry is right in every
  * calendar whatever time zone the server runs in. Without a start time it is an all-day entry.
  */
-export function buildCalendar({ event, registration, kind, sequence }: CalendarInput): string {
+export function buildCalendar({
+  event,
+  registration,
+  kind,
+  sequence,
+  stamp = new Date(),
+}: CalendarInput): string {
   const cancelled = kind === 'cancellation';
   const calendar = ical({
     prodId: { company: 'vol-is-vol', product: 'registration', language: registration.locale.toUpperCase() },
@@ -50,5 +63,7 @@ export function buildCalendar({ event, registration, kind, sequence }: CalendarI
   } else {
     calendar.createEvent({ ...common, allDay: true, start: event.date });
   }
-  return calendar.toString();
+  // ical-generator writes DTSTAMP in the calendar's time zone without `Z` (and with the server's clock fields),
+  // which RFC 5545 does not allow: the stamp is always UTC.
+  return calendar.toString().replace(/^DTSTAMP:[^\r\n]*/m, `DTSTAMP:${utcStamp(stamp)}`);
 }

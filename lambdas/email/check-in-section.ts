@@ -11,9 +11,19 @@ import { qrCodePng } from './qr-png.js';
 /** The Content-ID of the QR image: the HTML refers to it as `cid:checkin-qr`. */
 export const CHECK_IN_QR_CONTENT_ID = 'checkin-qr';
 
-/** The kinds that show the check-in code (a reminder should too, once it carries the manage token). */
+/**
+ * The kinds that show the check-in code: every email that carries a fresh manage link to a confirmed registration
+ * (the code is derived from that link's token, and the earlier one stops working).
+ */
 export function carriesCheckInCode(kind: MailKind): boolean {
-  return kind === 'confirmation' || kind === 'change' || kind === 'promotion';
+  return (
+    kind === 'confirmation' ||
+    kind === 'change' ||
+    kind === 'promotion' ||
+    kind === 'reminder' ||
+    kind === 'programme-change' ||
+    kind === 'message'
+  );
 }
 
 const TEXTS: Record<Locale, { heading: string; note: string; alt: (code: string) => string }> = {

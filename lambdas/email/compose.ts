@@ -1,5 +1,6 @@
 import type { MailKind, OutgoingEmail } from '../domain/email.js';
 import type { EventDefinition } from '../domain/event-definition.js';
+import type { ProgrammeChange } from '../domain/programme-change.js';
 import type { Registration } from '../domain/registration.js';
 import { buildCalendar } from './calendar.js';
 import { carriesCheckInCode, checkInSection } from './check-in-section.js';
@@ -21,6 +22,10 @@ export type ComposeInput = {
   waitingPositions?: Record<string, number>;
   /** `waiting-list-left`: the workshops whose list was left. */
   workshopIds?: string[];
+  /** `message`: the organisers' subject and body in the registration's language. */
+  message?: { subject: string; body: string };
+  /** `programme-change`: what changed. */
+  changes?: ProgrammeChange[];
   /** The registration's check-in code (from the manage token this email carries), for the kinds that show it. */
   checkInCode?: string;
 };
@@ -30,7 +35,14 @@ export type ComposeInput = {
  * Waiting-list notices hold no seat to put in a calendar; an erasure leaves nothing to keep.
  */
 export function carriesCalendar(kind: MailKind): boolean {
-  return kind === 'confirmation' || kind === 'change' || kind === 'promotion' || kind === 'cancellation';
+  return (
+    kind === 'confirmation' ||
+    kind === 'change' ||
+    kind === 'promotion' ||
+    kind === 'cancellation' ||
+    kind === 'reminder' ||
+    kind === 'programme-change'
+  );
 }
 
 /** The whole email a registration owes: texts in its language and, where it has one, the calendar entry. */

@@ -21,3 +21,9 @@ export function formatEventDate(date: string, locale: Locale): string {
     timeZone: 'UTC',
   }).format(new Date(`${date}T12:00:00Z`));
 }
+
+/** The manage link that opens at the cancel step ("Ik kan niet komen"): one more click cancels. */
+export function cancelStepUrl(manageLink: string): string {
+  const [page = '', fragment] = manageLink.split('#');
+  return `${page}&step=cancel${fragment === undefined ? '' : `#${fragment}`}`;
+}

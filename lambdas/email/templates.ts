@@ -1,8 +1,9 @@
 import { type MailKind, needsManageLink } from '../domain/email.js';
 import type { EventDefinition } from '../domain/event-definition.js';
+import type { ProgrammeChange } from '../domain/programme-change.js';
 import type { Choices, Locale, Registration, WaitingFor } from '../domain/registration.js';
 import { ownValue } from '../domain/registration.js';
-import { escapeHtml, formatEventDate } from './format.js';
+import { cancelStepUrl, escapeHtml, formatEventDate } from './format.js';
 
 export type RenderedEmail = { subject: string; text: string; html: string };
 
@@ -19,6 +20,10 @@ export type EmailContext = {
   waitingPositions?: Record<string, number>;
   /** `waiting-list-left`: the workshops whose list was left (the registration no longer says so). */
   workshopIds?: string[];
+  /** `message`: the organisers' subject and plain-text body, already in the registration's language. */
+  message?: { subject: string; body: string };
+  /** `programme-change`: what changed that the confirmation showed. */
+  changes?: ProgrammeChange[];
   /** The check-in block (email/check-in-section.ts), shown after the workshops where the kind has one. */
   checkIn?: Section;
 };
@@ -48,6 +53,12 @@ type Texts = {
   seatsStay: string;
   leftAltogether: string;
   comeAfterAll: string;
+  cantCome: string;
+  cantComeNote: string;
+  changeLabels: Record<ProgrammeChange['field'], string>;
+  was: string;
+  none: string;
+  workshop: string;
   closing: string;
   signature: string;
 };
@@ -63,6 +74,9 @@ const TEXTS: Record<Locale, Texts> = {
       'waiting-list-joined': 'U staat op de wachtlijst voor een workshop',
       promotion: 'Er is een plaats vrijgekomen',
       'waiting-list-left': 'U staat niet meer op de wachtlijst',
+      message: 'Bericht van de organisatie',
+      reminder: 'Herinnering',
+      'programme-change': 'Het programma is gewijzigd',
     },
     greeting: 'Beste',
     lead: {
@@ -77,6 +91,9 @@ const TEXTS: Record<Locale, Texts> = {
         'U staat op de wachtlijst voor de workshop die u liever volgt. Uw huidige plaats houdt u tot daar een plaats vrijkomt.',
       promotion: 'Er is een plaats vrijgekomen en die is nu van u. Dit zijn nu uw workshops:',
       'waiting-list-left': 'U staat niet meer op de wachtlijst voor:',
+      message: 'Een bericht van de organisatie:',
+      reminder: 'Binnenkort is het zover. Dit zijn uw workshops:',
+      'programme-change': 'Het programma is gewijzigd. Dit is wat er voor u verandert:',
     },
     when: 'Wanneer',
     where: 'Waar',
@@ -102,6 +119,21 @@ const TEXTS: Record<Locale, Texts> = {
     leftAltogether: 'U staat nu op geen enkele wachtlijst meer en u bent niet aangemeld voor deze dag.',
     comeAfterAll:
       'Wilt u toch komen? Meld u dan opnieuw aan via het aanmeldformulier; is alles vol, dan kunt u zich daar opnieuw op de wachtlijst zetten.',
+    changeLabels: {
+      title: 'Titel',
+      date: 'Datum',
+      startTime: 'Begintijd',
+      endTime: 'Eindtijd',
+      venue: 'Locatie',
+      speakers: 'Sprekers',
+      notice: 'Mededeling',
+    },
+    was: 'was',
+    none: '(geen)',
+    workshop: 'Workshop',
+    cantCome: 'Ik kan niet komen',
+    cantComeNote:
+      'Kunt u toch niet komen? Met deze link annuleert u in twee klikken; uw plaats gaat dan meteen naar iemand op de wachtlijst.',
     closing: 'Met vriendelijke groet,',
     signature: 'De organisatie',
   },
@@ -115,6 +147,9 @@ const TEXTS: Record<Locale, Texts> = {
       'waiting-list-joined': 'You are on the waiting list for a workshop',
       promotion: 'A seat has become available',
       'waiting-list-left': 'You are no longer on the waiting list',
+      message: 'A message from the organisers',
+      reminder: 'Reminder',
+      'programme-change': 'The programme has changed',
     },
     greeting: 'Dear',
     lead: {
@@ -129,6 +164,9 @@ const TEXTS: Record<Locale, Texts> = {
         'You are on the waiting list for the workshop you would rather attend. You keep your current seat until a seat comes free there.',
       promotion: 'A seat has become available and it is now yours. These are now your workshops:',
       'waiting-list-left': 'You are no longer on the waiting list for:',
+      message: 'A message from the organisers:',
+      reminder: 'The day is coming soon. These are your workshops:',
+      'programme-change': 'The programme has changed. This is what changes for you:',
     },
     when: 'When',
     where: 'Where',
@@ -155,6 +193,21 @@ const TEXTS: Record<Locale, Texts> = {
     leftAltogether: 'You are no longer on any waiting list, and you are not registered for this day.',
     comeAfterAll:
       'Would you like to come after all? Register again through the registration form; if everything is full, you can join the waiting list there again.',
+    changeLabels: {
+      title: 'Title',
+      date: 'Date',
+      startTime: 'Start time',
+      endTime: 'End time',
+      venue: 'Venue',
+      speakers: 'Speakers',
+      notice: 'Notice',
+    },
+    was: 'was',
+    none: '(none)',
+    workshop: 'Workshop',
+    cantCome: "I can't come",
+    cantComeNote:
+      'Cannot come after all? This link cancels in two clicks; your seat then goes straight to someone on the waiting list.',
     closing: 'Kind regards,',
     signature: 'The organisers',
   },
@@ -168,6 +221,29 @@ export type Section = { text: string[]; html: string };
 
 function paragraph(text: string, muted = false): Section {
   return { text: [text], html: `<p${muted ? ` style="${MUTED}"` : ''}>${e(text)}</p>` };
+}
+
+/** A web address in escaped text, up to whitespace, a tag or an escaped quote, without closing punctuation. */
+const WEB_ADDRESS = /https?:\/\/[^\s<]+?(?=[.,;:!?)]*(?:\s|<|&quot;|&#39;|$))/g;
+
+/**
+ * Organiser text is plain text: every character escaped, blank lines become paragraphs, line breaks `<br>`,
+ * and web addresses (http and https only) clickable. No HTML from organisers reaches an email.
+ */
+function organiserText(body: string): Section {
+  const paragraphs = body.split(/\r?\n\s*\r?\n/).filter((part) => part.trim() !== '');
+  return {
+    text: [body.trim()],
+    html: paragraphs
+      .map((part) => {
+        const linked = e(part.trim()).replace(
+          WEB_ADDRESS,
+          (address) => `<a href="${address}" style="color:#0b4f9c">${address}</a>`,
+        );
+        return `<p>${linked.replace(/\r?\n/g, '<br>\n')}</p>`;
+      })
+      .join('\n'),
+  };
 }
 
 function heading(text: string): string {
@@ -300,6 +376,42 @@ function manageSections(url: string, label: string, notes: string[], after: stri
   ];
 }
 
+/** The changes named, each with what it is now and what it was. */
+function changeList(
+  event: EventDefinition,
+  changes: ProgrammeChange[],
+  locale: Locale,
+  texts: Texts,
+): Section {
+  const value = (change: ProgrammeChange, raw: string | undefined) =>
+    raw === undefined ? texts.none : change.field === 'date' ? formatEventDate(raw, locale) : raw;
+  const lines = changes.map((change) => {
+    const workshop =
+      change.scope === 'workshop'
+        ? event.rounds.flatMap((round) => round.workshops).find((w) => w.id === change.workshopId)
+        : undefined;
+    const subject = workshop
+      ? `${texts.workshop} ${workshop.title}, ${texts.changeLabels[change.field].toLowerCase()}`
+      : texts.changeLabels[change.field];
+    return `${subject}: ${value(change, change.to)} (${texts.was}: ${value(change, change.from)})`;
+  });
+  return {
+    text: lines.map((line) => `- ${line}`),
+    html: `<ul>\n${lines.map((line) => `<li>${e(line)}</li>`).join('\n')}\n</ul>`,
+  };
+}
+
+/** "Ik kan niet komen": the manage page at its cancel step. */
+function cantComeSection(url: string, texts: Texts): Section {
+  return {
+    text: [texts.cantComeNote, `${texts.cantCome}: ${url}`],
+    html: [
+      `<p>${e(texts.cantComeNote)}</p>`,
+      `<p><a href="${e(url)}" style="color:#9c0b0b;font-weight:bold">${e(texts.cantCome)}</a></p>`,
+    ].join('\n'),
+  };
+}
+
 function whenLine(event: EventDefinition, locale: Locale): string {
   const date = formatEventDate(event.date, locale);
   if (!event.startTime) return date;
@@ -316,6 +428,8 @@ export function renderEmail(context: EmailContext): RenderedEmail {
   const placeWaiting = kind === 'waiting-list' || registration.status === 'waiting';
   // The token travels only in the manage link, and only in the kinds that carry one.
   const link = context.manageUrl && needsManageLink(kind) ? context.manageUrl : undefined;
+  // The check-in block, where the kind shows one (composeEmail decides).
+  const checkIn = context.checkIn ? [context.checkIn] : [];
 
   const sections: Section[] = [
     {
@@ -334,6 +448,8 @@ export function renderEmail(context: EmailContext): RenderedEmail {
         html: `<p>${e(texts.lead[kind])}</p>\n${list.html}`,
       });
     }
+  } else if (kind === 'message') {
+    sections.push(paragraph(texts.lead[kind], true), organiserText(context.message?.body ?? ''));
   } else {
     sections.push(paragraph(texts.lead[kind]));
   }
@@ -353,7 +469,7 @@ export function renderEmail(context: EmailContext): RenderedEmail {
     case 'promotion':
       sections.push(
         ...workshopsSection(texts.yourWorkshops, seats, texts),
-        ...(context.checkIn ? [context.checkIn] : []),
+        ...checkIn,
         ...waitingSections(waiting, placeWaiting, texts),
         ...(link
           ? manageSections(
@@ -384,6 +500,41 @@ export function renderEmail(context: EmailContext): RenderedEmail {
         ...workshopsSection(texts.currentWorkshops, seats, texts),
       );
       break;
+    case 'message':
+      sections.push(
+        ...workshopsSection(texts.yourWorkshops, seats, texts),
+        ...checkIn,
+        ...waitingSections(waiting, placeWaiting, texts),
+        ...(link
+          ? manageSections(
+              link,
+              placeWaiting ? texts.manageWaiting : texts.manage,
+              [texts.replacesLinks],
+              placeWaiting ? texts.howToLeave : texts.howToCancel,
+              texts,
+            )
+          : []),
+      );
+      break;
+    case 'programme-change':
+      sections.push(
+        changeList(event, context.changes ?? [], registration.locale, texts),
+        ...workshopsSection(texts.yourWorkshops, seats, texts),
+        ...checkIn,
+        ...(link ? manageSections(link, texts.manage, [texts.replacesLinks], texts.howToCancel, texts) : []),
+        paragraph(texts.calendar, true),
+      );
+      break;
+    case 'reminder':
+      sections.push(
+        ...workshopsSection(texts.yourWorkshops, seats, texts),
+        ...checkIn,
+        ...waitingSections(waiting, placeWaiting, texts),
+        ...(link ? [cantComeSection(cancelStepUrl(link), texts)] : []),
+        ...(link ? manageSections(link, texts.manage, [texts.replacesLinks], texts.howToCancel, texts) : []),
+        paragraph(texts.calendar, true),
+      );
+      break;
     case 'waiting-list-left':
       if (registration.status === 'cancelled') {
         sections.push(paragraph(texts.leftAltogether), paragraph(texts.comeAfterAll));
@@ -405,12 +556,14 @@ export function renderEmail(context: EmailContext): RenderedEmail {
   const text = sections.map((section) => section.text.join('\n')).join('\n\n');
   const html = `<!doctype html>
 <html lang="${registration.locale}">
-<head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>${e(texts.subject[kind])}</title></head>
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>${e(context.message?.subject ?? texts.subject[kind])}</title></head>
 <body style="margin:0;padding:16px;font-family:Arial,Helvetica,sans-serif;font-size:16px;line-height:1.5;color:#1a1a1a;background:#ffffff">
 ${sections.map((section) => section.html).join('\n')}
 </body>
 </html>
 `;
 
-  return { subject: `${texts.subject[kind]}: ${event.title}`, text, html };
+  // An organisers' message keeps its own subject (single-line, checked when it was accepted).
+  const subject = context.message ? context.message.subject : `${texts.subject[kind]}: ${event.title}`;
+  return { subject, text, html };
 }

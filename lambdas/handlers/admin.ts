@@ -12,6 +12,7 @@ import {
   cancelBatchBodySchema,
   exportQuerySchema,
   listQuerySchema,
+  putEventQuerySchema,
   waitingListQuerySchema,
 } from '../http/admin-schemas.js';
 import {
@@ -37,12 +38,14 @@ import {
   cancelBatchAndPromote,
   eraseOnRequest,
   type OrganiserDeps,
+  previewPutEvent,
   promoteByHandAndWalk,
   putEventAndPromote,
   removeFromListAndTell,
 } from '../use-cases/admin/organiser-actions.js';
 import { resendConfirmation } from '../use-cases/admin/resend-confirmation.js';
 import { listWaiting } from '../use-cases/admin/waiting-lists.js';
+import { MESSAGE_ROUTES } from './admin-messages.js';
 
 /**
  * One function for every admin route (DESIGN.md, admin table), dispatching on the API Gateway resource and
@@ -71,6 +74,8 @@ const organiser: OrganiserDeps = {
   audit: deps.adminQueries,
   outbox: deps.outbox,
   ids,
+  index: deps.adminQueries,
+  notices: deps.programmeNotices,
 };
 
 const CURSOR_MESSAGES: Record<Locale, string> = {
@@ -169,8 +174,15 @@ export const ADMIN_ROUTES = {
       ]);
     }
     const definition = parseInput(eventDefinitionSchema, raw, locale);
-    const result = await putEventAndPromote({ eventId: eventId.data, definition, actor }, organiser);
-    return jsonResponse(result.created ? 201 : 200, { ...result.event, created: result.created });
+    const flags = parseInput(putEventQuerySchema, query(event), locale);
+    const command = { eventId: eventId.data, definition, actor, notify: flags.notify !== 'false' };
+    if (flags.dryRun === 'true') return jsonResponse(200, await previewPutEvent(command, organiser));
+    const result = await putEventAndPromote(command, organiser);
+    return jsonResponse(result.created ? 201 : 200, {
+      ...result.event,
+      created: result.created,
+      notified: result.notified,
+    });
   },
 
   'GET /admin/events/{eventId}/registrations': async (event, { locale }) => {
@@ -319,6 +331,8 @@ export const ADMIN_ROUTES = {
       ),
     });
   },
+
+  ...MESSAGE_ROUTES,
   ...CHECK_IN_ROUTES,
 } satisfies RouteActions<OrganiserRequest>;
 

@@ -2,16 +2,54 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { toEntry } from '../adapters/dynamodb/outbox.js';
+import { dependencies } from '../composition.js';
 import { emailDependencies } from '../email-composition.js';
 import { logDelivery, logger, withBusinessMetrics } from '../observability.js';
+import type { RecipientList } from '../ports.js';
 import { deliverNewEntry } from '../use-cases/deliver-email.js';
+import { fanOutRecipients } from '../use-cases/fan-out-message.js';
 
 const email = emailDependencies();
+const { messages } = dependencies();
 
 /** A new outbox entry: what the event source mapping's filter lets through (checked again here). */
 export function isNewOutboxEntry(record: DynamoDBRecord): boolean {
   const pk = record.dynamodb?.NewImage?.pk?.S;
   return record.eventName === 'INSERT' && pk !== undefined && pk.startsWith('MAIL#');
+}
+
+/** A new recipient list of an organisers' message: the mapping's second filter (checked again here). */
+export function isNewRecipientList(record: DynamoDBRecord): boolean {
+  const image = record.dynamodb?.NewImage;
+  return (
+    record.eventName === 'INSERT' &&
+    (image?.pk?.S?.startsWith('MSG#') ?? false) &&
+    (image?.sk?.S?.startsWith('RECIPIENTS#') ?? false)
+  );
+}
+
+function toRecipientList(item: Record<string, unknown>): RecipientList {
+  return {
+    eventId: String(item.eventId),
+    messageId: String(item.messageId),
+    listId: String(item.sk),
+    registrationIds: (item.registrationIds as string[] | undefined) ?? [],
+  };
+}
+
+/** One record: an email to send, or a message's recipient list to fan out into outbox entries. */
+async function handle(record: DynamoDBRecord): Promise<void> {
+  const image = unmarshall(record.dynamodb?.NewImage as Record<string, AttributeValue>);
+  if (isNewRecipientList(record)) {
+    const queued = await fanOutRecipients(toRecipientList(image), {
+      messages,
+      clock: email.clock,
+    });
+    logger.info('message fanned out', { messageId: image.messageId, list: image.sk, queued });
+    return;
+  }
+  const outcome = await deliverNewEntry(toEntry(image), email);
+  if (outcome) logDelivery(outcome);
 }
 
 /**
@@ -25,19 +63,19 @@ export const handler = withBusinessMetrics(async function sendNewEmails(
 ): Promise<DynamoDBBatchResponse> {
   if (context) logger.addContext(context);
   const results = await Promise.all(
-    event.Records.filter(isNewOutboxEntry).map(async (record) => {
-      const image = record.dynamodb?.NewImage as Record<string, AttributeValue>;
-      try {
-        const outcome = await deliverNewEntry(toEntry(unmarshall(image)), email);
-        if (outcome) logDelivery(outcome);
-        return undefined;
-      } catch (error) {
-        logger.warn('email left to the stream retry', {
-          errorName: error instanceof Error ? error.name : typeof error,
-        });
-        return record.dynamodb?.SequenceNumber ?? '';
-      }
-    }),
+    event.Records.filter((record) => isNewOutboxEntry(record) || isNewRecipientList(record)).map(
+      async (record) => {
+        try {
+          await handle(record);
+          return undefined;
+        } catch (error) {
+          logger.warn('email left to the stream retry', {
+            errorName: error instanceof Error ? error.name : typeof error,
+          });
+          return record.dynamodb?.SequenceNumber ?? '';
+        }
+      },
+    ),
   );
   return {
     batchItemFailures: results

@@ -65,7 +65,23 @@ export const registrationsPageSchema = z.object({ items: z.array(adminRegistrati
 export const putEventResponseSchema = z.extend(publicEventSchema, {
   /** True when this request created the event (201), false for an update (200). */
   created: z.boolean(),
+  /** Confirmed registrations emailed the updated programme (0 for a new event, or with `notify=false`). */
+  notified: z.int(),
 });
+
+/** `PUT /admin/events/{eventId}?notify=false&dryRun=true` (issue 16). */
+const booleanFlag = blankAsMissing(z.optional(z.enum(['true', 'false'])));
+export const putEventQuerySchema = z.object({ notify: booleanFlag, dryRun: booleanFlag });
+
+/** A dry run of an event update: how many registrations it would email; nothing changed. */
+export const putEventDryRunSchema = z.object({
+  dryRun: z.literal(true),
+  created: z.boolean(),
+  notified: z.int(),
+});
+
+/** What an update answers with 200: the event, or with `dryRun=true` the dry run. */
+export const putEventUpdateAnswerSchema = z.union([putEventResponseSchema, putEventDryRunSchema]);
 
 const workshopSummarySchema = z.object({
   id: z.string(),
@@ -117,6 +133,7 @@ const AUDIT_ACTIONS: Record<AuditAction, true> = {
   'registration.confirmation-resent': true,
   'waiting-list.removed': true,
   'waiting-list.promoted': true,
+  'message.sent': true,
   'check-in.undone': true,
 };
 

@@ -31,7 +31,9 @@ import {
   eventListSchema,
   exportQuerySchema,
   listQuerySchema,
+  putEventQuerySchema,
   putEventResponseSchema,
+  putEventUpdateAnswerSchema,
   registrationsPageSchema,
   summarySchema,
   waitingListQuerySchema,
@@ -46,6 +48,7 @@ import {
   checkInUndoneSchema,
   ownRegistrationResponseSchema,
 } from './check-in-schemas.js';
+import { messageAcceptedSchema, messageBodySchema, messageListSchema } from './message-schemas.js';
 import {
   healthSchema,
   personalDataExportSchema,
@@ -253,10 +256,16 @@ export const operations: Record<string, Operation> = {
   },
   'PUT /admin/events/{eventId}': {
     operationId: 'putEvent',
-    summary: 'Create or update an event definition (as in events/*.json)',
+    summary:
+      'Create or update an event definition (as in events/*.json); an update emails the registrations whose programme changed',
     body: eventDefinitionSchema,
+    query: putEventQuerySchema,
     success: [
-      { status: 200, description: 'Updated', body: putEventResponseSchema },
+      {
+        status: 200,
+        description: 'Updated (or, with dryRun=true, what would be emailed)',
+        body: putEventUpdateAnswerSchema,
+      },
       { status: 201, description: 'Created', body: putEventResponseSchema },
     ],
     errors: [CapacityBelowTaken, WorkshopInUse],
@@ -323,6 +332,30 @@ export const operations: Record<string, Operation> = {
     summary: 'The audit log, newest first',
     query: auditQuerySchema,
     success: [{ status: 200, description: 'A page of audit entries', body: auditPageSchema }],
+    errors: [EventNotFound],
+  },
+  'POST /admin/events/{eventId}/messages': {
+    operationId: 'sendMessage',
+    summary: 'Send a plain-text message to registrants (audited); dryRun counts the recipients',
+    body: messageBodySchema,
+    success: [
+      {
+        status: 202,
+        description: 'Accepted: fanned out and sent after the answer',
+        body: messageAcceptedSchema,
+      },
+      {
+        status: 200,
+        description: 'Dry run: the recipients counted, nothing sent',
+        body: messageAcceptedSchema,
+      },
+    ],
+    errors: [EventNotFound],
+  },
+  'GET /admin/events/{eventId}/messages': {
+    operationId: 'listMessages',
+    summary: 'Messages sent, newest first, with copies sent, pending and failed',
+    success: [{ status: 200, description: 'The messages', body: messageListSchema }],
     errors: [EventNotFound],
   },
   'DELETE /admin/events/{eventId}/registrations/{registrationId}/personal-data': {

@@ -19,7 +19,9 @@ import {
   cancelBatchBodySchema,
   cancelBatchResponseSchema,
   eventListSchema,
+  putEventDryRunSchema,
   putEventResponseSchema,
+  putEventUpdateAnswerSchema,
   registrationsPageSchema,
   summarySchema,
   waitingListSchema,
@@ -33,6 +35,7 @@ import {
 } from './check-in-schemas.js';
 import { statusOf } from './error-mapper.js';
 import { idempotencyKeySchema } from './header-schemas.js';
+import { messageAcceptedSchema, messageBodySchema, messageListSchema } from './message-schemas.js';
 import {
   type ErrorClass,
   type Operation,
@@ -105,6 +108,7 @@ const requestComponents = {
   JoinWaitingListBody: joinWaitingListBodySchema,
   EventDefinition: eventDefinitionSchema,
   CancelBatchBody: cancelBatchBodySchema,
+  MessageBody: messageBodySchema,
   CheckInBody: checkInBodySchema,
 };
 const responseComponents = {
@@ -123,6 +127,10 @@ const responseComponents = {
   AuditPage: auditPageSchema,
   WaitingList: waitingListSchema,
   CancelBatchResponse: cancelBatchResponseSchema,
+  MessageAccepted: messageAcceptedSchema,
+  PutEventDryRun: putEventDryRunSchema,
+  PutEventUpdateAnswer: putEventUpdateAnswerSchema,
+  MessageList: messageListSchema,
   EventList: eventListSchema,
   StoredEventDefinition: eventDefinitionSchema,
   OwnRegistrationResponse: ownRegistrationResponseSchema,

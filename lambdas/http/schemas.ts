@@ -34,7 +34,8 @@ const singleLine = (schema: z.ZodMiniString<string>) =>
   );
 
 /** Fields a person types: trimmed, non-empty, bounded, single-line, visible. */
-const personText = (max: number) => singleLine(z.string().check(z.trim(), z.minLength(1), z.maxLength(max)));
+export const personText = (max: number) =>
+  singleLine(z.string().check(z.trim(), z.minLength(1), z.maxLength(max)));
 
 /** A form that is submitted faster than this after it was shown was not filled in by a person. */
 export const MIN_FORM_FILL_MS = 3_000;

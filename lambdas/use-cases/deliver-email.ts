@@ -1,6 +1,7 @@
 import { checkInCodeOf } from '../domain/check-in.js';
 import {
   DELIVERY,
+  isSendRateExceeded,
   needsManageLink,
   nextAttemptDelayMs,
   type OutboxEntry,
@@ -9,6 +10,7 @@ import {
 } from '../domain/email.js';
 import type { EventDefinition } from '../domain/event-definition.js';
 import { sha256Hex } from '../domain/hashing.js';
+import { textFor } from '../domain/message.js';
 import type { StoredRegistration } from '../domain/registration.js';
 import { positionsOf, withOwnEntries } from '../domain/waiting-list.js';
 import { composeEmail, manageUrl } from '../email/compose.js';
@@ -19,10 +21,12 @@ import type {
   EmailOutbox,
   EventCatalog,
   Mailer,
+  MessageStore,
   RegistrationStore,
   SecretSource,
   WaitingListStore,
 } from '../ports.js';
+import { type SendPacer, THROTTLED_SEND_RETRIES } from './send-pacer.js';
 
 export type DeliveryDeps = {
   outbox: EmailOutbox;
@@ -31,6 +35,8 @@ export type DeliveryDeps = {
   publicBaseUrl: string;
   /** Counts each attempt's outcome (absent where a test does not count). */
   metrics?: BusinessMetrics;
+  /** Keeps sending within the account's send rate (absent: as fast as the mail service takes them). */
+  pacer?: Pick<SendPacer, 'take' | 'backOff'>;
 };
 
 /** What an email is rendered from. */
@@ -40,6 +46,8 @@ export type DeliveryContent = {
   manageToken?: string;
   /** Workshop id → place in that workshop's waiting line, for the lists the registration is on. */
   waitingPositions?: Record<string, number>;
+  /** `message`: the organisers' subject and body in the registration's language. */
+  message?: { subject: string; body: string };
 };
 
 export type DeliveryOutcome = {
@@ -78,6 +86,8 @@ async function attempt(
     registration: content.registration,
     waitingPositions: content.waitingPositions,
     workshopIds: entry.workshopIds,
+    message: content.message,
+    changes: entry.changes,
     manageUrl: content.manageToken
       ? manageUrl(deps.publicBaseUrl, entry.registrationId, content.manageToken)
       : undefined,
@@ -85,7 +95,7 @@ async function attempt(
     checkInCode: content.manageToken ? checkInCodeOf(sha256Hex(content.manageToken)) : undefined,
   });
   try {
-    await deps.mailer.send(email);
+    await sendPaced(email, deps);
   } catch (error) {
     const now = deps.clock.now();
     const reason = error instanceof Error ? error.message : 'unknown';
@@ -109,12 +119,28 @@ async function attempt(
   return counted({ ...base, result: 'sent' }, deps);
 }
 
+/** One send within the account's rate; a send SES throttles anyway is tried again after a growing wait. */
+async function sendPaced(email: Parameters<Mailer['send']>[0], deps: DeliveryDeps): Promise<void> {
+  for (let tries = 0; ; tries++) {
+    await deps.pacer?.take();
+    try {
+      await deps.mailer.send(email);
+      return;
+    } catch (error) {
+      if (!deps.pacer || !isSendRateExceeded(error) || tries >= THROTTLED_SEND_RETRIES) throw error;
+      await deps.pacer.backOff(tries);
+    }
+  }
+}
+
 export type RetryDeps = DeliveryDeps & {
   registrations: Pick<RegistrationStore, 'getRegistration' | 'replaceManageToken'>;
   /** The queues, for the places in line an email mentions. */
   waiting?: Pick<WaitingListStore, 'queue'>;
   events: Pick<EventCatalog, 'getEvent'>;
   secrets: Pick<SecretSource, 'newManageToken'>;
+  /** The organisers' messages, for the texts of a `message` copy. */
+  messages?: Pick<MessageStore, 'getMessage'>;
 };
 
 /**
@@ -183,6 +209,20 @@ async function claimAndDeliver(due: OutboxEntry, deps: RetryDeps): Promise<Deliv
     await deps.outbox.markGaveUp(entry, now, 'superseded by cancellation');
     return { ...outcomeBase(entry), result: 'skipped', reason: 'superseded' };
   }
+  let message: DeliveryContent['message'];
+  if (entry.kind === 'message') {
+    const record = entry.messageId
+      ? await deps.messages?.getMessage(entry.eventId, entry.messageId)
+      : undefined;
+    if (!record) {
+      await deps.outbox.markGaveUp(entry, now, 'message no longer exists');
+      return counted({ ...outcomeBase(entry), result: 'gave-up', reason: 'missing' }, deps);
+    }
+    message = {
+      subject: textFor(record.subject, registration.locale),
+      body: textFor(record.body, registration.locale),
+    };
+  }
   let manageToken = entry.manageToken;
   if (needsManageLink(entry.kind) && !manageToken) {
     manageToken = deps.secrets.newManageToken();
@@ -202,6 +242,7 @@ async function claimAndDeliver(due: OutboxEntry, deps: RetryDeps): Promise<Deliv
       registration,
       manageToken: needsManageLink(entry.kind) ? manageToken : undefined,
       waitingPositions,
+      message,
     },
     deps,
   );

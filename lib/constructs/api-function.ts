@@ -156,6 +156,7 @@ export class ApiFunction extends Construct {
     }
     if (props.emailSending !== undefined) {
       this.function.addToRolePolicy(sesSendStatement(props.emailSending));
+      this.function.addToRolePolicy(sesAccountReadStatement());
     }
 
     omitRedundantRoleDependency(this.function);
@@ -164,7 +165,8 @@ export class ApiFunction extends Construct {
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason:
         'X-Ray tracing: xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level ' +
-        'permissions (Resource must be *). Every other statement of this role names its resources.',
+        'permissions (Resource must be *); neither does ses:GetAccount (the email senders read the send ' +
+        'rate). Every other statement of this role names its resources.',
     });
   }
 }
@@ -204,6 +206,18 @@ export function iamDescription(text: string): string {
     .replace(/[\t\r\n]/g, ' ')
     .replace(/[^\u0020-\u007E\u00A1-\u00FF]/g, '?')
     .slice(0, 1000);
+}
+
+/**
+ * `ses:GetAccount`: the senders read the account's send rate (`SendQuota.MaxSendRate`) to pace themselves. SES
+ * has no resource-level permission for it (Resource `*`); it reads the account's quota and settings only.
+ */
+export function sesAccountReadStatement(): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    sid: 'ReadSendRate',
+    actions: ['ses:GetAccount'],
+    resources: ['*'],
+  });
 }
 
 /** `ses:SendEmail` on the identity (and configuration set), only From the configured address. */

@@ -8,7 +8,12 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { emailStreamSettings, type FunctionSpec, newOutboxEntryFilter } from '../../lambdas/routes.js';
+import {
+  emailStreamSettings,
+  type FunctionSpec,
+  messageRecipientsFilter,
+  newOutboxEntryFilter,
+} from '../../lambdas/routes.js';
 import { type AnyOccurrenceAlarmOptions, anyOccurrenceAlarm, failureQueue } from './alarms.js';
 import { ApiFunction, type EmailSending } from './api-function.js';
 
@@ -54,11 +59,17 @@ export class EmailSender extends Construct {
       logRetention: props.logRetention,
       emailSending: props.emailSending,
       environment: props.environment,
+      // A batch paced to a slow account (the sandbox's 1 email/s, shared) or a message list fanned out.
+      timeout: Duration.seconds(emailStreamSettings.timeoutSeconds),
     });
     this.function.function.addEventSource(
       new sources.DynamoEventSource(props.table, {
         startingPosition: lambda.StartingPosition.LATEST,
-        filters: [lambda.FilterCriteria.filter(newOutboxEntryFilter)],
+        // New outbox entries to send; new recipient lists of an organisers' message to fan out (issue 16).
+        filters: [
+          lambda.FilterCriteria.filter(newOutboxEntryFilter),
+          lambda.FilterCriteria.filter(messageRecipientsFilter),
+        ],
         batchSize: emailStreamSettings.batchSize,
         maxBatchingWindow: Duration.seconds(emailStreamSettings.maxBatchingWindowSeconds),
         parallelizationFactor: emailStreamSettings.parallelizationFactor,

@@ -71,6 +71,7 @@ import {
   listen,
   parseJsonOrEmpty,
   proxy,
+  proxyBuffered,
   RequestTracker,
   readBody,
   readJson,
@@ -274,12 +275,14 @@ class Layer {
         if (EXCLUSIVE_OPS.has(op)) {
           const body = await readBody(req);
           const request = parseJsonOrEmpty(body);
-          await this.lock.exclusive(async () => {
+          // Answered once its change is published: the writer hears back after the record is fed.
+          const answer = await this.lock.exclusive(async () => {
             if (SINGLE_WRITE_OPS.has(op) && this.transactions.conflictModel) {
               await this.transactions.assertNotHeld(op, request);
             }
-            await this.transactions.withChanges(op, request, () => proxy(req, res, this.real, body));
+            return this.transactions.withChanges(op, request, () => proxyBuffered(req, this.real, body));
           });
+          answer.send(res);
         } else if (SHARED_OPS.has(op)) await this.lock.shared(() => proxy(req, res, this.real));
         else await proxy(req, res, this.real);
     }

@@ -33,6 +33,18 @@ export class RequestTracker {
   }
 }
 
+/** The same request to the dynalite behind. */
+function upstreamRequest(req: http.IncomingMessage, to: DynaliteClient): http.ClientRequest {
+  return http.request({
+    host: '127.0.0.1',
+    port: to.port,
+    method: req.method,
+    path: req.url,
+    headers: req.headers,
+    agent: to.agent,
+  });
+}
+
 /** Streams a request to dynalite and its response back; resolves with dynalite's status code when done. */
 export function proxy(
   req: http.IncomingMessage,
@@ -41,14 +53,7 @@ export function proxy(
   body?: Buffer,
 ): Promise<number> {
   return new Promise((resolve, reject) => {
-    const upstream = http.request({
-      host: '127.0.0.1',
-      port: to.port,
-      method: req.method,
-      path: req.url,
-      headers: req.headers,
-      agent: to.agent,
-    });
+    const upstream = upstreamRequest(req, to);
     upstream.on('error', reject);
     upstream.on('response', (response) => {
       const status = response.statusCode ?? 502;
@@ -57,6 +62,41 @@ export function proxy(
     });
     if (body) upstream.end(body);
     else pipeline(req, upstream, (error) => error && reject(error));
+  });
+}
+
+/** An upstream answer read whole, to be sent on later (`send`). */
+export type BufferedAnswer = { status: number; send(res: http.ServerResponse): void };
+
+/**
+ * Like `proxy`, but the answer is read whole and sent only when the caller says: a single write's change is
+ * published to the feed before its writer hears back, as in DynamoDB's stream, the record exists once the write
+ * is acknowledged (a test that waits for the sender right after a write then finds the record fed).
+ */
+export function proxyBuffered(
+  req: http.IncomingMessage,
+  to: DynaliteClient,
+  body: Buffer,
+): Promise<BufferedAnswer> {
+  return new Promise((resolve, reject) => {
+    const upstream = upstreamRequest(req, to);
+    upstream.on('error', reject);
+    upstream.on('response', (response) => {
+      const status = response.statusCode ?? 502;
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('error', reject);
+      response.on('end', () =>
+        resolve({
+          status,
+          send: (res) => {
+            res.writeHead(status, response.headers);
+            res.end(Buffer.concat(chunks));
+          },
+        }),
+      );
+    });
+    upstream.end(body);
   });
 }
 

@@ -31,6 +31,10 @@ export type Options = {
   'event-id'?: string;
   'ids-file'?: string;
   'dry-run'?: boolean;
+  subject?: string;
+  'subject-en'?: string;
+  'body-file'?: string;
+  'body-file-en'?: string;
   json?: boolean;
   help?: boolean;
 };

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { localDateTime } from '../../lambdas/adapters/csv/registrations-csv.js';
 import { type AdminClient, type Io, type Json, type Options, UsageError } from './client.js';
+import { MESSAGE_COMMANDS } from './message-commands.js';
 import { ACTION_NL, BATCH_OUTCOME_NL, STATUS_NL, table } from './output.js';
 
 function need(value: string | undefined, what: string): string {
@@ -238,4 +239,5 @@ export const COMMANDS: Record<
   'resend-confirmation': resendConfirmation,
   'put-event': putEventFile,
   audit,
+  ...MESSAGE_COMMANDS,
 };

@@ -26,6 +26,7 @@ export const ACTION_NL: Record<string, string> = {
   'event.updated': 'evenement gewijzigd',
   'registration.cancelled': 'aanmelding geannuleerd',
   'registration.erased': 'persoonsgegevens verwijderd',
+  'message.sent': 'bericht verstuurd',
   'registration.confirmation-resent': 'bevestiging opnieuw verstuurd',
 };
 

@@ -1,14 +1,16 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Page, Route } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newPage, startWebEnv, type WebEnv } from './support.js';
+import { newPage, SEED_EVENT, seriousA11yViolations, startWebEnv, type WebEnv } from './support.js';
 
 /**
- * The dashboard's AWS sign-in (issue 18) against a stand-in for Cognito's managed login: a small OAuth 2.0
- * server that, like Cognito, redirects back with a code and gives tokens only for the PKCE verifier whose S256
- * challenge came with the code. The page (oidc-client-ts) must use the code flow with PKCE, keep the tokens in
- * sessionStorage, take the code out of the address and send the ID token to the API.
+ * The AWS sign-in of the dashboard (issue 18) and of the door page (issue 17) against a stand-in for Cognito's
+ * managed login: a small OAuth 2.0 server that, like Cognito, redirects back with a code and gives tokens only
+ * for the PKCE verifier whose S256 challenge came with the code. The pages (oidc-client-ts) must use the code
+ * flow with PKCE, keep the tokens in sessionStorage, take the code out of the address and send the ID token to
+ * the API. Door staff (group `door`) who sign in to the dashboard end up on the door page.
  */
 
 const CLIENT_ID = 'dashboard-client';
@@ -19,6 +21,8 @@ const issued = new Map<string, { challenge: string; redirectUri: string; nonce: 
 const authorizeRequests: URLSearchParams[] = [];
 const tokenRequests: URLSearchParams[] = [];
 let idToken = '';
+/** The `cognito:groups` of the next ID token the stand-in issues. */
+let groups = ['organisers'];
 
 const base64url = (value: Buffer | string) => Buffer.from(value).toString('base64url');
 
@@ -57,6 +61,11 @@ beforeAll(async () => {
       res.writeHead(302, { Location: back.href });
       return res.end();
     }
+    if (url.pathname === '/logout') {
+      // Cognito ends its session and sends the browser back to the (registered) sign-out URL.
+      res.writeHead(302, { Location: url.searchParams.get('logout_uri') ?? '/' });
+      return res.end();
+    }
     if (url.pathname === '/oauth2/token' && req.method === 'POST') {
       let body = '';
       req.on('data', (chunk) => {
@@ -78,7 +87,7 @@ beforeAll(async () => {
           iss: `${loginUrl}/issuer`,
           aud: CLIENT_ID,
           sub: 'organiser-1',
-          'cognito:groups': ['organisers'],
+          'cognito:groups': groups,
           nonce: grant.nonce || undefined,
           iat: now,
           exp: now + 900,
@@ -107,19 +116,47 @@ afterAll(async () => {
   await env?.close();
 });
 
+/** The site's config.json as the web stack writes it in AWS, pointing at the stand-in login. */
+async function useStandInLogin(page: Page): Promise<void> {
+  await page.route('**/config.json', (route) =>
+    route.fulfill({
+      contentType: 'application/json',
+      body: JSON.stringify({
+        apiBaseUrl: '',
+        admin: { cognitoDomain: loginUrl, clientId: CLIENT_ID, issuer: `${loginUrl}/issuer` },
+      }),
+    }),
+  );
+}
+
+/** What the pages keep: everything in sessionStorage and in localStorage, each joined into one text. */
+async function storageOf(page: Page) {
+  return page.evaluate(() => ({
+    session: Object.keys(sessionStorage)
+      .map((key) => sessionStorage.getItem(key) ?? '')
+      .join('\n'),
+    local: Object.keys(localStorage)
+      .map((key) => localStorage.getItem(key) ?? '')
+      .join('\n'),
+  }));
+}
+
+/**
+ * The check-in search stands in for the API's (whose Cognito authorizer is AWS's): it records the credential
+ * and finds nobody.
+ */
+async function checkInSearch(page: Page, authorizations: (string | undefined)[]): Promise<void> {
+  await page.route(/\/admin\/events\/[^/]+\/check-ins\?/, (route: Route) => {
+    authorizations.push(route.request().headers().authorization);
+    return route.fulfill({ contentType: 'application/json', body: JSON.stringify({ items: [] }) });
+  });
+}
+
 describe('the dashboard’s sign-in through the managed login', () => {
   it('uses the code flow with PKCE, keeps tokens in sessionStorage only, and sends the ID token to the API', async (ctx) => {
     // The managed login runs on http here, which the page's CSP (https only) would refuse.
     const page = await newPage(env, ctx, { bypassCSP: true });
-    await page.route('**/config.json', (route) =>
-      route.fulfill({
-        contentType: 'application/json',
-        body: JSON.stringify({
-          apiBaseUrl: '',
-          admin: { cognitoDomain: loginUrl, clientId: CLIENT_ID, issuer: `${loginUrl}/issuer` },
-        }),
-      }),
-    );
+    await useStandInLogin(page);
     const apiAuthorizations: (string | undefined)[] = [];
     await page.route('**/admin/events', (route) => {
       apiAuthorizations.push(route.request().headers().authorization);
@@ -147,13 +184,95 @@ describe('the dashboard’s sign-in through the managed login', () => {
 
     expect(page.url()).toBe(env.url('/admin/'));
     expect(apiAuthorizations.at(-1)).toBe(idToken);
-    const storage = await page.evaluate(() => ({
-      session: Object.keys(sessionStorage)
-        .map((key) => sessionStorage.getItem(key) ?? '')
-        .join('\n'),
-      local: localStorage.length,
-    }));
-    expect(storage.local).toBe(0);
+    const storage = await storageOf(page);
+    expect(await page.evaluate(() => localStorage.length)).toBe(0);
     expect(storage.session).toContain(idToken);
+  });
+
+  it('sends door staff (group door) who sign in to the dashboard to the door page, still signed in', async (ctx) => {
+    groups = ['door'];
+    ctx.onTestFinished(() => {
+      groups = ['organisers'];
+    });
+    const page = await newPage(env, ctx, { bypassCSP: true });
+    await useStandInLogin(page);
+    // The API's answer to door staff on every admin route but the check-in ones.
+    await page.route('**/admin/events', (route) =>
+      route.fulfill({
+        status: 403,
+        contentType: 'application/json',
+        body: JSON.stringify({ error: { code: 'FORBIDDEN', message: 'Geen toegang.' } }),
+      }),
+    );
+    const authorizations: (string | undefined)[] = [];
+    await checkInSearch(page, authorizations);
+    const before = authorizeRequests.length;
+
+    await page.goto(env.url('/admin/'));
+    await page.getByRole('button', { name: 'Aanmelden bij AWS' }).click();
+    await page.waitForURL(/\/checkin\.html/);
+    await page.locator('#door-desk').waitFor();
+    expect(page.url()).toBe(env.url(`/checkin.html?event=${SEED_EVENT}`));
+    expect(await page.locator('#door-note').textContent()).toContain('deurmedewerker');
+    // Signed in on the door page with the same ID token, without a second trip to the login.
+    expect(authorizeRequests).toHaveLength(before + 1);
+    expect(authorizations.length).toBeGreaterThan(0);
+    expect(new Set(authorizations)).toEqual(new Set([idToken]));
+    const violations = await seriousA11yViolations(page);
+    expect(violations, JSON.stringify(violations)).toEqual([]);
+  });
+});
+
+describe('the door page’s sign-in through the managed login', () => {
+  it('uses the code flow with PKCE back to /checkin.html, keeps tokens in sessionStorage only, and sends the ID token to the API', async (ctx) => {
+    groups = ['door'];
+    ctx.onTestFinished(() => {
+      groups = ['organisers'];
+    });
+    const eventId = await env.createEvent();
+    const page = await newPage(env, ctx, { bypassCSP: true });
+    await useStandInLogin(page);
+    const authorizations: (string | undefined)[] = [];
+    await checkInSearch(page, authorizations);
+
+    await page.goto(env.url(`/checkin.html?event=${eventId}`));
+    // No access code to type in AWS: the managed login asks for the password and the authenticator code.
+    await expect(page.locator('#door-token').isVisible()).resolves.toBe(false);
+    const before = authorizeRequests.length;
+    await page.click('#signin');
+    await page.locator('#door-desk').waitFor();
+    expect(await page.locator('#door-event-title').textContent()).toBe('Testdag Weerbaar Bestuur');
+
+    const authorize = authorizeRequests[before];
+    expect(authorizeRequests).toHaveLength(before + 1);
+    expect(authorize?.get('response_type')).toBe('code');
+    expect(authorize?.get('client_id')).toBe(CLIENT_ID);
+    expect(authorize?.get('code_challenge_method')).toBe('S256');
+    expect(authorize?.get('code_challenge')).toMatch(/^[\w-]{43}$/);
+    expect(authorize?.get('redirect_uri')).toBe(env.url('/checkin.html'));
+    const token = tokenRequests.at(-1);
+    expect(token?.get('grant_type')).toBe('authorization_code');
+    expect(token?.get('code_verifier')).toMatch(/^[\w-]{43,128}$/);
+    expect(token?.get('client_secret')).toBeNull();
+
+    // The code has left the address; the event chosen before the login is open.
+    expect(page.url()).toBe(env.url(`/checkin.html?event=${eventId}`));
+    expect(authorizations.at(-1)).toBe(idToken);
+    const storage = await storageOf(page);
+    expect(storage.session).toContain(idToken);
+    expect(storage.local).not.toContain(idToken);
+    expect(storage.local).not.toContain('refresh-1');
+    const violations = await seriousA11yViolations(page);
+    expect(violations, JSON.stringify(violations)).toEqual([]);
+
+    // Signing out ends the managed login's session too, then comes back to the door page.
+    const logout = page.waitForRequest((request) => request.url().startsWith(`${loginUrl}/logout`));
+    await page.click('#signout');
+    const logoutUrl = new URL((await logout).url());
+    expect(logoutUrl.searchParams.get('client_id')).toBe(CLIENT_ID);
+    expect(logoutUrl.searchParams.get('logout_uri')).toBe(env.url('/checkin.html'));
+    await page.waitForURL(env.url('/checkin.html'));
+    await page.locator('#signin-form').waitFor();
+    expect((await storageOf(page)).session).not.toContain(idToken);
   });
 });

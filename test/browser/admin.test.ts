@@ -140,6 +140,21 @@ describe('the organisers’ dashboard', () => {
     expect(await wrong.evaluate(() => sessionStorage.getItem('vol-admin-token'))).toBeNull();
   });
 
+  it('sends door staff, signed in with the door token, to the check-in page with a note', async (ctx) => {
+    const page = await newPage(env, ctx, { bypassCSP: true });
+    await page.goto(env.url('/admin/'));
+    await page.getByLabel('Beheertoken').fill(env.stack.doorToken);
+    await page.getByRole('button', { name: 'Aanmelden' }).click();
+    await page.waitForURL(/\/checkin\.html/);
+    // Still signed in there: the desk opens for the event, no access code asked again.
+    await page.locator('#door-desk').waitFor();
+    expect(page.url()).toBe(env.url('/checkin.html?event=dag-van-weerbaar-bestuur-2019'));
+    await page.getByText('U bent aangemeld als deurmedewerker').waitFor();
+    expect(await page.locator('#door-note').textContent()).toContain('Signed in as door staff');
+    const violations = await seriousA11yViolations(page);
+    expect(violations, JSON.stringify(violations)).toEqual([]);
+  });
+
   it('shows in the overview the numbers of the API’s summary', async (ctx) => {
     const page = await signIn(ctx);
     await openEvent(page);

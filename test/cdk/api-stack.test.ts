@@ -11,7 +11,7 @@ import {
   routes,
   scheduledFunctionSpecs,
 } from '../../lambdas/routes.js';
-import { ApiStack, methodOptionsForAuth, pathParameters } from '../../lib/api-stack.js';
+import { ApiStack, EMAIL_SENDER, methodOptionsForAuth, pathParameters } from '../../lib/api-stack.js';
 import { DataStack } from '../../lib/data-stack.js';
 import { loadStageConfig } from '../../lib/stage-config.js';
 import { READ_ACTIONS, WRITE_ACTIONS } from '../../lib/table-access.js';
@@ -349,7 +349,7 @@ describe('ApiStack functions', () => {
       Runtime: 'nodejs24.x',
       Architectures: ['arm64'],
       MemorySize: 512,
-      Timeout: name in scheduledFunctionSpecs ? 60 : 10,
+      Timeout: name in scheduledFunctionSpecs || name === EMAIL_SENDER ? 60 : 10,
       Handler: 'index.handler',
       TracingConfig: { Mode: 'Active' },
       Description: allSpecs[name]?.description,
@@ -573,7 +573,7 @@ describe('ApiStack table grants (least privilege from routes.ts)', () => {
   });
 
   it.each(['dev', 'acceptance', 'production'])(
-    '%s: no IAM statement has a wildcard action; only X-Ray has Resource *',
+    '%s: no IAM statement has a wildcard action; only X-Ray and the SES account read have Resource *',
     (name) => {
       const built = synthStage(name);
       const statements = [...everyStatement(built.apiTemplate), ...everyStatement(built.dataTemplate)];
@@ -583,6 +583,8 @@ describe('ApiStack table grants (least privilege from routes.ts)', () => {
         expect(actions.some((action) => action.includes('*'))).toBe(false);
         expect(actions).not.toContain('dynamodb:scan');
         if (resourcesOf(statement).includes('*')) {
+          // ses:GetAccount supports no resource: the senders read the account's send rate.
+          if (actions.length === 1 && actions[0] === 'ses:getaccount') continue;
           // ListStreams names no resource (the email sender's event source finds the table's stream with it).
           expect(actions.filter((action) => action !== 'dynamodb:liststreams').sort()).toEqual([
             'xray:puttelemetryrecords',
@@ -660,8 +662,11 @@ describe('email sending', () => {
     '%s (sendsEmail) may only send, through the configured identity and configuration set, from mailFrom',
     (name) => {
       const statements = sesStatements(name);
-      expect(statements).toHaveLength(1);
-      const [statement] = statements as [PolicyStatementJson];
+      expect(statements).toHaveLength(2);
+      const [statement, accountRead] = statements as [PolicyStatementJson, PolicyStatementJson];
+      // Beside sending: reading the account's send rate, which names no resource (issue 16).
+      expect(actionsOf(accountRead)).toEqual(['ses:GetAccount']);
+      expect(accountRead.Resource).toBe('*');
       // SES API v2 SendEmail: one action, on the identity and the configuration set.
       expect(actionsOf(statement)).toEqual(['ses:SendEmail']);
       const resources = JSON.stringify(statement.Resource);

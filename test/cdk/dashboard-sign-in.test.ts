@@ -1,10 +1,13 @@
 /**
- * The organisers' dashboard in AWS (issue 18): Cognito's managed login with an app client for the page that is
- * public (no secret), allows the authorization-code flow only (the page adds PKCE), and sends people back only
- * to the site's own `/admin/`; the site serves `/admin/` with a CSP that lets the page reach the login's token
- * endpoint and nothing else new.
+ * The organisers' dashboard and the door page in AWS (issues 18 and 17): Cognito's managed login with an app
+ * client for the pages that is public (no secret), allows the authorization-code flow only (the pages add
+ * PKCE), and sends people back only to the site's own `/admin/` and `/checkin.html`; the site serves both with a
+ * CSP that lets the page reach the login's token endpoint and nothing else new.
  */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { repoRoot } from '../../lib/repo-root.js';
 import { DIRECTORY_INDEX_FUNCTION } from '../../lib/web-stack.js';
 import { exampleStage, propertyOf, referencedId, resourcesOfType, synthStage } from './helpers.js';
 
@@ -32,19 +35,19 @@ describe.each(['dev', 'production'])('dashboard sign-in (%s)', (name) => {
     expect(propertyOf(client, 'IdTokenValidity')).toBe(15);
   });
 
-  it('sends people back only to /admin/ on the site’s own domain, after sign-in and sign-out', () => {
+  it('sends people back only to /admin/ and /checkin.html on the site’s own domain, after sign-in and sign-out', () => {
     const callbacks = propertyOf<unknown[]>(client, 'CallbackURLs');
     const logouts = propertyOf<unknown[]>(client, 'LogoutURLs');
-    expect(callbacks).toHaveLength(1);
     expect(logouts).toEqual(callbacks);
     if (siteUrl) {
-      expect(callbacks).toEqual([`${siteUrl}/admin/`]);
+      expect(callbacks).toEqual([`${siteUrl}/admin/`, `${siteUrl}/checkin.html`]);
     } else {
       // Without a domain of its own: the distribution's *.cloudfront.net name.
       const [distributionId] = Object.keys(resourcesOfType(template, 'AWS::CloudFront::Distribution'));
-      expect(callbacks[0]).toEqual({
-        'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [distributionId, 'DomainName'] }, '/admin/']],
+      const onSite = (page: string) => ({
+        'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [distributionId, 'DomainName'] }, page]],
       });
+      expect(callbacks).toEqual([onSite('/admin/'), onSite('/checkin.html')]);
     }
   });
 
@@ -82,5 +85,61 @@ describe.each(['dev', 'production'])('dashboard sign-in (%s)', (name) => {
     expect(form).not.toContain('amazoncognito.com');
     expect(dashboard).toContain("frame-ancestors 'none'");
     expect(dashboard).toContain("script-src 'self'");
+  });
+
+  it('serves /checkin.html with its own CSP: the page’s own, connect-src adding only the login domain', () => {
+    const [distribution] = Object.values(resourcesOfType(template, 'AWS::CloudFront::Distribution'));
+    const config = propertyOf<Record<string, Json>>(distribution, 'DistributionConfig');
+    const behavior = (config.CacheBehaviors as Record<string, Json>[]).find(
+      (b) => b.PathPattern === '/checkin.html',
+    );
+    expect(behavior?.ViewerProtocolPolicy).toBe('redirect-to-https');
+    expect(behavior?.AllowedMethods).toEqual(['GET', 'HEAD']);
+    const headers = propertyOf<Record<string, Json>>(
+      resourcesOfType(template, 'AWS::CloudFront::ResponseHeadersPolicy')[
+        referencedId(behavior?.ResponseHeadersPolicyId) ?? ''
+      ],
+      'ResponseHeadersPolicyConfig',
+    );
+    // The policy is a Fn::Join of literal parts and the API's and login domain's tokens.
+    const parts = headers.SecurityHeadersConfig.ContentSecurityPolicy.ContentSecurityPolicy['Fn::Join'][1];
+    const text = (parts as Json[]).map((part) => (typeof part === 'string' ? part : '<token>')).join('');
+    const directives = new Map(
+      text.split(';').map((d) => {
+        const [name, ...values] = d.trim().split(/\s+/);
+        return [name, values];
+      }),
+    );
+    // connect-src: the page itself, the API (https://<id>.execute-api…) and the managed login (https://<prefix>.auth…).
+    const connect = directives.get('connect-src') ?? [];
+    expect(connect).toHaveLength(3);
+    expect(connect[0]).toBe("'self'");
+    expect(connect[1]).toMatch(/^https:\/\/<token>\.execute-api\./);
+    expect(connect[2]).toMatch(/^https:\/\/<token>\.auth\.[a-z0-9-]+\.amazoncognito\.com$/);
+    // …whose token is the managed login's domain on the organisers' pool.
+    const [domainId] = Object.keys(resourcesOfType(template, 'AWS::Cognito::UserPoolDomain'));
+    expect(parts).toContainEqual({ Ref: domainId });
+    // Everything else as the page's own meta tag says, plus no framing.
+    const html = readFileSync(path.join(repoRoot, 'web', 'checkin.html'), 'utf8');
+    const meta = /http-equiv="Content-Security-Policy"\s+content="([^"]+)"/.exec(html)?.[1] ?? '';
+    for (const directive of meta.split(';')) {
+      const [name, ...values] = directive.trim().split(/\s+/);
+      if (name === 'connect-src') continue;
+      expect(directives.get(name), name).toEqual(values);
+    }
+    expect(directives.get('frame-ancestors')).toEqual(["'none'"]);
+    // The camera for this page only; the form keeps it off.
+    const permissions = (headers.CustomHeadersConfig.Items as Json[]).find(
+      (item) => item.Header === 'Permissions-Policy',
+    );
+    expect(permissions?.Value).toContain('camera=(self)');
+    const formHeaders = propertyOf<Record<string, Json>>(
+      resourcesOfType(template, 'AWS::CloudFront::ResponseHeadersPolicy')[
+        referencedId(config.DefaultCacheBehavior.ResponseHeadersPolicyId) ?? ''
+      ],
+      'ResponseHeadersPolicyConfig',
+    );
+    expect(JSON.stringify(formHeaders.CustomHeadersConfig)).toContain('camera=()');
+    expect(JSON.stringify(formHeaders.SecurityHeadersConfig)).not.toContain('media-src');
   });
 });

@@ -37,7 +37,7 @@ describe.each(['dev', 'production'])('email sender (%s)', (stageName) => {
     expect(propertyOf(table, 'DeletionProtectionEnabled')).toBe(true);
   });
 
-  it('one mapping, from the table stream to the sender, filtered to inserted MAIL# items', () => {
+  it('one mapping, from the table stream to the sender, filtered to inserted MAIL# items and message recipient lists', () => {
     expect(mappings).toHaveLength(1);
     const [mapping] = mappings;
     expect(referencedId(propertyOf(mapping, 'FunctionName'))).toBe(senderId);
@@ -45,6 +45,12 @@ describe.each(['dev', 'production'])('email sender (%s)', (stageName) => {
     const filters = propertyOf<{ Filters: { Pattern: string }[] }>(mapping, 'FilterCriteria').Filters;
     expect(filters.map((filter) => JSON.parse(filter.Pattern))).toEqual([
       { eventName: ['INSERT'], dynamodb: { NewImage: { pk: { S: [{ prefix: 'MAIL#' }] } } } },
+      {
+        eventName: ['INSERT'],
+        dynamodb: {
+          NewImage: { pk: { S: [{ prefix: 'MSG#' }] }, sk: { S: [{ prefix: 'RECIPIENTS#' }] } },
+        },
+      },
     ]);
     expect(propertyOf(mapping, 'StartingPosition')).toBe('LATEST');
   });
@@ -75,11 +81,24 @@ describe.each(['dev', 'production'])('email sender (%s)', (stageName) => {
     expect(actions).toEqual(expect.arrayContaining(['dynamodb:GetRecords', 'dynamodb:GetShardIterator']));
     expect(actions).not.toContain('dynamodb:Scan');
     const ses = sesOf(EMAIL_SENDER);
-    expect(ses).toHaveLength(1);
+    expect(ses).toHaveLength(2);
     // SES API v2 SendEmail, on the identity and (where the stage has one) the configuration set.
-    expect(ses.flatMap(actionsOf)).toEqual(['ses:SendEmail']);
-    expect(JSON.stringify(ses[0]?.Resource)).toContain(':identity/');
-    if (stageName === 'production') expect(JSON.stringify(ses[0]?.Resource)).toContain(':configuration-set/');
+    const send = ses.find((statement) => actionsOf(statement).includes('ses:SendEmail'));
+    expect(send && actionsOf(send)).toEqual(['ses:SendEmail']);
+    expect(JSON.stringify(send?.Resource)).toContain(':identity/');
+    if (stageName === 'production') expect(JSON.stringify(send?.Resource)).toContain(':configuration-set/');
+  });
+
+  it('the senders may read the account send rate (GetAccount) and nothing else of SES beyond sending', () => {
+    for (const name of [EMAIL_SENDER, 'sendDueEmails']) {
+      const actions = sesOf(name).flatMap(actionsOf).sort();
+      expect(actions).toEqual(['ses:GetAccount', 'ses:SendEmail']);
+    }
+  });
+
+  it('the sender has time to pace a batch to a slow account', () => {
+    const sender = resourcesOfType(stage.apiTemplate, 'AWS::Lambda::Function')[senderId];
+    expect(propertyOf(sender, 'Timeout')).toBe(emailStreamSettings.timeoutSeconds);
   });
 
   it('only the sender and the retry may send email: the request functions and the promotion sweep may not', () => {
@@ -87,7 +106,7 @@ describe.each(['dev', 'production'])('email sender (%s)', (stageName) => {
       expect(name in functionSpecs || name in scheduledFunctionSpecs).toBe(true);
       expect(sesOf(name)).toEqual([]);
     }
-    expect(sesOf('sendDueEmails')).toHaveLength(1);
+    expect(sesOf('sendDueEmails')).toHaveLength(2);
   });
   it('the dashboard shows the sender: invocations, errors, stream lag, its failure queue and its alarms', () => {
     const [dashboard] = Object.values(resourcesOfType(stage.apiTemplate, 'AWS::CloudWatch::Dashboard'));

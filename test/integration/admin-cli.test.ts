@@ -188,6 +188,45 @@ describe('the organiser CLI against the local stack', () => {
     expect(dashed.text()).toMatch(/-older-id/);
   });
 
+  it('sends a message from a text file to one workshop, after a dry run, and lists it (issue 16)', async () => {
+    const auth = { Authorization: `Bearer ${stack.adminToken}` };
+    await api(stack, 'PUT', '/admin/events/cli-bericht', definition, auth);
+    for (const [n, workshop] of [
+      [1, 'lezen'],
+      [2, 'schrijven'],
+    ] as const) {
+      const created = await api(stack, 'POST', '/events/cli-bericht/registrations', {
+        name: `Lezer ${n}`,
+        email: `lezer${n}@example.nl`,
+        organisation: 'Bibliotheek',
+        choices: { '1': workshop },
+        consent: true,
+      });
+      expect(created.status).toBe(201);
+    }
+    const bodyFile = path.join(dir, 'bericht.txt');
+    await writeFile(bodyFile, 'De workshop begint een kwartier later.\n');
+    const args = ['message', 'cli-bericht', '--subject', 'Later begin', '--body-file', bodyFile];
+
+    const dry = io();
+    expect(await main([...args, '--workshop', 'lezen', '--dry-run', ...target()], dry.io)).toBe(0);
+    expect(dry.text()).toBe('Proefrun: het bericht zou naar 1 persoon gaan; er is niets verstuurd.');
+
+    const sent = io();
+    expect(await main([...args, '--workshop', 'lezen', ...target()], sent.io)).toBe(0);
+    expect(sent.text()).toMatch(/^Bericht \S+ aangenomen voor 1 persoon; het wordt nu verstuurd/);
+    await stack.emailsSettled();
+    await stack.emailsSettled();
+    const listed = io();
+    expect(await main(['messages', 'cli-bericht', ...target()], listed.io)).toBe(0);
+    expect(listed.text()).toMatch(/Later begin\s+1\s+1\s+0\s+0\s+verstuurd/);
+
+    const missing = io();
+    expect(await main(['message', 'cli-bericht', '--subject', 'Zonder tekst', ...target()], missing.io)).toBe(
+      2,
+    );
+  });
+
   it('prints the API refusal and exits 1', async () => {
     const wrong = io();
     expect(await main(['summary', 'cli-dag', '--url', stack.apiUrl, '--token', 'wrong'], wrong.io)).toBe(1);

@@ -177,6 +177,13 @@ describe('who may check in', () => {
       ({ auth, method, path }) => auth === 'admin' && !DOOR_ROUTES.has(`${method} ${path}`),
     );
     expect(others.length).toBeGreaterThan(10);
+    // The organisers' messages (issue 16) are among them.
+    expect(others.map(({ method, path }) => `${method} ${path}`)).toEqual(
+      expect.arrayContaining([
+        'POST /admin/events/{eventId}/messages',
+        'GET /admin/events/{eventId}/messages',
+      ]),
+    );
     for (const { method, path } of others) {
       const concrete = path
         .replace('{eventId}', 'ci-codes')

@@ -15,6 +15,7 @@ import { sampleDefinition } from '../support/fakes.js';
 import { iamStringLike } from '../support/iam.js';
 import { api, startTestStack } from '../support/local-stack.js';
 import { emailsTo, manageLink } from '../support/mail.js';
+import { daysAfter, zoneWhereRemindersAreDue } from '../support/reminders.js';
 
 /**
  * The grants of lambdas/routes.ts against what the functions really do: every request and scheduled run below
@@ -42,8 +43,16 @@ const admin = () => ({ Authorization: `Bearer ${stack.adminToken}` });
 const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
 const EVENT = 'index-grants';
 
-/** Workshop b has one seat: its holder's cancellation hands it to the people waiting for it. */
-const definition = sampleDefinition();
+/**
+ * Workshop b has one seat: its holder's cancellation hands it to the people waiting for it. The event is
+ * tomorrow where it is past 09:00, so the reminder schedule has reminders to write.
+ */
+const reminderZone = zoneWhereRemindersAreDue();
+const definition = sampleDefinition({
+  date: daysAfter(reminderZone.today, 1),
+  timezone: reminderZone.timezone,
+  reminders: { daysBefore: [1] },
+});
 
 /** Plain strings from the document client, `{ S }` once marshalled. */
 function text(value: unknown): string {
@@ -196,7 +205,9 @@ beforeAll(async () => {
   expect((await call('DELETE', `/registrations/${holder.id}`, undefined, bearer(holder.token))).status).toBe(
     200,
   );
-  for (const path of ['registrations', 'registrations.csv', 'summary', 'audit', 'waiting-list']) {
+  const message = { subject: { nl: 'Bericht' }, body: { nl: 'Tekst' } };
+  expect((await call('POST', `/admin/events/${EVENT}/messages`, message, admin())).status).toBe(202);
+  for (const path of ['registrations', 'registrations.csv', 'summary', 'audit', 'waiting-list', 'messages']) {
     expect((await call('GET', `/admin/events/${EVENT}/${path}`, undefined, admin())).status).toBe(200);
   }
 

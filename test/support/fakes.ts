@@ -4,6 +4,7 @@ import type { EventDefinition } from '../../lambdas/domain/event-definition.js';
 import type {
   Choices,
   EventWithSeats,
+  Registration,
   StoredRegistration,
   WaitingFor,
   WorkshopSeats,
@@ -48,6 +49,23 @@ export function sampleDefinition(overrides: Partial<EventDefinition> = {}): Even
         workshops: [{ id: 'c', title: 'C', description: '', speakers: ['Spreker C'], capacity: 5 }],
       },
     ],
+    ...overrides,
+  };
+}
+
+/** A confirmed Dutch registration of the sample event, holding A and C. */
+export function sampleRegistration(overrides: Partial<Registration> = {}): Registration {
+  return {
+    id: 'reg-1',
+    eventId: 'testdag',
+    name: 'Anna',
+    email: 'anna@example.nl',
+    organisation: 'Gemeente Oss',
+    choices: { '1': 'a', '2': 'c' },
+    status: 'confirmed',
+    locale: 'nl',
+    createdAt: '2030-01-01T10:00:00.000Z',
+    updatedAt: '2030-01-01T10:00:00.000Z',
     ...overrides,
   };
 }

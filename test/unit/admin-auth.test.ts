@@ -145,6 +145,13 @@ describe('door staff (group door)', () => {
   it('is refused with Forbidden on every other admin route', () => {
     const others = adminRoutes.filter(({ method, path }) => !DOOR_ROUTES.has(`${method} ${path}`));
     expect(others.length).toBeGreaterThan(10);
+    // The organisers' messages (issue 16) reach every registrant's inbox: never door staff's to send or read.
+    expect(others.map(({ method, path }) => `${method} ${path}`)).toEqual(
+      expect.arrayContaining([
+        'POST /admin/events/{eventId}/messages',
+        'GET /admin/events/{eventId}/messages',
+      ]),
+    );
     for (const { method, path } of others) {
       expect(() => authorizeAdminRoute(withClaims(door), `${method} ${path}`, 'organisers')).toThrow(
         Forbidden,

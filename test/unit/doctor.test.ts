@@ -199,7 +199,7 @@ describe('a stage that is ready', () => {
       ['Alarmen', 'ok'],
     ]);
     expect(all['Lambda-concurrency']?.message).toBe(
-      'accountlimiet 1000, deze stage reserveert 9; daarna 991 niet gereserveerd (minimaal 100)',
+      'accountlimiet 1000, deze stage reserveert 10; daarna 990 niet gereserveerd (minimaal 100)',
     );
     expect(all.Evenementen?.message).toContain('dag-2030');
   });
@@ -261,10 +261,11 @@ describe('what blocks go-live', () => {
   });
 
   it('too little Lambda concurrency for the reserved concurrency', async () => {
-    expect(requiredReservedConcurrency(config)).toBe(9);
+    // Five scheduled functions (sendReminders among them) at 1, the admin function at 5.
+    expect(requiredReservedConcurrency(config)).toBe(10);
     lambda
       .on(GetAccountSettingsCommand)
-      .resolves({ AccountLimit: { ConcurrentExecutions: 10, UnreservedConcurrentExecutions: 10 } });
+      .resolves({ AccountLimit: { ConcurrentExecutions: 11, UnreservedConcurrentExecutions: 11 } });
     lambda.on(GetFunctionConcurrencyCommand).resolves({});
     await expectOnlyBlocker('Lambda-concurrency', /daarna 1 niet gereserveerd.*hogere limiet/);
   });

@@ -222,7 +222,9 @@ describe('the check-in code in emails', () => {
     expect(png.length).toBeLessThan(8 * 1024);
   });
 
-  it.each(['confirmation', 'change', 'promotion'] as const)(
+  // Every kind that carries a fresh manage link to a confirmed registration (issue 16's reminder, programme
+  // change and message too): the link's token is the code's, and the earlier code stops working.
+  it.each(['confirmation', 'change', 'promotion', 'reminder', 'programme-change', 'message'] as const)(
     '%s: an inline PNG (cid) shown in the HTML, and the short code in the text and the HTML',
     (kind) => {
       const email = compose(kind);
@@ -233,8 +235,10 @@ describe('the check-in code in emails', () => {
       expect(email.html).toContain(code);
       expect(email.html).toMatch(/alt="QR-code om in te checken, code [0-9A-Z-]{14}"/);
       expect(email.text).toContain(`Inchecken op de dag: ${code}`);
-      // The calendar entry is still there.
-      expect(email.attachments.some((attachment) => attachment.filename.endsWith('.ics'))).toBe(true);
+      // The calendar entry is still there (a message has none).
+      expect(email.attachments.some((attachment) => attachment.filename.endsWith('.ics'))).toBe(
+        kind !== 'message',
+      );
     },
   );
 
@@ -248,6 +252,8 @@ describe('the check-in code in emails', () => {
       compose('waiting-list', { status: 'waiting' }),
       compose('erasure', { status: 'cancelled' }),
       compose('waiting-list-joined'),
+      // A message to someone waiting for a place: a manage link, but no seat to check in with.
+      compose('message', { status: 'waiting', choices: {}, waitingFor: { '1': ['a'] } }),
     ]) {
       expect(email.attachments.filter((attachment) => attachment.contentType === 'image/png')).toEqual([]);
       expect(email.text).not.toContain(code);

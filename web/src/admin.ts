@@ -3,8 +3,8 @@ import {
   AdminApiError,
   adminConfig,
   adminJson,
-  type CredentialSource,
   type Json,
+  opensCheckIn,
   useCredentials,
 } from './admin/client.js';
 import type { EventContext, View } from './admin/context.js';
@@ -14,11 +14,12 @@ import { messagesView } from './admin/messages.js';
 import { overviewView } from './admin/overview.js';
 import { registrationsView } from './admin/registrations.js';
 import { tx } from './admin/texts.js';
-import { tokenCredentials } from './admin/token-sign-in.js';
 import { announce, errorText } from './admin/ui.js';
 import { waitingView } from './admin/waiting.js';
 import { byId, h } from './dom.js';
 import { formatDate, initLanguage, onLangChange } from './i18n.js';
+import { DOOR_STAFF_NOTE_KEY } from './sign-in/door-staff.js';
+import { type CredentialSource, tokenCredentials } from './sign-in/token.js';
 
 /**
  * The organisers' dashboard, `/admin/`: one more client of the admin API. Sign-in (the local admin token, or
@@ -46,6 +47,9 @@ let stopView: (() => void) | undefined;
 /** True between typing a token and the API's first answer: a refusal then means the token is wrong. */
 let tokenJustTyped = false;
 
+/** Where the managed login sends the browser back to: this page, without query or fragment. */
+const dashboardUrl = () => new URL('./', location.href).href;
+
 function stop(): void {
   stopView?.();
   stopView = undefined;
@@ -67,9 +71,10 @@ async function showSignIn(reason?: string): Promise<void> {
   const config = await adminConfig();
   const error = h('p', { class: 'message message-error', role: 'alert', id: 'sign-in-error' }, reason ?? '');
   if (config.cognito) {
-    const { startCognitoSignIn } = await import('./admin/cognito-sign-in.js');
+    const { cognito } = config;
+    const { startCognitoSignIn } = await import('./sign-in/cognito.js');
     const start = h('button', { type: 'button', class: 'button-primary' }, t.signInCognito);
-    start.addEventListener('click', () => void startCognitoSignIn(config));
+    start.addEventListener('click', () => void startCognitoSignIn(cognito, dashboardUrl()));
     app.replaceChildren(
       h(
         'section',
@@ -114,6 +119,12 @@ async function showSignIn(reason?: string): Promise<void> {
 }
 
 async function signedOut(reason: 'expired' | 'forbidden'): Promise<void> {
+  // Door staff see only the check-in page: still signed in, with a note there saying why they came.
+  if (reason === 'forbidden' && (await opensCheckIn())) {
+    sessionStorage.setItem(DOOR_STAFF_NOTE_KEY, '1');
+    location.replace(new URL('../checkin.html', location.href).href);
+    return;
+  }
   await credentials.signOut();
   const t = tx();
   await showSignIn(reason === 'forbidden' ? t.forbidden : tokenJustTyped ? t.tokenRefused : t.sessionEnded);
@@ -233,8 +244,8 @@ async function start(): Promise<void> {
   );
   const config = await adminConfig();
   if (config.cognito) {
-    const { cognitoCredentials } = await import('./admin/cognito-sign-in.js');
-    credentials = await cognitoCredentials(config);
+    const { cognitoCredentials } = await import('./sign-in/cognito.js');
+    credentials = await cognitoCredentials(config.cognito, dashboardUrl());
     if (await credentials.authorization()) return showEvents();
     return showSignIn();
   }

@@ -7,21 +7,26 @@ import type { ApiErrorBody } from './types.js';
  * itself (written at deploy time) for the API's base URL, and falls back to the same origin without it.
  */
 
-let baseUrl: Promise<string> | undefined;
+let siteConfigFile: Promise<Record<string, unknown>> | undefined;
 
-export function apiBaseUrl(): Promise<string> {
-  baseUrl ??= (async () => {
+/** The page's `config.json` as written ({} without one): the API's base URL, in AWS also the sign-in (`admin`). */
+export function siteConfig(): Promise<Record<string, unknown>> {
+  siteConfigFile ??= (async () => {
     try {
       const response = await fetch(new URL('config.json', document.baseURI), { cache: 'no-cache' });
-      if (!response.ok) return '';
+      if (!response.ok) return {};
       const config: unknown = await response.json();
-      if (typeof config !== 'object' || config === null || !('apiBaseUrl' in config)) return '';
-      return typeof config.apiBaseUrl === 'string' ? config.apiBaseUrl.replace(/\/+$/, '') : '';
+      return typeof config === 'object' && config !== null ? (config as Record<string, unknown>) : {};
     } catch {
-      return '';
+      return {};
     }
   })();
-  return baseUrl;
+  return siteConfigFile;
+}
+
+export async function apiBaseUrl(): Promise<string> {
+  const { apiBaseUrl } = await siteConfig();
+  return typeof apiBaseUrl === 'string' ? apiBaseUrl.replace(/\/+$/, '') : '';
 }
 
 export type ApiOutcome<T> =

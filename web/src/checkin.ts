@@ -1,26 +1,38 @@
-import { type ApiOutcome, apiRequest } from './api.js';
+import { type ApiOutcome, apiRequest, siteConfig } from './api.js';
 import { type QueuedScan, ScanQueue } from './checkin/queue.js';
 import { QrScanner } from './checkin/scanner.js';
 import { byId, h } from './dom.js';
+import {
+  type CognitoConfig,
+  cognitoConfigOf,
+  cognitoCredentials,
+  startCognitoSignIn,
+} from './sign-in/cognito.js';
+import { DOOR_STAFF_NOTE_KEY } from './sign-in/door-staff.js';
+import { type CredentialSource, tokenCredentials } from './sign-in/token.js';
 import type { CheckInList, CheckInView, PublicEvent } from './types.js';
 
 /**
- * The door page (`/checkin.html`): door staff or organisers sign in with their access code, choose the event and
- * the entrance or a workshop, and check people in by camera, by typed code or by name. Every text is Dutch with
- * the English beside it. Scans that cannot be sent (no connection) wait on the device and go when it is back.
+ * The door page (`/checkin.html`): door staff or organisers sign in (locally with the door or admin token, in
+ * AWS through Cognito's managed login, as on the dashboard), choose the event and the entrance or a workshop,
+ * and check people in by camera, by typed code or by name. Every text is Dutch with the English beside it.
+ * Scans that cannot be sent (no connection) wait on the device and go when it is back.
  */
 
 type CheckIn = CheckInView;
 type Found = CheckInList['items'][number];
 
-const TOKEN_KEY = 'vol-is-vol.door-token';
+/** The event chosen before the managed login, which comes back to the bare page address. */
+const EVENT_KEY = 'vol-is-vol.door-event';
 const PLACE_KEY = 'vol-is-vol.door-place';
 const DEFAULT_EVENT = 'dag-van-weerbaar-bestuur-2019';
 const RETRY_INTERVAL_MS = 10_000;
 
 const signinForm = byId<HTMLFormElement>('signin-form');
 const eventInput = byId<HTMLInputElement>('door-event');
+const tokenField = byId('door-token-field');
 const tokenInput = byId<HTMLInputElement>('door-token');
+const note = byId('door-note');
 const signinError = byId('signin-error');
 const desk = byId('door-desk');
 const eventTitle = byId('door-event-title');
@@ -42,13 +54,23 @@ const queue = new ScanQueue();
 const scanner = new QrScanner(byId<HTMLVideoElement>('camera'), (code) => void submit({ code }));
 let event: PublicEvent | undefined;
 let flushing = false;
+/** In AWS (config.json has `admin`): Cognito's managed login; locally: the token typed here. */
+let cognito: CognitoConfig | undefined;
+let credentials: CredentialSource & { forget?(): Promise<void> } = tokenCredentials;
 
 /** Dutch text with its English beside it, as one element's content. */
 function bilingual(element: HTMLElement, nl: string, en?: string): void {
   element.replaceChildren(nl, ...(en ? [' ', h('span', { lang: 'en', class: 'door-en' }, en)] : []));
 }
 
-const auth = () => ({ Authorization: `Bearer ${sessionStorage.getItem(TOKEN_KEY) ?? ''}` });
+/** The credential for the API, as the dashboard sends it: the local token as a bearer token, or the ID token. */
+async function auth(): Promise<Record<string, string>> {
+  const authorization = await credentials.authorization();
+  return authorization ? { Authorization: authorization } : {};
+}
+
+/** Where the managed login sends the browser back to: this page, without query or fragment. */
+const doorUrl = () => `${location.origin}${location.pathname}`;
 const eventPath = (eventId: string) => `/admin/events/${encodeURIComponent(eventId)}/check-ins`;
 const workshopId = () => placeSelect.value || undefined;
 
@@ -88,9 +110,11 @@ function showQueue(): void {
   queueStatus.dataset.waiting = String(waiting);
 }
 
-function signOut(message?: [string, string]): void {
+/** Back to the sign-in: refused or expired (`message`) in this tab only; the button also ends the managed login. */
+async function signOut(message?: [string, string]): Promise<void> {
   scanner.stop();
-  sessionStorage.removeItem(TOKEN_KEY);
+  if (message && credentials.forget) await credentials.forget();
+  else await credentials.signOut();
   desk.hidden = true;
   signinForm.hidden = false;
   if (message) bilingual(signinError, ...message);
@@ -121,7 +145,11 @@ function showOutcome(outcome: ApiOutcome<{ checkIn: CheckIn }>): void {
   if (outcome.kind === 'network') return;
   const { code, details } = outcome.error;
   if (code === 'UNAUTHORIZED' || code === 'FORBIDDEN') {
-    signOut(['Toegangscode niet (meer) geldig', 'Access code not valid']);
+    void signOut(
+      cognito
+        ? ['Opnieuw aanmelden: geen toegang (meer)', 'Sign in again: no access']
+        : ['Toegangscode niet (meer) geldig', 'Access code not valid'],
+    );
     return;
   }
   if (code === 'NOT_REGISTERED_FOR_WORKSHOP') {
@@ -156,14 +184,15 @@ async function send(scan: QueuedScan): Promise<ApiOutcome<{ checkIn: CheckIn }>>
     ...(scan.code !== undefined ? { code: scan.code } : { registrationId: scan.registrationId }),
     ...(scan.workshopId ? { workshopId: scan.workshopId } : {}),
   };
-  return apiRequest<{ checkIn: CheckIn }>('POST', eventPath(scan.eventId), { body, headers: auth() });
+  return apiRequest<{ checkIn: CheckIn }>('POST', eventPath(scan.eventId), { body, headers: await auth() });
 }
 
 /** Sends what waits, oldest first, until the connection fails again. A scan answered in any way is done. */
 async function flush(): Promise<void> {
-  if (flushing || !sessionStorage.getItem(TOKEN_KEY)) return;
+  if (flushing) return;
   flushing = true;
   try {
+    if (!(await credentials.authorization())) return;
     for (const scan of queue.all()) {
       const outcome = await send(scan);
       if (outcome.kind === 'network') break;
@@ -213,20 +242,22 @@ function fillPlaces(): void {
   placeSelect.value = [...placeSelect.options].some((option) => option.value === saved) ? saved : '';
 }
 
-async function openDesk(eventId: string): Promise<boolean> {
+/** Opens the desk for the event; 'refused' when the credential does not open the door (401/403). */
+async function openDesk(eventId: string): Promise<'open' | 'refused' | 'unavailable'> {
   const loaded = await apiRequest<PublicEvent>('GET', `/events/${encodeURIComponent(eventId)}`);
   if (loaded.kind !== 'ok') {
     if (loaded.kind === 'network') bilingual(signinError, 'Geen verbinding', 'No connection');
     else bilingual(signinError, 'Evenement niet gevonden', 'Event not found');
-    return false;
+    return 'unavailable';
   }
-  // The access code is tried on a search that matches nobody: 401/403 means it is wrong.
+  // The credential is tried on a search that matches nobody: 401/403 means it does not open the door.
   const tried = await apiRequest('GET', `${eventPath(eventId)}?q=${encodeURIComponent('#')}`, {
-    headers: auth(),
+    headers: await auth(),
   });
   if (tried.kind === 'error') {
-    bilingual(signinError, 'Toegangscode onjuist', 'Wrong access code');
-    return false;
+    if (cognito) bilingual(signinError, 'Geen toegang tot inchecken', 'No access to check-in');
+    else bilingual(signinError, 'Toegangscode onjuist', 'Wrong access code');
+    return 'refused';
   }
   event = { ...loaded.body, id: eventId };
   eventTitle.textContent = event.title;
@@ -234,14 +265,23 @@ async function openDesk(eventId: string): Promise<boolean> {
   signinError.replaceChildren();
   signinForm.hidden = true;
   desk.hidden = false;
+  history.replaceState(null, '', `?event=${encodeURIComponent(eventId)}`);
   showQueue();
   void flush();
-  return true;
+  return 'open';
 }
 
-signinForm.addEventListener('submit', (submitted) => {
+signinForm.addEventListener('submit', async (submitted) => {
   submitted.preventDefault();
   const eventId = eventInput.value.trim();
+  if (cognito) {
+    if (!eventId) return bilingual(signinError, 'Vul het evenement in', 'Fill in the event');
+    sessionStorage.setItem(EVENT_KEY, eventId);
+    if (!(await credentials.authorization())) return startCognitoSignIn(cognito, doorUrl());
+    // Signed in, but refused: the next try goes through the managed login again (perhaps as someone else).
+    if ((await openDesk(eventId)) === 'refused') await credentials.forget?.();
+    return;
+  }
   const token = tokenInput.value.trim();
   if (!eventId || !token) {
     bilingual(
@@ -251,12 +291,9 @@ signinForm.addEventListener('submit', (submitted) => {
     );
     return;
   }
-  sessionStorage.setItem(TOKEN_KEY, token);
+  tokenCredentials.save(token);
   tokenInput.value = '';
-  void openDesk(eventId).then((opened) => {
-    if (!opened) sessionStorage.removeItem(TOKEN_KEY);
-    else history.replaceState(null, '', `?event=${encodeURIComponent(eventId)}`);
-  });
+  if ((await openDesk(eventId)) !== 'open') await tokenCredentials.signOut();
 });
 
 placeSelect.addEventListener('change', () => localStorage.setItem(PLACE_KEY, placeSelect.value));
@@ -277,7 +314,7 @@ searchForm.addEventListener('submit', async (submitted) => {
   const place = workshopId();
   const query = new URLSearchParams({ q, ...(place ? { workshopId: place } : {}) });
   const found = await apiRequest<{ items: Found[] }>('GET', `${eventPath(event.id)}?${query}`, {
-    headers: auth(),
+    headers: await auth(),
   });
   if (found.kind !== 'ok') {
     bilingual(searchStatus, 'Zoeken lukt nu niet', 'Search failed');
@@ -321,11 +358,38 @@ cameraToggle.addEventListener('click', async () => {
   }
 });
 
-byId('signout').addEventListener('click', () => signOut());
+byId('signout').addEventListener('click', () => void signOut());
 window.addEventListener('online', () => void flush());
 window.setInterval(() => {
   if (queue.size > 0 && navigator.onLine) void flush();
 }, RETRY_INTERVAL_MS);
 
-eventInput.value = new URLSearchParams(location.search).get('event') ?? DEFAULT_EVENT;
-if (sessionStorage.getItem(TOKEN_KEY)) void openDesk(eventInput.value);
+async function start(): Promise<void> {
+  if (sessionStorage.getItem(DOOR_STAFF_NOTE_KEY)) {
+    sessionStorage.removeItem(DOOR_STAFF_NOTE_KEY);
+    bilingual(
+      note,
+      'U bent aangemeld als deurmedewerker: u kunt hier alleen inchecken.',
+      'Signed in as door staff: you can only check people in.',
+    );
+  }
+  eventInput.value =
+    new URLSearchParams(location.search).get('event') ?? sessionStorage.getItem(EVENT_KEY) ?? DEFAULT_EVENT;
+  cognito = cognitoConfigOf(await siteConfig());
+  if (cognito) {
+    tokenField.hidden = true;
+    tokenInput.required = false;
+    try {
+      credentials = await cognitoCredentials(cognito, doorUrl());
+    } catch {
+      // A stale or replayed return from the managed login (its code is already out of the address).
+      bilingual(signinError, 'Aanmelden mislukt, probeer het opnieuw', 'Sign-in failed, please try again');
+      credentials = await cognitoCredentials(cognito, doorUrl());
+    }
+  }
+  if ((await credentials.authorization()) && (await openDesk(eventInput.value)) === 'refused') {
+    await credentials.forget?.();
+  }
+}
+
+void start();

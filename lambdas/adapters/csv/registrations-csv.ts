@@ -2,6 +2,7 @@ import { stringify } from 'csv-stringify/sync';
 import type { AdminRegistration } from '../../domain/admin-registration.js';
 import type { EventDefinition } from '../../domain/event-definition.js';
 import { ownValue } from '../../domain/registration.js';
+import { wallClockParts } from '../../domain/wall-clock.js';
 
 /**
  * Registrations as a spreadsheet file for Dutch organisers: UTF-8 with a byte order mark (so Excel reads
@@ -18,30 +19,6 @@ const STATUS_LABELS: Record<string, string> = {
   cancelled: 'geannuleerd',
   waiting: 'op de wachtlijst',
 };
-
-/** The calendar and clock fields of an instant in a time zone (zero-padded), or undefined for no date. */
-export function wallClockParts(
-  iso: string,
-  timeZone: string,
-): Record<'year' | 'month' | 'day' | 'hour' | 'minute' | 'second', string> | undefined {
-  const date = new Date(iso);
-  if (Number.isNaN(date.getTime())) return undefined;
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-GB', {
-      timeZone,
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-      hourCycle: 'h23',
-    })
-      .formatToParts(date)
-      .map((part) => [part.type, part.value]),
-  );
-  return parts as Record<'year' | 'month' | 'day' | 'hour' | 'minute' | 'second', string>;
-}
 
 /** `2019-09-01 14:03` in the event's time zone. */
 export function localDateTime(iso: string, timeZone: string): string {

@@ -30,6 +30,8 @@ export const keyPrefixes = {
   eventRegistry: 'EVENTS',
   /** Waiting entries and each event's promotion lease. */
   waiting: 'WAIT#',
+  /** Organisers' messages and their recipient lists (`message-store.ts`). */
+  message: 'MSG#',
   /** A check-in code's lookup item: code → registration id (`check-ins.ts`). */
   checkInCode: 'CODE#',
   /** A registration's check-ins at its event (`check-ins.ts`). */
@@ -131,6 +133,17 @@ export const checkInIndexPartition = (eventId: string): string => `EVENT#${event
 /** Emails due (first attempts that failed, retries), spread over a few `gsi1` partitions by entry id. */
 export const outboxIndexPartition = (shard: number | '*'): string => `OUTBOX#${shard}`;
 
+/** An organisers' message (sk `META`) and its recipient lists (sk `RECIPIENTS#<n>`), in one partition. */
+export const messageKey = (eventId: string, messageId: string, sk = META): Key => ({
+  pk: `${keyPrefixes.message}${eventId}#${messageId}`,
+  sk,
+});
+
+export const RECIPIENT_LIST_PREFIX = 'RECIPIENTS#';
+
+/** An event's messages, newest first through `gsi1` (messages are rare: never a hot partition). */
+export const messageIndexPartition = (eventId: string): string => `EVENT#${eventId}#MESSAGES`;
+
 /**
  * Every `gsi1` partition kind, as an IAM `dynamodb:LeadingKeys` pattern (StringLike: `*` matches any run of
  * characters). Ids never hold `#`, so no pattern covers another kind: `EVENT#*#WAITING` ends in `WAITING`,
@@ -145,6 +158,8 @@ export const indexPartitions = {
   audit: auditIndexPartition('*'),
   /** Emails due. */
   outbox: outboxIndexPartition('*'),
+  /** An event's messages (texts and counts; names no one). */
+  messages: messageIndexPartition('*'),
   /** An event's check-ins (registration ids and times). */
   checkIns: checkInIndexPartition('*'),
 } as const;

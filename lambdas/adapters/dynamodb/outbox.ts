@@ -1,14 +1,22 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   DeleteCommand,
   type DynamoDBDocumentClient,
+  PutCommand,
   QueryCommand,
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { ConfirmationStatus, OutboxEntry } from '../../domain/email.js';
 import type { EmailOutbox } from '../../ports.js';
-import { keyPrefixes, META, outboxIndexPartition, REGISTRATION_INDEX, registrationKey } from './keys.js';
+import {
+  keyPrefixes,
+  META,
+  messageKey,
+  outboxIndexPartition,
+  REGISTRATION_INDEX,
+  registrationKey,
+} from './keys.js';
 
 /** Due entries are spread over a few index partitions so that a burst of registrations has no hot key. */
 const OUTBOX_SHARDS = 4;
@@ -41,6 +49,30 @@ export function toEntry(item: Record<string, unknown>): OutboxEntry {
   return entry as OutboxEntry;
 }
 
+/**
+ * An outbox entry, due for the retry after the sender's lease, written only if no entry has its id: the same
+ * id written twice (a retried fan-out, two runs of a schedule) leaves the first. False when it existed.
+ */
+export async function putOutboxEntryOnce(
+  client: DynamoDBDocumentClient,
+  tableName: string,
+  entry: OutboxEntry,
+): Promise<boolean> {
+  try {
+    await client.send(
+      new PutCommand({
+        TableName: tableName,
+        Item: { ...outboxKey(entry.id), type: 'outbox', ...dueIndexKeys(entry), ...entry },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return false;
+    throw error;
+  }
+}
+
 export class DynamoOutbox implements EmailOutbox {
   constructor(
     private readonly client: DynamoDBDocumentClient,
@@ -68,6 +100,10 @@ export class DynamoOutbox implements EmailOutbox {
       .slice(0, limit);
   }
 
+  addOnce(entry: OutboxEntry): Promise<boolean> {
+    return putOutboxEntryOnce(this.client, this.tableName, entry);
+  }
+
   async owedTo(registrationId: string): Promise<OutboxEntry[]> {
     const owed: OutboxEntry[] = [];
     for (let shard = 0; shard < OUTBOX_SHARDS; shard++) {
@@ -91,19 +127,29 @@ export class DynamoOutbox implements EmailOutbox {
   }
 
   async discard(entry: OutboxEntry): Promise<void> {
+    const remove = {
+      TableName: this.tableName,
+      Key: outboxKey(entry.id),
+      ConditionExpression: '#state = :pending',
+      ExpressionAttributeNames: { '#state': 'state' },
+      ExpressionAttributeValues: { ':pending': 'pending' },
+    };
     try {
-      await this.client.send(
-        new DeleteCommand({
-          TableName: this.tableName,
-          Key: outboxKey(entry.id),
-          ConditionExpression: '#state = :pending',
-          ExpressionAttributeNames: { '#state': 'state' },
-          ExpressionAttributeValues: { ':pending': 'pending' },
-        }),
-      );
+      // A copy of a message nobody can receive is not pending any more: the message counts it as failed.
+      if (entry.messageId) {
+        await this.client.send(
+          new TransactWriteCommand({
+            TransactItems: [{ Delete: remove }, messageCount(this.tableName, entry, 'failed')],
+          }),
+        );
+      } else {
+        await this.client.send(new DeleteCommand(remove));
+      }
     } catch (error) {
       // Sent or settled meanwhile (or already gone): that record stays.
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      if (error instanceof ConditionalCheckFailedException) return;
+      if (error instanceof TransactionCanceledException) return;
+      throw error;
     }
   }
 
@@ -141,6 +187,7 @@ export class DynamoOutbox implements EmailOutbox {
         '#state = :sent, sentAt = :at, expiresAt = :expires REMOVE gsi1pk, gsi1sk, manageToken, recipient',
       values: { ':sent': 'sent', ':at': at.toISOString(), ':expires': expiry(at) },
       confirmation: confirmationOf({ ...entry, state: 'sent' }, { lastAttemptAt: at.toISOString() }),
+      counter: 'sent',
     });
   }
 
@@ -169,13 +216,20 @@ export class DynamoOutbox implements EmailOutbox {
         { ...entry, state: 'failed' },
         { lastAttemptAt: at.toISOString(), lastError: reason },
       ),
+      counter: 'failed',
     });
   }
 
   /** Updates the entry and the registration's visible delivery state together. */
   private async settle(
     entry: OutboxEntry,
-    update: { assignments: string; values: Record<string, unknown>; confirmation: ConfirmationStatus },
+    update: {
+      assignments: string;
+      values: Record<string, unknown>;
+      confirmation: ConfirmationStatus;
+      /** An organisers' message counts its copies sent and failed (issue 16). */
+      counter?: 'sent' | 'failed';
+    },
   ): Promise<void> {
     // The attempt count travels with every settlement: an immediate first attempt was never claimed.
     const [assignments, remove] = update.assignments.split(' REMOVE ');
@@ -204,10 +258,25 @@ export class DynamoOutbox implements EmailOutbox {
               ExpressionAttributeValues: { ':confirmation': update.confirmation },
             },
           },
+          ...(entry.messageId && update.counter ? [messageCount(this.tableName, entry, update.counter)] : []),
         ],
       }),
     );
   }
+}
+
+/** One more copy of a message sent or failed, counted in the transaction that settles the copy. */
+function messageCount(tableName: string, entry: OutboxEntry, counter: 'sent' | 'failed') {
+  return {
+    Update: {
+      TableName: tableName,
+      Key: messageKey(entry.eventId, entry.messageId ?? ''),
+      UpdateExpression: 'ADD #counter :one',
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeNames: { '#counter': counter },
+      ExpressionAttributeValues: { ':one': 1 },
+    },
+  };
 }
 
 function expiry(at: Date): number {

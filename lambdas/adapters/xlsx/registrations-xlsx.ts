@@ -1,6 +1,7 @@
 import type { AdminRegistration } from '../../domain/admin-registration.js';
 import type { EventDefinition } from '../../domain/event-definition.js';
-import { type RegistrationCell, registrationRows, wallClockParts } from '../csv/registrations-csv.js';
+import { wallClockParts } from '../../domain/wall-clock.js';
+import { type RegistrationCell, registrationRows } from '../csv/registrations-csv.js';
 
 /**
  * The registrations as an Excel workbook (write-excel-file): Dutch regional settings make Excel split a CSV on

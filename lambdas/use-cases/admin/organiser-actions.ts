@@ -1,10 +1,26 @@
 import { type AdminRegistration, toAdminRegistration } from '../../domain/admin-registration.js';
-import type { Actor, AuditLog, Clock, IdSource, RegistrationStore } from '../../ports.js';
+import { WorkshopInUse } from '../../domain/errors.js';
+import type {
+  Actor,
+  AuditLog,
+  Clock,
+  IdSource,
+  ProgrammeNotices,
+  RegistrationIndex,
+  RegistrationStore,
+} from '../../ports.js';
 import { type EraseDeps, erasePersonalData } from '../erase-personal-data.js';
 import { type FollowUpDeps, logPromotions, promoteAndNotify } from '../follow-up.js';
 import { type CancelBatchCommand, type CancelBatchResult, cancelBatch } from './cancel-batch.js';
 import { type CancelOnBehalfCommand, cancelOnBehalf } from './cancel-on-behalf.js';
-import { type PutEventCommand, type PutEventDeps, type PutEventResult, putEvent } from './put-event.js';
+import { countProgrammeNotices, sendProgrammeNotices } from './programme-changes.js';
+import {
+  type PutEventCommand,
+  type PutEventDeps,
+  type PutEventResult,
+  putEvent,
+  workshopsStillInUse,
+} from './put-event.js';
 import { promoteByHand, removeFromWaitingList } from './waiting-lists.js';
 
 /**
@@ -20,16 +36,40 @@ export type OrganiserDeps = FollowUpDeps &
     audit: AuditLog;
     clock: Clock;
     ids: IdSource;
+    /** The registration index and the programme-change emails of an update (issue 16). */
+    index: RegistrationIndex;
+    notices: ProgrammeNotices;
   };
 
-/** Creates or updates an event; a raised capacity frees seats for the people waiting. */
+/**
+ * Creates or updates an event; a raised capacity frees seats for the people waiting. An update that changes what
+ * confirmations showed tells the registrations concerned (unless `notify` is false); `notified` says how many.
+ */
 export async function putEventAndPromote(
-  command: PutEventCommand,
+  command: PutEventCommand & { notify?: boolean },
   deps: OrganiserDeps,
-): Promise<PutEventResult> {
+): Promise<PutEventResult & { notified: number }> {
+  const before = await deps.events.getEvent(command.eventId);
   const result = await putEvent(command, deps);
-  if (!result.created) await promoteAndNotify(command.eventId, deps);
-  return result;
+  if (result.created || !before) return { ...result, notified: 0 };
+  const update = { eventId: command.eventId, before: before.definition, after: command.definition };
+  const notified = command.notify === false ? 0 : await sendProgrammeNotices(update, deps);
+  await promoteAndNotify(command.eventId, deps);
+  return { ...result, notified };
+}
+
+/** A dry run of an update: how many registrations it would email; nothing changes. */
+export async function previewPutEvent(
+  command: PutEventCommand & { notify?: boolean },
+  deps: OrganiserDeps,
+): Promise<{ dryRun: true; created: boolean; notified: number }> {
+  const before = await deps.events.getEvent(command.eventId);
+  if (!before) return { dryRun: true, created: true, notified: 0 };
+  const inUse = workshopsStillInUse(before, command.definition);
+  if (inUse.length > 0) throw new WorkshopInUse({ workshopIds: inUse });
+  if (command.notify === false) return { dryRun: true, created: false, notified: 0 };
+  const update = { eventId: command.eventId, before: before.definition, after: command.definition };
+  return { dryRun: true, created: false, notified: await countProgrammeNotices(update, deps) };
 }
 
 /** Cancels for the attendee, who is told; the seats released go to the people waiting. */

@@ -1,4 +1,6 @@
 import { lang } from '../i18n.js';
+import { type CognitoConfig, cognitoConfigOf } from '../sign-in/cognito.js';
+import type { CredentialSource } from '../sign-in/token.js';
 import type { ApiErrorBody } from '../types.js';
 
 /**
@@ -10,7 +12,7 @@ import type { ApiErrorBody } from '../types.js';
 export type AdminConfig = {
   apiBaseUrl: string;
   /** Present in AWS: Cognito managed login with the authorization-code flow and PKCE. */
-  cognito?: { domain: string; clientId: string; issuer: string };
+  cognito?: CognitoConfig;
 };
 
 let config: Promise<AdminConfig> | undefined;
@@ -22,18 +24,7 @@ export function adminConfig(): Promise<AdminConfig> {
       if (!response.ok) return { apiBaseUrl: '' };
       const raw = (await response.json()) as Record<string, unknown>;
       const apiBaseUrl = typeof raw.apiBaseUrl === 'string' ? raw.apiBaseUrl.replace(/\/+$/, '') : '';
-      const admin = raw.admin as Record<string, unknown> | undefined;
-      const cognito =
-        admin &&
-        typeof admin.cognitoDomain === 'string' &&
-        typeof admin.clientId === 'string' &&
-        typeof admin.issuer === 'string'
-          ? {
-              domain: admin.cognitoDomain.replace(/\/+$/, ''),
-              clientId: admin.clientId,
-              issuer: admin.issuer,
-            }
-          : undefined;
+      const cognito = cognitoConfigOf(raw);
       return { apiBaseUrl, ...(cognito ? { cognito } : {}) };
     } catch {
       return { apiBaseUrl: '' };
@@ -41,9 +32,6 @@ export function adminConfig(): Promise<AdminConfig> {
   })();
   return config;
 }
-
-/** Where the credential comes from (the local token or Cognito); the page swaps it at sign-in. */
-export type CredentialSource = { authorization(): Promise<string | undefined>; signOut(): Promise<void> };
 
 let credentials: CredentialSource | undefined;
 let onSignedOut: (reason: 'expired' | 'forbidden') => void = () => {};
@@ -112,3 +100,25 @@ export async function adminJson(method: string, path: string, body?: unknown): P
 
 export const eventPath = (eventId: string, rest = '') =>
   `/admin/events/${encodeURIComponent(eventId)}${rest}`;
+
+/**
+ * Whether the credential opens the check-in routes although the API refused it elsewhere: door staff (the
+ * `door` group, or the local DOOR_TOKEN), whom the dashboard sends to the door page. Asked with a search at the
+ * door of an event that need not exist: only 401 and 403 say the credential may not check people in.
+ */
+export async function opensCheckIn(): Promise<boolean> {
+  const { apiBaseUrl } = await adminConfig();
+  const authorization = await credentials?.authorization();
+  if (!authorization) return false;
+  try {
+    const response = await fetch(`${apiBaseUrl}${eventPath('door-staff-probe', '/check-ins')}?q=%23`, {
+      headers: { Authorization: authorization, Accept: 'application/json' },
+      credentials: 'omit',
+      cache: 'no-store',
+      referrerPolicy: 'no-referrer',
+    });
+    return response.status < 500 && response.status !== 401 && response.status !== 403;
+  } catch {
+    return false;
+  }
+}

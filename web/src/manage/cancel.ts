@@ -77,3 +77,18 @@ export function wireCancel(): void {
     onConfirm: () => void cancelRegistration(),
   });
 }
+
+/**
+ * The reminder's "Ik kan niet komen" link opens the page at the cancel step (`&step=cancel`): once the
+ * registration is shown, the confirmation dialog opens by itself, so one more click cancels. Only once, and
+ * not for a registration already cancelled.
+ */
+let cancelStepOffered = false;
+export function openCancelStepIfAsked(): void {
+  if (cancelStepOffered) return;
+  cancelStepOffered = true;
+  if (new URLSearchParams(window.location.search).get('step') !== 'cancel') return;
+  if (!page.registration || page.registration.status === 'cancelled' || cancelOpen.disabled) return;
+  cancelSection.scrollIntoView({ block: 'center' });
+  cancelOpen.click();
+}

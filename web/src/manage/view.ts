@@ -5,7 +5,7 @@ import { explicitLang, formatDateTime, setLang, t } from '../i18n.js';
 import type { Msg } from '../texts.js';
 import type { Registration } from '../types.js';
 import { WorkshopPicker } from '../workshops.js';
-import { renderCancel } from './cancel.js';
+import { openCancelStepIfAsked, renderCancel } from './cancel.js';
 import { renderChange } from './change.js';
 import { renderCheckIn } from './check-in.js';
 import { renderPersonalData } from './personal-data.js';
@@ -164,4 +164,5 @@ export async function load(): Promise<void> {
   }
   if (registration.status === 'cancelled') page.statusMessage = (texts) => texts.alreadyCancelled;
   render();
+  openCancelStepIfAsked();
 }

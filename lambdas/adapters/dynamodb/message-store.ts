@@ -1,0 +1,156 @@
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  QueryCommand,
+  TransactWriteCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type { OutboxEntry } from '../../domain/email.js';
+import { type MessageRecord, type OrganiserMessage, RECIPIENTS_PER_LIST } from '../../domain/message.js';
+import type { MessageStore, RecipientList } from '../../ports.js';
+import { messageIndexPartition, messageKey, RECIPIENT_LIST_PREFIX, REGISTRATION_INDEX } from './keys.js';
+import { putOutboxEntryOnce } from './outbox.js';
+
+/** A transaction holds at most 100 items: the message and 99 lists of 500 ids. */
+export const MAX_MESSAGE_RECIPIENTS = 99 * RECIPIENTS_PER_LIST;
+/** Conditional puts in flight at once while a list is fanned out. */
+const PUTS_IN_FLIGHT = 16;
+/** Recipient lists are only needed until the fan-out ran; TTL removes them after a week. */
+const KEEP_LISTS_SECONDS = 7 * 24 * 60 * 60;
+
+const listSortKey = (index: number) => `${RECIPIENT_LIST_PREFIX}${String(index).padStart(4, '0')}`;
+
+function toRecord(item: Record<string, unknown>): MessageRecord {
+  const { pk: _pk, sk: _sk, gsi1pk: _gpk, gsi1sk: _gsk, type: _type, ...record } = item;
+  return record as MessageRecord;
+}
+
+export class DynamoMessageStore implements MessageStore {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async createMessage(message: OrganiserMessage, recipientIds: readonly string[]): Promise<void> {
+    if (recipientIds.length > MAX_MESSAGE_RECIPIENTS) {
+      throw new Error(`at most ${MAX_MESSAGE_RECIPIENTS} recipients per message`);
+    }
+    const lists: string[][] = [];
+    for (let start = 0; start < recipientIds.length; start += RECIPIENTS_PER_LIST) {
+      lists.push(recipientIds.slice(start, start + RECIPIENTS_PER_LIST));
+    }
+    const expiresAt = Math.floor(Date.parse(message.createdAt) / 1000) + KEEP_LISTS_SECONDS;
+    await this.client.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Put: {
+              TableName: this.tableName,
+              Item: {
+                ...messageKey(message.eventId, message.id),
+                type: 'message',
+                gsi1pk: messageIndexPartition(message.eventId),
+                gsi1sk: `${message.createdAt}#${message.id}`,
+                ...message,
+                queued: 0,
+                sent: 0,
+                failed: 0,
+              },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
+          ...lists.map((registrationIds, index) => ({
+            Put: {
+              TableName: this.tableName,
+              Item: {
+                ...messageKey(message.eventId, message.id, listSortKey(index)),
+                type: 'message-recipients',
+                eventId: message.eventId,
+                messageId: message.id,
+                registrationIds,
+                expiresAt,
+              },
+            },
+          })),
+        ],
+      }),
+    );
+  }
+
+  async messagesOf(eventId: string): Promise<MessageRecord[]> {
+    const records: MessageRecord[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: REGISTRATION_INDEX,
+          KeyConditionExpression: 'gsi1pk = :pk',
+          ExpressionAttributeValues: { ':pk': messageIndexPartition(eventId) },
+          ScanIndexForward: false,
+          ExclusiveStartKey: start,
+        }),
+      );
+      records.push(...(page.Items ?? []).map(toRecord));
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return records;
+  }
+
+  async getMessage(eventId: string, messageId: string): Promise<MessageRecord | undefined> {
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: messageKey(eventId, messageId) }),
+    );
+    return Item ? toRecord(Item) : undefined;
+  }
+
+  async queueCopies(list: RecipientList, entries: readonly OutboxEntry[]): Promise<number> {
+    let written = 0;
+    let next = 0;
+    const worker = async () => {
+      while (next < entries.length) {
+        const entry = entries[next++] as OutboxEntry;
+        if (await putOutboxEntryOnce(this.client, this.tableName, entry)) written++;
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(PUTS_IN_FLIGHT, entries.length) }, worker));
+    await this.countListOnce(list);
+    return written;
+  }
+
+  /** Marks the list fanned out and adds its size to the message's `queued`, once however often it runs. */
+  private async countListOnce(list: RecipientList): Promise<void> {
+    try {
+      await this.client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: this.tableName,
+                Key: messageKey(list.eventId, list.messageId, list.listId),
+                UpdateExpression: 'SET queuedAt = :now',
+                ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(queuedAt)',
+                ExpressionAttributeValues: { ':now': new Date().toISOString() },
+              },
+            },
+            {
+              Update: {
+                TableName: this.tableName,
+                Key: messageKey(list.eventId, list.messageId),
+                UpdateExpression: 'ADD queued :size',
+                ConditionExpression: 'attribute_exists(pk)',
+                ExpressionAttributeValues: { ':size': list.registrationIds.length },
+              },
+            },
+          ],
+        }),
+      );
+    } catch (error) {
+      // Counted by an earlier run of the same list (a retried stream record); anything else is tried again.
+      const counted =
+        error instanceof TransactionCanceledException &&
+        error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed';
+      if (!counted) throw error;
+    }
+  }
+}

@@ -1,0 +1,47 @@
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import type { OutboxEntry } from '../../domain/email.js';
+import type { StoredRegistration } from '../../domain/registration.js';
+import type { ProgrammeNotices } from '../../ports.js';
+import { registrationKey } from './keys.js';
+import { outboxPut } from './transaction-items.js';
+
+export class DynamoProgrammeNotices implements ProgrammeNotices {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async notify(current: StoredRegistration, entry: OutboxEntry): Promise<boolean> {
+    try {
+      await this.client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: this.tableName,
+                Key: registrationKey(current.id),
+                UpdateExpression: 'SET version = :next',
+                ConditionExpression: '#status = :confirmed AND version = :version',
+                ExpressionAttributeNames: { '#status': 'status' },
+                ExpressionAttributeValues: {
+                  ':next': current.version + 1,
+                  ':version': current.version,
+                  ':confirmed': 'confirmed',
+                },
+              },
+            },
+            outboxPut(this.tableName, entry),
+          ],
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof TransactionCanceledException) {
+        const conditionFailed = error.CancellationReasons?.some((r) => r.Code === 'ConditionalCheckFailed');
+        if (conditionFailed) return false;
+      }
+      throw error;
+    }
+  }
+}

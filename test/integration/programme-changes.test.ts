@@ -1,0 +1,125 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { EventDefinition } from '../../lambdas/domain/event-definition.js';
+import type { LocalStack } from '../../local/stack.js';
+import { parseCalendar } from '../support/ics.js';
+import { api, startTestStack } from '../support/local-stack.js';
+import { emailsTo, type StoredEmail } from '../support/mail.js';
+
+let stack: LocalStack;
+let auth: Record<string, string>;
+const EVENT = 'programma-testdag';
+
+const definition: EventDefinition = {
+  title: 'Programma testdag',
+  date: '2030-09-12',
+  timezone: 'Europe/Amsterdam',
+  startTime: '09:30',
+  endTime: '16:30',
+  venue: 'Stadhuis',
+  registration: {},
+  rounds: [
+    {
+      id: '1',
+      title: 'Ronde 1',
+      workshops: [
+        { id: 'a', title: 'Workshop A', description: '', speakers: ['Spreker A'], capacity: 10 },
+        { id: 'b', title: 'Workshop B', description: '', speakers: ['Spreker B'], capacity: 10 },
+      ],
+    },
+  ],
+};
+
+const put = (body: EventDefinition, query = '') =>
+  api(stack, 'PUT', `/admin/events/${EVENT}${query}`, body, auth);
+const withWorkshopA = (change: Record<string, unknown>): EventDefinition => ({
+  ...definition,
+  rounds: [
+    {
+      ...(definition.rounds[0] as EventDefinition['rounds'][number]),
+      workshops: (definition.rounds[0]?.workshops ?? []).map((w) => (w.id === 'a' ? { ...w, ...change } : w)),
+    },
+  ],
+});
+
+const programmeEmails = async (address: string) =>
+  (await emailsTo(stack, address)).filter((email) => email.subject.startsWith('Het programma is gewijzigd'));
+const icsOf = (email: StoredEmail | undefined) =>
+  parseCalendar(
+    Buffer.from(
+      email?.attachments.find((a) => a.filename?.endsWith('.ics'))?.content ?? '',
+      'base64',
+    ).toString('utf8'),
+  );
+
+beforeAll(async () => {
+  stack = await startTestStack();
+  auth = { Authorization: `Bearer ${stack.adminToken}` };
+  expect((await put(definition)).status).toBe(201);
+  for (const [address, workshop] of [
+    ['a@example.nl', 'a'],
+    ['b@example.nl', 'b'],
+  ] as const) {
+    const created = await api(stack, 'POST', `/events/${EVENT}/registrations`, {
+      name: `Persoon ${workshop.toUpperCase()}`,
+      email: address,
+      organisation: 'Gemeente Oss',
+      choices: { '1': workshop },
+      consent: true,
+    });
+    expect(created.status).toBe(201);
+  }
+  await stack.emailsSettled();
+});
+afterAll(async () => stack?.close());
+
+describe('PUT /admin/events/{eventId}: programme changes tell the people concerned', () => {
+  it('a dry run counts who would be emailed and changes nothing', async () => {
+    const dryRun = await put(withWorkshopA({ speakers: ['Nieuwe spreker'] }), '?dryRun=true');
+    expect(dryRun.status).toBe(200);
+    expect(dryRun.body).toEqual({ dryRun: true, created: false, notified: 1 });
+    const event = await api(stack, 'GET', `/events/${EVENT}`);
+    expect(event.body.rounds[0].workshops[0].speakers).toEqual(['Spreker A']);
+    expect(await programmeEmails('a@example.nl')).toEqual([]);
+  });
+
+  it('a change to workshop A emails A’s registrants only, naming it, with the same UID and a higher SEQUENCE', async () => {
+    const [confirmation] = await emailsTo(stack, 'a@example.nl');
+    const updated = await put(withWorkshopA({ speakers: ['Nieuwe spreker'] }));
+    expect(updated.status).toBe(200);
+    expect(updated.body.notified).toBe(1);
+    const [email, ...more] = await programmeEmails('a@example.nl');
+    expect(more).toEqual([]);
+    expect(email?.body.text).toContain('Workshop Workshop A, sprekers: Nieuwe spreker (was: Spreker A)');
+    const before = icsOf(confirmation);
+    const after = icsOf(email);
+    expect(after.uid).toBe(before.uid);
+    expect(after.sequence).toBeGreaterThan(before.sequence);
+    expect(after.dtstampRaw).toMatch(/^DTSTAMP:\d{8}T\d{6}Z$/);
+    expect(after.startTzid).toBe('Europe/Amsterdam');
+    expect(after.description).toContain('Workshop A');
+    expect(await programmeEmails('b@example.nl')).toEqual([]);
+  });
+
+  it('notify=false (a typo fix) emails nobody', async () => {
+    const quiet = await put(
+      { ...withWorkshopA({ speakers: ['Nieuwe spreker'] }), venue: 'Stadhuis Oss' },
+      '?notify=false',
+    );
+    expect(quiet.status).toBe(200);
+    expect(quiet.body.notified).toBe(0);
+    expect(await programmeEmails('b@example.nl')).toEqual([]);
+  });
+
+  it('a new start time concerns everyone confirmed, and says what it was', async () => {
+    const earlier = await put({
+      ...withWorkshopA({ speakers: ['Nieuwe spreker'] }),
+      venue: 'Stadhuis Oss',
+      startTime: '09:00',
+    });
+    expect(earlier.body.notified).toBe(2);
+    const [email] = await programmeEmails('b@example.nl');
+    expect(email?.body.text).toContain('Begintijd: 09:00 (was: 09:30)');
+    expect(icsOf(email).start).toBe('2030-09-12T09:00:00');
+    expect(await programmeEmails('a@example.nl')).toHaveLength(2);
+  });
+});
