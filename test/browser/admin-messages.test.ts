@@ -1,7 +1,14 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest';
 import { emailsTo } from '../support/mail.js';
-import { newPage, seriousA11yViolations, startWebEnv, unique, type WebEnv } from './support.js';
+import {
+  type NewPageOptions,
+  seriousA11yViolations,
+  signInToDashboard,
+  startWebEnv,
+  unique,
+  type WebEnv,
+} from './support.js';
 
 /**
  * The organisers' dashboard's Messages view and the editor's count of whom a change emails (issue 18, items 5
@@ -61,14 +68,8 @@ beforeAll(async () => {
 });
 afterAll(async () => env?.close());
 
-async function signInTo(ctx: TestContext, view: string, options: Parameters<typeof newPage>[2] = {}) {
-  const page = await newPage(env, ctx, options);
-  page.on('pageerror', (error) => {
-    throw error;
-  });
-  await page.goto(env.url('/admin/'));
-  await page.getByLabel('Beheertoken').fill(env.stack.adminToken);
-  await page.getByRole('button', { name: 'Aanmelden' }).click();
+async function signInTo(ctx: TestContext, view: string, options: NewPageOptions = {}) {
+  const page = await signInToDashboard(env, ctx, options);
   await page.locator(`[data-event="${eventId}"]`).click();
   await page.locator('#overview-body [data-workshop]').first().waitFor();
   await page.locator(`button[data-view="${view}"]`).click();

@@ -23,15 +23,15 @@ export type EditorField = {
 const optionalText = (value: string) => (value.trim() === '' ? undefined : value.trim());
 const optionalNumber = (value: string) => (value.trim() === '' ? undefined : Number(value));
 
-function setIn(definition: Json, key: 'registration' | 'privacy', field: string, value: unknown): void {
-  definition[key] = { ...(definition[key] ?? {}) };
-  if (value === undefined) delete definition[key][field];
-  else definition[key][field] = value;
+/** Sets a field, or removes it for `undefined` (an optional setting left empty). */
+function setTop(target: Json, field: string, value: unknown): void {
+  if (value === undefined) delete target[field];
+  else target[field] = value;
 }
 
-function setTop(definition: Json, field: string, value: unknown): void {
-  if (value === undefined) delete definition[field];
-  else definition[field] = value;
+function setIn(definition: Json, key: 'registration' | 'privacy', field: string, value: unknown): void {
+  definition[key] = { ...(definition[key] ?? {}) };
+  setTop(definition[key], field, value);
 }
 
 /** What the confirmation email shows (a change emails those confirmed), the window and privacy settings. */
