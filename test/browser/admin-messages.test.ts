@@ -2,10 +2,12 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest';
 import { emailsTo } from '../support/mail.js';
 import {
+  focused,
   type NewPageOptions,
   seriousA11yViolations,
   signInToDashboard,
   startWebEnv,
+  tabTo,
   unique,
   type WebEnv,
 } from './support.js';
@@ -73,7 +75,8 @@ async function signInTo(ctx: TestContext, view: string, options: NewPageOptions 
   await page.locator(`[data-event="${eventId}"]`).click();
   await page.locator('#overview-body [data-workshop]').first().waitFor();
   await page.locator(`button[data-view="${view}"]`).click();
-  await page.locator('#view-heading').waitFor();
+  // The page moves the focus to the view's heading once the view is drawn.
+  await page.waitForFunction(() => document.activeElement?.id === 'view-heading');
   return page;
 }
 
@@ -152,6 +155,21 @@ describe('the dashboard’s messages', () => {
     await expect(page.getByLabel('Onderwerp (Nederlands)').inputValue()).resolves.toBe('');
     expect(page.url()).toBe(env.url('/admin/'));
     expect(await page.title()).not.toContain('Zaalwijziging');
+  });
+
+  it('is usable with the keyboard alone: compose, choose a workshop, see the count', async (ctx) => {
+    const page = await signInTo(ctx, 'messages');
+    await page.getByLabel('Onderwerp (Nederlands)').focus();
+    await page.keyboard.type('Parkeren');
+    await page.keyboard.press('Tab');
+    expect((await focused(page)).id).toBe('message-body-nl');
+    await page.keyboard.type('Parkeer bij de achteringang.');
+    // "Open data in de gemeente": one person holds it.
+    await tabTo(page, (element) => element.id === 'audience-workshop-1');
+    await page.keyboard.press('Space');
+    await tabTo(page, (element) => element.id === 'preview-recipients');
+    await page.keyboard.press('Enter');
+    await page.getByText('Dit bericht gaat naar 1 persoon.').waitFor();
   });
 
   it('marks a missing subject or text and an empty audience, and sends nothing', async (ctx) => {

@@ -24,14 +24,14 @@ const optionalText = (value: string) => (value.trim() === '' ? undefined : value
 const optionalNumber = (value: string) => (value.trim() === '' ? undefined : Number(value));
 
 /** Sets a field, or removes it for `undefined` (an optional setting left empty). */
-function setTop(target: Json, field: string, value: unknown): void {
+function setField(target: Json, field: string, value: unknown): void {
   if (value === undefined) delete target[field];
   else target[field] = value;
 }
 
 function setIn(definition: Json, key: 'registration' | 'privacy', field: string, value: unknown): void {
   definition[key] = { ...(definition[key] ?? {}) };
-  setTop(definition[key], field, value);
+  setField(definition[key], field, value);
 }
 
 /** What the confirmation email shows (a change emails those confirmed), the window and privacy settings. */
@@ -45,7 +45,7 @@ export const settingFields: { heading: (t: AdminTexts) => string; fields: Editor
         type: 'text',
         path: 'title',
         read: (definition) => definition.title ?? '',
-        write: (definition, value) => setTop(definition, 'title', value.trim()),
+        write: (definition, value) => setField(definition, 'title', value.trim()),
       },
       ...(['startTime', 'endTime'] as const).map((name) => ({
         id: `field-${name}`,
@@ -54,7 +54,7 @@ export const settingFields: { heading: (t: AdminTexts) => string; fields: Editor
         type: 'text' as const,
         path: name,
         read: (definition: Json) => definition[name] ?? '',
-        write: (definition: Json, value: string) => setTop(definition, name, optionalText(value)),
+        write: (definition: Json, value: string) => setField(definition, name, optionalText(value)),
       })),
       {
         id: 'field-venue',
@@ -62,7 +62,7 @@ export const settingFields: { heading: (t: AdminTexts) => string; fields: Editor
         type: 'text',
         path: 'venue',
         read: (definition) => definition.venue ?? '',
-        write: (definition, value) => setTop(definition, 'venue', optionalText(value)),
+        write: (definition, value) => setField(definition, 'venue', optionalText(value)),
       },
     ],
   },
