@@ -5,7 +5,14 @@ import ExcelJS from 'exceljs';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest';
 import { repoRoot } from '../../local/stack.js';
-import { newPage, seriousA11yViolations, startWebEnv, unique, type WebEnv } from './support.js';
+import {
+  newPage,
+  seriousA11yViolations,
+  signInToDashboard,
+  startWebEnv,
+  unique,
+  type WebEnv,
+} from './support.js';
 
 /**
  * The organisers' dashboard (/admin/) in Chromium against the local stack: sign-in with the local admin token,
@@ -93,13 +100,7 @@ async function signIn(
   ctx: TestContext,
   options: { viewport?: { width: number; height: number }; bypassCSP?: boolean } = {},
 ): Promise<Page> {
-  const page = await newPage(env, ctx, options);
-  page.on('pageerror', (error) => {
-    throw error;
-  });
-  await page.goto(env.url('/admin/'));
-  await page.getByLabel('Beheertoken').fill(env.stack.adminToken);
-  await page.getByRole('button', { name: 'Aanmelden' }).click();
+  const page = await signInToDashboard(env, ctx, options);
   await page.getByRole('heading', { name: 'Evenementen' }).waitFor();
   return page;
 }
@@ -266,7 +267,7 @@ describe('the organisers’ dashboard', () => {
   });
 
   it('has no serious or critical accessibility violations on any view, also at 320 px and in English', async (ctx) => {
-    const views = ['overview', 'registrations', 'waiting', 'editor', 'audit', 'downloads'];
+    const views = ['overview', 'registrations', 'waiting', 'editor', 'messages', 'audit', 'downloads'];
     for (const viewport of [undefined, { width: 320, height: 800 }]) {
       const page = await signIn(ctx, { bypassCSP: true, viewport });
       expect(await seriousA11yViolations(page), 'events').toEqual([]);

@@ -245,6 +245,20 @@ export async function newPage(env: WebEnv, ctx: TestContext, options?: NewPageOp
   return page;
 }
 
+/** Signs in to the dashboard (/admin/) with the local token, typed into the page's form as an organiser would. */
+export async function signInToDashboard(
+  env: WebEnv,
+  ctx: TestContext,
+  options?: NewPageOptions,
+): Promise<Page> {
+  const page = await newPage(env, ctx, options);
+  failOnPageError(page);
+  await page.goto(env.url('/admin/'));
+  await page.getByLabel('Beheertoken').fill(env.stack.adminToken);
+  await page.getByRole('button', { name: 'Aanmelden' }).click();
+  return page;
+}
+
 /** Makes an uncaught error in the page fail the test. */
 function failOnPageError(page: Page) {
   page.on('pageerror', (error) => {

@@ -10,6 +10,7 @@ import {
 import type { EventContext, View } from './admin/context.js';
 import { downloadsView } from './admin/downloads.js';
 import { editorView } from './admin/editor.js';
+import { messagesView } from './admin/messages.js';
 import { overviewView } from './admin/overview.js';
 import { registrationsView } from './admin/registrations.js';
 import { tx } from './admin/texts.js';
@@ -23,8 +24,8 @@ import { type CredentialSource, tokenCredentials } from './sign-in/token.js';
 /**
  * The organisers' dashboard, `/admin/`: one more client of the admin API. Sign-in (the local admin token, or
  * Cognito's managed login in AWS), the events, and per event the overview, registrations, waiting lists,
- * editor, audit log and downloads. Nothing personal goes into the address or the title; what is shown lives in
- * memory only.
+ * editor, messages, audit log and downloads. Nothing personal goes into the address or the title; what is
+ * shown lives in memory only.
  */
 
 const VIEWS: { id: string; label: () => string; view: View }[] = [
@@ -32,6 +33,7 @@ const VIEWS: { id: string; label: () => string; view: View }[] = [
   { id: 'registrations', label: () => tx().tabRegistrations, view: registrationsView },
   { id: 'waiting', label: () => tx().tabWaiting, view: waitingView },
   { id: 'editor', label: () => tx().tabEditor, view: editorView },
+  { id: 'messages', label: () => tx().tabMessages, view: messagesView },
   { id: 'audit', label: () => tx().tabAudit, view: auditView },
   { id: 'downloads', label: () => tx().tabDownloads, view: downloadsView },
 ];

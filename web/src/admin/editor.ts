@@ -2,7 +2,7 @@ import { h } from '../dom.js';
 import { AdminApiError, adminJson, eventPath, type Json } from './client.js';
 import type { EventContext, View } from './context.js';
 import { type AdminTexts, tx } from './texts.js';
-import { announce, errorText } from './ui.js';
+import { announce, clearFieldErrors, errorText, showFieldError } from './ui.js';
 
 /**
  * The event editor: a list of fields over the stored definition, each reading and writing its own part, so a
@@ -23,14 +23,49 @@ export type EditorField = {
 const optionalText = (value: string) => (value.trim() === '' ? undefined : value.trim());
 const optionalNumber = (value: string) => (value.trim() === '' ? undefined : Number(value));
 
-function setIn(definition: Json, key: 'registration' | 'privacy', field: string, value: unknown): void {
-  definition[key] = { ...(definition[key] ?? {}) };
-  if (value === undefined) delete definition[key][field];
-  else definition[key][field] = value;
+/** Sets a field, or removes it for `undefined` (an optional setting left empty). */
+function setField(target: Json, field: string, value: unknown): void {
+  if (value === undefined) delete target[field];
+  else target[field] = value;
 }
 
-/** The window and privacy settings; more settings go here. */
+function setIn(definition: Json, key: 'registration' | 'privacy', field: string, value: unknown): void {
+  definition[key] = { ...(definition[key] ?? {}) };
+  setField(definition[key], field, value);
+}
+
+/** What the confirmation email shows (a change emails those confirmed), the window and privacy settings. */
 export const settingFields: { heading: (t: AdminTexts) => string; fields: EditorField[] }[] = [
+  {
+    heading: (t) => t.programmeHeading,
+    fields: [
+      {
+        id: 'field-title',
+        label: (t) => t.eventTitle,
+        type: 'text',
+        path: 'title',
+        read: (definition) => definition.title ?? '',
+        write: (definition, value) => setField(definition, 'title', value.trim()),
+      },
+      ...(['startTime', 'endTime'] as const).map((name) => ({
+        id: `field-${name}`,
+        label: (t: AdminTexts) => t[name],
+        hint: (t: AdminTexts) => t.timeHint,
+        type: 'text' as const,
+        path: name,
+        read: (definition: Json) => definition[name] ?? '',
+        write: (definition: Json, value: string) => setField(definition, name, optionalText(value)),
+      })),
+      {
+        id: 'field-venue',
+        label: (t) => t.venue,
+        type: 'text',
+        path: 'venue',
+        read: (definition) => definition.venue ?? '',
+        write: (definition, value) => setField(definition, 'venue', optionalText(value)),
+      },
+    ],
+  },
   {
     heading: (t) => t.windowHeading,
     fields: (['opensAt', 'closesAt'] as const).map((name) => ({
@@ -109,12 +144,51 @@ function fieldElement(field: EditorField, definition: Json, t: AdminTexts): HTML
   );
 }
 
-function showFieldError(id: string, message: string): void {
-  const input = document.getElementById(id) as HTMLInputElement | null;
-  const error = document.getElementById(`${id}-error`);
-  if (!input || !error) return;
-  input.setAttribute('aria-invalid', 'true');
-  error.textContent = message;
+/** The API's refusal in words: next to the field it concerns, and summed up above the save button. */
+function showRefusal(
+  error: unknown,
+  all: EditorField[],
+  alert: HTMLElement,
+  form: HTMLElement,
+  t: AdminTexts,
+) {
+  const body = error instanceof AdminApiError ? error.error : undefined;
+  const workshopIds: string[] = (body?.details as { workshopIds?: string[] } | undefined)?.workshopIds ?? [];
+  if (body?.code === 'CAPACITY_BELOW_TAKEN' || body?.code === 'WORKSHOP_IN_USE') {
+    const message = body.code === 'CAPACITY_BELOW_TAKEN' ? t.capacityBelowTaken : t.workshopInUse;
+    for (const id of workshopIds) showFieldError(`capacity-${id}`, message);
+  } else if (body?.code === 'VALIDATION_FAILED' && Array.isArray(body.details)) {
+    for (const detail of body.details as { path: string; message: string }[]) {
+      const field = all.find((f) => f.path === detail.path);
+      if (field) showFieldError(field.id, detail.message);
+    }
+  }
+  alert.textContent =
+    body && ['CAPACITY_BELOW_TAKEN', 'WORKSHOP_IN_USE', 'VALIDATION_FAILED'].includes(body.code)
+      ? `${t.fixFields} ${body.message}`
+      : `${t.errorPrefix}${errorText(error)}`;
+  (form.querySelector('[aria-invalid="true"]') as HTMLElement | null)?.focus();
+}
+
+/**
+ * Before saving, a dry run (`?dryRun=true`) counts whom the change would email an updated programme; when that
+ * is anyone, the count is shown with the choice to email nobody (`?notify=false`, a typo fix) and a second,
+ * final save.
+ */
+function notifyStep(t: AdminTexts) {
+  const count = h('p', { id: 'notify-count', tabindex: '-1' });
+  const nobody = h('input', { id: 'notify-nobody', type: 'checkbox' });
+  const confirm = h('button', { type: 'button', class: 'button-primary' }, t.notifySave);
+  const back = h('button', { type: 'button', class: 'button-secondary' }, t.notifyBack);
+  const panel = h(
+    'div',
+    { class: 'message message-info', id: 'editor-notify', role: 'group', 'aria-labelledby': 'notify-count' },
+    count,
+    h('div', { class: 'field check-row' }, nobody, h('label', { for: 'notify-nobody' }, t.notifyNobody)),
+    h('div', { class: 'actions' }, confirm, back),
+  );
+  panel.hidden = true;
+  return { panel, count, nobody, confirm, back };
 }
 
 export const editorView: View = {
@@ -124,6 +198,8 @@ export const editorView: View = {
     const capacities = capacityFields(stored);
     const all = [...capacities, ...settingFields.flatMap((group) => group.fields)];
     const alert = h('div', { class: 'message message-error', role: 'alert', id: 'editor-alert' });
+    const save = h('button', { type: 'submit', class: 'button-primary' }, t.save);
+    const step = notifyStep(t);
     const form = h(
       'form',
       { class: 'editor', novalidate: '' },
@@ -142,7 +218,8 @@ export const editorView: View = {
         ),
       ),
       alert,
-      h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'button-primary' }, t.save)),
+      h('div', { class: 'actions' }, save),
+      step.panel,
     );
     container.append(
       h('h2', { id: 'view-heading', tabindex: '-1' }, t.editorHeading),
@@ -150,41 +227,60 @@ export const editorView: View = {
       form,
     );
 
+    /** The definition the dry run counted for, until a field changes. */
+    let pending: Json | undefined;
+    const closeStep = () => {
+      pending = undefined;
+      step.panel.hidden = true;
+    };
+    for (const field of all) document.getElementById(field.id)?.addEventListener('input', closeStep);
+    step.back.addEventListener('click', () => {
+      closeStep();
+      save.focus();
+    });
+
+    const write = async (next: Json, notify: boolean) => {
+      try {
+        const answer: Json = await adminJson(
+          'PUT',
+          eventPath(context.eventId, notify ? '' : '?notify=false'),
+          next,
+        );
+        Object.assign(stored, next);
+        context.definition = next;
+        closeStep();
+        announce(answer.notified > 0 ? t.savedNotified(answer.notified) : t.saved);
+        save.focus();
+      } catch (error) {
+        closeStep();
+        showRefusal(error, all, alert, form, t);
+      }
+    };
+    step.confirm.addEventListener('click', () => {
+      if (pending) void write(pending, !step.nobody.checked);
+    });
+
     form.addEventListener('submit', async (event) => {
       event.preventDefault();
       alert.textContent = '';
-      for (const field of all) {
-        document.getElementById(field.id)?.removeAttribute('aria-invalid');
-        const error = document.getElementById(`${field.id}-error`);
-        if (error) error.textContent = '';
-      }
+      closeStep();
+      clearFieldErrors(all.map((field) => field.id));
       const next = structuredClone(stored);
       for (const field of all)
         field.write(next, (document.getElementById(field.id) as HTMLInputElement).value);
+      let notified: number;
       try {
-        await adminJson('PUT', eventPath(context.eventId), next);
-        Object.assign(stored, next);
-        context.definition = next;
-        announce(t.saved);
+        notified = (await adminJson('PUT', eventPath(context.eventId, '?dryRun=true'), next)).notified;
       } catch (error) {
-        const body = error instanceof AdminApiError ? error.error : undefined;
-        const workshopIds: string[] =
-          (body?.details as { workshopIds?: string[] } | undefined)?.workshopIds ?? [];
-        if (body?.code === 'CAPACITY_BELOW_TAKEN' || body?.code === 'WORKSHOP_IN_USE') {
-          const message = body.code === 'CAPACITY_BELOW_TAKEN' ? t.capacityBelowTaken : t.workshopInUse;
-          for (const id of workshopIds) showFieldError(`capacity-${id}`, message);
-        } else if (body?.code === 'VALIDATION_FAILED' && Array.isArray(body.details)) {
-          for (const detail of body.details as { path: string; message: string }[]) {
-            const field = all.find((f) => f.path === detail.path);
-            if (field) showFieldError(field.id, detail.message);
-          }
-        }
-        alert.textContent =
-          body && ['CAPACITY_BELOW_TAKEN', 'WORKSHOP_IN_USE', 'VALIDATION_FAILED'].includes(body.code)
-            ? `${t.fixFields} ${body.message}`
-            : `${t.errorPrefix}${errorText(error)}`;
-        (form.querySelector('[aria-invalid="true"]') as HTMLElement | null)?.focus();
+        showRefusal(error, all, alert, form, t);
+        return;
       }
+      if (notified === 0) return write(next, true);
+      pending = next;
+      step.count.textContent = t.notifyCount(notified);
+      step.nobody.checked = false;
+      step.panel.hidden = false;
+      step.count.focus();
     });
     return undefined;
   },

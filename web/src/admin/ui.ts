@@ -103,3 +103,19 @@ export async function act(run: () => Promise<void>, done: string): Promise<boole
     return false;
   }
 }
+
+/** Marks a field invalid and writes the message into its `<id>-error` paragraph (which it is described by). */
+export function showFieldError(id: string, message: string): void {
+  const error = document.getElementById(`${id}-error`);
+  if (!error) return;
+  document.getElementById(id)?.setAttribute('aria-invalid', 'true');
+  error.textContent = message;
+}
+
+export function clearFieldErrors(ids: string[]): void {
+  for (const id of ids) {
+    document.getElementById(id)?.removeAttribute('aria-invalid');
+    const error = document.getElementById(`${id}-error`);
+    if (error) error.textContent = '';
+  }
+}
