@@ -6,6 +6,7 @@ import {
   TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { OutboxEntry } from '../../domain/email.js';
+import { countInFlight } from '../../domain/in-flight.js';
 import { type MessageRecord, type OrganiserMessage, RECIPIENTS_PER_LIST } from '../../domain/message.js';
 import type { MessageStore, RecipientList } from '../../ports.js';
 import { messageIndexPartition, messageKey, RECIPIENT_LIST_PREFIX, REGISTRATION_INDEX } from './keys.js';
@@ -123,15 +124,9 @@ export class DynamoMessageStore implements MessageStore {
   }
 
   async queueCopies(list: RecipientList, entries: readonly OutboxEntry[]): Promise<number> {
-    let written = 0;
-    let next = 0;
-    const worker = async () => {
-      while (next < entries.length) {
-        const entry = entries[next++] as OutboxEntry;
-        if (await putOutboxEntryOnce(this.client, this.tableName, entry)) written++;
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(PUTS_IN_FLIGHT, entries.length) }, worker));
+    const written = await countInFlight(entries, PUTS_IN_FLIGHT, (entry) =>
+      putOutboxEntryOnce(this.client, this.tableName, entry),
+    );
     await this.countListOnce(list);
     return written;
   }

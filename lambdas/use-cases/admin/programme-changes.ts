@@ -1,5 +1,6 @@
 import { newOutboxEntry } from '../../domain/email.js';
 import type { EventDefinition } from '../../domain/event-definition.js';
+import { countInFlight } from '../../domain/in-flight.js';
 import { changesFor } from '../../domain/programme-change.js';
 import type { AffectedRegistration } from '../../domain/programme-notice.js';
 import type { Clock, ProgrammeNotices, RegistrationIndex, RegistrationStore } from '../../ports.js';
@@ -64,14 +65,7 @@ export async function fanOutProgrammeNotices(
   list: { eventId: string; noticeId: string; notices: readonly AffectedRegistration[] },
   deps: ProgrammeChangeDeps,
 ): Promise<number> {
-  let written = 0;
-  let next = 0;
-  const worker = async () => {
-    while (next < list.notices.length) {
-      const notice = list.notices[next++] as AffectedRegistration;
-      if (await notifyOne(list.eventId, list.noticeId, notice, deps)) written++;
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(NOTICES_IN_FLIGHT, list.notices.length) }, worker));
-  return written;
+  return countInFlight(list.notices, NOTICES_IN_FLIGHT, (notice) =>
+    notifyOne(list.eventId, list.noticeId, notice, deps),
+  );
 }
