@@ -4,6 +4,7 @@ import type { EmailFeedback, OutboxEntry, OutgoingEmail } from './domain/email.j
 import type { EventDefinition } from './domain/event-definition.js';
 import type { MessageRecord, OrganiserMessage } from './domain/message.js';
 import type { RemovalReason } from './domain/privacy.js';
+import type { OwedNotices } from './domain/programme-notice.js';
 import type {
   CancelledBy,
   Choices,
@@ -26,8 +27,11 @@ export interface EventCatalog {
    * the transaction's conditions decide the seats; undefined when the event does not exist.
    */
   getDefinition(eventId: string): Promise<EventDefinition | undefined>;
-  /** Creates or updates an event; throws CapacityBelowTaken when a capacity would drop below what is taken. */
-  putEventDefinition(eventId: string, definition: EventDefinition): Promise<void>;
+  /**
+   * Creates or updates an event; throws CapacityBelowTaken when a capacity would drop below what is taken.
+   * `notices`: the programme-change notices the update owes, stored as lists in the same transaction (issue 16).
+   */
+  putEventDefinition(eventId: string, definition: EventDefinition, notices?: OwedNotices): Promise<void>;
 }
 
 export type NewRegistration = {
@@ -359,7 +363,8 @@ export interface SendQuota {
 export interface ProgrammeNotices {
   /**
    * Raises the registration's version (so the `.ics` SEQUENCE grows) and writes its programme-change email in
-   * one transaction, conditioned on the version read and on it being confirmed. False when it changed meanwhile.
+   * one transaction, conditioned on the version read, on it being confirmed and on the entry not existing yet:
+   * `exists` when an earlier run of the same list wrote it, `changed` when the registration changed meanwhile.
    */
-  notify(current: StoredRegistration, entry: OutboxEntry): Promise<boolean>;
+  notify(current: StoredRegistration, entry: OutboxEntry): Promise<'written' | 'exists' | 'changed'>;
 }

@@ -75,7 +75,6 @@ const organiser: OrganiserDeps = {
   outbox: deps.outbox,
   ids,
   index: deps.adminQueries,
-  notices: deps.programmeNotices,
 };
 
 const CURSOR_MESSAGES: Record<Locale, string> = {

@@ -3,14 +3,16 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { toEntry } from '../adapters/dynamodb/outbox.js';
 import { dependencies } from '../composition.js';
+import { type NoticeList, noticesOf } from '../domain/programme-notice.js';
 import { emailDependencies } from '../email-composition.js';
 import { logDelivery, logger, withBusinessMetrics } from '../observability.js';
 import type { RecipientList } from '../ports.js';
+import { fanOutProgrammeNotices } from '../use-cases/admin/programme-changes.js';
 import { deliverNewEntry } from '../use-cases/deliver-email.js';
 import { fanOutRecipients } from '../use-cases/fan-out-message.js';
 
 const email = emailDependencies();
-const { messages } = dependencies();
+const { messages, store, programmeNotices } = dependencies();
 
 /** A new outbox entry: what the event source mapping's filter lets through (checked again here). */
 export function isNewOutboxEntry(record: DynamoDBRecord): boolean {
@@ -37,9 +39,24 @@ function toRecipientList(item: Record<string, unknown>): RecipientList {
   };
 }
 
-/** One record: an email to send, or a message's recipient list to fan out into outbox entries. */
+/**
+ * One record: an email to send, or a recipient list to fan out into outbox entries (an organisers' message, or
+ * the programme-change notices of an event update).
+ */
 async function handle(record: DynamoDBRecord): Promise<void> {
   const image = unmarshall(record.dynamodb?.NewImage as Record<string, AttributeValue>);
+  if (isNewRecipientList(record) && image.kind === 'programme-change') {
+    const queued = await fanOutProgrammeNotices(
+      {
+        eventId: String(image.eventId),
+        noticeId: String(image.messageId),
+        notices: noticesOf(image as unknown as NoticeList),
+      },
+      { registrations: store, notices: programmeNotices, clock: email.clock },
+    );
+    logger.info('programme change fanned out', { noticeId: image.messageId, list: image.sk, queued });
+    return;
+  }
   if (isNewRecipientList(record)) {
     const queued = await fanOutRecipients(toRecipientList(image), {
       messages,

@@ -1,5 +1,12 @@
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDocumentClient } from '../../lambdas/adapters/dynamodb/client.js';
+import { DynamoStore } from '../../lambdas/adapters/dynamodb/dynamo-store.js';
+import { DynamoProgrammeNotices } from '../../lambdas/adapters/dynamodb/programme-notices.js';
+import { systemClock } from '../../lambdas/adapters/system.js';
 import type { EventDefinition } from '../../lambdas/domain/event-definition.js';
+import { type NoticeList, noticesOf } from '../../lambdas/domain/programme-notice.js';
+import { fanOutProgrammeNotices } from '../../lambdas/use-cases/admin/programme-changes.js';
 import type { LocalStack } from '../../local/stack.js';
 import { parseCalendar } from '../support/ics.js';
 import { api, startTestStack } from '../support/local-stack.js';
@@ -121,5 +128,86 @@ describe('PUT /admin/events/{eventId}: programme changes tell the people concern
     expect(email?.body.text).toContain('Begintijd: 09:00 (was: 09:30)');
     expect(icsOf(email).start).toBe('2030-09-12T09:00:00');
     expect(await programmeEmails('a@example.nl')).toHaveLength(2);
+  });
+
+  it('the notices are committed with the update as lists and written after the PUT answered, none twice', async () => {
+    const documentClient = createDocumentClient({
+      region: 'eu-west-1',
+      endpoint: stack.dynamodbEndpoint,
+      requestTimeoutMs: 30_000,
+    });
+    const store = new DynamoStore(documentClient, stack.tableName);
+    const scan = async (filter: string, values: Record<string, unknown>) => {
+      const items: Record<string, unknown>[] = [];
+      let start: Record<string, unknown> | undefined;
+      do {
+        const page = await documentClient.send(
+          new ScanCommand({
+            TableName: stack.tableName,
+            FilterExpression: filter,
+            ExpressionAttributeValues: values,
+            ExclusiveStartKey: start,
+          }),
+        );
+        items.push(...(page.Items ?? []));
+        start = page.LastEvaluatedKey;
+      } while (start);
+      return items;
+    };
+    const programmeEntries = () =>
+      scan('kind = :kind AND begins_with(pk, :mail)', { ':kind': 'programme-change', ':mail': 'MAIL#' });
+    const entriesBefore = (await programmeEntries()).length;
+    const [registrationOfA] = await scan('begins_with(pk, :reg) AND email = :email', {
+      ':reg': 'REG#',
+      ':email': 'a@example.nl',
+    });
+
+    // The sender's feed is off: whatever the PUT leaves, nothing but the stream turns it into emails.
+    stack.setEmailSenderEnabled(false);
+    const later = await put({
+      ...withWorkshopA({ speakers: ['Nieuwe spreker'] }),
+      venue: 'Stadhuis Oss',
+      startTime: '09:00',
+      endTime: '17:00',
+    });
+    expect(later.status).toBe(200);
+    expect(later.body.notified).toBe(2);
+    // The answer owes two emails and wrote none: they are in a list committed with the update.
+    expect(await programmeEntries()).toHaveLength(entriesBefore);
+    const lists = (await scan('kind = :kind AND begins_with(sk, :list)', {
+      ':kind': 'programme-change',
+      ':list': 'RECIPIENTS#',
+    })) as (NoticeList & { eventId: string; messageId: string })[];
+    const list = lists.find((candidate) =>
+      candidate.changeSets.some((set) => set.some((change) => change.field === 'endTime')),
+    );
+    expect(list?.registrationIds).toHaveLength(2);
+    expect(
+      noticesOf(list as NoticeList).every(({ changes }) => changes.some((c) => c.field === 'endTime')),
+    ).toBe(true);
+
+    // The stream's fan-out, as the sender runs it; a retried record writes nothing again.
+    stack.setEmailSenderEnabled(true);
+    const fanOut = () =>
+      fanOutProgrammeNotices(
+        { eventId: EVENT, noticeId: String(list?.messageId), notices: noticesOf(list as NoticeList) },
+        {
+          registrations: store,
+          notices: new DynamoProgrammeNotices(documentClient, stack.tableName),
+          clock: systemClock,
+        },
+      );
+    expect(await fanOut()).toBe(2);
+    expect(await fanOut()).toBe(0);
+    expect(await programmeEntries()).toHaveLength(entriesBefore + 2);
+    const raised = await store.getRegistration(String(registrationOfA?.id));
+    expect(raised?.version).toBe(Number(registrationOfA?.version) + 1);
+
+    const emailsOfB = await programmeEmails('b@example.nl');
+    expect(emailsOfB).toHaveLength(2);
+    expect(
+      emailsOfB.filter((email) => email.body.text?.includes('Eindtijd: 17:00 (was: 16:30)')),
+    ).toHaveLength(1);
+    expect(icsOf(emailsOfB.at(-1)).sequence).toBeGreaterThan(icsOf(emailsOfB[0]).sequence);
   });
 });

@@ -2,9 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { BatchGetCommand, type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { TryAgain } from '../../domain/errors.js';
 import { type EventDefinition, eventDefinitionSchema } from '../../domain/event-definition.js';
+import { noticeLists, type OwedNotices } from '../../domain/programme-notice.js';
 import type { EventWithSeats, WorkshopSeats } from '../../domain/registration.js';
 import type { Clock, EventCatalog } from '../../ports.js';
 import { eventKey, workshopKey } from './keys.js';
+import { recipientListPut } from './message-store.js';
 import { eventPut, eventRegistryAdd, workshopUpsert } from './transaction-items.js';
 import { planned, writeTransaction } from './transaction-refusals.js';
 import { defaultRetryPolicy, type RetryPolicy, readOrTryAgain } from './transactions.js';
@@ -142,7 +144,11 @@ export class DynamoEventCatalog implements EventCatalog {
    * Creates or updates an event and its workshop counters in one transaction. A new workshop starts with
    * `taken = 0`; a capacity may change as long as it stays at or above what is taken.
    */
-  async putEventDefinition(eventId: string, definition: EventDefinition): Promise<void> {
+  async putEventDefinition(
+    eventId: string,
+    definition: EventDefinition,
+    notices?: OwedNotices,
+  ): Promise<void> {
     const now = this.clock.now().toISOString();
     const workshops = definition.rounds.flatMap((round) =>
       round.workshops.map((workshop) =>
@@ -152,17 +158,25 @@ export class DynamoEventCatalog implements EventCatalog {
         }),
       ),
     );
+    const items = [
+      planned(eventPut(this.tableName, eventId, definition, now, randomUUID())),
+      planned(eventRegistryAdd(this.tableName, eventId)),
+      ...workshops,
+    ];
+    // The notices the update owes commit with it: a request that dies after the update cannot lose them.
+    const lists = notices ? noticeLists(notices.affected, items.length) : [];
+    items.push(
+      ...lists.map((list, index) =>
+        planned(
+          recipientListPut(this.tableName, eventId, notices?.noticeId ?? '', index, now, {
+            kind: 'programme-change',
+            ...list,
+          }),
+        ),
+      ),
+    );
     try {
-      await writeTransaction(
-        this.client,
-        [
-          planned(eventPut(this.tableName, eventId, definition, now, randomUUID())),
-          planned(eventRegistryAdd(this.tableName, eventId)),
-          ...workshops,
-        ],
-        randomUUID(),
-        this.retryPolicy,
-      );
+      await writeTransaction(this.client, items, randomUUID(), this.retryPolicy);
     } finally {
       // Whatever came of it, this container reads the event again next time.
       knownDefinitions.delete(this.cacheKey(eventId));

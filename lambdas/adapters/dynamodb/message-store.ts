@@ -6,6 +6,7 @@ import {
   TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { OutboxEntry } from '../../domain/email.js';
+import { countInFlight } from '../../domain/in-flight.js';
 import { type MessageRecord, type OrganiserMessage, RECIPIENTS_PER_LIST } from '../../domain/message.js';
 import type { MessageStore, RecipientList } from '../../ports.js';
 import { messageIndexPartition, messageKey, RECIPIENT_LIST_PREFIX, REGISTRATION_INDEX } from './keys.js';
@@ -19,6 +20,33 @@ const PUTS_IN_FLIGHT = 16;
 const KEEP_LISTS_SECONDS = 7 * 24 * 60 * 60;
 
 const listSortKey = (index: number) => `${RECIPIENT_LIST_PREFIX}${String(index).padStart(4, '0')}`;
+
+/**
+ * One recipient list: a new one on the table's stream is fanned out into outbox entries (an organisers' message,
+ * or with `kind: 'programme-change'` the notices of an event update, whose list id is the update's notice id).
+ */
+export function recipientListPut(
+  tableName: string,
+  eventId: string,
+  messageId: string,
+  index: number,
+  createdAt: string,
+  fields: Record<string, unknown>,
+) {
+  return {
+    Put: {
+      TableName: tableName,
+      Item: {
+        ...messageKey(eventId, messageId, listSortKey(index)),
+        type: 'message-recipients',
+        eventId,
+        messageId,
+        ...fields,
+        expiresAt: Math.floor(Date.parse(createdAt) / 1000) + KEEP_LISTS_SECONDS,
+      },
+    },
+  };
+}
 
 function toRecord(item: Record<string, unknown>): MessageRecord {
   const { pk: _pk, sk: _sk, gsi1pk: _gpk, gsi1sk: _gsk, type: _type, ...record } = item;
@@ -39,7 +67,6 @@ export class DynamoMessageStore implements MessageStore {
     for (let start = 0; start < recipientIds.length; start += RECIPIENTS_PER_LIST) {
       lists.push(recipientIds.slice(start, start + RECIPIENTS_PER_LIST));
     }
-    const expiresAt = Math.floor(Date.parse(message.createdAt) / 1000) + KEEP_LISTS_SECONDS;
     await this.client.send(
       new TransactWriteCommand({
         TransactItems: [
@@ -59,19 +86,11 @@ export class DynamoMessageStore implements MessageStore {
               ConditionExpression: 'attribute_not_exists(pk)',
             },
           },
-          ...lists.map((registrationIds, index) => ({
-            Put: {
-              TableName: this.tableName,
-              Item: {
-                ...messageKey(message.eventId, message.id, listSortKey(index)),
-                type: 'message-recipients',
-                eventId: message.eventId,
-                messageId: message.id,
-                registrationIds,
-                expiresAt,
-              },
-            },
-          })),
+          ...lists.map((registrationIds, index) =>
+            recipientListPut(this.tableName, message.eventId, message.id, index, message.createdAt, {
+              registrationIds,
+            }),
+          ),
         ],
       }),
     );
@@ -105,15 +124,9 @@ export class DynamoMessageStore implements MessageStore {
   }
 
   async queueCopies(list: RecipientList, entries: readonly OutboxEntry[]): Promise<number> {
-    let written = 0;
-    let next = 0;
-    const worker = async () => {
-      while (next < entries.length) {
-        const entry = entries[next++] as OutboxEntry;
-        if (await putOutboxEntryOnce(this.client, this.tableName, entry)) written++;
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(PUTS_IN_FLIGHT, entries.length) }, worker));
+    const written = await countInFlight(entries, PUTS_IN_FLIGHT, (entry) =>
+      putOutboxEntryOnce(this.client, this.tableName, entry),
+    );
     await this.countListOnce(list);
     return written;
   }

@@ -12,7 +12,7 @@ export class DynamoProgrammeNotices implements ProgrammeNotices {
     private readonly tableName: string,
   ) {}
 
-  async notify(current: StoredRegistration, entry: OutboxEntry): Promise<boolean> {
+  async notify(current: StoredRegistration, entry: OutboxEntry): Promise<'written' | 'exists' | 'changed'> {
     try {
       await this.client.send(
         new TransactWriteCommand({
@@ -35,11 +35,13 @@ export class DynamoProgrammeNotices implements ProgrammeNotices {
           ],
         }),
       );
-      return true;
+      return 'written';
     } catch (error) {
       if (error instanceof TransactionCanceledException) {
-        const conditionFailed = error.CancellationReasons?.some((r) => r.Code === 'ConditionalCheckFailed');
-        if (conditionFailed) return false;
+        const [registration, outbox] = (error.CancellationReasons ?? []).map((r) => r.Code);
+        // The entry's id names the update's notice, so a retried list finds its own entry.
+        if (outbox === 'ConditionalCheckFailed') return 'exists';
+        if (registration === 'ConditionalCheckFailed') return 'changed';
       }
       throw error;
     }

@@ -1,19 +1,11 @@
 import { type AdminRegistration, toAdminRegistration } from '../../domain/admin-registration.js';
 import { WorkshopInUse } from '../../domain/errors.js';
-import type {
-  Actor,
-  AuditLog,
-  Clock,
-  IdSource,
-  ProgrammeNotices,
-  RegistrationIndex,
-  RegistrationStore,
-} from '../../ports.js';
+import type { Actor, AuditLog, Clock, IdSource, RegistrationIndex, RegistrationStore } from '../../ports.js';
 import { type EraseDeps, erasePersonalData } from '../erase-personal-data.js';
 import { type FollowUpDeps, logPromotions, promoteAndNotify } from '../follow-up.js';
 import { type CancelBatchCommand, type CancelBatchResult, cancelBatch } from './cancel-batch.js';
 import { type CancelOnBehalfCommand, cancelOnBehalf } from './cancel-on-behalf.js';
-import { countProgrammeNotices, sendProgrammeNotices } from './programme-changes.js';
+import { affectedRegistrations, type Update } from './programme-changes.js';
 import {
   type PutEventCommand,
   type PutEventDeps,
@@ -36,27 +28,37 @@ export type OrganiserDeps = FollowUpDeps &
     audit: AuditLog;
     clock: Clock;
     ids: IdSource;
-    /** The registration index and the programme-change emails of an update (issue 16). */
+    /** The registration index, to find whom an update's programme changes concern (issue 16). */
     index: RegistrationIndex;
-    notices: ProgrammeNotices;
   };
 
 /**
  * Creates or updates an event; a raised capacity frees seats for the people waiting. An update that changes what
  * confirmations showed tells the registrations concerned (unless `notify` is false); `notified` says how many.
+ * Their notices are stored as lists in the update's own transaction, and the table's stream fans them out into
+ * outbox entries after the answer: none is lost if the request dies, and thousands do not hold it up.
  */
 export async function putEventAndPromote(
   command: PutEventCommand & { notify?: boolean },
   deps: OrganiserDeps,
 ): Promise<PutEventResult & { notified: number }> {
   const before = await deps.events.getEvent(command.eventId);
-  const result = await putEvent(command, deps);
+  const affected =
+    before && command.notify !== false
+      ? await affectedRegistrations(updateOf(command, before.definition), deps.index)
+      : [];
+  const notices = affected.length > 0 ? { noticeId: deps.ids.newId(), affected } : undefined;
+  const result = await putEvent({ ...command, notices }, deps);
   if (result.created || !before) return { ...result, notified: 0 };
-  const update = { eventId: command.eventId, before: before.definition, after: command.definition };
-  const notified = command.notify === false ? 0 : await sendProgrammeNotices(update, deps);
   await promoteAndNotify(command.eventId, deps);
-  return { ...result, notified };
+  return { ...result, notified: affected.length };
 }
+
+const updateOf = (command: PutEventCommand, before: Update['before']): Update => ({
+  eventId: command.eventId,
+  before,
+  after: command.definition,
+});
 
 /** A dry run of an update: how many registrations it would email; nothing changes. */
 export async function previewPutEvent(
@@ -68,8 +70,8 @@ export async function previewPutEvent(
   const inUse = workshopsStillInUse(before, command.definition);
   if (inUse.length > 0) throw new WorkshopInUse({ workshopIds: inUse });
   if (command.notify === false) return { dryRun: true, created: false, notified: 0 };
-  const update = { eventId: command.eventId, before: before.definition, after: command.definition };
-  return { dryRun: true, created: false, notified: await countProgrammeNotices(update, deps) };
+  const affected = await affectedRegistrations(updateOf(command, before.definition), deps.index);
+  return { dryRun: true, created: false, notified: affected.length };
 }
 
 /** Cancels for the attendee, who is told; the seats released go to the people waiting. */

@@ -1,10 +1,17 @@
 import { WorkshopInUse } from '../../domain/errors.js';
 import type { EventDefinition } from '../../domain/event-definition.js';
+import type { OwedNotices } from '../../domain/programme-notice.js';
 import type { EventWithSeats } from '../../domain/registration.js';
 import type { Actor, AuditLog, Clock, EventCatalog, EventRegistry, IdSource } from '../../ports.js';
 import { getPublicEvent, type PublicEvent } from '../get-event.js';
 
-export type PutEventCommand = { eventId: string; definition: EventDefinition; actor: Actor };
+export type PutEventCommand = {
+  eventId: string;
+  definition: EventDefinition;
+  actor: Actor;
+  /** The programme-change notices the update owes: committed with it (issue 16). */
+  notices?: OwedNotices;
+};
 
 export type PutEventDeps = {
   events: EventCatalog;
@@ -79,7 +86,7 @@ export async function putEvent(command: PutEventCommand, deps: PutEventDeps): Pr
   }
   // Registered first: an event that exists is never missing from the registry (the check skips unknown ids).
   await deps.registry.add(command.eventId);
-  await deps.events.putEventDefinition(command.eventId, command.definition);
+  await deps.events.putEventDefinition(command.eventId, command.definition, command.notices);
 
   const at = deps.clock.now().toISOString();
   await deps.audit.append({
