@@ -94,6 +94,10 @@ describe('PUT /admin/events/{eventId}: programme changes tell the people concern
     const updated = await put(withWorkshopA({ speakers: ['Nieuwe spreker'] }));
     expect(updated.status).toBe(200);
     expect(updated.body.notified).toBe(1);
+    // Audited: how many were told, never who.
+    const audit = await api(stack, 'GET', `/admin/events/${EVENT}/audit?limit=1`, undefined, auth);
+    expect(audit.body.items[0]).toMatchObject({ action: 'event.updated', details: { notified: 1 } });
+    expect(JSON.stringify(audit.body)).not.toContain('a@example.nl');
     const [email, ...more] = await programmeEmails('a@example.nl');
     expect(more).toEqual([]);
     expect(email?.body.text).toContain('Workshop Workshop A, sprekers: Nieuwe spreker (was: Spreker A)');

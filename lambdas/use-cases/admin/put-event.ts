@@ -95,7 +95,13 @@ export async function putEvent(command: PutEventCommand, deps: PutEventDeps): Pr
     actor: command.actor,
     action: existing ? 'event.updated' : 'event.created',
     eventId: command.eventId,
-    details: describeChanges(existing, command.definition),
+    details: {
+      ...describeChanges(existing, command.definition),
+      // Who was emailed an updated programme: how many, never who (issue 16).
+      ...(command.notices
+        ? { notified: command.notices.affected.length, noticeId: command.notices.noticeId }
+        : {}),
+    },
   });
   const event = await getPublicEvent(command.eventId, { events: deps.events, clock: deps.clock });
   return { created: !existing, event };
