@@ -238,7 +238,11 @@ function showRefusal(
 function notifyStep(t: AdminTexts) {
   const count = h('p', { id: 'notify-count', tabindex: '-1' });
   const nobody = h('input', { id: 'notify-nobody', type: 'checkbox' });
-  const confirm = h('button', { type: 'button', class: 'button-primary' }, t.notifySave);
+  const confirm = h(
+    'button',
+    { type: 'button', class: 'button-primary', id: 'notify-confirm' },
+    t.notifySave,
+  );
   const back = h('button', { type: 'button', class: 'button-secondary' }, t.notifyBack);
   const panel = h(
     'div',
@@ -263,7 +267,7 @@ export const editorView: View = {
       ...settingFields.flatMap((group) => group.fields),
     ];
     const alert = h('div', { class: 'message message-error', role: 'alert', id: 'editor-alert' });
-    const save = h('button', { type: 'submit', class: 'button-primary' }, t.save);
+    const save = h('button', { type: 'submit', class: 'button-primary', id: 'editor-save' }, t.save);
     const step = notifyStep(t);
     const form = h(
       'form',
