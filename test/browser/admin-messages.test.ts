@@ -281,13 +281,20 @@ describe('the editor’s count of whom a change emails', () => {
     const workshop = page.getByRole('group', { name: 'Ronde 1 · Een veilige wijk, samen met bewoners' });
     const title = workshop.getByLabel('Titel', { exact: true });
 
-    // An empty title: the API's refusal next to the field, nothing saved, nobody emailed.
+    // An empty title and a speaker's name over 200 characters: the API's refusals next to their fields, nothing
+    // saved, nobody emailed.
     const before = await programmeEmailCounts();
+    const speakers = workshop.getByLabel('Sprekers', { exact: true });
     await title.fill('');
+    await speakers.fill(`Sanne de Boer\n${'x'.repeat(201)}`);
     await page.getByRole('button', { name: 'Opslaan', exact: true }).click();
     await page.locator('#workshop-title-veilige-wijk-error:not(:empty)').waitFor();
+    await page.locator('#workshop-speakers-veilige-wijk-error:not(:empty)').waitFor();
     await expect(title.getAttribute('aria-invalid')).resolves.toBe('true');
+    await expect(speakers.getAttribute('aria-invalid')).resolves.toBe('true');
     await expect(page.locator('#editor-notify').isHidden()).resolves.toBe(true);
+    expect(await adminApi('GET', `/admin/events/${eventId}`)).toEqual(stored);
+    await speakers.fill(stored.rounds[0].workshops[0].speakers.join('\n'));
 
     // A new title of "veilige-wijk": the count is the API's dry run, that workshop's two confirmed holders.
     const newTitle = 'Een veilige wijk, samen met bewoners en wijkagent';
