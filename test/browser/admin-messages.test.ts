@@ -284,6 +284,13 @@ describe('the editor’s count of whom a change emails', () => {
     // An empty title and a speaker's name over 200 characters: the API's refusals next to their fields, nothing
     // saved, nobody emailed.
     const before = await programmeEmailCounts();
+    /** The holders of "veilige-wijk" had `times` more updated programmes since `before`; everyone else none. */
+    const onlyHoldersTold = async (times: number) =>
+      expect(await programmeEmailCounts()).toEqual({
+        ...before,
+        wijkA: before.wijkA + times,
+        wijkB: before.wijkB + times,
+      });
     const speakers = workshop.getByLabel('Sprekers', { exact: true });
     await title.fill('');
     await speakers.fill(`Sanne de Boer\n${'x'.repeat(201)}`);
@@ -310,11 +317,7 @@ describe('the editor’s count of whom a change emails', () => {
     expect((await adminApi('GET', `/admin/events/${eventId}`)).rounds[0].workshops[0].title).toBe(newTitle);
     // Exactly those two get the updated programme naming the new title; the other workshop's and the waiting
     // list's people get nothing.
-    expect(await programmeEmailCounts()).toEqual({
-      ...before,
-      wijkA: before.wijkA + 1,
-      wijkB: before.wijkB + 1,
-    });
+    await onlyHoldersTold(1);
     for (const local of [addresses.wijkA, addresses.wijkB])
       expect((await programmeEmailsTo(local)).at(-1)?.body.text).toContain(newTitle);
 
@@ -343,10 +346,6 @@ describe('the editor’s count of whom a change emails', () => {
       speakers: ['Sanne de Boer', 'Piet Jansen'],
       notice: 'Vervangt het werkbezoek.',
     });
-    expect(await programmeEmailCounts()).toEqual({
-      ...before,
-      wijkA: before.wijkA + 2,
-      wijkB: before.wijkB + 2,
-    });
+    await onlyHoldersTold(2);
   });
 });
