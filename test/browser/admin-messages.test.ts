@@ -348,4 +348,17 @@ describe('the editor’s count of whom a change emails', () => {
     });
     await onlyHoldersTold(2);
   });
+
+  it('names the workshop fields in English, with no serious accessibility violations, refusals shown', async (ctx) => {
+    const page = await signInTo(ctx, 'editor', { bypassCSP: true });
+    await page.getByRole('button', { name: 'English' }).click();
+    await page.getByRole('group', { name: 'Workshops (shown in the emails)' }).waitFor();
+    const workshop = page.getByRole('group', { name: /^Ronde 2 · Nepnieuws herkennen$/ });
+    await workshop.getByLabel('Speakers', { exact: true }).waitFor();
+    await workshop.getByLabel('Notice', { exact: true }).waitFor();
+    await workshop.getByLabel('Title', { exact: true }).fill('');
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await page.locator('#workshop-title-nepnieuws-error:not(:empty)').waitFor();
+    expect(await seriousA11yViolations(page)).toEqual([]);
+  });
 });
