@@ -218,6 +218,21 @@ describe('the dashboard’s messages', () => {
   });
 });
 
+/** The "updated programme" emails a person has had. */
+async function programmeEmailsTo(local: string) {
+  return (await emailsTo(env.stack, mail(local))).filter((email) =>
+    email.subject.startsWith('Het programma is gewijzigd'),
+  );
+}
+
+/** How many "updated programme" emails each test person has had. */
+async function programmeEmailCounts(): Promise<Record<keyof typeof addresses, number>> {
+  const counts = await Promise.all(
+    Object.entries(addresses).map(async ([who, local]) => [who, (await programmeEmailsTo(local)).length]),
+  );
+  return Object.fromEntries(counts);
+}
+
 describe('the editor’s count of whom a change emails', () => {
   it('shows the dry run’s count for a title change; "email nobody" saves without emails, else they go out', async (ctx) => {
     const page = await signInTo(ctx, 'editor');
@@ -229,10 +244,7 @@ describe('the editor’s count of whom a change emails', () => {
     });
     expect(expected).toMatchObject({ dryRun: true, created: false });
     expect(expected.notified).toBeGreaterThan(0);
-    const programmeEmails = async () =>
-      (await emailsTo(env.stack, mail(addresses.wijkA))).filter((email) =>
-        email.subject.startsWith('Het programma is gewijzigd'),
-      ).length;
+    const programmeEmails = async () => (await programmeEmailsTo(addresses.wijkA)).length;
     const emailsBefore = await programmeEmails();
 
     await page.getByLabel('Naam van het evenement').fill(typo);
@@ -261,5 +273,92 @@ describe('the editor’s count of whom a change emails', () => {
     await page.getByRole('button', { name: 'Opslaan', exact: true }).click();
     await page.getByText('Het evenement is opgeslagen.').waitFor();
     await expect(page.locator('#editor-notify').isHidden()).resolves.toBe(true);
+  });
+
+  it('counts and emails only the confirmed holders of a workshop whose title, speakers or notice change', async (ctx) => {
+    const page = await signInTo(ctx, 'editor');
+    const stored = await adminApi('GET', `/admin/events/${eventId}`);
+    const workshop = page.getByRole('group', { name: 'Ronde 1 · Een veilige wijk, samen met bewoners' });
+    const title = workshop.getByLabel('Titel', { exact: true });
+
+    // An empty title and a speaker's name over 200 characters: the API's refusals next to their fields, nothing
+    // saved, nobody emailed.
+    const before = await programmeEmailCounts();
+    /** The holders of "veilige-wijk" had `times` more updated programmes since `before`; everyone else none. */
+    const onlyHoldersTold = async (times: number) =>
+      expect(await programmeEmailCounts()).toEqual({
+        ...before,
+        wijkA: before.wijkA + times,
+        wijkB: before.wijkB + times,
+      });
+    const speakers = workshop.getByLabel('Sprekers', { exact: true });
+    await title.fill('');
+    await speakers.fill(`Sanne de Boer\n${'x'.repeat(201)}`);
+    await page.getByRole('button', { name: 'Opslaan', exact: true }).click();
+    await page.locator('#workshop-title-veilige-wijk-error:not(:empty)').waitFor();
+    await page.locator('#workshop-speakers-veilige-wijk-error:not(:empty)').waitFor();
+    await expect(title.getAttribute('aria-invalid')).resolves.toBe('true');
+    await expect(speakers.getAttribute('aria-invalid')).resolves.toBe('true');
+    await expect(page.locator('#editor-notify').isHidden()).resolves.toBe(true);
+    expect(await adminApi('GET', `/admin/events/${eventId}`)).toEqual(stored);
+    await speakers.fill(stored.rounds[0].workshops[0].speakers.join('\n'));
+
+    // A new title of "veilige-wijk": the count is the API's dry run, that workshop's two confirmed holders.
+    const newTitle = 'Een veilige wijk, samen met bewoners en wijkagent';
+    const changed = structuredClone(stored);
+    changed.rounds[0].workshops[0].title = newTitle;
+    const expected = await adminApi('PUT', `/admin/events/${eventId}?dryRun=true`, changed);
+    expect(expected.notified).toBe(2);
+    await title.fill(newTitle);
+    await page.getByRole('button', { name: 'Opslaan', exact: true }).click();
+    await page.getByText(`Deze wijziging mailt ${expected.notified} personen`).waitFor();
+    await page.getByRole('button', { name: 'Definitief opslaan' }).click();
+    await page.getByText(`${expected.notified} personen krijgen een e-mail`).waitFor();
+    expect((await adminApi('GET', `/admin/events/${eventId}`)).rounds[0].workshops[0].title).toBe(newTitle);
+    // Exactly those two get the updated programme naming the new title; the other workshop's and the waiting
+    // list's people get nothing.
+    await onlyHoldersTold(1);
+    for (const local of [addresses.wijkA, addresses.wijkB])
+      expect((await programmeEmailsTo(local)).at(-1)?.body.text).toContain(newTitle);
+
+    // With the keyboard alone: speakers one a line and a notice, saved with Enter, confirmed with Tab and Enter.
+    await title.focus();
+    await page.keyboard.press('Tab');
+    expect((await focused(page)).id).toBe('workshop-speakers-veilige-wijk');
+    await page.keyboard.press('ControlOrMeta+A');
+    await page.keyboard.type('Sanne de Boer');
+    await page.keyboard.press('Enter');
+    await page.keyboard.type('Piet Jansen');
+    await page.keyboard.press('Tab');
+    expect((await focused(page)).id).toBe('workshop-notice-veilige-wijk');
+    await page.keyboard.type('Vervangt het werkbezoek.');
+    await page.keyboard.press('Shift+Tab');
+    await page.keyboard.press('Shift+Tab');
+    await page.keyboard.press('Enter');
+    // The count (focused) shows once the dry run has answered; once saved, the focus returns to "Opslaan".
+    await page.locator('#notify-count', { hasText: 'Deze wijziging mailt 2 personen' }).waitFor();
+    await tabTo(page, (element) => element.id === 'notify-confirm');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => document.activeElement?.id === 'editor-save');
+    await page.getByText('2 personen krijgen een e-mail').waitFor();
+    const saved = (await adminApi('GET', `/admin/events/${eventId}`)).rounds[0].workshops[0];
+    expect(saved).toMatchObject({
+      speakers: ['Sanne de Boer', 'Piet Jansen'],
+      notice: 'Vervangt het werkbezoek.',
+    });
+    await onlyHoldersTold(2);
+  });
+
+  it('names the workshop fields in English, with no serious accessibility violations, refusals shown', async (ctx) => {
+    const page = await signInTo(ctx, 'editor', { bypassCSP: true });
+    await page.getByRole('button', { name: 'English' }).click();
+    await page.getByRole('group', { name: 'Workshops (shown in the emails)' }).waitFor();
+    const workshop = page.getByRole('group', { name: /^Ronde 2 · Nepnieuws herkennen$/ });
+    await workshop.getByLabel('Speakers', { exact: true }).waitFor();
+    await workshop.getByLabel('Notice', { exact: true }).waitFor();
+    await workshop.getByLabel('Title', { exact: true }).fill('');
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await page.locator('#workshop-title-nepnieuws-error:not(:empty)').waitFor();
+    expect(await seriousA11yViolations(page)).toEqual([]);
   });
 });

@@ -13,8 +13,9 @@ export type EditorField = {
   id: string;
   label: (t: AdminTexts) => string;
   hint?: (t: AdminTexts) => string;
-  type: 'number' | 'text';
-  /** The API's validation path (`details[].path`) of this field, to place its message here. */
+  type: 'number' | 'text' | 'textarea';
+  maxLength?: number;
+  /** The API's validation path (`details[].path`) of this field (or of its items), to place its message here. */
   path: string;
   read(definition: Json): string;
   write(definition: Json, value: string): void;
@@ -123,16 +124,74 @@ function capacityFields(definition: Json): EditorField[] {
   );
 }
 
+/**
+ * A workshop's title, speakers (one a line) and notice: what its holders' confirmation showed, so a change
+ * emails only them. Grouped per workshop under its round and stored title.
+ */
+function workshopTextFields(definition: Json): { legend: string; fields: EditorField[] }[] {
+  return (definition.rounds as Json[]).flatMap((round, r) =>
+    (round.workshops as Json[]).map((workshop, w) => {
+      const at = (d: Json) => d.rounds[r].workshops[w];
+      const path = `rounds.${r}.workshops.${w}`;
+      const fields: EditorField[] = [
+        {
+          id: `workshop-title-${workshop.id}`,
+          label: (t) => t.workshopTitle,
+          type: 'text',
+          maxLength: 200,
+          path: `${path}.title`,
+          read: (d) => at(d).title ?? '',
+          write: (d, value) => {
+            at(d).title = value.trim();
+          },
+        },
+        {
+          id: `workshop-speakers-${workshop.id}`,
+          label: (t) => t.workshopSpeakers,
+          hint: (t) => t.workshopSpeakersHint,
+          type: 'textarea',
+          path: `${path}.speakers`,
+          read: (d) => (at(d).speakers ?? []).join('\n'),
+          write: (d, value) => {
+            at(d).speakers = value
+              .split('\n')
+              .map((line) => line.trim())
+              .filter((line) => line !== '');
+          },
+        },
+        {
+          id: `workshop-notice-${workshop.id}`,
+          label: (t) => t.workshopNotice,
+          hint: (t) => t.workshopNoticeHint,
+          type: 'textarea',
+          maxLength: 1000,
+          path: `${path}.notice`,
+          read: (d) => at(d).notice ?? '',
+          write: (d, value) => setField(at(d), 'notice', optionalText(value)),
+        },
+      ];
+      return { legend: `${round.title} · ${workshop.title}`, fields };
+    }),
+  );
+}
+
 function fieldElement(field: EditorField, definition: Json, t: AdminTexts): HTMLElement {
   const hintId = `${field.id}-hint`;
   const errorId = `${field.id}-error`;
-  const input = h('input', {
+  const attributes = {
     id: field.id,
     name: field.id,
-    type: field.type,
-    ...(field.type === 'number' ? { min: '0', step: '1', inputmode: 'numeric' } : {}),
+    ...(field.maxLength ? { maxlength: String(field.maxLength) } : {}),
     'aria-describedby': `${field.hint ? `${hintId} ` : ''}${errorId}`,
-  });
+  };
+  const input =
+    field.type === 'textarea'
+      ? h('textarea', { ...attributes, rows: '3' })
+      : h('input', {
+          ...attributes,
+          type: field.type,
+          ...(field.type === 'number' ? { min: '0', step: '1', inputmode: 'numeric' } : {}),
+        });
   input.value = field.read(definition);
   return h(
     'div',
@@ -159,7 +218,8 @@ function showRefusal(
     for (const id of workshopIds) showFieldError(`capacity-${id}`, message);
   } else if (body?.code === 'VALIDATION_FAILED' && Array.isArray(body.details)) {
     for (const detail of body.details as { path: string; message: string }[]) {
-      const field = all.find((f) => f.path === detail.path);
+      // A speaker's refusal (`….speakers.2`) belongs to the speakers' field.
+      const field = all.find((f) => detail.path === f.path || detail.path.startsWith(`${f.path}.`));
       if (field) showFieldError(field.id, detail.message);
     }
   }
@@ -178,7 +238,11 @@ function showRefusal(
 function notifyStep(t: AdminTexts) {
   const count = h('p', { id: 'notify-count', tabindex: '-1' });
   const nobody = h('input', { id: 'notify-nobody', type: 'checkbox' });
-  const confirm = h('button', { type: 'button', class: 'button-primary' }, t.notifySave);
+  const confirm = h(
+    'button',
+    { type: 'button', class: 'button-primary', id: 'notify-confirm' },
+    t.notifySave,
+  );
   const back = h('button', { type: 'button', class: 'button-secondary' }, t.notifyBack);
   const panel = h(
     'div',
@@ -196,9 +260,14 @@ export const editorView: View = {
     const t = tx();
     const stored: Json = await adminJson('GET', eventPath(context.eventId));
     const capacities = capacityFields(stored);
-    const all = [...capacities, ...settingFields.flatMap((group) => group.fields)];
+    const workshops = workshopTextFields(stored);
+    const all = [
+      ...capacities,
+      ...workshops.flatMap((group) => group.fields),
+      ...settingFields.flatMap((group) => group.fields),
+    ];
     const alert = h('div', { class: 'message message-error', role: 'alert', id: 'editor-alert' });
-    const save = h('button', { type: 'submit', class: 'button-primary' }, t.save);
+    const save = h('button', { type: 'submit', class: 'button-primary', id: 'editor-save' }, t.save);
     const step = notifyStep(t);
     const form = h(
       'form',
@@ -208,6 +277,20 @@ export const editorView: View = {
         {},
         h('legend', {}, t.capacitiesHeading),
         ...capacities.map((f) => fieldElement(f, stored, t)),
+      ),
+      h(
+        'fieldset',
+        {},
+        h('legend', {}, t.workshopsHeading),
+        h('p', { class: 'hint' }, t.workshopsIntro),
+        ...workshops.map((group) =>
+          h(
+            'fieldset',
+            { class: 'workshop-texts' },
+            h('legend', {}, group.legend),
+            ...group.fields.map((f) => fieldElement(f, stored, t)),
+          ),
+        ),
       ),
       ...settingFields.map((group) =>
         h(

@@ -179,6 +179,14 @@ const nl = {
   endTime: 'Eindtijd',
   timeHint: 'Uur en minuten, bijvoorbeeld 09:30; leeg = niet genoemd.',
   venue: 'Locatie',
+  workshopsHeading: 'Workshops (staan in de e-mails)',
+  workshopsIntro:
+    'Een wijziging van titel, sprekers of mededeling mailt alleen wie die workshop heeft een bijgewerkt programma.',
+  workshopTitle: 'Titel',
+  workshopSpeakers: 'Sprekers',
+  workshopSpeakersHint: 'Eén spreker per regel.',
+  workshopNotice: 'Mededeling',
+  workshopNoticeHint: 'Bijvoorbeeld dat de workshop een eerder aangekondigd onderdeel vervangt; leeg = geen.',
   notifyCount: (n: number) =>
     `Deze wijziging mailt ${n} ${n === 1 ? 'persoon' : 'personen'} een bijgewerkt programma.`,
   notifyNobody: 'Niemand mailen (alleen een tikfout)',
@@ -399,6 +407,14 @@ const en: AdminTexts = {
   endTime: 'End time',
   timeHint: 'Hours and minutes, for example 09:30; empty = not mentioned.',
   venue: 'Venue',
+  workshopsHeading: 'Workshops (shown in the emails)',
+  workshopsIntro:
+    'A change of title, speakers or notice emails an updated programme only to those who hold that workshop.',
+  workshopTitle: 'Title',
+  workshopSpeakers: 'Speakers',
+  workshopSpeakersHint: 'One speaker a line.',
+  workshopNotice: 'Notice',
+  workshopNoticeHint: 'For example that the workshop replaces an item announced earlier; empty = none.',
   notifyCount: (n: number) =>
     `This change emails ${n} ${n === 1 ? 'person' : 'people'} an updated programme.`,
   notifyNobody: 'Email nobody (only a typo)',
