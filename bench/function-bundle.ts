@@ -1,7 +1,8 @@
 /**
  * A function bundled the way the CDK construct bundles it (lib/constructs/api-function.ts: ESM, minified,
  * platform node, the same target, main fields and require banner, source map without the sources' text,
- * `@aws-sdk/*` left to the runtime). The cold-start bench imports what this writes; the bundle test reads what it holds.
+ * `@aws-sdk/*` left to the runtime). The cold-start bench imports what this writes; the bundle test reads what
+ * it holds.
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
