@@ -1,7 +1,8 @@
 /**
  * A function bundled the way the CDK construct bundles it (lib/constructs/api-function.ts: ESM, minified,
- * platform node, the same target, main fields and require banner, source map, `@aws-sdk/*` left to the
- * runtime). The cold-start bench imports what this writes; the bundle test reads what it holds.
+ * platform node, the same target, main fields and require banner, source map without the sources' text,
+ * `@aws-sdk/*` left to the runtime). The cold-start bench imports what this writes; the bundle test reads what
+ * it holds.
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,6 +24,7 @@ export async function bundleFunction(entry: string, outfile: string, write = tru
     target: API_FUNCTION_TARGET,
     minify: true,
     sourcemap: true,
+    sourcesContent: false,
     mainFields: ['module', 'main'],
     banner: { js: ESM_REQUIRE_BANNER },
     external: ['@aws-sdk/*'],

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { dependencies } from '../composition.js';
 import type { RequestContext } from '../http/http-handler.js';
-import { messageBodySchema } from '../http/message-schemas.js';
 import { eventIdParameter } from '../http/path-parameters.js';
 import { parseInput, readJsonBody } from '../http/request.js';
 import { jsonResponse } from '../http/responses.js';
@@ -16,6 +15,9 @@ import { listMessages, sendMessage } from '../use-cases/admin/send-message.js';
 
 const deps = dependencies();
 
+/** Built on the first POST, not at cold start (as the other admin schemas, `admin.ts`). */
+const messageSchemas = () => import('../http/message-schemas.js');
+
 /** Two languages of up to 10,000 characters each: more than the 10 KB of other bodies. */
 const MAX_MESSAGE_BODY_BYTES = 128 * 1024;
 
@@ -23,7 +25,7 @@ export const MESSAGE_ROUTES = {
   'POST /admin/events/{eventId}/messages': async (event, { locale, actor }) => {
     const eventId = eventIdParameter(event);
     const body = parseInput(
-      messageBodySchema,
+      (await messageSchemas()).messageBodySchema,
       readJsonBody(event, { maxBytes: MAX_MESSAGE_BODY_BYTES }),
       locale,
     );

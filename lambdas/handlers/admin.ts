@@ -7,19 +7,6 @@ import { ValidationFailed } from '../domain/errors.js';
 import { eventDefinitionSchema, idSchema } from '../domain/event-definition.js';
 import type { Locale } from '../domain/registration.js';
 import { authorizeAdminRoute } from '../http/admin-auth.js';
-import {
-  auditQuerySchema,
-  cancelBatchBodySchema,
-  exportQuerySchema,
-  listQuerySchema,
-  putEventQuerySchema,
-  waitingListQuerySchema,
-} from '../http/admin-schemas.js';
-import {
-  checkInBodySchema,
-  checkInPlaceQuerySchema,
-  checkInSearchQuerySchema,
-} from '../http/check-in-schemas.js';
 import { httpHandler, type RequestContext } from '../http/http-handler.js';
 import { entryIdParameter, eventIdParameter, registrationIdParameter } from '../http/path-parameters.js';
 import { parseInput, readJsonBody } from '../http/request.js';
@@ -54,6 +41,14 @@ import { MESSAGE_ROUTES } from './admin-messages.js';
  */
 
 const deps = dependencies();
+
+/**
+ * The admin routes' query and body schemas, built on the first request that parses one instead of at cold start
+ * (with the response schemas beside them, which only the OpenAPI document uses): the bundle runs a module that
+ * is reached only by `import()` when it is first imported. Measured with `npm run bench -- --only=cold-start`.
+ */
+const adminSchemas = () => import('../http/admin-schemas.js');
+const checkInSchemas = () => import('../http/check-in-schemas.js');
 
 /** Read once at cold start: the stage's cursor signing secret (composition.ts). */
 const cursors = new CursorCodec(await cursorKey());
@@ -132,13 +127,13 @@ const checkIns: CheckInDeps = {
 const CHECK_IN_ROUTES = {
   'POST /admin/events/{eventId}/check-ins': async (event, { locale }) => {
     const eventId = eventIdParameter(event);
-    const body = parseInput(checkInBodySchema, readJsonBody(event), locale);
+    const body = parseInput((await checkInSchemas()).checkInBodySchema, readJsonBody(event), locale);
     return jsonResponse(200, { checkIn: await checkIn({ eventId, ...body }, checkIns) });
   },
 
   'DELETE /admin/events/{eventId}/check-ins/{registrationId}': async (event, { locale, actor }) => {
     const eventId = eventIdParameter(event);
-    const { workshopId } = parseInput(checkInPlaceQuerySchema, query(event), locale);
+    const { workshopId } = parseInput((await checkInSchemas()).checkInPlaceQuerySchema, query(event), locale);
     return jsonResponse(
       200,
       await undoCheckIn(
@@ -150,7 +145,7 @@ const CHECK_IN_ROUTES = {
 
   'GET /admin/events/{eventId}/check-ins': async (event, { locale }) => {
     const eventId = eventIdParameter(event);
-    const params = parseInput(checkInSearchQuerySchema, query(event), locale);
+    const params = parseInput((await checkInSchemas()).checkInSearchQuerySchema, query(event), locale);
     return jsonResponse(200, await searchForCheckIn({ eventId, ...params }, checkIns));
   },
 } satisfies RouteActions<OrganiserRequest>;
@@ -173,7 +168,7 @@ export const ADMIN_ROUTES = {
       ]);
     }
     const definition = parseInput(eventDefinitionSchema, raw, locale);
-    const flags = parseInput(putEventQuerySchema, query(event), locale);
+    const flags = parseInput((await adminSchemas()).putEventQuerySchema, query(event), locale);
     const command = { eventId: eventId.data, definition, actor, notify: flags.notify !== 'false' };
     if (flags.dryRun === 'true') return jsonResponse(200, await previewPutEvent(command, organiser));
     const result = await putEventAndPromote(command, organiser);
@@ -186,7 +181,7 @@ export const ADMIN_ROUTES = {
 
   'GET /admin/events/{eventId}/registrations': async (event, { locale }) => {
     const eventId = eventIdParameter(event);
-    const params = parseInput(listQuerySchema, query(event), locale);
+    const params = parseInput((await adminSchemas()).listQuerySchema, query(event), locale);
     const after = decodeCursor(params.cursor, { kind: 'registrations', eventId }, locale);
     const page = await listRegistrations(
       {
@@ -205,7 +200,7 @@ export const ADMIN_ROUTES = {
 
   'GET /admin/events/{eventId}/registrations.csv': async (event, { locale }) => {
     const eventId = eventIdParameter(event);
-    const params = parseInput(exportQuerySchema, query(event), locale);
+    const params = parseInput((await adminSchemas()).exportQuerySchema, query(event), locale);
     const result = await exportRegistrations(
       { eventId, workshopId: params.workshopId },
       { events: deps.store, index: deps.adminQueries, checkIns: deps.checkIns },
@@ -221,7 +216,7 @@ export const ADMIN_ROUTES = {
 
   'GET /admin/events/{eventId}/registrations.xlsx': async (event, { locale }) => {
     const eventId = eventIdParameter(event);
-    const params = parseInput(exportQuerySchema, query(event), locale);
+    const params = parseInput((await adminSchemas()).exportQuerySchema, query(event), locale);
     const workbook = await exportWorkbook(
       { eventId, workshopId: params.workshopId },
       { events: deps.store, index: deps.adminQueries, checkIns: deps.checkIns },
@@ -256,7 +251,7 @@ export const ADMIN_ROUTES = {
 
   'POST /admin/events/{eventId}/registrations/cancel-batch': async (event, { locale, actor }) => {
     const eventId = eventIdParameter(event);
-    const body = parseInput(cancelBatchBodySchema, readJsonBody(event), locale);
+    const body = parseInput((await adminSchemas()).cancelBatchBodySchema, readJsonBody(event), locale);
     return jsonResponse(
       200,
       await cancelBatchAndPromote(
@@ -268,7 +263,7 @@ export const ADMIN_ROUTES = {
 
   'GET /admin/events/{eventId}/audit': async (event, { locale }) => {
     const eventId = eventIdParameter(event);
-    const params = parseInput(auditQuerySchema, query(event), locale);
+    const params = parseInput((await adminSchemas()).auditQuerySchema, query(event), locale);
     const before = decodeCursor(params.cursor, { kind: 'audit', eventId }, locale);
     const page = await listAudit(
       { eventId, limit: params.limit, before },
@@ -301,7 +296,7 @@ export const ADMIN_ROUTES = {
 
   'GET /admin/events/{eventId}/waiting-list': async (event, { locale }) => {
     const eventId = eventIdParameter(event);
-    const params = parseInput(waitingListQuerySchema, query(event), locale);
+    const params = parseInput((await adminSchemas()).waitingListQuerySchema, query(event), locale);
     return jsonResponse(
       200,
       await listWaiting(

@@ -2,7 +2,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { expect, it } from 'vitest';
 import { bundleFunction, outputOf } from '../../bench/function-bundle.js';
-import { functionSpecs, scheduledFunctionSpecs } from '../../lambdas/routes.js';
+import { emailSenderFunctionSpec, functionSpecs, scheduledFunctionSpecs } from '../../lambdas/routes.js';
 
 /** Issue 19: zod's classic API was 443 KB of every function. Functions validate with `zod/mini` only. */
 const ZOD_BUDGET_BYTES = 64 * 1024;
@@ -40,3 +40,15 @@ it.each(Object.entries({ ...functionSpecs, ...scheduledFunctionSpecs }))(
     else expect(idempotency).toEqual([]);
   },
 );
+
+/**
+ * The stream-fed sender requires `@aws-sdk/util-dynamodb` (lib-dynamodb has already loaded it as CommonJS): an
+ * ESM import of it cost about 10 ms CPU more at every cold start (README, Benchmarks and budgets).
+ */
+it('leaves no ESM import of @aws-sdk/util-dynamodb in the email sender', async () => {
+  const outfile = path.join(os.tmpdir(), 'vol-function-bundles', 'emailSender', 'index.mjs');
+  const bundle = await bundleFunction(emailSenderFunctionSpec.entry, outfile, false);
+  const imports = (outputOf(bundle.metafile, outfile)?.imports ?? []).map((i) => i.path);
+  expect(imports).toContain('@aws-sdk/lib-dynamodb');
+  expect(imports).not.toContain('@aws-sdk/util-dynamodb');
+});

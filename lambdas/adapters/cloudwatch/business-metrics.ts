@@ -22,23 +22,23 @@ export const BUSINESS_METRIC_LABELS: Record<BusinessEvent, string> = {
  * constant) and `stage`. Not the event id: every value of a dimension is a metric of its own, paid monthly.
  */
 export class EmfBusinessMetrics implements BusinessMetrics {
-  private readonly metrics: Metrics;
+  /** Made on the first metric: building it costs milliseconds at a cold start, and many invocations count none. */
+  private metrics: Metrics | undefined;
 
-  constructor(options: { serviceName: string; stage: string }) {
-    // POWERTOOLS_METRICS_DISABLED=true (the tests) keeps the lines out of stdout.
-    this.metrics = new Metrics({
-      namespace: BUSINESS_METRICS_NAMESPACE,
-      serviceName: options.serviceName,
-      defaultDimensions: { stage: options.stage },
-    });
-  }
+  constructor(private readonly options: { serviceName: string; stage: string }) {}
 
   record(event: BusinessEvent): void {
+    // POWERTOOLS_METRICS_DISABLED=true (the tests) keeps the lines out of stdout.
+    this.metrics ??= new Metrics({
+      namespace: BUSINESS_METRICS_NAMESPACE,
+      serviceName: this.options.serviceName,
+      defaultDimensions: { stage: this.options.stage },
+    });
     this.metrics.addMetric(event, MetricUnit.Count, 1);
   }
 
   /** Writes what this invocation counted, as one EMF line; nothing when it counted nothing. */
   flush(): void {
-    if (this.metrics.hasStoredMetrics()) this.metrics.publishStoredMetrics();
+    if (this.metrics?.hasStoredMetrics()) this.metrics.publishStoredMetrics();
   }
 }
