@@ -2,13 +2,13 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   type DynamoDBDocumentClient,
   GetCommand,
-  QueryCommand,
   UpdateCommand,
   type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { type CheckInPlace, type CheckInRecord, checkedInAt, checkInCodeOf } from '../../domain/check-in.js';
 import type { CheckInStore } from '../../ports.js';
-import { checkInCodeKey, checkInIndexPartition, checkInKey, REGISTRATION_INDEX } from './keys.js';
+import { allOfIndexPartition } from './index-query.js';
+import { checkInCodeKey, checkInIndexPartition, checkInKey } from './keys.js';
 import { type PlannedItem, planned } from './transaction-refusals.js';
 import { readOrTryAgain } from './transactions.js';
 
@@ -162,23 +162,10 @@ export class DynamoCheckIns implements CheckInStore {
   }
 
   async checkInsAt(eventId: string): Promise<CheckInRecord[]> {
-    const records: CheckInRecord[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await readOrTryAgain(() =>
-        this.client.send(
-          new QueryCommand({
-            TableName: this.tableName,
-            IndexName: REGISTRATION_INDEX,
-            KeyConditionExpression: 'gsi1pk = :pk',
-            ExpressionAttributeValues: { ':pk': checkInIndexPartition(eventId) },
-            ExclusiveStartKey: startKey,
-          }),
-        ),
-      );
-      for (const item of page.Items ?? []) records.push(toRecord(item));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return records;
+    const items = await allOfIndexPartition(this.client, {
+      tableName: this.tableName,
+      partition: checkInIndexPartition(eventId),
+    });
+    return items.map(toRecord);
   }
 }

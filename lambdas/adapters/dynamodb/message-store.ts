@@ -1,15 +1,11 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import {
-  type DynamoDBDocumentClient,
-  GetCommand,
-  QueryCommand,
-  TransactWriteCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { OutboxEntry } from '../../domain/email.js';
 import { countInFlight } from '../../domain/in-flight.js';
 import { type MessageRecord, type OrganiserMessage, RECIPIENTS_PER_LIST } from '../../domain/message.js';
 import type { MessageStore, RecipientList } from '../../ports.js';
-import { messageIndexPartition, messageKey, RECIPIENT_LIST_PREFIX, REGISTRATION_INDEX } from './keys.js';
+import { allOfIndexPartition } from './index-query.js';
+import { messageIndexPartition, messageKey, RECIPIENT_LIST_PREFIX } from './keys.js';
 import { putOutboxEntryOnce } from './outbox.js';
 
 /** A transaction holds at most 100 items: the message and 99 lists of 500 ids. */
@@ -97,23 +93,12 @@ export class DynamoMessageStore implements MessageStore {
   }
 
   async messagesOf(eventId: string): Promise<MessageRecord[]> {
-    const records: MessageRecord[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: REGISTRATION_INDEX,
-          KeyConditionExpression: 'gsi1pk = :pk',
-          ExpressionAttributeValues: { ':pk': messageIndexPartition(eventId) },
-          ScanIndexForward: false,
-          ExclusiveStartKey: start,
-        }),
-      );
-      records.push(...(page.Items ?? []).map(toRecord));
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return records;
+    const items = await allOfIndexPartition(this.client, {
+      tableName: this.tableName,
+      partition: messageIndexPartition(eventId),
+      newestFirst: true,
+    });
+    return items.map(toRecord);
   }
 
   async getMessage(eventId: string, messageId: string): Promise<MessageRecord | undefined> {

@@ -9,6 +9,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { ConfirmationStatus, OutboxEntry } from '../../domain/email.js';
 import type { EmailOutbox } from '../../ports.js';
+import { allOfIndexPartition } from './index-query.js';
 import {
   keyPrefixes,
   META,
@@ -107,21 +108,12 @@ export class DynamoOutbox implements EmailOutbox {
   async owedTo(registrationId: string): Promise<OutboxEntry[]> {
     const owed: OutboxEntry[] = [];
     for (let shard = 0; shard < OUTBOX_SHARDS; shard++) {
-      let start: Record<string, unknown> | undefined;
-      do {
-        const page = await this.client.send(
-          new QueryCommand({
-            TableName: this.tableName,
-            IndexName: REGISTRATION_INDEX,
-            KeyConditionExpression: 'gsi1pk = :pk',
-            FilterExpression: 'registrationId = :id',
-            ExpressionAttributeValues: { ':pk': `OUTBOX#${shard}`, ':id': registrationId },
-            ExclusiveStartKey: start,
-          }),
-        );
-        owed.push(...(page.Items ?? []).map(toEntry));
-        start = page.LastEvaluatedKey;
-      } while (start);
+      const items = await allOfIndexPartition(this.client, {
+        tableName: this.tableName,
+        partition: `OUTBOX#${shard}`,
+        registrationId,
+      });
+      owed.push(...items.map(toEntry));
     }
     return owed;
   }

@@ -1,12 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import {
-  DeleteCommand,
-  type DynamoDBDocumentClient,
-  GetCommand,
-  QueryCommand,
-  type QueryCommandInput,
-} from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { OutboxEntry } from '../../domain/email.js';
 import { RegistrationChanged } from '../../domain/errors.js';
 import type { StoredRegistration, WaitingFor } from '../../domain/registration.js';
@@ -14,7 +8,8 @@ import { ownValue } from '../../domain/registration.js';
 import { byQueueOrder, type WaitingEntry } from '../../domain/waiting-list.js';
 import type { PromotionInput, WaitingListStore } from '../../ports.js';
 import { checkInCodeDelete, checkInCodePut } from './check-ins.js';
-import { REGISTRATION_INDEX, waitingEntryKey, waitingIndexPartition } from './keys.js';
+import { allOfIndexPartition } from './index-query.js';
+import { waitingEntryKey, waitingIndexPartition } from './keys.js';
 import { confirmationOf } from './outbox.js';
 import {
   outboxPut,
@@ -63,21 +58,11 @@ export class DynamoWaitingList implements WaitingListStore {
   ) {}
 
   async queue(eventId: string): Promise<WaitingEntry[]> {
-    const entries: WaitingEntry[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const input: QueryCommandInput = {
-        TableName: this.tableName,
-        IndexName: REGISTRATION_INDEX,
-        KeyConditionExpression: 'gsi1pk = :pk',
-        ExpressionAttributeValues: { ':pk': waitingIndexPartition(eventId) },
-        ExclusiveStartKey: startKey,
-      };
-      const page = await this.read(() => this.client.send(new QueryCommand(input)));
-      entries.push(...(page.Items ?? []).map(toEntry));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return entries.sort(byQueueOrder);
+    const items = await allOfIndexPartition(this.client, {
+      tableName: this.tableName,
+      partition: waitingIndexPartition(eventId),
+    });
+    return items.map(toEntry).sort(byQueueOrder);
   }
 
   async getEntry(eventId: string, entryId: string): Promise<WaitingEntry | undefined> {
