@@ -1,5 +1,4 @@
 import { type AdminRegistration, toAdminRegistration } from '../../domain/admin-registration.js';
-import { WorkshopInUse } from '../../domain/errors.js';
 import type { Actor, AuditLog, Clock, IdSource, RegistrationIndex, RegistrationStore } from '../../ports.js';
 import { type EraseDeps, erasePersonalData } from '../erase-personal-data.js';
 import { type FollowUpDeps, logPromotions, promoteAndNotify } from '../follow-up.js';
@@ -10,8 +9,8 @@ import {
   type PutEventCommand,
   type PutEventDeps,
   type PutEventResult,
-  putEvent,
-  workshopsStillInUse,
+  refuseWorkshopsInUse,
+  writeEvent,
 } from './put-event.js';
 import { promoteByHand, removeFromWaitingList } from './waiting-lists.js';
 
@@ -43,12 +42,14 @@ export async function putEventAndPromote(
   deps: OrganiserDeps,
 ): Promise<PutEventResult & { notified: number }> {
   const before = await deps.events.getEvent(command.eventId);
+  // Refused before the registrations are walked for whom the update concerns.
+  refuseWorkshopsInUse(before, command.definition);
   const affected =
     before && command.notify !== false
       ? await affectedRegistrations(updateOf(command, before.definition), deps.index)
       : [];
   const notices = affected.length > 0 ? { noticeId: deps.ids.newId(), affected } : undefined;
-  const result = await putEvent({ ...command, notices }, deps);
+  const result = await writeEvent(before, { ...command, notices }, deps);
   if (result.created || !before) return { ...result, notified: 0 };
   await promoteAndNotify(command.eventId, deps);
   return { ...result, notified: affected.length };
@@ -67,8 +68,7 @@ export async function previewPutEvent(
 ): Promise<{ dryRun: true; created: boolean; notified: number }> {
   const before = await deps.events.getEvent(command.eventId);
   if (!before) return { dryRun: true, created: true, notified: 0 };
-  const inUse = workshopsStillInUse(before, command.definition);
-  if (inUse.length > 0) throw new WorkshopInUse({ workshopIds: inUse });
+  refuseWorkshopsInUse(before, command.definition);
   if (command.notify === false) return { dryRun: true, created: false, notified: 0 };
   const affected = await affectedRegistrations(updateOf(command, before.definition), deps.index);
   return { dryRun: true, created: false, notified: affected.length };

@@ -44,6 +44,13 @@ export function workshopsStillInUse(existing: EventWithSeats, next: EventDefinit
   return inUse;
 }
 
+/** Refuses (WorkshopInUse) an update that would remove or move a workshop registrations hold. */
+export function refuseWorkshopsInUse(existing: EventWithSeats | undefined, next: EventDefinition): void {
+  if (!existing) return;
+  const inUse = workshopsStillInUse(existing, next);
+  if (inUse.length > 0) throw new WorkshopInUse({ workshopIds: inUse });
+}
+
 /** What the audit log records of an update: capacities and the set of workshops, not the texts. */
 export function describeChanges(existing: EventWithSeats | undefined, next: EventDefinition) {
   const nextWorkshops = next.rounds.flatMap((round) => round.workshops);
@@ -80,10 +87,19 @@ export function describeChanges(existing: EventWithSeats | undefined, next: Even
  */
 export async function putEvent(command: PutEventCommand, deps: PutEventDeps): Promise<PutEventResult> {
   const existing = await deps.events.getEvent(command.eventId);
-  if (existing) {
-    const inUse = workshopsStillInUse(existing, command.definition);
-    if (inUse.length > 0) throw new WorkshopInUse({ workshopIds: inUse });
-  }
+  refuseWorkshopsInUse(existing, command.definition);
+  return writeEvent(existing, command, deps);
+}
+
+/**
+ * The write and audit of `putEvent`, for a caller that has read the event (`existing`) and refused workshops in
+ * use itself, so the event is not read twice.
+ */
+export async function writeEvent(
+  existing: EventWithSeats | undefined,
+  command: PutEventCommand,
+  deps: PutEventDeps,
+): Promise<PutEventResult> {
   // Registered first: an event that exists is never missing from the registry (the check skips unknown ids).
   await deps.registry.add(command.eventId);
   await deps.events.putEventDefinition(command.eventId, command.definition, command.notices);
