@@ -129,27 +129,44 @@ describe('DynamoStore.createRegistration', () => {
       .on(TransactWriteCommand)
       .rejects(cancelled('None', { Code: 'ConditionalCheckFailed', Item: { taken: 5 } }, 'None', 'None'));
     await expect(store.createRegistration(newRegistration())).rejects.toBeInstanceOf(WorkshopFull);
-    expect(ddb.commandCalls(GetCommand)).toHaveLength(0);
+    expect(ddb.commandCalls(BatchGetCommand)).toHaveLength(0);
 
-    // Every chosen counter is read (consistently), so the refusal names every full one, as the transaction would.
-    ddb
-      .on(GetCommand, { Key: { pk: 'WORKSHOP#testdag#a', sk: 'META' } })
-      .resolves({ Item: { capacity: 2, taken: 2 } });
-    ddb
-      .on(GetCommand, { Key: { pk: 'WORKSHOP#testdag#c', sk: 'META' } })
-      .resolves({ Item: { capacity: 5, taken: 5 } });
+    // Every chosen counter is read (consistently, in one batch), so the refusal names every full one, as the
+    // transaction would.
+    ddb.on(BatchGetCommand).resolves({
+      Responses: {
+        table: [
+          { workshopId: 'a', capacity: 2, taken: 2 },
+          { workshopId: 'c', capacity: 5, taken: 5 },
+        ],
+      },
+    });
     const again = store.createRegistration(newRegistration());
     await expect(again).rejects.toMatchObject({ details: { workshopIds: ['a', 'c'] } });
     expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(1);
-    expect(ddb.commandCalls(GetCommand).every((call) => call.args[0].input.ConsistentRead)).toBe(true);
+    const [read] = ddb.commandCalls(BatchGetCommand);
+    expect(read?.args[0].input.RequestItems?.table).toMatchObject({
+      ConsistentRead: true,
+      Keys: [
+        { pk: 'WORKSHOP#testdag#a', sk: 'META' },
+        { pk: 'WORKSHOP#testdag#c', sk: 'META' },
+      ],
+    });
 
     // Seats came free since: the transaction takes them, and the counters are no longer read first.
-    ddb.on(GetCommand).resolves({ Item: { capacity: 5, taken: 4 } });
+    ddb.on(BatchGetCommand).resolves({
+      Responses: {
+        table: [
+          { workshopId: 'a', capacity: 5, taken: 4 },
+          { workshopId: 'c', capacity: 5, taken: 4 },
+        ],
+      },
+    });
     ddb.on(TransactWriteCommand).resolves({});
     await store.createRegistration(newRegistration());
     expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(2);
     await store.createRegistration(newRegistration());
-    expect(ddb.commandCalls(GetCommand)).toHaveLength(4);
+    expect(ddb.commandCalls(BatchGetCommand)).toHaveLength(2);
   });
 
   it('maps a failed email guard to ALREADY_REGISTERED', async () => {

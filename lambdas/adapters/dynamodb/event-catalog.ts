@@ -94,50 +94,15 @@ export class DynamoEventCatalog implements EventCatalog {
     return definition;
   }
 
-  /** The live counters (consistent reads), and with `withRevision` the event item's revision in the same batch. */
-  private async readSeats(
-    eventId: string,
-    workshopIds: string[],
-    withRevision: boolean,
-  ): Promise<{ seats: Map<string, WorkshopSeats>; revision?: string }> {
-    const seats = new Map<string, WorkshopSeats>();
-    let revision: string | undefined;
-    const allKeys = [
-      ...(withRevision ? [eventKey(eventId)] : []),
-      ...workshopIds.map((workshopId) => workshopKey(eventId, workshopId)),
-    ];
-    for (let start = 0; start < allKeys.length; start += BATCH_GET_LIMIT) {
-      let keys: Record<string, unknown>[] = allKeys.slice(start, start + BATCH_GET_LIMIT);
-      for (let round = 0; keys.length > 0; round++) {
-        if (round >= BATCH_GET_ROUNDS) throw new TryAgain(1);
-        const result = await readOrTryAgain(() =>
-          this.client.send(
-            new BatchGetCommand({
-              RequestItems: {
-                [this.tableName]: {
-                  Keys: keys,
-                  ConsistentRead: true,
-                  ProjectionExpression: `workshopId, #capacity, taken${withRevision ? ', revision' : ''}`,
-                  ExpressionAttributeNames: { '#capacity': 'capacity' },
-                },
-              },
-            }),
-          ),
-        );
-        for (const item of result.Responses?.[this.tableName] ?? []) {
-          if (item.workshopId === undefined)
-            revision = typeof item.revision === 'string' ? item.revision : '';
-          else
-            seats.set(String(item.workshopId), {
-              capacity: Number(item.capacity),
-              taken: Number(item.taken),
-            });
-        }
-        keys = result.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
-        if (keys.length > 0) await this.retryPolicy.sleep(this.retryPolicy.minDelayMs * 2 ** round);
-      }
-    }
-    return { seats, revision };
+  private readSeats(eventId: string, workshopIds: string[], withRevision: boolean) {
+    return readSeatCounters(
+      this.client,
+      this.tableName,
+      this.retryPolicy,
+      eventId,
+      workshopIds,
+      withRevision,
+    );
   }
 
   /**
@@ -182,4 +147,52 @@ export class DynamoEventCatalog implements EventCatalog {
       knownDefinitions.delete(this.cacheKey(eventId));
     }
   }
+}
+
+/** The live counters (consistent reads), and with `withRevision` the event item's revision in the same batch. */
+export async function readSeatCounters(
+  client: DynamoDBDocumentClient,
+  tableName: string,
+  retryPolicy: RetryPolicy,
+  eventId: string,
+  workshopIds: string[],
+  withRevision: boolean,
+): Promise<{ seats: Map<string, WorkshopSeats>; revision?: string }> {
+  const seats = new Map<string, WorkshopSeats>();
+  let revision: string | undefined;
+  const allKeys = [
+    ...(withRevision ? [eventKey(eventId)] : []),
+    ...workshopIds.map((workshopId) => workshopKey(eventId, workshopId)),
+  ];
+  for (let start = 0; start < allKeys.length; start += BATCH_GET_LIMIT) {
+    let keys: Record<string, unknown>[] = allKeys.slice(start, start + BATCH_GET_LIMIT);
+    for (let round = 0; keys.length > 0; round++) {
+      if (round >= BATCH_GET_ROUNDS) throw new TryAgain(1);
+      const result = await readOrTryAgain(() =>
+        client.send(
+          new BatchGetCommand({
+            RequestItems: {
+              [tableName]: {
+                Keys: keys,
+                ConsistentRead: true,
+                ProjectionExpression: `workshopId, #capacity, taken${withRevision ? ', revision' : ''}`,
+                ExpressionAttributeNames: { '#capacity': 'capacity' },
+              },
+            },
+          }),
+        ),
+      );
+      for (const item of result.Responses?.[tableName] ?? []) {
+        if (item.workshopId === undefined) revision = typeof item.revision === 'string' ? item.revision : '';
+        else
+          seats.set(String(item.workshopId), {
+            capacity: Number(item.capacity),
+            taken: Number(item.taken),
+          });
+      }
+      keys = result.UnprocessedKeys?.[tableName]?.Keys ?? [];
+      if (keys.length > 0) await retryPolicy.sleep(retryPolicy.minDelayMs * 2 ** round);
+    }
+  }
+  return { seats, revision };
 }

@@ -12,7 +12,8 @@ import {
 import { entryIdsOf, preferenceEntryId } from '../../domain/waiting-list.js';
 import type { NewRegistration, RegistrationStore } from '../../ports.js';
 import { checkInCodeDelete, checkInCodePut, checkInsDelete } from './check-ins.js';
-import { registrationKey, workshopKey } from './keys.js';
+import { readSeatCounters } from './event-catalog.js';
+import { registrationKey } from './keys.js';
 import { confirmationOf } from './outbox.js';
 import {
   emailGuardAbsent,
@@ -107,26 +108,23 @@ export class DynamoRegistrationStore implements RegistrationStore {
   private async refuseIfStillFull(eventId: string, workshopIds: string[]): Promise<void> {
     const key = (workshopId: string) => `${eventId}\n${workshopId}`;
     if (!workshopIds.some((workshopId) => this.seenFull.has(key(workshopId)))) return;
-    const counters = await Promise.all(
-      workshopIds.map(async (workshopId) => {
-        const { Item } = await readOrTryAgain(() =>
-          this.client.send(
-            new GetCommand({
-              TableName: this.tableName,
-              Key: workshopKey(eventId, workshopId),
-              ConsistentRead: true,
-              ProjectionExpression: '#capacity, taken',
-              ExpressionAttributeNames: { '#capacity': 'capacity' },
-            }),
-          ),
-        );
-        return {
-          workshopId,
-          exists: Item !== undefined,
-          full: Number(Item?.taken) >= Number(Item?.capacity),
-        };
-      }),
+    // The event catalog's consistent batch read of the counters: one request for every chosen workshop.
+    const { seats } = await readSeatCounters(
+      this.client,
+      this.tableName,
+      this.retryPolicy,
+      eventId,
+      workshopIds,
+      false,
     );
+    const counters = workshopIds.map((workshopId) => {
+      const counter = seats.get(workshopId);
+      return {
+        workshopId,
+        exists: counter !== undefined,
+        full: counter !== undefined && counter.taken >= counter.capacity,
+      };
+    });
     for (const { workshopId, full } of counters) {
       if (full) this.seenFull.add(key(workshopId));
       else this.seenFull.delete(key(workshopId));
