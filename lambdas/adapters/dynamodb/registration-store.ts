@@ -92,7 +92,8 @@ export class DynamoRegistrationStore implements RegistrationStore {
     ];
     await this.refuseIfStillFull(registration.eventId, Object.values(registration.choices));
     try {
-      // The registration id is the token: every retry of this one registration is the same request.
+      // The registration id is the token: every conflict retry of this one registration is the same request (a
+      // try on another seat shard, after a refusal that wrote nothing, is another).
       await this.seats.write(registration.eventId, { takes, releases: [] }, plan, registration.id);
     } catch (error) {
       if (error instanceof AddressInUse) throw await this.addressTaken(error.registrationId);

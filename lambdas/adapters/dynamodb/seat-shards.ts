@@ -150,21 +150,9 @@ export async function readShardedSeats(
 
 /** The live counters (consistent reads) as `{ capacity, taken }` per workshop, summed over the shards. */
 export async function readSeatCounters(
-  client: DynamoDBDocumentClient,
-  tableName: string,
-  retryPolicy: RetryPolicy,
-  eventId: string,
-  workshopIds: readonly string[],
-  withRevision: boolean,
+  ...read: Parameters<typeof readShardedSeats>
 ): Promise<{ seats: Map<string, WorkshopSeats>; revision?: string }> {
-  const { workshops, revision } = await readShardedSeats(
-    client,
-    tableName,
-    retryPolicy,
-    eventId,
-    workshopIds,
-    withRevision,
-  );
+  const { workshops, revision } = await readShardedSeats(...read);
   const seats = new Map<string, WorkshopSeats>();
   for (const [workshopId, sharded] of workshops) seats.set(workshopId, seatsOf(sharded));
   return { seats, revision };
