@@ -206,4 +206,44 @@ describe('seat shards', () => {
     expect((await store.getEvent('old'))?.seats.get('a')).toEqual({ capacity: 5, taken: 5 });
     await stateOf('old');
   });
+
+  it('a big event: capacity changes of sharded workshops fit in one transaction, and stay exact', async () => {
+    const workshop = (id: string, capacity: number) => ({
+      id,
+      title: id,
+      description: '',
+      speakers: [],
+      capacity,
+    });
+    const event = (capacity: number, added: number): EventDefinition => ({
+      ...definition({ a: capacity, c: 100 }),
+      rounds: [
+        {
+          id: '1',
+          title: 'Ronde 1',
+          workshops: [
+            workshop('a', capacity),
+            ...Array.from({ length: 9 }, (_, n) => workshop(`w${n}`, capacity)),
+            ...Array.from({ length: added }, (_, n) => workshop(`nieuw${n}`, 10)),
+          ],
+        },
+        { id: '2', title: 'Ronde 2', workshops: [workshop('c', 100)] },
+      ],
+    });
+    // Ten workshops of eight shards each.
+    await store.putEventDefinition('big', event(16, 0));
+    expect(Object.keys(await shardsOf('big', 'w8'))).toHaveLength(8);
+    for (let n = 0; n < 3; n++) await register(attendee('big'), deps());
+
+    // Forty workshops more and every capacity changed: spread evenly, the ten would need 80 items; the event's
+    // transaction has 100 for everything.
+    await store.putEventDefinition('big', event(20, 40));
+    expect((await store.getEvent('big'))?.seats.get('a')).toEqual({ capacity: 20, taken: 3 });
+    expect((await store.getEvent('big'))?.seats.get('nieuw39')).toEqual({ capacity: 10, taken: 0 });
+    await store.putEventDefinition('big', event(3, 40));
+    for (const [share, taken] of Object.values(await shardsOf('big', 'a'))) expect(share).toBe(taken);
+    await expect(register(attendee('big'), deps())).rejects.toMatchObject({
+      details: { workshopIds: ['a'] },
+    });
+  });
 });

@@ -8,14 +8,22 @@ import type { Clock, EventCatalog } from '../../ports.js';
 import { eventKey } from './keys.js';
 import { recipientListPut } from './message-store.js';
 import {
+  adjustShares,
   readSeatCounters,
   readShardedSeats,
   SEAT_SHARDS,
+  type SeatShard,
   type ShardedSeats,
   seatsOf,
   shareOut,
 } from './seat-shards.js';
-import { eventPut, eventRegistryAdd, seatShardPut, workshopUpsert } from './transaction-items.js';
+import {
+  eventPut,
+  eventRegistryAdd,
+  seatShardPut,
+  seatShareMove,
+  workshopUpsert,
+} from './transaction-items.js';
 import { type PlannedItem, planned, writeTransaction } from './transaction-refusals.js';
 import { defaultRetryPolicy, type RetryPolicy, readOrTryAgain } from './transactions.js';
 
@@ -128,6 +136,7 @@ export class DynamoEventCatalog implements EventCatalog {
     notices?: OwedNotices,
   ): Promise<void> {
     try {
+      let gathered = false;
       for (let attempt = 1; ; attempt++) {
         const { workshops: current } = await readShardedSeats(
           this.client,
@@ -139,7 +148,15 @@ export class DynamoEventCatalog implements EventCatalog {
         );
         refuseCapacitiesBelowTaken(definition, current);
         try {
-          await this.writeDefinition(eventId, definition, current, notices);
+          const plan = this.definitionPlan(eventId, definition, current, notices);
+          if (plan.length > TRANSACT_ITEMS_LIMIT && !gathered) {
+            // Cuts that would touch many shards of many workshops: first move their free seats to each one's
+            // shard 0 (a state as valid as any), so that each cut is one item; then read and plan again.
+            gathered = true;
+            await this.gatherFreeSeats(eventId, definition, current);
+            continue;
+          }
+          await writeTransaction(this.client, plan, randomUUID(), this.retryPolicy);
           return;
         } catch (error) {
           if (!(error instanceof CapacityBelowTaken)) throw error;
@@ -152,12 +169,13 @@ export class DynamoEventCatalog implements EventCatalog {
     }
   }
 
-  private async writeDefinition(
+  /** The put's transaction: the event, the registry, the workshops' seat shards and the notice lists. */
+  private definitionPlan(
     eventId: string,
     definition: EventDefinition,
     current: ReadonlyMap<string, ShardedSeats>,
     notices: OwedNotices | undefined,
-  ): Promise<void> {
+  ): PlannedItem[] {
     const now = this.clock.now().toISOString();
     const workshops = definition.rounds.flatMap((round) =>
       round.workshops.map((workshop) => ({ roundId: round.id, workshop, read: current.get(workshop.id) })),
@@ -179,10 +197,16 @@ export class DynamoEventCatalog implements EventCatalog {
           ),
         ];
       }
-      const shards = read?.shards ?? new Map();
+      const shards = read?.shards ?? new Map<number, SeatShard>();
       // Below what is taken was refused after the read: a registration since fails the shard's condition.
-      const shares = shareOut(workshop.capacity, shards, spreadOver) ?? [];
-      return shares.map((share, shard) =>
+      const even = shareOut(workshop.capacity, shards, spreadOver) ?? [];
+      // A workshop whose shards an even spread would write more of than the transaction has room for changes
+      // the fewest shares instead (shard 0 is always written: its capacity condition guards the others).
+      const shares =
+        read && even.length > spreadOver
+          ? new Map([[0, read.shards.get(0)?.share ?? 0], ...(adjustShares(workshop.capacity, read) ?? [])])
+          : new Map(even.map((share, shard) => [shard, share]));
+      return [...shares].map(([shard, share]) =>
         planned(
           shard === 0
             ? workshopUpsert(this.tableName, eventId, roundId, workshop, now, {
@@ -211,7 +235,49 @@ export class DynamoEventCatalog implements EventCatalog {
         ),
       ),
     );
-    await writeTransaction(this.client, items, randomUUID(), this.retryPolicy);
+    return items;
+  }
+
+  /**
+   * Moves the free seats of every workshop whose capacity falls to its shard 0 (each other shard keeps a share of
+   * what it has taken), in transactions of whole workshops. The capacity stays; a registration meanwhile takes its
+   * seat from shard 0.
+   */
+  private async gatherFreeSeats(
+    eventId: string,
+    definition: EventDefinition,
+    current: ReadonlyMap<string, ShardedSeats>,
+  ): Promise<void> {
+    const moves = definition.rounds
+      .flatMap((round) => round.workshops)
+      .flatMap((workshop) => {
+        const read = current.get(workshop.id);
+        const shard0 = read?.shards.get(0);
+        if (!read || !shard0 || workshop.capacity >= read.capacity) return [];
+        const others = [...read.shards].filter(([shard, { share, taken }]) => shard > 0 && share > taken);
+        if (others.length === 0) return [];
+        const moved = others.reduce((sum, [, { share, taken }]) => sum + share - taken, 0);
+        const capacity = { kind: 'capacity', workshopId: workshop.id } as const;
+        return [
+          [
+            planned(
+              seatShareMove(this.tableName, eventId, workshop.id, 0, shard0.share + moved, shard0.share),
+              capacity,
+            ),
+            ...others.map(([shard, { share, taken }]) =>
+              planned(seatShareMove(this.tableName, eventId, workshop.id, shard, taken, share), capacity),
+            ),
+          ],
+        ];
+      });
+    let batch: PlannedItem[] = [];
+    for (const move of [...moves, []]) {
+      if (batch.length > 0 && (move.length === 0 || batch.length + move.length > TRANSACT_ITEMS_LIMIT)) {
+        await writeTransaction(this.client, batch, randomUUID(), this.retryPolicy);
+        batch = [];
+      }
+      batch.push(...move);
+    }
   }
 }
 

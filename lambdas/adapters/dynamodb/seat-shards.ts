@@ -181,6 +181,27 @@ export function shareOut(
   });
 }
 
+/**
+ * The fewest shares changed for a new capacity, shard → new share (undefined when the capacity is below the seats
+ * taken): a rise goes to shard 0, a cut comes out of the shards' free seats, the freest first. For a capacity
+ * change that the transaction's items leave no room to spread evenly (a big event).
+ */
+export function adjustShares(capacity: number, sharded: ShardedSeats): Map<number, number> | undefined {
+  let change = capacity;
+  for (const shard of sharded.shards.values()) change -= shard.share;
+  const shares = new Map<number, number>();
+  if (change >= 0) return shares.set(0, (sharded.shards.get(0)?.share ?? 0) + change);
+  const freest = [...sharded.shards].sort(([, a], [, b]) => b.share - b.taken - (a.share - a.taken));
+  for (const [shard, { share, taken }] of freest) {
+    if (change === 0) break;
+    const cut = Math.min(share - taken, -change);
+    if (cut <= 0) continue;
+    shares.set(shard, share - cut);
+    change += cut;
+  }
+  return change === 0 ? shares : undefined;
+}
+
 /** A seat a write takes: the round it was chosen in (none for a promotion, where the list chose the seat). */
 export type SeatTake = { workshopId: string; roundId?: string };
 

@@ -366,3 +366,27 @@ export function seatShardPut(
     },
   };
 }
+
+/**
+ * A new share for one seat shard, under the share read and never below what it has taken: moving free seats between
+ * a workshop's shards, every shard of it in one transaction, so the shares keep adding up to the capacity.
+ */
+export function seatShareMove(
+  tableName: string,
+  eventId: string,
+  workshopId: string,
+  shard: number,
+  share: number,
+  readShare: number,
+): TransactItem {
+  return {
+    Update: {
+      TableName: tableName,
+      Key: seatShardKey(eventId, workshopId, shard),
+      UpdateExpression: 'SET #share = :share',
+      ConditionExpression: '#share = :readShare AND taken <= :share',
+      ExpressionAttributeNames: { '#share': 'share' },
+      ExpressionAttributeValues: { ':share': share, ':readShare': readShare },
+    },
+  };
+}
