@@ -8,6 +8,7 @@ import type { EventDefinition } from '../../lambdas/domain/event-definition.js';
 import { type RegisterCommand, register } from '../../lambdas/use-cases/register.js';
 import { invariantViolations, readEventState } from '../model/invariants.js';
 import { startTestTable, type TestTable } from '../support/dynamo.js';
+import { sampleDefinition } from '../support/fakes.js';
 
 /**
  * Issue 21 §3: a workshop's seats spread over several counter items (seat shards), against the embedded
@@ -19,24 +20,25 @@ let table: TestTable;
 let store: DynamoStore;
 const deps = () => ({ events: store, registrations: store, clock: systemClock, secrets: cryptoSecrets });
 
-const definition = (capacities: { a: number; c: number }): EventDefinition => ({
-  title: 'Schaardag',
-  date: '2030-05-01',
-  timezone: 'Europe/Amsterdam',
-  registration: {},
-  rounds: [
-    {
-      id: '1',
-      title: 'Ronde 1',
-      workshops: [{ id: 'a', title: 'A', description: '', speakers: [], capacity: capacities.a }],
-    },
-    {
-      id: '2',
-      title: 'Ronde 2',
-      workshops: [{ id: 'c', title: 'C', description: '', speakers: [], capacity: capacities.c }],
-    },
-  ],
+const workshop = (id: string, capacity: number) => ({
+  id,
+  title: id,
+  description: '',
+  speakers: [],
+  capacity,
 });
+
+/** The sample event with one workshop per round: a in round 1, c in round 2 (and `more` in round 1). */
+const definition = (
+  capacities: { a: number; c: number },
+  more: ReturnType<typeof workshop>[] = [],
+): EventDefinition =>
+  sampleDefinition({
+    rounds: [
+      { id: '1', title: 'Ronde 1', workshops: [workshop('a', capacities.a), ...more] },
+      { id: '2', title: 'Ronde 2', workshops: [workshop('c', capacities.c)] },
+    ],
+  });
 
 let people = 0;
 const attendee = (eventId: string): RegisterCommand => {
@@ -208,28 +210,11 @@ describe('seat shards', () => {
   });
 
   it('a big event: capacity changes of sharded workshops fit in one transaction, and stay exact', async () => {
-    const workshop = (id: string, capacity: number) => ({
-      id,
-      title: id,
-      description: '',
-      speakers: [],
-      capacity,
-    });
-    const event = (capacity: number, added: number): EventDefinition => ({
-      ...definition({ a: capacity, c: 100 }),
-      rounds: [
-        {
-          id: '1',
-          title: 'Ronde 1',
-          workshops: [
-            workshop('a', capacity),
-            ...Array.from({ length: 9 }, (_, n) => workshop(`w${n}`, capacity)),
-            ...Array.from({ length: added }, (_, n) => workshop(`nieuw${n}`, 10)),
-          ],
-        },
-        { id: '2', title: 'Ronde 2', workshops: [workshop('c', 100)] },
-      ],
-    });
+    const event = (capacity: number, added: number): EventDefinition =>
+      definition({ a: capacity, c: 100 }, [
+        ...Array.from({ length: 9 }, (_, n) => workshop(`w${n}`, capacity)),
+        ...Array.from({ length: added }, (_, n) => workshop(`nieuw${n}`, 10)),
+      ]);
     // Ten workshops of eight shards each.
     await store.putEventDefinition('big', event(16, 0));
     expect(Object.keys(await shardsOf('big', 'w8'))).toHaveLength(8);
