@@ -6,7 +6,12 @@ import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { bundleFunction } from '../../bench/function-bundle.js';
-import { emailSenderFunctionSpec, functionSpecs, scheduledFunctionSpecs } from '../../lambdas/routes.js';
+import {
+  emailFeedbackFunctionSpec,
+  emailSenderFunctionSpec,
+  functionSpecs,
+  scheduledFunctionSpecs,
+} from '../../lambdas/routes.js';
 import { repoRoot } from '../../lib/repo-root.js';
 
 /**
@@ -21,9 +26,14 @@ beforeAll(async () => {
 });
 afterAll(async () => rm(dir, { recursive: true, force: true }));
 
-it.each(
-  Object.entries({ ...functionSpecs, ...scheduledFunctionSpecs, emailSender: emailSenderFunctionSpec }),
-)('%s loads with the SDK found only through NODE_PATH', async (name, spec) => {
+const specs = {
+  ...functionSpecs,
+  ...scheduledFunctionSpecs,
+  emailSender: emailSenderFunctionSpec,
+  emailFeedback: emailFeedbackFunctionSpec,
+};
+
+it.each(Object.entries(specs))('%s loads with the SDK found only through NODE_PATH', async (name, spec) => {
   const outfile = path.join(dir, name, 'index.mjs');
   await bundleFunction(spec.entry, outfile);
   const { stdout } = await promisify(execFile)(

@@ -2,12 +2,18 @@ import os from 'node:os';
 import path from 'node:path';
 import { expect, it } from 'vitest';
 import { bundleFunction, outputOf } from '../../bench/function-bundle.js';
-import { emailSenderFunctionSpec, functionSpecs, scheduledFunctionSpecs } from '../../lambdas/routes.js';
+import {
+  emailFeedbackFunctionSpec,
+  emailSenderFunctionSpec,
+  functionSpecs,
+  scheduledFunctionSpecs,
+} from '../../lambdas/routes.js';
 
 const specs = Object.entries({
   ...functionSpecs,
   ...scheduledFunctionSpecs,
   emailSender: emailSenderFunctionSpec,
+  emailFeedback: emailFeedbackFunctionSpec,
 });
 
 /** Each function bundled once, as the CDK construct bundles it, for all the assertions below. */
