@@ -52,7 +52,6 @@ function build() {
   };
   return {
     config,
-    dynamoClient,
     documentClient,
     store,
     /** Emails owed: written by the changes' transactions, sent by the sender and the retry. */
