@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { BatchGetCommand, type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { TryAgain } from '../../domain/errors.js';
 import { type EventDefinition, eventDefinitionSchema } from '../../domain/event-definition.js';
 import { noticeLists, type OwedNotices } from '../../domain/programme-notice.js';
 import type { EventWithSeats, WorkshopSeats } from '../../domain/registration.js';
 import type { Clock, EventCatalog } from '../../ports.js';
+import { BatchGetCommand, type DynamoDBDocumentClient, GetCommand } from '../aws-sdk.js';
 import { eventKey, workshopKey } from './keys.js';
 import { recipientListPut } from './message-store.js';
 import { eventPut, eventRegistryAdd, workshopUpsert } from './transaction-items.js';
