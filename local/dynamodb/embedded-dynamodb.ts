@@ -95,7 +95,7 @@ export type EmbeddedDynamoOptions = {
   port?: number;
   /** Default 127.0.0.1. */
   host?: string;
-  /** Clock in epoch milliseconds, for idempotency-token expiry and TTL sweeps. Default Date.now. */
+  /** Clock in epoch milliseconds, for idempotency-token expiry, TTL sweeps and the conflict model's service times. Default Date.now. */
   now?: () => number;
   /** Interval of the background TTL sweeper. Default 60 000 ms; 0 disables it. */
   ttlSweepIntervalMs?: number;

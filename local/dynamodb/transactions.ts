@@ -27,8 +27,12 @@
  * and the claim of the items; the claimed items are then held for the drawn service time without the lock, and
  * step 3 runs under the lock at its end. Nothing can write a claimed item meanwhile (transactions touching it
  * are cancelled, single-item writes refused), so the evaluation still holds when the new images are written.
+ * The service time is kept by the clock, not by the process's workload: a busy process reaches the end of a
+ * hold late (its timers fire late, the lock has a queue), and a hold stretched by that would model a slower
+ * DynamoDB than asked. So every write that takes the lock first applies the transactions whose service time
+ * has ended (step 3, in the order they claimed), and only then checks for conflicts: a transaction that comes
+ * after another's service time finds its items free and their new state, as in DynamoDB.
  */
-import { setTimeout as delay } from 'node:timers/promises';
 import type { ChangeFeed } from './change-feed.js';
 import type { ConflictModel } from './conflict-model.js';
 import { RequestTokens } from './request-tokens.js';
@@ -60,6 +64,17 @@ import { compact, type DynaliteClient, dynamoError, type Item, type Json, stable
 /** A write transaction evaluated and ready to be written. */
 type Prepared = { targets: Target[]; before: (Item | undefined)[]; evaluations: Evaluation[] };
 
+/** A transaction holding its items under the conflict model, until `endsAt` (the engine's clock, ms). */
+type Held = {
+  endsAt: number;
+  /** Step 3 and the release of the items; runs once, under the exclusive lock. */
+  settle: () => Promise<void>;
+  /** Set once `settle` has run: what the transaction's own request answers with. */
+  settled?: Promise<void>;
+  /** Ends the transaction's own wait early, when another request settled it first. */
+  wake?: () => void;
+};
+
 export type TransactionEngineDeps = {
   /** The dynalite holding the user's tables. */
   real: DynaliteClient;
@@ -81,13 +96,17 @@ export class TransactionEngine {
   readonly #tokens: RequestTokens;
   readonly #singleWrites: SingleWriteChanges;
   readonly #evaluator: ScratchEvaluator;
+  readonly #now: () => number;
   /** The conflict model when it is on (conflict-model.ts); undefined: one writer at a time, no conflicts. */
   conflictModel: ConflictModel | undefined;
+  /** Transactions holding their items under the conflict model, in the order they claimed them. */
+  readonly #holding: Held[] = [];
 
   constructor(deps: TransactionEngineDeps) {
     this.#real = deps.real;
     this.#scratch = deps.scratch;
     this.#lock = deps.lock;
+    this.#now = deps.now;
     this.#tables = new TableCatalog(deps.real);
     this.#scratchTables = new ScratchTables(deps.scratch);
     this.#changes = deps.changes;
@@ -123,7 +142,8 @@ export class TransactionEngine {
 
     // Conflict model: claim the items and evaluate under the lock, hold them for the service time without it,
     // then write under the lock. Nothing else can write a claimed item in between, so the evaluation holds.
-    const claimed = await this.#lock.exclusive(async () => {
+    const held = await this.#lock.exclusive(async (): Promise<Held | undefined> => {
+      await this.#settleEnded();
       if (token !== undefined) {
         const inFlight = model.inFlight(token);
         if (inFlight !== undefined && inFlight !== fingerprint) throw idempotentParameterMismatch();
@@ -146,17 +166,51 @@ export class TransactionEngine {
         targets.map((t) => itemIdentity(t.table, t.key)),
         token === undefined ? undefined : { token, fingerprint },
       );
-      return { prepared, release };
+      const entry: Held = {
+        endsAt: this.#now() + model.serviceTime(),
+        settle: async () => {
+          try {
+            await this.#commit(items, prepared, token, fingerprint);
+            model.stats.transactionsHeld++;
+          } finally {
+            release();
+          }
+        },
+      };
+      this.#holding.push(entry);
+      return entry;
     });
-    if (!claimed) return writeResponse(request, items);
-    try {
-      await delay(model.serviceTime());
-      await this.#lock.exclusive(() => this.#commit(items, claimed.prepared, token, fingerprint));
-      model.stats.transactionsHeld++;
-    } finally {
-      claimed.release();
+    if (!held) return writeResponse(request, items);
+    if (held.settled === undefined) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, Math.max(0, held.endsAt - this.#now()));
+        held.wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
     }
+    if (held.settled === undefined) await this.#lock.exclusive(() => this.#settle(held));
+    await held.settled;
     return writeResponse(request, items);
+  }
+
+  /**
+   * Under the exclusive lock: step 3 for every transaction whose service time has ended, in the order they
+   * claimed.
+   */
+  async #settleEnded(): Promise<void> {
+    const now = this.#now();
+    for (const held of this.#holding.filter((h) => h.endsAt <= now)) await this.#settle(held);
+  }
+
+  /** Under the exclusive lock, once per transaction. A failure is its own request's answer, not the caller's. */
+  async #settle(held: Held): Promise<void> {
+    if (held.settled !== undefined) return;
+    this.#holding.splice(this.#holding.indexOf(held), 1);
+    held.settled = held.settle();
+    await held.settled.catch(() => {});
+    held.wake?.();
   }
 
   /**
@@ -167,6 +221,7 @@ export class TransactionEngine {
   async assertNotHeld(op: string, request: Json): Promise<void> {
     const model = this.conflictModel;
     if (!model || typeof request.TableName !== 'string') return;
+    await this.#settleEnded();
     let identity: string;
     try {
       const table = (await this.#tables.describe([request.TableName])).get(request.TableName) as Table;

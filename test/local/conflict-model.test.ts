@@ -242,6 +242,80 @@ describe('conflict model: transactions', () => {
   });
 });
 
+describe('conflict model: the service time is kept by the clock', () => {
+  it('frees the items once the service time has passed on the clock, with the first transaction applied first', async () => {
+    // The hold's own timer is a minute away; only the clock moves past its end, as when a busy process gets
+    // round to ending a hold late. A later transaction must then find the item free and see the first write.
+    let clock = Date.now();
+    const serviceTimes = [60_000];
+    const own = await startEmbeddedDynamo({
+      now: () => clock,
+      // A minute for the first transaction, a millisecond for every later one.
+      conflictModel: { serviceTimeMedianMs: 1, drawServiceTimeMs: () => serviceTimes.shift() ?? 1 },
+    });
+    const ownRaw = new DynamoDBClient({
+      endpoint: own.endpoint,
+      region: 'eu-west-1',
+      credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+      maxAttempts: 1,
+    });
+    const ownDoc = DynamoDBDocumentClient.from(ownRaw);
+    try {
+      const table = 'clock';
+      await ownRaw.send(
+        new CreateTableCommand({
+          TableName: table,
+          BillingMode: 'PAY_PER_REQUEST',
+          KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+          AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+        }),
+      );
+      while (
+        (await ownRaw.send(new DescribeTableCommand({ TableName: table }))).Table?.TableStatus !== 'ACTIVE'
+      );
+      const incrementIfAt = (n: number) =>
+        ownDoc.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Update: {
+                  ...increment(table, 'x').Update,
+                  ConditionExpression: 'attribute_not_exists(n) OR n = :n',
+                  ExpressionAttributeValues: { ':one': 1, ':n': n },
+                },
+              },
+            ],
+          }),
+        );
+      const first = incrementIfAt(0);
+      first.catch(() => {});
+      // Held: a second transaction before the end of the service time is cancelled.
+      for (;;) {
+        const error = await failure(incrementIfAt(0)).catch(() => undefined);
+        if (error instanceof TransactionCanceledException) {
+          expect(error.CancellationReasons?.[0]?.Code).toBe('TransactionConflict');
+          break;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+
+      clock += 60_001;
+      // The item is free and holds the first transaction's write (n = 1), applied before this one.
+      await incrementIfAt(1);
+      // Ended by the second one's request, not by its own timer a minute from now.
+      await first;
+      const { Item } = await ownDoc.send(
+        new GetCommand({ TableName: table, Key: { pk: 'x' }, ConsistentRead: true }),
+      );
+      expect(Item).toEqual({ pk: 'x', n: 2 });
+      expect(own.conflictStats()).toMatchObject({ transactionsHeld: 2 });
+    } finally {
+      ownRaw.destroy();
+      await own.close();
+    }
+  });
+});
+
 describe('conflict model: single-item writes and transactional reads', () => {
   it('refuses PutItem, UpdateItem and DeleteItem on a held item with TransactionConflictException', async () => {
     const table = await createTable();
