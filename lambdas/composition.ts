@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { secretsManager } from './adapters/aws-sdk.js';
 import { loadCursorKey } from './adapters/cursor-key.js';
 import { DynamoAdminQueries } from './adapters/dynamodb/admin-queries.js';
 import { DynamoCheckIns } from './adapters/dynamodb/check-ins.js';
@@ -51,7 +52,6 @@ function build() {
   };
   return {
     config,
-    dynamoClient,
     documentClient,
     store,
     /** Emails owed: written by the changes' transactions, sent by the sender and the retry. */
@@ -88,7 +88,7 @@ let cursorKeyOnce: Promise<string> | undefined;
  */
 export function cursorKey(): Promise<string> {
   cursorKeyOnce ??= loadCursorKey(readCursorConfig(), async () => {
-    const { SecretsManagerClient } = await import('@aws-sdk/client-secrets-manager');
+    const { SecretsManagerClient } = secretsManager();
     return new SecretsManagerClient({ region: dependencies().config.region });
   });
   return cursorKeyOnce;

@@ -7,10 +7,10 @@ import { dependencies } from './composition.js';
  * so that only the register function bundles and loads Powertools idempotency and its JMESPath engine.
  */
 function build(): IdempotentRunner {
-  const { config, dynamoClient } = dependencies();
+  const { config, documentClient } = dependencies();
   // A form retried within a day (double click, flaky network) gets the first answer and books nothing twice.
   return createIdempotentRunner({
-    client: dynamoClient,
+    client: documentClient,
     tableName: config.tableName,
     keyPrefix: `${keyPrefixes.idempotency}register`,
     expiresAfterSeconds: 24 * 60 * 60,

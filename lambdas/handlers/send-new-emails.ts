@@ -1,6 +1,6 @@
-import { createRequire } from 'node:module';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { unmarshall } from '../adapters/aws-sdk.js';
 import { toEntry } from '../adapters/dynamodb/outbox.js';
 import { dependencies } from '../composition.js';
 import { type NoticeList, noticesOf } from '../domain/programme-notice.js';
@@ -10,14 +10,6 @@ import type { RecipientList } from '../ports.js';
 import { fanOutProgrammeNotices } from '../use-cases/admin/programme-changes.js';
 import { deliverNewEntry } from '../use-cases/deliver-email.js';
 import { fanOutRecipients } from '../use-cases/fan-out-message.js';
-
-/**
- * Required, not imported: `@aws-sdk/lib-dynamodb` has already loaded it as CommonJS, and an ESM import of the
- * same package cost about 10 ms more CPU at each cold start (bench cold-start phase, measured side by side).
- */
-const { unmarshall } = createRequire(import.meta.url)(
-  '@aws-sdk/util-dynamodb',
-) as typeof import('@aws-sdk/util-dynamodb');
 
 const email = emailDependencies();
 const { messages, store, programmeNotices } = dependencies();

@@ -135,7 +135,8 @@ export class ApiFunction extends Construct {
         target: API_FUNCTION_TARGET,
         mainFields: ['module', 'main'],
         banner: ESM_REQUIRE_BANNER,
-        // The runtime's SDK v3: each function imports only the clients it uses, and ships none of them.
+        // The runtime's SDK v3: each function requires only the clients it uses (lambdas/adapters/aws-sdk.ts:
+        // CommonJS `require`, found through the runtime's NODE_PATH), and ships none of them.
         externalModules: ['@aws-sdk/*'],
         ...(props.emailSending === undefined
           ? {}

@@ -20,7 +20,7 @@ import { daysAfter, zoneWhereRemindersAreDue } from '../support/reminders.js';
 /**
  * The grants of lambdas/routes.ts against what the functions really do: every request and scheduled run below
  * goes through the real handlers on the embedded DynamoDB, one at a time, while a middleware on the functions'
- * DynamoDB client (shared by the document client and the idempotency store's) records each index query and
+ * document client (which the idempotency store uses too) records each index query and
  * each item read or written. A query or an item outside its function's grant would be denied in AWS; a granted
  * index partition no query uses is access the function should not have.
  */

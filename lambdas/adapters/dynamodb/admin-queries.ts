@@ -1,11 +1,4 @@
-import {
-  type DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  type QueryCommandInput,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import type { QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { toAdminRegistration } from '../../domain/admin-registration.js';
 import type {
   AuditEntry,
@@ -14,6 +7,13 @@ import type {
   IndexedRegistration,
   RegistrationIndex,
 } from '../../ports.js';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '../aws-sdk.js';
 import {
   auditIndexKeys,
   auditIndexPartition,

@@ -1,12 +1,12 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import type { UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
+import { type CheckInPlace, type CheckInRecord, checkedInAt, checkInCodeOf } from '../../domain/check-in.js';
+import type { CheckInStore } from '../../ports.js';
 import {
+  ConditionalCheckFailedException,
   type DynamoDBDocumentClient,
   GetCommand,
   UpdateCommand,
-  type UpdateCommandInput,
-} from '@aws-sdk/lib-dynamodb';
-import { type CheckInPlace, type CheckInRecord, checkedInAt, checkInCodeOf } from '../../domain/check-in.js';
-import type { CheckInStore } from '../../ports.js';
+} from '../aws-sdk.js';
 import { allOfIndexPartition } from './index-query.js';
 import { checkInCodeKey, checkInIndexPartition, checkInKey } from './keys.js';
 import { type PlannedItem, planned } from './transaction-refusals.js';

@@ -1,7 +1,6 @@
 import { Agent } from 'node:http';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { readLocalCredentials } from '../../config.js';
+import { DynamoDBClient, DynamoDBDocumentClient } from '../aws-sdk.js';
 
 export type DynamoClientOptions = {
   region: string;

@@ -1,7 +1,6 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { type EmailFeedback, OUTRANKING_EMAIL_STATES } from '../../domain/email.js';
 import type { EmailFeedbackStore } from '../../ports.js';
+import { ConditionalCheckFailedException, type DynamoDBDocumentClient, UpdateCommand } from '../aws-sdk.js';
 import { registrationKey } from './keys.js';
 
 /**

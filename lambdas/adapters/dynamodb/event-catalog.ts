@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { CapacityBelowTaken, TryAgain } from '../../domain/errors.js';
 import { type EventDefinition, eventDefinitionSchema } from '../../domain/event-definition.js';
 import { noticeLists, type OwedNotices, TRANSACT_ITEMS_LIMIT } from '../../domain/programme-notice.js';
 import type { EventWithSeats } from '../../domain/registration.js';
 import type { Clock, EventCatalog } from '../../ports.js';
+import { type DynamoDBDocumentClient, GetCommand } from '../aws-sdk.js';
 import { eventKey } from './keys.js';
 import { recipientListPut } from './message-store.js';
 import {

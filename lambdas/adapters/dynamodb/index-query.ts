@@ -1,4 +1,4 @@
-import { type DynamoDBDocumentClient, paginateQuery } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, paginateQuery } from '../aws-sdk.js';
 import { REGISTRATION_INDEX } from './keys.js';
 import { readOrTryAgain } from './transactions.js';
 

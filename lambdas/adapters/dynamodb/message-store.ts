@@ -1,9 +1,13 @@
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { OutboxEntry } from '../../domain/email.js';
 import { countInFlight } from '../../domain/in-flight.js';
 import { type MessageRecord, type OrganiserMessage, RECIPIENTS_PER_LIST } from '../../domain/message.js';
 import type { MessageStore, RecipientList } from '../../ports.js';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  TransactionCanceledException,
+  TransactWriteCommand,
+} from '../aws-sdk.js';
 import { allOfIndexPartition } from './index-query.js';
 import { messageIndexPartition, messageKey, RECIPIENT_LIST_PREFIX } from './keys.js';
 import { putOutboxEntryOnce } from './outbox.js';

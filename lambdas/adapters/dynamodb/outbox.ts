@@ -1,14 +1,15 @@
-import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import type { ConfirmationStatus, OutboxEntry } from '../../domain/email.js';
+import type { EmailOutbox } from '../../ports.js';
 import {
+  ConditionalCheckFailedException,
   DeleteCommand,
   type DynamoDBDocumentClient,
   PutCommand,
   QueryCommand,
+  TransactionCanceledException,
   TransactWriteCommand,
   UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
-import type { ConfirmationStatus, OutboxEntry } from '../../domain/email.js';
-import type { EmailOutbox } from '../../ports.js';
+} from '../aws-sdk.js';
 import { allOfIndexPartition } from './index-query.js';
 import {
   keyPrefixes,

@@ -1,8 +1,11 @@
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { OutboxEntry } from '../../domain/email.js';
 import type { StoredRegistration } from '../../domain/registration.js';
 import type { ProgrammeNotices } from '../../ports.js';
+import {
+  type DynamoDBDocumentClient,
+  TransactionCanceledException,
+  TransactWriteCommand,
+} from '../aws-sdk.js';
 import { registrationKey } from './keys.js';
 import { outboxPut } from './transaction-items.js';
 

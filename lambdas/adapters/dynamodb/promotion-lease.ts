@@ -1,6 +1,10 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { PromotionLease } from '../../ports.js';
+import {
+  ConditionalCheckFailedException,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  UpdateCommand,
+} from '../aws-sdk.js';
 import { promotionLeaseKey } from './keys.js';
 import { readOrTryAgain } from './transactions.js';
 

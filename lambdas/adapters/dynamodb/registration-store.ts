@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { OutboxEntry } from '../../domain/email.js';
 import { AlreadyRegistered, AlreadyWaiting, WorkshopFull } from '../../domain/errors.js';
 import { ERASED, epochSeconds, type RemovalReason } from '../../domain/privacy.js';
@@ -11,6 +10,7 @@ import {
 } from '../../domain/registration.js';
 import { entryIdsOf, preferenceEntryId } from '../../domain/waiting-list.js';
 import type { NewRegistration, RegistrationStore } from '../../ports.js';
+import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '../aws-sdk.js';
 import { checkInCodeDelete, checkInCodePut, checkInsDelete } from './check-ins.js';
 import { registrationKey } from './keys.js';
 import { confirmationOf } from './outbox.js';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { BatchGetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { InvalidChoice, TryAgain, WorkshopFull } from '../../domain/errors.js';
 import type { WorkshopSeats } from '../../domain/registration.js';
+import { BatchGetCommand, type DynamoDBDocumentClient } from '../aws-sdk.js';
 import { eventKey, seatShardKey } from './keys.js';
 import { releaseSeat, takeSeat } from './transaction-items.js';
 import { type PlannedItem, planned, SeatShardsRefused, writeTransaction } from './transaction-refusals.js';

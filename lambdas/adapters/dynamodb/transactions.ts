@@ -1,11 +1,11 @@
 import type { CancellationReason } from '@aws-sdk/client-dynamodb';
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import type { TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { TryAgain } from '../../domain/errors.js';
 import {
   type DynamoDBDocumentClient,
+  TransactionCanceledException,
   TransactWriteCommand,
-  type TransactWriteCommandInput,
-} from '@aws-sdk/lib-dynamodb';
-import { TryAgain } from '../../domain/errors.js';
+} from '../aws-sdk.js';
 
 /** Errors that mean "DynamoDB is busy": retrying later will very likely succeed. */
 const BUSY_ERRORS = new Set([

@@ -1,12 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { OutboxEntry } from '../../domain/email.js';
 import { RegistrationChanged } from '../../domain/errors.js';
 import type { StoredRegistration, WaitingFor } from '../../domain/registration.js';
 import { ownValue } from '../../domain/registration.js';
 import { byQueueOrder, type WaitingEntry } from '../../domain/waiting-list.js';
 import type { PromotionInput, WaitingListStore } from '../../ports.js';
+import {
+  ConditionalCheckFailedException,
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+} from '../aws-sdk.js';
 import { checkInCodeDelete, checkInCodePut } from './check-ins.js';
 import { allOfIndexPartition } from './index-query.js';
 import { waitingEntryKey, waitingIndexPartition } from './keys.js';

@@ -1,4 +1,3 @@
-// Types only: the client is loaded on the first send (`lazySesClient`).
 import type { Attachment, SESv2Client, SendEmailCommandInput } from '@aws-sdk/client-sesv2';
 import { readLocalCredentials } from '../../config.js';
 import {
@@ -9,6 +8,7 @@ import {
   TransientDeliveryFailure,
 } from '../../domain/email.js';
 import type { Mailer } from '../../ports.js';
+import { sesV2 } from '../aws-sdk.js';
 
 export type SesMailerOptions = {
   /** "Name <address>" of the verified sending identity. */
@@ -81,8 +81,8 @@ export class SesMailer implements Mailer {
 
   async send(email: OutgoingEmail): Promise<void> {
     try {
-      const [client, { SendEmailCommand }] = await Promise.all([this.client(), sesModule()]);
-      await client.send(new SendEmailCommand(sendEmailInput(email, this.options)));
+      const client = await this.client();
+      await client.send(new (sesV2().SendEmailCommand)(sendEmailInput(email, this.options)));
     } catch (error) {
       throw classifySesError(error);
     }
@@ -165,22 +165,13 @@ export function sendEmailInput(email: OutgoingEmail, options: SesMailerOptions):
 export type SesClientLoader = () => Promise<SESv2Client>;
 
 /**
- * The SES v2 client module is as large as the DynamoDB client's and would double a sender's cold start; it is
- * imported on the first send instead (the scheduled retry mostly finds nothing due and never loads it).
+ * One SES client per container, created (and the SES v2 module loaded, `sesV2`) on the first send, not at cold
+ * start; a failed load is tried again on the next one.
  */
-const sesModule = () => import('@aws-sdk/client-sesv2');
-
-/** One SES client per container, created on the first send; a failed load is tried again on the next one. */
 export function lazySesClient(options: { region: string; endpoint?: string }): SesClientLoader {
-  let client: Promise<SESv2Client> | undefined;
-  return () => {
-    client ??= sesModule().then(
-      ({ SESv2Client }) => createSesClient(SESv2Client, options),
-      (error: unknown) => {
-        client = undefined;
-        throw error;
-      },
-    );
+  let client: SESv2Client | undefined;
+  return async () => {
+    client ??= createSesClient(sesV2().SESv2Client, options);
     return client;
   };
 }

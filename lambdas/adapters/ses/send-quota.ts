@@ -1,6 +1,6 @@
-// Types only: the SES v2 module is loaded on the first read, as the mailer loads it on the first send.
 import type { SESv2Client } from '@aws-sdk/client-sesv2';
 import type { SendQuota } from '../../ports.js';
+import { sesV2 } from '../aws-sdk.js';
 
 /** SES's rate in the sandbox, and what the sender assumes while it cannot read the account's own. */
 export const FALLBACK_SEND_RATE = 1;
@@ -16,11 +16,8 @@ export class SesSendQuota implements SendQuota {
 
   async maxSendRate(): Promise<number> {
     try {
-      const [client, { GetAccountCommand }] = await Promise.all([
-        this.client(),
-        import('@aws-sdk/client-sesv2'),
-      ]);
-      const account = await client.send(new GetAccountCommand({}));
+      const client = await this.client();
+      const account = await client.send(new (sesV2().GetAccountCommand)({}));
       const rate = account.SendQuota?.MaxSendRate;
       return typeof rate === 'number' && rate > 0 ? rate : FALLBACK_SEND_RATE;
     } catch {
