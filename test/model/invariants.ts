@@ -1,7 +1,9 @@
 /**
  * The seat invariants, read straight from the table (not through the store under test), shared by the
  * model-based tests, the fault-injection tests and the bench:
- *  - every workshop: 0 ≤ taken ≤ capacity, and taken equals the confirmed registrations holding it;
+ *  - every workshop: 0 ≤ taken ≤ capacity, and taken equals the confirmed registrations holding it, where taken
+ *    is the sum over the workshop's seat shards (issue 21), each with 0 ≤ taken ≤ share and the shares adding
+ *    up to the capacity;
  *  - every confirmed registration holds exactly one workshop of every round, each in its own round;
  *  - one active registration (confirmed, or waiting for a place) per normalised email, and exactly one email
  *    guard for it, naming it;
@@ -27,8 +29,20 @@ import { emailGuardHash } from '../../lambdas/use-cases/registration-steps.js';
 /** Kept apart from the application's own key module on purpose: a test should not trust the code it tests. */
 const INDEX = 'gsi1';
 const INDEX_SHARDS = 10;
+/** More seat shards than the application writes: a shard it wrote beyond its own count would still be seen. */
+const SEAT_SHARDS_READ = 16;
 
-export type WorkshopState = { id: string; roundId: string; capacity: number; taken: number; holders: number };
+export type SeatShardState = { shard: number; share: number; taken: number };
+
+export type WorkshopState = {
+  id: string;
+  roundId: string;
+  capacity: number;
+  /** The sum of the shards' `taken`. */
+  taken: number;
+  holders: number;
+  shards: SeatShardState[];
+};
 
 export type RegistrationItem = {
   id: string;
@@ -212,18 +226,34 @@ export async function readEventState(
       id: round.id,
       workshopIds: round.workshops.map((workshop) => workshop.id),
     }));
+    // Shard 0 is the workshop's own item; shard n > 0 is `WORKSHOP#<event>#<workshop>#<n>`.
     const keys = rounds.flatMap((round) =>
-      round.workshopIds.map((id) => ({ pk: `WORKSHOP#${eventId}#${id}`, sk: 'META' })),
+      round.workshopIds.flatMap((id) =>
+        Array.from({ length: SEAT_SHARDS_READ }, (_, shard) => ({
+          pk: `WORKSHOP#${eventId}#${id}${shard === 0 ? '' : `#${shard}`}`,
+          sk: 'META',
+        })),
+      ),
     );
+    const items = await batchGetAll(client, tableName, keys);
     const workshops = new Map<string, WorkshopState>();
-    for (const item of await batchGetAll(client, tableName, keys)) {
+    for (const item of items.filter((item) => item.shard === undefined)) {
       workshops.set(String(item.workshopId), {
         id: String(item.workshopId),
         roundId: String(item.roundId),
         capacity: Number(item.capacity),
-        taken: Number(item.taken),
+        taken: 0,
         holders: 0,
+        shards: [],
       });
+    }
+    for (const item of items) {
+      const workshop = workshops.get(String(item.workshopId));
+      if (!workshop) continue;
+      // A workshop item from before the shards has no share: it is one shard with the whole capacity.
+      const share = item.share === undefined ? Number(item.capacity) : Number(item.share);
+      workshop.shards.push({ shard: Number(item.shard ?? 0), share, taken: Number(item.taken) });
+      workshop.taken += Number(item.taken);
     }
     return { rounds, workshops };
   };
@@ -282,6 +312,13 @@ export function invariantViolations(state: EventState, options: { guards?: boole
       problems.push(
         `workshop ${workshop.id}: taken ${workshop.taken} but ${workshop.holders} confirmed holders`,
       );
+    for (const { shard, share, taken } of workshop.shards) {
+      if (taken < 0 || taken > share)
+        problems.push(`workshop ${workshop.id} shard ${shard}: taken ${taken} outside 0..${share}`);
+    }
+    const shares = workshop.shards.reduce((sum, { share }) => sum + share, 0);
+    if (shares !== workshop.capacity)
+      problems.push(`workshop ${workshop.id}: shares add up to ${shares}, capacity ${workshop.capacity}`);
   }
 
   const confirmed = state.registrations.filter((registration) => registration.status === 'confirmed');

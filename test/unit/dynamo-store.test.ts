@@ -1,15 +1,17 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
+  type BatchGetCommandInput,
   DynamoDBDocumentClient,
   GetCommand,
   TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { createDocumentClient } from '../../lambdas/adapters/dynamodb/client.js';
 import { DynamoStore } from '../../lambdas/adapters/dynamodb/dynamo-store.js';
 import { DEFINITION_FRESH_MS, DynamoEventCatalog } from '../../lambdas/adapters/dynamodb/event-catalog.js';
+import { forgetShardsSeenFull, SEAT_SHARDS } from '../../lambdas/adapters/dynamodb/seat-shards.js';
 import type { RetryPolicy } from '../../lambdas/adapters/dynamodb/transactions.js';
 import { checkInCodeOf } from '../../lambdas/domain/check-in.js';
 import {
@@ -59,6 +61,62 @@ const newRegistration = (): NewRegistration => ({
   manageTokenHash: 'tokenhash',
 });
 
+type Counter =
+  /** A workshop item written before the seat shards. */
+  | { capacity: number; taken: number }
+  /** A sharded workshop: [share, taken] of each shard. */
+  | { capacity: number; shards: [number, number][] };
+
+/**
+ * The seat counters a consistent read finds, by key (`seat-shards.ts`): by default workshop items without shards,
+ * a and c with a seat held (a release reads which shard holds seats), b full. The n-th read finds the n-th of
+ * `phases` (the last one from then on).
+ */
+function mockCounters(...phases: Record<string, Counter>[]) {
+  let reads = 0;
+  ddb.on(BatchGetCommand).callsFake((input: BatchGetCommandInput) => {
+    const phase = phases[Math.min(reads++, phases.length - 1)] ?? {};
+    const all: Record<string, Counter> = {
+      a: { capacity: 2, taken: 1 },
+      b: { capacity: 1, taken: 1 },
+      c: { capacity: 5, taken: 1 },
+      ...phase,
+    };
+    return {
+      Responses: {
+        table: (input.RequestItems?.table?.Keys ?? []).flatMap((key): Record<string, unknown>[] => {
+          const [, , workshopId = '', shardPart] = String(key.pk).split('#');
+          const shard = Number(shardPart ?? 0);
+          const counter = all[workshopId];
+          if (!counter) return [];
+          if (!('shards' in counter))
+            return shard === 0 ? [{ workshopId, capacity: counter.capacity, taken: counter.taken }] : [];
+          const held = counter.shards[shard];
+          if (!held) return [];
+          const [share, taken] = held;
+          return [
+            shard === 0
+              ? { workshopId, capacity: counter.capacity, share, taken }
+              : { workshopId, shard, share, taken },
+          ];
+        }),
+      },
+    };
+  });
+}
+
+/** Five seats of c over five shards, `taken` of each as given. */
+const cOverFiveShards = (...taken: number[]): Counter => ({
+  capacity: 5,
+  shards: taken.map((held) => [1, held]),
+});
+
+beforeEach(() => {
+  // A container that knows nothing of the shards, picking the first one it has not seen full.
+  forgetShardsSeenFull();
+  vi.spyOn(Math, 'random').mockReturnValue(0);
+});
+
 function cancelled(...codes: (string | { Code: string; Item?: Record<string, unknown> })[]) {
   return new TransactionCanceledException({
     message: 'Transaction cancelled',
@@ -77,6 +135,7 @@ describe('DynamoStore.createRegistration', () => {
   let store: DynamoStore;
   beforeEach(() => {
     ddb.reset();
+    mockCounters();
     sleeps.length = 0;
     store = new DynamoStore(
       createDocumentClient({ region: 'eu-west-1', requestTimeoutMs: 1000 }),
@@ -94,7 +153,7 @@ describe('DynamoStore.createRegistration', () => {
     expect(input?.ClientRequestToken).toBe('r1');
     const items = input?.TransactItems ?? [];
     expect(items).toHaveLength(5);
-    expect(items[0]?.Update?.ConditionExpression).toContain('taken < #capacity');
+    expect(items[0]?.Update?.ConditionExpression).toContain('taken < #share');
     expect(items[0]?.Update?.Key).toEqual({ pk: 'WORKSHOP#testdag#a', sk: 'META' });
     expect(items[1]?.Update?.Key).toEqual({ pk: 'WORKSHOP#testdag#c', sk: 'META' });
     expect(items[2]?.Put?.Item?.pk).toBe('EMAIL#testdag#hash');
@@ -115,58 +174,98 @@ describe('DynamoStore.createRegistration', () => {
     });
   });
 
-  it('maps a failed seat condition to WORKSHOP_FULL naming exactly the full workshops', async () => {
+  it('a full seat shard is not WORKSHOP_FULL: another shard is tried at once, under a new token', async () => {
+    mockCounters({ c: cOverFiveShards(0, 0, 0, 0, 0) });
     ddb
       .on(TransactWriteCommand)
-      .rejects(cancelled('None', { Code: 'ConditionalCheckFailed', Item: { taken: 5 } }, 'None', 'None'));
+      .rejectsOnce(
+        cancelled('None', { Code: 'ConditionalCheckFailed', Item: { taken: 1, share: 1 } }, 'None', 'None'),
+      )
+      .resolves({});
+    await store.createRegistration(newRegistration());
+    const calls = ddb.commandCalls(TransactWriteCommand).map((call) => call.args[0].input);
+    // The first shard not seen full (random 0): shard 0, then shard 1.
+    expect(calls.map((input) => input.TransactItems?.[1]?.Update?.Key?.pk)).toEqual([
+      'WORKSHOP#testdag#c',
+      'WORKSHOP#testdag#c#1',
+    ]);
+    expect(calls[0]?.ClientRequestToken).toBe('r1');
+    expect(calls[1]?.ClientRequestToken).not.toBe('r1');
+    expect(sleeps).toEqual([]);
+    // One read: the workshops this container had not seen yet.
+    expect(ddb.commandCalls(BatchGetCommand)).toHaveLength(1);
+  });
+
+  it('never tries a shard that does not exist (a workshop item from before the shards is one shard)', async () => {
+    mockCounters();
+    ddb.on(TransactWriteCommand).resolves({});
+    await store.createRegistration(newRegistration());
+    const [items] = ddb.commandCalls(TransactWriteCommand).map((call) => call.args[0].input.TransactItems);
+    expect(items?.[0]?.Update?.Key).toEqual({ pk: 'WORKSHOP#testdag#a', sk: 'META' });
+    expect(items?.[1]?.Update?.Key).toEqual({ pk: 'WORKSHOP#testdag#c', sk: 'META' });
+  });
+
+  it('WORKSHOP_FULL only when every shard was refused and a consistent read finds the workshop full', async () => {
+    // Read with room in every shard; others take them all before this registration's transactions.
+    mockCounters({ c: cOverFiveShards(0, 0, 0, 0, 0) }, { c: cOverFiveShards(1, 1, 1, 1, 1) });
+    ddb
+      .on(TransactWriteCommand)
+      .rejects(cancelled('None', { Code: 'ConditionalCheckFailed', Item: { taken: 1 } }, 'None', 'None'));
     const attempt = store.createRegistration(newRegistration());
     await expect(attempt).rejects.toBeInstanceOf(WorkshopFull);
     await expect(attempt).rejects.toMatchObject({ details: { workshopIds: ['c'] } });
+    const shardsTried = ddb
+      .commandCalls(TransactWriteCommand)
+      .map((call) => call.args[0].input.TransactItems?.[1]?.Update?.Key?.pk);
+    expect(shardsTried.sort()).toEqual([
+      'WORKSHOP#testdag#c',
+      ...[1, 2, 3, 4].map((shard) => `WORKSHOP#testdag#c#${shard}`),
+    ]);
+    const reads = ddb.commandCalls(BatchGetCommand);
+    expect(reads).toHaveLength(2);
+    expect(reads[1]?.args[0].input.RequestItems?.table?.ConsistentRead).toBe(true);
+  });
+
+  it('a shard freed meanwhile is found by that read, and the seat is taken', async () => {
+    mockCounters({ c: cOverFiveShards(1, 1, 1, 1, 0) }, { c: cOverFiveShards(1, 1, 0, 1, 1) });
+    ddb
+      .on(TransactWriteCommand)
+      .rejectsOnce(cancelled('None', { Code: 'ConditionalCheckFailed', Item: { taken: 1 } }, 'None', 'None'))
+      .resolves({});
+    await store.createRegistration(newRegistration());
+    const shardsTried = ddb
+      .commandCalls(TransactWriteCommand)
+      .map((call) => call.args[0].input.TransactItems?.[1]?.Update?.Key?.pk);
+    expect(shardsTried).toEqual(['WORKSHOP#testdag#c#4', 'WORKSHOP#testdag#c#2']);
   });
 
   it('a workshop refused as full is read first next time: still full, refused without a transaction', async () => {
+    mockCounters({ c: { capacity: 5, taken: 4 } }, { c: { capacity: 5, taken: 5 } });
     ddb
       .on(TransactWriteCommand)
       .rejects(cancelled('None', { Code: 'ConditionalCheckFailed', Item: { taken: 5 } }, 'None', 'None'));
     await expect(store.createRegistration(newRegistration())).rejects.toBeInstanceOf(WorkshopFull);
-    expect(ddb.commandCalls(BatchGetCommand)).toHaveLength(0);
+    const transactions = ddb.commandCalls(TransactWriteCommand).length;
+    expect(ddb.commandCalls(BatchGetCommand)).toHaveLength(2);
 
     // Every chosen counter is read (consistently, in one batch), so the refusal names every full one, as the
     // transaction would.
-    ddb.on(BatchGetCommand).resolves({
-      Responses: {
-        table: [
-          { workshopId: 'a', capacity: 2, taken: 2 },
-          { workshopId: 'c', capacity: 5, taken: 5 },
-        ],
-      },
-    });
+    mockCounters({ a: { capacity: 2, taken: 2 }, c: { capacity: 5, taken: 5 } });
     const again = store.createRegistration(newRegistration());
     await expect(again).rejects.toMatchObject({ details: { workshopIds: ['a', 'c'] } });
-    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(1);
-    const [read] = ddb.commandCalls(BatchGetCommand);
-    expect(read?.args[0].input.RequestItems?.table).toMatchObject({
-      ConsistentRead: true,
-      Keys: [
-        { pk: 'WORKSHOP#testdag#a', sk: 'META' },
-        { pk: 'WORKSHOP#testdag#c', sk: 'META' },
-      ],
-    });
+    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(transactions);
+    const read = ddb.commandCalls(BatchGetCommand)[2];
+    expect(read?.args[0].input.RequestItems?.table).toMatchObject({ ConsistentRead: true });
+    // Every seat shard of both workshops, in one request.
+    expect(read?.args[0].input.RequestItems?.table?.Keys).toHaveLength(2 * SEAT_SHARDS);
 
     // Seats came free since: the transaction takes them, and the counters are no longer read first.
-    ddb.on(BatchGetCommand).resolves({
-      Responses: {
-        table: [
-          { workshopId: 'a', capacity: 5, taken: 4 },
-          { workshopId: 'c', capacity: 5, taken: 4 },
-        ],
-      },
-    });
+    mockCounters({ a: { capacity: 5, taken: 4 }, c: { capacity: 5, taken: 4 } });
     ddb.on(TransactWriteCommand).resolves({});
     await store.createRegistration(newRegistration());
-    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(2);
+    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(transactions + 1);
     await store.createRegistration(newRegistration());
-    expect(ddb.commandCalls(BatchGetCommand)).toHaveLength(2);
+    expect(ddb.commandCalls(BatchGetCommand)).toHaveLength(4);
   });
 
   it('maps a failed email guard to ALREADY_REGISTERED', async () => {
@@ -246,6 +345,7 @@ describe('DynamoStore events', () => {
   let store: DynamoStore;
   beforeEach(() => {
     ddb.reset();
+    mockCounters();
     store = new DynamoStore(
       createDocumentClient({ region: 'eu-west-1', requestTimeoutMs: 1000 }),
       'table',
@@ -337,15 +437,27 @@ describe('DynamoStore events', () => {
     await expect(store.getEvent('testdag')).rejects.toBeInstanceOf(TryAgain);
   });
 
-  it('maps a capacity below what is taken to CAPACITY_BELOW_TAKEN naming the workshop', async () => {
-    // Items: the event, the event registry, then workshops a, b, c.
-    ddb.on(TransactWriteCommand).rejects(cancelled('None', 'None', 'None', 'ConditionalCheckFailed', 'None'));
+  it('refuses a capacity below what is taken with CAPACITY_BELOW_TAKEN naming the workshop, writing nothing', async () => {
+    // The shards are read first (consistently): b holds 2 seats, the definition gives it 1.
+    mockCounters({ b: { capacity: 3, taken: 2 } });
+    ddb.on(TransactWriteCommand).resolves({});
     const attempt = store.putEventDefinition('testdag', sampleDefinition());
     await expect(attempt).rejects.toBeInstanceOf(CapacityBelowTaken);
     await expect(attempt).rejects.toMatchObject({ details: { workshopIds: ['b'] } });
+    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(0);
+  });
+
+  it('a shard condition failed by a registration racing the put is read and spread again, not refused', async () => {
+    // Items: the event, the event registry, then the workshops' shards.
+    ddb
+      .on(TransactWriteCommand)
+      .rejectsOnce(cancelled('None', 'None', 'ConditionalCheckFailed'))
+      .resolves({});
+    await store.putEventDefinition('testdag', sampleDefinition());
+    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(2);
+    expect(ddb.commandCalls(BatchGetCommand)).toHaveLength(2);
   });
 });
-
 describe('DynamoStore.changeChoices and cancelRegistration', () => {
   let store: DynamoStore;
   const current = () => ({
@@ -356,6 +468,8 @@ describe('DynamoStore.changeChoices and cancelRegistration', () => {
   });
   beforeEach(() => {
     ddb.reset();
+    // b has a seat free.
+    mockCounters({ b: { capacity: 2, taken: 1 } });
     store = new DynamoStore(
       createDocumentClient({ region: 'eu-west-1', requestTimeoutMs: 1000 }),
       'table',
@@ -373,7 +487,7 @@ describe('DynamoStore.changeChoices and cancelRegistration', () => {
       'WORKSHOP#testdag#a',
       'REG#r1',
     ]);
-    expect(items[0]?.Update?.ConditionExpression).toContain('taken < #capacity');
+    expect(items[0]?.Update?.ConditionExpression).toContain('taken < #share');
     expect(items[1]?.Update?.ConditionExpression).toContain('taken > :zero');
     expect(items[2]?.Update?.ExpressionAttributeValues).toMatchObject({ ':version': 3, ':next': 4 });
   });
@@ -384,6 +498,8 @@ describe('DynamoStore.changeChoices and cancelRegistration', () => {
   });
 
   it('maps a full target to WORKSHOP_FULL', async () => {
+    // b's last seat goes to someone else before this transaction.
+    mockCounters({ b: { capacity: 2, taken: 1 } }, { b: { capacity: 2, taken: 2 } });
     ddb
       .on(TransactWriteCommand)
       .rejects(cancelled({ Code: 'ConditionalCheckFailed', Item: { taken: 1 } }, 'None', 'None'));

@@ -7,6 +7,7 @@ import {
   keyPrefixes,
   promotionLeaseKey,
   registrationKey,
+  seatShardKey,
   waitingEntryKey,
   workshopKey,
 } from '../../lambdas/adapters/dynamodb/keys.js';
@@ -20,6 +21,8 @@ describe('key prefixes', () => {
   const keys: [keyof typeof keyPrefixes, string][] = [
     ['event', eventKey('dag').pk],
     ['workshop', workshopKey('dag', 'a').pk],
+    // A seat shard beyond the workshop's own item: the same grant as the workshop (issue 21).
+    ['workshop', seatShardKey('dag', 'a', 3).pk],
     ['registration', registrationKey('r1').pk],
     ['emailGuard', emailGuardKey('dag', 'hash').pk],
     ['outbox', outboxKey('r1.confirmation.1').pk],

@@ -1,5 +1,6 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
+  BatchGetCommand,
   BatchWriteCommand,
   DynamoDBDocumentClient,
   PutCommand,
@@ -51,7 +52,21 @@ const otherWrites = () =>
   ddb.commandCalls(UpdateCommand).length +
   ddb.commandCalls(BatchWriteCommand).length;
 
-beforeEach(() => ddb.reset());
+/** The workshops' seat counters as a put reads them first (unsharded items, `seat-shards.ts`). */
+const counters = (takenOfA: number) => ({
+  Responses: {
+    table: [
+      { workshopId: 'a', capacity: 2, taken: takenOfA },
+      { workshopId: 'b', capacity: 1, taken: 0 },
+      { workshopId: 'c', capacity: 5, taken: 0 },
+    ],
+  },
+});
+
+beforeEach(() => {
+  ddb.reset();
+  ddb.on(BatchGetCommand).resolves(counters(0));
+});
 
 describe('programme-change notices commit with the event update', () => {
   it('the update and its notice lists are one transaction: a crash after the update cannot lose them', async () => {
@@ -78,11 +93,14 @@ describe('programme-change notices commit with the event update', () => {
     ddb
       .on(TransactWriteCommand)
       .rejects(cancelled('None', 'None', 'ConditionalCheckFailed', 'None', 'None', 'None'));
+    // Registrations took a's seats while the put was under way: read again, its capacity is below them.
+    ddb.on(BatchGetCommand).resolvesOnce(counters(0)).resolves(counters(3));
     const catalog = new DynamoEventCatalog(client(), 'table', fixedClock(), policy);
     await expect(
       catalog.putEventDefinition('testdag', sampleDefinition(), { noticeId: 'n', affected: affected(2) }),
     ).rejects.toBeInstanceOf(CapacityBelowTaken);
     expect(otherWrites()).toBe(0);
+    expect(transactionsSent()).toHaveLength(1);
     for (const items of transactionsSent()) {
       expect(items.some((item) => item.Put?.Item.type === 'event')).toBe(true);
       expect(items.some((item) => item.Put?.Item.kind === 'programme-change')).toBe(true);

@@ -1,6 +1,6 @@
 import type { CancellationReason } from '@aws-sdk/client-dynamodb';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createDocumentClient } from '../../lambdas/adapters/dynamodb/client.js';
@@ -10,6 +10,7 @@ import {
   type PlannedItem,
   planned,
   refusalOf,
+  SeatShardsRefused,
   writeTransaction,
 } from '../../lambdas/adapters/dynamodb/transaction-refusals.js';
 import { defaultRetryPolicy, TransactionCancelled } from '../../lambdas/adapters/dynamodb/transactions.js';
@@ -18,7 +19,6 @@ import {
   CapacityBelowTaken,
   InvalidChoice,
   RegistrationChanged,
-  WorkshopFull,
 } from '../../lambdas/domain/errors.js';
 import { fixedClock, sampleDefinition } from '../support/fakes.js';
 
@@ -34,17 +34,18 @@ const failed = (oldItem?: Record<string, unknown>): CancellationReason =>
   oldItem ? { Code: 'ConditionalCheckFailed', Item: oldItem as never } : { Code: 'ConditionalCheckFailed' };
 const none: CancellationReason = { Code: 'None' };
 
-const seat = (workshopId: string, roundId?: string) =>
-  planned(item, roundId ? { kind: 'seat', workshopId, roundId } : { kind: 'seat', workshopId });
+const seat = (workshopId: string, roundId?: string, shard = 0) =>
+  planned(item, roundId ? { kind: 'seat', workshopId, roundId, shard } : { kind: 'seat', workshopId, shard });
 const registration = planned(item, { kind: 'registration-changed' });
 const guard = planned(item, { kind: 'address-in-use' });
 
 describe('refusalOf', () => {
   it('reads each refusal at its own position', () => {
-    const plan = [seat('a', '1'), seat('b', '2'), guard, planned(item)];
+    const plan = [seat('a', '1'), seat('b', '2', 3), guard, planned(item)];
+    // A full seat shard is not an answer yet: the seat writer tries the workshop's other shards.
     expect(refusalOf([none, failed({ taken: 3 }), none, none], plan)).toMatchObject({
-      name: WorkshopFull.name,
-      details: { workshopIds: ['b'] },
+      name: SeatShardsRefused.name,
+      takes: [{ workshopId: 'b', shard: 3 }],
     });
     expect(refusalOf([failed(), none, none, none], plan)).toBeInstanceOf(InvalidChoice);
     expect(refusalOf([failed(), none, none, none], plan)).toMatchObject({
@@ -62,7 +63,15 @@ describe('refusalOf', () => {
     expect(refusalOf([{ Code: 'ValidationError' }], [registration])).toBeUndefined();
   });
 
-  it('answers RegistrationChanged before any seat, and a vanished workshop before full ones', () => {
+  it('tells a vanished workshop (no shard 0) from a shard that does not exist (an unsharded workshop)', () => {
+    expect(refusalOf([failed()], [seat('a', '1', 2)])).toMatchObject({
+      name: SeatShardsRefused.name,
+      takes: [{ workshopId: 'a', shard: 2 }],
+    });
+    expect(refusalOf([failed()], [seat('a', '1', 0)])).toBeInstanceOf(InvalidChoice);
+  });
+
+  it('answers RegistrationChanged before any seat, and a vanished workshop before full shards', () => {
     const plan = [seat('a', '1'), seat('b', '2'), registration];
     expect(refusalOf([failed({ taken: 1 }), none, failed()], plan)).toBeInstanceOf(RegistrationChanged);
     expect(refusalOf([failed({ taken: 1 }), failed(), none], plan)).toMatchObject({
@@ -71,10 +80,13 @@ describe('refusalOf', () => {
     });
   });
 
-  it('counts a vanished seat without a round (a promotion) as no seat: full', () => {
+  it('counts a vanished seat without a round (a promotion) as no seat: a refused shard', () => {
     expect(refusalOf([failed(), failed({ taken: 2 })], [seat('a'), seat('b')])).toMatchObject({
-      name: WorkshopFull.name,
-      details: { workshopIds: ['a', 'b'] },
+      name: SeatShardsRefused.name,
+      takes: [
+        { workshopId: 'a', shard: 0 },
+        { workshopId: 'b', shard: 0 },
+      ],
     });
   });
 
@@ -128,6 +140,8 @@ describe('DynamoEventCatalog', () => {
 
   it('stamps an event and its workshops with the time of its clock', async () => {
     ddb.on(TransactWriteCommand).resolves({});
+    // A new event: no seat counters yet.
+    ddb.on(BatchGetCommand).resolves({});
     const clock = fixedClock('2031-05-04T03:02:01.000Z');
     const catalog = new DynamoEventCatalog(
       createDocumentClient({ region: 'eu-west-1', requestTimeoutMs: 1000 }),

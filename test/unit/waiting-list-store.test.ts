@@ -6,6 +6,8 @@
 
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
+  BatchGetCommand,
+  type BatchGetCommandInput,
   DeleteCommand,
   DynamoDBDocumentClient,
   GetCommand,
@@ -13,8 +15,9 @@ import {
   TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { createDocumentClient } from '../../lambdas/adapters/dynamodb/client.js';
+import { forgetShardsSeenFull } from '../../lambdas/adapters/dynamodb/seat-shards.js';
 import type { RetryPolicy } from '../../lambdas/adapters/dynamodb/transactions.js';
 import { DynamoWaitingList } from '../../lambdas/adapters/dynamodb/waiting-list-store.js';
 import { checkInCodeOf } from '../../lambdas/domain/check-in.js';
@@ -103,9 +106,34 @@ const promotionOf = (
   outbox: newOutboxEntry(current.id, current.eventId, 'promotion', current.version + 1, new Date(AT)),
 });
 
+/**
+ * The seat counters a consistent read finds (`seat-shards.ts`): unsharded items, each with a seat free, b with
+ * one of its seats held (a release reads which shard holds seats).
+ */
+let counters: Record<string, Record<string, unknown>> = {};
+const initialCounters = () => ({
+  'WORKSHOP#dag#a': { workshopId: 'a', capacity: 5, taken: 4 },
+  'WORKSHOP#dag#b': { workshopId: 'b', capacity: 5, taken: 1 },
+  'WORKSHOP#dag#d': { workshopId: 'd', capacity: 3, taken: 2 },
+});
+const mockCounters = () =>
+  ddb.on(BatchGetCommand).callsFake((input: BatchGetCommandInput) => ({
+    Responses: {
+      table: (input.RequestItems?.table?.Keys ?? []).flatMap((key) => {
+        const item = counters[String(key.pk)];
+        return item ? [item] : [];
+      }),
+    },
+  }));
+
 let store: DynamoWaitingList;
 beforeEach(() => {
   ddb.reset();
+  counters = initialCounters();
+  mockCounters();
+  // A container that knows nothing of the shards, picking the first one it has not seen full.
+  forgetShardsSeenFull();
+  vi.spyOn(Math, 'random').mockReturnValue(0);
   sleeps.length = 0;
   store = new DynamoWaitingList(
     createDocumentClient({ region: 'eu-west-1', requestTimeoutMs: 1000 }),
@@ -139,8 +167,9 @@ describe('DynamoWaitingList.promote', () => {
       TableName: 'table',
       Key: { pk: 'WORKSHOP#dag#a', sk: 'META' },
       UpdateExpression: 'SET taken = taken + :one',
-      ConditionExpression: 'attribute_exists(pk) AND taken < #capacity',
-      ExpressionAttributeNames: { '#capacity': 'capacity' },
+      ConditionExpression:
+        'attribute_exists(pk) AND (taken < #share OR (attribute_not_exists(#share) AND taken < #capacity))',
+      ExpressionAttributeNames: { '#share': 'share', '#capacity': 'capacity' },
     });
     expect(release?.Update).toMatchObject({
       Key: { pk: 'WORKSHOP#dag#b', sk: 'META' },
@@ -218,7 +247,7 @@ describe('DynamoWaitingList.promote', () => {
       'WORKSHOP#dag#d',
     ]);
     for (const take of items.slice(0, 2)) {
-      expect(take.Update?.ConditionExpression).toBe('attribute_exists(pk) AND taken < #capacity');
+      expect(take.Update?.ConditionExpression).toContain('taken < #share');
     }
     // No release: nothing in the transaction lowers a counter.
     expect(items.filter((item) => item.Update?.UpdateExpression?.includes('taken - :one'))).toEqual([]);
@@ -236,7 +265,11 @@ describe('DynamoWaitingList.promote', () => {
   });
 
   it('a take that failed: WorkshopFull naming exactly that workshop', async () => {
-    ddb.on(TransactWriteCommand).rejects(cancelled('None', 'ConditionalCheckFailed', 'None', 'None', 'None'));
+    ddb.on(TransactWriteCommand).callsFake(() => {
+      // Someone else took d's last seat first.
+      counters['WORKSHOP#dag#d'] = { workshopId: 'd', capacity: 3, taken: 3 };
+      throw cancelled('None', 'ConditionalCheckFailed', 'None', 'None', 'None');
+    });
     const current = registration({ id: 'p1', status: 'waiting', choices: {}, version: 1 });
     const attempt = store.promote(promotionOf(placeEntry, current, { '1': 'b', '2': 'd' }));
     await expect(attempt).rejects.toBeInstanceOf(WorkshopFull);
@@ -244,9 +277,10 @@ describe('DynamoWaitingList.promote', () => {
   });
 
   it('a take failing together with the registration condition is still WorkshopFull', async () => {
-    ddb
-      .on(TransactWriteCommand)
-      .rejects(cancelled('ConditionalCheckFailed', 'None', 'ConditionalCheckFailed', 'None', 'None'));
+    ddb.on(TransactWriteCommand).callsFake(() => {
+      counters['WORKSHOP#dag#a'] = { workshopId: 'a', capacity: 5, taken: 5 };
+      throw cancelled('ConditionalCheckFailed', 'None', 'ConditionalCheckFailed', 'None', 'None');
+    });
     const attempt = store.promote(promotionOf(preferenceEntry, registration(), { '1': 'a' }));
     await expect(attempt).rejects.toMatchObject({ details: { workshopIds: ['a'] } });
   });
@@ -280,6 +314,7 @@ describe('DynamoWaitingList.promote', () => {
     expect(tokens[1]).toBe(tokens[0]);
 
     ddb.reset();
+    mockCounters();
     ddb.on(TransactWriteCommand).rejects(cancelled('None', 'TransactionConflict', 'None', 'None', 'None'));
     await expect(
       store.promote(promotionOf(preferenceEntry, registration(), { '1': 'a' })),

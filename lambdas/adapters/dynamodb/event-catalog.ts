@@ -1,19 +1,37 @@
 import { randomUUID } from 'node:crypto';
-import { TryAgain } from '../../domain/errors.js';
+import { CapacityBelowTaken, TryAgain } from '../../domain/errors.js';
 import { type EventDefinition, eventDefinitionSchema } from '../../domain/event-definition.js';
-import { noticeLists, type OwedNotices } from '../../domain/programme-notice.js';
-import type { EventWithSeats, WorkshopSeats } from '../../domain/registration.js';
+import { noticeLists, type OwedNotices, TRANSACT_ITEMS_LIMIT } from '../../domain/programme-notice.js';
+import type { EventWithSeats } from '../../domain/registration.js';
 import type { Clock, EventCatalog } from '../../ports.js';
-import { BatchGetCommand, type DynamoDBDocumentClient, GetCommand } from '../aws-sdk.js';
-import { eventKey, workshopKey } from './keys.js';
+import { type DynamoDBDocumentClient, GetCommand } from '../aws-sdk.js';
+import { eventKey } from './keys.js';
 import { recipientListPut } from './message-store.js';
-import { eventPut, eventRegistryAdd, workshopUpsert } from './transaction-items.js';
-import { planned, writeTransaction } from './transaction-refusals.js';
+import {
+  adjustShares,
+  readSeatCounters,
+  readShardedSeats,
+  SEAT_SHARDS,
+  type SeatShard,
+  type ShardedSeats,
+  seatsOf,
+  shareOut,
+} from './seat-shards.js';
+import {
+  eventPut,
+  eventRegistryAdd,
+  seatShardPut,
+  seatShareMove,
+  workshopUpsert,
+} from './transaction-items.js';
+import { type PlannedItem, planned, writeTransaction } from './transaction-refusals.js';
 import { defaultRetryPolicy, type RetryPolicy, readOrTryAgain } from './transactions.js';
 
-/** BatchGetItem takes at most 100 keys; unprocessed keys are retried a few times before giving up. */
-const BATCH_GET_LIMIT = 100;
-const BATCH_GET_ROUNDS = 5;
+/** Reads and spreads of the shards a put tries before answering TRY_AGAIN, when registrations keep racing it. */
+const PUT_ATTEMPTS = 5;
+
+/** Items of a put's transaction left for the programme-change notices' recipient lists when a put owes some. */
+const NOTICE_SLOTS = 10;
 
 const workshopIdsOf = (definition: EventDefinition) =>
   definition.rounds.flatMap((round) => round.workshops.map((workshop) => workshop.id));
@@ -106,27 +124,104 @@ export class DynamoEventCatalog implements EventCatalog {
   }
 
   /**
-   * Creates or updates an event and its workshop counters in one transaction. A new workshop starts with
-   * `taken = 0`; a capacity may change as long as it stays at or above what is taken.
+   * Creates or updates an event and its workshops' seat shards in one transaction. A new workshop starts with
+   * `taken = 0`; a capacity may change as long as it stays at or above what is taken, and a changed capacity is
+   * spread anew over the shards (`seat-shards.ts`) from a consistent read of them. A condition that fails because
+   * registrations moved the counters since that read is read and spread again; only a capacity below the seats
+   * taken is CAPACITY_BELOW_TAKEN.
    */
   async putEventDefinition(
     eventId: string,
     definition: EventDefinition,
     notices?: OwedNotices,
   ): Promise<void> {
+    try {
+      let gathered = false;
+      for (let attempt = 1; ; attempt++) {
+        const { workshops: current } = await readShardedSeats(
+          this.client,
+          this.tableName,
+          this.retryPolicy,
+          eventId,
+          workshopIdsOf(definition),
+          false,
+        );
+        refuseCapacitiesBelowTaken(definition, current);
+        try {
+          const plan = this.definitionPlan(eventId, definition, current, notices);
+          if (plan.length > TRANSACT_ITEMS_LIMIT && !gathered) {
+            // Cuts that would touch many shards of many workshops: first move their free seats to each one's
+            // shard 0 (a state as valid as any), so that each cut is one item; then read and plan again.
+            gathered = true;
+            await this.gatherFreeSeats(eventId, definition, current);
+            continue;
+          }
+          await writeTransaction(this.client, plan, randomUUID(), this.retryPolicy);
+          return;
+        } catch (error) {
+          if (!(error instanceof CapacityBelowTaken)) throw error;
+          if (attempt >= PUT_ATTEMPTS) throw new TryAgain(1);
+        }
+      }
+    } finally {
+      // Whatever came of it, this container reads the event again next time.
+      knownDefinitions.delete(this.cacheKey(eventId));
+    }
+  }
+
+  /** The put's transaction: the event, the registry, the workshops' seat shards and the notice lists. */
+  private definitionPlan(
+    eventId: string,
+    definition: EventDefinition,
+    current: ReadonlyMap<string, ShardedSeats>,
+    notices: OwedNotices | undefined,
+  ): PlannedItem[] {
     const now = this.clock.now().toISOString();
     const workshops = definition.rounds.flatMap((round) =>
-      round.workshops.map((workshop) =>
-        planned(workshopUpsert(this.tableName, eventId, round.id, workshop, now), {
-          kind: 'capacity',
-          workshopId: workshop.id,
-        }),
-      ),
+      round.workshops.map((workshop) => ({ roundId: round.id, workshop, read: current.get(workshop.id) })),
     );
+    // The shards of a changed capacity share what the transaction's 100 items leave (a big event gets fewer).
+    const respread = workshops.filter(({ workshop, read }) => needsSpreading(workshop.capacity, read));
+    const spare = TRANSACT_ITEMS_LIMIT - 2 - workshops.length - (notices?.affected.length ? NOTICE_SLOTS : 0);
+    const spreadOver = Math.max(
+      1,
+      Math.min(SEAT_SHARDS, 1 + Math.floor(spare / Math.max(1, respread.length))),
+    );
+    const seatItems = workshops.flatMap(({ roundId, workshop, read }): PlannedItem[] => {
+      const capacity = { kind: 'capacity', workshopId: workshop.id } as const;
+      if (!needsSpreading(workshop.capacity, read)) {
+        return [
+          planned(
+            workshopUpsert(this.tableName, eventId, roundId, workshop, now, { readCapacity: read?.capacity }),
+            capacity,
+          ),
+        ];
+      }
+      const shards = read?.shards ?? new Map<number, SeatShard>();
+      // Below what is taken was refused after the read: a registration since fails the shard's condition.
+      const even = shareOut(workshop.capacity, shards, spreadOver) ?? [];
+      // A workshop whose shards an even spread would write more of than the transaction has room for changes
+      // the fewest shares instead (shard 0 is always written: its capacity condition guards the others).
+      const shares =
+        read && even.length > spreadOver
+          ? new Map([[0, read.shards.get(0)?.share ?? 0], ...(adjustShares(workshop.capacity, read) ?? [])])
+          : new Map(even.map((share, shard) => [shard, share]));
+      return [...shares].map(([shard, share]) =>
+        planned(
+          shard === 0
+            ? workshopUpsert(this.tableName, eventId, roundId, workshop, now, {
+                share,
+                readCapacity: read?.capacity,
+              })
+            : seatShardPut(this.tableName, eventId, workshop.id, shard, share, shards.get(shard)?.share),
+          capacity,
+        ),
+      );
+    });
     const items = [
       planned(eventPut(this.tableName, eventId, definition, now, randomUUID())),
       planned(eventRegistryAdd(this.tableName, eventId)),
-      ...workshops,
+      ...seatItems,
     ];
     // The notices the update owes commit with it: a request that dies after the update cannot lose them.
     const lists = notices ? noticeLists(notices.affected, items.length) : [];
@@ -140,59 +235,71 @@ export class DynamoEventCatalog implements EventCatalog {
         ),
       ),
     );
-    try {
-      await writeTransaction(this.client, items, randomUUID(), this.retryPolicy);
-    } finally {
-      // Whatever came of it, this container reads the event again next time.
-      knownDefinitions.delete(this.cacheKey(eventId));
+    return items;
+  }
+
+  /**
+   * Moves the free seats of every workshop whose capacity falls to its shard 0 (each other shard keeps a share of
+   * what it has taken), in transactions of whole workshops. The capacity stays; a registration meanwhile takes its
+   * seat from shard 0.
+   */
+  private async gatherFreeSeats(
+    eventId: string,
+    definition: EventDefinition,
+    current: ReadonlyMap<string, ShardedSeats>,
+  ): Promise<void> {
+    const moves = definition.rounds
+      .flatMap((round) => round.workshops)
+      .flatMap((workshop) => {
+        const read = current.get(workshop.id);
+        const shard0 = read?.shards.get(0);
+        if (!read || !shard0 || workshop.capacity >= read.capacity) return [];
+        const others = [...read.shards].filter(([shard, { share, taken }]) => shard > 0 && share > taken);
+        if (others.length === 0) return [];
+        const moved = others.reduce((sum, [, { share, taken }]) => sum + share - taken, 0);
+        const capacity = { kind: 'capacity', workshopId: workshop.id } as const;
+        return [
+          [
+            planned(
+              seatShareMove(this.tableName, eventId, workshop.id, 0, shard0.share + moved, shard0.share),
+              capacity,
+            ),
+            ...others.map(([shard, { share, taken }]) =>
+              planned(seatShareMove(this.tableName, eventId, workshop.id, shard, taken, share), capacity),
+            ),
+          ],
+        ];
+      });
+    let batch: PlannedItem[] = [];
+    for (const move of [...moves, []]) {
+      if (batch.length > 0 && (move.length === 0 || batch.length + move.length > TRANSACT_ITEMS_LIMIT)) {
+        await writeTransaction(this.client, batch, randomUUID(), this.retryPolicy);
+        batch = [];
+      }
+      batch.push(...move);
     }
   }
 }
 
-/** The live counters (consistent reads), and with `withRevision` the event item's revision in the same batch. */
-export async function readSeatCounters(
-  client: DynamoDBDocumentClient,
-  tableName: string,
-  retryPolicy: RetryPolicy,
-  eventId: string,
-  workshopIds: string[],
-  withRevision: boolean,
-): Promise<{ seats: Map<string, WorkshopSeats>; revision?: string }> {
-  const seats = new Map<string, WorkshopSeats>();
-  let revision: string | undefined;
-  const allKeys = [
-    ...(withRevision ? [eventKey(eventId)] : []),
-    ...workshopIds.map((workshopId) => workshopKey(eventId, workshopId)),
-  ];
-  for (let start = 0; start < allKeys.length; start += BATCH_GET_LIMIT) {
-    let keys: Record<string, unknown>[] = allKeys.slice(start, start + BATCH_GET_LIMIT);
-    for (let round = 0; keys.length > 0; round++) {
-      if (round >= BATCH_GET_ROUNDS) throw new TryAgain(1);
-      const result = await readOrTryAgain(() =>
-        client.send(
-          new BatchGetCommand({
-            RequestItems: {
-              [tableName]: {
-                Keys: keys,
-                ConsistentRead: true,
-                ProjectionExpression: `workshopId, #capacity, taken${withRevision ? ', revision' : ''}`,
-                ExpressionAttributeNames: { '#capacity': 'capacity' },
-              },
-            },
-          }),
-        ),
-      );
-      for (const item of result.Responses?.[tableName] ?? []) {
-        if (item.workshopId === undefined) revision = typeof item.revision === 'string' ? item.revision : '';
-        else
-          seats.set(String(item.workshopId), {
-            capacity: Number(item.capacity),
-            taken: Number(item.taken),
-          });
-      }
-      keys = result.UnprocessedKeys?.[tableName]?.Keys ?? [];
-      if (keys.length > 0) await retryPolicy.sleep(retryPolicy.minDelayMs * 2 ** round);
-    }
-  }
-  return { seats, revision };
+/** A new workshop, or a capacity other than what the shards' shares add up to, is spread (anew) over shards. */
+function needsSpreading(capacity: number, read: ShardedSeats | undefined): boolean {
+  if (!read) return true;
+  let shares = 0;
+  for (const shard of read.shards.values()) shares += shard.share;
+  return read.capacity !== capacity || shares !== capacity;
+}
+
+/** CAPACITY_BELOW_TAKEN naming every workshop whose new capacity is below the seats it has taken. */
+function refuseCapacitiesBelowTaken(
+  definition: EventDefinition,
+  current: ReadonlyMap<string, ShardedSeats>,
+): void {
+  const below = definition.rounds
+    .flatMap((round) => round.workshops)
+    .filter((workshop) => {
+      const read = current.get(workshop.id);
+      return read !== undefined && seatsOf(read).taken > workshop.capacity;
+    })
+    .map((workshop) => workshop.id);
+  if (below.length > 0) throw new CapacityBelowTaken({ workshopIds: below });
 }

@@ -45,6 +45,15 @@ export const workshopKey = (eventId: string, workshopId: string): Key => ({
   sk: META,
 });
 
+/**
+ * One of a workshop's seat counters (issue 21 §3, `seat-shards.ts`): shard 0 is the workshop's own item (title,
+ * round, total capacity); shard n > 0 its own partition, so that concurrent registrations write different items.
+ */
+export const seatShardKey = (eventId: string, workshopId: string, shard: number): Key =>
+  shard === 0
+    ? workshopKey(eventId, workshopId)
+    : { pk: `${keyPrefixes.workshop}${eventId}#${workshopId}#${shard}`, sk: META };
+
 export const registrationKey = (registrationId: string): Key => ({
   pk: `${keyPrefixes.registration}${registrationId}`,
   sk: META,

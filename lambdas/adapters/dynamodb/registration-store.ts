@@ -12,9 +12,9 @@ import { entryIdsOf, preferenceEntryId } from '../../domain/waiting-list.js';
 import type { NewRegistration, RegistrationStore } from '../../ports.js';
 import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '../aws-sdk.js';
 import { checkInCodeDelete, checkInCodePut, checkInsDelete } from './check-ins.js';
-import { readSeatCounters } from './event-catalog.js';
 import { registrationKey } from './keys.js';
 import { confirmationOf } from './outbox.js';
+import { readSeatCounters, type SeatItems, SeatShardWriter } from './seat-shards.js';
 import {
   emailGuardAbsent,
   emailGuardDelete,
@@ -23,9 +23,7 @@ import {
   personalDataRemoval,
   registrationPut,
   registrationUpdate,
-  releaseSeat,
   type TransactItem,
-  takeSeat,
   waitingEntryDelete,
   waitingEntryPut,
 } from './transaction-items.js';
@@ -37,12 +35,6 @@ import { defaultRetryPolicy, type RetryPolicy, readOrTryAgain } from './transact
  * the email guard, the waiting-list entries and the email it owes, conditioned on the version read.
  */
 export class DynamoRegistrationStore implements RegistrationStore {
-  constructor(
-    private readonly client: DynamoDBDocumentClient,
-    private readonly tableName: string,
-    private readonly retryPolicy: RetryPolicy = defaultRetryPolicy,
-  ) {}
-
   /**
    * Workshops (`<eventId>\n<workshopId>`) a registration through this store was refused for as full (issue 21).
    * A later registration choosing one reads that counter first (consistently) and, while it is still full, is
@@ -50,6 +42,16 @@ export class DynamoRegistrationStore implements RegistrationStore {
    * since is found by that read and taken by the transaction as usual.
    */
   private readonly seenFull = new Set<string>();
+
+  private readonly seats: SeatShardWriter;
+
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+    private readonly retryPolicy: RetryPolicy = defaultRetryPolicy,
+  ) {
+    this.seats = new SeatShardWriter(client, tableName, retryPolicy);
+  }
 
   async createRegistration({
     registration,
@@ -63,10 +65,12 @@ export class DynamoRegistrationStore implements RegistrationStore {
     // The guard and the outbox entry hold personal data and have no role in the counts: TTL removes them.
     const expiresAt = personalDataExpiresAt ? epochSeconds(personalDataExpiresAt) : undefined;
     const addressInUse = { kind: 'address-in-use' } as const;
-    const plan: PlannedItem[] = [
-      ...Object.entries(registration.choices).map(([roundId, workshopId]) =>
-        this.takeSeat(registration.eventId, workshopId, roundId),
-      ),
+    const takes = Object.entries(registration.choices).map(([roundId, workshopId]) => ({
+      roundId,
+      workshopId,
+    }));
+    const plan = (seats: SeatItems): PlannedItem[] => [
+      ...takes.map(({ roundId, workshopId }) => seats.take(workshopId, roundId)),
       planned(emailGuardPut(this.tableName, registration, emailHash, expiresAt), addressInUse),
       planned(
         registrationPut(this.tableName, registration, {
@@ -88,8 +92,9 @@ export class DynamoRegistrationStore implements RegistrationStore {
     ];
     await this.refuseIfStillFull(registration.eventId, Object.values(registration.choices));
     try {
-      // The registration id is the token: every retry of this one registration is the same request.
-      await writeTransaction(this.client, plan, registration.id, this.retryPolicy);
+      // The registration id is the token: every conflict retry of this one registration is the same request (a
+      // try on another seat shard, after a refusal that wrote nothing, is another).
+      await this.seats.write(registration.eventId, { takes, releases: [] }, plan, registration.id);
     } catch (error) {
       if (error instanceof AddressInUse) throw await this.addressTaken(error.registrationId);
       if (error instanceof WorkshopFull) {
@@ -182,9 +187,11 @@ export class DynamoRegistrationStore implements RegistrationStore {
       version: current.version + 1,
     };
     if (current.waitingFor) next.waitingFor = waitingFor;
-    await this.write([
-      ...moves.map(({ roundId, to }) => this.takeSeat(current.eventId, to, roundId)),
-      ...moves.flatMap(({ from }) => (from ? [this.releaseSeat(current.eventId, from)] : [])),
+    const takes = moves.map(({ roundId, to }) => ({ roundId, workshopId: to }));
+    const releases = moves.flatMap(({ from }) => (from ? [from] : []));
+    await this.writeSeats(current.eventId, { takes, releases }, (seats) => [
+      ...takes.map(({ roundId, workshopId }) => seats.take(workshopId, roundId)),
+      ...releases.map((workshopId) => seats.release(workshopId)),
       this.updateRegistration(
         current,
         `choices = :choices, updatedAt = :at, version = :next${outbox ? ', confirmation = :confirmation' : ''}` +
@@ -210,14 +217,15 @@ export class DynamoRegistrationStore implements RegistrationStore {
     by: CancelledBy,
     outbox?: OutboxEntry,
   ): Promise<StoredRegistration> {
-    await this.write([
+    const releases = Object.values(current.choices);
+    await this.writeSeats(current.eventId, { takes: [], releases }, (seats) => [
       this.updateRegistration(
         current,
         '#status = :cancelled, updatedAt = :at, cancelledAt = :at, cancelledBy = :by, version = :next ' +
           'REMOVE waitingFor',
         { ':cancelled': 'cancelled', ':at': at, ':by': by },
       ),
-      ...Object.values(current.choices).map((workshopId) => this.releaseSeat(current.eventId, workshopId)),
+      ...releases.map((workshopId) => seats.release(workshopId)),
       // The guard goes with the registration, so the same person may register again.
       planned(emailGuardDelete(this.tableName, current)),
       ...(outbox ? [planned(outboxPut(this.tableName, outbox))] : []),
@@ -342,12 +350,12 @@ export class DynamoRegistrationStore implements RegistrationStore {
     return writeTransaction(this.client, plan, randomUUID(), this.retryPolicy);
   }
 
-  private takeSeat(eventId: string, workshopId: string, roundId: string): PlannedItem {
-    return planned(takeSeat(this.tableName, eventId, workshopId), { kind: 'seat', workshopId, roundId });
-  }
-
-  private releaseSeat(eventId: string, workshopId: string): PlannedItem {
-    return planned(releaseSeat(this.tableName, eventId, workshopId));
+  private writeSeats(
+    eventId: string,
+    seats: Parameters<SeatShardWriter['write']>[1],
+    plan: (items: SeatItems) => PlannedItem[],
+  ): Promise<void> {
+    return this.seats.write(eventId, seats, plan, randomUUID());
   }
 
   private updateRegistration(

@@ -10,6 +10,7 @@ import {
   eventRegistryKey,
   registrationIndexKeys,
   registrationKey,
+  seatShardKey,
   waitingEntryKey,
   waitingIndexKeys,
   workshopKey,
@@ -25,29 +26,41 @@ import { dueIndexKeys, outboxKey } from './outbox.js';
 export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
 /**
- * Takes one seat under `taken < capacity`. On failure the old item comes back, so a full workshop (item
- * present) can be told from one that vanished (no item).
+ * Takes one seat of one of a workshop's seat shards (`seat-shards.ts`) under `taken < share`; a workshop item
+ * written before the shards (no `share`) is one shard whose share is its capacity. On failure the old item comes
+ * back, so a full shard (item present) can be told from one that does not exist (no item).
  */
-export function takeSeat(tableName: string, eventId: string, workshopId: string): TransactItem {
+export function takeSeat(
+  tableName: string,
+  eventId: string,
+  workshopId: string,
+  shard: number,
+): TransactItem {
   return {
     Update: {
       TableName: tableName,
-      Key: workshopKey(eventId, workshopId),
+      Key: seatShardKey(eventId, workshopId, shard),
       UpdateExpression: 'SET taken = taken + :one',
-      ConditionExpression: 'attribute_exists(pk) AND taken < #capacity',
-      ExpressionAttributeNames: { '#capacity': 'capacity' },
+      ConditionExpression:
+        'attribute_exists(pk) AND (taken < #share OR (attribute_not_exists(#share) AND taken < #capacity))',
+      ExpressionAttributeNames: { '#share': 'share', '#capacity': 'capacity' },
       ExpressionAttributeValues: { ':one': 1 },
       ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
     },
   };
 }
 
-/** `taken > 0` keeps a counter from going negative even if it ever drifted. */
-export function releaseSeat(tableName: string, eventId: string, workshopId: string): TransactItem {
+/** `taken > 0` keeps a shard's counter from going negative (the shard was read with seats taken). */
+export function releaseSeat(
+  tableName: string,
+  eventId: string,
+  workshopId: string,
+  shard: number,
+): TransactItem {
   return {
     Update: {
       TableName: tableName,
-      Key: workshopKey(eventId, workshopId),
+      Key: seatShardKey(eventId, workshopId, shard),
       UpdateExpression: 'SET taken = taken - :one',
       ConditionExpression: 'attribute_exists(pk) AND taken > :zero',
       ExpressionAttributeValues: { ':one': 1, ':zero': 0 },
@@ -267,8 +280,16 @@ export function eventRegistryUpdate(tableName: string, eventId: string) {
 }
 
 /**
- * A workshop's counter: a new workshop starts with `taken = 0`; a capacity may change as long as it stays at or
- * above what is taken.
+ * How a put leaves a workshop's seat shards: `share` is shard 0's new share when the capacity is spread anew
+ * (with `readCapacity` the capacity read, or undefined for a new workshop); without `share` the capacity and
+ * the shares stay as read (the condition holds the capacity to what was read, so that a concurrent put that
+ * spread it anew is not undone halfway).
+ */
+export type ShardLayout = { share?: number; readCapacity?: number };
+
+/**
+ * A workshop's own item, which is also its seat shard 0: title, round, the total capacity, and shard 0's share
+ * and `taken` (a new workshop starts at 0). A new share is never below what the shard has taken.
  */
 export function workshopUpsert(
   tableName: string,
@@ -276,16 +297,25 @@ export function workshopUpsert(
   roundId: string,
   workshop: WorkshopDefinition,
   now: string,
+  layout: ShardLayout,
 ): TransactItem {
+  const spread = layout.share !== undefined;
   return {
     Update: {
       TableName: tableName,
       Key: workshopKey(eventId, workshop.id),
       UpdateExpression:
         'SET #type = :type, eventId = :eventId, workshopId = :workshopId, roundId = :roundId, ' +
-        'title = :title, #capacity = :capacity, taken = if_not_exists(taken, :zero), updatedAt = :now',
-      ConditionExpression: 'attribute_not_exists(taken) OR taken <= :capacity',
-      ExpressionAttributeNames: { '#type': 'type', '#capacity': 'capacity' },
+        `title = :title, #capacity = :capacity, taken = if_not_exists(taken, :zero), updatedAt = :now${spread ? ', #share = :share' : ''}`,
+      ConditionExpression:
+        layout.readCapacity === undefined
+          ? 'attribute_not_exists(pk)'
+          : `#capacity = :readCapacity${spread ? ' AND taken <= :share' : ''}`,
+      ExpressionAttributeNames: {
+        '#type': 'type',
+        '#capacity': 'capacity',
+        ...(spread ? { '#share': 'share' } : {}),
+      },
       ExpressionAttributeValues: {
         ':type': 'workshop',
         ':eventId': eventId,
@@ -295,7 +325,68 @@ export function workshopUpsert(
         ':capacity': workshop.capacity,
         ':zero': 0,
         ':now': now,
+        ...(spread ? { ':share': layout.share } : {}),
+        ...(layout.readCapacity !== undefined ? { ':readCapacity': layout.readCapacity } : {}),
       },
+    },
+  };
+}
+
+/**
+ * A seat shard n > 0 with its new share, never below what it has taken; `readShare` is the share read (the
+ * shard is new when undefined), so that a concurrent put cannot make the shares miss the capacity.
+ */
+export function seatShardPut(
+  tableName: string,
+  eventId: string,
+  workshopId: string,
+  shard: number,
+  share: number,
+  readShare: number | undefined,
+): TransactItem {
+  return {
+    Update: {
+      TableName: tableName,
+      Key: seatShardKey(eventId, workshopId, shard),
+      UpdateExpression:
+        'SET #type = :type, eventId = :eventId, workshopId = :workshopId, #shard = :shard, #share = :share, ' +
+        'taken = if_not_exists(taken, :zero)',
+      ConditionExpression:
+        readShare === undefined ? 'attribute_not_exists(pk)' : '#share = :readShare AND taken <= :share',
+      ExpressionAttributeNames: { '#type': 'type', '#shard': 'shard', '#share': 'share' },
+      ExpressionAttributeValues: {
+        ':type': 'seat-shard',
+        ':eventId': eventId,
+        ':workshopId': workshopId,
+        ':shard': shard,
+        ':share': share,
+        ':zero': 0,
+        ...(readShare === undefined ? {} : { ':readShare': readShare }),
+      },
+    },
+  };
+}
+
+/**
+ * A new share for one seat shard, under the share read and never below what it has taken: moving free seats between
+ * a workshop's shards, every shard of it in one transaction, so the shares keep adding up to the capacity.
+ */
+export function seatShareMove(
+  tableName: string,
+  eventId: string,
+  workshopId: string,
+  shard: number,
+  share: number,
+  readShare: number,
+): TransactItem {
+  return {
+    Update: {
+      TableName: tableName,
+      Key: seatShardKey(eventId, workshopId, shard),
+      UpdateExpression: 'SET #share = :share',
+      ConditionExpression: '#share = :readShare AND taken <= :share',
+      ExpressionAttributeNames: { '#share': 'share' },
+      ExpressionAttributeValues: { ':share': share, ':readShare': readShare },
     },
   };
 }

@@ -5,7 +5,6 @@ import {
   CapacityBelowTaken,
   InvalidChoice,
   RegistrationChanged,
-  WorkshopFull,
 } from '../../domain/errors.js';
 import type { TransactItem } from './transaction-items.js';
 import { type RetryPolicy, TransactionCancelled, transactWrite } from './transactions.js';
@@ -16,9 +15,12 @@ export type Refusal =
   | { kind: 'registration-changed' }
   /**
    * A seat could not be taken. With the round it was chosen in, a vanished workshop is an invalid choice; without
-   * one (a promotion: the list chose the seat, not the person) it is simply no seat, like a full one.
+   * one (a promotion: the list chose the seat, not the person) it is simply no seat, like a full one. It names
+   * one seat shard (`seat-shards.ts`): only a vanished shard 0 is a vanished workshop.
    */
-  | { kind: 'seat'; workshopId: string; roundId?: string }
+  | { kind: 'seat'; workshopId: string; roundId?: string; shard: number }
+  /** A seat could not be given back to the shard chosen (emptied since it was read). */
+  | { kind: 'release'; workshopId: string }
   /** A capacity would drop below the seats already taken. */
   | { kind: 'capacity'; workshopId: string }
   | { kind: 'already-waiting' }
@@ -39,13 +41,27 @@ export class AddressInUse extends Error {
   }
 }
 
+/**
+ * Seat shards refused a take (full, or not there) or a release (emptied since read). Not an answer yet: the seat
+ * writer (`seat-shards.ts`) tries other shards and decides whether the workshop is full.
+ */
+export class SeatShardsRefused extends Error {
+  constructor(
+    readonly takes: { workshopId: string; shard: number }[],
+    readonly releases: string[],
+  ) {
+    super('SeatShardsRefused');
+    this.name = 'SeatShardsRefused';
+  }
+}
+
 const failed = (reason: CancellationReason | undefined) => reason?.Code === 'ConditionalCheckFailed';
 
 /**
  * The one mapping of a cancelled transaction's reasons (in item order) to the domain's answer. When several items
  * failed, the first answer in this order wins: the registration changed (read again and retry), a chosen workshop
- * vanished, workshops full, a capacity below what is taken, already waiting, the address in use. Undefined when
- * no failed item has a meaning in this transaction.
+ * vanished, seat shards refused (the seat writer tries others), a capacity below what is taken, already waiting,
+ * the address in use. Undefined when no failed item has a meaning in this transaction.
  */
 export function refusalOf(
   reasons: readonly CancellationReason[],
@@ -60,14 +76,19 @@ export function refusalOf(
     );
   if (of('registration-changed').length > 0) return new RegistrationChanged();
   const seats = of('seat');
-  const vanished = seats.flatMap(({ refusal: { roundId, workshopId }, reason }) =>
-    roundId !== undefined && !reason?.Item
+  const vanished = seats.flatMap(({ refusal: { roundId, workshopId, shard }, reason }) =>
+    roundId !== undefined && shard === 0 && !reason?.Item
       ? [{ roundId, workshopId, reason: 'unknown-workshop' as const }]
       : [],
   );
   if (vanished.length > 0) return new InvalidChoice(vanished);
-  if (seats.length > 0)
-    return new WorkshopFull({ workshopIds: seats.map(({ refusal }) => refusal.workshopId) });
+  const releases = of('release');
+  if (seats.length > 0 || releases.length > 0) {
+    return new SeatShardsRefused(
+      seats.map(({ refusal: { workshopId, shard } }) => ({ workshopId, shard })),
+      releases.map(({ refusal }) => refusal.workshopId),
+    );
+  }
   const below = of('capacity');
   if (below.length > 0) {
     return new CapacityBelowTaken({ workshopIds: below.map(({ refusal }) => refusal.workshopId) });

@@ -15,12 +15,11 @@ import { checkInCodeDelete, checkInCodePut } from './check-ins.js';
 import { allOfIndexPartition } from './index-query.js';
 import { waitingEntryKey, waitingIndexPartition } from './keys.js';
 import { confirmationOf } from './outbox.js';
+import { SeatShardWriter } from './seat-shards.js';
 import {
   outboxPut,
   registrationUpdate,
-  releaseSeat,
   sameWaitingEntryDelete,
-  takeSeat,
   waitingEntryDelete,
   waitingEntryPut,
 } from './transaction-items.js';
@@ -55,11 +54,15 @@ function remainingWaitingFor(
  * on the registration's version, so the registration's `waitingFor` and the entries never disagree.
  */
 export class DynamoWaitingList implements WaitingListStore {
+  private readonly seats: SeatShardWriter;
+
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
     private readonly retryPolicy: RetryPolicy = defaultRetryPolicy,
-  ) {}
+  ) {
+    this.seats = new SeatShardWriter(client, tableName, retryPolicy);
+  }
 
   async queue(eventId: string): Promise<WaitingEntry[]> {
     const items = await allOfIndexPartition(this.client, {
@@ -171,12 +174,14 @@ export class DynamoWaitingList implements WaitingListStore {
       version: current.version + 1,
       confirmation: confirmationOf(outbox),
     };
-    await this.write(
-      [
-        ...Object.values(takes).map((workshopId) =>
-          planned(takeSeat(this.tableName, entry.eventId, workshopId), { kind: 'seat', workshopId }),
-        ),
-        ...releases.map((workshopId) => planned(releaseSeat(this.tableName, entry.eventId, workshopId))),
+    const taken = Object.values(takes);
+    await this.seats.write(
+      entry.eventId,
+      // No round: the list chose the seat, so a vanished workshop is simply no seat.
+      { takes: taken.map((workshopId) => ({ workshopId })), releases },
+      (seats) => [
+        ...taken.map((workshopId) => seats.take(workshopId)),
+        ...releases.map((workshopId) => seats.release(workshopId)),
         // Not a refusal of its own: anything but a seat means the registration or the entry changed (below).
         planned(
           registrationUpdate(
@@ -203,6 +208,7 @@ export class DynamoWaitingList implements WaitingListStore {
           ? checkInCodeDelete(this.tableName, entry.eventId, current.manageTokenHash)
           : []),
       ],
+      randomUUID(),
       // The registration or the entry changed since they were read: someone else moved first.
       () => new RegistrationChanged(),
     );
