@@ -185,11 +185,10 @@ export async function searchForCheckIn(
 }> {
   await assertEventAndWorkshop(deps.events, query.eventId, query.workshopId);
   const needle = query.q ? foldText(query.q) : undefined;
-  const [registrations, records] = await Promise.all([
+  const [registrations, byRegistration] = await Promise.all([
     allRegistrations(query.eventId, { status: 'confirmed', workshopId: query.workshopId }, deps.index),
-    deps.checkIns.checkInsAt(query.eventId),
+    checkInsByRegistration(query.eventId, deps.checkIns),
   ]);
-  const byRegistration = new Map(records.map((record) => [record.registrationId, record]));
   const place = placeOf(query.workshopId);
   return {
     items: registrations
