@@ -4,7 +4,12 @@
  * Pure data: no CDK, no AWS SDK, nothing with side effects may be imported here.
  */
 
-import { indexPartitions, keyPrefixes, SEAT_HOLDER_ATTRIBUTES } from './adapters/dynamodb/keys.js';
+import {
+  indexPartitions,
+  keyPrefixes,
+  RECIPIENT_LIST_PREFIX,
+  SEAT_HOLDER_ATTRIBUTES,
+} from './adapters/dynamodb/keys.js';
 
 const { waitingQueues, registrations, audit, outbox, messages, checkIns } = indexPartitions;
 /** The item grants name partitions by kind: `item.registration` is every `REG#…` partition. */
@@ -349,13 +354,18 @@ export const emailSenderFunctionSpec = {
 /** The event source mapping's filter (Lambda event filtering syntax): inserted items whose pk starts `MAIL#`. */
 export const newOutboxEntryFilter = {
   eventName: ['INSERT'],
-  dynamodb: { NewImage: { pk: { S: [{ prefix: 'MAIL#' }] } } },
+  dynamodb: { NewImage: { pk: { S: [{ prefix: keyPrefixes.outbox }] } } },
 } as const;
 
 /** The mapping's second filter: a new recipient list of an organisers' message, for the fan-out (issue 16). */
 export const messageRecipientsFilter = {
   eventName: ['INSERT'],
-  dynamodb: { NewImage: { pk: { S: [{ prefix: 'MSG#' }] }, sk: { S: [{ prefix: 'RECIPIENTS#' }] } } },
+  dynamodb: {
+    NewImage: {
+      pk: { S: [{ prefix: keyPrefixes.message }] },
+      sk: { S: [{ prefix: RECIPIENT_LIST_PREFIX }] },
+    },
+  },
 } as const;
 
 /** How the stream feeds the sender: small batches soon, failures retried alone and then parked. */

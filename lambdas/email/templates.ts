@@ -2,7 +2,7 @@ import { type MailKind, needsManageLink } from '../domain/email.js';
 import type { EventDefinition } from '../domain/event-definition.js';
 import type { ProgrammeChange } from '../domain/programme-change.js';
 import type { Choices, Locale, Registration, WaitingFor } from '../domain/registration.js';
-import { ownValue } from '../domain/registration.js';
+import { findWorkshop, ownValue } from '../domain/registration.js';
 import { cancelStepUrl, escapeHtml, formatEventDate } from './format.js';
 
 export type RenderedEmail = { subject: string; text: string; html: string };
@@ -387,9 +387,7 @@ function changeList(
     raw === undefined ? texts.none : change.field === 'date' ? formatEventDate(raw, locale) : raw;
   const lines = changes.map((change) => {
     const workshop =
-      change.scope === 'workshop'
-        ? event.rounds.flatMap((round) => round.workshops).find((w) => w.id === change.workshopId)
-        : undefined;
+      change.scope === 'workshop' ? findWorkshop(event, change.workshopId)?.workshop : undefined;
     const subject = workshop
       ? `${texts.workshop} ${workshop.title}, ${texts.changeLabels[change.field].toLowerCase()}`
       : texts.changeLabels[change.field];

@@ -1,6 +1,7 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { unmarshall } from '../adapters/aws-sdk.js';
+import { keyPrefixes, RECIPIENT_LIST_PREFIX } from '../adapters/dynamodb/keys.js';
 import { toEntry } from '../adapters/dynamodb/outbox.js';
 import { dependencies } from '../composition.js';
 import { type NoticeList, noticesOf } from '../domain/programme-notice.js';
@@ -17,7 +18,7 @@ const { messages, store, programmeNotices } = dependencies();
 /** A new outbox entry: what the event source mapping's filter lets through (checked again here). */
 export function isNewOutboxEntry(record: DynamoDBRecord): boolean {
   const pk = record.dynamodb?.NewImage?.pk?.S;
-  return record.eventName === 'INSERT' && pk !== undefined && pk.startsWith('MAIL#');
+  return record.eventName === 'INSERT' && pk !== undefined && pk.startsWith(keyPrefixes.outbox);
 }
 
 /** A new recipient list of an organisers' message: the mapping's second filter (checked again here). */
@@ -25,8 +26,8 @@ export function isNewRecipientList(record: DynamoDBRecord): boolean {
   const image = record.dynamodb?.NewImage;
   return (
     record.eventName === 'INSERT' &&
-    (image?.pk?.S?.startsWith('MSG#') ?? false) &&
-    (image?.sk?.S?.startsWith('RECIPIENTS#') ?? false)
+    (image?.pk?.S?.startsWith(keyPrefixes.message) ?? false) &&
+    (image?.sk?.S?.startsWith(RECIPIENT_LIST_PREFIX) ?? false)
   );
 }
 

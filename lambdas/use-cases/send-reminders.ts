@@ -4,7 +4,8 @@ import type { Clock, EmailOutbox, EventCatalog, EventRegistry, RegistrationIndex
 
 export type ReminderDeps = {
   registry: Pick<EventRegistry, 'eventIds'>;
-  events: Pick<EventCatalog, 'getEvent'>;
+  /** The definition alone: a reminder needs no seat counts. */
+  events: Pick<EventCatalog, 'getDefinition'>;
   /** The registration index: ids and statuses are all it needs. */
   index: RegistrationIndex;
   outbox: Pick<EmailOutbox, 'addOnce'>;
@@ -23,9 +24,9 @@ export async function sendReminders(deps: ReminderDeps): Promise<ReminderReport>
   const now = deps.clock.now();
   const report: ReminderReport = { eventsDue: 0, queued: 0, alreadyQueued: 0 };
   for (const eventId of await deps.registry.eventIds()) {
-    const event = await deps.events.getEvent(eventId);
-    if (!event) continue;
-    const due = dueReminders(event.definition, now);
+    const definition = await deps.events.getDefinition(eventId);
+    if (!definition) continue;
+    const due = dueReminders(definition, now);
     if (due.length === 0) continue;
     report.eventsDue++;
     for await (const { registration } of deps.index.registrationsOf(eventId, { pageSizeHint: 500 })) {

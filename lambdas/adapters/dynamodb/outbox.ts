@@ -111,7 +111,7 @@ export class DynamoOutbox implements EmailOutbox {
     for (let shard = 0; shard < OUTBOX_SHARDS; shard++) {
       const items = await allOfIndexPartition(this.client, {
         tableName: this.tableName,
-        partition: `OUTBOX#${shard}`,
+        partition: outboxIndexPartition(shard),
         registrationId,
       });
       owed.push(...items.map(toEntry));

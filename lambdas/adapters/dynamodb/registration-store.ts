@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { OutboxEntry } from '../../domain/email.js';
-import { AlreadyRegistered, AlreadyWaiting, WorkshopFull } from '../../domain/errors.js';
+import { AlreadyRegistered, AlreadyWaiting } from '../../domain/errors.js';
 import { ERASED, epochSeconds, type RemovalReason } from '../../domain/privacy.js';
 import {
   type CancelledBy,
@@ -14,7 +14,7 @@ import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '../aws-s
 import { checkInCodeDelete, checkInCodePut, checkInsDelete } from './check-ins.js';
 import { registrationKey } from './keys.js';
 import { confirmationOf } from './outbox.js';
-import { readSeatCounters, type SeatItems, SeatShardWriter } from './seat-shards.js';
+import { type SeatItems, SeatShardWriter } from './seat-shards.js';
 import {
   emailGuardAbsent,
   emailGuardDelete,
@@ -35,14 +35,6 @@ import { defaultRetryPolicy, type RetryPolicy, readOrTryAgain } from './transact
  * the email guard, the waiting-list entries and the email it owes, conditioned on the version read.
  */
 export class DynamoRegistrationStore implements RegistrationStore {
-  /**
-   * Workshops (`<eventId>\n<workshopId>`) a registration through this store was refused for as full (issue 21).
-   * A later registration choosing one reads that counter first (consistently) and, while it is still full, is
-   * refused without spending a transaction on the contended counters of its other choices; a seat freed
-   * since is found by that read and taken by the transaction as usual.
-   */
-  private readonly seenFull = new Set<string>();
-
   private readonly seats: SeatShardWriter;
 
   constructor(
@@ -90,53 +82,14 @@ export class DynamoRegistrationStore implements RegistrationStore {
       // A confirmed registration's check-in code (after everything that can refuse).
       ...this.checkInCodePuts(registration, manageTokenHash),
     ];
-    await this.refuseIfStillFull(registration.eventId, Object.values(registration.choices));
     try {
       // The registration id is the token: every conflict retry of this one registration is the same request (a
       // try on another seat shard, after a refusal that wrote nothing, is another).
       await this.seats.write(registration.eventId, { takes, releases: [] }, plan, registration.id);
     } catch (error) {
       if (error instanceof AddressInUse) throw await this.addressTaken(error.registrationId);
-      if (error instanceof WorkshopFull) {
-        for (const workshopId of error.details.workshopIds)
-          this.seenFull.add(`${registration.eventId}\n${workshopId}`);
-      }
       throw error;
     }
-  }
-
-  /**
-   * WorkshopFull, without a transaction, when a chosen workshop seen full before is full still: then every chosen
-   * counter is read, so the refusal names every full one, as the transaction's would. When a chosen workshop
-   * vanished, the transaction answers (an invalid choice comes before a full one).
-   */
-  private async refuseIfStillFull(eventId: string, workshopIds: string[]): Promise<void> {
-    const key = (workshopId: string) => `${eventId}\n${workshopId}`;
-    if (!workshopIds.some((workshopId) => this.seenFull.has(key(workshopId)))) return;
-    // The event catalog's consistent batch read of the counters: one request for every chosen workshop.
-    const { seats } = await readSeatCounters(
-      this.client,
-      this.tableName,
-      this.retryPolicy,
-      eventId,
-      workshopIds,
-      false,
-    );
-    const counters = workshopIds.map((workshopId) => {
-      const counter = seats.get(workshopId);
-      return {
-        workshopId,
-        exists: counter !== undefined,
-        full: counter !== undefined && counter.taken >= counter.capacity,
-      };
-    });
-    for (const { workshopId, full } of counters) {
-      if (full) this.seenFull.add(key(workshopId));
-      else this.seenFull.delete(key(workshopId));
-    }
-    if (counters.some((counter) => !counter.exists)) return;
-    const full = counters.filter((counter) => counter.full).map((counter) => counter.workshopId);
-    if (full.length > 0) throw new WorkshopFull({ workshopIds: full });
   }
 
   /** The address already has a registration of this event: a seat (AlreadyRegistered) or a wait (AlreadyWaiting). */

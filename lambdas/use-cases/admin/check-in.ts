@@ -24,7 +24,7 @@ import type {
   RegistrationIndex,
   RegistrationStore,
 } from '../../ports.js';
-import { foldText } from './admin-registration.js';
+import { dutchNames, foldText } from './admin-registration.js';
 import { allRegistrations, assertEventAndWorkshop } from './list-registrations.js';
 
 /**
@@ -164,8 +164,6 @@ export async function undoCheckIn(
 /** Most people a search answers with; a door volunteer narrows it down with more of the name. */
 export const MAX_SEARCH_RESULTS = 100;
 
-const dutchNames = new Intl.Collator('nl', { sensitivity: 'base', numeric: true });
-
 /**
  * Confirmed registrations of the event (holding `workshopId` when given) whose name or organisation contains
  * `q` (case and accents ignored; never the email address), sorted by name, each with the time of its check-in
@@ -185,11 +183,10 @@ export async function searchForCheckIn(
 }> {
   await assertEventAndWorkshop(deps.events, query.eventId, query.workshopId);
   const needle = query.q ? foldText(query.q) : undefined;
-  const [registrations, records] = await Promise.all([
+  const [registrations, byRegistration] = await Promise.all([
     allRegistrations(query.eventId, { status: 'confirmed', workshopId: query.workshopId }, deps.index),
-    deps.checkIns.checkInsAt(query.eventId),
+    checkInsByRegistration(query.eventId, deps.checkIns),
   ]);
-  const byRegistration = new Map(records.map((record) => [record.registrationId, record]));
   const place = placeOf(query.workshopId);
   return {
     items: registrations
@@ -200,7 +197,7 @@ export async function searchForCheckIn(
             foldText(String(text ?? '')).includes(needle),
           ),
       )
-      .sort((a, b) => dutchNames.compare(a.name, b.name))
+      .sort((a, b) => dutchNames().compare(a.name, b.name))
       .slice(0, MAX_SEARCH_RESULTS)
       .map((registration) => {
         const at = checkedInAt(byRegistration.get(registration.id), place);

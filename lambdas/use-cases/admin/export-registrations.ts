@@ -2,6 +2,7 @@ import type { AdminRegistration } from '../../domain/admin-registration.js';
 import { type CheckInRecord, checkedInAt } from '../../domain/check-in.js';
 import type { EventDefinition } from '../../domain/event-definition.js';
 import type { CheckInStore, EventCatalog, RegistrationIndex } from '../../ports.js';
+import { dutchNames } from './admin-registration.js';
 import { checkInsByRegistration } from './check-in.js';
 import { allRegistrations, assertEventAndWorkshop } from './list-registrations.js';
 
@@ -17,14 +18,6 @@ export type RegistrationExport = {
   workshopId?: string;
   registrations: AdminRegistration[];
 };
-
-let dutchCollator: Intl.Collator | undefined;
-
-/** Made on the first sorted export, not at cold start: loading the locale's collation data takes milliseconds. */
-function dutchNames(): Intl.Collator {
-  dutchCollator ??= new Intl.Collator('nl', { sensitivity: 'base', numeric: true });
-  return dutchCollator;
-}
 
 /**
  * The registrations for a spreadsheet: every registration of the event in (createdAt, id) order, or for one
