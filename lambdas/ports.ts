@@ -24,9 +24,10 @@ export interface EventCatalog {
   getEvent(eventId: string): Promise<EventWithSeats | undefined>;
   /**
    * The definition alone, for a registration: may be up to a second old (a change made elsewhere), because
-   * the transaction's conditions decide the seats; undefined when the event does not exist.
+   * the transaction's conditions decide the seats; undefined when the event does not exist. With
+   * `{ current: true }` it is the definition as stored now (an email must show the programme as it is).
    */
-  getDefinition(eventId: string): Promise<EventDefinition | undefined>;
+  getDefinition(eventId: string, options?: { current?: boolean }): Promise<EventDefinition | undefined>;
   /**
    * Creates or updates an event; throws CapacityBelowTaken when a capacity would drop below what is taken.
    * `notices`: the programme-change notices the update owes, stored as lists in the same transaction (issue 16).

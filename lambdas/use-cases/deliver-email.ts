@@ -137,7 +137,7 @@ export type RetryDeps = DeliveryDeps & {
   registrations: Pick<RegistrationStore, 'getRegistration' | 'replaceManageToken'>;
   /** The queues, for the places in line an email mentions. */
   waiting?: Pick<WaitingListStore, 'queue'>;
-  events: Pick<EventCatalog, 'getEvent'>;
+  events: Pick<EventCatalog, 'getDefinition'>;
   secrets: Pick<SecretSource, 'newManageToken'>;
   /** The organisers' messages, for the texts of a `message` copy. */
   messages?: Pick<MessageStore, 'getMessage'>;
@@ -178,11 +178,12 @@ async function claimAndDeliver(due: OutboxEntry, deps: RetryDeps): Promise<Deliv
   const now = deps.clock.now();
   const entry = await deps.outbox.claim(due, new Date(now.getTime() + DELIVERY.leaseMs));
   if (!entry) return undefined;
-  const [registration, event] = await Promise.all([
+  // The definition as stored now (an email shows the programme as it is), without the seat counters.
+  const [registration, definition] = await Promise.all([
     deps.registrations.getRegistration(entry.registrationId),
-    deps.events.getEvent(entry.eventId),
+    deps.events.getDefinition(entry.eventId, { current: true }),
   ]);
-  if (!registration || !event) {
+  if (!registration || !definition) {
     await deps.outbox.markGaveUp(entry, now, 'registration or event no longer exists');
     return counted({ ...outcomeBase(entry), result: 'gave-up', reason: 'missing' }, deps);
   }
@@ -192,11 +193,7 @@ async function claimAndDeliver(due: OutboxEntry, deps: RetryDeps): Promise<Deliv
       await deps.outbox.discard(entry);
       return { ...outcomeBase(entry), result: 'skipped', reason: 'no recipient' };
     }
-    return attempt(
-      entry,
-      { event: event.definition, registration: { ...registration, ...entry.recipient } },
-      deps,
-    );
+    return attempt(entry, { event: definition, registration: { ...registration, ...entry.recipient } }, deps);
   }
   // Nobody left to write to: the personal data was removed (on request or after the retention period).
   // Not a failed delivery either: the entry goes, and organisers see no failure that is not one.
@@ -240,7 +237,7 @@ async function claimAndDeliver(due: OutboxEntry, deps: RetryDeps): Promise<Deliv
   return attempt(
     entry,
     {
-      event: event.definition,
+      event: definition,
       registration,
       manageToken: needsManageLink(entry.kind) ? manageToken : undefined,
       waitingPositions,

@@ -89,7 +89,7 @@ function world() {
       replaceManageToken: async () => {},
     },
     events: {
-      getEvent: async () => ({ id: 'testdag', definition: sampleDefinition(), seats: new Map() }),
+      getDefinition: async () => sampleDefinition(),
     },
     secrets: { newManageToken: () => 'token-'.padEnd(32, 'x') },
     messages: { getMessage: async () => MESSAGE },

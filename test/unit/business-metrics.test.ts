@@ -146,7 +146,7 @@ describe('the business events the use cases record', () => {
     const outcome = await deliverNewEntry(entry, {
       ...delivery(failing, metrics),
       registrations: { getRegistration: async () => registration, replaceManageToken: async () => {} },
-      events: { getEvent: async () => ({ id: 'testdag', definition, seats: new Map() }) },
+      events: { getDefinition: async () => definition },
       secrets: sequentialSecrets(),
     });
     expect(outcome?.result).toBe(expected === 'EmailsFailed' ? 'gave-up' : 'retry');

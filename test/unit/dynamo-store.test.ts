@@ -427,6 +427,32 @@ describe('DynamoStore events', () => {
     expect(ddb.commandCalls(GetCommand)).toHaveLength(4);
   });
 
+  it('an email reads the definition as stored now: the revision alone when known, never the seat shards', async () => {
+    const catalog = new DynamoEventCatalog(
+      createDocumentClient({ region: 'eu-west-1', requestTimeoutMs: 1000 }),
+      'table',
+      fixedClock(),
+      policy,
+      () => 0,
+    );
+    ddb.on(GetCommand).resolves({ Item: { definition: sampleDefinition(), revision: 'r1' } });
+    await catalog.getDefinition('current', { current: true });
+    // Known and confirmed a moment ago: still read, but only its revision.
+    ddb.on(GetCommand).resolves({ Item: { revision: 'r1' } });
+    expect((await catalog.getDefinition('current', { current: true }))?.title).toBe(sampleDefinition().title);
+    const calls = ddb.commandCalls(GetCommand);
+    expect(calls).toHaveLength(2);
+    expect(calls[1]?.args[0].input).toMatchObject({ ConsistentRead: true, ProjectionExpression: 'revision' });
+    // Changed elsewhere: the new definition is read whole.
+    const moved = sampleDefinition({ title: 'Verplaatst' });
+    ddb
+      .on(GetCommand)
+      .resolvesOnce({ Item: { revision: 'r2' } })
+      .resolves({ Item: { definition: moved, revision: 'r2' } });
+    expect((await catalog.getDefinition('current', { current: true }))?.title).toBe('Verplaatst');
+    expect(ddb.commandCalls(BatchGetCommand)).toHaveLength(0);
+  });
+
   it('returns undefined for an unknown event', async () => {
     ddb.on(GetCommand).resolves({});
     await expect(store.getEvent('nope')).resolves.toBeUndefined();

@@ -54,7 +54,8 @@ const knownDefinitions = new Map<string, KnownDefinition>();
  * the revision together with the seat counters in one consistent BatchGetItem and reads the definition only
  * when it changed, so its answer is as exact as reading everything. `getDefinition` (a registration's read)
  * uses a definition confirmed within the last second without reading at all: the transaction's conditions
- * decide the seats, not the definition.
+ * decide the seats, not the definition. `getDefinition(…, { current: true })` (an email's read) reads only the
+ * revision when it has parsed a definition before, never the seat shards.
  */
 export class DynamoEventCatalog implements EventCatalog {
   constructor(
@@ -80,9 +81,30 @@ export class DynamoEventCatalog implements EventCatalog {
     return { id: eventId, definition, seats };
   }
 
-  async getDefinition(eventId: string): Promise<EventDefinition | undefined> {
+  async getDefinition(
+    eventId: string,
+    options: { current?: boolean } = {},
+  ): Promise<EventDefinition | undefined> {
     const known = knownDefinitions.get(this.cacheKey(eventId));
-    if (known && this.now() - known.confirmedAt < DEFINITION_FRESH_MS) return known.definition;
+    if (known && !options.current && this.now() - known.confirmedAt < DEFINITION_FRESH_MS)
+      return known.definition;
+    if (known && options.current) {
+      // The revision alone, consistently: a parsed definition of that revision is the stored one.
+      const { Item } = await readOrTryAgain(() =>
+        this.client.send(
+          new GetCommand({
+            TableName: this.tableName,
+            Key: eventKey(eventId),
+            ConsistentRead: true,
+            ProjectionExpression: 'revision',
+          }),
+        ),
+      );
+      if (Item && Item.revision === known.revision) {
+        known.confirmedAt = this.now();
+        return known.definition;
+      }
+    }
     return this.readDefinition(eventId);
   }
 
