@@ -3,6 +3,7 @@ import {
   AdminApiError,
   adminConfig,
   adminJson,
+  eventPath,
   type Json,
   opensCheckIn,
   useCredentials,
@@ -177,7 +178,7 @@ async function showEvent(eventId: string, viewId: string): Promise<void> {
   const t = tx();
   let context: EventContext;
   try {
-    context = { eventId, definition: await adminJson('GET', `/admin/events/${encodeURIComponent(eventId)}`) };
+    context = { eventId, definition: await adminJson('GET', eventPath(eventId)) };
   } catch (error) {
     announce(`${t.errorPrefix}${errorText(error)}`);
     return;
