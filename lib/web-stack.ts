@@ -149,20 +149,22 @@ export class WebStack extends Stack {
         : {};
 
     const siteOrigin = origins.S3BucketOrigin.withOriginAccessControl(this.bucket);
+    /** Every page's behavior (static files from the bucket, cached); only its security headers differ. */
+    const pageBehavior = (responseHeadersPolicy: cloudfront.IResponseHeadersPolicy) => ({
+      origin: siteOrigin,
+      viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+      allowedMethods: cloudfront.AllowedMethods.ALLOW_GET_HEAD,
+      cachePolicy: cloudfront.CachePolicy.CACHING_OPTIMIZED,
+      responseHeadersPolicy,
+      compress: true,
+    });
     this.distribution = new cloudfront.Distribution(this, 'Distribution', {
       comment: `vol-is-vol ${config.stage}: registration form`,
       defaultRootObject: 'index.html',
       httpVersion: cloudfront.HttpVersion.HTTP2_AND_3,
       priceClass: cloudfront.PriceClass.PRICE_CLASS_100,
       ...customDomain,
-      defaultBehavior: {
-        origin: siteOrigin,
-        viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
-        allowedMethods: cloudfront.AllowedMethods.ALLOW_GET_HEAD,
-        cachePolicy: cloudfront.CachePolicy.CACHING_OPTIMIZED,
-        responseHeadersPolicy: this.responseHeadersPolicy,
-        compress: true,
-      },
+      defaultBehavior: pageBehavior(this.responseHeadersPolicy),
     });
     Validations.of(this.distribution).acknowledge(
       {
@@ -210,15 +212,13 @@ export class WebStack extends Stack {
         siteUrl: this.formUrl,
       });
       this.distribution.addBehavior(`${DASHBOARD_PATH}*`, siteOrigin, {
-        viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
-        allowedMethods: cloudfront.AllowedMethods.ALLOW_GET_HEAD,
-        cachePolicy: cloudfront.CachePolicy.CACHING_OPTIMIZED,
-        responseHeadersPolicy: securityHeaders(
-          'DashboardSecurityHeaders',
-          `vol-is-vol ${config.stage}: security headers of the organisers' dashboard`,
-          contentSecurityPolicy(apiOrigin, this.dashboardSignIn.domainUrl),
+        ...pageBehavior(
+          securityHeaders(
+            'DashboardSecurityHeaders',
+            `vol-is-vol ${config.stage}: security headers of the organisers' dashboard`,
+            contentSecurityPolicy(apiOrigin, this.dashboardSignIn.domainUrl),
+          ),
         ),
-        compress: true,
         functionAssociations: [
           {
             eventType: cloudfront.FunctionEventType.VIEWER_REQUEST,
@@ -234,21 +234,21 @@ export class WebStack extends Stack {
 
     // The door page (issue 17): its own behavior, as its CSP lets the camera's picture in, its permissions let
     // the page use the camera, and (with the organisers' pool) its sign-in reach the managed login.
-    this.distribution.addBehavior(DOOR_PAGE_PATH, siteOrigin, {
-      viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
-      allowedMethods: cloudfront.AllowedMethods.ALLOW_GET_HEAD,
-      cachePolicy: cloudfront.CachePolicy.CACHING_OPTIMIZED,
-      responseHeadersPolicy: securityHeaders(
-        'DoorPageSecurityHeaders',
-        `vol-is-vol ${config.stage}: security headers of the door page`,
-        doorPageContentSecurityPolicy(
-          apiOrigin,
-          ...(this.dashboardSignIn ? [this.dashboardSignIn.domainUrl] : []),
+    this.distribution.addBehavior(
+      DOOR_PAGE_PATH,
+      siteOrigin,
+      pageBehavior(
+        securityHeaders(
+          'DoorPageSecurityHeaders',
+          `vol-is-vol ${config.stage}: security headers of the door page`,
+          doorPageContentSecurityPolicy(
+            apiOrigin,
+            ...(this.dashboardSignIn ? [this.dashboardSignIn.domainUrl] : []),
+          ),
+          DOOR_PAGE_PERMISSIONS_POLICY,
         ),
-        DOOR_PAGE_PERMISSIONS_POLICY,
       ),
-      compress: true,
-    });
+    );
 
     this.deployment = new s3deploy.BucketDeployment(this, 'DeployWeb', {
       destinationBucket: this.bucket,

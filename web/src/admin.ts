@@ -3,6 +3,7 @@ import {
   AdminApiError,
   adminConfig,
   adminJson,
+  eventPath,
   type Json,
   opensCheckIn,
   useCredentials,
@@ -18,6 +19,7 @@ import { announce, errorText } from './admin/ui.js';
 import { waitingView } from './admin/waiting.js';
 import { byId, h } from './dom.js';
 import { formatDate, initLanguage, onLangChange } from './i18n.js';
+import { cognitoCredentials, startCognitoSignIn } from './sign-in/cognito.js';
 import { DOOR_STAFF_NOTE_KEY } from './sign-in/door-staff.js';
 import { type CredentialSource, tokenCredentials } from './sign-in/token.js';
 
@@ -72,7 +74,6 @@ async function showSignIn(reason?: string): Promise<void> {
   const error = h('p', { class: 'message message-error', role: 'alert', id: 'sign-in-error' }, reason ?? '');
   if (config.cognito) {
     const { cognito } = config;
-    const { startCognitoSignIn } = await import('./sign-in/cognito.js');
     const start = h('button', { type: 'button', class: 'button-primary' }, t.signInCognito);
     start.addEventListener('click', () => void startCognitoSignIn(cognito, dashboardUrl()));
     app.replaceChildren(
@@ -177,7 +178,7 @@ async function showEvent(eventId: string, viewId: string): Promise<void> {
   const t = tx();
   let context: EventContext;
   try {
-    context = { eventId, definition: await adminJson('GET', `/admin/events/${encodeURIComponent(eventId)}`) };
+    context = { eventId, definition: await adminJson('GET', eventPath(eventId)) };
   } catch (error) {
     announce(`${t.errorPrefix}${errorText(error)}`);
     return;
@@ -244,7 +245,6 @@ async function start(): Promise<void> {
   );
   const config = await adminConfig();
   if (config.cognito) {
-    const { cognitoCredentials } = await import('./sign-in/cognito.js');
     credentials = await cognitoCredentials(config.cognito, dashboardUrl());
     if (await credentials.authorization()) return showEvents();
     return showSignIn();

@@ -3,17 +3,21 @@ import type { Msg } from './texts.js';
 import type { ApiErrorBody } from './types.js';
 
 /**
- * Talking to the API. Locally the API is on the same origin; in AWS the page reads `config.json` next to
- * itself (written at deploy time) for the API's base URL, and falls back to the same origin without it.
+ * Talking to the API. Locally the API is on the same origin; in AWS the page reads the site's `config.json`
+ * (written at deploy time) for the API's base URL, and falls back to the same origin without it.
  */
 
 let siteConfigFile: Promise<Record<string, unknown>> | undefined;
 
-/** The page's `config.json` as written ({} without one): the API's base URL, in AWS also the sign-in (`admin`). */
+/**
+ * The site's `config.json` as written ({} without one): the API's base URL, in AWS also the sign-in (`admin`).
+ * It sits at the site's root beside every page's bundle, so it is found from the bundle's own address (the
+ * dashboard's page is one level down, at `/admin/`).
+ */
 export function siteConfig(): Promise<Record<string, unknown>> {
   siteConfigFile ??= (async () => {
     try {
-      const response = await fetch(new URL('config.json', document.baseURI), { cache: 'no-cache' });
+      const response = await fetch(new URL('config.json', import.meta.url), { cache: 'no-cache' });
       if (!response.ok) return {};
       const config: unknown = await response.json();
       return typeof config === 'object' && config !== null ? (config as Record<string, unknown>) : {};

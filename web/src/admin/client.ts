@@ -1,12 +1,13 @@
+import { apiBaseUrl, siteConfig } from '../api.js';
 import { lang } from '../i18n.js';
 import { type CognitoConfig, cognitoConfigOf } from '../sign-in/cognito.js';
 import type { CredentialSource } from '../sign-in/token.js';
 import type { ApiErrorBody } from '../types.js';
 
 /**
- * The admin API as this page talks to it. The page's config is `config.json` at the site's root (the form's
- * own): the API's base URL, and in AWS the Cognito managed login (`admin`: domain and app client id). The
- * credential goes to the API only, in the Authorization header, never into an address.
+ * The admin API as this page talks to it. The page's config is the site's `config.json` (`siteConfig`): the
+ * API's base URL, and in AWS the Cognito managed login (`admin`: domain and app client id). The credential goes
+ * to the API only, in the Authorization header, never into an address.
  */
 
 export type AdminConfig = {
@@ -19,16 +20,8 @@ let config: Promise<AdminConfig> | undefined;
 
 export function adminConfig(): Promise<AdminConfig> {
   config ??= (async () => {
-    try {
-      const response = await fetch(new URL('../config.json', document.baseURI), { cache: 'no-cache' });
-      if (!response.ok) return { apiBaseUrl: '' };
-      const raw = (await response.json()) as Record<string, unknown>;
-      const apiBaseUrl = typeof raw.apiBaseUrl === 'string' ? raw.apiBaseUrl.replace(/\/+$/, '') : '';
-      const cognito = cognitoConfigOf(raw);
-      return { apiBaseUrl, ...(cognito ? { cognito } : {}) };
-    } catch {
-      return { apiBaseUrl: '' };
-    }
+    const cognito = cognitoConfigOf(await siteConfig());
+    return { apiBaseUrl: await apiBaseUrl(), ...(cognito ? { cognito } : {}) };
   })();
   return config;
 }

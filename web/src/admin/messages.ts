@@ -1,5 +1,5 @@
 import { h } from '../dom.js';
-import { dateLocale, lang } from '../i18n.js';
+import { lang } from '../i18n.js';
 import { AdminApiError, adminJson, eventPath, type Json } from './client.js';
 import { type EventContext, type View, workshopTitles } from './context.js';
 import { type AdminTexts, tx } from './texts.js';
@@ -9,8 +9,10 @@ import {
   confirmAction,
   dateTime,
   errorText,
+  refreshWhileVisible,
   showFieldError,
   table,
+  timeNow,
 } from './ui.js';
 
 /**
@@ -220,9 +222,7 @@ export const messagesView: View = {
       try {
         const answer: Json = await adminJson('GET', eventPath(context.eventId, '/messages'));
         list.replaceChildren(messageList(answer.items, context, t));
-        updated.textContent = t.messagesUpdated(
-          new Intl.DateTimeFormat(dateLocale(), { timeStyle: 'medium' }).format(new Date()),
-        );
+        updated.textContent = t.messagesUpdated(timeNow());
       } catch (error) {
         updated.textContent = `${t.errorPrefix}${errorText(error)}`;
       }
@@ -275,10 +275,7 @@ export const messagesView: View = {
     });
 
     await refresh();
-    // Refreshes by itself while the page is visible, so the delivery counts move as the copies go out.
-    const timer = setInterval(() => {
-      if (document.visibilityState === 'visible') void refresh();
-    }, REFRESH_MS);
-    return () => clearInterval(timer);
+    // Refreshes by itself, so the delivery counts move as the copies go out.
+    return refreshWhileVisible(refresh, REFRESH_MS);
   },
 };

@@ -3,7 +3,7 @@ import { dateLocale } from '../i18n.js';
 import { adminJson, eventPath, type Json } from './client.js';
 import type { EventContext, View } from './context.js';
 import { tx } from './texts.js';
-import { table as dataTable, dayOf, errorText } from './ui.js';
+import { table as dataTable, dayOf, errorText, refreshWhileVisible, timeNow } from './ui.js';
 
 const REFRESH_MS = 30_000;
 /** How many registrations the per-day chart reads at most (pages of 500). */
@@ -220,18 +220,12 @@ export const overviewView: View = {
           ),
           h('p', {}, t.retention(removedFrom, summary.retention.retentionDays)),
         );
-        updated.textContent = t.updatedAt(
-          new Intl.DateTimeFormat(dateLocale(), { timeStyle: 'medium' }).format(new Date()),
-        );
+        updated.textContent = t.updatedAt(timeNow());
       } catch (error) {
         updated.textContent = `${t.errorPrefix}${errorText(error)}`;
       }
     };
     await refresh();
-    // Refreshes by itself while the page is visible; a hidden tab asks nothing.
-    const timer = setInterval(() => {
-      if (document.visibilityState === 'visible') void refresh();
-    }, REFRESH_MS);
-    return () => clearInterval(timer);
+    return refreshWhileVisible(refresh, REFRESH_MS);
   },
 };

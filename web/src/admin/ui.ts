@@ -92,6 +92,21 @@ export function button(text: string, onClick: () => void, className = 'button-se
   return element;
 }
 
+/**
+ * Runs `refresh` every `intervalMs` while the page is visible (a hidden tab asks nothing); returns the view's
+ * stop function.
+ */
+export function refreshWhileVisible(refresh: () => Promise<void>, intervalMs: number): () => void {
+  const timer = setInterval(() => {
+    if (document.visibilityState === 'visible') void refresh();
+  }, intervalMs);
+  return () => clearInterval(timer);
+}
+
+/** The time of the last refresh, e.g. "14:05:09". */
+export const timeNow = (): string =>
+  new Intl.DateTimeFormat(dateLocale(), { timeStyle: 'medium' }).format(new Date());
+
 /** Runs an action that may fail and says how it went in the status line. */
 export async function act(run: () => Promise<void>, done: string): Promise<boolean> {
   try {
