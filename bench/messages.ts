@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { sha256Hex } from '../lambdas/domain/hashing.js';
 import { emailDependencies } from '../lambdas/email-composition.js';
+import { sentEmails } from '../test/support/mail.js';
 import type { BenchContext } from './context.js';
 import { benchEvent, httpClient, pool, progress, round1 } from './support.js';
 
@@ -24,8 +25,6 @@ export type MessageRun = {
 };
 
 export type MessagesResult = { options: MessagesOptions; runs: MessageRun[] };
-
-type StoredEmail = { destination: { to: string[] }; subject: string };
 
 /**
  * SES throttling, injected into the sender's SES v2 client: once `after` emails were accepted, every `SendEmail`
@@ -122,8 +121,7 @@ async function oneRun(
   }
   const deliveredAfterMs = performance.now() - started;
   await context.stack.emailsSettled();
-  const store = (await (await fetch(`${context.stack.sesUrl}/store`)).json()) as { emails: StoredEmail[] };
-  const copies = store.emails.filter((email) => email.subject === subject);
+  const copies = (await sentEmails(context.stack.sesUrl)).filter((email) => email.subject === subject);
   const unique = new Set(copies.flatMap((email) => email.destination.to));
   api.close();
   throttling.enabled = false;
