@@ -296,7 +296,7 @@ async function runOnce(
   const pickAgain = async (p: Person, refused: string[]): Promise<boolean> => {
     const response = await reader.request('GET', `/events/${eventId}`);
     statuses.push(response.status);
-    const rounds = (response.body?.rounds ?? response.body?.event?.rounds ?? []) as {
+    const rounds = (response.body?.rounds ?? []) as {
       id: string;
       workshops: { id: string; seatsLeft: number }[];
     }[];

@@ -3,9 +3,11 @@
  * the POST takes to answer (goal < 2 s), how long until every copy is in the local SES, duplicates and lost
  * copies; twice: as is, and with SES answering `TooManyRequestsException` (v2 throttling) for a while once half the copies went out.
  */
-import { randomUUID } from 'node:crypto';
+import { cryptoSecrets } from '../lambdas/adapters/system.js';
 import { sha256Hex } from '../lambdas/domain/hashing.js';
 import { emailDependencies } from '../lambdas/email-composition.js';
+import { emailGuardHash } from '../lambdas/use-cases/registration-steps.js';
+import { sentEmails } from '../test/support/mail.js';
 import type { BenchContext } from './context.js';
 import { benchEvent, httpClient, pool, progress, round1 } from './support.js';
 
@@ -24,8 +26,6 @@ export type MessageRun = {
 };
 
 export type MessagesResult = { options: MessagesOptions; runs: MessageRun[] };
-
-type StoredEmail = { destination: { to: string[] }; subject: string };
 
 /**
  * SES throttling, injected into the sender's SES v2 client: once `after` emails were accepted, every `SendEmail`
@@ -66,12 +66,11 @@ async function fillEvent(context: BenchContext, eventId: string, recipients: num
   await context.store.putEventDefinition(eventId, benchEvent(`Berichten ${eventId}`, 1, 4, recipients));
   // Straight into the store without a confirmation email: only the message's copies reach the local SES.
   await pool(recipients, 16, async (n) => {
-    const id = randomUUID().replace(/-/g, '').slice(0, 22);
     const at = new Date().toISOString();
     const email = `${eventId}-${n}@bench.example.nl`;
     await context.store.createRegistration({
       registration: {
-        id,
+        id: cryptoSecrets.newRegistrationId(),
         eventId,
         name: `Deelnemer ${n}`,
         email,
@@ -82,8 +81,8 @@ async function fillEvent(context: BenchContext, eventId: string, recipients: num
         createdAt: at,
         updatedAt: at,
       },
-      emailHash: sha256Hex(`${eventId}#${email}`),
-      manageTokenHash: sha256Hex(randomUUID()),
+      emailHash: emailGuardHash(eventId, email),
+      manageTokenHash: sha256Hex(cryptoSecrets.newManageToken()),
     });
   });
 }
@@ -122,8 +121,7 @@ async function oneRun(
   }
   const deliveredAfterMs = performance.now() - started;
   await context.stack.emailsSettled();
-  const store = (await (await fetch(`${context.stack.sesUrl}/store`)).json()) as { emails: StoredEmail[] };
-  const copies = store.emails.filter((email) => email.subject === subject);
+  const copies = (await sentEmails(context.stack.sesUrl)).filter((email) => email.subject === subject);
   const unique = new Set(copies.flatMap((email) => email.destination.to));
   api.close();
   throttling.enabled = false;

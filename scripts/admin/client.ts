@@ -41,6 +41,12 @@ export type Options = {
 
 export class UsageError extends Error {}
 
+/** A required argument or option, or the usage error that names it. */
+export function need(value: string | undefined, what: string): string {
+  if (!value) throw new UsageError(`Ontbreekt: ${what}. Zie --help.`);
+  return value;
+}
+
 export class ApiError extends Error {
   constructor(
     readonly status: number,

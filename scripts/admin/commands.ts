@@ -4,14 +4,9 @@ import path from 'node:path';
 // csv-parse is a development dependency, like tsx that runs this script.
 import { parse as parseCsv } from 'csv-parse/sync';
 import { localDateTime } from '../../lambdas/adapters/csv/registrations-csv.js';
-import { type AdminClient, type Io, type Json, type Options, UsageError } from './client.js';
+import { type AdminClient, type Io, type Json, need, type Options, UsageError } from './client.js';
 import { MESSAGE_COMMANDS } from './message-commands.js';
 import { ACTION_NL, BATCH_OUTCOME_NL, STATUS_NL, table } from './output.js';
-
-function need(value: string | undefined, what: string): string {
-  if (!value) throw new UsageError(`Ontbreekt: ${what}. Zie --help.`);
-  return value;
-}
 
 function positiveLimit(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;

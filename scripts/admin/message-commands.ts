@@ -1,6 +1,6 @@
 /** The organiser CLI's message commands (issue 16): send a plain-text message to registrants, list messages. */
 import { readFile } from 'node:fs/promises';
-import { type AdminClient, type Io, type Json, type Options, UsageError } from './client.js';
+import { type AdminClient, type Io, type Json, need, type Options, UsageError } from './client.js';
 import { table } from './output.js';
 
 const STATE_NL: Record<string, string> = {
@@ -18,8 +18,7 @@ async function readText(file: string): Promise<string> {
 }
 
 async function message(client: AdminClient, args: string[], options: Options, io: Io) {
-  const eventId = args[0];
-  if (!eventId) throw new UsageError('Ontbreekt: <eventId>. Zie --help.');
+  const eventId = need(args[0], '<eventId>');
   if (!options.subject || !options['body-file']) {
     throw new UsageError('Ontbreekt: --subject <onderwerp> en --body-file <bestand.txt>. Zie --help.');
   }
@@ -51,8 +50,7 @@ async function message(client: AdminClient, args: string[], options: Options, io
 }
 
 async function messages(client: AdminClient, args: string[], options: Options, io: Io) {
-  const eventId = args[0];
-  if (!eventId) throw new UsageError('Ontbreekt: <eventId>. Zie --help.');
+  const eventId = need(args[0], '<eventId>');
   const result: Json = await client.json('GET', `/admin/events/${encodeURIComponent(eventId)}/messages`);
   if (options.json) return io.out(JSON.stringify(result, null, 2));
   io.out(

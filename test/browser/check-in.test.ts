@@ -4,6 +4,7 @@ import path from 'node:path';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { encode } from 'uqr';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { emailsTo } from '../support/mail.js';
 import { jsQR } from '../support/qr.js';
 import { CHROMIUM_PATH } from './chromium.js';
 import {
@@ -88,11 +89,7 @@ async function attendee(eventId: string, name: string, choices = { '1': 'open-da
   });
   expect(response.status).toBe(201);
   const { registration } = (await response.json()) as { registration: { id: string } };
-  await env.stack.emailsSettled();
-  const store = (await (await fetch(`${env.stack.sesUrl}/store`)).json()) as {
-    emails: { destination: { to: string[] }; body: { text?: string } }[];
-  };
-  const mail = store.emails.find((candidate) => candidate.destination.to.includes(email));
+  const [mail] = await emailsTo(env.stack, email);
   const code = /Inchecken op de dag: ([0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4})/.exec(mail?.body.text ?? '')?.[1];
   if (!code) throw new Error('no check-in code in the confirmation email');
   return { id: registration.id, name, code };

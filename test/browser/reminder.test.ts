@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { emailsTo } from '../support/mail.js';
 import { daysAfter, zoneWhereRemindersAreDue } from '../support/reminders.js';
 import {
   openManage,
@@ -26,12 +27,8 @@ const adminAuth = () => ({ Authorization: `Bearer ${env.stack.adminToken}` });
 
 /** The "Ik kan niet komen" link of the reminder the local SES received for `email`. */
 async function cantComeLink(email: string): Promise<string> {
-  await env.stack.emailsSettled();
-  const store = (await (await fetch(`${env.stack.sesUrl}/store`)).json()) as {
-    emails: { destination: { to: string[] }; subject: string; body: { text?: string } }[];
-  };
-  const reminder = store.emails.find(
-    (candidate) => candidate.destination.to.includes(email) && candidate.subject.startsWith('Herinnering'),
+  const reminder = (await emailsTo(env.stack, email)).find((candidate) =>
+    candidate.subject.startsWith('Herinnering'),
   );
   const link = /Ik kan niet komen: (\S+)/.exec(reminder?.body.text ?? '')?.[1];
   if (!link) throw new Error(`no reminder with the "Ik kan niet komen" link for ${email}`);

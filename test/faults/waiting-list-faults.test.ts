@@ -21,6 +21,7 @@ import type { LocalStack } from '../../local/stack.js';
 import { assertEventConsistent, satisfiableEntries } from '../model/invariants.js';
 import { api, startTestStack } from '../support/local-stack.js';
 import { emailsTo, manageLink } from '../support/mail.js';
+import { registerWithManageLink } from '../support/registrations.js';
 import { freshEventId } from './support.js';
 
 // The embedded DynamoDB's fault switch exists only when no other endpoint is given.
@@ -97,22 +98,12 @@ async function registerPerson(
   choices: Record<string, string>,
   waitFor?: Record<string, string>,
 ) {
-  const email = `${name}@example.nl`;
-  const response = await api(stack, 'POST', `/events/${eventId}/registrations`, {
-    name,
-    email,
-    organisation: 'Gemeente Storing',
-    choices,
-    waitFor,
-    consent: true,
-  });
-  expect(response.status, JSON.stringify(response.body)).toBe(201);
-  const [confirmation] = await emailsTo(stack, email);
-  if (!confirmation) throw new Error(`no confirmation email to ${email}`);
+  const who = { name, email: `${name}@example.nl`, organisation: 'Gemeente Storing', consent: true };
+  const { id, email, token, response } = await registerWithManageLink(stack, eventId, who, choices, waitFor);
   return {
-    id: response.body.registration.id as string,
+    id,
     email,
-    token: manageLink(confirmation).token,
+    token,
     waitingPositions: response.body.registration.waitingPositions as Record<string, number> | undefined,
   };
 }

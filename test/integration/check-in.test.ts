@@ -13,6 +13,7 @@ import { twoRoundsOfTwo } from '../support/fakes.js';
 import { api, startTestStack } from '../support/local-stack.js';
 import { emailsTo, manageLink } from '../support/mail.js';
 import { decodeQrPng } from '../support/qr.js';
+import { registerWithManageLink } from '../support/registrations.js';
 
 let stack: LocalStack;
 let checkIns: DynamoCheckIns;
@@ -43,11 +44,7 @@ async function registerPerson(
     organisation: `Gemeente ${people}`,
     consent: true,
   };
-  const response = await api(stack, 'POST', `/events/${eventId}/registrations`, { ...who, choices, waitFor });
-  expect(response.status, JSON.stringify(response.body)).toBe(201);
-  const [email] = await emailsTo(stack, who.email);
-  if (!email) throw new Error('no confirmation email');
-  return { ...who, id: response.body.registration.id as string, token: manageLink(email).token };
+  return registerWithManageLink(stack, eventId, who, choices, waitFor);
 }
 
 async function codeOf(registrationId: string, token: string): Promise<string | undefined> {

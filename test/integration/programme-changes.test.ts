@@ -8,9 +8,9 @@ import type { EventDefinition } from '../../lambdas/domain/event-definition.js';
 import { type NoticeList, noticesOf } from '../../lambdas/domain/programme-notice.js';
 import { fanOutProgrammeNotices } from '../../lambdas/use-cases/admin/programme-changes.js';
 import type { LocalStack } from '../../local/stack.js';
-import { parseCalendar } from '../support/ics.js';
+import { calendarOf } from '../support/ics.js';
 import { api, startTestStack } from '../support/local-stack.js';
-import { emailsTo, type StoredEmail } from '../support/mail.js';
+import { emailsTo } from '../support/mail.js';
 
 let stack: LocalStack;
 let auth: Record<string, string>;
@@ -50,13 +50,6 @@ const withWorkshopA = (change: Record<string, unknown>): EventDefinition => ({
 
 const programmeEmails = async (address: string) =>
   (await emailsTo(stack, address)).filter((email) => email.subject.startsWith('Het programma is gewijzigd'));
-const icsOf = (email: StoredEmail | undefined) =>
-  parseCalendar(
-    Buffer.from(
-      email?.attachments.find((a) => a.filename?.endsWith('.ics'))?.content ?? '',
-      'base64',
-    ).toString('utf8'),
-  );
 
 beforeAll(async () => {
   stack = await startTestStack();
@@ -101,8 +94,8 @@ describe('PUT /admin/events/{eventId}: programme changes tell the people concern
     const [email, ...more] = await programmeEmails('a@example.nl');
     expect(more).toEqual([]);
     expect(email?.body.text).toContain('Workshop Workshop A, sprekers: Nieuwe spreker (was: Spreker A)');
-    const before = icsOf(confirmation);
-    const after = icsOf(email);
+    const before = calendarOf(confirmation);
+    const after = calendarOf(email);
     expect(after.uid).toBe(before.uid);
     expect(after.sequence).toBeGreaterThan(before.sequence);
     expect(after.dtstampRaw).toMatch(/^DTSTAMP:\d{8}T\d{6}Z$/);
@@ -130,7 +123,7 @@ describe('PUT /admin/events/{eventId}: programme changes tell the people concern
     expect(earlier.body.notified).toBe(2);
     const [email] = await programmeEmails('b@example.nl');
     expect(email?.body.text).toContain('Begintijd: 09:00 (was: 09:30)');
-    expect(icsOf(email).start).toBe('2030-09-12T09:00:00');
+    expect(calendarOf(email).start).toBe('2030-09-12T09:00:00');
     expect(await programmeEmails('a@example.nl')).toHaveLength(2);
   });
 
@@ -212,6 +205,6 @@ describe('PUT /admin/events/{eventId}: programme changes tell the people concern
     expect(
       emailsOfB.filter((email) => email.body.text?.includes('Eindtijd: 17:00 (was: 16:30)')),
     ).toHaveLength(1);
-    expect(icsOf(emailsOfB.at(-1)).sequence).toBeGreaterThan(icsOf(emailsOfB[0]).sequence);
+    expect(calendarOf(emailsOfB.at(-1)).sequence).toBeGreaterThan(calendarOf(emailsOfB[0]).sequence);
   });
 });

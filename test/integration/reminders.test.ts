@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventDefinition } from '../../lambdas/domain/event-definition.js';
 import type { LocalStack } from '../../local/stack.js';
-import { parseCalendar } from '../support/ics.js';
+import { calendarOf } from '../support/ics.js';
 import { api, startTestStack } from '../support/local-stack.js';
 import { emailsTo, sentEmails } from '../support/mail.js';
 import { daysAfter, zoneWhereRemindersAreDue } from '../support/reminders.js';
@@ -85,8 +85,7 @@ describe('reminders (sendReminders)', () => {
         /Ik kan niet komen: http\S+manage\.html\?id=\S+&step=cancel#token=\S+/,
       );
       expect(reminder?.body.html).toContain('>Ik kan niet komen</a>');
-      const ics = reminder?.attachments.find((attachment) => attachment.filename?.endsWith('.ics'));
-      const calendar = parseCalendar(Buffer.from(ics?.content ?? '', 'base64').toString('utf8'));
+      const calendar = calendarOf(reminder);
       expect(calendar.uid).toMatch(/@vol-is-vol$/);
       expect(calendar.sequence).toBeGreaterThanOrEqual(1);
       expect(calendar.dtstampRaw).toMatch(/^DTSTAMP:\d{8}T\d{6}Z$/);

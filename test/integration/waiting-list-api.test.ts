@@ -4,6 +4,7 @@ import type { LocalStack } from '../../local/stack.js';
 import { twoRoundsOfTwo } from '../support/fakes.js';
 import { api, startTestStack } from '../support/local-stack.js';
 import { emailsTo, manageLink } from '../support/mail.js';
+import { registerWithManageLink } from '../support/registrations.js';
 
 let stack: LocalStack;
 const admin = () => ({ Authorization: `Bearer ${stack.adminToken}` });
@@ -28,19 +29,8 @@ async function createEvent(eventId: string, capacities: Record<string, number>) 
   expect(response.status).toBeLessThan(300);
 }
 
-/** Registers over HTTP and follows the confirmation email's manage link, as a person would. */
-async function registerPerson(
-  eventId: string,
-  choices: Record<string, string>,
-  waitFor?: Record<string, string>,
-) {
-  const who = person();
-  const response = await api(stack, 'POST', `/events/${eventId}/registrations`, { ...who, choices, waitFor });
-  expect(response.status, JSON.stringify(response.body)).toBe(201);
-  const [email] = await emailsTo(stack, who.email);
-  if (!email) throw new Error('no confirmation email');
-  return { ...who, id: response.body.registration.id as string, token: manageLink(email).token, response };
-}
+const registerPerson = (eventId: string, choices: Record<string, string>, waitFor?: Record<string, string>) =>
+  registerWithManageLink(stack, eventId, person(), choices, waitFor);
 
 beforeAll(async () => {
   stack = await startTestStack();

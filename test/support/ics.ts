@@ -1,4 +1,5 @@
 import ICAL from 'ical.js';
+import type { StoredEmail } from './mail.js';
 
 /** What the tests check of a calendar file, read back by a maintained parser (ical.js). */
 export type ParsedCalendar = {
@@ -36,4 +37,10 @@ export function parseCalendar(ics: string): ParsedCalendar {
     status: (vevent.getFirstPropertyValue('status') as string | null) ?? undefined,
     description: event.description,
   };
+}
+
+/** The calendar file attached to an email the local SES stored (an empty text when there is none). */
+export function calendarOf(email: StoredEmail | undefined): ParsedCalendar {
+  const attachment = email?.attachments.find((file) => file.filename?.endsWith('.ics'));
+  return parseCalendar(Buffer.from(attachment?.content ?? '', 'base64').toString('utf8'));
 }

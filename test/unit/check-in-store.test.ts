@@ -5,6 +5,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { DynamoCheckIns } from '../../lambdas/adapters/dynamodb/check-ins.js';
 import { createDocumentClient } from '../../lambdas/adapters/dynamodb/client.js';
 import { TryAgain } from '../../lambdas/domain/errors.js';
+import { awsError } from '../support/aws-errors.js';
 
 const ddb = mockClient(DynamoDBDocumentClient);
 const store = () =>
@@ -16,12 +17,6 @@ function conditionFailed(item?: Record<string, unknown>) {
     $metadata: {},
     ...(item ? { Item: item as never } : {}),
   });
-}
-
-function awsError(name: string) {
-  const error = new Error(name);
-  error.name = name;
-  return error;
 }
 
 beforeEach(() => ddb.reset());

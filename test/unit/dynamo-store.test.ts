@@ -1,4 +1,3 @@
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
   type BatchGetCommandInput,
@@ -23,6 +22,7 @@ import {
   WorkshopFull,
 } from '../../lambdas/domain/errors.js';
 import type { NewRegistration } from '../../lambdas/ports.js';
+import { awsError, cancelled } from '../support/aws-errors.js';
 import { fixedClock, sampleDefinition } from '../support/fakes.js';
 
 const ddb = mockClient(DynamoDBDocumentClient);
@@ -116,20 +116,6 @@ beforeEach(() => {
   forgetShardsSeenFull();
   vi.spyOn(Math, 'random').mockReturnValue(0);
 });
-
-function cancelled(...codes: (string | { Code: string; Item?: Record<string, unknown> })[]) {
-  return new TransactionCanceledException({
-    message: 'Transaction cancelled',
-    $metadata: {},
-    CancellationReasons: codes.map((code) => (typeof code === 'string' ? { Code: code } : (code as never))),
-  });
-}
-
-function awsError(name: string) {
-  const error = new Error(name);
-  error.name = name;
-  return error;
-}
 
 describe('DynamoStore.createRegistration', () => {
   let store: DynamoStore;

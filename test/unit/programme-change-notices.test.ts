@@ -1,4 +1,3 @@
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
   BatchWriteCommand,
@@ -17,6 +16,7 @@ import { newOutboxEntry } from '../../lambdas/domain/email.js';
 import { CapacityBelowTaken } from '../../lambdas/domain/errors.js';
 import type { ProgrammeChange } from '../../lambdas/domain/programme-change.js';
 import { type AffectedRegistration, noticeLists, noticesOf } from '../../lambdas/domain/programme-notice.js';
+import { cancelled } from '../support/aws-errors.js';
 import { fixedClock, sampleDefinition } from '../support/fakes.js';
 
 const ddb = mockClient(DynamoDBDocumentClient);
@@ -36,13 +36,6 @@ const affected = (count: number): AffectedRegistration[] =>
     id: `reg-${i}`,
     changes: i % 2 === 0 ? [venue] : [venue, speakersOfA],
   }));
-
-const cancelled = (...codes: string[]) =>
-  new TransactionCanceledException({
-    message: 'Transaction cancelled',
-    $metadata: {},
-    CancellationReasons: codes.map((Code) => ({ Code })),
-  });
 
 type Item = { Put?: { Item: Record<string, unknown> }; Update?: unknown };
 const transactionsSent = () =>

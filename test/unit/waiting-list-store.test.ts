@@ -4,7 +4,7 @@
  * reasons become domain errors, and how the queue is read.
  */
 
-import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
   type BatchGetCommandInput,
@@ -26,6 +26,7 @@ import { AlreadyWaiting, RegistrationChanged, TryAgain, WorkshopFull } from '../
 import type { StoredRegistration } from '../../lambdas/domain/registration.js';
 import type { WaitingEntry } from '../../lambdas/domain/waiting-list.js';
 import type { PromotionInput } from '../../lambdas/ports.js';
+import { awsError, cancelled } from '../support/aws-errors.js';
 
 const ddb = mockClient(DynamoDBDocumentClient);
 
@@ -44,18 +45,6 @@ const policy: RetryPolicy = {
 };
 
 const AT = '2030-02-01T12:00:00.000Z';
-
-function cancelled(...codes: string[]) {
-  return new TransactionCanceledException({
-    message: 'Transaction cancelled',
-    $metadata: {},
-    CancellationReasons: codes.map((Code) => ({ Code })),
-  });
-}
-
-function awsError(name: string) {
-  return Object.assign(new Error(name), { name });
-}
 
 const registration = (overrides: Partial<StoredRegistration> = {}): StoredRegistration => ({
   id: 'r1',
