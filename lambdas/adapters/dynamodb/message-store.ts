@@ -11,6 +11,7 @@ import {
 import { allOfIndexPartition } from './index-query.js';
 import { messageIndexPartition, messageKey, RECIPIENT_LIST_PREFIX } from './keys.js';
 import { putOutboxEntryOnce } from './outbox.js';
+import { transactWrite } from './transactions.js';
 
 /** A transaction holds at most 100 items: the message and 99 lists of 500 ids. */
 export const MAX_MESSAGE_RECIPIENTS = 99 * RECIPIENTS_PER_LIST;
@@ -67,8 +68,11 @@ export class DynamoMessageStore implements MessageStore {
     for (let start = 0; start < recipientIds.length; start += RECIPIENTS_PER_LIST) {
       lists.push(recipientIds.slice(start, start + RECIPIENTS_PER_LIST));
     }
-    await this.client.send(
-      new TransactWriteCommand({
+    // Through transactWrite like every request's transaction: a conflict is retried with the same token, a busy
+    // DynamoDB is 503 TRY_AGAIN for the organiser instead of a 500.
+    await transactWrite(
+      this.client,
+      {
         TransactItems: [
           {
             Put: {
@@ -92,7 +96,8 @@ export class DynamoMessageStore implements MessageStore {
             }),
           ),
         ],
-      }),
+      },
+      message.id,
     );
   }
 
