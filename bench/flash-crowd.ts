@@ -6,7 +6,9 @@
  * conflict-model.ts), once per median service time, so overlapping transactions are cancelled as in DynamoDB.
  *
  * Each simulated person behaves as the web form (web/src/form.ts, web/src/api.ts) does, and as its messages
- * ask: one POST with an Idempotency-Key; on TRY_AGAIN (503) with a short Retry-After the form waits and sends
+ * ask: one POST with an Idempotency-Key, naming per round the workshop chosen and, as the form's reserve choice,
+ * the person's next preferences as `alternatives` (all of them, or `alternativesPerRound`), which the server takes
+ * in order when the choice is full; on TRY_AGAIN (503) with a short Retry-After the form waits and sends
  * the same request again by itself, up to BUSY_RETRIES times (web/src/busy-retry.ts, the same rule). After that,
  * or on a network failure, it shows the try-again message; the person then waits the Retry-After seconds it
  * names, reads, and sends again with the same key (the form keeps the key of an uncertain outcome), up to
@@ -18,7 +20,8 @@
  *
  * Figures per service time: confirmed, tryAgainShown (people shown the try-again message at least once),
  * fairness (issue 21: per contested workshop, the share of its seats that went to its earliest `capacity`
- * requesters, averaged; a person requests a workshop when a request naming it is first sent), next to what
+ * requesters, averaged; a person requests a workshop when a request first names it as their choice, or names it
+ * as an alternative the server came to: the taken one and those before it, or all of a round refused), next to what
  * strict first come, first served scores with the same people (in order of arrival, each served at once,
  * picking again at once when refused), conflicts per registration (TransactionConflict cancellations in the
  * embedded DynamoDB per arrival), time to full, and oversold (read back from the table).
@@ -61,6 +64,11 @@ export type FlashCrowdOptions = {
   favouriteShareRound2: number;
   /** How often a person shown the try-again message sends again by hand. */
   manualRetries: number;
+  /**
+   * Alternatives a person gives per round (their next preferences, the form's reserve choice), taken by the
+   * server when the choice is full; 0: none, the person picks again after a refusal.
+   */
+  alternativesPerRound: number | 'all';
   /** Requests in flight at once (connections); the rest wait in order, as at a concurrency limit. */
   maxSockets: number;
   /** The capacity measurement after each rush, at the same service time (bench/capacity.ts). */
@@ -129,7 +137,10 @@ type Person = {
   preferences: Record<string, string[]>;
   /** What the person sends now: per round, one workshop. */
   choices: Record<string, string>;
-  /** Workshop id → when a request naming it was first sent (ms since the start). */
+  /**
+   * Workshop id → when it was first requested (ms since the start): sent as a choice, or as an alternative the
+   * server came to because the ones before it were full.
+   */
   requestedAtMs: Map<string, number>;
   /** Times the person picked again after WORKSHOP_FULL. */
   repicks: number;
@@ -179,6 +190,32 @@ function ranking(ids: string[], shares: number[]): string[] {
 /** `count` Poisson arrivals within `spreadMs`: uniform times, sorted. */
 function arrivalTimes(count: number, spreadMs: number): number[] {
   return Array.from({ length: count }, () => Math.random() * spreadMs).sort((a, b) => a - b);
+}
+
+/**
+ * Per round, the person's preferences after the workshop they choose now (those before it were full), at most
+ * `perRound`: what they give as alternatives.
+ */
+function alternativesOf(p: Person, perRound: number | 'all'): Record<string, string[]> {
+  const alternatives: Record<string, string[]> = {};
+  for (const [roundId, order] of Object.entries(p.preferences)) {
+    const next = order
+      .slice(order.indexOf(p.choices[roundId] ?? '') + 1)
+      .slice(0, perRound === 'all' ? undefined : perRound);
+    if (next.length > 0) alternatives[roundId] = next;
+  }
+  return alternatives;
+}
+
+/** A round's choice and alternatives as sent, in order. */
+const optionsOf = (
+  sent: { choices: Record<string, string>; alternatives: Record<string, string[]> },
+  roundId: string,
+) => [sent.choices[roundId] ?? '', ...(sent.alternatives[roundId] ?? [])];
+
+/** Marks the workshops as requested by the person at `atMs`, unless requested before. */
+function request(p: Person, workshopIds: readonly string[], atMs: number): void {
+  for (const id of workshopIds) if (!p.requestedAtMs.has(id)) p.requestedAtMs.set(id, atMs);
 }
 
 /** Who holds which workshop at the end: person index → the workshops of their confirmed registration. */
@@ -313,13 +350,27 @@ async function runOnce(
     return true;
   };
 
+  /** The request's body: the person, their choices and, per round, their next preferences as alternatives. */
+  const bodyOf = (p: Person) => {
+    const alternatives = alternativesOf(p, options.alternativesPerRound);
+    return {
+      ...person('flash', p.index, p.choices),
+      ...(Object.keys(alternatives).length > 0 ? { alternatives } : {}),
+    };
+  };
+
   const behave = async (p: Person) => {
     await sleep(p.arrivalMs);
     let key = randomUUID();
-    let body = person('flash', p.index, p.choices);
+    let body = bodyOf(p);
     let manual = 0;
     for (let automatic = 0; ; ) {
-      for (const id of Object.values(p.choices)) if (!p.requestedAtMs.has(id)) p.requestedAtMs.set(id, now());
+      const sentAtMs = now();
+      const sent = {
+        choices: { ...p.choices },
+        alternatives: alternativesOf(p, options.alternativesPerRound),
+      };
+      request(p, Object.values(sent.choices), sentAtMs);
       const response = await client.request('POST', `/events/${eventId}/registrations`, body, {
         'Idempotency-Key': key,
       });
@@ -331,16 +382,28 @@ async function runOnce(
           : String(response.body?.error?.code ?? `HTTP_${response.status}`);
       p.final = code;
       if (code === 'CONFIRMED') {
+        // Where an alternative was taken, the server came to it past the full ones before it.
+        const taken = (response.body?.registration?.choices ?? {}) as Record<string, string>;
+        for (const [roundId, workshopId] of Object.entries(taken)) {
+          const options = optionsOf(sent, roundId);
+          request(p, options.slice(0, options.indexOf(workshopId) + 1), sentAtMs);
+        }
+        p.choices = { ...p.choices, ...taken };
         p.confirmedAtMs = p.answeredAtMs;
         return;
       }
       if (code === 'WORKSHOP_FULL') {
         const refused = (response.body?.error?.details?.workshopIds ?? []) as string[];
+        // A round refused names its choice and every alternative: all of them were come to.
+        for (const roundId of Object.keys(sent.choices)) {
+          const options = optionsOf(sent, roundId);
+          if (options.every((id) => refused.includes(id))) request(p, options, sentAtMs);
+        }
         if (!(await pickAgain(p, refused))) return;
         // Reading the message, picking and pressing the button again; a new body gets a new key.
         await sleep(READING_MS.min + Math.random() * (READING_MS.max - READING_MS.min));
         key = randomUUID();
-        body = person('flash', p.index, p.choices);
+        body = bodyOf(p);
         automatic = 0;
         manual = 0;
         continue;

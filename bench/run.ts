@@ -23,6 +23,13 @@ const only = process.argv
   .split(',');
 const wanted = (phase: string) => !only || only.includes(phase);
 
+function alternativesPerRound(given: string | undefined): number | 'all' {
+  if (given === undefined || given === 'all') return 'all';
+  const count = Number(given);
+  if (!Number.isInteger(count) || count < 0) throw new Error('BENCH_FLASH_ALTERNATIVES: a count, or all');
+  return count;
+}
+
 /** Issue 21: arrivals within one second, most wanting the same workshops, at three service times. */
 const flashCrowdShape = {
   spreadMs: 1_000,
@@ -33,9 +40,14 @@ const flashCrowdShape = {
   secondShare: 0.25,
   favouriteShareRound2: 0.6,
   manualRetries: 2,
-  // Requests in flight at once (a bounded number of Lambdas). With 1,000 the one-process stack interleaves every
-  // request with every other, and its processor sharing, not DynamoDB, decides the order (bench/README.md).
-  maxSockets: Number(process.env.BENCH_FLASH_MAX_SOCKETS ?? 64),
+  // Alternatives each person gives per round in the form's reserve choice (their next preferences): all of them
+  // unless BENCH_FLASH_ALTERNATIVES says how many (0: none, each person picks again after a refusal).
+  alternativesPerRound: alternativesPerRound(process.env.BENCH_FLASH_ALTERNATIVES),
+  // Requests in flight at once (a bounded number of Lambdas). The one-process stack shares its processor among
+  // them, so each takes as long as all of them together and they reach the counters in an order of their own,
+  // scrambled over about this many places; Lambda gives each request a processor of its own. 16 keeps the stack as
+  // busy as 64 (the same requests per second) with a quarter of the scrambling (bench/README.md).
+  maxSockets: Number(process.env.BENCH_FLASH_MAX_SOCKETS ?? 16),
 };
 
 const settings = quick

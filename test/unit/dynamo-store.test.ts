@@ -282,6 +282,42 @@ describe('DynamoStore.createRegistration', () => {
     expect(sleeps).toEqual([15, 5]);
   });
 
+  it('leaves a seat shard another transaction is writing for another one at once, under a new token', async () => {
+    mockCounters({ c: cOverFiveShards(0, 0, 0, 0, 0) });
+    ddb
+      .on(TransactWriteCommand)
+      .rejectsOnce(cancelled('None', 'TransactionConflict', 'None', 'None'))
+      .resolves({});
+    await store.createRegistration(newRegistration());
+    const calls = ddb.commandCalls(TransactWriteCommand).map((call) => call.args[0].input);
+    expect(calls.map((input) => input.TransactItems?.[1]?.Update?.Key?.pk)).toEqual([
+      'WORKSHOP#testdag#c',
+      'WORKSHOP#testdag#c#1',
+    ]);
+    expect(calls[0]?.ClientRequestToken).toBe('r1');
+    expect(calls[1]?.ClientRequestToken).not.toBe('r1');
+    // No wait: a wait would put the registration behind later arrivals.
+    expect(sleeps).toEqual([]);
+  });
+
+  it('waits a seat conflict out once every other shard was busy too', async () => {
+    mockCounters({ c: cOverFiveShards(0, 0, 0, 0, 0) });
+    ddb.on(TransactWriteCommand).rejects(cancelled('None', 'TransactionConflict', 'None', 'None'));
+    await expect(store.createRegistration(newRegistration())).rejects.toBeInstanceOf(TryAgain);
+    const shards = ddb
+      .commandCalls(TransactWriteCommand)
+      .map((call) => call.args[0].input.TransactItems?.[1]?.Update?.Key?.pk);
+    // Shards 0 to 4 once each, then shard 4 waited for under the policy: its attempts in all.
+    expect(shards).toEqual([
+      'WORKSHOP#testdag#c',
+      'WORKSHOP#testdag#c#1',
+      'WORKSHOP#testdag#c#2',
+      'WORKSHOP#testdag#c#3',
+      ...Array.from({ length: policy.maxAttempts }, () => 'WORKSHOP#testdag#c#4'),
+    ]);
+    expect(sleeps).toHaveLength(policy.maxAttempts - 1);
+  });
+
   it('gives up on persistent conflicts with TRY_AGAIN', async () => {
     ddb.on(TransactWriteCommand).rejects(cancelled('TransactionConflict', 'None', 'None', 'None'));
     await expect(store.createRegistration(newRegistration())).rejects.toBeInstanceOf(TryAgain);

@@ -1,10 +1,18 @@
 import { randomUUID } from 'node:crypto';
+import type { CancellationReason } from '@aws-sdk/client-dynamodb';
 import { InvalidChoice, TryAgain, WorkshopFull } from '../../domain/errors.js';
 import type { WorkshopSeats } from '../../domain/registration.js';
 import { BatchGetCommand, type DynamoDBDocumentClient } from '../aws-sdk.js';
 import { eventKey, seatShardKey } from './keys.js';
 import { releaseSeat, takeSeat } from './transaction-items.js';
-import { type PlannedItem, planned, SeatShardsRefused, writeTransaction } from './transaction-refusals.js';
+import {
+  busySeatShards,
+  type PlannedItem,
+  planned,
+  SeatShardsBusy,
+  SeatShardsRefused,
+  writeTransaction,
+} from './transaction-refusals.js';
 import { type RetryPolicy, readOrTryAgain } from './transactions.js';
 
 /**
@@ -34,6 +42,13 @@ const BATCH_GET_ROUNDS = 5;
  * only reached while the counters keep changing under the write.
  */
 const SHARD_ROUNDS = 3 * SEAT_SHARDS;
+
+/**
+ * Times one write moves its takes to other shards because another transaction was writing the ones picked
+ * (TransactionConflict), before it waits conflicts out like any transaction. Moving at once keeps the order of
+ * arrival in a rush: a wait puts the request behind later ones.
+ */
+const BUSY_MOVES = SEAT_SHARDS;
 
 export type SeatShard = { share: number; taken: number };
 
@@ -221,7 +236,9 @@ export type SeatItems = {
  * Writes a transaction that takes and releases seats, choosing the shards:
  *  - a take goes to a random shard this container has not seen full (a workshop it has not seen yet is read
  *    first, once: which shards exist, which have room); a refused shard is marked, and the write
- *    tries again at once on another one (a new ClientRequestToken: the refused attempt wrote nothing). When every
+ *    tries again at once on another one (a new ClientRequestToken: the refused attempt wrote nothing); a shard
+ *    another transaction was writing (TransactionConflict on seat shards alone) is left for another one at once
+ *    too, up to BUSY_MOVES times and while another has room, else the conflict is waited out. When every
  *    shard of a chosen workshop is marked, a consistent read of the chosen workshops and their alternatives
  *    decides: each take goes to the first of its choice and alternatives with room (so an alternative is taken
  *    only when its choice was read full); a take without any is WORKSHOP_FULL naming them all (a vanished
@@ -264,10 +281,13 @@ export class SeatShardWriter {
     let releaseFrom = this.releaseShards(first, seats.releases);
     let fresh = readTakes ? first : undefined;
     let token = clientRequestToken;
+    // Shards another transaction was writing when this one tried them: avoided while others have room.
+    const busy = new Map<string, Set<number>>();
+    let busyMoves = 0;
     for (let round = 0; round < SHARD_ROUNDS; round++) {
       const takeFrom = new Map<string, number>();
       for (const { workshopId } of taking) {
-        const shard = this.pick(eventId, workshopId);
+        const shard = this.pick(eventId, workshopId, busy.get(workshopId));
         if (shard !== undefined) takeFrom.set(workshopId, shard);
       }
       if (takeFrom.size < taking.length) {
@@ -301,9 +321,28 @@ export class SeatShardWriter {
         taking,
       );
       try {
-        await writeTransaction(this.client, plan, token, this.retryPolicy, otherwise);
+        // A conflict on seat shards alone moves the takes when each has another shard to go to.
+        const moveAround = (reasons: CancellationReason[]) => {
+          const moved = busySeatShards(reasons, plan);
+          const elsewhere = moved?.takes.every(({ workshopId, shard }) =>
+            this.openShards(eventId, workshopId).some(
+              (other) => other !== shard && !busy.get(workshopId)?.has(other),
+            ),
+          );
+          return busyMoves < BUSY_MOVES && elsewhere ? moved : undefined;
+        };
+        await writeTransaction(this.client, plan, token, this.retryPolicy, otherwise, moveAround);
         return taking;
       } catch (error) {
+        if (error instanceof SeatShardsBusy) {
+          busyMoves++;
+          token = randomUUID();
+          for (const { workshopId, shard } of error.takes) {
+            const avoided = busy.get(workshopId) ?? new Set<number>();
+            busy.set(workshopId, avoided.add(shard));
+          }
+          continue;
+        }
         if (!(error instanceof SeatShardsRefused)) throw error;
         // The first attempt is the caller's request (its token makes a replay safe); a later one is another plan.
         token = randomUUID();
@@ -327,10 +366,18 @@ export class SeatShardWriter {
     return full;
   }
 
-  private pick(eventId: string, workshopId: string): number | undefined {
+  /** The shards of a workshop not seen full. */
+  private openShards(eventId: string, workshopId: string): number[] {
     const full = this.seenFull(eventId, workshopId);
-    const open = Array.from({ length: SEAT_SHARDS }, (_, shard) => shard).filter((shard) => !full.has(shard));
-    return open[Math.floor(this.random() * open.length)];
+    return Array.from({ length: SEAT_SHARDS }, (_, shard) => shard).filter((shard) => !full.has(shard));
+  }
+
+  /** A random shard not seen full, one not `busy` if there is such a one. */
+  private pick(eventId: string, workshopId: string, busy?: ReadonlySet<number>): number | undefined {
+    const open = this.openShards(eventId, workshopId);
+    const free = busy ? open.filter((shard) => !busy.has(shard)) : open;
+    const from = free.length > 0 ? free : open;
+    return from[Math.floor(this.random() * from.length)];
   }
 
   /** For each workshop a shard with seats taken, chosen with a chance in proportion to them. */

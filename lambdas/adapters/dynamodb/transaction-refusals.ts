@@ -55,6 +55,32 @@ export class SeatShardsRefused extends Error {
   }
 }
 
+/**
+ * Seat shards another transaction was writing (TransactionConflict on them alone): not an answer either; the seat
+ * writer takes the seats from other shards at once rather than waiting for these.
+ */
+export class SeatShardsBusy extends Error {
+  constructor(readonly takes: { workshopId: string; shard: number }[]) {
+    super('SeatShardsBusy');
+    this.name = 'SeatShardsBusy';
+  }
+}
+
+/** SeatShardsBusy when every item in conflict is a seat taken from a shard; undefined otherwise. */
+export function busySeatShards(
+  reasons: readonly CancellationReason[],
+  plan: readonly PlannedItem[],
+): SeatShardsBusy | undefined {
+  const busy: { workshopId: string; shard: number }[] = [];
+  for (const [index, reason] of reasons.entries()) {
+    if (reason.Code !== 'TransactionConflict') continue;
+    const refusal = plan[index]?.refusal;
+    if (refusal?.kind !== 'seat') return undefined;
+    busy.push({ workshopId: refusal.workshopId, shard: refusal.shard });
+  }
+  return busy.length > 0 ? new SeatShardsBusy(busy) : undefined;
+}
+
 const failed = (reason: CancellationReason | undefined) => reason?.Code === 'ConditionalCheckFailed';
 
 /**
@@ -110,9 +136,17 @@ export async function writeTransaction(
   clientRequestToken: string,
   policy: RetryPolicy,
   otherwise?: () => Error,
+  /** A conflict to answer at once rather than wait out (`transactWrite`). */
+  planAround?: (reasons: CancellationReason[]) => Error | undefined,
 ): Promise<void> {
   try {
-    await transactWrite(client, { TransactItems: plan.map(({ item }) => item) }, clientRequestToken, policy);
+    await transactWrite(
+      client,
+      { TransactItems: plan.map(({ item }) => item) },
+      clientRequestToken,
+      policy,
+      planAround,
+    );
   } catch (error) {
     if (!(error instanceof TransactionCancelled)) throw error;
     throw refusalOf(error.reasons, plan) ?? otherwise?.() ?? error;

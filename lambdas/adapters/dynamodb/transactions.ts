@@ -94,6 +94,11 @@ export async function transactWrite(
   input: Omit<TransactWriteCommandInput, 'ClientRequestToken'>,
   clientRequestToken: string,
   policy: RetryPolicy = defaultRetryPolicy,
+  /**
+   * A conflict the caller would rather plan around than wait out (another seat shard): its answer is thrown at
+   * once instead of a retry. The cancelled attempt wrote nothing.
+   */
+  planAround?: (reasons: CancellationReason[]) => Error | undefined,
 ): Promise<void> {
   const started = policy.now();
   for (let attempt = 1; ; attempt++) {
@@ -104,6 +109,11 @@ export async function transactWrite(
       if (error instanceof TransactionCanceledException && !isConflict(error.CancellationReasons)) {
         throw new TransactionCancelled(error.CancellationReasons ?? []);
       }
+      const instead =
+        error instanceof TransactionCanceledException
+          ? planAround?.(error.CancellationReasons ?? [])
+          : undefined;
+      if (instead) throw instead;
       // The SDK has already retried throttling and network errors with backoff: report them, do not pile on.
       if (isBusyError(error)) throw new TryAgain(1);
       if (!(error instanceof TransactionCanceledException)) throw error;
