@@ -161,6 +161,27 @@ describe.concurrent('the reserve choice in the form', () => {
     expect(await page.locator('#confirmation-choices .alternative-taken').count()).toBe(0);
   });
 
+  it('a reserve workshop that fills up while the person types leaves the reserve, and the status says so', async (ctx) => {
+    const eventId = await env.createEvent({ 'open-data': 1 });
+    // An installed clock (1 ms off) lets the test move time on to the form's next refresh of the seats.
+    const page = await openForm(env, ctx, eventId, { clockOffsetMs: 1 });
+    await page.check('#ws-veilige-wijk');
+    await round1(page).getByLabel('uw 2e keus').selectOption('open-data');
+    await round1(page).getByLabel('uw 3e keus').selectOption('crisis-oefenen');
+    await takeSeat(eventId, { '1': 'open-data', '2': 'nepnieuws' });
+
+    await page.clock.fastForward(30_000);
+    await waitForText(page, '#form-status', /reservekeuze/);
+    expect(await text(page, '#form-status')).toBe(
+      '‘Open data in de gemeente’ uit uw reservekeuze is inmiddels vol en staat er niet meer in.',
+    );
+    // The next one moves up; the full one is offered nowhere, so no select is left to add.
+    expect(await page.inputValue('#alt-1-2')).toBe('crisis-oefenen');
+    expect(await offered(page, '#alt-1-2')).toEqual(['crisis-oefenen']);
+    expect(await page.locator('#alt-1-3').isHidden()).toBe(true);
+    expect(await page.isChecked('#ws-veilige-wijk')).toBe(true);
+  });
+
   it('WORKSHOP_FULL for the choice and every reserve: both named in the round, the full reserve dropped', async (ctx) => {
     const eventId = await env.createEvent({ 'open-data': 1, 'crisis-oefenen': 1 });
     const page = await openForm(env, ctx, eventId);

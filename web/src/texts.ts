@@ -174,6 +174,8 @@ const nl = {
   alternativesHint:
     'Is uw keuze vol op het moment dat uw aanmelding binnenkomt? Dan krijgt u de eerste workshop uit deze lijst waar nog plaats is. Kies ze in volgorde van voorkeur.',
   alternativeNone: 'geen',
+  reserveBecameFull: (title: string) =>
+    `‘${title}’ uit uw reservekeuze is inmiddels vol en staat er niet meer in.`,
   alternativeTaken: (chosen: string, taken: string) =>
     `Uw eerste keus ‘${chosen}’ was vol; u bent ingeschreven voor ‘${taken}’.`,
   modeLegend: 'Hoe wilt u zich aanmelden?',
@@ -410,6 +412,8 @@ const en: Texts = {
   alternativesHint:
     'Is your choice full when your registration arrives? Then you get the first workshop from this list that still has seats. Choose them in order of preference.',
   alternativeNone: 'none',
+  reserveBecameFull: (title) =>
+    `‘${title}’ from your reserve choice is now full and has been taken out of it.`,
   alternativeTaken: (chosen, taken) =>
     `Your first choice ‘${chosen}’ was full; you are registered for ‘${taken}’.`,
   modeLegend: 'How do you want to register?',

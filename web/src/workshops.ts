@@ -28,7 +28,8 @@ type RoundView = {
   alternatives?: RoundAlternatives;
 };
 
-export type LostChoice = { roundId: string; workshop: PublicWorkshop };
+/** A chosen workshop that is full now; `reserve`: one of the round's reserve choice (it leaves the reserve). */
+export type LostChoice = { roundId: string; workshop: PublicWorkshop; reserve?: true };
 
 export class WorkshopPicker {
   private readonly rounds: RoundView[] = [];
@@ -146,9 +147,11 @@ export class WorkshopPicker {
 
   /**
    * New seat counts. `forceFull` marks workshops the API just called full, whatever the counts say.
-   * Returns the chosen workshops that are full now (they are unchecked: the person must choose again).
+   * Returns the chosen workshops that are full now (they are unchecked: the person must choose again), and the
+   * reserve choices that are (they leave the reserve).
    */
   update(event: PublicEvent, forceFull: readonly string[] = []): LostChoice[] {
+    const reserveBefore = this.alternatives();
     const fresh = new Map(event.rounds.flatMap((round) => round.workshops.map((w) => [w.id, w] as const)));
     const lost: LostChoice[] = [];
     for (const view of this.workshops.values()) {
@@ -165,7 +168,14 @@ export class WorkshopPicker {
       }
     }
     this.render();
-    return lost;
+    const reserveLost: LostChoice[] = Object.entries(reserveBefore).flatMap(([roundId, ids]) =>
+      ids
+        .map((id) => this.workshops.get(id))
+        .filter((view): view is WorkshopView => view !== undefined && this.isFull(view))
+        .map((view) => ({ roundId, workshop: view.workshop, reserve: true as const })),
+    );
+    // The reserve ones first: a lost choice matters more, so its message is the one left in the status region.
+    return [...reserveLost, ...lost];
   }
 
   /** Draws every text in the current language and every seat state. */

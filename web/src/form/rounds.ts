@@ -132,7 +132,8 @@ export async function load(): Promise<void> {
 
 /**
  * Live seats: new counts are put in place. A chosen workshop that filled up meanwhile is unchecked and the
- * person is told so in its round and through the status region.
+ * person is told so in its round and through the status region; one in the reserve choice leaves it, and the
+ * status region says so.
  */
 export async function refreshSeats(
   forceFull: readonly string[] = [],
@@ -149,8 +150,12 @@ export async function refreshSeats(
   }
   page.event = outcome.body;
   const lost = picker.update(page.event, forceFull);
-  for (const { roundId, workshop } of lost) {
+  for (const { roundId, workshop, reserve } of lost) {
     if (forceFull.includes(workshop.id)) continue;
+    if (reserve) {
+      showStatus((texts) => texts.reserveBecameFull(workshop.title));
+      continue;
+    }
     errors.set(`choices.${roundId}`, (texts) => texts.errChoiceBecameFull(workshop.title));
     showStatus((texts) => texts.errChoiceBecameFull(workshop.title));
   }
