@@ -1,6 +1,8 @@
+import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  artifactsDir,
   fillPerson,
   focused,
   openForm,
@@ -180,6 +182,19 @@ describe.concurrent('the reserve choice in the form', () => {
     expect(await offered(page, '#alt-1-2')).toEqual(['crisis-oefenen']);
     expect(await page.locator('#alt-1-3').isHidden()).toBe(true);
     expect(await page.isChecked('#ws-veilige-wijk')).toBe(true);
+  });
+
+  it("fits a 320 px screen with the seed event's long titles; saves a screenshot", async (ctx) => {
+    const page = await openForm(env, ctx, undefined, { viewport: { width: 320, height: 640 } });
+    await page.check('#ws-wijk-van-ons-allemaal');
+    await round1(page).getByLabel('uw 2e keus').selectOption({ index: 1 });
+    expect(await page.locator('#alt-1-3').isVisible()).toBe(true);
+    expect(
+      await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth),
+    ).toBeLessThanOrEqual(0);
+    const box = await page.locator('#alt-1-3').boundingBox();
+    expect((box?.x ?? 0) + (box?.width ?? 0)).toBeLessThanOrEqual(320);
+    await page.locator('#round-1').screenshot({ path: path.join(artifactsDir, 'form-alternatives-320.png') });
   });
 
   it('WORKSHOP_FULL for the choice and every reserve: both named in the round, the full reserve dropped', async (ctx) => {
