@@ -3,6 +3,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   artifactsDir,
+  busyFor,
   fillPerson,
   focused,
   openForm,
@@ -59,16 +60,7 @@ describe.concurrent('the reserve choice in the form', () => {
     const page = await openForm(env, ctx, eventId);
     const sent = recordRegistrations(page);
     // The first send meets a busy API: the form sends the same body with the same key again by itself.
-    let busy = 1;
-    await page.route('**/registrations', (route) =>
-      busy-- > 0
-        ? route.fulfill({
-            status: 503,
-            headers: { 'Content-Type': 'application/json; charset=utf-8', 'Retry-After': '1' },
-            body: JSON.stringify({ error: { code: 'TRY_AGAIN', message: 'x' } }),
-          })
-        : route.continue(),
-    );
+    await busyFor(page, 1);
 
     expect(await page.locator('#alt-1-2').isHidden()).toBe(true);
     await page.check('#ws-open-data');
