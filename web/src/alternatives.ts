@@ -10,6 +10,9 @@ import type { PublicRound, PublicWorkshop } from './types.js';
  * select. A workshop that becomes full or becomes the choice leaves its place, and the rest move up.
  */
 
+/** The API takes at most 20 alternatives per round. */
+const MAX_ALTERNATIVES = 20;
+
 export type AlternativesState = {
   /** Register mode with a workshop chosen in the round: only then is there something to fall back from. */
   shown: boolean;
@@ -46,7 +49,8 @@ export class RoundAlternatives {
       this.title,
       this.hint,
     );
-    for (let index = 0; index < round.workshops.length - 1; index++) {
+    const slots = Math.min(round.workshops.length - 1, MAX_ALTERNATIVES);
+    for (let index = 0; index < slots; index++) {
       const selectId = `${base}-${index + 2}`;
       const select = h('select', { id: selectId, name: selectId });
       const label = h('label', { for: selectId, class: 'alternative-label' });
