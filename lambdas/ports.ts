@@ -6,6 +6,7 @@ import type { MessageRecord, OrganiserMessage } from './domain/message.js';
 import type { RemovalReason } from './domain/privacy.js';
 import type { OwedNotices } from './domain/programme-notice.js';
 import type {
+  Alternatives,
   CancelledBy,
   Choices,
   EventWithSeats,
@@ -36,7 +37,10 @@ export interface EventCatalog {
 }
 
 export type NewRegistration = {
+  /** `choices`: per round the workshop chosen; the one taken may be an alternative (below). */
   registration: Registration;
+  /** Round → workshops of that round to take, in order of preference, when the one chosen is full. */
+  alternatives?: Alternatives;
   /** sha256 of the normalised email: the key of the one-active-registration-per-email guard. */
   emailHash: string;
   /** The guard key of the same address under the earlier rule, when it differs: it must not exist either. */
@@ -56,11 +60,12 @@ export type NewRegistration = {
 
 export interface RegistrationStore {
   /**
-   * Takes every chosen seat, the email guard and the registration in one transaction: all or nothing.
+   * Takes every chosen seat, the email guard and the registration in one transaction: all or nothing. In a
+   * round whose choice is full it takes the first alternative with room; answers the workshops taken.
    * Throws WorkshopFull (naming the full workshops), AlreadyRegistered, InvalidChoice (workshop vanished)
    * or TryAgain (conflicts or throttling persisted).
    */
-  createRegistration(input: NewRegistration): Promise<void>;
+  createRegistration(input: NewRegistration): Promise<Choices>;
 
   /** Strongly consistent read; undefined when there is no such registration. */
   getRegistration(registrationId: string): Promise<StoredRegistration | undefined>;

@@ -13,6 +13,12 @@ export type Choices = Record<string, string>;
 /** Round id → accepted workshop ids, in order of preference. */
 export type WaitingFor = Record<string, string[]>;
 
+/**
+ * Round id → workshops of that round to take instead when the one chosen there is full, in order of preference
+ * (issue 21: the person keeps their place in the rush instead of picking again after a refusal).
+ */
+export type Alternatives = Record<string, readonly string[]>;
+
 export type Registration = {
   id: string;
   eventId: string;

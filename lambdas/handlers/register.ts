@@ -53,7 +53,12 @@ function person(eventId: string, body: RegistrationBody | WaitingListBody, local
 export const REGISTER_ROUTES = {
   'POST /events/{eventId}/registrations': once((eventId, raw, locale) => {
     const body = parseInput(registrationBodySchema, raw, locale);
-    const command = { ...person(eventId, body, locale), choices: body.choices, waitFor: body.waitFor };
+    const command = {
+      ...person(eventId, body, locale),
+      choices: body.choices,
+      alternatives: body.alternatives,
+      waitFor: body.waitFor,
+    };
     return () => registerAndConfirm(command, signUpDeps);
   }),
   'POST /events/{eventId}/waiting-list': once((eventId, raw, locale) => {

@@ -132,7 +132,8 @@ export const operations: Record<string, Operation> = {
   },
   'POST /events/{eventId}/registrations': {
     operationId: 'register',
-    summary: 'Register: one workshop per round, all seats or none; `waitFor` joins full workshops’ lists',
+    summary:
+      'Register: one workshop per round, all seats or none; `alternatives` are taken instead of a full choice; `waitFor` joins full workshops’ lists',
     body: registrationBodySchema,
     idempotencyKey: true,
     success: [

@@ -49,6 +49,10 @@ const roundIdKey = z.string().check(z.minLength(1), z.maxLength(64));
 /** Round id → workshop id, as in the registration body. */
 const choicesSchema = z.record(roundIdKey, idSchema).check(atMostTenRounds);
 
+/** Per round, workshops in order of preference (at least `min`, at most 20). */
+const rankedWorkshopsSchema = (min: number) =>
+  z.record(roundIdKey, z.array(idSchema).check(z.minLength(min), z.maxLength(20))).check(atMostTenRounds);
+
 /** Who is registering, as the form sends it; the same for a registration and a waiting-list signup. */
 const personFields = {
   name: personText(200),
@@ -71,10 +75,16 @@ const notTooQuick = z.superRefine((body: { formStartedAt?: number }, ctx) => {
  * The body of `POST /events/{eventId}/registrations`. Unknown fields are stripped (never stored); ids,
  * status and timestamps are the server's. `website` (a honeypot that must stay empty) and `formStartedAt`
  * (when the form was shown, epoch ms) are optional so any API client works without them. `waitFor` (round
- * id → a full workshop) joins those waiting lists with the registration.
+ * id → a full workshop) joins those waiting lists with the registration; `alternatives` (round id → workshops in
+ * order of preference) are taken instead of a full choice.
  */
 export const registrationBodySchema = z
-  .object({ ...personFields, choices: choicesSchema, waitFor: z.optional(choicesSchema) })
+  .object({
+    ...personFields,
+    choices: choicesSchema,
+    alternatives: z.optional(rankedWorkshopsSchema(0)),
+    waitFor: z.optional(choicesSchema),
+  })
   .check(notTooQuick);
 
 /**
@@ -84,9 +94,7 @@ export const registrationBodySchema = z
 export const waitingListBodySchema = z
   .object({
     ...personFields,
-    accepts: z
-      .record(roundIdKey, z.array(idSchema).check(z.minLength(1), z.maxLength(20)))
-      .check(atMostTenRounds),
+    accepts: rankedWorkshopsSchema(1),
   })
   .check(notTooQuick);
 

@@ -4,6 +4,7 @@ import { type EventDefinition, privacyStatementOf } from '../domain/event-defini
 import { sha256Hex } from '../domain/hashing.js';
 import { personalDataExpiry } from '../domain/privacy.js';
 import {
+  type Alternatives,
   type Choices,
   type EventWithSeats,
   type Locale,
@@ -124,7 +125,13 @@ export function assertOpen(definition: EventDefinition, now: Date): void {
  */
 export async function createNewRegistration(
   person: PersonDetails,
-  seats: { status: 'confirmed' | 'waiting'; choices: Choices; waitingFor?: WaitingFor },
+  seats: {
+    status: 'confirmed' | 'waiting';
+    choices: Choices;
+    /** Per round, the workshops to take instead when the one chosen is full (in order of preference). */
+    alternatives?: Alternatives;
+    waitingFor?: WaitingFor;
+  },
   definition: EventDefinition,
   deps: CreateRegistrationDeps,
 ): Promise<CreatedRegistration> {
@@ -166,6 +173,10 @@ export async function createNewRegistration(
     // Lists joined with the registration (a preference per round, or the place of a waiting one).
     waitingEntries: entriesOf(registration, createdAt),
   };
-  await deps.registrations.createRegistration(newRegistration);
-  return { registration: stored, manageToken, outbox, event: definition };
+  // The seats taken: in a round whose choice was full, an alternative.
+  const choices = await deps.registrations.createRegistration({
+    ...newRegistration,
+    ...(seats.alternatives ? { alternatives: seats.alternatives } : {}),
+  });
+  return { registration: { ...stored, choices }, manageToken, outbox, event: definition };
 }

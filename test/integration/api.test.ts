@@ -259,6 +259,67 @@ describe('the API over HTTP on the local stack', () => {
     expect((await seatsLeft('mailbox')).a).toBe(96);
   });
 
+  it('takes an alternative when the choice is full, and says which in the answer (issue 21)', async () => {
+    await store.putEventDefinition('alternatives-http', {
+      title: 'Reservekeuze',
+      date: '2030-01-01',
+      timezone: 'Europe/Amsterdam',
+      registration: {},
+      rounds: [
+        {
+          id: '1',
+          title: 'Ronde 1',
+          workshops: [
+            { id: 'vol', title: 'Vol', description: '', speakers: [], capacity: 1 },
+            { id: 'ook-vol', title: 'Ook vol', description: '', speakers: [], capacity: 0 },
+            { id: 'ruim', title: 'Ruim', description: '', speakers: [], capacity: 5 },
+          ],
+        },
+      ],
+    });
+    const path = '/events/alternatives-http/registrations';
+    const documented = (response: { status: number; headers: Headers; body: unknown }) =>
+      assertDocumentedResponse({
+        method: 'POST',
+        urlPath: path,
+        status: response.status,
+        contentType: response.headers.get('content-type'),
+        body: response.body,
+      });
+    const withAlternatives = (n: number, alternatives: unknown) => ({
+      ...person(n, { '1': 'vol' }),
+      alternatives,
+    });
+
+    const first = await api(stack, 'POST', path, withAlternatives(2100, { '1': ['ook-vol', 'ruim'] }));
+    expect(first.status).toBe(201);
+    expect(first.body.registration.choices).toEqual({ '1': 'vol' });
+    const second = await api(stack, 'POST', path, withAlternatives(2101, { '1': ['ook-vol', 'ruim'] }));
+    expect(second.status).toBe(201);
+    documented(second);
+    expect(second.body.registration.choices).toEqual({ '1': 'ruim' });
+    expect(second.body.registration).not.toHaveProperty('alternatives');
+
+    const full = await api(stack, 'POST', path, withAlternatives(2102, { '1': ['ook-vol'] }));
+    expect(full.status).toBe(409);
+    documented(full);
+    expect(full.body.error).toMatchObject({
+      code: 'WORKSHOP_FULL',
+      details: { workshopIds: ['vol', 'ook-vol'] },
+    });
+    const wrong = await api(stack, 'POST', path, withAlternatives(2103, { '1': ['elders'] }));
+    expect(wrong.status).toBe(400);
+    documented(wrong);
+    expect(wrong.body.error).toMatchObject({
+      code: 'INVALID_CHOICE',
+      details: [{ roundId: '1', workshopId: 'elders', reason: 'unknown-workshop' }],
+    });
+    const malformed = await api(stack, 'POST', path, withAlternatives(2104, { '1': 'ruim' }));
+    expect(malformed.status).toBe(400);
+    expect(malformed.body.error.code).toBe('VALIDATION_FAILED');
+    expect(await seatsLeft('alternatives-http')).toEqual({ vol: 0, 'ook-vol': 0, ruim: 4 });
+  });
+
   it('never oversells and never answers 5xx when 150 people register at once for 12 seats', async () => {
     await store.putEventDefinition('storm-http', {
       title: 'Storm',

@@ -9,6 +9,7 @@ import type {
   WaitingFor,
   WorkshopSeats,
 } from '../../lambdas/domain/registration.js';
+import { ownValue } from '../../lambdas/domain/registration.js';
 import {
   byQueueOrder,
   entryIdsOf,
@@ -145,19 +146,30 @@ export class InMemoryStore implements EventCatalog, Pick<RegistrationStore, 'cre
     const event = this.events.get(input.registration.eventId);
     if (!event) throw new Error('no event');
     const { WorkshopFull, AlreadyRegistered } = await import('../../lambdas/domain/errors.js');
-    const full = Object.values(input.registration.choices).filter((id) => {
+    const hasRoom = (id: string) => {
       const seats = event.seats.get(id);
-      return !seats || seats.taken >= seats.capacity;
-    });
+      return seats !== undefined && seats.taken < seats.capacity;
+    };
+    // Per round the first of the choice and its alternatives with a free seat, as the DynamoDB store takes them.
+    const full: string[] = [];
+    const choices = Object.fromEntries(
+      Object.entries(input.registration.choices).map(([roundId, chosen]) => {
+        const options = [chosen, ...(ownValue(input.alternatives, roundId) ?? [])];
+        const seat = options.find(hasRoom);
+        if (seat === undefined) full.push(...options);
+        return [roundId, seat ?? chosen];
+      }),
+    );
     if (full.length > 0) throw new WorkshopFull({ workshopIds: full });
     const guard = `${input.registration.eventId}#${input.emailHash}`;
     if (this.emailGuards.has(guard)) throw new AlreadyRegistered();
-    for (const id of Object.values(input.registration.choices)) {
+    for (const id of Object.values(choices)) {
       const seats = event.seats.get(id);
       if (seats) seats.taken += 1;
     }
     this.emailGuards.add(guard);
-    this.registrations.push(input);
+    this.registrations.push({ ...input, registration: { ...input.registration, choices } });
+    return choices;
   }
 }
 

@@ -167,4 +167,46 @@ describe('register', () => {
     const { registration } = await register(command({ choices: { constructor: 'a', '2': 'c' } }), deps());
     expect(registration.choices).toEqual({ constructor: 'a', '2': 'c' });
   });
+
+  it('with waitFor, takes an alternative of a full choice and still joins the list (issue 21)', async () => {
+    const definition = sampleDefinition();
+    const [first, second] = definition.rounds;
+    if (!first || !second) throw new Error('sample has two rounds');
+    const e = { id: 'e', title: 'E', description: '', speakers: [], capacity: 1 };
+    await store.putEventDefinition('testdag', {
+      ...definition,
+      rounds: [{ ...first, workshops: [...first.workshops, e] }, second],
+    });
+    for (const email of ['a1@example.nl', 'a2@example.nl']) await register(command({ email }), deps());
+    const waiting = (email: string) =>
+      command({
+        email,
+        choices: { '1': 'b', '2': 'c' },
+        alternatives: { '1': ['a', 'e'] },
+        waitFor: { '1': 'a' },
+      });
+
+    const withChoice = await register(waiting('w1@example.nl'), deps());
+    expect(withChoice.registration).toMatchObject({ choices: { '1': 'b' }, waitingFor: { '1': ['a'] } });
+    const withAlternative = await register(waiting('w2@example.nl'), deps());
+    expect(withAlternative.registration).toMatchObject({ choices: { '1': 'e' }, waitingFor: { '1': ['a'] } });
+    // The workshop waited for is never an alternative: what is refused is the choice and the other alternative.
+    await expect(register(waiting('w3@example.nl'), deps())).rejects.toMatchObject({
+      code: 'WORKSHOP_FULL',
+      details: { workshopIds: ['b', 'e'] },
+    });
+  });
+
+  it('refuses alternatives of rounds or workshops the event does not have, before any seat', async () => {
+    await expect(
+      register(command({ alternatives: { '1': ['c'], '7': ['a'] } }), deps()),
+    ).rejects.toMatchObject({
+      code: 'INVALID_CHOICE',
+      details: [
+        { roundId: '1', workshopId: 'c', reason: 'wrong-round' },
+        { roundId: '7', reason: 'unknown-round' },
+      ],
+    });
+    expect(store.registrations).toEqual([]);
+  });
 });

@@ -14,7 +14,7 @@ import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '../aws-s
 import { checkInCodeDelete, checkInCodePut, checkInsDelete } from './check-ins.js';
 import { registrationKey } from './keys.js';
 import { confirmationOf } from './outbox.js';
-import { type SeatItems, SeatShardWriter } from './seat-shards.js';
+import { type SeatItems, SeatShardWriter, type SeatTaken } from './seat-shards.js';
 import {
   emailGuardAbsent,
   emailGuardDelete,
@@ -29,6 +29,13 @@ import {
 } from './transaction-items.js';
 import { AddressInUse, type PlannedItem, planned, writeTransaction } from './transaction-refusals.js';
 import { defaultRetryPolicy, type RetryPolicy, readOrTryAgain } from './transactions.js';
+
+/** Round → workshop of the seats a write took in rounds. */
+function choicesOf(taken: readonly SeatTaken[]): Choices {
+  return Object.fromEntries(
+    taken.flatMap(({ roundId, workshopId }) => (roundId === undefined ? [] : [[roundId, workshopId]])),
+  );
+}
 
 /**
  * Registrations in the single table, each in its own partition. Every change is one transaction with the seats,
@@ -47,30 +54,36 @@ export class DynamoRegistrationStore implements RegistrationStore {
 
   async createRegistration({
     registration,
+    alternatives = {},
     emailHash,
     earlierEmailHash,
     manageTokenHash,
     outbox,
     personalDataExpiresAt,
     waitingEntries = [],
-  }: NewRegistration): Promise<void> {
+  }: NewRegistration): Promise<Choices> {
     // The guard and the outbox entry hold personal data and have no role in the counts: TTL removes them.
     const expiresAt = personalDataExpiresAt ? epochSeconds(personalDataExpiresAt) : undefined;
     const addressInUse = { kind: 'address-in-use' } as const;
     const takes = Object.entries(registration.choices).map(([roundId, workshopId]) => ({
       roundId,
       workshopId,
+      alternatives: ownValue(alternatives, roundId) ?? [],
     }));
-    const plan = (seats: SeatItems): PlannedItem[] => [
-      ...takes.map(({ roundId, workshopId }) => seats.take(workshopId, roundId)),
+    const plan = (seats: SeatItems, taken: readonly SeatTaken[]): PlannedItem[] => [
+      ...taken.map(({ roundId, workshopId }) => seats.take(workshopId, roundId)),
       planned(emailGuardPut(this.tableName, registration, emailHash, expiresAt), addressInUse),
       planned(
-        registrationPut(this.tableName, registration, {
-          version: 1,
-          emailHash,
-          manageTokenHash,
-          ...(outbox ? { confirmation: confirmationOf(outbox) } : {}),
-        }),
+        registrationPut(
+          this.tableName,
+          { ...registration, choices: choicesOf(taken) },
+          {
+            version: 1,
+            emailHash,
+            manageTokenHash,
+            ...(outbox ? { confirmation: confirmationOf(outbox) } : {}),
+          },
+        ),
       ),
       // After the registration, so that the reasons of the items before keep their documented positions.
       ...(outbox ? [planned(outboxPut(this.tableName, outbox, expiresAt))] : []),
@@ -85,7 +98,13 @@ export class DynamoRegistrationStore implements RegistrationStore {
     try {
       // The registration id is the token: every conflict retry of this one registration is the same request (a
       // try on another seat shard, after a refusal that wrote nothing, is another).
-      await this.seats.write(registration.eventId, { takes, releases: [] }, plan, registration.id);
+      const taken = await this.seats.write(
+        registration.eventId,
+        { takes, releases: [] },
+        plan,
+        registration.id,
+      );
+      return choicesOf(taken);
     } catch (error) {
       if (error instanceof AddressInUse) throw await this.addressTaken(error.registrationId);
       throw error;
@@ -303,12 +322,12 @@ export class DynamoRegistrationStore implements RegistrationStore {
     return writeTransaction(this.client, plan, randomUUID(), this.retryPolicy);
   }
 
-  private writeSeats(
+  private async writeSeats(
     eventId: string,
     seats: Parameters<SeatShardWriter['write']>[1],
     plan: (items: SeatItems) => PlannedItem[],
   ): Promise<void> {
-    return this.seats.write(eventId, seats, plan, randomUUID());
+    await this.seats.write(eventId, seats, plan, randomUUID());
   }
 
   private updateRegistration(

@@ -202,8 +202,14 @@ export function adjustShares(capacity: number, sharded: ShardedSeats): Map<numbe
   return change === 0 ? shares : undefined;
 }
 
-/** A seat a write takes: the round it was chosen in (none for a promotion, where the list chose the seat). */
-export type SeatTake = { workshopId: string; roundId?: string };
+/**
+ * A seat a write takes: the round it was chosen in (none for a promotion, where the list chose the seat) and the
+ * workshops of that round to take instead, in order of preference, when this one is full.
+ */
+export type SeatTake = { workshopId: string; roundId?: string; alternatives?: readonly string[] };
+
+/** The seat a write took: the workshop of the take's choice or of one of its alternatives. */
+export type SeatTaken = { workshopId: string; roundId?: string };
 
 /** Builds a transaction's items around the seat items, whose shards the write chooses. */
 export type SeatItems = {
@@ -216,10 +222,12 @@ export type SeatItems = {
  *  - a take goes to a random shard this container has not seen full (a workshop it has not seen yet is read
  *    first, once: which shards exist, which have room); a refused shard is marked, and the write
  *    tries again at once on another one (a new ClientRequestToken: the refused attempt wrote nothing). When every
- *    shard of a chosen workshop is marked, a consistent read of the chosen workshops decides: still full is
- *    WORKSHOP_FULL naming every full one (a vanished workshop, chosen in a round, INVALID_CHOICE), else the write
- *    goes on with the shards that have room;
+ *    shard of a chosen workshop is marked, a consistent read of the chosen workshops and their alternatives
+ *    decides: each take goes to the first of its choice and alternatives with room (so an alternative is taken
+ *    only when its choice was read full); a take without any is WORKSHOP_FULL naming them all (a vanished
+ *    workshop, chosen in a round, INVALID_CHOICE);
  *  - a release goes to a shard read with seats taken (weighted by them), read again if it was emptied meanwhile.
+ * Answers the seats taken, in the order of the takes.
  */
 export class SeatShardWriter {
   constructor(
@@ -232,60 +240,69 @@ export class SeatShardWriter {
   async write(
     eventId: string,
     seats: { takes: readonly SeatTake[]; releases: readonly string[] },
-    build: (items: SeatItems) => PlannedItem[],
+    build: (items: SeatItems, taken: readonly SeatTaken[]) => PlannedItem[],
     clientRequestToken: string,
     otherwise?: () => Error,
-  ): Promise<void> {
-    const taken = seats.takes.map(({ workshopId }) => workshopId);
+  ): Promise<SeatTaken[]> {
+    // What each take takes now: its choice until a consistent read finds it full.
+    let taking: SeatTaken[] = seats.takes.map(({ workshopId, roundId }) => ({
+      workshopId,
+      ...(roundId === undefined ? {} : { roundId }),
+    }));
+    const considered = [...new Set(seats.takes.flatMap(optionsOf))];
     // One read before the first attempt: of the workshops released (which shards hold seats), and of every one
-    // taken if this container has not seen one of them yet or knows no shard with room in it.
-    const readTakes = taken.some((workshopId) => {
+    // taken (with the alternatives) if this container has not seen one of them yet or knows no shard with room.
+    const readTakes = taking.some(({ workshopId }) => {
       const full = shardsSeenFull.get(memoryKey(this.tableName, eventId, workshopId));
       return !full || full.size >= SEAT_SHARDS;
     });
     const first =
       seats.releases.length > 0 || readTakes
-        ? (await this.read(eventId, [...new Set([...seats.releases, ...(readTakes ? taken : [])])])).workshops
+        ? (await this.read(eventId, [...new Set([...seats.releases, ...(readTakes ? considered : [])])]))
+            .workshops
         : new Map<string, ShardedSeats>();
     let releaseFrom = this.releaseShards(first, seats.releases);
     let fresh = readTakes ? first : undefined;
     let token = clientRequestToken;
     for (let round = 0; round < SHARD_ROUNDS; round++) {
       const takeFrom = new Map<string, number>();
-      for (const workshopId of taken) {
+      for (const { workshopId } of taking) {
         const shard = this.pick(eventId, workshopId);
         if (shard !== undefined) takeFrom.set(workshopId, shard);
       }
-      if (takeFrom.size < taken.length) {
-        // Every shard of a chosen workshop was seen full: a consistent read decides (it also teaches the picks).
-        refuseIfFull(fresh ?? (await this.read(eventId, taken)).workshops, seats.takes);
+      if (takeFrom.size < taking.length) {
+        // Every shard of a workshop taken was seen full: a consistent read decides (it also teaches the picks).
+        taking = resolveTakes(fresh ?? (await this.read(eventId, considered)).workshops, seats.takes);
         fresh = undefined;
         continue;
       }
       fresh = undefined;
-      const plan = build({
-        take: (workshopId, roundId) => {
-          const shard = takeFrom.get(workshopId) ?? 0;
-          return planned(takeSeat(this.tableName, eventId, workshopId, shard), {
-            kind: 'seat',
-            workshopId,
-            shard,
-            ...(roundId === undefined ? {} : { roundId }),
-          });
+      const plan = build(
+        {
+          take: (workshopId, roundId) => {
+            const shard = takeFrom.get(workshopId) ?? 0;
+            return planned(takeSeat(this.tableName, eventId, workshopId, shard), {
+              kind: 'seat',
+              workshopId,
+              shard,
+              ...(roundId === undefined ? {} : { roundId }),
+            });
+          },
+          release: (workshopId) => {
+            const shard = releaseFrom.get(workshopId);
+            // No shard was read with a seat taken: the counter drifted, and the failed condition says so as before.
+            if (shard === undefined) return planned(releaseSeat(this.tableName, eventId, workshopId, 0));
+            return planned(releaseSeat(this.tableName, eventId, workshopId, shard), {
+              kind: 'release',
+              workshopId,
+            });
+          },
         },
-        release: (workshopId) => {
-          const shard = releaseFrom.get(workshopId);
-          // No shard was read with a seat taken: the counter drifted, and the failed condition says so as before.
-          if (shard === undefined) return planned(releaseSeat(this.tableName, eventId, workshopId, 0));
-          return planned(releaseSeat(this.tableName, eventId, workshopId, shard), {
-            kind: 'release',
-            workshopId,
-          });
-        },
-      });
+        taking,
+      );
       try {
         await writeTransaction(this.client, plan, token, this.retryPolicy, otherwise);
-        return;
+        return taking;
       } catch (error) {
         if (!(error instanceof SeatShardsRefused)) throw error;
         // The first attempt is the caller's request (its token makes a replay safe); a later one is another plan.
@@ -341,23 +358,35 @@ export class SeatShardWriter {
   }
 }
 
+/** A take's workshops in order of preference: its choice, then its alternatives. */
+const optionsOf = (take: SeatTake): string[] => [take.workshopId, ...(take.alternatives ?? [])];
+
+const withRoom = (sharded: ShardedSeats | undefined) =>
+  sharded !== undefined && [...sharded.shards.values()].some(hasRoom);
+
 /**
- * Refuses the takes by what a consistent read found: a workshop chosen in a round that does not exist is
- * INVALID_CHOICE; else WORKSHOP_FULL names every taken workshop without a shard with room (a vanished one too:
- * a promotion's seat, chosen by the list, is then simply no seat).
+ * The seats to take by what a consistent read found: for each take the first of its choice and alternatives with
+ * room. A workshop chosen in a round that does not exist is INVALID_CHOICE; a take without room anywhere is
+ * WORKSHOP_FULL naming every full workshop of such takes (a vanished one too: a promotion's seat, chosen by the
+ * list, is then simply no seat; a vanished alternative is no seat either).
  */
-function refuseIfFull(workshops: ReadonlyMap<string, ShardedSeats>, takes: readonly SeatTake[]): void {
+function resolveTakes(workshops: ReadonlyMap<string, ShardedSeats>, takes: readonly SeatTake[]): SeatTaken[] {
   const vanished = takes.flatMap(({ workshopId, roundId }) =>
     roundId !== undefined && !workshops.has(workshopId)
       ? [{ roundId, workshopId, reason: 'unknown-workshop' as const }]
       : [],
   );
   if (vanished.length > 0) throw new InvalidChoice(vanished);
-  const full = takes
-    .filter(({ workshopId }) => {
-      const sharded = workshops.get(workshopId);
-      return !sharded || ![...sharded.shards.values()].some(hasRoom);
-    })
-    .map(({ workshopId }) => workshopId);
+  const full: string[] = [];
+  const taking = takes.map((take) => {
+    const options = optionsOf(take);
+    const workshopId = options.find((option) => withRoom(workshops.get(option)));
+    if (workshopId === undefined) full.push(...options);
+    return {
+      workshopId: workshopId ?? take.workshopId,
+      ...(take.roundId === undefined ? {} : { roundId: take.roundId }),
+    };
+  });
   if (full.length > 0) throw new WorkshopFull({ workshopIds: full });
+  return taking;
 }
