@@ -3,6 +3,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   artifactsDir,
+  busyFor,
   fillPerson,
   focused,
   formOldEnough,
@@ -384,16 +385,7 @@ describe.concurrent('the registration form', () => {
     const eventId = await env.createEvent();
     const page = await openForm(env, ctx, eventId);
     const sent = recordRegistrations(page);
-    let busy = 2;
-    await page.route('**/registrations', (route) =>
-      busy-- > 0
-        ? route.fulfill({
-            status: 503,
-            headers: { 'Content-Type': 'application/json; charset=utf-8', 'Retry-After': '1' },
-            body: JSON.stringify({ error: { code: 'TRY_AGAIN', message: 'x' } }),
-          })
-        : route.continue(),
-    );
+    await busyFor(page, 2);
     await page.check('#ws-veilige-wijk');
     await page.check('#ws-weerbare-raad');
     await fillPerson(page, person());

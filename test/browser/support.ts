@@ -343,6 +343,20 @@ export function recordPosts(page: Page, url: RegExp): Sent[] {
   return sent;
 }
 
+/** The page's next `times` registrations are answered 503 TRY_AGAIN with `Retry-After: 1`, the rest by the API. */
+export function busyFor(page: Page, times: number) {
+  let busy = times;
+  return page.route('**/registrations', (route) =>
+    busy-- > 0
+      ? route.fulfill({
+          status: 503,
+          headers: { 'Content-Type': 'application/json; charset=utf-8', 'Retry-After': '1' },
+          body: JSON.stringify({ error: { code: 'TRY_AGAIN', message: 'x' } }),
+        })
+      : route.continue(),
+  );
+}
+
 export const text = async (page: Page, selector: string) =>
   (await page.locator(selector).textContent())?.trim() ?? '';
 

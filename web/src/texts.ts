@@ -64,6 +64,8 @@ const nl = {
   errWorkshopFull: (title: string) => `Vol is vol: ‘${title}’ is net vol geraakt. Kies een andere workshop.`,
   errChoiceBecameFull: (title: string) =>
     `‘${title}’, die u had gekozen, is inmiddels vol. Kies een andere workshop.`,
+  errWorkshopsFull: (titles: string) =>
+    `Vol is vol: ${titles} zijn net vol geraakt, uw keuze en uw reservekeuze. Kies een andere workshop.`,
 
   // messages about the whole form
   fixErrors: (count: number) =>
@@ -166,6 +168,16 @@ const nl = {
   waitOptionFor: (title: string) => ` voor ‘${title}’`,
   roundLegendWaiting: (roundTitle: string) => `${roundTitle}: welke workshops vindt u goed?`,
   acceptRank: (rank: number) => `uw ${rank}e keus`,
+
+  // reserve choice (alternatives in a registration)
+  alternativesTitle: 'Reservekeuze (optioneel)',
+  alternativesHint:
+    'Is uw keuze vol op het moment dat uw aanmelding binnenkomt? Dan krijgt u de eerste workshop uit deze lijst waar nog plaats is. Kies ze in volgorde van voorkeur.',
+  alternativeNone: 'geen',
+  reserveBecameFull: (title: string) =>
+    `‘${title}’ uit uw reservekeuze is inmiddels vol en staat er niet meer in.`,
+  alternativeTaken: (chosen: string, taken: string) =>
+    `Uw eerste keus ‘${chosen}’ was vol; u bent ingeschreven voor ‘${taken}’.`,
   modeLegend: 'Hoe wilt u zich aanmelden?',
   modeRegister: 'Met een plaats in elke ronde',
   modeRegisterHint:
@@ -296,6 +308,8 @@ const en: Texts = {
   errWorkshopFull: (title) => `Full is full: ‘${title}’ has just filled up. Please choose another workshop.`,
   errChoiceBecameFull: (title) =>
     `‘${title}’, which you had chosen, is now full. Please choose another workshop.`,
+  errWorkshopsFull: (titles) =>
+    `Full is full: ${titles} have just filled up, your choice and your reserve choice. Please choose another workshop.`,
 
   fixErrors: (count) =>
     count === 1
@@ -393,6 +407,15 @@ const en: Texts = {
   waitOptionFor: (title) => ` for ‘${title}’`,
   roundLegendWaiting: (roundTitle) => `${roundTitle}: which workshops would you accept?`,
   acceptRank: (rank) => `your choice no. ${rank}`,
+
+  alternativesTitle: 'Reserve choice (optional)',
+  alternativesHint:
+    'Is your choice full when your registration arrives? Then you get the first workshop from this list that still has seats. Choose them in order of preference.',
+  alternativeNone: 'none',
+  reserveBecameFull: (title) =>
+    `‘${title}’ from your reserve choice is now full and has been taken out of it.`,
+  alternativeTaken: (chosen, taken) =>
+    `Your first choice ‘${chosen}’ was full; you are registered for ‘${taken}’.`,
   modeLegend: 'How do you want to register?',
   modeRegister: 'With a seat in every round',
   modeRegisterHint:

@@ -1,3 +1,4 @@
+import { RoundAlternatives } from './alternatives.js';
 import { h } from './dom.js';
 import type { FieldErrors } from './field-errors.js';
 import { t } from './i18n.js';
@@ -13,13 +14,22 @@ import { buildWorkshopView, type WorkshopView } from './workshop-view.js';
  * one per round, next to a seat chosen elsewhere in that round), and the picker has a second mode,
  * `waiting`: signing up for a place on the waiting list, where every workshop is a checkbox "I would accept
  * this one" and the order of ticking is the order of preference.
+ *
+ * With `alternatives` (the registration form) each round also has a reserve choice in register mode
+ * (alternatives.ts): other workshops of the round, in order of preference, for when the choice is full.
  */
 
 export type PickerMode = 'register' | 'waiting';
 
-type RoundView = { round: PublicRound; fieldset: HTMLFieldSetElement; legend: HTMLElement };
+type RoundView = {
+  round: PublicRound;
+  fieldset: HTMLFieldSetElement;
+  legend: HTMLElement;
+  alternatives?: RoundAlternatives;
+};
 
-export type LostChoice = { roundId: string; workshop: PublicWorkshop };
+/** A chosen workshop that is full now; `reserve`: one of the round's reserve choice (it leaves the reserve). */
+export type LostChoice = { roundId: string; workshop: PublicWorkshop; reserve?: true };
 
 export class WorkshopPicker {
   private readonly rounds: RoundView[] = [];
@@ -37,7 +47,12 @@ export class WorkshopPicker {
     container: HTMLElement,
     event: PublicEvent,
     private readonly errors: FieldErrors,
-    private readonly options: { idPrefix: string; held?: Choices; waitingList?: boolean } = { idPrefix: '' },
+    private readonly options: {
+      idPrefix: string;
+      held?: Choices;
+      waitingList?: boolean;
+      alternatives?: boolean;
+    } = { idPrefix: '' },
   ) {
     this.held = { ...options.held };
     for (const round of event.rounds) container.append(this.buildRound(round));
@@ -61,7 +76,11 @@ export class WorkshopPicker {
       list,
     );
     for (const workshop of round.workshops) list.append(this.buildWorkshop(round.id, workshop));
-    this.rounds.push({ round, fieldset, legend });
+    const alternatives = this.options.alternatives
+      ? new RoundAlternatives(round, (suffix) => this.id(suffix))
+      : undefined;
+    if (alternatives) fieldset.append(alternatives.element);
+    this.rounds.push({ round, fieldset, legend, alternatives });
     this.errors.register(`choices.${round.id}`, {
       message,
       container: fieldset,
@@ -82,10 +101,16 @@ export class WorkshopPicker {
     return view.item;
   }
 
-  /** A workshop input changed; in waiting mode its tick adds it to (or takes it from) the order of preference. */
+  /**
+   * A workshop input changed: in register mode the reserve choice follows the choice; in waiting mode its tick
+   * adds it to (or takes it from) the order of preference.
+   */
   private chosen(view: WorkshopView): void {
     this.errors.clear(`choices.${view.roundId}`);
-    if (this.mode !== 'waiting') return;
+    if (this.mode !== 'waiting') {
+      this.renderAlternatives();
+      return;
+    }
     const rest = (this.acceptOrder.get(view.roundId) ?? []).filter((id) => id !== view.workshop.id);
     this.acceptOrder.set(view.roundId, view.input.checked ? [...rest, view.workshop.id] : rest);
     this.render();
@@ -122,9 +147,11 @@ export class WorkshopPicker {
 
   /**
    * New seat counts. `forceFull` marks workshops the API just called full, whatever the counts say.
-   * Returns the chosen workshops that are full now (they are unchecked: the person must choose again).
+   * Returns the chosen workshops that are full now (they are unchecked: the person must choose again), and the
+   * reserve choices that are (they leave the reserve).
    */
   update(event: PublicEvent, forceFull: readonly string[] = []): LostChoice[] {
+    const reserveBefore = this.alternatives();
     const fresh = new Map(event.rounds.flatMap((round) => round.workshops.map((w) => [w.id, w] as const)));
     const lost: LostChoice[] = [];
     for (const view of this.workshops.values()) {
@@ -141,7 +168,14 @@ export class WorkshopPicker {
       }
     }
     this.render();
-    return lost;
+    const reserveLost: LostChoice[] = Object.entries(reserveBefore).flatMap(([roundId, ids]) =>
+      ids
+        .map((id) => this.workshops.get(id))
+        .filter((view): view is WorkshopView => view !== undefined && this.isFull(view))
+        .map((view) => ({ roundId, workshop: view.workshop, reserve: true as const })),
+    );
+    // The reserve ones first: a lost choice matters more, so its message is the one left in the status region.
+    return [...reserveLost, ...lost];
   }
 
   /** Draws every text in the current language and every seat state. */
@@ -175,6 +209,23 @@ export class WorkshopPicker {
       if (view.speakersLabel) view.speakersLabel.textContent = texts.speakers(view.workshop.speakers.length);
       if (view.readMore) view.readMore.textContent = texts.readMore;
       if (view.readMoreAbout) view.readMoreAbout.textContent = texts.readMoreAbout(view.workshop.title);
+    }
+    this.renderAlternatives();
+  }
+
+  /** The reserve choice of each round: the workshops with seats besides the choice (full ones drop out). */
+  private renderAlternatives(): void {
+    const choices = this.choices();
+    for (const { round, alternatives } of this.rounds) {
+      if (!alternatives) continue;
+      const chosen = choices[round.id];
+      alternatives.render({
+        shown: this.takesSeat() && chosen !== undefined,
+        disabled: this.disabled,
+        candidates: [...this.workshops.values()]
+          .filter((view) => view.roundId === round.id && view.workshop.id !== chosen && !this.isFull(view))
+          .map((view) => view.workshop),
+      });
     }
   }
 
@@ -211,9 +262,12 @@ export class WorkshopPicker {
     if (mode === 'waiting') {
       const waitFor = this.waitFor();
       const choices = this.choices();
+      const alternatives = this.alternatives();
       this.acceptOrder = new Map(
         this.roundIds().map((roundId) => {
-          const ids = [waitFor[roundId], choices[roundId]].filter((id): id is string => Boolean(id));
+          const ids = [waitFor[roundId], choices[roundId], ...(alternatives[roundId] ?? [])].filter(
+            (id): id is string => Boolean(id),
+          );
           return [roundId, [...new Set(ids)]];
         }),
       );
@@ -229,13 +283,17 @@ export class WorkshopPicker {
         view.input.checked = false;
         view.input.type = 'radio';
       }
-      for (const ids of Object.values(accepts)) {
+      for (const [roundId, ids] of Object.entries(accepts)) {
         const views = ids
           .map((id) => this.workshops.get(id))
           .filter((view): view is WorkshopView => view !== undefined);
         const seat = views.find((view) => !this.isFull(view));
         if (!seat) continue;
         seat.input.checked = true;
+        // The accepted ones after it are the reserve choice, in the same order.
+        this.rounds
+          .find((view) => view.round.id === roundId)
+          ?.alternatives?.set(ids.slice(ids.indexOf(seat.workshop.id) + 1));
         // A full workshop ticked before the one with a seat is the one the person would rather attend.
         const wanted = views.find((view) => this.isFull(view));
         if (wanted?.wait && views.indexOf(wanted) < views.indexOf(seat)) wanted.wait.input.checked = true;
@@ -254,6 +312,18 @@ export class WorkshopPicker {
       if (view.wait?.input.checked && !view.wait.box.hidden) waitFor[view.roundId] = view.workshop.id;
     }
     return waitFor;
+  }
+
+  /** Register mode: per round with a choice, the reserve choice in order of preference (rounds with any). */
+  alternatives(): Record<string, string[]> {
+    const alternatives: Record<string, string[]> = {};
+    if (!this.takesSeat()) return alternatives;
+    const choices = this.choices();
+    for (const { round, alternatives: reserve } of this.rounds) {
+      const ids = choices[round.id] ? (reserve?.ids() ?? []) : [];
+      if (ids.length > 0) alternatives[round.id] = ids;
+    }
+    return alternatives;
   }
 
   /** Waiting mode: per round, the workshops the person would accept, in the order they were ticked. */

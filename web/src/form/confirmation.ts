@@ -1,6 +1,6 @@
 import { byId, h } from '../dom.js';
-import { t } from '../i18n.js';
-import type { Registration } from '../types.js';
+import { lang, t } from '../i18n.js';
+import type { Choices, Registration } from '../types.js';
 import { form, page, render } from './state.js';
 
 /** What the form shows once the API accepted it: the confirmed seats, or the place on the waiting list. */
@@ -31,10 +31,25 @@ export function renderConfirmation(): void {
   list.replaceChildren(
     ...event.rounds.flatMap((round) => {
       const workshopId = registered.choices[round.id];
-      const workshop = round.workshops.find((candidate) => candidate.id === workshopId);
+      const title = (id: string | undefined) =>
+        round.workshops.find((candidate) => candidate.id === id)?.title ?? id ?? '';
+      const requested = page.requested[round.id];
+      // The choice was full when the request arrived: the API took an alternative.
+      const alternativeTaken =
+        requested !== undefined && workshopId !== undefined && requested !== workshopId;
       return [
         h('dt', { lang: 'nl' }, round.title),
-        h('dd', { lang: 'nl', 'data-workshop-id': workshopId }, workshop?.title ?? workshopId ?? ''),
+        h(
+          'dd',
+          { lang: 'nl', 'data-workshop-id': workshopId },
+          title(workshopId),
+          alternativeTaken &&
+            h(
+              'p',
+              { class: 'alternative-taken', lang: lang() },
+              texts.alternativeTaken(title(requested), title(workshopId)),
+            ),
+        ),
       ];
     }),
   );
@@ -98,8 +113,10 @@ export function showWaitingConfirmation(registration: Registration, accepts: Rec
   byId('waiting-heading').focus();
 }
 
-export function showConfirmation(registration: Registration): void {
+/** `requested`: the workshops sent as choices, to tell where the API took an alternative. */
+export function showConfirmation(registration: Registration, requested: Choices): void {
   page.registered = registration;
+  page.requested = requested;
   form.hidden = true;
   confirmation.hidden = false;
   render();

@@ -69,8 +69,9 @@ function fieldError(path: string, apiMessage: string): [string, Msg] | undefined
     case 'consent':
       return ['consent', (texts) => texts.errConsent];
   }
-  // `accepts.<roundId>[.<index>]` and `waitFor.<roundId>` are about the same round as `choices.<roundId>`.
-  const roundPath = path.replace(/^(choices|accepts|waitFor)\.([^.]+).*$/, 'choices.$2');
+  // `accepts.<roundId>[.<index>]`, `alternatives.<roundId>[.<index>]` and `waitFor.<roundId>` are about the
+  // same round as `choices.<roundId>`.
+  const roundPath = path.replace(/^(choices|accepts|alternatives|waitFor)\.([^.]+).*$/, 'choices.$2');
   if (roundPath.startsWith('choices.') && errors.has(roundPath)) {
     return [roundPath, (texts) => texts.errChoiceInvalid];
   }

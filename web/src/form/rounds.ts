@@ -8,6 +8,7 @@ import {
   errors,
   eventPath,
   form,
+  listOf,
   page,
   render,
   roundTitles,
@@ -115,7 +116,11 @@ export async function load(): Promise<void> {
     const offset = outcome.serverTime - Date.now();
     clockOffset = Math.abs(offset) > 1_500 ? offset : 0;
   }
-  page.picker = new WorkshopPicker(byId('rounds'), page.event, errors, { idPrefix: '', waitingList: true });
+  page.picker = new WorkshopPicker(byId('rounds'), page.event, errors, {
+    idPrefix: '',
+    waitingList: true,
+    alternatives: true,
+  });
   form.hidden = false;
   applyWindow();
   page.formStartedAt = Date.now() + clockOffset;
@@ -127,7 +132,8 @@ export async function load(): Promise<void> {
 
 /**
  * Live seats: new counts are put in place. A chosen workshop that filled up meanwhile is unchecked and the
- * person is told so in its round and through the status region.
+ * person is told so in its round and through the status region; one in the reserve choice leaves it, and the
+ * status region says so.
  */
 export async function refreshSeats(
   forceFull: readonly string[] = [],
@@ -144,8 +150,12 @@ export async function refreshSeats(
   }
   page.event = outcome.body;
   const lost = picker.update(page.event, forceFull);
-  for (const { roundId, workshop } of lost) {
+  for (const { roundId, workshop, reserve } of lost) {
     if (forceFull.includes(workshop.id)) continue;
+    if (reserve) {
+      showStatus((texts) => texts.reserveBecameFull(workshop.title));
+      continue;
+    }
     errors.set(`choices.${roundId}`, (texts) => texts.errChoiceBecameFull(workshop.title));
     showStatus((texts) => texts.errChoiceBecameFull(workshop.title));
   }
@@ -160,13 +170,26 @@ function workshopIdsOf(details: unknown): string[] {
   return Array.isArray(ids) ? ids.filter((id): id is string => typeof id === 'string') : [];
 }
 
+/**
+ * The choice, and every alternative, of some round is full: they are unchecked and dropped from the reserve
+ * choice (the picker treats them as full), and the round says which ones filled up.
+ */
 export async function onWorkshopFull(details: unknown): Promise<void> {
   const workshopIds = workshopIdsOf(details);
   await refreshSeats(workshopIds, true);
+  const fullByRound = new Map<string, string[]>();
   for (const workshopId of workshopIds) {
     const roundId = page.picker?.roundOf(workshopId);
     const title = page.picker?.workshopTitle(workshopId) ?? workshopId;
-    if (roundId) errors.set(`choices.${roundId}`, (texts) => texts.errWorkshopFull(title));
+    if (roundId) fullByRound.set(roundId, [...(fullByRound.get(roundId) ?? []), title]);
+  }
+  for (const [roundId, titles] of fullByRound) {
+    const [only] = titles;
+    errors.set(`choices.${roundId}`, (texts) =>
+      titles.length === 1 && only !== undefined
+        ? texts.errWorkshopFull(only)
+        : texts.errWorkshopsFull(listOf(titles.map((title) => `‘${title}’`))),
+    );
   }
   showAlert((texts) => texts.workshopFull);
   errors.focusFirst();

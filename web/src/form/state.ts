@@ -2,7 +2,7 @@ import { byId } from '../dom.js';
 import { FieldErrors } from '../field-errors.js';
 import { dateLocale, t } from '../i18n.js';
 import type { Msg } from '../texts.js';
-import type { PublicEvent, Registration } from '../types.js';
+import type { Choices, PublicEvent, Registration } from '../types.js';
 import type { WorkshopPicker } from '../workshops.js';
 
 /**
@@ -29,6 +29,8 @@ export const page: {
   alertMessage: Msg | undefined;
   statusMessage: Msg | undefined;
   registered: Registration | undefined;
+  /** The workshops the confirmed registration asked for, per round (an alternative may have been taken). */
+  requested: Choices;
   /** The waiting-list sign-up the API accepted, and the accepted workshops sent with it. */
   waitingPlace: { registration: Registration; accepts: Record<string, string[]> } | undefined;
   /** Rounds in which every workshop is full: registering is not possible, only the waiting list. */
@@ -43,6 +45,7 @@ export const page: {
   alertMessage: undefined,
   statusMessage: undefined,
   registered: undefined,
+  requested: {},
   waitingPlace: undefined,
   roundsWithoutSeats: [],
   formStartedAt: 0,
@@ -84,11 +87,15 @@ export function submitLabel(): string {
   return waitingMode() ? texts.submitWaiting : texts.submit;
 }
 
-export function roundTitles(roundIds: readonly string[]): string {
-  const titles = roundIds.map((roundId) => page.picker?.roundTitle(roundId) ?? roundId);
+/** "A, B en C" / "A, B and C" in the page's language. */
+export function listOf(items: readonly string[]): string {
   try {
-    return new Intl.ListFormat(dateLocale(), { type: 'conjunction' }).format(titles);
+    return new Intl.ListFormat(dateLocale(), { type: 'conjunction' }).format(items);
   } catch {
-    return titles.join(', ');
+    return items.join(', ');
   }
+}
+
+export function roundTitles(roundIds: readonly string[]): string {
+  return listOf(roundIds.map((roundId) => page.picker?.roundTitle(roundId) ?? roundId));
 }

@@ -82,12 +82,15 @@ export async function submit(): Promise<void> {
   const waiting = waitingMode();
   const accepts = picker.accepts();
   const waitFor = picker.waitFor();
+  const alternatives = picker.alternatives();
+  const choices = picker.choices();
   const body: RegistrationRequest | WaitingListRequest = waiting
     ? { ...person, accepts, ...rest }
     : {
         ...person,
-        choices: picker.choices(),
+        choices,
         ...(Object.keys(waitFor).length > 0 ? { waitFor } : {}),
+        ...(Object.keys(alternatives).length > 0 ? { alternatives } : {}),
         ...rest,
       };
   const path = waiting ? `${eventPath}/waiting-list` : `${eventPath}/registrations`;
@@ -116,7 +119,7 @@ export async function submit(): Promise<void> {
     attempt = undefined;
     return registration.status === 'waiting'
       ? showWaitingConfirmation(registration, accepts)
-      : showConfirmation(registration);
+      : showConfirmation(registration, choices);
   }
   // A definitive refusal stored nothing: the next submission is a new attempt. An uncertain outcome is
   // retried with the same key, so the API can answer with what it already did.
