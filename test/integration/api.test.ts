@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDocumentClient } from '../../lambdas/adapters/dynamodb/client.js';
 import { DynamoStore } from '../../lambdas/adapters/dynamodb/dynamo-store.js';
+import type { EventDefinition } from '../../lambdas/domain/event-definition.js';
 import { sha256Hex } from '../../lambdas/domain/hashing.js';
 import type { LocalStack } from '../../local/stack.js';
 import { api, startTestStack } from '../support/local-stack.js';
@@ -17,6 +18,27 @@ const person = (n: number, choices: Record<string, string>) => ({
   jobTitle: 'Beleidsadviseur',
   choices,
   consent: true,
+});
+
+/** An event of one round: workshop id → [title, capacity]. */
+const oneRoundEvent = (title: string, workshops: Record<string, [string, number]>): EventDefinition => ({
+  title,
+  date: '2030-01-01',
+  timezone: 'Europe/Amsterdam',
+  registration: {},
+  rounds: [
+    {
+      id: '1',
+      title: 'Ronde 1',
+      workshops: Object.entries(workshops).map(([id, [workshopTitle, capacity]]) => ({
+        id,
+        title: workshopTitle,
+        description: '',
+        speakers: [],
+        capacity,
+      })),
+    },
+  ],
 });
 
 async function seatsLeft(eventId: string) {
@@ -260,23 +282,10 @@ describe('the API over HTTP on the local stack', () => {
   });
 
   it('takes an alternative when the choice is full, and says which in the answer (issue 21)', async () => {
-    await store.putEventDefinition('alternatives-http', {
-      title: 'Reservekeuze',
-      date: '2030-01-01',
-      timezone: 'Europe/Amsterdam',
-      registration: {},
-      rounds: [
-        {
-          id: '1',
-          title: 'Ronde 1',
-          workshops: [
-            { id: 'vol', title: 'Vol', description: '', speakers: [], capacity: 1 },
-            { id: 'ook-vol', title: 'Ook vol', description: '', speakers: [], capacity: 0 },
-            { id: 'ruim', title: 'Ruim', description: '', speakers: [], capacity: 5 },
-          ],
-        },
-      ],
-    });
+    await store.putEventDefinition(
+      'alternatives-http',
+      oneRoundEvent('Reservekeuze', { vol: ['Vol', 1], 'ook-vol': ['Ook vol', 0], ruim: ['Ruim', 5] }),
+    );
     const path = '/events/alternatives-http/registrations';
     const documented = (response: { status: number; headers: Headers; body: unknown }) =>
       assertDocumentedResponse({
@@ -321,22 +330,10 @@ describe('the API over HTTP on the local stack', () => {
   });
 
   it('never oversells and never answers 5xx when 150 people register at once for 12 seats', async () => {
-    await store.putEventDefinition('storm-http', {
-      title: 'Storm',
-      date: '2030-01-01',
-      timezone: 'Europe/Amsterdam',
-      registration: {},
-      rounds: [
-        {
-          id: '1',
-          title: 'Ronde 1',
-          workshops: [
-            { id: 'klein', title: 'Klein', description: '', speakers: [], capacity: 12 },
-            { id: 'ook-klein', title: 'Ook klein', description: '', speakers: [], capacity: 3 },
-          ],
-        },
-      ],
-    });
+    await store.putEventDefinition(
+      'storm-http',
+      oneRoundEvent('Storm', { klein: ['Klein', 12], 'ook-klein': ['Ook klein', 3] }),
+    );
     const responses = await Promise.all(
       Array.from({ length: 150 }, (_, n) =>
         api(
