@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoStore } from '../../lambdas/adapters/dynamodb/dynamo-store.js';
 import { DynamoMessageStore } from '../../lambdas/adapters/dynamodb/message-store.js';
 import { DynamoOutbox } from '../../lambdas/adapters/dynamodb/outbox.js';
+import { defaultRetryPolicy, type RetryPolicy } from '../../lambdas/adapters/dynamodb/transactions.js';
 import { lazySesClient, SesMailer } from '../../lambdas/adapters/ses/mailer.js';
 import { cryptoSecrets } from '../../lambdas/adapters/system.js';
 import { DELIVERY, newMessageEntry } from '../../lambdas/domain/email.js';
@@ -20,14 +21,13 @@ import { sampleDefinition } from '../support/fakes.js';
 const ses = mockClient(SESv2Client);
 let table: TestTable;
 let store: DynamoStore;
-let outbox: DynamoOutbox;
 let messages: DynamoMessageStore;
 let now = new Date('2030-01-01T09:00:00Z');
 const clock = { now: () => now };
 const mailer = new SesMailer(lazySesClient({ region: 'eu-west-1' }), {
   from: 'Testdag <aanmelden@example.nl>',
 });
-const deps = () => ({
+const deps = (outbox: DynamoOutbox) => ({
   outbox,
   mailer,
   clock,
@@ -39,12 +39,10 @@ const deps = () => ({
 });
 
 const RECIPIENTS = 40;
-const SUBJECT = 'Zaalwijziging';
 
 beforeAll(async () => {
   table = await startTestTable();
   store = new DynamoStore(table.documentClient, table.tableName);
-  outbox = new DynamoOutbox(table.documentClient, table.tableName);
   messages = new DynamoMessageStore(table.documentClient, table.tableName);
   await store.putEventDefinition(
     'druk',
@@ -59,7 +57,14 @@ beforeAll(async () => {
 afterAll(async () => table?.close());
 
 describe('a message to many recipients under transaction conflicts', () => {
-  it('sends each copy once and counts every copy sent exactly once', async () => {
+  it.each<[string, RetryPolicy]>([
+    ['conflicts waited out', defaultRetryPolicy],
+    // No retry at all: every count refused is left to the sweep, which counts it and sends nothing again.
+    ['conflicts not retried', { ...defaultRetryPolicy, maxAttempts: 1 }],
+  ])('sends each copy once and counts every copy sent exactly once (%s)', async (label, policy) => {
+    const outbox = new DynamoOutbox(table.documentClient, table.tableName, policy);
+    const subject = `Zaalwijziging ${label}`;
+    ses.reset();
     ses.on(SendEmailCommand).resolves({ MessageId: 'm' });
     const ids: string[] = [];
     for (let n = 0; n < RECIPIENTS; n++) {
@@ -67,7 +72,7 @@ describe('a message to many recipients under transaction conflicts', () => {
         {
           eventId: 'druk',
           name: `Persoon ${n}`,
-          email: `persoon${n}@example.nl`,
+          email: `persoon${n}.${policy.maxAttempts}@example.nl`,
           organisation: 'Gemeente',
           choices: { '1': 'a', '2': 'c' },
           locale: 'nl',
@@ -77,9 +82,9 @@ describe('a message to many recipients under transaction conflicts', () => {
       ids.push(registration.id);
     }
     const message = {
-      id: 'msg-druk',
+      id: `msg-${policy.maxAttempts}`,
       eventId: 'druk',
-      subject: { nl: SUBJECT },
+      subject: { nl: subject },
       body: { nl: 'De workshop is verplaatst.' },
       audience: {},
       recipients: RECIPIENTS,
@@ -95,18 +100,18 @@ describe('a message to many recipients under transaction conflicts', () => {
     // Every copy's first attempt at once, as the stream's batches deliver them, while conflicts are modelled.
     table.embedded?.setConflictModel({ serviceTimeMedianMs: 5 });
     const firstAttempts = await Promise.allSettled(
-      copies.map((copy) => deliverNewEntry(copy, deps())),
+      copies.map((copy) => deliverNewEntry(copy, deps(outbox))),
     ).finally(() => table.embedded?.setConflictModel(undefined));
     // The stream retrying what failed finds it claimed; the sweep takes what is due after the lease.
-    await Promise.all(copies.map((copy) => deliverNewEntry(copy, deps())));
+    await Promise.all(copies.map((copy) => deliverNewEntry(copy, deps(outbox))));
     for (let sweep = 0; sweep < 3; sweep++) {
       now = new Date(now.getTime() + DELIVERY.leaseMs + 1000);
-      await deliverDueEmails(deps(), 100);
+      await deliverDueEmails(deps(outbox), 100);
     }
 
     const sentTo = ses
       .commandCalls(SendEmailCommand)
-      .filter((call) => call.args[0].input.Content?.Simple?.Subject?.Data === SUBJECT)
+      .filter((call) => call.args[0].input.Content?.Simple?.Subject?.Data === subject)
       .map((call) => call.args[0].input.Destination?.ToAddresses?.[0]);
     expect(sentTo).toHaveLength(RECIPIENTS);
     expect(new Set(sentTo).size).toBe(RECIPIENTS);
