@@ -191,7 +191,10 @@ export interface EmailOutbox {
   addOnce(entry: OutboxEntry): Promise<boolean>;
   /** Takes the next attempt of an entry for this sender; undefined when another sender took it first. */
   claim(entry: OutboxEntry, leaseUntil: Date): Promise<OutboxEntry | undefined>;
+  /** Marks the entry sent; a copy of an organisers' message is counted after, or left due for `countSent`. */
   markSent(entry: OutboxEntry, at: Date): Promise<void>;
+  /** Counts a sent copy in its message's `sent` once, however often it is called (the sweep after the sender). */
+  countSent(entry: OutboxEntry): Promise<void>;
   markRetry(entry: OutboxEntry, at: Date, retryAt: Date, reason: string): Promise<void>;
   markGaveUp(entry: OutboxEntry, at: Date, reason: string): Promise<void>;
   /** The entries still owed (pending) to one registration. */

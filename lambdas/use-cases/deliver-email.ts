@@ -152,6 +152,11 @@ export async function deliverDueEmails(deps: RetryDeps, limit = 25): Promise<Del
   const now = deps.clock.now();
   const outcomes: DeliveryOutcome[] = [];
   for (const due of await deps.outbox.due(now, limit)) {
+    // Sent, but its message's counter stayed busy: counted now, never sent again.
+    if (due.state === 'sent') {
+      await deps.outbox.countSent(due);
+      continue;
+    }
     // The token of a first attempt that never ended is not trusted: a fresh one is made.
     const { manageToken: _unused, ...entry } = due;
     const outcome = await claimAndDeliver(entry, deps);

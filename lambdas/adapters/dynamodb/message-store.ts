@@ -1,17 +1,13 @@
+import { randomUUID } from 'node:crypto';
 import type { OutboxEntry } from '../../domain/email.js';
 import { countInFlight } from '../../domain/in-flight.js';
 import { type MessageRecord, type OrganiserMessage, RECIPIENTS_PER_LIST } from '../../domain/message.js';
 import type { MessageStore, RecipientList } from '../../ports.js';
-import {
-  type DynamoDBDocumentClient,
-  GetCommand,
-  TransactionCanceledException,
-  TransactWriteCommand,
-} from '../aws-sdk.js';
+import { type DynamoDBDocumentClient, GetCommand } from '../aws-sdk.js';
 import { allOfIndexPartition } from './index-query.js';
 import { messageIndexPartition, messageKey, RECIPIENT_LIST_PREFIX } from './keys.js';
 import { putOutboxEntryOnce } from './outbox.js';
-import { transactWrite } from './transactions.js';
+import { defaultRetryPolicy, type RetryPolicy, TransactionCancelled, transactWrite } from './transactions.js';
 
 /** A transaction holds at most 100 items: the message and 99 lists of 500 ids. */
 export const MAX_MESSAGE_RECIPIENTS = 99 * RECIPIENTS_PER_LIST;
@@ -58,6 +54,7 @@ export class DynamoMessageStore implements MessageStore {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
+    private readonly retryPolicy: RetryPolicy = defaultRetryPolicy,
   ) {}
 
   async createMessage(message: OrganiserMessage, recipientIds: readonly string[]): Promise<void> {
@@ -98,6 +95,7 @@ export class DynamoMessageStore implements MessageStore {
         ],
       },
       message.id,
+      this.retryPolicy,
     );
   }
 
@@ -128,8 +126,11 @@ export class DynamoMessageStore implements MessageStore {
   /** Marks the list fanned out and adds its size to the message's `queued`, once however often it runs. */
   private async countListOnce(list: RecipientList): Promise<void> {
     try {
-      await this.client.send(
-        new TransactWriteCommand({
+      // The message's counter is written by every copy's settle too: a conflict is waited out (transactWrite).
+      // A fresh token per run: a replay is answered by the condition, and its `queuedAt` differs anyway.
+      await transactWrite(
+        this.client,
+        {
           TransactItems: [
             {
               Update: {
@@ -150,13 +151,14 @@ export class DynamoMessageStore implements MessageStore {
               },
             },
           ],
-        }),
+        },
+        randomUUID(),
+        this.retryPolicy,
       );
     } catch (error) {
       // Counted by an earlier run of the same list (a retried stream record); anything else is tried again.
       const counted =
-        error instanceof TransactionCanceledException &&
-        error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed';
+        error instanceof TransactionCancelled && error.reasons[0]?.Code === 'ConditionalCheckFailed';
       if (!counted) throw error;
     }
   }

@@ -1,4 +1,5 @@
-import type { ConfirmationStatus, OutboxEntry } from '../../domain/email.js';
+import { type ConfirmationStatus, DELIVERY, type OutboxEntry } from '../../domain/email.js';
+import { TryAgain } from '../../domain/errors.js';
 import type { EmailOutbox } from '../../ports.js';
 import {
   ConditionalCheckFailedException,
@@ -6,8 +7,6 @@ import {
   type DynamoDBDocumentClient,
   PutCommand,
   QueryCommand,
-  TransactionCanceledException,
-  TransactWriteCommand,
   UpdateCommand,
 } from '../aws-sdk.js';
 import { allOfIndexPartition } from './index-query.js';
@@ -19,6 +18,13 @@ import {
   REGISTRATION_INDEX,
   registrationKey,
 } from './keys.js';
+import {
+  defaultRetryPolicy,
+  operationToken,
+  type RetryPolicy,
+  TransactionCancelled,
+  transactWrite,
+} from './transactions.js';
 
 /** Due entries are spread over a few index partitions so that a burst of registrations has no hot key. */
 const OUTBOX_SHARDS = 4;
@@ -79,6 +85,7 @@ export class DynamoOutbox implements EmailOutbox {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
+    private readonly retryPolicy: RetryPolicy = defaultRetryPolicy,
   ) {}
 
   async due(now: Date, limit: number): Promise<OutboxEntry[]> {
@@ -114,7 +121,8 @@ export class DynamoOutbox implements EmailOutbox {
         partition: outboxIndexPartition(shard),
         registrationId,
       });
-      owed.push(...items.map(toEntry));
+      // A sent copy still to be counted is on the index too: it is owed nothing.
+      owed.push(...items.map(toEntry).filter((entry) => entry.state === 'pending'));
     }
     return owed;
   }
@@ -130,10 +138,11 @@ export class DynamoOutbox implements EmailOutbox {
     try {
       // A copy of a message nobody can receive is not pending any more: the message counts it as failed.
       if (entry.messageId) {
-        await this.client.send(
-          new TransactWriteCommand({
-            TransactItems: [{ Delete: remove }, messageCount(this.tableName, entry, 'failed')],
-          }),
+        await transactWrite(
+          this.client,
+          { TransactItems: [{ Delete: remove }, messageCount(this.tableName, entry, 'failed')] },
+          operationToken('discard', entry.id, entry.attempts),
+          this.retryPolicy,
         );
       } else {
         await this.client.send(new DeleteCommand(remove));
@@ -141,7 +150,7 @@ export class DynamoOutbox implements EmailOutbox {
     } catch (error) {
       // Sent or settled meanwhile (or already gone): that record stays.
       if (error instanceof ConditionalCheckFailedException) return;
-      if (error instanceof TransactionCanceledException) return;
+      if (error instanceof TransactionCancelled) return;
       throw error;
     }
   }
@@ -174,14 +183,77 @@ export class DynamoOutbox implements EmailOutbox {
   }
 
   async markSent(entry: OutboxEntry, at: Date): Promise<void> {
+    // A copy of a message is counted apart, after it is marked sent: the message's counter is one item that every
+    // copy's settle writes, and a settle refused there would leave a sent email to be sent again after the lease.
+    // Until it is counted the copy stays on the due index, so the sweep counts it if the sender could not.
+    const countOwed = entry.messageId !== undefined;
     await this.settle(entry, {
       // What only the email needed (the token of its link, an erased person's address) goes with it.
-      assignments:
-        '#state = :sent, sentAt = :at, expiresAt = :expires REMOVE gsi1pk, gsi1sk, manageToken, recipient',
-      values: { ':sent': 'sent', ':at': at.toISOString(), ':expires': expiry(at) },
+      assignments: countOwed
+        ? '#state = :sent, sentAt = :at, expiresAt = :expires, uncounted = :uncounted, gsi1sk = :countSk REMOVE manageToken, recipient'
+        : '#state = :sent, sentAt = :at, expiresAt = :expires REMOVE gsi1pk, gsi1sk, manageToken, recipient',
+      values: {
+        ':sent': 'sent',
+        ':at': at.toISOString(),
+        ':expires': expiry(at),
+        ...(countOwed
+          ? {
+              ':uncounted': true,
+              ':countSk': dueIndexKeys({
+                id: entry.id,
+                nextAttemptAt: new Date(at.getTime() + DELIVERY.leaseMs).toISOString(),
+              }).gsi1sk,
+            }
+          : {}),
+      },
       confirmation: confirmationOf({ ...entry, state: 'sent' }, { lastAttemptAt: at.toISOString() }),
-      counter: 'sent',
+      outcome: 'sent',
     });
+    if (!countOwed) return;
+    try {
+      await this.countSent(entry);
+    } catch (error) {
+      // The counter stayed busy for the whole retry budget: the email is sent; the sweep counts it later.
+      if (!(error instanceof TryAgain)) throw error;
+    }
+  }
+
+  async countSent(entry: OutboxEntry): Promise<void> {
+    const settled = {
+      TableName: this.tableName,
+      Key: outboxKey(entry.id),
+      UpdateExpression: 'REMOVE uncounted, gsi1pk, gsi1sk',
+    };
+    try {
+      await transactWrite(
+        this.client,
+        {
+          TransactItems: [
+            {
+              Update: {
+                ...settled,
+                ConditionExpression: 'uncounted = :uncounted',
+                ExpressionAttributeValues: { ':uncounted': true },
+              },
+            },
+            messageCount(this.tableName, entry, 'sent'),
+          ],
+        },
+        operationToken('count', entry.id),
+        this.retryPolicy,
+      );
+    } catch (error) {
+      if (!(error instanceof TransactionCancelled)) throw error;
+      const [copy, message] = error.reasons.map((reason) => reason.Code);
+      // Counted already (the sender and the sweep both came): once is enough.
+      if (copy === 'ConditionalCheckFailed') return;
+      // The message is gone: nothing left to count in, the copy is settled all the same.
+      if (message === 'ConditionalCheckFailed') {
+        await this.client.send(new UpdateCommand(settled));
+        return;
+      }
+      throw error;
+    }
   }
 
   async markRetry(entry: OutboxEntry, at: Date, retryAt: Date, reason: string): Promise<void> {
@@ -191,6 +263,7 @@ export class DynamoOutbox implements EmailOutbox {
       assignments: 'nextAttemptAt = :next, gsi1sk = :sk, lastError = :reason REMOVE manageToken',
       values: { ':next': next.nextAttemptAt, ':sk': dueIndexKeys(next).gsi1sk, ':reason': reason },
       confirmation: confirmationOf(entry, { lastAttemptAt: at.toISOString(), lastError: reason }),
+      outcome: 'retry',
     });
   }
 
@@ -209,6 +282,7 @@ export class DynamoOutbox implements EmailOutbox {
         { ...entry, state: 'failed' },
         { lastAttemptAt: at.toISOString(), lastError: reason },
       ),
+      outcome: 'failed',
       counter: 'failed',
     });
   }
@@ -220,15 +294,20 @@ export class DynamoOutbox implements EmailOutbox {
       assignments: string;
       values: Record<string, unknown>;
       confirmation: ConfirmationStatus;
-      /** An organisers' message counts its copies sent and failed (issue 16). */
-      counter?: 'sent' | 'failed';
+      /** Names the settlement: with the entry and its attempt, one idempotent write however often it runs. */
+      outcome: 'sent' | 'retry' | 'failed';
+      /** An organisers' message counts its copies failed in the same transaction (issue 16). */
+      counter?: 'failed';
     },
   ): Promise<void> {
     // The attempt count travels with every settlement: an immediate first attempt was never claimed.
     const [assignments, remove] = update.assignments.split(' REMOVE ');
     const set = `${assignments}, attempts = :attempts`;
-    await this.client.send(
-      new TransactWriteCommand({
+    // Through transactWrite: a conflict (another copy's count on the message, the person's own change) is waited
+    // out under the same token instead of failing an attempt whose email may have gone out.
+    await transactWrite(
+      this.client,
+      {
         TransactItems: [
           {
             Update: {
@@ -253,12 +332,14 @@ export class DynamoOutbox implements EmailOutbox {
           },
           ...(entry.messageId && update.counter ? [messageCount(this.tableName, entry, update.counter)] : []),
         ],
-      }),
+      },
+      operationToken(update.outcome, entry.id, entry.attempts),
+      this.retryPolicy,
     );
   }
 }
 
-/** One more copy of a message sent or failed, counted in the transaction that settles the copy. */
+/** One more copy of a message sent or failed, counted in a transaction with the copy's entry. */
 function messageCount(tableName: string, entry: OutboxEntry, counter: 'sent' | 'failed') {
   return {
     Update: {

@@ -1,6 +1,7 @@
 import type { CancellationReason } from '@aws-sdk/client-dynamodb';
 import type { TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { TryAgain } from '../../domain/errors.js';
+import { sha256Hex } from '../../domain/hashing.js';
 import {
   type DynamoDBDocumentClient,
   TransactionCanceledException,
@@ -123,6 +124,16 @@ export async function transactWrite(
       await policy.sleep(wait);
     }
   }
+}
+
+/**
+ * The ClientRequestToken of one logical write, the same however often it runs (a retried stream record, the
+ * sweep after a lease): within DynamoDB's 10 minutes a replay that already committed is not applied again.
+ * Only for writes whose parameters are the same on every run: a token reused with others is refused.
+ */
+export function operationToken(...parts: (string | number)[]): string {
+  // At most 36 printable characters.
+  return sha256Hex(parts.join('\n')).slice(0, 36);
 }
 
 /** Reads fail over to TryAgain when DynamoDB is busy, like writes do. */
