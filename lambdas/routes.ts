@@ -118,15 +118,15 @@ export const functionSpecs = {
     description: 'Admin API for organisers: /admin/events/{eventId}/…',
     tableAccess: {
       // EVENTS: the registry of event ids; AUDIT#: the audit log (read through gsi1); MAIL#: emails owed.
-      // MSG#: the organisers' messages with their recipient lists (listed through gsi1).
-      // CODE# and CHECKIN#: check-in at the door (codes looked up, check-ins written, counted via gsi1).
+      // MSG#: the organisers' messages with their recipient lists, written here and listed through gsi1 (only the
+      // senders read one by key). CODE# and CHECKIN#: check-in at the door (codes looked up, check-ins written,
+      // counted via gsi1; a second check-in reads the first one's time when the refusal does not carry it).
       readKeyPrefixes: [
         item.event,
         item.workshop,
         item.registration,
         item.eventRegistry,
         item.waiting,
-        item.message,
         item.checkInCode,
         item.checkIn,
       ],

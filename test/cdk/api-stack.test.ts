@@ -590,6 +590,15 @@ describe('ApiStack table grants (least privilege from routes.ts)', () => {
     expect(readGrantCovers(dynamoStatementsOf(stage, 'sendReminders'), 'EVENTS')).toBe(true);
   });
 
+  it("only the email senders read an organisers' message by key (its texts); the admin function lists them by index", () => {
+    for (const name of specNames) {
+      expect(readGrantCovers(dynamoStatementsOf(stage, name), 'MSG#dag-2026#m-1'), name).toBe(
+        name === 'sendDueEmails' || name === 'emailSender',
+      );
+    }
+    expect(indexGrantCovers(dynamoStatementsOf(stage, 'admin'), 'EVENT#dag-2026#MESSAGES')).toBe(true);
+  });
+
   it('the purge reads the registration index for ids and status only, as the consistency check does', () => {
     const [purge] = dynamoStatementsOf(stage, 'purgePersonalData').filter((s) =>
       actionsOf(s).includes('dynamodb:Query'),
