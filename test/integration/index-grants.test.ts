@@ -4,9 +4,6 @@ import { outboxPut } from '../../lambdas/adapters/dynamodb/transaction-items.js'
 import { MESSAGE_TAG } from '../../lambdas/adapters/ses/mailer.js';
 import { dependencies } from '../../lambdas/composition.js';
 import {
-  emailFeedbackFunctionSpec,
-  emailSenderFunctionSpec,
-  functionSpecs,
   type Route,
   routes,
   type ScheduledFunctionName,
@@ -15,6 +12,7 @@ import {
 } from '../../lambdas/routes.js';
 import type { LocalStack } from '../../local/stack.js';
 import { sampleDefinition } from '../support/fakes.js';
+import { tableAccessOf as accessOf } from '../support/grants.js';
 import { iamStringLike } from '../support/iam.js';
 import { api, startTestStack } from '../support/local-stack.js';
 import { emailsTo, manageLink } from '../support/mail.js';
@@ -51,14 +49,6 @@ vi.mock('../../lambdas/handlers/send-new-emails.ts', async (importOriginal) => {
 
 type RecordedQuery = { partition: string; attributes?: string[] };
 
-const accessOf: Record<string, TableAccess> = Object.fromEntries(
-  Object.entries({
-    ...functionSpecs,
-    ...scheduledFunctionSpecs,
-    emailSender: emailSenderFunctionSpec,
-    emailFeedback: emailFeedbackFunctionSpec,
-  }).map(([name, spec]) => [name, spec.tableAccess]),
-);
 const used = new Map<string, RecordedQuery[]>();
 let recording: RecordedQuery[] = [];
 const touched = new Map<string, TableTouch[]>();

@@ -1,28 +1,14 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import {
-  emailFeedbackFunctionSpec,
-  emailSenderFunctionSpec,
-  functionSpecs,
-  scheduledFunctionSpecs,
-  type TableAccess,
-} from '../../lambdas/routes.js';
+import type { TableAccess } from '../../lambdas/routes.js';
 import { repoRoot } from '../../lib/repo-root.js';
+import { tableAccessOf as accessOf } from '../support/grants.js';
 
 /**
  * The README's table of what each function may touch (section Privacy) is what a privacy officer or a security
  * review reads: it must say exactly what `lambdas/routes.ts` grants, no more and no less.
  */
-const accessOf: Record<string, TableAccess> = Object.fromEntries(
-  Object.entries({
-    ...functionSpecs,
-    ...scheduledFunctionSpecs,
-    emailSender: emailSenderFunctionSpec,
-    emailFeedback: emailFeedbackFunctionSpec,
-  }).map(([name, spec]) => [name, spec.tableAccess]),
-);
-
 type Row = { reads: string[]; writes: string[]; queries: string[]; attributesOnly: boolean };
 
 /** The rows of the table under "What each function may touch": function → its cells, code spans as lists. */
