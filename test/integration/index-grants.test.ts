@@ -176,7 +176,7 @@ async function register(choices: Record<string, string>, waitFor?: Record<string
   expect(response.status, JSON.stringify(response.body)).toBe(201);
   const [email] = await emailsTo(stack, who.email);
   if (!email) throw new Error('no confirmation email');
-  return { id: response.body.registration.id as string, token: manageLink(email).token };
+  return { id: response.body.registration.id as string, token: manageLink(email).token, email: who.email };
 }
 
 beforeAll(async () => {
@@ -231,7 +231,8 @@ beforeAll(async () => {
   expect((await call('DELETE', `/registrations/${holder.id}`, undefined, bearer(holder.token))).status).toBe(
     200,
   );
-  // A programme change for the people in workshop c (the waiter, promoted to b): the sender fans its notice list out and sends the notices.
+  // A programme change for the people in workshop c (the waiter, promoted to b): the sender fans its notice list
+  // out into outbox entries (reading each registration, raising its version) and sends them.
   const renamed = {
     ...definition,
     rounds: definition.rounds.map((round) => ({
@@ -240,6 +241,11 @@ beforeAll(async () => {
     })),
   };
   expect((await call('PUT', `/admin/events/${EVENT}`, renamed, admin())).status).toBe(200);
+  await stack.emailsSettled();
+  const notices = (await emailsTo(stack, waiter.email)).filter((email) =>
+    email.subject.startsWith('Het programma is gewijzigd'),
+  );
+  expect(notices).toHaveLength(1);
   const message = { subject: { nl: 'Bericht' }, body: { nl: 'Tekst' } };
   const posted = await call('POST', `/admin/events/${EVENT}/messages`, message, admin());
   expect(posted.status).toBe(202);
