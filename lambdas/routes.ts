@@ -118,15 +118,15 @@ export const functionSpecs = {
     description: 'Admin API for organisers: /admin/events/{eventId}/…',
     tableAccess: {
       // EVENTS: the registry of event ids; AUDIT#: the audit log (read through gsi1); MAIL#: emails owed.
-      // MSG#: the organisers' messages with their recipient lists (listed through gsi1).
-      // CODE# and CHECKIN#: check-in at the door (codes looked up, check-ins written, counted via gsi1).
+      // MSG#: the organisers' messages with their recipient lists, written here and listed through gsi1 (only the
+      // senders read one by key). CODE# and CHECKIN#: check-in at the door (codes looked up, check-ins written,
+      // counted via gsi1; a second check-in reads the first one's time when the refusal does not carry it).
       readKeyPrefixes: [
         item.event,
         item.workshop,
         item.registration,
         item.eventRegistry,
         item.waiting,
-        item.message,
         item.checkInCode,
         item.checkIn,
       ],
@@ -259,10 +259,13 @@ export const scheduledFunctionSpecs = {
     everyMinutes: 1,
     sendsEmail: true,
     tableAccess: {
-      // MSG#: the texts of a message's copy, and its counts of copies sent and failed.
-      readKeyPrefixes: [item.event, item.workshop, item.registration, item.outbox, item.message],
-      // CODE#: a fresh manage token brings a fresh check-in code.
+      // An email reads the event definition alone (never the seat counters) and its registration; MSG#: the
+      // texts of a message's copy. The entries themselves come from the outbox queue (gsi1), never a GetItem.
+      readKeyPrefixes: [item.event, item.registration, item.message],
+      // MAIL#: claim and settle; REG#: delivery state, a fresh manage token; MSG#: a message's counts of copies
+      // sent and failed; CODE#: a fresh manage token brings a fresh check-in code.
       writeKeyPrefixes: [item.registration, item.outbox, item.message, item.checkInCode],
+      // The waiting-list queue: the places in line an email to someone waiting mentions.
       queryIndexPartitions: [outbox, waitingQueues],
     },
   },
@@ -282,10 +285,13 @@ export const scheduledFunctionSpecs = {
     description: 'Daily: removes the personal data of registrations whose retention period has passed',
     everyMinutes: 24 * 60,
     tableAccess: {
-      readKeyPrefixes: [item.event, item.workshop, item.registration, item.eventRegistry],
+      // The event ids, each event's definition (its retention period, never the seat counters), the registrations.
+      readKeyPrefixes: [item.event, item.registration, item.eventRegistry],
       // WAIT#: an anonymised registration leaves its waiting lists; its check-ins and code go (CHECKIN#, CODE#).
       writeKeyPrefixes: [item.registration, item.emailGuard, item.waiting, item.checkInCode, item.checkIn],
+      // The registration index without personal data: the ids, each registration then read by its key.
       queryIndexPartitions: [registrations],
+      queryIndexAttributes: SEAT_HOLDER_ATTRIBUTES,
     },
   },
   consistencyCheck: {
@@ -306,8 +312,10 @@ export const scheduledFunctionSpecs = {
       'Every 15 minutes: the reminders due (reminders.daysBefore, from 09:00 event time), one outbox entry per confirmed registration',
     everyMinutes: 15,
     tableAccess: {
-      // MAIL#: the reminder's outbox entry, written only if it does not exist (read by its condition).
-      readKeyPrefixes: [item.event, item.workshop, item.eventRegistry, item.outbox],
+      // The event ids and each event's definition (its date and reminder days), never the seat counters.
+      readKeyPrefixes: [item.event, item.eventRegistry],
+      // MAIL#: the reminder's outbox entry, a PutItem only if it does not exist (IAM authorises a conditional
+      // write as the write alone: no read grant).
       writeKeyPrefixes: [item.outbox],
       // The registration index without personal data: ids and statuses only.
       queryIndexPartitions: [registrations],
@@ -341,11 +349,13 @@ export const emailSenderFunctionSpec = {
     'DynamoDB stream (new MAIL# outbox entries, new message recipient lists): sends each email right after its commit, fans messages out',
   sendsEmail: true,
   tableAccess: {
-    // MAIL#: claim and settle the entry; REG#: read the registration, its delivery state, a fresh token.
-    // MSG#: a message's texts, its counts, and the recipient lists it fans out into MAIL# entries.
-    readKeyPrefixes: ['EVENT#', 'WORKSHOP#', 'REG#', 'MAIL#', 'MSG#'],
-    // CODE#: a fresh manage token brings a fresh check-in code.
-    writeKeyPrefixes: ['REG#', 'MAIL#', 'MSG#', 'CODE#'],
+    // The entry comes in the stream record (no read of MAIL#); an email reads the event definition alone (never
+    // the seat counters) and its registration (also each one a programme notice goes to); MSG#: a message's texts.
+    readKeyPrefixes: [item.event, item.registration, item.message],
+    // MAIL#: claim and settle the entry, and the entries a recipient list or a programme notice fans out into;
+    // REG#: its delivery state, a fresh token, a programme notice's version; MSG#: a message's counts, a list
+    // marked fanned out; CODE#: a fresh manage token brings a fresh check-in code.
+    writeKeyPrefixes: [item.registration, item.outbox, item.message, item.checkInCode],
     // gsi1: the event's waiting-list queue, for the places in line an email mentions.
     queryIndexPartitions: [waitingQueues],
   },

@@ -5,8 +5,9 @@ import { purgeExpiredPersonalData } from '../use-cases/purge-personal-data.js';
 
 const deps = dependencies();
 
+/** The registration index without personal data: the purge reads each registration itself. */
 async function* registrationIdsOf(eventId: string): AsyncIterable<string> {
-  for await (const { registration } of deps.adminQueries.registrationsOf(eventId, { pageSizeHint: 500 })) {
+  for await (const { registration } of deps.seatHolderIndex.registrationsOf(eventId, { pageSizeHint: 500 })) {
     yield String(registration.id);
   }
 }

@@ -8,7 +8,8 @@ export type PurgeDeps = {
   eventIds: () => Promise<string[]>;
   /** Every registration id of an event. */
   registrationIdsOf: (eventId: string) => AsyncIterable<string>;
-  events: Pick<EventCatalog, 'getEvent'>;
+  /** The definition alone (its retention period): the purge needs no seat counts. */
+  events: Pick<EventCatalog, 'getDefinition'>;
   registrations: Pick<RegistrationStore, 'getRegistration' | 'removePersonalData'>;
   clock: Clock;
 };
@@ -24,13 +25,13 @@ export async function purgeExpiredPersonalData(deps: PurgeDeps): Promise<PurgeRe
   const now = deps.clock.now();
   const result: PurgeResult = { eventsChecked: 0, removed: 0, kept: 0 };
   for (const eventId of await deps.eventIds()) {
-    const event = await deps.events.getEvent(eventId);
-    if (!event) continue;
+    const definition = await deps.events.getDefinition(eventId, { current: true });
+    if (!definition) continue;
     result.eventsChecked += 1;
     for await (const registrationId of deps.registrationIdsOf(eventId)) {
       const removed = await withRetryOnChange(async () => {
         const registration = await deps.registrations.getRegistration(registrationId);
-        if (!registration || !isDue(registration, event.definition, now)) return false;
+        if (!registration || !isDue(registration, definition, now)) return false;
         await deps.registrations.removePersonalData(registration, now.toISOString(), 'retention');
         return true;
       });

@@ -24,7 +24,8 @@ export async function sendReminders(deps: ReminderDeps): Promise<ReminderReport>
   const now = deps.clock.now();
   const report: ReminderReport = { eventsDue: 0, queued: 0, alreadyQueued: 0 };
   for (const eventId of await deps.registry.eventIds()) {
-    const definition = await deps.events.getDefinition(eventId);
+    // As stored now (the event's date, its reminder days), as every email reads it.
+    const definition = await deps.events.getDefinition(eventId, { current: true });
     if (!definition) continue;
     const due = dueReminders(definition, now);
     if (due.length === 0) continue;

@@ -90,6 +90,13 @@ function indexGrantCovers(statements: PolicyStatementJson[], partition: string):
     .some((statement) => indexPartitionsOf(statement).some((pattern) => iamStringLike(pattern, partition)));
 }
 
+/** Whether a function's statements allow reading (GetItem) an item of this partition (IAM StringLike matching). */
+function readGrantCovers(statements: PolicyStatementJson[], partition: string): boolean {
+  return statements
+    .filter((statement) => actionsOf(statement).includes('dynamodb:GetItem'))
+    .some((statement) => (leadingKeys(statement) ?? []).some((pattern) => iamStringLike(pattern, partition)));
+}
+
 /** Every IAM statement of a template: managed/attached policies and roles' inline policies. */
 function everyStatement(template: SynthesizedStage['apiTemplate']): PolicyStatementJson[] {
   return [
@@ -558,6 +565,49 @@ describe('ApiStack table grants (least privilege from routes.ts)', () => {
       expect(JSON.stringify(query?.Condition)).not.toContain(`"${personal}"`);
     }
     expect(indexGrantCovers([query as PolicyStatementJson], 'EVENT#dag-2026#WAITING')).toBe(false);
+  });
+
+  it.each(['sendDueEmails', 'emailSender', 'sendReminders', 'purgePersonalData'])(
+    '%s reads event definitions, never the seat counters or shards (WORKSHOP#) nor an outbox entry by key',
+    (name) => {
+      const statements = dynamoStatementsOf(stage, name);
+      expect(readGrantCovers(statements, 'EVENT#dag-2026'), name).toBe(true);
+      for (const partition of ['WORKSHOP#dag-2026#a', 'WORKSHOP#dag-2026#a#3', 'MAIL#reg-1.confirmation.1']) {
+        expect(readGrantCovers(statements, partition), `${name} reads ${partition}`).toBe(false);
+      }
+    },
+  );
+
+  it('the senders still read what an email is made of: registration, message texts; the reminders the registry', () => {
+    for (const name of ['sendDueEmails', 'emailSender']) {
+      const statements = dynamoStatementsOf(stage, name);
+      for (const partition of ['REG#reg-1', 'MSG#dag-2026#m-1']) {
+        expect(readGrantCovers(statements, partition), `${name} reads ${partition}`).toBe(true);
+      }
+      // Places in line: the waiting-list queue, never the registrations.
+      expect(indexGrantCovers(statements, 'EVENT#dag-2026#WAITING'), name).toBe(true);
+    }
+    expect(readGrantCovers(dynamoStatementsOf(stage, 'sendReminders'), 'EVENTS')).toBe(true);
+  });
+
+  it("only the email senders read an organisers' message by key (its texts); the admin function lists them by index", () => {
+    for (const name of specNames) {
+      expect(readGrantCovers(dynamoStatementsOf(stage, name), 'MSG#dag-2026#m-1'), name).toBe(
+        name === 'sendDueEmails' || name === 'emailSender',
+      );
+    }
+    expect(indexGrantCovers(dynamoStatementsOf(stage, 'admin'), 'EVENT#dag-2026#MESSAGES')).toBe(true);
+  });
+
+  it('the purge reads the registration index for ids and status only, as the consistency check does', () => {
+    const [purge] = dynamoStatementsOf(stage, 'purgePersonalData').filter((s) =>
+      actionsOf(s).includes('dynamodb:Query'),
+    );
+    const [check] = dynamoStatementsOf(stage, 'consistencyCheck').filter((s) =>
+      actionsOf(s).includes('dynamodb:Query'),
+    );
+    expect(purge?.Condition).toEqual(check?.Condition);
+    expect(JSON.stringify(purge?.Condition)).not.toContain('"email"');
   });
 
   it('only the admin function may read the audit log', () => {

@@ -1,9 +1,9 @@
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { outboxPut } from '../../lambdas/adapters/dynamodb/transaction-items.js';
+import { MESSAGE_TAG } from '../../lambdas/adapters/ses/mailer.js';
 import { dependencies } from '../../lambdas/composition.js';
 import {
-  functionSpecs,
   type Route,
   routes,
   type ScheduledFunctionName,
@@ -12,31 +12,51 @@ import {
 } from '../../lambdas/routes.js';
 import type { LocalStack } from '../../local/stack.js';
 import { sampleDefinition } from '../support/fakes.js';
+import { tableAccessOf as accessOf } from '../support/grants.js';
 import { iamStringLike } from '../support/iam.js';
 import { api, startTestStack } from '../support/local-stack.js';
 import { emailsTo, manageLink } from '../support/mail.js';
 import { daysAfter, zoneWhereRemindersAreDue } from '../support/reminders.js';
+import { bounceRecord, snsEvent } from '../support/ses-events.js';
+
+/**
+ * The stream-fed sender runs beside the requests (the local stack feeds it the change feed), so its table access
+ * cannot be told apart by time: the real handler, as the local stack imports it, runs inside an async context
+ * that names it, and the recorder counts what it does as the sender's.
+ */
+const { AsyncLocalStorage } = await vi.hoisted(() => import('node:async_hooks'));
+const senderRuns = vi.hoisted(() => ({ context: undefined as unknown as { getStore(): unknown } }));
+vi.mock('../../lambdas/handlers/send-new-emails.ts', async (importOriginal) => {
+  const original = await importOriginal<typeof import('../../lambdas/handlers/send-new-emails.js')>();
+  const context = new AsyncLocalStorage<true>();
+  senderRuns.context = context;
+  return {
+    ...original,
+    handler: (...args: Parameters<typeof original.handler>) =>
+      context.run(true, () => original.handler(...args)),
+  };
+});
 
 /**
  * The grants of lambdas/routes.ts against what the functions really do: every request and scheduled run below
  * goes through the real handlers on the embedded DynamoDB, one at a time, while a middleware on the functions'
  * document client (which the idempotency store uses too) records each index query and
- * each item read or written. A query or an item outside its function's grant would be denied in AWS; a granted
- * index partition no query uses is access the function should not have.
+ * each item read or written. The stream-fed email sender runs as the local stack feeds it; the SES feedback
+ * function is handed a bounce as SNS would. A query or an item outside its function's grant would be denied in AWS;
+ * a granted index partition no query uses, or (for the background functions) a granted item kind no call uses, is
+ * access the function should not have.
  */
 
 type RecordedQuery = { partition: string; attributes?: string[] };
 
-const accessOf: Record<string, TableAccess> = Object.fromEntries(
-  Object.entries({ ...functionSpecs, ...scheduledFunctionSpecs }).map(([name, spec]) => [
-    name,
-    spec.tableAccess,
-  ]),
-);
 const used = new Map<string, RecordedQuery[]>();
 let recording: RecordedQuery[] = [];
 const touched = new Map<string, TableTouch[]>();
 let touching: TableTouch[] = [];
+/** The stream-fed sender's index queries and item access over the whole run. */
+const senderQueries: RecordedQuery[] = [];
+const senderTouches: TableTouch[] = [];
+const bySender = () => senderRuns.context?.getStore() === true;
 
 let stack: LocalStack;
 const admin = () => ({ Authorization: `Bearer ${stack.adminToken}` });
@@ -156,14 +176,17 @@ async function register(choices: Record<string, string>, waitFor?: Record<string
   expect(response.status, JSON.stringify(response.body)).toBe(201);
   const [email] = await emailsTo(stack, who.email);
   if (!email) throw new Error('no confirmation email');
-  return { id: response.body.registration.id as string, token: manageLink(email).token };
+  return { id: response.body.registration.id as string, token: manageLink(email).token, email: who.email };
 }
 
 beforeAll(async () => {
   stack = await startTestStack();
   dependencies().documentClient.middlewareStack.add(
     (next, context) => async (args) => {
-      touching.push(...tableTouches(context.commandName ?? '', args.input as Record<string, unknown>));
+      const sender = bySender();
+      (sender ? senderTouches : touching).push(
+        ...tableTouches(context.commandName ?? '', args.input as Record<string, unknown>),
+      );
       const input = args.input as {
         IndexName?: string;
         KeyConditionExpression?: string;
@@ -177,7 +200,10 @@ beforeAll(async () => {
           const name = part.trim();
           return input.ExpressionAttributeNames?.[name] ?? name;
         });
-        recording.push({ partition: text(input.ExpressionAttributeValues?.[placeholder]), attributes });
+        (sender ? senderQueries : recording).push({
+          partition: text(input.ExpressionAttributeValues?.[placeholder]),
+          attributes,
+        });
       }
       return next(args);
     },
@@ -205,8 +231,24 @@ beforeAll(async () => {
   expect((await call('DELETE', `/registrations/${holder.id}`, undefined, bearer(holder.token))).status).toBe(
     200,
   );
+  // A programme change for the people in workshop c (the waiter, promoted to b): the sender fans its notice list
+  // out into outbox entries (reading each registration, raising its version) and sends them.
+  const renamed = {
+    ...definition,
+    rounds: definition.rounds.map((round) => ({
+      ...round,
+      workshops: round.workshops.map((w) => (w.id === 'c' ? { ...w, title: 'C, vernieuwd' } : w)),
+    })),
+  };
+  expect((await call('PUT', `/admin/events/${EVENT}`, renamed, admin())).status).toBe(200);
+  await stack.emailsSettled();
+  const notices = (await emailsTo(stack, waiter.email)).filter((email) =>
+    email.subject.startsWith('Het programma is gewijzigd'),
+  );
+  expect(notices).toHaveLength(1);
   const message = { subject: { nl: 'Bericht' }, body: { nl: 'Tekst' } };
-  expect((await call('POST', `/admin/events/${EVENT}/messages`, message, admin())).status).toBe(202);
+  const posted = await call('POST', `/admin/events/${EVENT}/messages`, message, admin());
+  expect(posted.status).toBe(202);
   for (const path of ['registrations', 'registrations.csv', 'summary', 'audit', 'waiting-list', 'messages']) {
     expect((await call('GET', `/admin/events/${EVENT}/${path}`, undefined, admin())).status).toBe(200);
   }
@@ -217,18 +259,24 @@ beforeAll(async () => {
   stack.setEmailSenderEnabled(false);
   const now = new Date().toISOString();
   const { documentClient, config } = dependencies();
+  // And a copy of the organisers' message to the promoted waiter, as if its first attempt had failed: the retry
+  // reads the message's texts, counts the copy, and gives the email a fresh manage link (and check-in code).
+  const due = { eventId: EVENT, state: 'pending', attempts: 0, nextAttemptAt: now, createdAt: now } as const;
   await documentClient.send(
     new TransactWriteCommand({
       TransactItems: [
         outboxPut(config.tableName, {
+          ...due,
           id: `grants-${Date.now()}`,
           registrationId: signup.body.registration.id,
-          eventId: EVENT,
           kind: 'waiting-list-joined',
-          state: 'pending',
-          attempts: 0,
-          nextAttemptAt: now,
-          createdAt: now,
+        }),
+        outboxPut(config.tableName, {
+          ...due,
+          id: `grants-message-${Date.now()}`,
+          registrationId: waiter.id,
+          kind: 'message',
+          messageId: posted.body.message.id,
         }),
       ],
     }),
@@ -253,6 +301,20 @@ beforeAll(async () => {
     admin(),
   );
   expect(erasedByOrganiser.status, JSON.stringify(erasedByOrganiser.body)).toBe(200);
+  await stack.emailsSettled();
+  used.set('emailSender', senderQueries);
+  touched.set('emailSender', senderTouches);
+
+  // SES's bounce of the waiter's confirmation, through SNS to the feedback function.
+  recording = [];
+  touching = [];
+  const tags = { [MESSAGE_TAG.registrationId]: [waiter.id], [MESSAGE_TAG.kind]: ['confirmation'] };
+  // Imported now: it builds its clients at import, from the environment the local stack set.
+  const { handler: emailFeedback } = await import('../../lambdas/handlers/email-feedback.js');
+  const [feedback] = await emailFeedback(snsEvent(bounceRecord(tags)));
+  expect(feedback).toBeDefined();
+  used.set('emailFeedback', recording);
+  touched.set('emailFeedback', touching);
 });
 afterAll(async () => stack?.close());
 
@@ -296,6 +358,10 @@ describe('table grants (lambdas/routes.ts) against the items the functions read 
     expect(partitions.some((partition) => partition.startsWith('IDEMP#'))).toBe(true);
   });
 
+  it('recorded the stream-fed sender apart from the requests, and the feedback function', () => {
+    for (const name of ['emailSender', 'emailFeedback']) expect(touched.get(name), name).not.toEqual([]);
+  });
+
   it.each(Object.keys(accessOf))('%s reads and writes only partitions its grant allows', (name) => {
     const access = accessOf[name] as TableAccess;
     for (const { kind, action, partition } of touched.get(name) ?? []) {
@@ -303,6 +369,35 @@ describe('table grants (lambdas/routes.ts) against the items the functions read 
       // The grant's condition: dynamodb:LeadingKeys StringLike `<prefix>*` (lib/table-access.ts).
       const allowed = prefixes.some((prefix) => iamStringLike(`${prefix}*`, partition));
       expect(allowed, `${name} ${action} ${partition}`).toBe(true);
+    }
+  });
+
+  /**
+   * The background functions, each of whose paths the run above plays (a message's copies, a programme notice, an
+   * email mentioning places in line, a retried copy with a fresh link, a reminder, a bounce): every item kind they
+   * are granted, they use. The promotion sweep and the purge walk paths of their own (a promotion the requests'
+   * walk missed, a retention period that has passed) that this run has none of.
+   */
+  const everyGrantUsed = [
+    'sendDueEmails',
+    'sendReminders',
+    'consistencyCheck',
+    'emailSender',
+    'emailFeedback',
+  ];
+  it.each(everyGrantUsed)('%s is granted no item kind it does not read or write', (name) => {
+    const access = accessOf[name] as TableAccess;
+    const touches = touched.get(name) ?? [];
+    for (const [kind, prefixes] of [
+      ['read', access.readKeyPrefixes],
+      ['write', access.writeKeyPrefixes],
+    ] as const) {
+      for (const prefix of prefixes) {
+        const used = touches.some(
+          (touch) => touch.kind === kind && iamStringLike(`${prefix}*`, touch.partition),
+        );
+        expect(used, `${name} is granted ${kind} ${prefix} but never does it`).toBe(true);
+      }
     }
   });
 });
