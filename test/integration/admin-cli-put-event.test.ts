@@ -7,6 +7,7 @@ import { main } from '../../scripts/admin.js';
 import { cliIo } from '../support/cli-io.js';
 import { api, startTestStack } from '../support/local-stack.js';
 import { emailsTo, sentEmails } from '../support/mail.js';
+import { registerWithManageLink } from '../support/registrations.js';
 
 /** `put-event --dry-run` and `--no-notify`: the CLI's side of `PUT /admin/events/{eventId}?dryRun&notify`. */
 
@@ -63,14 +64,8 @@ beforeAll(async () => {
     [1, 'lezen'],
     [2, 'schrijven'],
   ] as const) {
-    const created = await api(stack, 'POST', `/events/${EVENT}/registrations`, {
-      name: `Programma ${n}`,
-      email: `programma${n}@example.nl`,
-      organisation: 'Gemeente Oss',
-      choices: { '1': workshop },
-      consent: true,
-    });
-    expect(created.status).toBe(201);
+    const who = { name: `Programma ${n}`, email: `programma${n}@example.nl`, organisation: 'Gemeente Oss' };
+    await registerWithManageLink(stack, EVENT, { ...who, consent: true }, { '1': workshop });
   }
 });
 afterAll(async () => {
