@@ -49,8 +49,11 @@ Commands:
       earlier links stop working. Someone waiting for a place gets their waiting-list email.
   An id that starts with "-" (some older ones do) goes after "--", which ends the options:
       cancel dag-2019 -- -Xy3…
-  put-event <file.json> [--event-id <id>]
+  put-event <file.json> [--event-id <id>] [--dry-run] [--no-notify]
       Create or update an event from a definition file (the id defaults to the file name).
+      An update that changes the programme emails it to the confirmed registrants concerned.
+      --dry-run says whether it would create or update and how many it would email, and
+      changes nothing. --no-notify updates without emailing anyone (a typo fix).
   audit <eventId> [--limit <n>]
       The audit log of admin changes, newest first.
   message <eventId> --subject <text> --body-file <file.txt> [--subject-en <text>]
@@ -107,6 +110,7 @@ function parse(
       'event-id': { type: 'string' },
       'ids-file': { type: 'string' },
       'dry-run': { type: 'boolean' },
+      'no-notify': { type: 'boolean' },
       subject: { type: 'string' },
       'subject-en': { type: 'string' },
       'body-file': { type: 'string' },

@@ -31,6 +31,7 @@ export type Options = {
   'event-id'?: string;
   'ids-file'?: string;
   'dry-run'?: boolean;
+  'no-notify'?: boolean;
   subject?: string;
   'subject-en'?: string;
   'body-file'?: string;

@@ -6,7 +6,7 @@ import { parse as parseCsv } from 'csv-parse/sync';
 import { localDateTime } from '../../lambdas/adapters/csv/registrations-csv.js';
 import { type AdminClient, type Io, type Json, need, type Options, UsageError } from './client.js';
 import { MESSAGE_COMMANDS } from './message-commands.js';
-import { ACTION_NL, BATCH_OUTCOME_NL, STATUS_NL, table } from './output.js';
+import { ACTION_NL, BATCH_OUTCOME_NL, peopleNl, STATUS_NL, table } from './output.js';
 
 function positiveLimit(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
@@ -187,9 +187,28 @@ async function putEventFile(client: AdminClient, args: string[], options: Option
   } catch (error) {
     throw new UsageError(`${file} is geen leesbare JSON: ${(error as Error).message}`);
   }
-  const result: Json = await client.json('PUT', `/admin/events/${encodeURIComponent(eventId)}`, definition);
+  const dryRun = options['dry-run'] === true;
+  const notify = options['no-notify'] !== true;
+  const query = new URLSearchParams();
+  if (!notify) query.set('notify', 'false');
+  if (dryRun) query.set('dryRun', 'true');
+  const flags = query.toString();
+  const result: Json = await client.json(
+    'PUT',
+    `/admin/events/${encodeURIComponent(eventId)}${flags ? `?${flags}` : ''}`,
+    definition,
+  );
   if (options.json) return io.out(JSON.stringify(result, null, 2));
-  io.out(`Evenement ${result.id} ${result.created ? 'aangemaakt' : 'bijgewerkt'}: ${result.title}\n`);
+  const { created, notified } = result as { created: boolean; notified: number };
+  if (dryRun) {
+    const outcome = created
+      ? 'zou worden aangemaakt'
+      : notify
+        ? `zou worden bijgewerkt; ${peopleNl(notified)} ${notified === 1 ? 'zou' : 'zouden'} een gewijzigd programma per e-mail krijgen`
+        : 'zou worden bijgewerkt zonder iemand te mailen (--no-notify)';
+    return io.out(`Proefrun: evenement ${eventId} ${outcome}; er is niets gewijzigd.`);
+  }
+  io.out(`Evenement ${result.id} ${created ? 'aangemaakt' : 'bijgewerkt'}: ${result.title}\n`);
   io.out(
     table(
       ['Ronde', 'Workshop', 'Capaciteit', 'Vrij'],
@@ -197,6 +216,12 @@ async function putEventFile(client: AdminClient, args: string[], options: Option
         round.workshops.map((w: Json) => [round.title, w.title, w.capacity, w.seatsLeft]),
       ),
     ),
+  );
+  if (created) return;
+  io.out(
+    notify
+      ? `\n${peopleNl(notified)} ${notified === 1 ? 'krijgt' : 'krijgen'} het gewijzigde programma per e-mail.`
+      : '\nNiemand gemaild (--no-notify).',
   );
 }
 

@@ -1,7 +1,7 @@
 /** The organiser CLI's message commands (issue 16): send a plain-text message to registrants, list messages. */
 import { readFile } from 'node:fs/promises';
 import { type AdminClient, type Io, type Json, need, type Options, UsageError } from './client.js';
-import { table } from './output.js';
+import { peopleNl, table } from './output.js';
 
 const STATE_NL: Record<string, string> = {
   accepted: 'aangenomen',
@@ -44,8 +44,8 @@ async function message(client: AdminClient, args: string[], options: Options, io
   const { recipients, id } = result.message;
   io.out(
     dryRun
-      ? `Proefrun: het bericht zou naar ${recipients} ${recipients === 1 ? 'persoon' : 'personen'} gaan; er is niets verstuurd.`
-      : `Bericht ${id} aangenomen voor ${recipients} ${recipients === 1 ? 'persoon' : 'personen'}; het wordt nu verstuurd (volg het met: messages ${eventId}).`,
+      ? `Proefrun: het bericht zou naar ${peopleNl(recipients)} gaan; er is niets verstuurd.`
+      : `Bericht ${id} aangenomen voor ${peopleNl(recipients)}; het wordt nu verstuurd (volg het met: messages ${eventId}).`,
   );
 }
 

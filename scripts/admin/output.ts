@@ -16,6 +16,9 @@ export function table(headers: string[], rows: (string | number)[][]): string {
   ].join('\n');
 }
 
+/** `1 persoon`, `2 personen`. */
+export const peopleNl = (count: number): string => `${count} ${count === 1 ? 'persoon' : 'personen'}`;
+
 export const STATUS_NL: Record<string, string> = {
   confirmed: 'bevestigd',
   cancelled: 'geannuleerd',
