@@ -82,6 +82,23 @@ describe('PUT /admin/events/{eventId}: programme changes tell the people concern
     expect(await programmeEmails('a@example.nl')).toEqual([]);
   });
 
+  it('a dry run is refused as the update would be: a capacity below the seats taken', async () => {
+    const dryRun = await put(withWorkshopA({ capacity: 0 }), '?dryRun=true');
+    expect(dryRun.status).toBe(409);
+    expect(dryRun.body.error).toMatchObject({
+      code: 'CAPACITY_BELOW_TAKEN',
+      details: { workshopIds: ['a'] },
+    });
+    const update = await put(withWorkshopA({ capacity: 0 }));
+    expect(update.status).toBe(409);
+    expect(update.body.error).toMatchObject({
+      code: 'CAPACITY_BELOW_TAKEN',
+      details: { workshopIds: ['a'] },
+    });
+    const event = await api(stack, 'GET', `/events/${EVENT}`);
+    expect(event.body.rounds[0].workshops[0].capacity).toBe(10);
+  });
+
   it('a change to workshop A emails A’s registrants only, naming it, with the same UID and a higher SEQUENCE', async () => {
     const [confirmation] = await emailsTo(stack, 'a@example.nl');
     const updated = await put(withWorkshopA({ speakers: ['Nieuwe spreker'] }));

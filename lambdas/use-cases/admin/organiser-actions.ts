@@ -1,4 +1,5 @@
 import { type AdminRegistration, toAdminRegistration } from '../../domain/admin-registration.js';
+import { CapacityBelowTaken } from '../../domain/errors.js';
 import type { Actor, AuditLog, Clock, IdSource, RegistrationIndex, RegistrationStore } from '../../ports.js';
 import { type EraseDeps, erasePersonalData } from '../erase-personal-data.js';
 import { type FollowUpDeps, logPromotions, promoteAndNotify } from '../follow-up.js';
@@ -61,7 +62,10 @@ const updateOf = (command: PutEventCommand, before: Update['before']): Update =>
   after: command.definition,
 });
 
-/** A dry run of an update: how many registrations it would email; nothing changes. */
+/**
+ * A dry run of an update: how many registrations it would email; nothing changes. Refused as the update would
+ * be: a workshop in use removed, a capacity below the seats taken (as read now).
+ */
 export async function previewPutEvent(
   command: PutEventCommand & { notify?: boolean },
   deps: OrganiserDeps,
@@ -69,6 +73,12 @@ export async function previewPutEvent(
   const before = await deps.events.getEvent(command.eventId);
   if (!before) return { dryRun: true, created: true, notified: 0 };
   refuseWorkshopsInUse(before, command.definition);
+  // As the update's transaction would refuse it (its conditions are not run here).
+  const belowTaken = command.definition.rounds
+    .flatMap((round) => round.workshops)
+    .filter((workshop) => (before.seats.get(workshop.id)?.taken ?? 0) > workshop.capacity)
+    .map((workshop) => workshop.id);
+  if (belowTaken.length > 0) throw new CapacityBelowTaken({ workshopIds: belowTaken });
   if (command.notify === false) return { dryRun: true, created: false, notified: 0 };
   const affected = await affectedRegistrations(updateOf(command, before.definition), deps.index);
   return { dryRun: true, created: false, notified: affected.length };
