@@ -33,11 +33,36 @@ export type WebStackProps = StackProps & {
   readonly userPool?: cognito.IUserPool;
 };
 
-/** CloudFront Function (viewer request): a path ending in `/` is that directory's `index.html`, as S3 has no such rule. */
+/** The dashboard's address without its trailing slash, which the directory-index function redirects. */
+const DASHBOARD_PATH_WITHOUT_SLASH = DASHBOARD_PATH.replace(/\/$/, '');
+
+/**
+ * CloudFront Function (viewer request): a path ending in `/` is that directory's `index.html`, as S3 has no such
+ * rule, and `/admin` is sent to `/admin/` (301) with its query string, which CloudFront passes as the viewer
+ * sent it (still percent-encoded), so it is put back as it was.
+ */
 export const DIRECTORY_INDEX_FUNCTION = `function handler(event) {
   var request = event.request;
+  if (request.uri === '${DASHBOARD_PATH_WITHOUT_SLASH}') {
+    return {
+      statusCode: 301,
+      statusDescription: 'Moved Permanently',
+      headers: { location: { value: '${DASHBOARD_PATH}' + search(request.querystring) } },
+    };
+  }
   if (request.uri.endsWith('/')) request.uri += 'index.html';
   return request;
+}
+
+function search(querystring) {
+  var pairs = [];
+  Object.keys(querystring).forEach(function (name) {
+    var parameter = querystring[name];
+    (parameter.multiValue || [parameter]).forEach(function (item) {
+      pairs.push(item.value === '' ? name : name + '=' + item.value);
+    });
+  });
+  return pairs.length === 0 ? '' : '?' + pairs.join('&');
 }`;
 
 /** How long browsers and CloudFront keep a page; every deploy invalidates CloudFront (file names carry no hash). */
@@ -204,14 +229,15 @@ export class WebStack extends Stack {
         : `https://${config.webDomainName}`;
 
     // The organisers' dashboard at /admin/ (issue 18): its own behavior, whose CSP also lets the page reach the
-    // managed login's token endpoint, and whose viewer-request function serves a directory's index.html.
+    // managed login's token endpoint, and whose viewer-request function serves a directory's index.html and
+    // sends `/admin` to `/admin/`.
     if (props.userPool) {
       this.dashboardSignIn = new DashboardSignIn(this, 'DashboardSignIn', {
         userPool: props.userPool,
         stage: config.stage,
         siteUrl: this.formUrl,
       });
-      this.distribution.addBehavior(`${DASHBOARD_PATH}*`, siteOrigin, {
+      const dashboardBehavior = {
         ...pageBehavior(
           securityHeaders(
             'DashboardSecurityHeaders',
@@ -223,13 +249,16 @@ export class WebStack extends Stack {
           {
             eventType: cloudfront.FunctionEventType.VIEWER_REQUEST,
             function: new cloudfront.Function(this, 'DirectoryIndex', {
-              comment: 'Serves /admin/ (a directory) as /admin/index.html',
+              comment: 'Serves /admin/ (a directory) as /admin/index.html; redirects /admin to /admin/',
               runtime: cloudfront.FunctionRuntime.JS_2_0,
               code: cloudfront.FunctionCode.fromInline(DIRECTORY_INDEX_FUNCTION),
             }),
           },
         ],
-      });
+      };
+      this.distribution.addBehavior(`${DASHBOARD_PATH}*`, siteOrigin, dashboardBehavior);
+      // `/admin/*` does not match `/admin`: that address alone gets the same function, which redirects it.
+      this.distribution.addBehavior(DASHBOARD_PATH_WITHOUT_SLASH, siteOrigin, dashboardBehavior);
     }
 
     // The door page (issue 17): its own behavior, as its CSP lets the camera's picture in, its permissions let

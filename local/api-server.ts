@@ -1,5 +1,5 @@
 import { randomUUID, timingSafeEqual } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import path from 'node:path';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
@@ -163,11 +163,18 @@ function logFunctionFailure(functionName: string, requestId: string, error: unkn
   );
 }
 
-async function serveStatic(staticDir: string, urlPath: string, res: ServerResponse): Promise<boolean> {
+async function serveStatic(staticDir: string, url: URL, res: ServerResponse): Promise<boolean> {
+  const urlPath = url.pathname;
   // A directory's page, as CloudFront serves it: `/` and `/admin/` are their index.html.
   const relative = decodePathSegment(urlPath.endsWith('/') ? `${urlPath}index.html` : urlPath);
   const file = path.resolve(staticDir, `.${relative}`);
   if (!file.startsWith(path.resolve(staticDir) + path.sep)) return false;
+  // …and `/admin` is sent to `/admin/` with its query string, as the CloudFront Function does.
+  if (!urlPath.endsWith('/') && (await isFile(path.join(file, 'index.html')))) {
+    res.writeHead(301, { Location: `${urlPath}/${url.search}`, 'Cache-Control': 'no-cache' });
+    res.end();
+    return true;
+  }
   try {
     const content = await readFile(file);
     res.writeHead(200, {
@@ -177,6 +184,14 @@ async function serveStatic(staticDir: string, urlPath: string, res: ServerRespon
     });
     res.end(content);
     return true;
+  } catch {
+    return false;
+  }
+}
+
+async function isFile(file: string): Promise<boolean> {
+  try {
+    return (await stat(file)).isFile();
   } catch {
     return false;
   }
@@ -223,12 +238,7 @@ export function createApiServer(options: ApiServerOptions): Server {
         .filter((candidate) => candidate.match !== null);
       const found = candidates.find((candidate) => candidate.route.method === method);
       if (!found?.match) {
-        if (
-          method === 'GET' &&
-          options.staticDir &&
-          (await serveStatic(options.staticDir, url.pathname, res))
-        )
-          return;
+        if (method === 'GET' && options.staticDir && (await serveStatic(options.staticDir, url, res))) return;
         if (candidates.length > 0) {
           // Admin routes reveal nothing, not even their methods, before the credential is checked.
           const admin = candidates.some((candidate) => candidate.route.auth === 'admin');

@@ -2,10 +2,11 @@
  * The organisers' dashboard and the door page in AWS (issues 18 and 17): Cognito's managed login with an app
  * client for the pages that is public (no secret), allows the authorization-code flow only (the pages add
  * PKCE), and sends people back only to the site's own `/admin/` and `/checkin.html`; the site serves both with a
- * CSP that lets the page reach the login's token endpoint and nothing else new.
+ * CSP that lets the page reach the login's token endpoint and nothing else new, and sends `/admin` to `/admin/`.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import vm from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { repoRoot } from '../../lib/repo-root.js';
 import { DIRECTORY_INDEX_FUNCTION } from '../../lib/web-stack.js';
@@ -85,6 +86,31 @@ describe.each(['dev', 'production'])('dashboard sign-in (%s)', (name) => {
     expect(form).not.toContain('amazoncognito.com');
     expect(dashboard).toContain("frame-ancestors 'none'");
     expect(dashboard).toContain("script-src 'self'");
+  });
+
+  it('redirects /admin (which /admin/* does not match) to /admin/ with the same viewer-request function', () => {
+    const [distribution] = Object.values(resourcesOfType(template, 'AWS::CloudFront::Distribution'));
+    const behaviors = propertyOf<Record<string, Json>>(distribution, 'DistributionConfig')
+      .CacheBehaviors as Record<string, Json>[];
+    const viewerRequestFunction = (pathPattern: string) => {
+      const behavior = behaviors.find((b) => b.PathPattern === pathPattern);
+      expect(behavior?.ViewerProtocolPolicy, pathPattern).toBe('redirect-to-https');
+      const associations = behavior?.FunctionAssociations as Json[];
+      expect(associations.map((a) => a.EventType)).toEqual(['viewer-request']);
+      return referencedId(associations[0].FunctionARN);
+    };
+    const functionId = viewerRequestFunction('/admin');
+    expect(functionId).toBeDefined();
+    expect(viewerRequestFunction('/admin/*')).toBe(functionId);
+
+    // The function as deployed, run on `/admin?x=1`: a 301 to `/admin/?x=1`.
+    const fn = resourcesOfType(template, 'AWS::CloudFront::Function')[functionId ?? ''];
+    expect(propertyOf<Json>(fn, 'FunctionConfig').Runtime).toBe('cloudfront-js-2.0');
+    const handler = vm.runInNewContext(`${propertyOf<string>(fn, 'FunctionCode')}\nhandler`);
+    const response = handler({
+      request: { method: 'GET', uri: '/admin', querystring: { x: { value: '1' } } },
+    });
+    expect(response).toMatchObject({ statusCode: 301, headers: { location: { value: '/admin/?x=1' } } });
   });
 
   it('serves /checkin.html with its own CSP: the page’s own, connect-src adding only the login domain', () => {
