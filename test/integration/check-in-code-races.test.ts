@@ -6,7 +6,9 @@
  *  - a resend based on the token before the sender's is refused (and tried again by its use case), rather than
  *    leaving the sender's code lookup behind;
  *  - the sender's fresh token, racing a resend, rotates out the resent code;
- *  - the sender's fresh token, racing a promotion, gives the promoted registration its code's lookup.
+ *  - the sender's fresh token, racing a promotion, gives the promoted registration its code's lookup;
+ *  - an erasure racing the sender's fresh token leaves no code lookup of the person;
+ *  - a cancelled registration (the sender read it just before the cancel) loses its lookup with the old token.
  */
 import { type DynamoDBDocumentClient, GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -188,5 +190,40 @@ describe('the check-in code rotation under a racing new manage token', () => {
     expect(promoted).toMatchObject({ status: 'confirmed', manageTokenHash: sendersHash });
     // The code the registration now has (shown on its manage page) checks in; the promotion email's is gone.
     expect(await codeLookupsOf(waiter.id)).toEqual([checkInCodeOf(sendersHash)]);
+  });
+  it("an erasure read before the sender's fresh token is refused: after it, no code lookup names the person", async () => {
+    await store.putEventDefinition('race-erasure', oneWorkshop(5));
+    const { id } = await confirmedPerson('race-erasure');
+    const sendersHash = sha256Hex('het-token-van-de-verzender-van-32-tekens');
+    const eraser = new DynamoRegistrationStore(
+      racingClient(() => store.replaceManageToken(id, sendersHash)),
+      table.tableName,
+    );
+
+    await expect(
+      eraser.removePersonalData(await current(id), new Date().toISOString(), 'request'),
+    ).rejects.toBeInstanceOf(RegistrationChanged);
+    expect(await codeLookupsOf(id)).toEqual([checkInCodeOf(sendersHash)]);
+    // Read again (as its use case does on RegistrationChanged).
+    await store.removePersonalData(await current(id), new Date().toISOString(), 'request');
+    expect(await codeLookupsOf(id)).toEqual([]);
+  });
+
+  it('a cancelled registration given a fresh token loses the lookup of its old code; erased, none is left', async () => {
+    await store.putEventDefinition('race-cancel', oneWorkshop(5));
+    const person = await confirmedPerson('race-cancel');
+    const { id } = person;
+    await cancelRegistration(
+      { registrationId: id, manageToken: person.token, by: 'attendee' },
+      { registrations: store, clock: systemClock },
+    );
+    // Cancelled, its code still finds it (the door says it was cancelled).
+    expect(await codeLookupsOf(id)).toEqual([checkInCodeOf(sha256Hex(person.token))]);
+
+    // The sender read it confirmed just before the cancel, and replaces the token of its email now.
+    await store.replaceManageToken(id, sha256Hex('het-token-van-de-verzender-van-32-tekens'));
+    expect(await codeLookupsOf(id)).toEqual([]);
+    await store.removePersonalData(await current(id), new Date().toISOString(), 'request');
+    expect(await codeLookupsOf(id)).toEqual([]);
   });
 });

@@ -75,9 +75,10 @@ export type TokenHolder = Pick<StoredRegistration, 'status' | 'manageTokenHash'>
 /**
  * The check-in code rotating with a new manage token (a promotion, a resent confirmation, the sender's fresh
  * token), for the transaction that stores the token: the new code's lookup in when the registration is confirmed
- * after the write, the old one's out when it was confirmed before (a new, waiting or cancelled one has no code). Last in the transaction: never a refusal, so the positions of the items before stay as documented. The
- * old lookup is only the one to remove while the token is still the one read: condition the registration's
- * update with `onManageTokenRead`.
+ * after the write; the old one's out unless the registration was new or waiting (a waiting one never had a
+ * code, a cancelled one keeps its lookup so that the door says it was cancelled). Last in the transaction:
+ * never a refusal, so the positions of the items before stay as documented. The old lookup is only the one to
+ * remove while the token is still the one read: condition the registration's update with `onManageTokenRead`.
  */
 export function checkInCodeRotation(
   tableName: string,
@@ -86,7 +87,7 @@ export function checkInCodeRotation(
   after: TokenHolder,
 ): PlannedItem[] {
   const { id, eventId } = registration;
-  const previous = before?.status === 'confirmed' ? checkInCodeOf(before.manageTokenHash) : undefined;
+  const previous = before && before.status !== 'waiting' ? checkInCodeOf(before.manageTokenHash) : undefined;
   const next = after.status === 'confirmed' ? checkInCodeOf(after.manageTokenHash) : undefined;
   return [
     ...(next ? checkInCodePut(tableName, eventId, id, after.manageTokenHash) : []),
@@ -102,14 +103,20 @@ export function checkInCodeRotation(
  * the check-in code of the token read; the sender replaces a token without a new version, so the version alone
  * would let a write based on an older token go through and leave the newer token's code lookup behind.
  */
-export function onManageTokenRead(update: TransactItem, manageTokenHash: string): TransactItem {
+export function onManageTokenRead(update: TransactItem, manageTokenHash: string | undefined): TransactItem {
   if (!update.Update) throw new Error('onManageTokenRead: not an update');
   const { ConditionExpression, ExpressionAttributeValues } = update.Update;
+  // An item written before it had a token (none read) still has none.
+  const tokenRead =
+    manageTokenHash === undefined ? 'attribute_not_exists(manageTokenHash)' : 'manageTokenHash = :tokenRead';
   return {
     Update: {
       ...update.Update,
-      ConditionExpression: `${ConditionExpression ? `${ConditionExpression} AND ` : ''}manageTokenHash = :tokenRead`,
-      ExpressionAttributeValues: { ...ExpressionAttributeValues, ':tokenRead': manageTokenHash },
+      ConditionExpression: ConditionExpression ? `${ConditionExpression} AND ${tokenRead}` : tokenRead,
+      ExpressionAttributeValues: {
+        ...ExpressionAttributeValues,
+        ...(manageTokenHash === undefined ? {} : { ':tokenRead': manageTokenHash }),
+      },
     },
   };
 }

@@ -246,7 +246,13 @@ export class DynamoRegistrationStore implements RegistrationStore {
       version: current.version + 1,
     };
     await this.write([
-      planned(personalDataRemoval(this.tableName, current, removed), { kind: 'registration-changed' }),
+      // On the token read too: the code lookup removed below is the one the registration has.
+      planned(
+        onManageTokenRead(personalDataRemoval(this.tableName, current, removed), current.manageTokenHash),
+        {
+          kind: 'registration-changed',
+        },
+      ),
       ...(current.emailHash ? [planned(emailGuardDelete(this.tableName, current))] : []),
       // Nobody left to promote or to tell: off every waiting list.
       ...this.waitingEntryDeletes(current),
@@ -279,7 +285,7 @@ export class DynamoRegistrationStore implements RegistrationStore {
     for (let tries = 1; ; tries++) {
       const current = await this.getRegistration(registrationId);
       if (!current) throw new RegistrationNotFound();
-      // Erased meanwhile: no token (nor code) is given to nobody.
+      // Erased meanwhile: nobody left to give a token (or a code) to.
       if (current.personalDataRemoved) throw new RegistrationErased();
       const replace = onManageTokenRead(
         {
