@@ -7,10 +7,16 @@
  *    leaving the sender's code lookup behind;
  *  - the sender's fresh token, racing a resend, rotates out the resent code;
  *  - the sender's fresh token, racing a promotion, gives the promoted registration its code's lookup;
+ *  - a promotion read before the sender's fresh token is refused, and the walk promotes from a fresh read;
  *  - an erasure racing the sender's fresh token leaves no code lookup of the person;
  *  - a cancelled registration (the sender read it just before the cancel) loses its lookup with the old token.
  */
-import { type DynamoDBDocumentClient, GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  ScanCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoStore } from '../../lambdas/adapters/dynamodb/dynamo-store.js';
 import { DynamoRegistrationStore } from '../../lambdas/adapters/dynamodb/registration-store.js';
@@ -32,7 +38,8 @@ let table: TestTable;
 let store: DynamoStore;
 let waiting: DynamoWaitingList;
 
-const oneWorkshop = (capacity: number): EventDefinition => ({
+/** One round with these workshops (id → capacity). */
+const workshops = (capacities: Record<string, number>): EventDefinition => ({
   title: 'Incheckrace',
   date: '2030-06-01',
   timezone: 'Europe/Amsterdam',
@@ -41,10 +48,17 @@ const oneWorkshop = (capacity: number): EventDefinition => ({
     {
       id: '1',
       title: 'Ronde 1',
-      workshops: [{ id: 'a', title: 'A', description: '', speakers: [], capacity }],
+      workshops: Object.entries(capacities).map(([id, capacity]) => ({
+        id,
+        title: id.toUpperCase(),
+        description: '',
+        speakers: [],
+        capacity,
+      })),
     },
   ],
 });
+const oneWorkshop = (capacity: number) => workshops({ a: capacity });
 
 let people = 0;
 const person = (eventId: string) => {
@@ -57,6 +71,13 @@ const person = (eventId: string) => {
     locale: 'nl' as const,
   };
 };
+const promotionDeps = (waitingList: DynamoWaitingList) => ({
+  events: store,
+  registrations: store,
+  waiting: waitingList,
+  clock: systemClock,
+  secrets: cryptoSecrets,
+});
 const useCaseDeps = () => ({
   events: store,
   registrations: store,
@@ -64,9 +85,13 @@ const useCaseDeps = () => ({
   secrets: cryptoSecrets,
 });
 
-async function confirmedPerson(eventId: string): Promise<{ id: string; token: string }> {
+async function confirmedPerson(
+  eventId: string,
+  workshopId = 'a',
+  waitFor?: Record<string, string>,
+): Promise<{ id: string; token: string }> {
   const { registration, manageToken } = await register(
-    { ...person(eventId), choices: { '1': 'a' } },
+    { ...person(eventId), choices: { '1': workshopId }, ...(waitFor ? { waitFor } : {}) },
     useCaseDeps(),
   );
   expect(registration.status).toBe('confirmed');
@@ -93,7 +118,7 @@ async function codeLookupsOf(registrationId: string): Promise<string[]> {
     .sort();
 }
 
-/** A client that runs `race` once, right before the first write it is asked for (after the reads before it). */
+/** A client that runs `race` once, right before the first write it is asked for (after every read before it). */
 function racingClient(race: () => Promise<unknown>): DynamoDBDocumentClient {
   let pending: (() => Promise<unknown>) | undefined = race;
   const client = table.documentClient;
@@ -101,7 +126,7 @@ function racingClient(race: () => Promise<unknown>): DynamoDBDocumentClient {
     get(target, property, receiver) {
       if (property !== 'send') return Reflect.get(target, property, receiver);
       return async (command: Parameters<DynamoDBDocumentClient['send']>[0]) => {
-        if (pending && !(command instanceof GetCommand)) {
+        if (pending && (command instanceof TransactWriteCommand || command instanceof UpdateCommand)) {
           const before = pending;
           pending = undefined;
           await before();
@@ -172,13 +197,7 @@ describe('the check-in code rotation under a racing new manage token', () => {
           { registrationId: holder.id, manageToken: holder.token, by: 'attendee' },
           { registrations: store, clock: systemClock },
         );
-        const promotions = await promoteWaiting('race-promotion', {
-          events: store,
-          registrations: store,
-          waiting,
-          clock: systemClock,
-          secrets: cryptoSecrets,
-        });
+        const promotions = await promoteWaiting('race-promotion', promotionDeps(waiting));
         expect(promotions.map((promotion) => promotion.registration.id)).toEqual([waiter.id]);
       }),
       table.tableName,
@@ -225,5 +244,26 @@ describe('the check-in code rotation under a racing new manage token', () => {
     expect(await codeLookupsOf(id)).toEqual([]);
     await store.removePersonalData(await current(id), new Date().toISOString(), 'request');
     expect(await codeLookupsOf(id)).toEqual([]);
+  });
+  it("a promotion read before the sender's fresh token is refused, and the walk promotes from a fresh read", async () => {
+    await store.putEventDefinition('race-preference', workshops({ a: 1, b: 5 }));
+    const holder = await confirmedPerson('race-preference');
+    const waiter = await confirmedPerson('race-preference', 'b', { '1': 'a' });
+    await cancelRegistration(
+      { registrationId: holder.id, manageToken: holder.token, by: 'attendee' },
+      { registrations: store, clock: systemClock },
+    );
+
+    // The walk read the waiter; before its promotion is written, the sender gives the waiter a fresh token.
+    const sendersHash = sha256Hex('het-token-van-de-verzender-van-32-tekens');
+    const racingList = new DynamoWaitingList(
+      racingClient(() => store.replaceManageToken(waiter.id, sendersHash)),
+      table.tableName,
+    );
+    const [promotion, ...others] = await promoteWaiting('race-preference', promotionDeps(racingList));
+    expect(others).toEqual([]);
+    expect(promotion?.registration).toMatchObject({ id: waiter.id, choices: { '1': 'a' } });
+    // Only the promotion email's code finds the waiter: the sender's went out with the promotion.
+    expect(await codeLookupsOf(waiter.id)).toEqual([checkInCodeOf(sha256Hex(promotion?.manageToken ?? ''))]);
   });
 });

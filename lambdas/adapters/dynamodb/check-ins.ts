@@ -76,7 +76,7 @@ export type TokenHolder = Pick<StoredRegistration, 'status' | 'manageTokenHash'>
  * The check-in code rotating with a new manage token (a promotion, a resent confirmation, the sender's fresh
  * token), for the transaction that stores the token: the new code's lookup in when the registration is confirmed
  * after the write; the old one's out unless the registration was new or waiting (a waiting one never had a
- * code, a cancelled one keeps its lookup so that the door says it was cancelled). Last in the transaction:
+ * code; a cancelled one may: the cancel keeps it, so that the door says it was cancelled). Last in the transaction:
  * never a refusal, so the positions of the items before stay as documented. The old lookup is only the one to
  * remove while the token is still the one read: condition the registration's update with `onManageTokenRead`.
  */
