@@ -105,7 +105,11 @@ export interface RegistrationStore {
     erasureEmail?: OutboxEntry,
   ): Promise<StoredRegistration>;
 
-  /** Replaces the manage token's hash (a retried email carries a fresh token: the old one was never delivered). */
+  /**
+   * Replaces the manage token's hash (a retried email carries a fresh token: the old one was never delivered), with
+   * the check-in code's rotation, on the status and token read (read again when another write moved first).
+   * Throws RegistrationErased once the person is erased, RegistrationChanged when it keeps changing.
+   */
   replaceManageToken(registrationId: string, manageTokenHash: string): Promise<void>;
 
   /**

@@ -4,6 +4,7 @@ import {
   DynamoDBDocumentClient,
   GetCommand,
   TransactWriteCommand,
+  UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
@@ -18,6 +19,7 @@ import {
   CapacityBelowTaken,
   InvalidChoice,
   RegistrationChanged,
+  RegistrationErased,
   TryAgain,
   WorkshopFull,
 } from '../../lambdas/domain/errors.js';
@@ -577,5 +579,69 @@ describe('DynamoStore.changeChoices and cancelRegistration', () => {
     await expect(store.cancelRegistration(current(), 'now', 'attendee')).rejects.toBeInstanceOf(
       RegistrationChanged,
     );
+  });
+});
+
+describe('DynamoStore.replaceManageToken', () => {
+  let store: DynamoStore;
+  const stored = (extra: Record<string, unknown> = {}) => ({
+    pk: 'REG#r1',
+    sk: 'META',
+    type: 'registration',
+    ...newRegistration().registration,
+    version: 3,
+    manageTokenHash: 'old-hash',
+    ...extra,
+  });
+  beforeEach(() => {
+    ddb.reset();
+    store = new DynamoStore(
+      createDocumentClient({ region: 'eu-west-1', requestTimeoutMs: 1000 }),
+      'table',
+      policy,
+    );
+  });
+
+  it('confirmed: the token and the code rotation in one transaction, on the status and token read', async () => {
+    ddb.on(GetCommand).resolves({ Item: stored() });
+    ddb.on(TransactWriteCommand).resolves({});
+    await store.replaceManageToken('r1', 'new-hash');
+    const [update, newCode, oldCode] =
+      ddb.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems ?? [];
+    expect(update?.Update?.ConditionExpression).toBe('#status = :status AND manageTokenHash = :tokenRead');
+    expect(update?.Update?.ExpressionAttributeValues).toEqual({
+      ':hash': 'new-hash',
+      ':status': 'confirmed',
+      ':tokenRead': 'old-hash',
+    });
+    expect(newCode?.Put?.Item?.pk).toBe(`CODE#testdag#${checkInCodeOf('new-hash')}`);
+    expect(oldCode?.Delete?.Key?.pk).toBe(`CODE#testdag#${checkInCodeOf('old-hash')}`);
+  });
+
+  it('waiting: no code to rotate, one conditional update', async () => {
+    ddb.on(GetCommand).resolves({ Item: stored({ status: 'waiting', choices: {} }) });
+    ddb.on(UpdateCommand).resolves({});
+    await store.replaceManageToken('r1', 'new-hash');
+    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(0);
+    expect(ddb.commandCalls(UpdateCommand)[0]?.args[0].input.ConditionExpression).toBe(
+      '#status = :status AND manageTokenHash = :tokenRead',
+    );
+  });
+
+  it('reads again after a write that moved first, and gives up after three tries', async () => {
+    ddb.on(GetCommand).resolves({ Item: stored() });
+    ddb.on(TransactWriteCommand).rejects(cancelled('ConditionalCheckFailed', 'None', 'None'));
+    await expect(store.replaceManageToken('r1', 'new-hash')).rejects.toBeInstanceOf(RegistrationChanged);
+    expect(ddb.commandCalls(GetCommand)).toHaveLength(3);
+    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(3);
+  });
+
+  it('erased meanwhile: no token and no code written', async () => {
+    ddb.on(GetCommand).resolves({
+      Item: stored({ manageTokenHash: '', personalDataRemoved: { at: 'now', reason: 'request' } }),
+    });
+    await expect(store.replaceManageToken('r1', 'new-hash')).rejects.toBeInstanceOf(RegistrationErased);
+    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(0);
+    expect(ddb.commandCalls(UpdateCommand)).toHaveLength(0);
   });
 });

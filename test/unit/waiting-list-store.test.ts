@@ -166,11 +166,15 @@ describe('DynamoWaitingList.promote', () => {
       ConditionExpression: 'attribute_exists(pk) AND taken > :zero',
     });
     expect(update?.Update?.Key).toEqual({ pk: 'REG#r1', sk: 'META' });
-    expect(update?.Update?.ConditionExpression).toBe('#status = :status AND version = :version');
+    // Also on the token read: the code that rotates out is the one the registration has.
+    expect(update?.Update?.ConditionExpression).toBe(
+      '#status = :status AND version = :version AND manageTokenHash = :tokenRead',
+    );
     expect(update?.Update?.UpdateExpression).toContain('REMOVE waitingFor');
     expect(update?.Update?.ExpressionAttributeValues).toMatchObject({
       ':status': 'confirmed',
       ':version': 3,
+      ':tokenRead': 'old-hash',
       ':next': 4,
       ':confirmed': 'confirmed',
       ':choices': { '1': 'a', '2': 'd' },

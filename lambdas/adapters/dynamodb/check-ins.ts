@@ -1,5 +1,6 @@
 import type { UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import { type CheckInPlace, type CheckInRecord, checkedInAt, checkInCodeOf } from '../../domain/check-in.js';
+import type { StoredRegistration } from '../../domain/registration.js';
 import type { CheckInStore } from '../../ports.js';
 import {
   ConditionalCheckFailedException,
@@ -9,6 +10,7 @@ import {
 } from '../aws-sdk.js';
 import { allOfIndexPartition } from './index-query.js';
 import { checkInCodeKey, checkInIndexPartition, checkInKey } from './keys.js';
+import type { TransactItem } from './transaction-items.js';
 import { type PlannedItem, planned } from './transaction-refusals.js';
 import { readOrTryAgain } from './transactions.js';
 
@@ -45,7 +47,7 @@ function toRecord(item: Record<string, unknown>): CheckInRecord {
  * The lookup item of the code that belongs to this manage-token hash, for a transaction (none for a hash that
  * was erased). Never a refusal: the code is as new as the token.
  */
-export function checkInCodePut(
+function checkInCodePut(
   tableName: string,
   eventId: string,
   registrationId: string,
@@ -65,6 +67,58 @@ export function checkInCodeDelete(
 ): PlannedItem[] {
   const code = checkInCodeOf(manageTokenHash);
   return code ? [planned({ Delete: { TableName: tableName, Key: checkInCodeKey(eventId, code) } })] : [];
+}
+
+/** A registration's status and manage-token hash, before or after a write that gives it a new manage token. */
+export type TokenHolder = Pick<StoredRegistration, 'status' | 'manageTokenHash'>;
+
+/**
+ * The check-in code rotating with a new manage token (a promotion, a resent confirmation, the sender's fresh
+ * token), for the transaction that stores the token: the new code's lookup in when the registration is confirmed
+ * after the write; the old one's out unless the registration was new or waiting (a waiting one never had a
+ * code; a cancelled one may: the cancel keeps it, so that the door says it was cancelled). Last in the transaction:
+ * never a refusal, so the positions of the items before stay as documented. The old lookup is only the one to
+ * remove while the token is still the one read: condition the registration's update with `onManageTokenRead`.
+ */
+export function checkInCodeRotation(
+  tableName: string,
+  registration: Pick<StoredRegistration, 'id' | 'eventId'>,
+  before: TokenHolder | undefined,
+  after: TokenHolder,
+): PlannedItem[] {
+  const { id, eventId } = registration;
+  const previous = before && before.status !== 'waiting' ? checkInCodeOf(before.manageTokenHash) : undefined;
+  const next = after.status === 'confirmed' ? checkInCodeOf(after.manageTokenHash) : undefined;
+  return [
+    ...(next ? checkInCodePut(tableName, eventId, id, after.manageTokenHash) : []),
+    // The same code (the same token) is kept, not removed: one transaction cannot write an item twice.
+    ...(before && previous && previous !== next
+      ? checkInCodeDelete(tableName, eventId, before.manageTokenHash)
+      : []),
+  ];
+}
+
+/**
+ * A registration's update, also conditioned on the manage token read. A write that replaces the token rotates
+ * the check-in code of the token read; the sender replaces a token without a new version, so the version alone
+ * would let a write based on an older token go through and leave the newer token's code lookup behind.
+ */
+export function onManageTokenRead(update: TransactItem, manageTokenHash: string | undefined): TransactItem {
+  if (!update.Update) throw new Error('onManageTokenRead: not an update');
+  const { ConditionExpression, ExpressionAttributeValues } = update.Update;
+  // An item written before it had a token (none read) still has none.
+  const tokenRead =
+    manageTokenHash === undefined ? 'attribute_not_exists(manageTokenHash)' : 'manageTokenHash = :tokenRead';
+  return {
+    Update: {
+      ...update.Update,
+      ConditionExpression: ConditionExpression ? `${ConditionExpression} AND ${tokenRead}` : tokenRead,
+      ExpressionAttributeValues: {
+        ...ExpressionAttributeValues,
+        ...(manageTokenHash === undefined ? {} : { ':tokenRead': manageTokenHash }),
+      },
+    },
+  };
 }
 
 /** Removes a registration's check-ins (erasure and the retention purge), in a transaction. */

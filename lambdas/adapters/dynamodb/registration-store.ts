@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { OutboxEntry } from '../../domain/email.js';
-import { AlreadyRegistered, AlreadyWaiting } from '../../domain/errors.js';
+import {
+  AlreadyRegistered,
+  AlreadyWaiting,
+  RegistrationChanged,
+  RegistrationErased,
+  RegistrationNotFound,
+} from '../../domain/errors.js';
 import { ERASED, epochSeconds, type RemovalReason } from '../../domain/privacy.js';
 import {
   type CancelledBy,
@@ -10,8 +16,13 @@ import {
 } from '../../domain/registration.js';
 import { entryIdsOf, preferenceEntryId } from '../../domain/waiting-list.js';
 import type { NewRegistration, RegistrationStore } from '../../ports.js';
-import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '../aws-sdk.js';
-import { checkInCodeDelete, checkInCodePut, checkInsDelete } from './check-ins.js';
+import {
+  ConditionalCheckFailedException,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  UpdateCommand,
+} from '../aws-sdk.js';
+import { checkInCodeDelete, checkInCodeRotation, checkInsDelete, onManageTokenRead } from './check-ins.js';
 import { registrationKey } from './keys.js';
 import { confirmationOf } from './outbox.js';
 import { type SeatItems, SeatShardWriter, type SeatTaken } from './seat-shards.js';
@@ -93,7 +104,7 @@ export class DynamoRegistrationStore implements RegistrationStore {
         ? [planned(emailGuardAbsent(this.tableName, registration.eventId, earlierEmailHash), addressInUse)]
         : []),
       // A confirmed registration's check-in code (after everything that can refuse).
-      ...this.checkInCodePuts(registration, manageTokenHash),
+      ...checkInCodeRotation(this.tableName, registration, undefined, { ...registration, manageTokenHash }),
     ];
     try {
       // The registration id is the token: every conflict retry of this one registration is the same request (a
@@ -235,7 +246,13 @@ export class DynamoRegistrationStore implements RegistrationStore {
       version: current.version + 1,
     };
     await this.write([
-      planned(personalDataRemoval(this.tableName, current, removed), { kind: 'registration-changed' }),
+      // On the token read too: the code lookup removed below is the one the registration has.
+      planned(
+        onManageTokenRead(personalDataRemoval(this.tableName, current, removed), current.manageTokenHash),
+        {
+          kind: 'registration-changed',
+        },
+      ),
       ...(current.emailHash ? [planned(emailGuardDelete(this.tableName, current))] : []),
       // Nobody left to promote or to tell: off every waiting list.
       ...this.waitingEntryDeletes(current),
@@ -263,32 +280,45 @@ export class DynamoRegistrationStore implements RegistrationStore {
   }
 
   async replaceManageToken(registrationId: string, manageTokenHash: string): Promise<void> {
-    const current = await this.getRegistration(registrationId);
-    const replace = new UpdateCommand({
-      TableName: this.tableName,
-      Key: registrationKey(registrationId),
-      UpdateExpression: 'SET manageTokenHash = :hash',
-      ConditionExpression: 'attribute_exists(pk)',
-      ExpressionAttributeValues: { ':hash': manageTokenHash },
-    });
-    if (current?.status !== 'confirmed') {
-      await this.client.send(replace);
-      return;
+    // No new version (a use case's write based on the version read goes through): conditioned on the status and
+    // token read instead, so the check-in code that rotates out is the one the registration has.
+    for (let tries = 1; ; tries++) {
+      const current = await this.getRegistration(registrationId);
+      if (!current) throw new RegistrationNotFound();
+      // Erased meanwhile: nobody left to give a token (or a code) to.
+      if (current.personalDataRemoved) throw new RegistrationErased();
+      const replace = onManageTokenRead(
+        {
+          Update: {
+            TableName: this.tableName,
+            Key: registrationKey(registrationId),
+            UpdateExpression: 'SET manageTokenHash = :hash',
+            ConditionExpression: '#status = :status',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ':hash': manageTokenHash, ':status': current.status },
+          },
+        },
+        current.manageTokenHash,
+      );
+      // The check-in code rotates with the token: the new one's lookup in, the old one's out, together.
+      const rotation = checkInCodeRotation(this.tableName, current, current, {
+        status: current.status,
+        manageTokenHash,
+      });
+      try {
+        if (rotation.length === 0) {
+          const update = replace.Update as NonNullable<TransactItem['Update']>;
+          await this.client.send(new UpdateCommand(update));
+        } else {
+          await this.write([planned(replace, { kind: 'registration-changed' }), ...rotation]);
+        }
+        return;
+      } catch (error) {
+        const changed =
+          error instanceof RegistrationChanged || error instanceof ConditionalCheckFailedException;
+        if (!changed || tries >= TOKEN_REPLACEMENT_TRIES) throw error;
+      }
     }
-    // The check-in code rotates with the token: the new one's lookup in, the old one's out, together.
-    await this.write([
-      planned({ Update: replace.input as NonNullable<TransactItem['Update']> }),
-      ...this.checkInCodePuts(current, manageTokenHash),
-      ...checkInCodeDelete(this.tableName, current.eventId, current.manageTokenHash),
-    ]);
-  }
-
-  private checkInCodePuts(
-    registration: Pick<StoredRegistration, 'id' | 'eventId' | 'status'>,
-    manageTokenHash: string,
-  ): PlannedItem[] {
-    if (registration.status !== 'confirmed') return [];
-    return checkInCodePut(this.tableName, registration.eventId, registration.id, manageTokenHash);
   }
 
   async resendConfirmation(
@@ -298,17 +328,21 @@ export class DynamoRegistrationStore implements RegistrationStore {
   ): Promise<StoredRegistration> {
     await this.write([
       // A new version, so the entry has an id of its own; the content of the registration stays as it was.
-      this.updateRegistration(
-        current,
-        'manageTokenHash = :hash, confirmation = :confirmation, version = :next',
-        { ':hash': manageTokenHash, ':confirmation': confirmationOf(outbox) },
+      planned(
+        onManageTokenRead(
+          registrationUpdate(
+            this.tableName,
+            current,
+            'SET manageTokenHash = :hash, confirmation = :confirmation, version = :next',
+            { ':hash': manageTokenHash, ':confirmation': confirmationOf(outbox) },
+          ),
+          current.manageTokenHash,
+        ),
+        { kind: 'registration-changed' },
       ),
       planned(outboxPut(this.tableName, outbox)),
       // The check-in code rotates with the token, as on every new manage link.
-      ...this.checkInCodePuts(current, manageTokenHash),
-      ...(current.status === 'confirmed'
-        ? checkInCodeDelete(this.tableName, current.eventId, current.manageTokenHash)
-        : []),
+      ...checkInCodeRotation(this.tableName, current, current, { ...current, manageTokenHash }),
     ]);
     return {
       ...current,
@@ -346,6 +380,9 @@ export class DynamoRegistrationStore implements RegistrationStore {
     );
   }
 }
+
+/** Reads and writes of a replaced manage token while other writes keep changing the registration. */
+const TOKEN_REPLACEMENT_TRIES = 3;
 
 /** An erasure email that SES never took is removed with its address after this long (TTL). */
 const ERASURE_EMAIL_SECONDS = 30 * 24 * 60 * 60;

@@ -11,7 +11,7 @@ import {
   type DynamoDBDocumentClient,
   GetCommand,
 } from '../aws-sdk.js';
-import { checkInCodeDelete, checkInCodePut } from './check-ins.js';
+import { checkInCodeRotation, onManageTokenRead } from './check-ins.js';
 import { allOfIndexPartition } from './index-query.js';
 import { waitingEntryKey, waitingIndexPartition } from './keys.js';
 import { confirmationOf } from './outbox.js';
@@ -184,29 +184,29 @@ export class DynamoWaitingList implements WaitingListStore {
         ...releases.map((workshopId) => seats.release(workshopId)),
         // Not a refusal of its own: anything but a seat means the registration or the entry changed (below).
         planned(
-          registrationUpdate(
-            this.tableName,
-            current,
-            'SET #status = :confirmed, choices = :choices, manageTokenHash = :hash, updatedAt = :at, ' +
-              `version = :next, confirmation = :confirmation${waitingFor ? ', waitingFor = :waitingFor' : ' REMOVE waitingFor'}`,
-            {
-              ':confirmed': 'confirmed',
-              ':choices': next.choices,
-              ':hash': manageTokenHash,
-              ':at': at,
-              ':confirmation': next.confirmation,
-              ...(waitingFor ? { ':waitingFor': waitingFor } : {}),
-            },
+          onManageTokenRead(
+            registrationUpdate(
+              this.tableName,
+              current,
+              'SET #status = :confirmed, choices = :choices, manageTokenHash = :hash, updatedAt = :at, ' +
+                `version = :next, confirmation = :confirmation${waitingFor ? ', waitingFor = :waitingFor' : ' REMOVE waitingFor'}`,
+              {
+                ':confirmed': 'confirmed',
+                ':choices': next.choices,
+                ':hash': manageTokenHash,
+                ':at': at,
+                ':confirmation': next.confirmation,
+                ...(waitingFor ? { ':waitingFor': waitingFor } : {}),
+              },
+            ),
+            current.manageTokenHash,
           ),
         ),
         planned(sameWaitingEntryDelete(this.tableName, entry)),
         planned(outboxPut(this.tableName, outbox)),
-        // The check-in code rotates with the manage token the promotion email carries.
-        ...checkInCodePut(this.tableName, entry.eventId, current.id, manageTokenHash),
-        // The old code's lookup: only a confirmed registration (a preference) had one.
-        ...(current.status === 'confirmed'
-          ? checkInCodeDelete(this.tableName, entry.eventId, current.manageTokenHash)
-          : []),
+        // The check-in code rotates with the manage token the promotion email carries (a waiting registration,
+        // promoted from a place entry, had no code before).
+        ...checkInCodeRotation(this.tableName, current, current, next),
       ],
       randomUUID(),
       // The registration or the entry changed since they were read: someone else moved first.
