@@ -306,10 +306,13 @@ export type AuditEntry = {
 
 export interface AuditLog {
   append(entry: AuditEntry): Promise<void>;
-  /** Newest first, starting before `before` (a position from an earlier page). */
+  /**
+   * Newest first, starting before `before` (a position from an earlier page); with `registrationId` only that
+   * registration's entries.
+   */
   entries(
     eventId: string,
-    options: { before?: string; limit: number },
+    options: { before?: string; limit: number; registrationId?: string },
   ): Promise<{ items: AuditEntry[]; nextPosition?: string }>;
 }
 

@@ -266,7 +266,7 @@ export const ADMIN_ROUTES = {
     const params = parseInput((await adminSchemas()).auditQuerySchema, query(event), locale);
     const before = decodeCursor(params.cursor, { kind: 'audit', eventId }, locale);
     const page = await listAudit(
-      { eventId, limit: params.limit, before },
+      { eventId, limit: params.limit, before, registrationId: params.registrationId },
       { events: deps.store, audit: deps.adminQueries },
     );
     return jsonResponse(200, {

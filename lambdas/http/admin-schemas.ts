@@ -35,7 +35,17 @@ export const listQuerySchema = z.object({
 
 export const exportQuerySchema = z.object({ workshopId: blankAsMissing(z.optional(idSchema)) });
 
-export const auditQuerySchema = z.object({ limit: limitSchema, cursor: cursorSchema });
+/** A registration id as the API hands them out (22 letters and digits; older ones nanoid's `A-Za-z0-9_-`). */
+const registrationIdSchema = z
+  .string()
+  .check(z.minLength(1), z.maxLength(64), z.regex(/^[\w-]+$/, 'use registration ids'));
+
+export const auditQuerySchema = z.object({
+  /** Only this registration's entries (an unknown id: none). */
+  registrationId: blankAsMissing(z.optional(registrationIdSchema)),
+  limit: limitSchema,
+  cursor: cursorSchema,
+});
 
 export const waitingListQuerySchema = z.object({ workshopId: blankAsMissing(z.optional(idSchema)) });
 
@@ -171,9 +181,7 @@ export const waitingListSchema = z.object({
 
 /** The body of `POST /admin/events/{eventId}/registrations/cancel-batch`. */
 export const cancelBatchBodySchema = z.object({
-  registrationIds: z
-    .array(z.string().check(z.minLength(1), z.maxLength(64), z.regex(/^[\w-]+$/, 'use registration ids')))
-    .check(z.minLength(1), z.maxLength(MAX_BATCH_SIZE)),
+  registrationIds: z.array(registrationIdSchema).check(z.minLength(1), z.maxLength(MAX_BATCH_SIZE)),
   /** List what would be cancelled, change nothing. */
   dryRun: z._default(z.boolean(), false),
 });

@@ -330,7 +330,7 @@ export const operations: Record<string, Operation> = {
   },
   'GET /admin/events/{eventId}/audit': {
     operationId: 'listAudit',
-    summary: 'The audit log, newest first',
+    summary: 'The audit log, newest first; with registrationId only that registration’s entries',
     query: auditQuerySchema,
     success: [{ status: 200, description: 'A page of audit entries', body: auditPageSchema }],
     errors: [EventNotFound],

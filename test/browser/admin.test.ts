@@ -206,6 +206,13 @@ describe('the organisers’ dashboard', () => {
     await dialog.getByText('Deze aanmelding annuleren?').waitFor();
     await dialog.getByRole('button', { name: 'Ja, doorgaan' }).click();
     await page.getByText('De aanmelding is geannuleerd').waitFor();
+    // The details show this registration's audit entries, asked of the API by its id: the cancellation, and not
+    // the event's own entries (the event was saved, audited without a registration).
+    const eventLog = await adminApi(`/admin/events/${eventId}/audit`);
+    expect(eventLog.items.some((entry: { registrationId?: string }) => !entry.registrationId)).toBe(true);
+    const detailsLog = page.locator('h4:has-text("Logboek van deze aanmelding") + div li');
+    await detailsLog.filter({ hasText: 'aanmelding geannuleerd' }).waitFor();
+    expect(await detailsLog.allTextContents()).toEqual([expect.stringMatching(/: aanmelding geannuleerd$/)]);
 
     const after = await adminApi(`/admin/events/${eventId}/summary`);
     expect(after.workshops.find((w: { workshopId: string }) => w.workshopId === 'open-data').seatsLeft).toBe(

@@ -170,14 +170,22 @@ export class DynamoAdminQueries implements RegistrationIndex, AuditLog, EventReg
     );
   }
 
+  /**
+   * With `registrationId`, a FilterExpression keeps only that registration's entries. DynamoDB applies `Limit`
+   * before the filter, so the loop reads on (each chunk twice the last, up to the query maximum) until enough
+   * match or the partition ends. The position handed out is the last returned entry's sort key, so the next
+   * page continues right after it whatever was read beyond.
+   */
   async entries(
     eventId: string,
-    options: { before?: string; limit: number },
+    options: { before?: string; limit: number; registrationId?: string },
   ): Promise<{ items: AuditEntry[]; nextPosition?: string }> {
     // One more than asked for tells whether there is a next page.
     const wanted = options.limit + 1;
+    const filtered = options.registrationId !== undefined;
     const found: Record<string, unknown>[] = [];
     let startKey: Record<string, unknown> | undefined;
+    let chunk = wanted;
     do {
       const page = await readOrTryAgain(() =>
         this.client.send(
@@ -186,18 +194,21 @@ export class DynamoAdminQueries implements RegistrationIndex, AuditLog, EventReg
             IndexName: REGISTRATION_INDEX,
             KeyConditionExpression:
               options.before === undefined ? 'gsi1pk = :pk' : 'gsi1pk = :pk AND gsi1sk < :before',
-            ExpressionAttributeValues:
-              options.before === undefined
-                ? { ':pk': auditIndexPartition(eventId) }
-                : { ':pk': auditIndexPartition(eventId), ':before': options.before },
+            ExpressionAttributeValues: {
+              ':pk': auditIndexPartition(eventId),
+              ...(options.before === undefined ? {} : { ':before': options.before }),
+              ...(filtered ? { ':registrationId': options.registrationId } : {}),
+            },
+            ...(filtered ? { FilterExpression: 'registrationId = :registrationId' } : {}),
             ScanIndexForward: false,
-            Limit: Math.min(MAX_QUERY_LIMIT, wanted - found.length),
+            Limit: Math.min(MAX_QUERY_LIMIT, filtered ? chunk : wanted - found.length),
             ExclusiveStartKey: startKey,
           }),
         ),
       );
       found.push(...(page.Items ?? []).filter((item) => item.type === 'audit'));
       startKey = page.LastEvaluatedKey;
+      chunk *= 2;
     } while (startKey && found.length < wanted);
     const items = found.slice(0, options.limit);
     const last = items.at(-1);

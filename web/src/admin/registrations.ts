@@ -29,12 +29,11 @@ async function showDetails(
   panel.replaceChildren(h('p', { role: 'status' }, t.loading));
   panel.hidden = false;
   let registration: Json;
-  let audit: Json[] = [];
+  let auditPage: Json;
   try {
     // The listing has every field of a registration; find this one by its id among the event's pages.
     registration = known ?? (await findRegistration(context, id));
-    const log: Json = await adminJson('GET', eventPath(context.eventId, '/audit?limit=500'));
-    audit = log.items.filter((entry: Json) => entry.registrationId === id);
+    auditPage = await registrationAudit(context, id, null);
   } catch (error) {
     panel.replaceChildren(h('p', { class: 'message message-error', role: 'alert' }, errorText(error)));
     return;
@@ -104,19 +103,7 @@ async function showDetails(
         : []),
     ]),
     h('h4', {}, t.auditOf),
-    audit.length === 0
-      ? h('p', {}, t.noAudit)
-      : h(
-          'ul',
-          {},
-          ...audit.map((entry) =>
-            h(
-              'li',
-              {},
-              `${dateTime(entry.at)} – ${entry.actor?.username ?? ''}: ${t.auditActions[entry.action] ?? entry.action}`,
-            ),
-          ),
-        ),
+    auditList(context, id, auditPage),
     h('h4', {}, t.actions),
     h(
       'div',
@@ -128,6 +115,40 @@ async function showDetails(
     ),
   );
   heading.focus();
+}
+
+/** One page of this registration's audit entries, newest first (the API filters; no personal data in them). */
+function registrationAudit(context: EventContext, id: string, cursor: string | null): Promise<Json> {
+  const query = new URLSearchParams({ registrationId: id, limit: '50' });
+  if (cursor) query.set('cursor', cursor);
+  return adminJson('GET', eventPath(context.eventId, `/audit?${query}`));
+}
+
+/** The registration's audit entries, with "more" while the API has further pages. */
+function auditList(context: EventContext, id: string, first: Json): HTMLElement {
+  const t = tx();
+  if (first.items.length === 0) return h('p', {}, t.noAudit);
+  const entry = (item: Json) =>
+    h(
+      'li',
+      {},
+      `${dateTime(item.at)} – ${item.actor?.username ?? ''}: ${t.auditActions[item.action] ?? item.action}`,
+    );
+  const list = h('ul', {}, ...first.items.map(entry));
+  let cursor: string | null = first.nextCursor;
+  const loadMore = async () => {
+    try {
+      const page = await registrationAudit(context, id, cursor);
+      list.append(...page.items.map(entry));
+      cursor = page.nextCursor;
+      more.hidden = cursor === null;
+    } catch (error) {
+      announce(`${t.errorPrefix}${errorText(error)}`);
+    }
+  };
+  const more = button(t.more, () => void loadMore());
+  more.hidden = cursor === null;
+  return h('div', {}, list, more);
 }
 
 async function findRegistration(context: EventContext, id: string): Promise<Json> {
