@@ -4,7 +4,6 @@ import {
   type Alternatives,
   type Choices,
   type EventWithSeats,
-  findWorkshop,
   ownValue,
   seatsLeft,
 } from '../domain/registration.js';
@@ -17,6 +16,7 @@ import {
   createNewRegistration,
   loadDefinition,
   loadEvent,
+  notInRound,
   type PersonDetails,
 } from './registration-steps.js';
 
@@ -68,8 +68,7 @@ function checkAlternatives(
         if (!skip.has(workshopId)) inRound.add(workshopId);
         continue;
       }
-      const elsewhere = findWorkshop(definition, workshopId) !== undefined;
-      issues.push({ roundId, workshopId, reason: elsewhere ? 'wrong-round' : 'unknown-workshop' });
+      issues.push(notInRound(definition, roundId, workshopId));
     }
     if (inRound.size > 0) kept[roundId] = [...inRound];
   }

@@ -7,6 +7,7 @@ import {
   type Alternatives,
   type Choices,
   type EventWithSeats,
+  findWorkshop,
   type Locale,
   mailboxOf,
   normaliseEmail,
@@ -82,10 +83,15 @@ export function checkChoices(definition: EventDefinition, choices: Choices): Cho
       continue;
     }
     if (round.workshops.some((workshop) => workshop.id === workshopId)) continue;
-    const inOtherRound = definition.rounds.some((other) => other.workshops.some((w) => w.id === workshopId));
-    issues.push({ roundId: round.id, workshopId, reason: inOtherRound ? 'wrong-round' : 'unknown-workshop' });
+    issues.push(notInRound(definition, round.id, workshopId));
   }
   return issues;
+}
+
+/** A workshop named for a round it is not in: one of another round (`wrong-round`), or of none. */
+export function notInRound(definition: EventDefinition, roundId: string, workshopId: string): ChoiceIssue {
+  const elsewhere = findWorkshop(definition, workshopId) !== undefined;
+  return { roundId, workshopId, reason: elsewhere ? 'wrong-round' : 'unknown-workshop' };
 }
 
 /** The event with its seats; EventNotFound when there is none. */

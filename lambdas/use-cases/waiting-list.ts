@@ -32,6 +32,7 @@ import {
   type CreatedRegistration,
   createNewRegistration,
   loadEvent,
+  notInRound,
   type PersonDetails,
 } from './registration-steps.js';
 
@@ -57,8 +58,7 @@ function checkAccepts(definition: EventDefinition, accepts: WaitingFor): ChoiceI
     if (accepted.length === 0) issues.push({ roundId: round.id, reason: 'missing' });
     for (const workshopId of new Set(accepted)) {
       if (round.workshops.some((workshop) => workshop.id === workshopId)) continue;
-      const elsewhere = findWorkshop(definition, workshopId) !== undefined;
-      issues.push({ roundId: round.id, workshopId, reason: elsewhere ? 'wrong-round' : 'unknown-workshop' });
+      issues.push(notInRound(definition, round.id, workshopId));
     }
   }
   return issues;
