@@ -209,9 +209,9 @@ function alternativesOf(p: Person, perRound: number | 'all'): Record<string, str
 
 /** A round's choice and alternatives as sent, in order. */
 const optionsOf = (
-  sent: { choices: Record<string, string>; alternatives: Record<string, string[]> },
+  sent: { choices: Record<string, string>; alternatives?: Record<string, string[]> },
   roundId: string,
-) => [sent.choices[roundId] ?? '', ...(sent.alternatives[roundId] ?? [])];
+) => [sent.choices[roundId] ?? '', ...(sent.alternatives?.[roundId] ?? [])];
 
 /** Marks the workshops as requested by the person at `atMs`, unless requested before. */
 function request(p: Person, workshopIds: readonly string[], atMs: number): void {
@@ -354,7 +354,8 @@ async function runOnce(
   const bodyOf = (p: Person) => {
     const alternatives = alternativesOf(p, options.alternativesPerRound);
     return {
-      ...person('flash', p.index, p.choices),
+      // A copy: picking again changes the person's choices, not what this body sent.
+      ...person('flash', p.index, { ...p.choices }),
       ...(Object.keys(alternatives).length > 0 ? { alternatives } : {}),
     };
   };
@@ -366,10 +367,7 @@ async function runOnce(
     let manual = 0;
     for (let automatic = 0; ; ) {
       const sentAtMs = now();
-      const sent = {
-        choices: { ...p.choices },
-        alternatives: alternativesOf(p, options.alternativesPerRound),
-      };
+      const sent = body;
       request(p, Object.values(sent.choices), sentAtMs);
       const response = await client.request('POST', `/events/${eventId}/registrations`, body, {
         'Idempotency-Key': key,
