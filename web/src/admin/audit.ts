@@ -4,6 +4,13 @@ import type { View } from './context.js';
 import { tx } from './texts.js';
 import { announce, button, dateTime, errorText, table } from './ui.js';
 
+/** One page of 50 audit entries, newest first: the event's, or with `registrationId` one registration's. */
+export function auditPage(eventId: string, cursor: string | null, registrationId?: string): Promise<Json> {
+  const query = new URLSearchParams({ ...(registrationId ? { registrationId } : {}), limit: '50' });
+  if (cursor) query.set('cursor', cursor);
+  return adminJson('GET', eventPath(eventId, `/audit?${query}`));
+}
+
 /** The audit log, newest first, paged with the API's cursor. Registration ids only: no personal data. */
 export const auditView: View = {
   async render(container, context) {
@@ -16,9 +23,7 @@ export const auditView: View = {
     let cursor: string | null = null;
     const load = async () => {
       try {
-        const query = new URLSearchParams({ limit: '50' });
-        if (cursor) query.set('cursor', cursor);
-        const page: Json = await adminJson('GET', eventPath(context.eventId, `/audit?${query}`));
+        const page = await auditPage(context.eventId, cursor);
         items = [...items, ...page.items];
         cursor = page.nextCursor;
         more.hidden = cursor === null;

@@ -1,4 +1,5 @@
 import { h } from '../dom.js';
+import { auditPage } from './audit.js';
 import { adminJson, eventPath, type Json } from './client.js';
 import { type EventContext, type View, workshopTitles } from './context.js';
 import { tx } from './texts.js';
@@ -29,11 +30,11 @@ async function showDetails(
   panel.replaceChildren(h('p', { role: 'status' }, t.loading));
   panel.hidden = false;
   let registration: Json;
-  let auditPage: Json;
+  let firstAudit: Json;
   try {
     // The listing has every field of a registration; find this one by its id among the event's pages.
     registration = known ?? (await findRegistration(context, id));
-    auditPage = await registrationAudit(context, id, null);
+    firstAudit = await auditPage(context.eventId, null, id);
   } catch (error) {
     panel.replaceChildren(h('p', { class: 'message message-error', role: 'alert' }, errorText(error)));
     return;
@@ -103,7 +104,7 @@ async function showDetails(
         : []),
     ]),
     h('h4', {}, t.auditOf),
-    auditList(context, id, auditPage),
+    auditList(context, id, firstAudit),
     h('h4', {}, t.actions),
     h(
       'div',
@@ -115,13 +116,6 @@ async function showDetails(
     ),
   );
   heading.focus();
-}
-
-/** One page of this registration's audit entries, newest first (the API filters; no personal data in them). */
-function registrationAudit(context: EventContext, id: string, cursor: string | null): Promise<Json> {
-  const query = new URLSearchParams({ registrationId: id, limit: '50' });
-  if (cursor) query.set('cursor', cursor);
-  return adminJson('GET', eventPath(context.eventId, `/audit?${query}`));
 }
 
 /** The registration's audit entries, with "more" while the API has further pages. */
@@ -138,7 +132,7 @@ function auditList(context: EventContext, id: string, first: Json): HTMLElement 
   let cursor: string | null = first.nextCursor;
   const loadMore = async () => {
     try {
-      const page = await registrationAudit(context, id, cursor);
+      const page = await auditPage(context.eventId, cursor, id);
       list.append(...page.items.map(entry));
       cursor = page.nextCursor;
       more.hidden = cursor === null;
