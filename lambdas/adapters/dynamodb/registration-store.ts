@@ -328,17 +328,11 @@ export class DynamoRegistrationStore implements RegistrationStore {
   ): Promise<StoredRegistration> {
     await this.write([
       // A new version, so the entry has an id of its own; the content of the registration stays as it was.
-      planned(
-        onManageTokenRead(
-          registrationUpdate(
-            this.tableName,
-            current,
-            'SET manageTokenHash = :hash, confirmation = :confirmation, version = :next',
-            { ':hash': manageTokenHash, ':confirmation': confirmationOf(outbox) },
-          ),
-          current.manageTokenHash,
-        ),
-        { kind: 'registration-changed' },
+      this.updateRegistration(
+        current,
+        'manageTokenHash = :hash, confirmation = :confirmation, version = :next',
+        { ':hash': manageTokenHash, ':confirmation': confirmationOf(outbox) },
+        { tokenRead: true },
       ),
       planned(outboxPut(this.tableName, outbox)),
       // The check-in code rotates with the token, as on every new manage link.
@@ -364,12 +358,15 @@ export class DynamoRegistrationStore implements RegistrationStore {
     await this.seats.write(eventId, seats, plan, randomUUID());
   }
 
+  /** An update conditioned on the version read (and with `tokenRead` on the manage token read too). */
   private updateRegistration(
     current: StoredRegistration,
     assignments: string,
     values: Record<string, unknown>,
+    { tokenRead = false } = {},
   ): PlannedItem {
-    return planned(registrationUpdate(this.tableName, current, `SET ${assignments}`, values), {
+    const update = registrationUpdate(this.tableName, current, `SET ${assignments}`, values);
+    return planned(tokenRead ? onManageTokenRead(update, current.manageTokenHash) : update, {
       kind: 'registration-changed',
     });
   }
